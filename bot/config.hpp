@@ -1,0 +1,50 @@
+// Settings from (in order of precedence) flags, environment, the TOML file and
+// the built-in defaults.
+#pragma once
+
+#include "commands/settings.hpp"
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace warroom::bot {
+
+// A configuration problem: names the file and key and says what was expected.
+struct config_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct config {
+    commands::settings settings;
+    std::string source = "built-in defaults";  // the file read, for messages
+    std::string db_path = "warroom.db";
+    std::string listen = "0.0.0.0:3000";
+    std::string slack_api_url = "https://slack.com/api/";
+    // Secrets: from the environment only, never printed or logged.
+    std::string bot_token;
+    std::string signing_secret;
+    std::string app_token;
+};
+
+// Reads an environment variable; empty optional when unset. Injected so tests
+// need not touch the process environment.
+using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
+env_lookup process_environment();
+
+struct config_overrides {  // from the command line
+    std::optional<std::string> config_file;
+    std::optional<std::string> db_path;
+};
+
+// Throws config_error.
+config load_config(const config_overrides& flags, const env_lookup& env);
+// Parses TOML text on top of the defaults (used by load_config and tests);
+// `source` names it in error messages.
+commands::settings parse_settings(const std::string& toml_text, const std::string& source);
+
+// The effective settings as TOML-like text, secrets redacted (check-config).
+std::string describe(const config& c);
+
+}  // namespace warroom::bot

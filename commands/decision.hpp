@@ -1,0 +1,49 @@
+// What the engine decides: the new state, the timeline entries, the Slack
+// actions to deliver after commit, and the answer to the caller.
+#pragma once
+
+#include "commands/incident.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace warroom::commands {
+
+// A message rendered for Slack: Block Kit JSON plus the fallback text.
+struct message {
+    std::string text;
+    std::string blocks_json;  // a JSON array; empty means text only
+};
+
+enum class action_kind {
+    create_channel,  // create the incident's channel (name from the incident) and invite `users`
+    invite,          // invite `users` to the incident channel
+    set_topic,       // topic of the incident channel
+    post,            // post `body` to `channel`, pinning it when `pin`
+};
+std::string_view to_string(action_kind k);
+std::optional<action_kind> parse_action_kind(std::string_view s);
+
+// A Slack action that outlives the request: committed with the state change
+// and delivered from the database, so a crash between the two loses nothing.
+struct action {
+    action_kind kind = action_kind::post;
+    std::int64_t incident = 0;      // the incident it belongs to (0: none)
+    std::string channel;            // empty: the incident's own channel; else a name or ID
+    std::vector<std::string> users; // create_channel, invite
+    std::string topic;              // set_topic
+    message body;                   // post
+    bool pin = false;
+};
+
+struct decision {
+    bool ok = true;                  // false: an error for the caller, nothing changes
+    std::optional<incident> save;    // the incident's new state
+    bool is_new = false;             // `save` takes a new incident number
+    std::vector<timeline_entry> timeline;
+    std::vector<action> actions;
+    message reply;                   // to the caller only
+};
+
+}  // namespace warroom::commands

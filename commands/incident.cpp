@@ -1,0 +1,75 @@
+// Names of statuses, timers and actions as they are stored and shown.
+#include "commands/decision.hpp"
+#include "commands/incident.hpp"
+#include "commands/text.hpp"
+
+#include <array>
+#include <utility>
+
+namespace warroom::commands {
+
+namespace {
+constexpr std::array<std::pair<incident_status, std::string_view>, 5> status_names{{
+    {incident_status::investigating, "investigating"},
+    {incident_status::identified, "identified"},
+    {incident_status::mitigating, "mitigating"},
+    {incident_status::monitoring, "monitoring"},
+    {incident_status::resolved, "resolved"},
+}};
+constexpr std::array<std::pair<timer_kind, std::string_view>, 5> timer_names{{
+    {timer_kind::ack, "ack"},
+    {timer_kind::update, "update"},
+    {timer_kind::resolve, "resolve"},
+    {timer_kind::postmortem_draft, "postmortem_draft"},
+    {timer_kind::postmortem_review, "postmortem_review"},
+}};
+constexpr std::array<std::pair<action_kind, std::string_view>, 4> action_names{{
+    {action_kind::create_channel, "create_channel"},
+    {action_kind::invite, "invite"},
+    {action_kind::set_topic, "set_topic"},
+    {action_kind::post, "post"},
+}};
+
+template <class E, std::size_t N>
+std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& names, E value) {
+    for (const auto& [v, n] : names)
+        if (v == value) return n;
+    return "unknown";
+}
+
+template <class E, std::size_t N>
+std::optional<E> value_of(const std::array<std::pair<E, std::string_view>, N>& names, std::string_view text) {
+    for (const auto& [v, n] : names)
+        if (iequals(n, text)) return v;
+    return std::nullopt;
+}
+}  // namespace
+
+std::string_view to_string(incident_status s) { return name_of(status_names, s); }
+std::optional<incident_status> parse_status(std::string_view s) { return value_of(status_names, s); }
+std::string_view to_string(timer_kind k) { return name_of(timer_names, k); }
+std::optional<timer_kind> parse_timer_kind(std::string_view s) { return value_of(timer_names, s); }
+std::string_view to_string(action_kind k) { return name_of(action_names, k); }
+std::optional<action_kind> parse_action_kind(std::string_view s) { return value_of(action_names, s); }
+
+std::optional<time_point>& deadlines::at(timer_kind k) {
+    return const_cast<std::optional<time_point>&>(std::as_const(*this).at(k));
+}
+
+const std::optional<time_point>& deadlines::at(timer_kind k) const {
+    switch (k) {
+        case timer_kind::ack: return ack;
+        case timer_kind::update: return update;
+        case timer_kind::resolve: return resolve;
+        case timer_kind::postmortem_draft: return postmortem_draft;
+        case timer_kind::postmortem_review: return postmortem_review;
+    }
+    return ack;
+}
+
+std::string incident::role_holder(std::string_view role) const {
+    auto it = roles.find(std::string(role));
+    return it == roles.end() ? std::string() : it->second;
+}
+
+}  // namespace warroom::commands

@@ -1,0 +1,71 @@
+// An incident as stored, its timeline, and the timers it arms.
+#pragma once
+
+#include "commands/settings.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace warroom::commands {
+
+enum class incident_status { investigating, identified, mitigating, monitoring, resolved };
+std::string_view to_string(incident_status s);
+std::optional<incident_status> parse_status(std::string_view s);
+
+enum class timer_kind { ack, update, resolve, postmortem_draft, postmortem_review };
+std::string_view to_string(timer_kind k);
+std::optional<timer_kind> parse_timer_kind(std::string_view s);
+
+// Deadlines are part of the stored incident: after a restart they are re-armed
+// from here. An empty optional means that timer is not armed.
+struct deadlines {
+    std::optional<time_point> ack;
+    std::optional<time_point> update;
+    std::optional<time_point> resolve;
+    std::optional<time_point> postmortem_draft;
+    std::optional<time_point> postmortem_review;
+
+    std::optional<time_point>& at(timer_kind k);
+    const std::optional<time_point>& at(timer_kind k) const;
+};
+
+struct incident {
+    std::int64_t number = 0;
+    std::string title;
+    std::string description;
+    std::string severity;  // a severity_def name
+    std::string type;      // an incident_type_def name, or empty
+    incident_status status = incident_status::investigating;
+    std::string declared_by;  // user ID
+    std::string declared_in;  // channel ID the declaration was typed in
+    std::string channel_name; // the incident channel, decided at declaration
+    std::string channel_id;   // filled in once Slack created the channel
+    time_point declared_at{};
+    std::optional<time_point> acked_at;
+    std::string acked_by;
+    std::optional<time_point> resolved_at;
+    std::string resolution;  // summary given with resolve
+    std::optional<time_point> last_update_at;
+    std::string last_update;  // text of the last status update
+    time_point update_clock_from{};  // when the update clock last restarted
+    bool snoozed = false;
+    std::map<std::string, std::string> roles;  // role name -> user ID
+    deadlines due;
+
+    bool is_open() const { return status != incident_status::resolved; }
+    std::string id() const { return "INC-" + std::to_string(number); }
+    std::string role_holder(std::string_view role) const;
+};
+
+struct timeline_entry {
+    std::int64_t incident = 0;
+    time_point at{};
+    std::string actor;  // user ID, or empty for warroom itself
+    std::string kind;   // declared, ack, severity, role, status, update, note, ...
+    std::string text;
+};
+
+}  // namespace warroom::commands

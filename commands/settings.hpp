@@ -1,0 +1,79 @@
+// The policy warroom runs by: severities, roles, incident types, channels and
+// working hours. Loaded by bot/config from TOML; read by the engine.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warroom::commands {
+
+using duration = std::chrono::seconds;
+using time_point = std::chrono::sys_seconds;
+
+struct severity_def {
+    std::string name;
+    std::string label;
+    duration ack_within{};
+    std::optional<duration> update_every;  // none: no update reminders
+    duration resolve_within{};
+    std::vector<std::string> notify_channels;  // besides the announce channel
+    std::vector<std::string> page;             // user group (S…) or user (U…) IDs
+    bool postmortem = false;
+    bool page_outside_hours = true;
+};
+
+struct role_def {
+    std::string name;
+    std::vector<std::string> aliases;
+    std::string label;
+    std::vector<std::string> checklist;
+};
+
+struct incident_type_def {
+    std::string name;
+    std::string label;
+    std::vector<std::string> checklist;
+};
+
+struct working_hours {
+    std::array<bool, 7> days{};  // [0] is Monday
+    std::chrono::minutes start{9 * 60};
+    std::chrono::minutes end{18 * 60};
+    std::string timezone = "UTC";
+    std::string days_text = "Mon-Fri";  // as written, for display
+    std::string hours_text = "09:00-18:00";
+};
+
+struct settings {
+    std::string announce_channel = "incidents";
+    std::string escalation_channel = "incident-escalations";
+    std::string channel_prefix = "incident";
+    std::string timeline_reaction = "pushpin";
+    std::string templates_dir;
+    working_hours hours;
+    std::vector<severity_def> severities;  // most severe first
+    std::vector<role_def> roles;
+    std::vector<incident_type_def> incident_types;
+
+    // Case-insensitive lookups; nullptr when unknown.
+    const severity_def* find_severity(std::string_view name) const;
+    const role_def* find_role(std::string_view name_or_alias) const;
+    const incident_type_def* find_type(std::string_view name) const;
+    // Position in the severity list (0 is most severe); list size when unknown.
+    std::size_t severity_rank(std::string_view name) const;
+    const severity_def& least_severe() const { return severities.back(); }
+};
+
+// The shipped defaults of PRODUCT.md, used when no config file says otherwise.
+settings default_settings();
+
+// True when `at` falls inside the working hours (in their time zone).
+bool in_working_hours(const working_hours& hours, time_point at);
+// The first instant at or after `at` that is inside working hours.
+time_point next_working_time(const working_hours& hours, time_point at);
+
+}  // namespace warroom::commands

@@ -1,0 +1,29 @@
+// The engine's read-only view of stored state. storage/ implements it over
+// SQLite; tests can implement it in memory.
+#pragma once
+
+#include "commands/incident.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace warroom::commands {
+
+class incident_store {
+public:
+    virtual ~incident_store() = default;
+    virtual std::optional<incident> find(std::int64_t number) = 0;
+    // The incident whose Slack channel (ID or name) this is.
+    virtual std::optional<incident> find_by_channel(std::string_view channel) = 0;
+    virtual std::vector<incident> list_open() = 0;
+    // Every incident declared at or after `since`, open or resolved, oldest first.
+    virtual std::vector<incident> list_declared_since(time_point since) = 0;
+    virtual std::vector<timeline_entry> timeline(std::int64_t number) = 0;
+    // The number the next declaration will take (numbers are never reused).
+    virtual std::int64_t next_number() = 0;
+    virtual bool channel_name_taken(std::string_view name) = 0;
+};
+
+}  // namespace warroom::commands

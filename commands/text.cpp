@@ -1,0 +1,162 @@
+// Durations, incident references, mentions and channel names.
+#include "commands/text.hpp"
+
+#include <date/date.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace warroom::commands {
+
+namespace {
+constexpr std::size_t max_channel_name = 80;
+
+char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+}
+
+std::string to_lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), lower);
+    return out;
+}
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::vector<std::string> split_words(std::string_view s) {
+    std::vector<std::string> words;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && is_space(s[i])) ++i;
+        std::size_t start = i;
+        while (i < s.size() && !is_space(s[i])) ++i;
+        if (i > start) words.emplace_back(s.substr(start, i - start));
+    }
+    return words;
+}
+
+std::optional<duration> parse_duration(std::string_view text) {
+    std::string t = trim(text);
+    if (t.empty()) return std::nullopt;
+    long long total = 0;
+    std::size_t i = 0;
+    while (i < t.size()) {
+        std::size_t start = i;
+        while (i < t.size() && is_digit(t[i])) ++i;
+        if (i == start || i == t.size()) return std::nullopt;
+        long long n = 0;
+        auto [p, ec] = std::from_chars(t.data() + start, t.data() + i, n);
+        if (ec != std::errc{} || n > 100'000'000) return std::nullopt;
+        long long unit = 0;
+        switch (lower(t[i])) {
+            case 's': unit = 1; break;
+            case 'm': unit = 60; break;
+            case 'h': unit = 3600; break;
+            case 'd': unit = 86400; break;
+            case 'w': unit = 7 * 86400; break;
+            default: return std::nullopt;
+        }
+        total += n * unit;
+        ++i;
+        while (i < t.size() && is_space(t[i])) ++i;
+    }
+    return duration(total);
+}
+
+std::string format_duration(duration d) {
+    long long s = d.count();
+    if (s < 0) s = 0;
+    long long days = s / 86400, hrs = (s % 86400) / 3600, mins = (s % 3600) / 60, secs = s % 60;
+    auto part = [](long long n, const char* unit) { return std::to_string(n) + unit; };
+    if (days > 0) return hrs > 0 ? part(days, "d") + " " + part(hrs, "h") : part(days, "d");
+    if (hrs > 0) return mins > 0 ? part(hrs, "h") + " " + part(mins, "m") : part(hrs, "h");
+    if (mins > 0) return part(mins, "m");
+    return part(secs, "s");
+}
+
+std::string format_time(time_point t) {
+    return date::format("%Y-%m-%d %H:%M", std::chrono::floor<std::chrono::minutes>(t));
+}
+
+std::optional<std::int64_t> parse_incident_ref(std::string_view word) {
+    if (word.size() > 4 && iequals(word.substr(0, 4), "inc-")) word.remove_prefix(4);
+    if (word.empty() || word.size() > 15 || !std::all_of(word.begin(), word.end(), is_digit))
+        return std::nullopt;
+    std::int64_t n = 0;
+    std::from_chars(word.data(), word.data() + word.size(), n);
+    if (n <= 0) return std::nullopt;
+    return n;
+}
+
+std::optional<std::string> parse_user(std::string_view word, std::string_view self) {
+    if (iequals(word, "me")) return std::string(self);
+    if (word.size() < 4 || word.substr(0, 2) != "<@" || word.back() != '>') return std::nullopt;
+    auto inner = word.substr(2, word.size() - 3);
+    inner = inner.substr(0, inner.find('|'));
+    if (inner.empty() || !std::all_of(inner.begin(), inner.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) != 0;
+        }))
+        return std::nullopt;
+    return std::string(inner);
+}
+
+namespace {
+
+// Lowercase ASCII letters and digits survive; every run of anything else
+// (punctuation, spaces, emoji, non-Latin letters) becomes one hyphen.
+std::string slug(std::string_view title) {
+    std::string out;
+    bool pending_hyphen = false;
+    for (char c : title) {
+        unsigned char u = static_cast<unsigned char>(c);
+        if (u < 128 && (std::isalnum(u) || c == '_')) {
+            if (pending_hyphen && !out.empty()) out += '-';
+            pending_hyphen = false;
+            out += lower(c);
+        } else {
+            pending_hyphen = true;
+        }
+    }
+    return out;
+}
+
+// Cut at a hyphen so that no word is split, keeping within `limit`.
+std::string cut_at_hyphen(std::string s, std::size_t limit) {
+    if (s.size() <= limit) return s;
+    auto cut = s.rfind('-', limit);
+    if (cut == std::string::npos || cut == 0) return s.substr(0, limit);
+    return s.substr(0, cut);
+}
+
+}  // namespace
+
+std::string channel_name(std::string_view prefix, time_point declared, std::string_view title,
+                         std::int64_t number) {
+    std::string head = to_lower(prefix) + "-" + date::format("%Y%m%d", declared) + "-";
+    std::string s = slug(title);
+    if (s.empty()) s = "inc-" + std::to_string(number);
+    return head + cut_at_hyphen(s, max_channel_name - head.size());
+}
+
+std::string channel_name_variant(std::string_view name, int n) {
+    std::string suffix = "-" + std::to_string(n);
+    std::string base(name);
+    if (base.size() + suffix.size() > max_channel_name) {
+        base = cut_at_hyphen(base, max_channel_name - suffix.size());
+        while (!base.empty() && base.back() == '-') base.pop_back();
+    }
+    return base + suffix;
+}
+
+}  // namespace warroom::commands

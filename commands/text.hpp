@@ -1,0 +1,36 @@
+// Text the engine reads and writes: durations, names, mentions, slugs.
+#pragma once
+
+#include "commands/settings.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warroom::commands {
+
+bool iequals(std::string_view a, std::string_view b);
+std::string to_lower(std::string_view s);
+std::string trim(std::string_view s);
+std::vector<std::string> split_words(std::string_view s);
+
+// "30s", "15m", "2h", "1d", also "1h30m"; nullopt on anything else.
+std::optional<duration> parse_duration(std::string_view text);
+// How people say it: "47m", "1h 23m", "2d 4h", "30s".
+std::string format_duration(duration d);
+// UTC, "2026-11-23 14:05".
+std::string format_time(time_point t);
+// "INC-7", "inc-7", "7" -> 7.
+std::optional<std::int64_t> parse_incident_ref(std::string_view word);
+// "<@U123>", "<@U123|name>" -> "U123"; "me" -> `self`.
+std::optional<std::string> parse_user(std::string_view word, std::string_view self);
+
+// "<prefix>-YYYYMMDD-<slug>" within Slack's 80 characters; `number` names it
+// when the title leaves no slug.
+std::string channel_name(std::string_view prefix, time_point declared, std::string_view title,
+                         std::int64_t number);
+// The name with "-2", "-3", ... for the n-th collision (n >= 2), still within 80.
+std::string channel_name_variant(std::string_view name, int n);
+
+}  // namespace warroom::commands
