@@ -1,0 +1,23 @@
+// Where "now" comes from: the system clock in production, a hand-driven one in tests.
+#pragma once
+
+#include "commands/settings.hpp"
+
+#include <chrono>
+
+namespace warroom::bot {
+
+class clock {
+public:
+    virtual ~clock() = default;
+    virtual commands::time_point now() const = 0;
+};
+
+class system_clock final : public clock {
+public:
+    commands::time_point now() const override {
+        return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    }
+};
+
+}  // namespace warroom::bot

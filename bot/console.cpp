@@ -1,0 +1,155 @@
+// The console transport: stdin lines in, outbox actions printed as Slack would show them.
+#include "bot/console.hpp"
+
+#include "bot/runtime.hpp"
+#include "commands/text.hpp"
+#include "templates/slack_text.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <deque>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace warroom::bot {
+
+namespace {
+
+constexpr const char* console_user = "ULOCAL";
+constexpr const char* console_channel = "CLOCAL";
+
+// Lines from the reader thread; the main thread waits on them or on the next deadline.
+class line_queue {
+public:
+    void push(std::string line) {
+        {
+            std::lock_guard lock(mutex_);
+            lines_.push_back(std::move(line));
+        }
+        cv_.notify_one();
+    }
+    void close() {
+        {
+            std::lock_guard lock(mutex_);
+            closed_ = true;
+        }
+        cv_.notify_one();
+    }
+    // A line, or nothing when the deadline passed first or input ended.
+    std::optional<std::string> wait_until(std::optional<std::chrono::system_clock::time_point> deadline, bool& ended) {
+        std::unique_lock lock(mutex_);
+        auto ready = [&] { return !lines_.empty() || closed_; };
+        if (deadline)
+            cv_.wait_until(lock, *deadline, ready);
+        else
+            cv_.wait(lock, ready);
+        if (!lines_.empty()) {
+            auto line = std::move(lines_.front());
+            lines_.pop_front();
+            return line;
+        }
+        ended = closed_;
+        return std::nullopt;
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<std::string> lines_;
+    bool closed_ = false;
+};
+
+void print(std::ostream& out, const std::string& where, const std::string& mrkdwn) {
+    std::string text = templates::to_plain(mrkdwn);
+    out << "[" << where << "] ";
+    for (char c : text) {
+        out << c;
+        if (c == '\n') out << "    ";
+    }
+    out << "\n";
+}
+
+std::string channel_label(const std::string& name_or_id) {
+    return name_or_id.empty() || name_or_id[0] == '#' ? name_or_id : "#" + name_or_id;
+}
+
+// Delivers the outbox to the terminal, in order, as Slack would show it.
+void deliver(runtime& rt, std::ostream& out) {
+    auto& repo = rt.repository();
+    for (;;) {
+        auto batch = repo.pending_actions(100);
+        if (batch.empty()) break;
+        for (const auto& entry : batch) {
+            const auto& a = entry.act;
+            auto inc = a.incident ? repo.find(a.incident) : std::nullopt;
+            std::string own = inc ? channel_label(inc->channel_name) : "#console";
+            std::string where = a.channel.empty() ? own : channel_label(a.channel);
+            switch (a.kind) {
+                case commands::action_kind::create_channel: {
+                    // The terminal "creates" the channel at once: its ID is its name.
+                    if (inc) repo.set_channel(inc->number, inc->channel_name, inc->channel_name);
+                    std::string users;
+                    for (const auto& u : a.users) users += " @" + u;
+                    out << "[" << own << "] (channel created; invited" << users << ")\n";
+                    break;
+                }
+                case commands::action_kind::invite:
+                    for (const auto& u : a.users) out << "[" << own << "] (invited @" << u << ")\n";
+                    break;
+                case commands::action_kind::set_topic:
+                    print(out, own, "(topic) " + a.topic);
+                    break;
+                case commands::action_kind::post:
+                    print(out, where, a.pin ? a.body.text + "\n(pinned)" : a.body.text);
+                    break;
+            }
+            repo.mark_delivered(entry.id, rt.time().now());
+        }
+    }
+    out.flush();
+}
+
+}  // namespace
+
+int run_console(const config& cfg, std::istream& in, std::ostream& out) {
+    system_clock clk;
+    runtime rt(cfg, clk);
+    out << "warroom console: type /incident commands (e.g. `declare P1 checkout is down`, `help`); "
+           "end of input quits.\n";
+    deliver(rt, out);  // anything left from an earlier run
+
+    // Shared so that a reader still blocked on a terminal after "quit" can be
+    // left behind safely.
+    auto queue = std::make_shared<line_queue>();
+    std::thread reader([queue, &in] {
+        std::string line;
+        while (std::getline(in, line)) queue->push(line);
+        queue->close();
+    });
+
+    for (;;) {
+        if (rt.fire_due() > 0) deliver(rt, out);
+        std::optional<std::chrono::system_clock::time_point> wake;
+        if (auto next = rt.next_deadline()) wake = std::chrono::system_clock::time_point(*next);
+        bool ended = false;
+        auto line = queue->wait_until(wake, ended);
+        if (ended) {
+            reader.join();
+            break;
+        }
+        if (!line) continue;
+        std::string text = commands::trim(*line);
+        if (text.empty() || text[0] == '#') continue;  // blank lines and comments in scripts
+        if (text == "quit" || text == "exit") break;
+        auto reply = rt.handle({console_user, console_channel, text});
+        deliver(rt, out);
+        if (!reply.text.empty()) print(out, "only you", reply.text);
+    }
+    if (reader.joinable()) reader.detach();
+    return 0;
+}
+
+}  // namespace warroom::bot

@@ -1,0 +1,53 @@
+// Runs engine decisions through SQLite transactions.
+#include "bot/runtime.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+#include <spdlog/spdlog.h>
+
+namespace warroom::bot {
+
+runtime::runtime(const config& cfg, const clock& clk)
+    : clock_(clk),
+      db_(cfg.db_path),
+      repo_(db_),
+      engine_(cfg.settings, templates::renderer(cfg.settings.templates_dir)) {}
+
+commands::message runtime::handle(const commands::request& req) {
+    auto now = clock_.now();
+    try {
+        SQLite::Transaction txn(db_.sql());
+        auto d = engine_.handle(req, repo_, now);
+        if (d.ok) repo_.apply(d, now);
+        txn.commit();
+        return d.reply;
+    } catch (const std::exception& e) {
+        // Logged here, once; the caller gets a plain answer and nothing was stored.
+        spdlog::error("command from {} in {} failed: {}: text: {:.200}", req.user, req.channel, e.what(), req.text);
+        return {":warning: warroom could not carry out that command (" + std::string(e.what()) +
+                    "). Nothing was changed; please try again.",
+                ""};
+    }
+}
+
+std::size_t runtime::fire_due() {
+    auto now = clock_.now();
+    std::size_t fired = 0;
+    try {
+        SQLite::Transaction txn(db_.sql());
+        for (const auto& t : repo_.due_timers(now)) {
+            auto d = engine_.fire(t.incident, t.kind, repo_, now);
+            if (!d.ok) continue;
+            repo_.apply(d, now);
+            ++fired;
+        }
+        txn.commit();
+    } catch (const std::exception& e) {
+        spdlog::error("firing due timers failed (will retry): {}", e.what());
+        return 0;
+    }
+    return fired;
+}
+
+std::optional<commands::time_point> runtime::next_deadline() { return repo_.next_deadline(); }
+
+}  // namespace warroom::bot

@@ -1,0 +1,38 @@
+// The engine wired to the database and a clock: one transaction per command
+// or timer batch, the same path for every transport.
+#pragma once
+
+#include "bot/clock.hpp"
+#include "bot/config.hpp"
+#include "commands/engine.hpp"
+#include "storage/database.hpp"
+#include "storage/incident_repository.hpp"
+
+#include <optional>
+
+namespace warroom::bot {
+
+class runtime {
+public:
+    runtime(const config& cfg, const clock& clk);
+
+    // Decides, commits, and returns the answer for the caller. A failure to
+    // store changes nothing and answers with an error.
+    commands::message handle(const commands::request& req);
+    // Fires every deadline due now, committed together; returns how many fired.
+    std::size_t fire_due();
+    std::optional<commands::time_point> next_deadline();
+
+    storage::incident_repository& repository() { return repo_; }
+    storage::database& db() { return db_; }
+    const commands::engine& engine() const { return engine_; }
+    const clock& time() const { return clock_; }
+
+private:
+    const clock& clock_;
+    storage::database db_;
+    storage::incident_repository repo_;
+    commands::engine engine_;
+};
+
+}  // namespace warroom::bot

@@ -1,0 +1,79 @@
+// Inside the engine: what a handler is given, the helpers they share, and
+// one function per command.
+#pragma once
+
+#include "commands/engine.hpp"
+#include "commands/parser.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace warroom::commands {
+
+struct context {
+    const settings& cfg;
+    const templates::renderer& tpl;
+    incident_store& store;
+    const request& req;
+    time_point now;
+
+    message render(std::string_view name, const nlohmann::json& data) const;
+};
+
+// --- views.cpp: template data and the pieces every handler uses ------------
+std::string mention(std::string_view user);            // "<@U1>", or "" for nobody
+std::string channel_link(const incident& inc);          // "<#C1>" once created, else "#name"
+std::string channel_link(std::string_view name_or_id);  // for configured channels
+nlohmann::json incident_view(const context& ctx, const incident& inc);
+message topic_message(const context& ctx, const incident& inc);
+
+decision fail(const context& ctx, std::string what);  // an error for the caller only
+void note_timeline(decision& d, const context& ctx, const incident& inc, std::string kind, std::string text,
+                   std::string actor);
+void post(decision& d, const incident& inc, message body, bool pin = false);  // in the incident channel
+void post_to(decision& d, const incident& inc, std::string channel, message body);
+void set_topic(decision& d, const context& ctx, const incident& inc);
+void invite(decision& d, const incident& inc, std::string user);
+// Assigns a role with all it brings: invite, checklist, topic (for the commander).
+void assign_role(decision& d, const context& ctx, incident& inc, const role_def& role, const std::string& user);
+const severity_def& severity_of(const context& ctx, const incident& inc);
+
+// --- timers.cpp ----------------------------------------------------------------
+// Arms every clock of the incident's severity from `from` (declaration,
+// severity change, reopen). The acknowledgement clock only while unacknowledged.
+void arm_timers(incident& inc, const severity_def& sev, time_point from);
+void restart_update_clock(incident& inc, const severity_def& sev, time_point from);
+decision fire_timer(const context& ctx, incident inc, timer_kind kind);
+
+// --- the commands --------------------------------------------------------------
+using handler = decision (*)(const context&, const command_line&);
+decision handle_declare(const context&, const command_line&);
+decision handle_ack(const context&, const command_line&);
+decision handle_severity(const context&, const command_line&);
+decision handle_status(const context&, const command_line&);
+decision handle_update(const context&, const command_line&);
+decision handle_note(const context&, const command_line&);
+decision handle_snooze(const context&, const command_line&);
+decision handle_resolve(const context&, const command_line&);
+decision handle_reopen(const context&, const command_line&);
+decision handle_role(const context&, const command_line&);
+decision handle_show(const context&, const command_line&);
+decision handle_list(const context&, const command_line&);
+decision handle_timeline(const context&, const command_line&);
+decision handle_postmortem(const context&, const command_line&);
+decision handle_stats(const context&, const command_line&);
+decision handle_help(const context&, const command_line&);
+
+// The incident a command is about: named by word `index` (INC-7, inc-7, 7),
+// else the channel it was typed in. `text_follows`: a bare number typed in an
+// incident channel is the start of the text ("note 3 pods restarted").
+struct target {
+    std::optional<incident> inc;
+    std::size_t next = 1;  // index of the first word after the reference
+    std::string error;
+};
+target find_target(const context& ctx, const command_line& line, std::size_t index, bool text_follows);
+
+}  // namespace warroom::commands

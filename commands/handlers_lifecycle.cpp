@@ -1,0 +1,322 @@
+// Commands that move an incident through its life: declare to reopen.
+#include "commands/handlers.hpp"
+
+#include "commands/text.hpp"
+
+#include <chrono>
+
+namespace warroom::commands {
+
+namespace {
+
+constexpr auto duplicate_window = std::chrono::minutes(30);
+constexpr std::size_t max_title = 500;
+constexpr std::size_t max_text = 3000;
+
+// Finds the target and refuses resolved incidents for commands that only
+// make sense while one is open.
+target open_target(const context& ctx, const command_line& line, bool text_follows) {
+    auto t = find_target(ctx, line, 1, text_follows);
+    if (t.inc && !t.inc->is_open())
+        t.error = t.inc->id() + " is resolved. `/incident reopen " + t.inc->id() + "` first if it is back.";
+    return t;
+}
+
+nlohmann::json change_view(const context& ctx, const incident& inc) {
+    auto v = incident_view(ctx, inc);
+    v["actor"] = mention(ctx.req.user);
+    return v;
+}
+
+std::string too_long(std::string_view what, std::size_t max) {
+    return std::string(what) + " is too long (at most " + std::to_string(max) + " characters).";
+}
+
+}  // namespace
+
+decision handle_declare(const context& ctx, const command_line& line) {
+    static const std::string usage = "Write it as `/incident declare [severity] [type:<name>] <title>`, e.g. "
+                                     "`/incident declare P1 checkout is down`.";
+    // Severity and type may come in either order, each at most once, before the title.
+    std::size_t i = 1;
+    const severity_def* sev = nullptr;
+    const incident_type_def* type = nullptr;
+    for (; i < 3 && i < line.size(); ++i) {
+        auto w = line.word(i);
+        if (!sev && (sev = ctx.cfg.find_severity(w))) continue;
+        if (type || w.size() <= 5 || !iequals(w.substr(0, 5), "type:")) break;
+        type = ctx.cfg.find_type(w.substr(5));
+        if (!type) {
+            std::string known;
+            for (const auto& t : ctx.cfg.incident_types) known += (known.empty() ? "" : ", ") + t.name;
+            return fail(ctx, "Unknown incident type `" + std::string(w.substr(5)) + "`. Known types: " + known + ".");
+        }
+    }
+    if (!sev) sev = &ctx.cfg.least_severe();
+    std::string title = line.rest(i);
+    if (title.empty()) return fail(ctx, "An incident needs a title. " + usage);
+    if (title.size() > max_title) return fail(ctx, too_long("The title", max_title));
+
+    decision d;
+    d.is_new = true;
+    incident inc;
+    inc.number = ctx.store.next_number();
+    inc.title = title;
+    inc.severity = sev->name;
+    inc.type = type ? type->name : "";
+    inc.declared_by = ctx.req.user;
+    inc.declared_in = ctx.req.channel;
+    inc.declared_at = ctx.now;
+    inc.channel_name = channel_name(ctx.cfg.channel_prefix, ctx.now, title, inc.number);
+    for (int n = 2; ctx.store.channel_name_taken(inc.channel_name); ++n)
+        inc.channel_name = channel_name_variant(channel_name(ctx.cfg.channel_prefix, ctx.now, title, inc.number), n);
+    arm_timers(inc, *sev, ctx.now);
+
+    action create;
+    create.kind = action_kind::create_channel;
+    create.incident = inc.number;
+    create.users.push_back(inc.declared_by);
+    d.actions.push_back(std::move(create));
+    set_topic(d, ctx, inc);
+
+    auto view = change_view(ctx, inc);
+    post(d, inc, ctx.render("declared", view), true);
+    if (type) {
+        auto rb = view;
+        rb["checklist"] = type->checklist;
+        post(d, inc, ctx.render("runbook", rb));
+    }
+    auto announcement = ctx.render("announce", view);
+    post_to(d, inc, ctx.cfg.announce_channel, announcement);
+    for (const auto& ch : sev->notify_channels)
+        if (ch != ctx.cfg.announce_channel) post_to(d, inc, ch, announcement);
+    note_timeline(d, ctx, inc, "declared", "Declared " + sev->name + ": " + title, ctx.req.user);
+
+    auto duplicates = nlohmann::json::array();
+    for (const auto& other : ctx.store.list_declared_since(ctx.now - duplicate_window))
+        if (other.is_open())
+            duplicates.push_back({{"id", other.id()}, {"title", other.title}, {"severity", other.severity},
+                                  {"channel", channel_link(other)}});
+    view["duplicates"] = duplicates;
+    view["has_duplicates"] = !duplicates.empty();
+    d.reply = ctx.render("declare_reply", view);
+    d.save = std::move(inc);
+    return d;
+}
+
+decision handle_ack(const context& ctx, const command_line& line) {
+    auto t = open_target(ctx, line, false);
+    if (!t.error.empty()) return fail(ctx, t.error);
+    incident inc = std::move(*t.inc);
+    if (inc.acked_at)
+        return fail(ctx, inc.id() + " was already acknowledged by " + mention(inc.acked_by) + " at " +
+                             format_time(*inc.acked_at) + " UTC.");
+    decision d;
+    inc.acked_at = ctx.now;
+    inc.acked_by = ctx.req.user;
+    inc.due.ack.reset();
+    auto view = change_view(ctx, inc);
+    view["elapsed"] = format_duration(ctx.now - inc.declared_at);
+    view["target"] = format_duration(severity_of(ctx, inc).ack_within);
+    post(d, inc, ctx.render("acked", view));
+    note_timeline(d, ctx, inc, "ack", "Acknowledged after " + format_duration(ctx.now - inc.declared_at), ctx.req.user);
+    if (inc.role_holder("commander").empty())
+        if (const auto* commander = ctx.cfg.find_role("commander"))
+            assign_role(d, ctx, inc, *commander, ctx.req.user);
+    d.reply = ctx.render("done", {{"message", "Acknowledged " + inc.id() + "."}});
+    d.save = std::move(inc);
+    return d;
+}
+
+decision handle_severity(const context& ctx, const command_line& line) {
+    auto t = open_target(ctx, line, false);
+    if (!t.error.empty()) return fail(ctx, t.error);
+    std::string known;
+    for (const auto& s : ctx.cfg.severities) known += (known.empty() ? "" : ", ") + s.name;
+    auto word = line.word(t.next);
+    const auto* sev = ctx.cfg.find_severity(word);
+    if (!sev)
+        return fail(ctx, (word.empty() ? std::string("Which severity?") : "Unknown severity `" + std::string(word) + "`.") +
+                             " Write it as `/incident severity [INC-n] <" + known + ">`.");
+    incident inc = std::move(*t.inc);
+    if (iequals(inc.severity, sev->name)) return fail(ctx, inc.id() + " is already " + sev->name + ".");
+
+    decision d;
+    std::string from = inc.severity;
+    bool upgrade = ctx.cfg.severity_rank(sev->name) < ctx.cfg.severity_rank(from);
+    inc.severity = sev->name;
+    arm_timers(inc, *sev, ctx.now);
+    auto view = change_view(ctx, inc);
+    view["from"] = from;
+    view["upgrade"] = upgrade;
+    post(d, inc, ctx.render("severity_changed", view));
+    if (upgrade) {
+        auto notice = ctx.render("severity_raised", view);
+        post_to(d, inc, ctx.cfg.announce_channel, notice);
+        for (const auto& ch : sev->notify_channels)
+            if (ch != ctx.cfg.announce_channel) post_to(d, inc, ch, notice);
+    }
+    set_topic(d, ctx, inc);
+    note_timeline(d, ctx, inc, "severity", "Severity " + from + " → " + sev->name, ctx.req.user);
+    d.reply = ctx.render("done", {{"message", inc.id() + " is now " + sev->name + "."}});
+    d.save = std::move(inc);
+    return d;
+}
+
+decision handle_status(const context& ctx, const command_line& line) {
+    auto t = open_target(ctx, line, false);
+    if (!t.error.empty()) return fail(ctx, t.error);
+    static const std::string usage =
+        "Write it as `/incident status [INC-n] <investigating|identified|mitigating|monitoring>`.";
+    auto word = line.word(t.next);
+    auto status = parse_status(word);
+    if (status == incident_status::resolved) return fail(ctx, "Use `/incident resolve` to resolve an incident.");
+    if (!status) return fail(ctx, (word.empty() ? std::string("Which status?") : "Unknown status `" + std::string(word) + "`.") + " " + usage);
+    incident inc = std::move(*t.inc);
+    if (inc.status == *status) return fail(ctx, inc.id() + " is already " + std::string(to_string(*status)) + ".");
+    decision d;
+    std::string from(to_string(inc.status));
+    inc.status = *status;
+    auto view = change_view(ctx, inc);
+    view["from"] = from;
+    post(d, inc, ctx.render("status_changed", view));
+    set_topic(d, ctx, inc);
+    note_timeline(d, ctx, inc, "status", "Status " + from + " → " + std::string(to_string(*status)), ctx.req.user);
+    d.reply = ctx.render("done", {{"message", inc.id() + " is now " + std::string(to_string(*status)) + "."}});
+    d.save = std::move(inc);
+    return d;
+}
+
+decision handle_update(const context& ctx, const command_line& line) {
+    auto t = open_target(ctx, line, true);
+    if (!t.error.empty()) return fail(ctx, t.error);
+    std::string text = line.rest(t.next);
+    if (text.empty())
+        return fail(ctx, "An update needs text. Write it as `/incident update [INC-n] <text>`, optionally with "
+                         "`impact: … actions: … next: … eta: …`.");
+    if (text.size() > max_text) return fail(ctx, too_long("The update", max_text));
+    incident inc = std::move(*t.inc);
+    const auto& sev = severity_of(ctx, inc);
+    auto sections = parse_update(text);
+    decision d;
+    inc.last_update = text;
+    inc.last_update_at = ctx.now;
+    restart_update_clock(inc, sev, ctx.now);
+    auto view = change_view(ctx, inc);
+    view["text"] = sections.text;
+    view["impact"] = sections.impact.empty() ? nlohmann::json() : nlohmann::json(sections.impact);
+    view["actions"] = sections.actions.empty() ? nlohmann::json() : nlohmann::json(sections.actions);
+    view["next"] = sections.next.empty() ? nlohmann::json() : nlohmann::json(sections.next);
+    view["eta"] = sections.eta.empty() ? nlohmann::json() : nlohmann::json(sections.eta);
+    view["time"] = format_time(ctx.now);
+    post(d, inc, ctx.render("update", view));
+    note_timeline(d, ctx, inc, "update", text, ctx.req.user);
+    d.reply = ctx.render("done", {{"message", "Update posted to " + inc.id() + "."}});
+    d.save = std::move(inc);
+    return d;
+}
+
+decision handle_note(const context& ctx, const command_line& line) {
+    auto t = find_target(ctx, line, 1, true);
+    if (!t.inc) return fail(ctx, t.error);
+    std::string text = line.rest(t.next);
+    if (text.empty()) return fail(ctx, "A note needs text. Write it as `/incident note [INC-n] <text>`.");
+    if (text.size() > max_text) return fail(ctx, too_long("The note", max_text));
+    decision d;
+    auto view = change_view(ctx, *t.inc);
+    view["text"] = text;
+    post(d, *t.inc, ctx.render("note", view));
+    note_timeline(d, ctx, *t.inc, "note", text, ctx.req.user);
+    d.reply = ctx.render("done", {{"message", "Noted on " + t.inc->id() + "'s timeline."}});
+    return d;
+}
+
+decision handle_snooze(const context& ctx, const command_line& line) {
+    auto t = open_target(ctx, line, false);
+    if (!t.error.empty()) return fail(ctx, t.error);
+    incident inc = std::move(*t.inc);
+    const auto& sev = severity_of(ctx, inc);
+    if (!sev.update_every) return fail(ctx, inc.id() + " is " + sev.name + ", which has no update reminders to snooze.");
+    auto word = line.word(t.next);
+    decision d;
+    auto view = change_view(ctx, inc);
+    if (iequals(word, "off")) {
+        if (!inc.snoozed) return fail(ctx, inc.id() + "'s update reminders are not snoozed.");
+        inc.snoozed = false;
+        inc.due.update = std::max(ctx.now, inc.update_clock_from + *sev.update_every);
+        view = change_view(ctx, inc);
+        post(d, inc, ctx.render("snooze_off", view));
+        note_timeline(d, ctx, inc, "snooze", "Snooze cancelled", ctx.req.user);
+    } else {
+        auto length = parse_duration(word);
+        if (!length || length->count() <= 0)
+            return fail(ctx, "Write it as `/incident snooze [INC-n] <duration>` (like `30m` or `2h`), or `snooze off`.");
+        if (*length > sev.resolve_within)
+            return fail(ctx, "A snooze of " + format_duration(*length) + " is longer than " + sev.name +
+                                 "'s resolution target (" + format_duration(sev.resolve_within) + ").");
+        inc.snoozed = true;
+        inc.due.update = ctx.now + *length;
+        view = change_view(ctx, inc);
+        view["duration"] = format_duration(*length);
+        post(d, inc, ctx.render("snoozed", view));
+        note_timeline(d, ctx, inc, "snooze", "Update reminders snoozed for " + format_duration(*length), ctx.req.user);
+    }
+    d.reply = ctx.render("done", {{"message", "Next update reminder for " + inc.id() + ": " +
+                                                  view["next_update_due"].get<std::string>() + "."}});
+    d.save = std::move(inc);
+    return d;
+}
+
+decision handle_resolve(const context& ctx, const command_line& line) {
+    auto t = open_target(ctx, line, true);
+    if (!t.error.empty()) return fail(ctx, t.error);
+    std::string summary = line.rest(t.next);
+    if (summary.size() > max_text) return fail(ctx, too_long("The summary", max_text));
+    incident inc = std::move(*t.inc);
+    const auto& sev = severity_of(ctx, inc);
+    decision d;
+    inc.status = incident_status::resolved;
+    inc.resolved_at = ctx.now;
+    inc.resolution = summary;
+    inc.due = {};
+    inc.snoozed = false;
+    if (sev.postmortem) {
+        inc.due.postmortem_draft = ctx.now + std::chrono::hours(24);
+        inc.due.postmortem_review = ctx.now + std::chrono::hours(48);
+    }
+    auto view = change_view(ctx, inc);
+    view["duration"] = format_duration(ctx.now - inc.declared_at);
+    view["postmortem"] = sev.postmortem;
+    auto msg = ctx.render("resolved", view);
+    post(d, inc, msg);
+    post_to(d, inc, ctx.cfg.announce_channel, ctx.render("resolved_announce", view));
+    set_topic(d, ctx, inc);
+    note_timeline(d, ctx, inc, "resolved",
+                  "Resolved after " + format_duration(ctx.now - inc.declared_at) + (summary.empty() ? "" : ": " + summary),
+                  ctx.req.user);
+    d.reply = ctx.render("done", {{"message", inc.id() + " resolved after " + format_duration(ctx.now - inc.declared_at) + "."}});
+    d.save = std::move(inc);
+    return d;
+}
+
+decision handle_reopen(const context& ctx, const command_line& line) {
+    auto t = find_target(ctx, line, 1, false);
+    if (!t.inc) return fail(ctx, t.error);
+    incident inc = std::move(*t.inc);
+    if (inc.is_open()) return fail(ctx, inc.id() + " is not resolved.");
+    decision d;
+    inc.status = incident_status::investigating;
+    inc.resolved_at.reset();
+    inc.resolution.clear();
+    arm_timers(inc, severity_of(ctx, inc), ctx.now);
+    auto view = change_view(ctx, inc);
+    post(d, inc, ctx.render("reopened", view));
+    post_to(d, inc, ctx.cfg.announce_channel, ctx.render("reopened", view));
+    set_topic(d, ctx, inc);
+    note_timeline(d, ctx, inc, "reopened", "Reopened", ctx.req.user);
+    d.reply = ctx.render("done", {{"message", inc.id() + " reopened."}});
+    d.save = std::move(inc);
+    return d;
+}
+
+}  // namespace warroom::commands

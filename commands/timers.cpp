@@ -1,0 +1,105 @@
+// The response clock: arming deadlines and deciding what a due one says.
+#include "commands/handlers.hpp"
+
+#include "commands/text.hpp"
+
+#include <chrono>
+
+namespace warroom::commands {
+
+using std::chrono::hours;
+
+void restart_update_clock(incident& inc, const severity_def& sev, time_point from) {
+    inc.update_clock_from = from;
+    inc.snoozed = false;
+    inc.due.update = sev.update_every ? std::optional(from + *sev.update_every) : std::nullopt;
+}
+
+void arm_timers(incident& inc, const severity_def& sev, time_point from) {
+    inc.due.ack = inc.acked_at ? std::nullopt : std::optional(from + sev.ack_within);
+    restart_update_clock(inc, sev, from);
+    inc.due.resolve = from + sev.resolve_within;
+    inc.due.postmortem_draft.reset();
+    inc.due.postmortem_review.reset();
+}
+
+namespace {
+
+// Who a reminder names: the comms lead, else the commander, else the declarer.
+std::string update_owner(const incident& inc) {
+    for (const char* role : {"comms-lead", "commander"})
+        if (auto holder = inc.role_holder(role); !holder.empty()) return holder;
+    return inc.declared_by;
+}
+
+std::string page_mentions(const severity_def& sev) {
+    std::string out;
+    for (const auto& id : sev.page) {
+        if (!out.empty()) out += ' ';
+        // User groups are pinged with the subteam syntax, people with a mention.
+        out += (!id.empty() && id[0] == 'S') ? "<!subteam^" + id + ">" : "<@" + id + ">";
+    }
+    return out;
+}
+
+}  // namespace
+
+decision fire_timer(const context& ctx, incident inc, timer_kind kind) {
+    decision d;
+    auto& due = inc.due.at(kind);
+    if (!due || *due > ctx.now) return d;  // moved or disarmed since it was read: nothing to say
+
+    const auto& sev = severity_of(ctx, inc);
+    if (!sev.page_outside_hours && !in_working_hours(ctx.cfg.hours, ctx.now)) {
+        due = next_working_time(ctx.cfg.hours, ctx.now);
+        d.save = std::move(inc);
+        return d;
+    }
+
+    auto view = incident_view(ctx, inc);
+    view["elapsed"] = format_duration(ctx.now - inc.declared_at);
+    switch (kind) {
+        case timer_kind::ack: {
+            view["target"] = format_duration(sev.ack_within);
+            view["page"] = page_mentions(sev);
+            post(d, inc, ctx.render("ack_overdue", view));
+            post_to(d, inc, ctx.cfg.escalation_channel, ctx.render("ack_escalation", view));
+            note_timeline(d, ctx, inc, "escalation", "Not acknowledged after " + format_duration(ctx.now - inc.declared_at) +
+                                                         "; escalated to " + channel_link(ctx.cfg.escalation_channel), "");
+            // Counted from now, so a deadline missed while warroom was down fires once.
+            due = ctx.now + sev.ack_within;
+            break;
+        }
+        case timer_kind::update: {
+            time_point last = inc.last_update_at.value_or(inc.declared_at);
+            view["who"] = mention(update_owner(inc));
+            view["since"] = format_duration(ctx.now - last);
+            view["has_update"] = inc.last_update_at.has_value();
+            post(d, inc, ctx.render("update_reminder", view));
+            inc.snoozed = false;
+            due = sev.update_every ? std::optional(ctx.now + *sev.update_every) : std::nullopt;
+            break;
+        }
+        case timer_kind::resolve: {
+            view["target"] = format_duration(sev.resolve_within);
+            post_to(d, inc, ctx.cfg.escalation_channel, ctx.render("resolve_overdue", view));
+            note_timeline(d, ctx, inc, "escalation", "Open past the " + format_duration(sev.resolve_within) +
+                                                         " resolution target", "");
+            due.reset();
+            break;
+        }
+        case timer_kind::postmortem_draft:
+        case timer_kind::postmortem_review: {
+            view["who"] = mention(inc.role_holder("commander").empty() ? inc.declared_by : inc.role_holder("commander"));
+            post(d, inc, ctx.render(kind == timer_kind::postmortem_draft ? "postmortem_draft_reminder"
+                                                                          : "postmortem_review_reminder",
+                                    view));
+            due.reset();
+            break;
+        }
+    }
+    d.save = std::move(inc);
+    return d;
+}
+
+}  // namespace warroom::commands

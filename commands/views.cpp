@@ -1,0 +1,169 @@
+// Template data for incidents and the small decisions every handler shares.
+#include "commands/handlers.hpp"
+
+#include "commands/text.hpp"
+#include "templates/renderer.hpp"
+
+namespace warroom::commands {
+
+message context::render(std::string_view name, const nlohmann::json& data) const {
+    message m;
+    m.text = tpl.render(name, data);
+    m.blocks_json = templates::blocks_for(m.text);
+    return m;
+}
+
+std::string mention(std::string_view user) { return user.empty() ? std::string() : "<@" + std::string(user) + ">"; }
+
+std::string channel_link(const incident& inc) {
+    if (!inc.channel_id.empty()) return "<#" + inc.channel_id + ">";
+    return "#" + inc.channel_name;
+}
+
+std::string channel_link(std::string_view name_or_id) {
+    bool looks_like_id = !name_or_id.empty() && (name_or_id[0] == 'C' || name_or_id[0] == 'G') &&
+                         to_lower(name_or_id) != name_or_id;
+    return looks_like_id ? "<#" + std::string(name_or_id) + ">" : "#" + std::string(name_or_id);
+}
+
+const severity_def& severity_of(const context& ctx, const incident& inc) {
+    if (const auto* sev = ctx.cfg.find_severity(inc.severity)) return *sev;
+    // A severity removed from the config since: treat it as the least severe.
+    return ctx.cfg.least_severe();
+}
+
+namespace {
+nlohmann::json text_or_null(const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); }
+
+std::string due_phrase(std::optional<time_point> due, time_point now) {
+    if (!due) return "none";
+    if (*due <= now) return "now (overdue by " + format_duration(now - *due) + ")";
+    return "in " + format_duration(*due - now) + " (" + format_time(*due) + " UTC)";
+}
+}  // namespace
+
+nlohmann::json incident_view(const context& ctx, const incident& inc) {
+    const auto& sev = severity_of(ctx, inc);
+    const auto* type = inc.type.empty() ? nullptr : ctx.cfg.find_type(inc.type);
+    auto roles = nlohmann::json::array();
+    for (const auto& role : ctx.cfg.roles)
+        if (auto holder = inc.role_holder(role.name); !holder.empty())
+            roles.push_back({{"label", role.label}, {"name", role.name}, {"user", mention(holder)}});
+    time_point end = inc.resolved_at.value_or(ctx.now);
+    return {
+        {"id", inc.id()},
+        {"number", std::to_string(inc.number)},
+        {"title", inc.title},
+        {"description", text_or_null(inc.description)},
+        {"severity", sev.name},
+        {"severity_label", sev.label},
+        {"status", std::string(to_string(inc.status))},
+        {"resolved", !inc.is_open()},
+        {"type_label", type ? nlohmann::json(type->label) : nlohmann::json()},
+        {"channel", channel_link(inc)},
+        {"declared_by", mention(inc.declared_by)},
+        {"declared_at", format_time(inc.declared_at)},
+        {"age", format_duration(end - inc.declared_at)},
+        {"commander", text_or_null(mention(inc.role_holder("commander")))},
+        {"roles", roles},
+        {"acked", inc.acked_at.has_value()},
+        {"acked_by", mention(inc.acked_by)},
+        {"acked_after", inc.acked_at ? format_duration(*inc.acked_at - inc.declared_at) : ""},
+        {"resolved_at", inc.resolved_at ? nlohmann::json(format_time(*inc.resolved_at)) : nlohmann::json()},
+        {"resolution", text_or_null(inc.resolution)},
+        {"last_update", text_or_null(inc.last_update)},
+        {"last_update_at", inc.last_update_at ? nlohmann::json(format_time(*inc.last_update_at)) : nlohmann::json()},
+        {"next_update_due", due_phrase(inc.due.update, ctx.now)},
+        {"snoozed", inc.snoozed},
+        {"ack_within", format_duration(sev.ack_within)},
+        {"update_every", sev.update_every ? nlohmann::json(format_duration(*sev.update_every)) : nlohmann::json()},
+        {"resolve_within", format_duration(sev.resolve_within)},
+    };
+}
+
+message topic_message(const context& ctx, const incident& inc) { return ctx.render("topic", incident_view(ctx, inc)); }
+
+decision fail(const context& ctx, std::string what) {
+    decision d;
+    d.ok = false;
+    d.reply = ctx.render("error", {{"message", std::move(what)}});
+    return d;
+}
+
+void note_timeline(decision& d, const context& ctx, const incident& inc, std::string kind, std::string text,
+                   std::string actor) {
+    d.timeline.push_back({inc.number, ctx.now, std::move(actor), std::move(kind), std::move(text)});
+}
+
+void post(decision& d, const incident& inc, message body, bool pin) {
+    action a;
+    a.kind = action_kind::post;
+    a.incident = inc.number;
+    a.body = std::move(body);
+    a.pin = pin;
+    d.actions.push_back(std::move(a));
+}
+
+void post_to(decision& d, const incident& inc, std::string channel, message body) {
+    action a;
+    a.kind = action_kind::post;
+    a.incident = inc.number;
+    a.channel = std::move(channel);
+    a.body = std::move(body);
+    d.actions.push_back(std::move(a));
+}
+
+void set_topic(decision& d, const context& ctx, const incident& inc) {
+    action a;
+    a.kind = action_kind::set_topic;
+    a.incident = inc.number;
+    a.topic = topic_message(ctx, inc).text;
+    d.actions.push_back(std::move(a));
+}
+
+void invite(decision& d, const incident& inc, std::string user) {
+    action a;
+    a.kind = action_kind::invite;
+    a.incident = inc.number;
+    a.users.push_back(std::move(user));
+    d.actions.push_back(std::move(a));
+}
+
+void assign_role(decision& d, const context& ctx, incident& inc, const role_def& role, const std::string& user) {
+    std::string previous = inc.role_holder(role.name);
+    inc.roles[role.name] = user;
+    invite(d, inc, user);
+    auto view = incident_view(ctx, inc);
+    view["role_label"] = role.label;
+    view["user"] = mention(user);
+    view["actor"] = mention(ctx.req.user);
+    view["previous"] = text_or_null(previous == user ? std::string() : mention(previous));
+    view["checklist"] = role.checklist;
+    post(d, inc, ctx.render("role_assigned", view));
+    note_timeline(d, ctx, inc, "role", role.label + ": " + mention(user), ctx.req.user);
+    if (role.name == "commander") set_topic(d, ctx, inc);
+}
+
+target find_target(const context& ctx, const command_line& line, std::size_t index, bool text_follows) {
+    target t;
+    t.next = index;
+    auto word = line.word(index);
+    bool explicit_prefix = word.size() > 4 && iequals(word.substr(0, 4), "inc-");
+    std::optional<incident> here;
+    if (!ctx.req.channel.empty()) here = ctx.store.find_by_channel(ctx.req.channel);
+    if (auto n = parse_incident_ref(word); n && (explicit_prefix || !text_follows || !here)) {
+        t.next = index + 1;
+        t.inc = ctx.store.find(*n);
+        if (!t.inc) t.error = "INC-" + std::to_string(*n) + " does not exist. `/incident list` shows the open ones.";
+        return t;
+    }
+    if (here) {
+        t.inc = std::move(here);
+        return t;
+    }
+    t.error = "Which incident? Name it (`/incident " + line.verb() +
+              " INC-7 …`) or type the command in the incident's channel.";
+    return t;
+}
+
+}  // namespace warroom::commands

@@ -1,0 +1,12 @@
+# Writes every messages/*.mustache into a C++ table, so the binary carries its templates.
+file(GLOB files ${DIR}/*.mustache)
+list(SORT files)
+set(body "// Generated from templates/messages by embed.cmake: do not edit.\n#include \"templates/renderer.hpp\"\n\nnamespace warroom::templates {\nconst std::vector<std::pair<std::string_view, std::string_view>>& builtin_templates() {\n    static const std::vector<std::pair<std::string_view, std::string_view>> table{\n")
+foreach(f ${files})
+  get_filename_component(name ${f} NAME_WE)
+  file(READ ${f} content)
+  string(APPEND body "        {\"${name}\", R\"warroom_tpl(${content})warroom_tpl\"},\n")
+endforeach()
+string(APPEND body "    };\n    return table;\n}\n}  // namespace warroom::templates\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

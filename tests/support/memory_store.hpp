@@ -1,0 +1,118 @@
+// An incident_store in memory that applies decisions the way storage does,
+// so engine tests run in microseconds without SQLite.
+#pragma once
+
+#include "commands/decision.hpp"
+#include "commands/engine.hpp"
+#include "commands/store.hpp"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+namespace warroom::testing {
+
+class memory_store : public commands::incident_store {
+public:
+    std::map<std::int64_t, commands::incident> incidents;
+    std::vector<commands::timeline_entry> entries;
+    std::vector<commands::action> outbox;
+    std::int64_t counter = 1;
+
+    std::optional<commands::incident> find(std::int64_t n) override {
+        auto it = incidents.find(n);
+        return it == incidents.end() ? std::nullopt : std::optional(it->second);
+    }
+    std::optional<commands::incident> find_by_channel(std::string_view c) override {
+        for (auto& [n, inc] : incidents)
+            if (inc.channel_id == c || inc.channel_name == c) return inc;
+        return std::nullopt;
+    }
+    std::vector<commands::incident> list_open() override {
+        std::vector<commands::incident> out;
+        for (auto& [n, inc] : incidents)
+            if (inc.is_open()) out.push_back(inc);
+        return out;
+    }
+    std::vector<commands::incident> list_declared_since(commands::time_point since) override {
+        std::vector<commands::incident> out;
+        for (auto& [n, inc] : incidents)
+            if (inc.declared_at >= since) out.push_back(inc);
+        return out;
+    }
+    std::vector<commands::timeline_entry> timeline(std::int64_t n) override {
+        std::vector<commands::timeline_entry> out;
+        for (auto& e : entries)
+            if (e.incident == n) out.push_back(e);
+        return out;
+    }
+    std::int64_t next_number() override { return counter; }
+    bool channel_name_taken(std::string_view name) override {
+        return std::any_of(incidents.begin(), incidents.end(),
+                           [&](const auto& p) { return p.second.channel_name == name; });
+    }
+
+    void apply(const commands::decision& d) {
+        if (!d.ok) return;
+        std::int64_t number = d.save ? d.save->number : 0;
+        if (d.save) {
+            incidents[number] = *d.save;
+            if (d.is_new) counter = std::max(counter, number + 1);
+        }
+        for (auto e : d.timeline) {
+            if (e.incident == 0) e.incident = number;
+            entries.push_back(e);
+        }
+        for (auto a : d.actions) {
+            if (a.incident == 0) a.incident = number;
+            outbox.push_back(a);
+        }
+    }
+
+    // The earliest armed deadline of any incident, with its incident and kind.
+    struct due_timer {
+        std::int64_t incident;
+        commands::timer_kind kind;
+        commands::time_point at;
+    };
+    std::optional<due_timer> next_due() const {
+        std::optional<due_timer> best;
+        for (const auto& [n, inc] : incidents)
+            for (auto k : {commands::timer_kind::ack, commands::timer_kind::update, commands::timer_kind::resolve,
+                           commands::timer_kind::postmortem_draft, commands::timer_kind::postmortem_review})
+                if (auto& at = inc.due.at(k); at && (!best || *at < best->at)) best = due_timer{n, k, *at};
+        return best;
+    }
+};
+
+// Drives an engine over a memory store with a manual clock, as the runtime does.
+struct engine_harness {
+    commands::engine eng;
+    memory_store store;
+    commands::time_point now;
+
+    engine_harness(commands::settings cfg, commands::time_point start)
+        : eng(std::move(cfg), templates::renderer()), now(start) {}
+
+    commands::decision run(const std::string& text, const std::string& user = "U1", const std::string& channel = "C0") {
+        auto d = eng.handle({user, channel, text}, store, now);
+        store.apply(d);
+        return d;
+    }
+    // Moves the clock to `to`, firing every deadline that comes due on the way.
+    std::vector<commands::decision> advance_to(commands::time_point to) {
+        std::vector<commands::decision> fired;
+        while (auto due = store.next_due()) {
+            if (due->at > to) break;
+            now = std::max(now, due->at);
+            auto d = eng.fire(due->incident, due->kind, store, now);
+            store.apply(d);
+            fired.push_back(std::move(d));
+        }
+        now = to;
+        return fired;
+    }
+    std::vector<commands::decision> advance(commands::duration by) { return advance_to(now + by); }
+};
+
+}  // namespace warroom::testing
