@@ -1,0 +1,163 @@
+// The real warroom binary driven through a pipe, as a user scripting the console would.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct run_result {
+    int exit_code = -1;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// A scratch directory per test, removed afterwards.
+struct scratch {
+    fs::path dir = fs::temp_directory_path() / ("warroom-console-" + std::to_string(std::random_device{}()));
+    scratch() { fs::create_directories(dir); }
+    ~scratch() { fs::remove_all(dir); }
+    fs::path db() const { return dir / "warroom.db"; }
+
+    run_result run(const std::string& args, const std::string& input = "", const std::string& env = "") const {
+        std::ofstream(dir / "in.txt") << input;
+        // A clean environment: no WARROOM_* or SLACK_* from the developer's shell.
+        std::string cmd = "env -u WARROOM_CONFIG -u WARROOM_DB -u SLACK_BOT_TOKEN -u SLACK_APP_TOKEN " + env + " " +
+                          WARROOM_BINARY + std::string(" ") + args + " < " + (dir / "in.txt").string() + " > " +
+                          (dir / "out.txt").string() + " 2> " + (dir / "err.txt").string();
+        int status = std::system(cmd.c_str());
+        return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out.txt"), slurp(dir / "err.txt")};
+    }
+};
+
+bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("a scripted incident from declaration to post-mortem") {
+    scratch s;
+    auto r = s.run("console --db " + s.db().string(),
+                   "declare P1 Checkout API returns 500s\n"
+                   "ack INC-1\n"
+                   "/incident tl 1 <@U42|bob>\n"
+                   "update 1 rolled back impact: 5% of checkouts next: watch\n"
+                   "resolve 1 bad deploy\n"
+                   "postmortem 1\n");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    SECTION("the channel is created and the summary pinned there") {
+        CHECK(has(r.out, "(channel created; invited @ULOCAL)"));
+        CHECK(has(r.out, "[#incident-"));
+        CHECK(has(r.out, "-checkout-api-returns-500s] :rotating_light: *INC-1: Checkout API returns 500s*"));
+        CHECK(has(r.out, "(pinned)"));
+    }
+    SECTION("the declaration is announced in #incidents and #leadership") {
+        CHECK(has(r.out, "[#incidents] :rotating_light: *INC-1* declared"));
+        CHECK(has(r.out, "[#leadership] :rotating_light: *INC-1* declared"));
+    }
+    SECTION("the caller gets answers only they see") {
+        CHECK(has(r.out, "[only you] Declared *INC-1*"));
+        CHECK(has(r.out, "[only you] Acknowledged INC-1."));
+    }
+    SECTION("roles, updates and resolution are posted in the incident channel") {
+        CHECK(has(r.out, "@bob is now *Technical Lead*"));
+        CHECK(has(r.out, "*Impact:* 5% of checkouts"));
+        CHECK(has(r.out, "*INC-1 resolved*"));
+        CHECK(has(r.out, "# Post-mortem: INC-1 Checkout API returns 500s"));
+        CHECK(has(r.out, "## Action items"));
+    }
+    SECTION("prints text, not JSON") { CHECK_FALSE(has(r.out, "\"blocks\"")); }
+}
+
+TEST_CASE("the database carries incidents across runs") {
+    scratch s;
+    auto db = "console --db " + s.db().string();
+    REQUIRE(s.run(db, "declare P2 first\n").exit_code == 0);
+    auto second = s.run(db, "declare P2 second\nshow INC-1\nlist\n");
+    INFO(second.out << second.err);
+    CHECK(has(second.out, "Declared *INC-2*"));
+    CHECK(has(second.out, "*INC-1: first*"));
+    CHECK(has(second.out, "*Open incidents* (2)"));
+}
+
+TEST_CASE("WARROOM_DB names the database when --db is not given") {
+    scratch s;
+    auto r = s.run("console", "declare P3 from env\n", "WARROOM_DB=" + s.db().string());
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(fs::exists(s.db()));
+}
+
+TEST_CASE("errors answer the caller and the session goes on") {
+    scratch s;
+    auto r = s.run("console --db " + s.db().string(),
+                   "declare\nack INC-9\nfrobnicate\nsev 1 P1\ndeclare P0 real one\nsev 1 P9\n");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(has(r.out, "[only you] :warning: An incident needs a title."));
+    CHECK(has(r.out, "[only you] :warning: INC-9 does not exist."));
+    CHECK(has(r.out, "Unknown command `frobnicate`"));
+    CHECK(has(r.out, "Declared *INC-1*"));
+    CHECK(has(r.out, "Unknown severity `P9`"));
+}
+
+TEST_CASE("huge and hostile input does not break the console") {
+    scratch s;
+    std::string huge(200000, 'x');
+    auto r = s.run("console --db " + s.db().string(),
+                   "declare P1 " + huge + "\n" + "declare P1 <!channel> \xff\xfe broken utf8 & <!here>\n" + "list\n");
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(has(r.out, "The title is too long"));
+    CHECK(has(r.out, "&lt;!channel&gt;") == false);  // printed as plain text for the terminal
+    CHECK(has(r.out, "Declared *INC-1*"));
+}
+
+TEST_CASE("the command line") {
+    scratch s;
+    CHECK(s.run("version").out.starts_with("warroom "));
+    CHECK(s.run("--help").exit_code == 0);
+    CHECK(s.run("console --help").exit_code == 0);
+    CHECK(s.run("no-such-subcommand").exit_code != 0);
+    SECTION("serve refuses to start without a token") {
+        auto r = s.run("serve --db " + s.db().string());
+        CHECK(r.exit_code != 0);
+        CHECK(has(r.err, "SLACK_BOT_TOKEN"));
+    }
+    SECTION("check-config prints the effective settings and redacts secrets") {
+        auto r = s.run("check-config", "", "SLACK_BOT_TOKEN=xoxb-very-secret-token");
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(has(r.out, "P0"));
+        CHECK_FALSE(has(r.out, "xoxb-very-secret-token"));
+    }
+    SECTION("check-config fails with the file and key on a bad config") {
+        std::ofstream(s.dir / "bad.toml") << "announce_channel = \"incidents\"\nno_such_key = 1\n";
+        auto r = s.run("check-config --config " + (s.dir / "bad.toml").string());
+        CHECK(r.exit_code != 0);
+        CHECK(has(r.err, "bad.toml"));
+        CHECK(has(r.err, "no_such_key"));
+    }
+    SECTION("a database from a newer warroom is refused") {
+        REQUIRE(s.run("console --db " + s.db().string(), "list\n").exit_code == 0);
+        REQUIRE(std::system(("sqlite3 " + s.db().string() + " 'PRAGMA user_version=999' 2>/dev/null || python3 -c \"import sqlite3;c=sqlite3.connect('" +
+                             s.db().string() + "');c.execute('PRAGMA user_version=999');c.commit()\"").c_str()) == 0);
+        auto r = s.run("console --db " + s.db().string(), "list\n");
+        CHECK(r.exit_code != 0);
+        CHECK(has(r.err, "newer"));
+    }
+}

@@ -1,0 +1,130 @@
+// Rendering, Slack escaping, Block Kit and template overrides.
+#include "templates/renderer.hpp"
+#include "templates/slack_text.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+using namespace warroom::templates;
+namespace fs = std::filesystem;
+
+TEST_CASE("user text can never ping @channel, @here or @everyone") {
+    CHECK(escape_user_text("<!channel> down") == "&lt;!channel&gt; down");
+    CHECK(escape_user_text("<!here>") == "&lt;!here&gt;");
+    CHECK(escape_user_text("<!everyone>") == "&lt;!everyone&gt;");
+    CHECK(escape_user_text("<!subteam^S123|@sre>") == "&lt;!subteam^S123|@sre&gt;");
+    CHECK(escape_user_text("a & b > c") == "a &amp; b &gt; c");
+    CHECK(escape_user_text("<https://evil|click>") == "&lt;https://evil|click&gt;");
+}
+
+TEST_CASE("user and channel mentions survive escaping") {
+    CHECK(escape_user_text("ask <@U123> in <#C456|ops>") == "ask <@U123> in <#C456|ops>");
+    CHECK(escape_user_text("<@U123|alice>") == "<@U123|alice>");
+    SECTION("a mention cannot carry a ping in its label") {
+        CHECK(escape_user_text("<@U1|<!channel>>") == "&lt;@U1|&lt;!channel&gt;&gt;");
+    }
+    SECTION("half a mention is escaped") {
+        CHECK(escape_user_text("<@U1") == "&lt;@U1");
+        CHECK(escape_user_text("<@>") == "&lt;@&gt;");
+    }
+}
+
+TEST_CASE("escaped text reads back as typed") {
+    std::mt19937 rng(7);
+    const std::string alphabet = "<>&!@#|^ aU1C";
+    for (int i = 0; i < 500; ++i) {
+        std::string s;
+        for (int n = 0; n < 12; ++n) s += alphabet[rng() % alphabet.size()];
+        auto escaped = escape_user_text(s);
+        INFO(s);
+        // Whatever the input, no special mention survives escaping.
+        CHECK(escaped.find("<!") == std::string::npos);
+    }
+}
+
+TEST_CASE("plain text for the terminal") {
+    CHECK(to_plain("<@U1|alice> in <#C1|ops>: a &lt;b&gt; &amp; c") == "@alice in #ops: a <b> & c");
+    CHECK(to_plain("<@U1> <!here> <!subteam^S1|@sre>") == "@U1 @here @sre");
+    CHECK(to_plain("<https://x.y|docs>") == "docs (https://x.y)");
+}
+
+TEST_CASE("truncation keeps UTF-8 whole") {
+    std::string s = "ééééé";  // 2 bytes each
+    auto t = truncate_utf8(s, 6);
+    CHECK(t.size() <= 6);
+    CHECK(t.ends_with("…"));
+    CHECK(truncate_utf8("short", 10) == "short");
+}
+
+TEST_CASE("templates escape {{values}} and keep {{{markup}}}") {
+    renderer r;
+    auto text = r.render("error", {{"message", "bad <!channel> & <@U1>"}});
+    CHECK(text == ":warning: bad &lt;!channel&gt; &amp; <@U1>");
+    auto page = r.render("ack_escalation", {{"page", "<!subteam^S1>"}, {"id", "INC-1"}, {"title", "<!here>"}});
+    CHECK(page.starts_with("<!subteam^S1>"));
+    CHECK(page.find("&lt;!here&gt;") != std::string::npos);
+}
+
+TEST_CASE("hidden optional lines leave no blank lines") {
+    renderer r;
+    auto text = r.render("update", {{"id", "INC-1"}, {"title", "t"}, {"text", "fixed"}, {"impact", "some"},
+                                    {"actions", nullptr}, {"next", nullptr}, {"eta", "5m"}});
+    CHECK(text.find("\n\n") == std::string::npos);
+    CHECK(text.find("*Impact:* some\n*ETA:* 5m") != std::string::npos);
+}
+
+TEST_CASE("every built-in template renders with no data") {
+    renderer r;
+    REQUIRE(builtin_templates().size() >= 25);
+    for (const auto& [name, text] : builtin_templates()) {
+        INFO(name);
+        CHECK_NOTHROW(r.render(name, nlohmann::json::object()));
+    }
+    CHECK_THROWS_AS(r.render("no_such_template", nlohmann::json::object()), template_error);
+}
+
+TEST_CASE("Block Kit: sections, dividers and Slack's limits") {
+    auto blocks = nlohmann::json::parse(blocks_for("first para\nline two\n\nsecond\n---\nthird"));
+    REQUIRE(blocks.size() == 4);
+    CHECK(blocks[0]["type"] == "section");
+    CHECK(blocks[0]["text"]["type"] == "mrkdwn");
+    CHECK(blocks[0]["text"]["text"] == "first para\nline two");
+    CHECK(blocks[2]["type"] == "divider");
+    SECTION("long text splits into sections of at most 3000 characters, 50 blocks") {
+        std::string big;
+        for (int i = 0; i < 4000; ++i) big += "line number " + std::to_string(i) + "\n";
+        auto many = nlohmann::json::parse(blocks_for(big));
+        CHECK(many.size() <= 50);
+        for (const auto& b : many) CHECK(b["text"]["text"].get<std::string>().size() <= 3000);
+    }
+}
+
+TEST_CASE("a templates directory overrides templates file by file") {
+    auto dir = fs::temp_directory_path() / ("warroom-tpl-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir);
+    struct cleanup {
+        fs::path p;
+        ~cleanup() { fs::remove_all(p); }
+    } guard{dir};
+    std::ofstream(dir / "error.mustache") << "Oops: {{message}}";
+    renderer r(dir.string());
+    CHECK(r.render("error", {{"message", "<!here>"}}) == "Oops: &lt;!here&gt;");
+    CHECK(r.render("done", {{"message", "ok"}}) == "ok");  // not overridden
+    CHECK(r.overridden() == std::vector<std::string>{"error"});
+
+    SECTION("an unknown template name is refused") {
+        std::ofstream(dir / "erorr.mustache") << "typo";
+        CHECK_THROWS_WITH(renderer(dir.string()), Catch::Contains("erorr"));
+    }
+    SECTION("an invalid template is refused with its file") {
+        std::ofstream(dir / "note.mustache") << "{{#open}} never closed";
+        CHECK_THROWS_WITH(renderer(dir.string()), Catch::Contains("note.mustache"));
+    }
+    SECTION("a missing directory is refused") {
+        CHECK_THROWS_AS(renderer((dir / "nope").string()), template_error);
+    }
+}
