@@ -29,6 +29,27 @@ commands::message runtime::handle(const commands::request& req) {
     }
 }
 
+std::vector<commands::message> runtime::handle_batch(const std::vector<commands::request>& reqs) {
+    std::vector<commands::message> replies;
+    replies.reserve(reqs.size());
+    auto now = clock_.now();
+    try {
+        SQLite::Transaction txn(db_.sql());
+        for (const auto& req : reqs) {
+            auto d = engine_.handle(req, repo_, now);
+            if (d.ok) repo_.apply(d, now);
+            replies.push_back(std::move(d.reply));
+        }
+        txn.commit();
+        return replies;
+    } catch (const std::exception& e) {
+        spdlog::warn("a batch of {} commands failed ({}); retrying them one by one", reqs.size(), e.what());
+    }
+    replies.clear();
+    for (const auto& req : reqs) replies.push_back(handle(req));
+    return replies;
+}
+
 std::size_t runtime::fire_due() {
     auto now = clock_.now();
     std::size_t fired = 0;

@@ -9,6 +9,7 @@
 #include "storage/incident_repository.hpp"
 
 #include <optional>
+#include <vector>
 
 namespace warroom::bot {
 
@@ -19,6 +20,10 @@ public:
     // Decides, commits, and returns the answer for the caller. A failure to
     // store changes nothing and answers with an error.
     commands::message handle(const commands::request& req);
+    // Group commit: decides every request in one transaction and one fsync.
+    // If the batch cannot be stored, each request is retried on its own so one
+    // bad command cannot sink the others. Answers are in request order.
+    std::vector<commands::message> handle_batch(const std::vector<commands::request>& reqs);
     // Fires every deadline due now, committed together; returns how many fired.
     std::size_t fire_due();
     std::optional<commands::time_point> next_deadline();

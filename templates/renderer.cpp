@@ -151,7 +151,8 @@ std::string blocks_for(std::string_view mrkdwn) {
         pos = eol + 1;
     }
     add_section(paragraph);
-    return blocks.dump();
+    // Users paste anything; invalid UTF-8 becomes U+FFFD rather than failing the post.
+    return blocks.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace warroom::templates
