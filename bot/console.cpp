@@ -80,7 +80,7 @@ std::string channel_label(const std::string& name_or_id) {
 void deliver(runtime& rt, std::ostream& out) {
     auto& repo = rt.repository();
     for (;;) {
-        auto batch = repo.pending_actions(100);
+        auto batch = repo.pending_actions(rt.time().now(), 100);
         if (batch.empty()) break;
         for (const auto& entry : batch) {
             const auto& a = entry.act;

@@ -6,6 +6,7 @@
 #include "storage/database.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,11 +19,17 @@ struct due_timer {
     commands::time_point at{};
 };
 
+enum class outbox_state { pending, done, dead };
+std::string_view to_string(outbox_state s);
+
 struct outbox_entry {
     std::int64_t id = 0;
     commands::action act;
+    outbox_state state = outbox_state::pending;
     commands::time_point created_at{};
+    commands::time_point next_attempt_at{};
     int attempts = 0;
+    std::string last_error;
 };
 
 class incident_repository : public commands::incident_store {
@@ -48,14 +55,27 @@ public:
     std::vector<due_timer> due_timers(commands::time_point now, std::size_t limit = 100);
     std::size_t armed_timer_count();
 
-    // Outbox: pending actions oldest first; delivered ones are marked done.
-    std::vector<outbox_entry> pending_actions(std::size_t limit = 100);
+    // Outbox. Deliverable entries, oldest first: pending, due for an attempt
+    // at `now`, and not queued behind an earlier entry of the same incident
+    // that waits for a retry (so an incident's actions keep their order).
+    std::vector<outbox_entry> pending_actions(commands::time_point now, std::size_t limit = 100);
+    std::optional<commands::time_point> next_outbox_attempt();
     std::size_t pending_action_count();
+    std::map<std::string, std::size_t> outbox_counts();  // by state
+    std::vector<outbox_entry> dead_actions(std::size_t limit = 100);
     void mark_delivered(std::int64_t outbox_id, commands::time_point now);
     void mark_failed(std::int64_t outbox_id, const std::string& error, commands::time_point retry_at);
+    // Given up on: kept for `warroom outbox` and metrics, never retried.
+    void mark_dead(std::int64_t outbox_id, const std::string& error, commands::time_point now);
 
     // Delivery learned the channel's Slack ID (and possibly a suffixed name).
     void set_channel(std::int64_t number, const std::string& channel_id, const std::string& channel_name);
+
+    // Remembers a request key (event_id, trigger_id); false when it was seen before.
+    bool remember_request(const std::string& key, commands::time_point now);
+    void forget_requests_before(commands::time_point cutoff);
+
+    std::map<std::string, std::size_t> open_by_severity();
 
 private:
     database& db_;

@@ -1,0 +1,414 @@
+#include "storage/incident_repository.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+
+namespace warroom::storage {
+
+using commands::time_point;
+using json = nlohmann::json;
+
+namespace {
+
+std::int64_t to_unix(time_point t) { return t.time_since_epoch().count(); }
+time_point from_unix(std::int64_t s) { return time_point{std::chrono::seconds{s}}; }
+
+void bind_time(SQLite::Statement& q, const char* name, const std::optional<time_point>& t) {
+    if (t)
+        q.bind(name, static_cast<int64_t>(to_unix(*t)));
+    else
+        q.bind(name);  // NULL
+}
+
+std::optional<time_point> column_time(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return from_unix(c.getInt64());
+}
+
+constexpr std::array all_timers{commands::timer_kind::ack, commands::timer_kind::update, commands::timer_kind::resolve,
+                                commands::timer_kind::postmortem_draft, commands::timer_kind::postmortem_review};
+
+constexpr const char* incident_columns =
+    "number, title, description, severity, type, status, declared_by, declared_in, channel_name, channel_id, "
+    "declared_at, acked_at, acked_by, resolved_at, resolution, last_update_at, last_update, update_clock_from, "
+    "snoozed";
+
+commands::incident read_incident(SQLite::Statement& q) {
+    commands::incident inc;
+    inc.number = q.getColumn(0).getInt64();
+    inc.title = q.getColumn(1).getString();
+    inc.description = q.getColumn(2).getString();
+    inc.severity = q.getColumn(3).getString();
+    inc.type = q.getColumn(4).getString();
+    inc.status = commands::parse_status(q.getColumn(5).getString()).value_or(commands::incident_status::investigating);
+    inc.declared_by = q.getColumn(6).getString();
+    inc.declared_in = q.getColumn(7).getString();
+    inc.channel_name = q.getColumn(8).getString();
+    inc.channel_id = q.getColumn(9).getString();
+    inc.declared_at = from_unix(q.getColumn(10).getInt64());
+    inc.acked_at = column_time(q.getColumn(11));
+    inc.acked_by = q.getColumn(12).getString();
+    inc.resolved_at = column_time(q.getColumn(13));
+    inc.resolution = q.getColumn(14).getString();
+    inc.last_update_at = column_time(q.getColumn(15));
+    inc.last_update = q.getColumn(16).getString();
+    inc.update_clock_from = from_unix(q.getColumn(17).getInt64());
+    inc.snoozed = q.getColumn(18).getInt() != 0;
+    return inc;
+}
+
+json payload_of(const commands::action& a) {
+    json p = json::object();
+    if (!a.users.empty()) p["users"] = a.users;
+    if (!a.topic.empty()) p["topic"] = a.topic;
+    if (!a.body.text.empty()) p["text"] = a.body.text;
+    if (!a.body.blocks_json.empty()) p["blocks"] = a.body.blocks_json;
+    if (a.pin) p["pin"] = true;
+    return p;
+}
+
+outbox_entry read_outbox(SQLite::Statement& q) {
+    outbox_entry e;
+    e.id = q.getColumn(0).getInt64();
+    e.act.incident = q.getColumn(1).getInt64();
+    e.act.kind = commands::parse_action_kind(q.getColumn(2).getString()).value_or(commands::action_kind::post);
+    e.act.channel = q.getColumn(3).getString();
+    auto p = json::parse(q.getColumn(4).getString(), nullptr, false);
+    if (p.is_object()) {
+        e.act.users = p.value("users", std::vector<std::string>{});
+        e.act.topic = p.value("topic", "");
+        e.act.body.text = p.value("text", "");
+        e.act.body.blocks_json = p.value("blocks", "");
+        e.act.pin = p.value("pin", false);
+    }
+    auto state = q.getColumn(5).getString();
+    e.state = state == "done" ? outbox_state::done : state == "dead" ? outbox_state::dead : outbox_state::pending;
+    e.attempts = q.getColumn(6).getInt();
+    e.next_attempt_at = from_unix(q.getColumn(7).getInt64());
+    e.created_at = from_unix(q.getColumn(8).getInt64());
+    e.last_error = q.getColumn(9).getString();
+    return e;
+}
+
+constexpr const char* outbox_columns =
+    "id, incident, kind, channel, payload, state, attempts, next_attempt_at, created_at, last_error";
+
+}  // namespace
+
+std::string_view to_string(outbox_state s) {
+    switch (s) {
+        case outbox_state::pending: return "pending";
+        case outbox_state::done: return "done";
+        case outbox_state::dead: return "dead";
+    }
+    return "pending";
+}
+
+incident_repository::incident_repository(database& db) : db_(db) {}
+
+namespace {
+
+// Roles and deadlines of already-read incidents, in two queries whatever their number.
+void attach_details(SQLite::Database& db, std::vector<commands::incident>& incidents, const std::string& where) {
+    if (incidents.empty()) return;
+    std::map<std::int64_t, commands::incident*> by_number;
+    for (auto& inc : incidents) by_number[inc.number] = &inc;
+    SQLite::Statement roles(db, "SELECT incident, role, user_id FROM roles WHERE incident IN (SELECT number FROM incidents " +
+                                    where + ")");
+    while (roles.executeStep())
+        if (auto it = by_number.find(roles.getColumn(0).getInt64()); it != by_number.end())
+            it->second->roles[roles.getColumn(1).getString()] = roles.getColumn(2).getString();
+    SQLite::Statement timers(db, "SELECT incident, kind, due_at FROM timers WHERE incident IN (SELECT number FROM incidents " +
+                                     where + ")");
+    while (timers.executeStep())
+        if (auto it = by_number.find(timers.getColumn(0).getInt64()); it != by_number.end())
+            if (auto kind = commands::parse_timer_kind(timers.getColumn(1).getString()))
+                it->second->due.at(*kind) = from_unix(timers.getColumn(2).getInt64());
+}
+
+}  // namespace
+
+std::optional<commands::incident> incident_repository::find(std::int64_t number) {
+    SQLite::Statement q(db_.sql(), std::string("SELECT ") + incident_columns + " FROM incidents WHERE number = ?");
+    q.bind(1, static_cast<int64_t>(number));
+    if (!q.executeStep()) return std::nullopt;
+    std::vector<commands::incident> one{read_incident(q)};
+    attach_details(db_.sql(), one, "WHERE number = " + std::to_string(number));
+    return std::move(one.front());
+}
+
+std::optional<commands::incident> incident_repository::find_by_channel(std::string_view channel) {
+    if (channel.empty()) return std::nullopt;
+    // Newest first: a name could in principle have been reused by a later incident.
+    SQLite::Statement q(db_.sql(), "SELECT number FROM incidents WHERE channel_id = ?1 OR channel_name = ?1 "
+                                   "ORDER BY number DESC LIMIT 1");
+    q.bind(1, std::string(channel));
+    if (!q.executeStep()) return std::nullopt;
+    return find(q.getColumn(0).getInt64());
+}
+
+std::vector<commands::incident> incident_repository::list_open() {
+    const std::string where = "WHERE status <> 'resolved'";
+    SQLite::Statement q(db_.sql(), std::string("SELECT ") + incident_columns + " FROM incidents " + where +
+                                       " ORDER BY number");
+    std::vector<commands::incident> out;
+    while (q.executeStep()) out.push_back(read_incident(q));
+    attach_details(db_.sql(), out, where);
+    return out;
+}
+
+std::vector<commands::incident> incident_repository::list_declared_since(time_point since) {
+    const std::string where = "WHERE declared_at >= " + std::to_string(to_unix(since));
+    SQLite::Statement q(db_.sql(), std::string("SELECT ") + incident_columns + " FROM incidents " + where +
+                                       " ORDER BY declared_at, number");
+    std::vector<commands::incident> out;
+    while (q.executeStep()) out.push_back(read_incident(q));
+    attach_details(db_.sql(), out, where);
+    return out;
+}
+
+std::vector<commands::timeline_entry> incident_repository::timeline(std::int64_t number) {
+    SQLite::Statement q(db_.sql(), "SELECT at, actor, kind, text FROM timeline WHERE incident = ? ORDER BY id");
+    q.bind(1, static_cast<int64_t>(number));
+    std::vector<commands::timeline_entry> out;
+    while (q.executeStep())
+        out.push_back({number, from_unix(q.getColumn(0).getInt64()), q.getColumn(1).getString(),
+                       q.getColumn(2).getString(), q.getColumn(3).getString()});
+    return out;
+}
+
+std::int64_t incident_repository::next_number() {
+    return db_.sql().execAndGet("SELECT value FROM counters WHERE name = 'incident'").getInt64();
+}
+
+bool incident_repository::channel_name_taken(std::string_view name) {
+    SQLite::Statement q(db_.sql(), "SELECT 1 FROM incidents WHERE channel_name = ? LIMIT 1");
+    q.bind(1, std::string(name));
+    return q.executeStep();
+}
+
+void incident_repository::apply(const commands::decision& d, time_point now) {
+    if (!d.ok) return;
+    auto& db = db_.sql();
+    std::int64_t number = d.save ? d.save->number : 0;
+    if (d.save) {
+        const auto& inc = *d.save;
+        SQLite::Statement q(db,
+                            "INSERT INTO incidents (number, title, description, severity, type, status, declared_by, "
+                            "declared_in, channel_name, channel_id, declared_at, acked_at, acked_by, resolved_at, "
+                            "resolution, last_update_at, last_update, update_clock_from, snoozed) VALUES (:number, "
+                            ":title, :description, :severity, :type, :status, :declared_by, :declared_in, "
+                            ":channel_name, :channel_id, :declared_at, :acked_at, :acked_by, :resolved_at, "
+                            ":resolution, :last_update_at, :last_update, :update_clock_from, :snoozed) "
+                            "ON CONFLICT (number) DO UPDATE SET title = excluded.title, description = "
+                            "excluded.description, severity = excluded.severity, type = excluded.type, status = "
+                            "excluded.status, channel_name = excluded.channel_name, channel_id = excluded.channel_id, "
+                            "acked_at = excluded.acked_at, acked_by = excluded.acked_by, resolved_at = "
+                            "excluded.resolved_at, resolution = excluded.resolution, last_update_at = "
+                            "excluded.last_update_at, last_update = excluded.last_update, update_clock_from = "
+                            "excluded.update_clock_from, snoozed = excluded.snoozed");
+        q.bind(":number", static_cast<int64_t>(inc.number));
+        q.bind(":title", inc.title);
+        q.bind(":description", inc.description);
+        q.bind(":severity", inc.severity);
+        q.bind(":type", inc.type);
+        q.bind(":status", std::string(commands::to_string(inc.status)));
+        q.bind(":declared_by", inc.declared_by);
+        q.bind(":declared_in", inc.declared_in);
+        q.bind(":channel_name", inc.channel_name);
+        q.bind(":channel_id", inc.channel_id);
+        q.bind(":declared_at", static_cast<int64_t>(to_unix(inc.declared_at)));
+        bind_time(q, ":acked_at", inc.acked_at);
+        q.bind(":acked_by", inc.acked_by);
+        bind_time(q, ":resolved_at", inc.resolved_at);
+        q.bind(":resolution", inc.resolution);
+        bind_time(q, ":last_update_at", inc.last_update_at);
+        q.bind(":last_update", inc.last_update);
+        q.bind(":update_clock_from", static_cast<int64_t>(to_unix(inc.update_clock_from)));
+        q.bind(":snoozed", inc.snoozed ? 1 : 0);
+        q.exec();
+
+        SQLite::Statement clear_roles(db, "DELETE FROM roles WHERE incident = ?");
+        clear_roles.bind(1, static_cast<int64_t>(number));
+        clear_roles.exec();
+        SQLite::Statement role(db, "INSERT INTO roles (incident, role, user_id) VALUES (?, ?, ?)");
+        for (const auto& [name, user] : inc.roles) {
+            if (user.empty()) continue;
+            role.bind(1, static_cast<int64_t>(number));
+            role.bind(2, name);
+            role.bind(3, user);
+            role.exec();
+            role.reset();
+        }
+
+        SQLite::Statement clear_timers(db, "DELETE FROM timers WHERE incident = ?");
+        clear_timers.bind(1, static_cast<int64_t>(number));
+        clear_timers.exec();
+        SQLite::Statement timer(db, "INSERT INTO timers (incident, kind, due_at) VALUES (?, ?, ?)");
+        for (auto kind : all_timers) {
+            const auto& due = inc.due.at(kind);
+            if (!due) continue;
+            timer.bind(1, static_cast<int64_t>(number));
+            timer.bind(2, std::string(commands::to_string(kind)));
+            timer.bind(3, static_cast<int64_t>(to_unix(*due)));
+            timer.exec();
+            timer.reset();
+        }
+
+        if (d.is_new) {
+            SQLite::Statement counter(db, "UPDATE counters SET value = max(value, ?) WHERE name = 'incident'");
+            counter.bind(1, static_cast<int64_t>(number + 1));
+            counter.exec();
+        }
+    }
+
+    if (!d.timeline.empty()) {
+        SQLite::Statement q(db, "INSERT INTO timeline (incident, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)");
+        for (const auto& e : d.timeline) {
+            q.bind(1, static_cast<int64_t>(e.incident ? e.incident : number));
+            q.bind(2, static_cast<int64_t>(to_unix(e.at)));
+            q.bind(3, e.actor);
+            q.bind(4, e.kind);
+            q.bind(5, e.text);
+            q.exec();
+            q.reset();
+        }
+    }
+
+    if (!d.actions.empty()) {
+        SQLite::Statement q(db, "INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
+                                "VALUES (?, ?, ?, ?, ?, ?)");
+        for (const auto& a : d.actions) {
+            q.bind(1, static_cast<int64_t>(a.incident ? a.incident : number));
+            q.bind(2, std::string(commands::to_string(a.kind)));
+            q.bind(3, a.channel);
+            q.bind(4, payload_of(a).dump(-1, ' ', false, json::error_handler_t::replace));
+            q.bind(5, static_cast<int64_t>(to_unix(now)));
+            q.bind(6, static_cast<int64_t>(to_unix(now)));
+            q.exec();
+            q.reset();
+        }
+    }
+}
+
+std::optional<time_point> incident_repository::next_deadline() {
+    auto c = db_.sql().execAndGet("SELECT min(due_at) FROM timers");
+    return column_time(c);
+}
+
+std::vector<due_timer> incident_repository::due_timers(time_point now, std::size_t limit) {
+    SQLite::Statement q(db_.sql(), "SELECT incident, kind, due_at FROM timers WHERE due_at <= ? "
+                                   "ORDER BY due_at, incident LIMIT ?");
+    q.bind(1, static_cast<int64_t>(to_unix(now)));
+    q.bind(2, static_cast<int64_t>(limit));
+    std::vector<due_timer> out;
+    while (q.executeStep())
+        if (auto kind = commands::parse_timer_kind(q.getColumn(1).getString()))
+            out.push_back({q.getColumn(0).getInt64(), *kind, from_unix(q.getColumn(2).getInt64())});
+    return out;
+}
+
+std::size_t incident_repository::armed_timer_count() {
+    return static_cast<std::size_t>(db_.sql().execAndGet("SELECT count(*) FROM timers").getInt64());
+}
+
+std::vector<outbox_entry> incident_repository::pending_actions(time_point now, std::size_t limit) {
+    SQLite::Statement q(db_.sql(),
+                        std::string("SELECT ") + outbox_columns +
+                            " FROM outbox o WHERE state = 'pending' AND next_attempt_at <= ?1 AND NOT EXISTS ("
+                            "SELECT 1 FROM outbox w WHERE w.state = 'pending' AND o.incident <> 0 AND "
+                            "w.incident = o.incident AND w.id < o.id AND w.next_attempt_at > ?1) "
+                            "ORDER BY id LIMIT ?2");
+    q.bind(1, static_cast<int64_t>(to_unix(now)));
+    q.bind(2, static_cast<int64_t>(limit));
+    std::vector<outbox_entry> out;
+    while (q.executeStep()) out.push_back(read_outbox(q));
+    return out;
+}
+
+std::optional<time_point> incident_repository::next_outbox_attempt() {
+    // Only the head of each incident's queue counts: the rest wait behind it.
+    return column_time(db_.sql().execAndGet(
+        "SELECT min(next_attempt_at) FROM outbox o WHERE state = 'pending' AND (incident = 0 OR NOT EXISTS ("
+        "SELECT 1 FROM outbox w WHERE w.state = 'pending' AND w.incident = o.incident AND w.id < o.id))"));
+}
+
+std::size_t incident_repository::pending_action_count() {
+    return static_cast<std::size_t>(
+        db_.sql().execAndGet("SELECT count(*) FROM outbox WHERE state = 'pending'").getInt64());
+}
+
+std::map<std::string, std::size_t> incident_repository::outbox_counts() {
+    std::map<std::string, std::size_t> out{{"pending", 0}, {"done", 0}, {"dead", 0}};
+    SQLite::Statement q(db_.sql(), "SELECT state, count(*) FROM outbox GROUP BY state");
+    while (q.executeStep()) out[q.getColumn(0).getString()] = static_cast<std::size_t>(q.getColumn(1).getInt64());
+    return out;
+}
+
+std::vector<outbox_entry> incident_repository::dead_actions(std::size_t limit) {
+    SQLite::Statement q(db_.sql(), std::string("SELECT ") + outbox_columns +
+                                       " FROM outbox WHERE state = 'dead' ORDER BY finished_at DESC, id DESC LIMIT ?");
+    q.bind(1, static_cast<int64_t>(limit));
+    std::vector<outbox_entry> out;
+    while (q.executeStep()) out.push_back(read_outbox(q));
+    return out;
+}
+
+void incident_repository::mark_delivered(std::int64_t outbox_id, time_point now) {
+    SQLite::Statement q(db_.sql(), "UPDATE outbox SET state = 'done', attempts = attempts + 1, finished_at = ? "
+                                   "WHERE id = ?");
+    q.bind(1, static_cast<int64_t>(to_unix(now)));
+    q.bind(2, static_cast<int64_t>(outbox_id));
+    q.exec();
+}
+
+void incident_repository::mark_failed(std::int64_t outbox_id, const std::string& error, time_point retry_at) {
+    SQLite::Statement q(db_.sql(), "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+                                   "WHERE id = ? AND state = 'pending'");
+    q.bind(1, error);
+    q.bind(2, static_cast<int64_t>(to_unix(retry_at)));
+    q.bind(3, static_cast<int64_t>(outbox_id));
+    q.exec();
+}
+
+void incident_repository::mark_dead(std::int64_t outbox_id, const std::string& error, time_point now) {
+    SQLite::Statement q(db_.sql(), "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, "
+                                   "finished_at = ? WHERE id = ?");
+    q.bind(1, error);
+    q.bind(2, static_cast<int64_t>(to_unix(now)));
+    q.bind(3, static_cast<int64_t>(outbox_id));
+    q.exec();
+}
+
+void incident_repository::set_channel(std::int64_t number, const std::string& channel_id,
+                                      const std::string& channel_name) {
+    SQLite::Statement q(db_.sql(), "UPDATE incidents SET channel_id = ?, channel_name = ? WHERE number = ?");
+    q.bind(1, channel_id);
+    q.bind(2, channel_name);
+    q.bind(3, static_cast<int64_t>(number));
+    q.exec();
+}
+
+bool incident_repository::remember_request(const std::string& key, time_point now) {
+    SQLite::Statement q(db_.sql(), "INSERT OR IGNORE INTO seen_requests (key, seen_at) VALUES (?, ?)");
+    q.bind(1, key);
+    q.bind(2, static_cast<int64_t>(to_unix(now)));
+    return q.exec() == 1;
+}
+
+void incident_repository::forget_requests_before(time_point cutoff) {
+    SQLite::Statement q(db_.sql(), "DELETE FROM seen_requests WHERE seen_at < ?");
+    q.bind(1, static_cast<int64_t>(to_unix(cutoff)));
+    q.exec();
+}
+
+std::map<std::string, std::size_t> incident_repository::open_by_severity() {
+    std::map<std::string, std::size_t> out;
+    SQLite::Statement q(db_.sql(), "SELECT severity, count(*) FROM incidents WHERE status <> 'resolved' GROUP BY severity");
+    while (q.executeStep()) out[q.getColumn(0).getString()] = static_cast<std::size_t>(q.getColumn(1).getInt64());
+    return out;
+}
+
+}  // namespace warroom::storage

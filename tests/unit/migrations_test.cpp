@@ -1,0 +1,102 @@
+// Every migration upgrades a database made by the schema before it without
+// losing data, and a newer schema than the binary knows is refused.
+#include "storage/database.hpp"
+#include "storage/incident_repository.hpp"
+#include "storage/migrations.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+namespace fs = std::filesystem;
+using namespace warroom;
+
+namespace {
+struct temp_db {
+    fs::path path = fs::temp_directory_path() / ("warroom-migrate-" + std::to_string(std::random_device{}()) + ".db");
+    ~temp_db() {
+        for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+    }
+};
+
+// A row in every table the given schema version has, as that version's binary would write it.
+void fill_v1(SQLite::Database& db) {
+    db.exec("INSERT INTO incidents (number, title, severity, status, declared_by, channel_name, declared_at, "
+            "update_clock_from) VALUES (7, 'Old incident', 'P2', 'investigating', 'U1', 'incident-20260101-old', "
+            "1767225600, 1767225600)");
+    db.exec("INSERT INTO roles VALUES (7, 'commander', 'U2')");
+    db.exec("INSERT INTO timeline (incident, at, kind, text) VALUES (7, 1767225600, 'declared', 'x')");
+    db.exec("INSERT INTO timers VALUES (7, 'update', 1767227400)");
+    db.exec("INSERT INTO outbox (incident, kind, payload, next_attempt_at, created_at) "
+            "VALUES (7, 'post', '{\"text\":\"hello\"}', 1767225600, 1767225600)");
+    db.exec("UPDATE counters SET value = 8 WHERE name = 'incident'");
+}
+}  // namespace
+
+TEST_CASE("the migrations are numbered without gaps") {
+    const auto& all = storage::migrations();
+    REQUIRE(all.size() >= 2);
+    for (std::size_t i = 0; i < all.size(); ++i) CHECK(all[i].version == static_cast<int>(i) + 1);
+    CHECK(storage::database::latest_schema_version() == static_cast<int>(all.size()));
+}
+
+TEST_CASE("a fresh database gets the latest schema") {
+    temp_db t;
+    storage::database db(t.path.string());
+    CHECK(db.schema_version() == storage::latest_version());
+}
+
+TEST_CASE("each migration upgrades the previous schema with its data") {
+    for (int from = 1; from < storage::latest_version(); ++from) {
+        DYNAMIC_SECTION("from schema " << from) {
+            temp_db t;
+            {
+                SQLite::Database raw(t.path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+                storage::migrate(raw, t.path.string(), from);
+                REQUIRE(storage::current_version(raw) == from);
+                fill_v1(raw);
+            }
+            storage::database db(t.path.string());
+            CHECK(db.schema_version() == storage::latest_version());
+            storage::incident_repository repo(db);
+            auto inc = repo.find(7);
+            REQUIRE(inc);
+            CHECK(inc->title == "Old incident");
+            CHECK(inc->roles.at("commander") == "U2");
+            CHECK(inc->due.update.has_value());
+            CHECK(repo.timeline(7).size() == 1);
+            CHECK(repo.next_number() == 8);
+            auto pending = repo.pending_actions(commands::time_point{std::chrono::seconds{1767225600}});
+            REQUIRE(pending.size() == 1);
+            CHECK(pending[0].act.body.text == "hello");
+            // What the newer schema added works on the upgraded file.
+            CHECK(repo.remember_request("Ev1", commands::time_point{}));
+        }
+    }
+}
+
+TEST_CASE("a database from a newer warroom is refused, untouched") {
+    temp_db t;
+    {
+        storage::database db(t.path.string());
+        db.sql().exec("PRAGMA user_version = " + std::to_string(storage::latest_version() + 1));
+    }
+    try {
+        storage::database db(t.path.string());
+        FAIL("opening a newer schema should throw");
+    } catch (const storage::storage_error& e) {
+        std::string msg = e.what();
+        CHECK_THAT(msg, Catch::Contains("newer"));
+        CHECK_THAT(msg, Catch::Contains(t.path.string()));
+    }
+    SQLite::Database raw(t.path.string());
+    CHECK(storage::current_version(raw) == storage::latest_version() + 1);
+}
+
+TEST_CASE("a file that is not a database is reported, not crashed on") {
+    temp_db t;
+    { std::ofstream(t.path) << "this is not sqlite, just some text that is long enough to look like a header"; }
+    CHECK_THROWS_AS(storage::database(t.path.string()), storage::storage_error);
+}

@@ -1,0 +1,233 @@
+// The SQLite repository: what is written is read back, a failed command
+// leaves nothing behind, and the outbox keeps each incident's order.
+#include "storage/database.hpp"
+#include "storage/incident_repository.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <random>
+
+namespace fs = std::filesystem;
+using namespace warroom;
+using commands::time_point;
+
+namespace {
+
+struct temp_db {
+    fs::path path = fs::temp_directory_path() / ("warroom-storage-" + std::to_string(std::random_device{}()) + ".db");
+    ~temp_db() {
+        for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+    }
+};
+
+time_point at(std::int64_t s) { return time_point{std::chrono::seconds{s}}; }
+
+commands::decision declare(std::int64_t number, const std::string& title, time_point now) {
+    commands::incident inc;
+    inc.number = number;
+    inc.title = title;
+    inc.severity = "P1";
+    inc.declared_by = "U1";
+    inc.declared_in = "C0GENERAL";
+    inc.channel_name = "incident-20261124-" + std::to_string(number);
+    inc.declared_at = now;
+    inc.update_clock_from = now;
+    inc.roles["commander"] = "U2";
+    inc.due.ack = now + std::chrono::minutes(5);
+    inc.due.update = now + std::chrono::minutes(30);
+    commands::decision d;
+    d.save = inc;
+    d.is_new = true;
+    d.timeline.push_back({0, now, "U1", "declared", "Declared " + title});
+    commands::action create;
+    create.kind = commands::action_kind::create_channel;
+    create.users = {"U1", "U2"};
+    d.actions.push_back(create);
+    commands::action summary;
+    summary.body = {"summary of " + title, R"([{"type":"section"}])"};
+    summary.pin = true;
+    d.actions.push_back(summary);
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("an incident is stored and read back whole") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    REQUIRE(repo.next_number() == 1);
+    repo.apply(declare(1, "Checkout down 🔥", at(1000)), at(1000));
+
+    auto inc = repo.find(1);
+    REQUIRE(inc);
+    CHECK(inc->title == "Checkout down 🔥");
+    CHECK(inc->severity == "P1");
+    CHECK(inc->roles.at("commander") == "U2");
+    CHECK(inc->due.ack == at(1300));
+    CHECK(inc->due.update == at(2800));
+    CHECK_FALSE(inc->due.resolve);
+    CHECK_FALSE(inc->acked_at);
+    CHECK(repo.next_number() == 2);
+    CHECK(repo.channel_name_taken("incident-20261124-1"));
+    CHECK_FALSE(repo.channel_name_taken("incident-20261124-2"));
+    CHECK(repo.find_by_channel("incident-20261124-1")->number == 1);
+    CHECK_FALSE(repo.find(2));
+
+    auto tl = repo.timeline(1);
+    REQUIRE(tl.size() == 1);
+    CHECK(tl[0].kind == "declared");
+    CHECK(tl[0].actor == "U1");
+
+    repo.set_channel(1, "C123", "incident-20261124-1-2");
+    CHECK(repo.find_by_channel("C123")->channel_name == "incident-20261124-1-2");
+}
+
+TEST_CASE("timers follow the incident's deadlines") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    repo.apply(declare(1, "a", at(1000)), at(1000));
+    repo.apply(declare(2, "b", at(1100)), at(1100));
+    CHECK(repo.armed_timer_count() == 4);
+    CHECK(repo.next_deadline() == at(1300));
+    CHECK(repo.due_timers(at(1299)).empty());
+    auto due = repo.due_timers(at(1400));
+    REQUIRE(due.size() == 2);
+    CHECK(due[0].incident == 1);
+    CHECK(due[0].kind == commands::timer_kind::ack);
+    CHECK(due[1].incident == 2);
+
+    // Acknowledging disarms the ack timer: the stored row goes with it.
+    auto inc = *repo.find(1);
+    inc.due.ack.reset();
+    inc.acked_at = at(1200);
+    commands::decision d;
+    d.save = inc;
+    repo.apply(d, at(1200));
+    CHECK(repo.armed_timer_count() == 3);
+    CHECK(repo.next_deadline() == at(1400));
+    CHECK(repo.find(1)->acked_at == at(1200));
+}
+
+TEST_CASE("a failed command's transaction leaves nothing behind") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    try {
+        SQLite::Transaction txn(db.sql());
+        repo.apply(declare(1, "half made", at(1000)), at(1000));
+        throw std::runtime_error("crash before commit");
+    } catch (const std::runtime_error&) {
+    }
+    CHECK_FALSE(repo.find(1));
+    CHECK(repo.timeline(1).empty());
+    CHECK(repo.pending_action_count() == 0);
+    CHECK(repo.armed_timer_count() == 0);
+    CHECK(repo.next_number() == 1);
+}
+
+TEST_CASE("incident numbers are never reused") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    repo.apply(declare(1, "a", at(1000)), at(1000));
+    repo.apply(declare(2, "b", at(1000)), at(1000));
+    db.sql().exec("DELETE FROM incidents WHERE number = 2");
+    CHECK(repo.next_number() == 3);
+}
+
+TEST_CASE("everything survives closing and reopening the file") {
+    temp_db t;
+    {
+        storage::database db(t.path.string());
+        storage::incident_repository repo(db);
+        repo.apply(declare(1, "persisted", at(1000)), at(1000));
+    }
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    CHECK(repo.find(1)->title == "persisted");
+    CHECK(repo.next_deadline() == at(1300));
+    CHECK(repo.pending_action_count() == 2);
+    CHECK(db.sql().execAndGet("PRAGMA journal_mode").getString() == "wal");
+    CHECK(db.sql().execAndGet("PRAGMA synchronous").getInt() == 2);  // FULL
+}
+
+TEST_CASE("the outbox delivers in order and holds an incident's later actions behind a retry") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    repo.apply(declare(1, "a", at(1000)), at(1000));
+    repo.apply(declare(2, "b", at(1000)), at(1000));
+
+    auto pending = repo.pending_actions(at(1000));
+    REQUIRE(pending.size() == 4);
+    CHECK(pending[0].act.kind == commands::action_kind::create_channel);
+    CHECK(pending[0].act.users == std::vector<std::string>{"U1", "U2"});
+    CHECK(pending[1].act.pin);
+    CHECK(pending[1].act.body.text == "summary of a");
+    CHECK(pending[1].act.body.blocks_json == R"([{"type":"section"}])");
+    CHECK(pending[2].act.incident == 2);
+
+    // Incident 1's channel creation failed: its summary waits; incident 2 goes on.
+    repo.mark_failed(pending[0].id, "ratelimited", at(1010));
+    auto now = repo.pending_actions(at(1001));
+    REQUIRE(now.size() == 2);
+    CHECK(now[0].act.incident == 2);
+    CHECK(now[1].act.incident == 2);
+    CHECK(repo.next_outbox_attempt() == at(1000));
+
+    repo.mark_delivered(now[0].id, at(1001));
+    repo.mark_delivered(now[1].id, at(1001));
+    CHECK(repo.next_outbox_attempt() == at(1010));
+
+    auto later = repo.pending_actions(at(1010));
+    REQUIRE(later.size() == 2);
+    CHECK(later[0].attempts == 1);
+    CHECK(later[0].last_error == "ratelimited");
+
+    repo.mark_dead(later[0].id, "invalid_auth", at(1010));
+    repo.mark_delivered(later[1].id, at(1010));
+    CHECK(repo.pending_action_count() == 0);
+    auto counts = repo.outbox_counts();
+    CHECK(counts["done"] == 3);
+    CHECK(counts["dead"] == 1);
+    auto dead = repo.dead_actions();
+    REQUIRE(dead.size() == 1);
+    CHECK(dead[0].last_error == "invalid_auth");
+    CHECK(dead[0].state == storage::outbox_state::dead);
+}
+
+TEST_CASE("a repeated request key is recognised") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    CHECK(repo.remember_request("Ev123", at(1000)));
+    CHECK_FALSE(repo.remember_request("Ev123", at(1001)));
+    repo.forget_requests_before(at(1001));
+    CHECK(repo.remember_request("Ev123", at(1002)));
+}
+
+TEST_CASE("open incidents are counted by severity and listed with their roles") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    repo.apply(declare(1, "a", at(1000)), at(1000));
+    repo.apply(declare(2, "b", at(2000)), at(2000));
+    auto resolved = *repo.find(2);
+    resolved.status = commands::incident_status::resolved;
+    resolved.due = {};
+    commands::decision d;
+    d.save = resolved;
+    repo.apply(d, at(3000));
+
+    auto open = repo.list_open();
+    REQUIRE(open.size() == 1);
+    CHECK(open[0].roles.at("commander") == "U2");
+    CHECK(open[0].due.ack == at(1300));
+    CHECK(repo.open_by_severity() == std::map<std::string, std::size_t>{{"P1", 1}});
+    CHECK(repo.list_declared_since(at(1500)).size() == 1);
+    CHECK(repo.list_declared_since(at(0)).size() == 2);
+}
