@@ -1,0 +1,76 @@
+// The database thread's loop: group-commit the commands waiting, then run jobs.
+#include "bot/db_worker.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <spdlog/spdlog.h>
+
+namespace warroom::bot {
+
+namespace asio = boost::asio;
+
+db_worker::db_worker(runtime& rt) : rt_(rt), thread_([this] { loop(); }) {}
+
+db_worker::~db_worker() { stop(); }
+
+void db_worker::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+}
+
+void db_worker::enqueue(job j) {
+    {
+        std::lock_guard lock(mutex_);
+        jobs_.push_back(std::move(j));
+    }
+    cv_.notify_one();
+}
+
+void db_worker::enqueue(command c) {
+    {
+        std::lock_guard lock(mutex_);
+        commands_.push_back(std::move(c));
+    }
+    cv_.notify_one();
+}
+
+asio::awaitable<commands::message> db_worker::submit(commands::request req) {
+    auto ex = co_await asio::this_coro::executor;
+    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(commands::message)>(
+        [this, ex, req = std::move(req)](auto handler) mutable {
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            enqueue(command{std::move(req), [h, ex](commands::message m) {
+                                asio::post(ex, [h, m = std::move(m)]() mutable { (*h)(std::move(m)); });
+                            }});
+        },
+        asio::use_awaitable);
+}
+
+void db_worker::loop() {
+    for (;;) {
+        std::vector<command> batch;
+        std::deque<job> jobs;
+        {
+            std::unique_lock lock(mutex_);
+            cv_.wait(lock, [&] { return stopping_ || !commands_.empty() || !jobs_.empty(); });
+            if (commands_.empty() && jobs_.empty() && stopping_) return;
+            batch.swap(commands_);
+            jobs.swap(jobs_);
+        }
+        if (!batch.empty()) {
+            largest_batch_ = std::max(largest_batch_, batch.size());
+            std::vector<commands::request> reqs;
+            reqs.reserve(batch.size());
+            for (auto& c : batch) reqs.push_back(std::move(c.req));
+            // One transaction, one fsync; every caller hears back only after it.
+            auto replies = rt_.handle_batch(reqs);
+            for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(replies[i]));
+        }
+        for (auto& j : jobs) j(rt_);
+    }
+}
+
+}  // namespace warroom::bot

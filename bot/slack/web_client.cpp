@@ -1,0 +1,70 @@
+// Web API calls over the kept-alive client.
+#include "bot/slack/web_client.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <stdexcept>
+
+namespace warroom::slack {
+
+namespace asio = boost::asio;
+
+namespace {
+net::url_parts require_url(const std::string& url) {
+    auto parts = net::parse_url(url);
+    if (!parts) throw std::invalid_argument("SLACK_API_URL must be an http:// or https:// URL, got " + url);
+    if (!parts->path.ends_with('/')) parts->path += '/';
+    return *parts;
+}
+
+api_result from_client(const net::client_result& r) {
+    if (!r.error.empty()) {
+        api_result out;
+        out.error = "network: " + r.error;
+        out.maybe_delivered = r.maybe_delivered;
+        return out;
+    }
+    return make_result(r.status, r.retry_after, r.body);
+}
+}  // namespace
+
+web_client::web_client(asio::any_io_executor ex, asio::ssl::context& tls, const std::string& base_url, std::string token)
+    : ex_(ex), tls_(tls), token_(std::move(token)), api_(ex, tls, require_url(base_url)) {}
+
+asio::awaitable<api_result> web_client::call(const std::string& method, const nlohmann::json& args) {
+    // Built before co_await: GCC 12 rejects braced lists inside a co_await expression.
+    std::vector<std::pair<std::string, std::string>> headers{{"Authorization", "Bearer " + token_}};
+    auto r = co_await api_.post(method, "application/json; charset=utf-8",
+                                args.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                std::move(headers));
+    co_return from_client(r);
+}
+
+asio::awaitable<api_result> web_client::respond(const std::string& response_url, const nlohmann::json& message) {
+    auto parts = net::parse_url(response_url);
+    if (!parts) {
+        api_result bad;
+        bad.answered = true;
+        bad.error = "invalid_response_url";
+        co_return bad;
+    }
+    std::string key = (parts->tls ? "https://" : "http://") + parts->host + ":" + parts->port;
+    auto& client = hooks_[key];
+    std::string path = parts->path;
+    if (!client) {
+        parts->path = "";
+        client = std::make_unique<net::http_client>(ex_, tls_, *parts);
+    }
+    auto r = co_await client->post(path, "application/json; charset=utf-8",
+                                   message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                   std::vector<std::pair<std::string, std::string>>());
+    if (!r.error.empty()) co_return from_client(r);
+    // response_url answers plain "ok", not JSON: success is the status.
+    api_result out;
+    out.answered = true;
+    out.ok = r.status >= 200 && r.status < 300;
+    if (!out.ok) out.error = "http_" + std::to_string(r.status);
+    co_return out;
+}
+
+}  // namespace warroom::slack

@@ -1,0 +1,35 @@
+// The one client for every outgoing Slack Web API call: JSON bodies, the bot
+// token in the Authorization header only, results as values.
+#pragma once
+
+#include "bot/net/http_client.hpp"
+#include "bot/slack/api_result.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace warroom::slack {
+
+class web_client {
+public:
+    // Throws std::invalid_argument for a base URL that is not http(s).
+    web_client(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls, const std::string& base_url,
+               std::string token);
+
+    boost::asio::awaitable<api_result> call(const std::string& method, const nlohmann::json& args);
+    // Replies to a slash command or action later, through its response_url.
+    boost::asio::awaitable<api_result> respond(const std::string& response_url, const nlohmann::json& message);
+
+private:
+    boost::asio::any_io_executor ex_;
+    boost::asio::ssl::context& tls_;
+    std::string token_;
+    net::http_client api_;
+    std::map<std::string, std::unique_ptr<net::http_client>> hooks_;  // response_url hosts
+};
+
+}  // namespace warroom::slack
