@@ -1,0 +1,435 @@
+// Reads the TOML config over the built-in defaults, then the environment and
+// flags over that. Every problem names the file, the key and what was expected,
+// because the person reading it is often fixing a config under pressure.
+#include "bot/config.hpp"
+
+#include "commands/text.hpp"
+
+#include <date/tz.h>
+#include <toml++/toml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace warroom::bot {
+
+namespace {
+
+using commands::duration;
+
+// Where we are in the file, for messages: "file: severities[1].ack_within (line 12)".
+struct key_path {
+    const std::string& source;
+    std::string key;
+
+    key_path child(std::string_view name) const {
+        return {source, key.empty() ? std::string(name) : key + "." + std::string(name)};
+    }
+    key_path index(std::size_t i) const { return {source, key + "[" + std::to_string(i) + "]"}; }
+
+    [[noreturn]] void fail(const toml::node* node, const std::string& expected) const {
+        std::ostringstream msg;
+        msg << source << ": " << key << ": expected " << expected;
+        if (node) {
+            if (auto line = node->source().begin.line; line > 0) msg << " (line " << line << ")";
+        }
+        throw config_error(msg.str());
+    }
+};
+
+// Rejects keys we do not know, so a typo never silently does nothing.
+void check_keys(const toml::table& table, const key_path& at, std::initializer_list<std::string_view> known) {
+    for (const auto& [k, node] : table) {
+        bool ok = false;
+        for (auto name : known) ok = ok || k.str() == name;
+        if (ok) continue;
+        std::string list;
+        for (auto name : known) list += (list.empty() ? "" : ", ") + std::string(name);
+        at.child(k.str()).fail(&node, "no such key; known keys here are: " + list);
+    }
+}
+
+std::optional<std::string> read_string(const toml::table& t, const key_path& at, std::string_view name) {
+    const toml::node* node = t.get(name);
+    if (!node) return std::nullopt;
+    if (auto v = node->value<std::string>(); v && node->is_string()) return *v;
+    at.child(name).fail(node, "a string in quotes");
+}
+
+std::string read_required_string(const toml::table& t, const key_path& at, std::string_view name) {
+    auto v = read_string(t, at, name);
+    if (!v || v->empty()) at.child(name).fail(t.get(name), "a non-empty string (it is required)");
+    return *v;
+}
+
+std::optional<bool> read_bool(const toml::table& t, const key_path& at, std::string_view name) {
+    const toml::node* node = t.get(name);
+    if (!node) return std::nullopt;
+    if (node->is_boolean()) return node->value<bool>();
+    at.child(name).fail(node, "true or false");
+}
+
+std::optional<duration> read_duration(const toml::table& t, const key_path& at, std::string_view name) {
+    const toml::node* node = t.get(name);
+    if (!node) return std::nullopt;
+    const std::string expected = "a duration in quotes like \"30s\", \"15m\", \"2h\" or \"1d\"";
+    if (!node->is_string()) at.child(name).fail(node, expected);
+    auto d = commands::parse_duration(*node->value<std::string>());
+    if (!d) at.child(name).fail(node, expected + ", got \"" + *node->value<std::string>() + "\"");
+    if (d->count() <= 0) at.child(name).fail(node, "a duration longer than zero");
+    return d;
+}
+
+std::optional<std::vector<std::string>> read_strings(const toml::table& t, const key_path& at,
+                                                     std::string_view name) {
+    const toml::node* node = t.get(name);
+    if (!node) return std::nullopt;
+    const auto* arr = node->as_array();
+    if (!arr) at.child(name).fail(node, "a list of strings like [\"a\", \"b\"]");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        const auto& item = *arr->get(i);
+        if (!item.is_string()) at.child(name).index(i).fail(&item, "a string in quotes");
+        out.push_back(*item.value<std::string>());
+    }
+    return out;
+}
+
+// An array of tables ([[severities]] …); absent means "keep the defaults".
+const toml::array* read_table_array(const toml::table& t, const key_path& at, std::string_view name) {
+    const toml::node* node = t.get(name);
+    if (!node) return nullptr;
+    const auto* arr = node->as_array();
+    if (arr && arr->empty()) return arr;  // "= []": the caller decides if empty is allowed
+    if (!arr || !arr->is_array_of_tables())
+        at.child(name).fail(node, "a list of tables written [[" + std::string(name) + "]]");
+    return arr;
+}
+
+void check_unique(std::set<std::string>& seen, const std::string& name, const key_path& at, const toml::node* node,
+                  const std::string& what) {
+    if (!seen.insert(commands::to_lower(name)).second)
+        at.fail(node, "a unique " + what + " name, but \"" + name + "\" is used twice (names are case-insensitive)");
+}
+
+commands::severity_def read_severity(const toml::table& t, const key_path& at) {
+    check_keys(t, at,
+               {"name", "label", "ack_within", "update_every", "resolve_within", "notify_channels", "page",
+                "postmortem", "page_outside_hours"});
+    commands::severity_def s;
+    s.name = read_required_string(t, at, "name");
+    if (s.name.find_first_of(" \t") != std::string::npos) at.child("name").fail(t.get("name"), "a name without spaces");
+    s.label = read_string(t, at, "label").value_or(s.name);
+    auto ack = read_duration(t, at, "ack_within");
+    if (!ack) at.child("ack_within").fail(&t, "a duration (it is required)");
+    auto resolve = read_duration(t, at, "resolve_within");
+    if (!resolve) at.child("resolve_within").fail(&t, "a duration (it is required)");
+    s.ack_within = *ack;
+    s.resolve_within = *resolve;
+    s.update_every = read_duration(t, at, "update_every");
+    s.notify_channels = read_strings(t, at, "notify_channels").value_or(std::vector<std::string>{});
+    s.page = read_strings(t, at, "page").value_or(std::vector<std::string>{});
+    s.postmortem = read_bool(t, at, "postmortem").value_or(false);
+    s.page_outside_hours = read_bool(t, at, "page_outside_hours").value_or(true);
+    return s;
+}
+
+commands::role_def read_role(const toml::table& t, const key_path& at) {
+    check_keys(t, at, {"name", "aliases", "label", "checklist"});
+    commands::role_def r;
+    r.name = read_required_string(t, at, "name");
+    r.aliases = read_strings(t, at, "aliases").value_or(std::vector<std::string>{});
+    r.label = read_string(t, at, "label").value_or(r.name);
+    r.checklist = read_strings(t, at, "checklist").value_or(std::vector<std::string>{});
+    return r;
+}
+
+commands::incident_type_def read_type(const toml::table& t, const key_path& at) {
+    check_keys(t, at, {"name", "label", "checklist"});
+    commands::incident_type_def it;
+    it.name = read_required_string(t, at, "name");
+    it.label = read_string(t, at, "label").value_or(it.name);
+    it.checklist = read_strings(t, at, "checklist").value_or(std::vector<std::string>{});
+    return it;
+}
+
+constexpr std::array<std::string_view, 7> day_names = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+std::optional<std::size_t> day_index(std::string_view word) {
+    std::string w = commands::to_lower(commands::trim(word));
+    for (std::size_t i = 0; i < day_names.size(); ++i)
+        if (w.size() >= 3 && std::string_view(w).substr(0, 3) == day_names[i]) return i;
+    return std::nullopt;
+}
+
+// "Mon-Fri", "Mon,Wed,Fri", "Sun-Thu" (ranges may wrap past Sunday).
+std::optional<std::array<bool, 7>> parse_days(std::string_view text) {
+    std::array<bool, 7> days{};
+    std::stringstream parts{std::string(text)};
+    std::string part;
+    bool any = false;
+    while (std::getline(parts, part, ',')) {
+        auto dash = part.find('-');
+        auto from = day_index(part.substr(0, dash));
+        auto to = dash == std::string::npos ? from : day_index(part.substr(dash + 1));
+        if (!from || !to) return std::nullopt;
+        for (std::size_t d = *from;; d = (d + 1) % 7) {
+            days[d] = true;
+            if (d == *to) break;
+        }
+        any = true;
+    }
+    if (!any) return std::nullopt;
+    return days;
+}
+
+std::optional<std::chrono::minutes> parse_clock(std::string_view hhmm) {
+    std::string t = commands::trim(hhmm);
+    if (t.size() != 5 || t[2] != ':') return std::nullopt;
+    for (int i : {0, 1, 3, 4})
+        if (t[i] < '0' || t[i] > '9') return std::nullopt;
+    int h = (t[0] - '0') * 10 + (t[1] - '0'), m = (t[3] - '0') * 10 + (t[4] - '0');
+    if (m > 59 || h > 24 || (h == 24 && m != 0)) return std::nullopt;
+    return std::chrono::minutes(h * 60 + m);
+}
+
+void read_working_hours(const toml::table& t, const key_path& at, commands::working_hours& wh) {
+    check_keys(t, at, {"days", "hours", "timezone"});
+    if (auto days = read_string(t, at, "days")) {
+        auto parsed = parse_days(*days);
+        if (!parsed) at.child("days").fail(t.get("days"), "days like \"Mon-Fri\" or \"Mon,Wed,Fri\", got \"" + *days + "\"");
+        wh.days = *parsed;
+        wh.days_text = *days;
+    }
+    if (auto hours = read_string(t, at, "hours")) {
+        auto dash = hours->find('-');
+        auto start = parse_clock(hours->substr(0, dash));
+        auto end = dash == std::string::npos ? std::nullopt : parse_clock(hours->substr(dash + 1));
+        if (!start || !end || *start >= *end)
+            at.child("hours").fail(t.get("hours"), "hours like \"09:00-18:00\" (start before end), got \"" + *hours + "\"");
+        wh.start = *start;
+        wh.end = *end;
+        wh.hours_text = *hours;
+    }
+    if (auto tz = read_string(t, at, "timezone")) {
+        try {
+            date::locate_zone(*tz);
+        } catch (const std::exception&) {
+            at.child("timezone").fail(t.get("timezone"), "an IANA time zone like \"Europe/Berlin\" or \"UTC\", got \"" + *tz + "\"");
+        }
+        wh.timezone = *tz;
+    }
+}
+
+template <class T, class Read>
+std::vector<T> read_list(const toml::array& arr, const key_path& at, const std::string& what, Read read) {
+    std::vector<T> out;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+        auto item_at = at.index(i);
+        const auto& table = *arr.get(i)->as_table();
+        T item = read(table, item_at);
+        check_unique(seen, item.name, item_at.child("name"), table.get("name"), what);
+        out.push_back(std::move(item));
+    }
+    return out;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw config_error(path + ": cannot read the config file (does it exist, and may warroom read it?)");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::optional<std::string> non_empty(const env_lookup& env, const std::string& name) {
+    auto v = env(name);
+    if (v && v->empty()) return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+commands::settings parse_settings(const std::string& toml_text, const std::string& source) {
+    toml::table root;
+    try {
+        root = toml::parse(toml_text, source);
+    } catch (const toml::parse_error& e) {
+        std::ostringstream msg;
+        msg << source << ": line " << e.source().begin.line << ", column " << e.source().begin.column
+            << ": not valid TOML: " << e.description();
+        throw config_error(msg.str());
+    }
+    key_path at{source, ""};
+    check_keys(root, at,
+               {"announce_channel", "escalation_channel", "channel_prefix", "timeline_reaction", "templates_dir",
+                "working_hours", "severities", "roles", "incident_types"});
+
+    commands::settings s = commands::default_settings();
+    if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
+    if (auto v = read_string(root, at, "escalation_channel")) s.escalation_channel = *v;
+    if (auto v = read_string(root, at, "timeline_reaction")) s.timeline_reaction = *v;
+    if (auto v = read_string(root, at, "templates_dir")) s.templates_dir = *v;
+    if (auto v = read_string(root, at, "channel_prefix")) {
+        // The prefix starts every channel name, so it must obey Slack's rules itself.
+        bool ok = !v->empty() && v->size() <= 40 &&
+                  std::all_of(v->begin(), v->end(), [](char c) {
+                      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+                  });
+        if (!ok) at.child("channel_prefix").fail(root.get("channel_prefix"), "lowercase letters, digits, '-' or '_' (at most 40)");
+        s.channel_prefix = *v;
+    }
+    if (const auto* node = root.get("working_hours")) {
+        if (!node->is_table()) at.child("working_hours").fail(node, "a table written [working_hours]");
+        read_working_hours(*node->as_table(), at.child("working_hours"), s.hours);
+    }
+    if (const auto* arr = read_table_array(root, at, "severities")) {
+        if (arr->empty()) at.child("severities").fail(arr, "at least one severity");
+        s.severities = read_list<commands::severity_def>(*arr, at.child("severities"), "severity", read_severity);
+    }
+    if (const auto* arr = read_table_array(root, at, "roles")) {
+        s.roles = read_list<commands::role_def>(*arr, at.child("roles"), "role", read_role);
+        // The engine hands the incident to its commander; the role must exist.
+        if (!s.find_role("commander")) at.child("roles").fail(arr, "a role named \"commander\"");
+        std::set<std::string> names;
+        for (const auto& r : s.roles) {
+            for (const auto& n : r.aliases)
+                if (s.find_role(n) != &r || !names.insert(commands::to_lower(n)).second)
+                    at.child("roles").fail(arr, "aliases that name one role only, but \"" + n + "\" is ambiguous");
+        }
+    }
+    if (const auto* arr = read_table_array(root, at, "incident_types"))
+        s.incident_types = read_list<commands::incident_type_def>(*arr, at.child("incident_types"), "incident type", read_type);
+    return s;
+}
+
+env_lookup process_environment() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        const char* v = std::getenv(name.c_str());
+        if (!v) return std::nullopt;
+        return std::string(v);
+    };
+}
+
+config load_config(const config_overrides& flags, const env_lookup& env) {
+    config c;
+    auto file = flags.config_file ? flags.config_file : non_empty(env, "WARROOM_CONFIG");
+    if (file) {
+        c.settings = parse_settings(read_file(*file), *file);
+        c.source = *file;
+    } else {
+        c.settings = commands::default_settings();
+    }
+    if (auto v = flags.db_path ? flags.db_path : non_empty(env, "WARROOM_DB")) c.db_path = *v;
+    if (auto v = non_empty(env, "WARROOM_LISTEN")) {
+        auto colon = v->rfind(':');
+        if (colon == std::string::npos || colon + 1 == v->size())
+            throw config_error("WARROOM_LISTEN: expected host:port like 0.0.0.0:3000, got \"" + *v + "\"");
+        c.listen = *v;
+    }
+    if (auto v = non_empty(env, "SLACK_API_URL")) {
+        if (v->rfind("https://", 0) != 0 && v->rfind("http://", 0) != 0)
+            throw config_error("SLACK_API_URL: expected a URL starting with https:// (or http:// for tests), got \"" + *v + "\"");
+        c.slack_api_url = v->back() == '/' ? *v : *v + "/";
+    }
+    c.bot_token = non_empty(env, "SLACK_BOT_TOKEN").value_or("");
+    c.signing_secret = non_empty(env, "SLACK_SIGNING_SECRET").value_or("");
+    c.app_token = non_empty(env, "SLACK_APP_TOKEN").value_or("");
+    return c;
+}
+
+namespace {
+
+std::string quoted(std::string_view s) {
+    std::string out = "\"";
+    for (char ch : s) {
+        switch (ch) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (static_cast<unsigned char>(ch) < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+                    out += buf;
+                } else {
+                    out += ch;
+                }
+        }
+    }
+    return out + "\"";
+}
+
+std::string list(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + quoted(items[i]);
+    return out + "]";
+}
+
+// Compact for TOML ("1h30m"): format_duration's spaced form is for people.
+std::string toml_duration(duration d) {
+    std::string out;
+    long long s = d.count();
+    for (auto [unit, size] : {std::pair{'d', 86400LL}, {'h', 3600LL}, {'m', 60LL}, {'s', 1LL}}) {
+        if (s >= size) {
+            out += std::to_string(s / size) + unit;
+            s %= size;
+        }
+    }
+    return quoted(out.empty() ? "0s" : out);
+}
+
+const char* secret_state(const std::string& s) { return s.empty() ? "not set" : "set (redacted)"; }
+
+}  // namespace
+
+std::string describe(const config& c) {
+    const auto& s = c.settings;
+    std::ostringstream out;
+    out << "# effective settings from " << c.source << "\n"
+        << "# database: " << c.db_path << "\n"
+        << "# listen: " << c.listen << "\n"
+        << "# slack api: " << c.slack_api_url << "\n"
+        << "# SLACK_BOT_TOKEN: " << secret_state(c.bot_token) << "\n"
+        << "# SLACK_SIGNING_SECRET: " << secret_state(c.signing_secret) << "\n"
+        << "# SLACK_APP_TOKEN: " << secret_state(c.app_token) << "\n\n"
+        << "announce_channel = " << quoted(s.announce_channel) << "\n"
+        << "escalation_channel = " << quoted(s.escalation_channel) << "\n"
+        << "channel_prefix = " << quoted(s.channel_prefix) << "\n"
+        << "timeline_reaction = " << quoted(s.timeline_reaction) << "\n"
+        << "templates_dir = " << quoted(s.templates_dir) << "\n\n"
+        << "[working_hours]\n"
+        << "days = " << quoted(s.hours.days_text) << "\n"
+        << "hours = " << quoted(s.hours.hours_text) << "\n"
+        << "timezone = " << quoted(s.hours.timezone) << "\n";
+    for (const auto& sev : s.severities) {
+        out << "\n[[severities]]\n"
+            << "name = " << quoted(sev.name) << "\n"
+            << "label = " << quoted(sev.label) << "\n"
+            << "ack_within = " << toml_duration(sev.ack_within) << "\n";
+        if (sev.update_every) out << "update_every = " << toml_duration(*sev.update_every) << "\n";
+        out << "resolve_within = " << toml_duration(sev.resolve_within) << "\n"
+            << "notify_channels = " << list(sev.notify_channels) << "\n"
+            << "page = " << list(sev.page) << "\n"
+            << "postmortem = " << (sev.postmortem ? "true" : "false") << "\n"
+            << "page_outside_hours = " << (sev.page_outside_hours ? "true" : "false") << "\n";
+    }
+    for (const auto& r : s.roles)
+        out << "\n[[roles]]\n"
+            << "name = " << quoted(r.name) << "\n"
+            << "aliases = " << list(r.aliases) << "\n"
+            << "label = " << quoted(r.label) << "\n"
+            << "checklist = " << list(r.checklist) << "\n";
+    for (const auto& t : s.incident_types)
+        out << "\n[[incident_types]]\n"
+            << "name = " << quoted(t.name) << "\n"
+            << "label = " << quoted(t.label) << "\n"
+            << "checklist = " << list(t.checklist) << "\n";
+    return out.str();
+}
+
+}  // namespace warroom::bot

@@ -1,0 +1,256 @@
+// The config file as an operator writes it: defaults, overrides, and errors
+// that name the file, the key and what was expected.
+#include "bot/config.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+using namespace warroom;
+using Catch::Matchers::Contains;
+
+namespace {
+
+bot::env_lookup env_of(std::map<std::string, std::string> vars) {
+    return [vars](const std::string& name) -> std::optional<std::string> {
+        auto it = vars.find(name);
+        return it == vars.end() ? std::nullopt : std::optional(it->second);
+    };
+}
+
+std::string error_of(const std::string& toml) {
+    try {
+        bot::parse_settings(toml, "team.toml");
+    } catch (const bot::config_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+    auto path = std::filesystem::temp_directory_path() / name;
+    std::ofstream(path) << text;
+    return path.string();
+}
+
+}  // namespace
+
+TEST_CASE("an empty file keeps every shipped default") {
+    auto s = bot::parse_settings("", "empty.toml");
+    auto d = commands::default_settings();
+    CHECK(s.announce_channel == "incidents");
+    CHECK(s.escalation_channel == "incident-escalations");
+    REQUIRE(s.severities.size() == 4);
+    CHECK(s.severities[0].name == "P0");
+    CHECK(s.severities[3].update_every == std::nullopt);
+    CHECK(s.roles.size() == d.roles.size());
+    CHECK(s.incident_types.size() == d.incident_types.size());
+}
+
+TEST_CASE("the shipped example file is valid and equals the built-in defaults") {
+    std::ifstream in(std::string(WARROOM_SOURCE_DIR) + "/deploy/warroom.example.toml");
+    REQUIRE(in);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto s = bot::parse_settings(text, "warroom.example.toml");
+    bot::config from_example, from_defaults;
+    from_example.settings = s;
+    from_defaults.settings = commands::default_settings();
+    // describe() prints every setting, so equal text means equal settings.
+    CHECK(bot::describe(from_example) == bot::describe(from_defaults));
+}
+
+TEST_CASE("a team's own severity scheme replaces the shipped one") {
+    auto s = bot::parse_settings(R"(
+announce_channel = "ops-incidents"
+[[severities]]
+name = "SEV-1"
+label = "Major"
+ack_within = "2m"
+update_every = "1h30m"
+resolve_within = "1d"
+notify_channels = ["execs", "support"]
+page = ["S0123"]
+postmortem = true
+[[severities]]
+name = "SEV-2"
+ack_within = "30m"
+resolve_within = "2d"
+page_outside_hours = false
+)",
+                                 "team.toml");
+    CHECK(s.announce_channel == "ops-incidents");
+    REQUIRE(s.severities.size() == 2);
+    const auto& sev1 = s.severities[0];
+    CHECK(sev1.ack_within == std::chrono::minutes(2));
+    CHECK(sev1.update_every == std::chrono::minutes(90));
+    CHECK(sev1.resolve_within == std::chrono::hours(24));
+    CHECK(sev1.notify_channels == std::vector<std::string>{"execs", "support"});
+    CHECK(sev1.page == std::vector<std::string>{"S0123"});
+    CHECK(sev1.postmortem);
+    const auto& sev2 = s.severities[1];
+    CHECK(sev2.label == "SEV-2");  // the label defaults to the name
+    CHECK_FALSE(sev2.update_every);
+    CHECK_FALSE(sev2.postmortem);
+    CHECK_FALSE(sev2.page_outside_hours);
+    CHECK(s.find_severity("sev-1") == &s.severities[0]);
+}
+
+TEST_CASE("working hours: days, hours and time zone") {
+    auto s = bot::parse_settings(R"(
+[working_hours]
+days = "Sun-Thu"
+hours = "08:30-17:00"
+timezone = "Asia/Jerusalem"
+)",
+                                 "team.toml");
+    CHECK(s.hours.days == std::array<bool, 7>{true, true, true, true, false, false, true});
+    CHECK(s.hours.start == std::chrono::minutes(8 * 60 + 30));
+    CHECK(s.hours.end == std::chrono::minutes(17 * 60));
+    CHECK(s.hours.timezone == "Asia/Jerusalem");
+
+    auto listed = bot::parse_settings("[working_hours]\ndays = \"Mon,Wed,Fri\"\n", "team.toml");
+    CHECK(listed.hours.days == std::array<bool, 7>{true, false, true, false, true, false, false});
+}
+
+TEST_CASE("config errors name the file, the key and what was expected") {
+    SECTION("unknown key at the top") {
+        auto e = error_of("announce_chanel = \"x\"\n");
+        CHECK_THAT(e, Contains("team.toml") && Contains("announce_chanel") && Contains("announce_channel"));
+    }
+    SECTION("unknown key inside a severity, with its line") {
+        auto e = error_of("[[severities]]\nname = \"P1\"\nack_within = \"5m\"\nresolve_within = \"1h\"\nupdate_evry = \"5m\"\n");
+        CHECK_THAT(e, Contains("severities[0].update_evry") && Contains("line 5"));
+    }
+    SECTION("bad duration") {
+        auto e = error_of("[[severities]]\nname = \"P1\"\nack_within = \"5 minutes\"\nresolve_within = \"1h\"\n");
+        CHECK_THAT(e, Contains("severities[0].ack_within") && Contains("duration") && Contains("5 minutes"));
+    }
+    SECTION("a duration of zero") {
+        CHECK_THAT(error_of("[[severities]]\nname = \"P1\"\nack_within = \"0m\"\nresolve_within = \"1h\"\n"),
+                   Contains("longer than zero"));
+    }
+    SECTION("a number where a duration belongs") {
+        CHECK_THAT(error_of("[[severities]]\nname = \"P1\"\nack_within = 5\nresolve_within = \"1h\"\n"),
+                   Contains("ack_within") && Contains("in quotes"));
+    }
+    SECTION("duplicate severity, whatever its case") {
+        auto e = error_of(
+            "[[severities]]\nname = \"P1\"\nack_within = \"5m\"\nresolve_within = \"1h\"\n"
+            "[[severities]]\nname = \"p1\"\nack_within = \"5m\"\nresolve_within = \"1h\"\n");
+        CHECK_THAT(e, Contains("severities[1].name") && Contains("twice"));
+    }
+    SECTION("empty severity list") {
+        CHECK_THAT(error_of("severities = []\n"), Contains("severities") && Contains("at least one"));
+    }
+    SECTION("a severity without its required keys") {
+        CHECK_THAT(error_of("[[severities]]\nname = \"P1\"\nresolve_within = \"1h\"\n"),
+                   Contains("severities[0].ack_within") && Contains("required"));
+        CHECK_THAT(error_of("[[severities]]\nack_within = \"5m\"\nresolve_within = \"1h\"\n"),
+                   Contains("severities[0].name"));
+    }
+    SECTION("wrong types") {
+        CHECK_THAT(error_of("announce_channel = 7\n"), Contains("announce_channel") && Contains("string"));
+        CHECK_THAT(error_of("[[severities]]\nname = \"P1\"\nack_within = \"5m\"\nresolve_within = \"1h\"\npostmortem = \"yes\"\n"),
+                   Contains("postmortem") && Contains("true or false"));
+        CHECK_THAT(error_of("[[severities]]\nname = \"P1\"\nack_within = \"5m\"\nresolve_within = \"1h\"\nnotify_channels = \"leadership\"\n"),
+                   Contains("notify_channels") && Contains("list"));
+        CHECK_THAT(error_of("working_hours = \"9-5\"\n"), Contains("working_hours") && Contains("[working_hours]"));
+    }
+    SECTION("bad working hours") {
+        CHECK_THAT(error_of("[working_hours]\ntimezone = \"Mars/Olympus\"\n"),
+                   Contains("working_hours.timezone") && Contains("Mars/Olympus"));
+        CHECK_THAT(error_of("[working_hours]\nhours = \"18:00-09:00\"\n"), Contains("working_hours.hours"));
+        CHECK_THAT(error_of("[working_hours]\nhours = \"9am-5pm\"\n"), Contains("working_hours.hours"));
+        CHECK_THAT(error_of("[working_hours]\ndays = \"Weekdays\"\n"), Contains("working_hours.days"));
+    }
+    SECTION("roles without a commander, or an alias used twice") {
+        CHECK_THAT(error_of("[[roles]]\nname = \"lead\"\n"), Contains("commander"));
+        CHECK_THAT(error_of("[[roles]]\nname = \"commander\"\naliases = [\"x\"]\n[[roles]]\nname = \"scribe\"\naliases = [\"x\"]\n"),
+                   Contains("\"x\""));
+    }
+    SECTION("a channel prefix Slack would refuse") {
+        CHECK_THAT(error_of("channel_prefix = \"Incident Room\"\n"), Contains("channel_prefix"));
+    }
+    SECTION("not TOML at all") {
+        CHECK_THAT(error_of("announce_channel = \n"), Contains("team.toml") && Contains("line 1") && Contains("not valid TOML"));
+    }
+}
+
+TEST_CASE("precedence: flags, then environment, then file, then defaults") {
+    auto file = write_temp("warroom-config-test.toml", "announce_channel = \"from-file\"\n");
+
+    SECTION("no file, no environment: defaults") {
+        auto c = bot::load_config({}, env_of({}));
+        CHECK(c.source == "built-in defaults");
+        CHECK(c.db_path == "warroom.db");
+        CHECK(c.listen == "0.0.0.0:3000");
+        CHECK(c.slack_api_url == "https://slack.com/api/");
+        CHECK(c.settings.announce_channel == "incidents");
+    }
+    SECTION("the environment names the file and the database") {
+        auto c = bot::load_config({}, env_of({{"WARROOM_CONFIG", file}, {"WARROOM_DB", "/var/lib/w.db"},
+                                              {"WARROOM_LISTEN", "127.0.0.1:8080"},
+                                              {"SLACK_API_URL", "http://127.0.0.1:9999/api"}}));
+        CHECK(c.settings.announce_channel == "from-file");
+        CHECK(c.source == file);
+        CHECK(c.db_path == "/var/lib/w.db");
+        CHECK(c.listen == "127.0.0.1:8080");
+        CHECK(c.slack_api_url == "http://127.0.0.1:9999/api/");  // a trailing slash is added
+    }
+    SECTION("flags beat the environment") {
+        bot::config_overrides flags;
+        flags.config_file = file;
+        flags.db_path = "flag.db";
+        auto c = bot::load_config(flags, env_of({{"WARROOM_CONFIG", "/nonexistent.toml"}, {"WARROOM_DB", "env.db"}}));
+        CHECK(c.settings.announce_channel == "from-file");
+        CHECK(c.db_path == "flag.db");
+    }
+    SECTION("a missing file is an error naming it") {
+        bot::config_overrides flags;
+        flags.config_file = "/nonexistent/warroom.toml";
+        CHECK_THROWS_WITH(bot::load_config(flags, env_of({})), Contains("/nonexistent/warroom.toml"));
+    }
+    SECTION("a bad API URL or listen address is refused") {
+        CHECK_THROWS_WITH(bot::load_config({}, env_of({{"SLACK_API_URL", "slack.com/api"}})), Contains("SLACK_API_URL"));
+        CHECK_THROWS_WITH(bot::load_config({}, env_of({{"WARROOM_LISTEN", "3000"}})), Contains("WARROOM_LISTEN"));
+    }
+    std::filesystem::remove(file);
+}
+
+TEST_CASE("secrets come from the environment and are never printed") {
+    auto c = bot::load_config({}, env_of({{"SLACK_BOT_TOKEN", "xoxb-very-secret-1"},
+                                          {"SLACK_SIGNING_SECRET", "signing-very-secret-2"}}));
+    CHECK(c.bot_token == "xoxb-very-secret-1");
+    CHECK(c.signing_secret == "signing-very-secret-2");
+    CHECK(c.app_token.empty());
+    auto text = bot::describe(c);
+    CHECK_THAT(text, !Contains("very-secret"));
+    CHECK_THAT(text, Contains("SLACK_BOT_TOKEN: set (redacted)") && Contains("SLACK_APP_TOKEN: not set"));
+}
+
+TEST_CASE("check-config output is itself a valid config with the same settings") {
+    auto s = bot::parse_settings(R"(
+channel_prefix = "inc"
+[working_hours]
+days = "Mon-Thu"
+hours = "10:00-16:00"
+timezone = "Europe/Berlin"
+[[severities]]
+name = "SEV-1"
+label = "Major \"one\" \\ back"
+ack_within = "90s"
+resolve_within = "1d2h"
+)",
+                                 "team.toml");
+    bot::config c;
+    c.settings = s;
+    auto text = bot::describe(c);
+    auto again = bot::parse_settings(text, "described.toml");
+    bot::config c2;
+    c2.settings = again;
+    CHECK(bot::describe(c2) == text);
+    CHECK(again.severities[0].resolve_within == std::chrono::hours(26));
+    CHECK(again.hours.timezone == "Europe/Berlin");
+}
