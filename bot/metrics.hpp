@@ -1,0 +1,36 @@
+// Counters and a latency histogram for /metrics, in Prometheus text format.
+// Touched only from the network thread, so no locks.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+
+namespace warroom::bot {
+
+class metrics {
+public:
+    void count_request(const std::string& kind, const std::string& outcome) { ++requests_[{kind, outcome}]; }
+    void count_api_call(const std::string& method, const std::string& outcome) { ++api_calls_[{method, outcome}]; }
+    void observe_command(std::chrono::duration<double> took);
+
+    // Gauges read from the database when /metrics is scraped.
+    struct gauges {
+        std::map<std::string, std::size_t> open_by_severity;
+        std::size_t timers_armed = 0;
+        std::map<std::string, std::size_t> outbox;  // by state
+    };
+    std::string render(const gauges& g) const;
+
+private:
+    static constexpr std::array<double, 10> bounds_{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 3};
+    std::map<std::pair<std::string, std::string>, std::uint64_t> requests_, api_calls_;
+    std::array<std::uint64_t, bounds_.size()> buckets_{};
+    std::uint64_t command_count_ = 0;
+    double command_sum_ = 0;
+};
+
+}  // namespace warroom::bot

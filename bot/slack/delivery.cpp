@@ -1,0 +1,341 @@
+// The outbox worker. Each action becomes one or a few Web API calls; the
+// result is written back so a restart resumes exactly where this left off.
+#include "bot/slack/delivery.hpp"
+
+#include "bot/db_worker.hpp"
+#include "commands/text.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+namespace warroom::bot {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+using commands::time_point;
+
+struct delivery::outcome {
+    enum { delivered, retry, dead } result = delivered;
+    std::string error;
+    std::optional<std::chrono::seconds> retry_after;  // Slack's 429 said when
+    std::optional<time_point> retry_at;               // decided by record()
+    // create_channel: what Slack made, persisted at once so a retry never creates twice.
+    std::string channel_id, channel_name;
+
+    static outcome dead_end(std::string why) {
+        outcome o;
+        o.result = dead;
+        o.error = std::move(why);
+        return o;
+    }
+    static outcome fail(const slack::api_result& r) {
+        outcome o;
+        o.error = r.error;
+        o.retry_after = r.retry_after;
+        switch (slack::classify(r)) {
+            case slack::failure_kind::none: o.result = delivered; break;
+            case slack::failure_kind::permanent: o.result = dead; break;
+            default: o.result = retry; break;
+        }
+        return o;
+    }
+};
+
+namespace {
+
+// Slack IDs are upper case (C…, G…, D…); channel names are always lower case.
+bool looks_like_id(const std::string& s) {
+    if (s.size() < 2 || (s[0] != 'C' && s[0] != 'G' && s[0] != 'D')) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+}
+
+std::string join_users(const std::vector<std::string>& users) {
+    std::set<std::string> seen;
+    std::string out;
+    for (const auto& u : users) {
+        if (u.empty() || !seen.insert(u).second) continue;
+        if (!out.empty()) out += ',';
+        out += u;
+    }
+    return out;
+}
+
+std::string describe(const storage::outbox_entry& e) {
+    std::string what = std::string(commands::to_string(e.act.kind));
+    if (e.act.incident) what += " for INC-" + std::to_string(e.act.incident);
+    if (!e.act.channel.empty()) what += " to " + e.act.channel;
+    return what + " (outbox #" + std::to_string(e.id) + ", attempt " + std::to_string(e.attempts + 1) + ")";
+}
+
+}  // namespace
+
+delivery::delivery(const asio::any_io_executor& ex, db_worker& db, slack::web_client& slack, metrics& m,
+                   const clock& clk, delivery_options opts)
+    : db_(db), slack_(slack), metrics_(m), clock_(clk), opts_(opts), wake_(ex) {}
+
+asio::awaitable<slack::api_result> delivery::call(const std::string& method, const json& args) {
+    auto r = co_await slack_.call(method, args);
+    metrics_.count_api_call(method, r.ok ? "ok" : r.error);
+    if (slack::classify(r) == slack::failure_kind::auth) {
+        if (auth_error_.empty())
+            spdlog::error("Slack rejected the bot token ({}): delivery is paused until it is fixed; check SLACK_BOT_TOKEN",
+                          r.error);
+        auth_error_ = r.error;
+    } else if (r.answered && !r.error.starts_with("http_") && r.error != "ratelimited") {
+        auth_error_.clear();
+    }
+    co_return r;
+}
+
+asio::awaitable<void> delivery::run() {
+    while (!stopping_) {
+        struct work {
+            std::vector<storage::outbox_entry> entries;
+            std::map<std::int64_t, commands::incident> incidents;
+            std::optional<time_point> next;
+        };
+        auto now = clock_.now();
+        work w;
+        bool read_failed = false;
+        try {
+            w = co_await db_.run([now, limit = opts_.batch](runtime& rt) {
+                work out;
+                auto& repo = rt.repository();
+                out.entries = repo.pending_actions(now, limit);
+                for (const auto& e : out.entries)
+                    if (e.act.incident && !out.incidents.count(e.act.incident))
+                        if (auto inc = repo.find(e.act.incident)) out.incidents.emplace(e.act.incident, std::move(*inc));
+                out.next = repo.next_outbox_attempt();
+                return out;
+            });
+        } catch (const std::exception& ex) {
+            spdlog::error("delivery could not read the outbox (will retry): {}", ex.what());
+            read_failed = true;
+        }
+        if (read_failed) {
+            co_await wake_.sleep_for(std::chrono::seconds(5));
+            continue;
+        }
+        if (w.entries.empty()) {
+            auto wait = w.next ? std::chrono::duration_cast<std::chrono::seconds>(*w.next - now) : std::chrono::seconds(60);
+            co_await wake_.sleep_for(std::clamp(wait, std::chrono::seconds(1), std::chrono::seconds(60)));
+            continue;
+        }
+        std::set<std::int64_t> held;  // incidents whose earlier action failed in this round
+        for (const auto& e : w.entries) {
+            if (stopping_) break;
+            if (e.act.incident && held.count(e.act.incident)) continue;
+            auto it = w.incidents.find(e.act.incident);
+            commands::incident* inc = it == w.incidents.end() ? nullptr : &it->second;
+            outcome o;
+            if (!auth_error_.empty()) {
+                // Nothing will get through with a rejected token: wait, do not burn attempts on it.
+                o.result = outcome::retry;
+                o.error = auth_error_;
+            } else {
+                o = co_await deliver(e, inc);
+            }
+            if (o.result != outcome::delivered && e.act.incident) held.insert(e.act.incident);
+            if (inc && !o.channel_id.empty()) {
+                inc->channel_id = o.channel_id;
+                inc->channel_name = o.channel_name;
+            }
+            co_await record(e, o);
+        }
+        if (!auth_error_.empty()) co_await wake_.sleep_for(opts_.auth_recheck);
+    }
+}
+
+asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const outcome& o) {
+    auto now = clock_.now();
+    outcome final = o;
+    if (o.result == outcome::retry) {
+        bool rate_limited = o.retry_after.has_value();
+        if (rate_limited) {
+            final.retry_at = now + *o.retry_after;
+        } else if (!auth_error_.empty()) {
+            final.retry_at = now + opts_.auth_recheck;
+        } else {
+            // Exponential backoff with jitter, so a Slack outage is not met by a stampede when it ends.
+            static thread_local std::mt19937 rng{std::random_device{}()};
+            auto base = std::min<std::int64_t>(opts_.max_backoff.count(), std::int64_t{1} << std::min(e.attempts, 16));
+            std::uniform_int_distribution<std::int64_t> jitter(0, std::max<std::int64_t>(1, base / 4));
+            final.retry_at = now + std::chrono::seconds(base + jitter(rng));
+        }
+        if (auth_error_.empty() && now - e.created_at > opts_.give_up_after) {
+            final.result = outcome::dead;
+            final.error = o.error + " (gave up after " + commands::format_duration(now - e.created_at) + ")";
+        }
+    }
+    switch (final.result) {
+        case outcome::delivered: last_delivered_ = now; break;
+        case outcome::retry:
+            if (auth_error_.empty())
+                spdlog::warn("slack: {} failed: {}; retrying at {}", describe(e), final.error,
+                             commands::format_time(*final.retry_at));
+            break;
+        case outcome::dead: spdlog::error("slack: {} failed for good: {}; see `warroom outbox`", describe(e), final.error); break;
+    }
+    try {
+        co_await db_.run([id = e.id, incident = e.act.incident, final, now](runtime& rt) {
+            auto& repo = rt.repository();
+            if (!final.channel_id.empty()) repo.set_channel(incident, final.channel_id, final.channel_name);
+            switch (final.result) {
+                case outcome::delivered: repo.mark_delivered(id, now); break;
+                case outcome::retry: repo.mark_failed(id, final.error, *final.retry_at); break;
+                case outcome::dead: repo.mark_dead(id, final.error, now); break;
+            }
+            return true;
+        });
+    } catch (const std::exception& ex) {
+        // The action stays pending and is tried again: at-least-once, never lost.
+        spdlog::error("slack: could not record the outcome of {}: {}", describe(e), ex.what());
+    }
+}
+
+asio::awaitable<delivery::outcome> delivery::deliver(const storage::outbox_entry& e, commands::incident* inc) {
+    using commands::action_kind;
+    if (e.act.kind == action_kind::create_channel) {
+        if (!inc) co_return outcome::dead_end("incident not found");
+        co_return co_await create_channel(e, *inc);
+    }
+    if (e.act.kind == action_kind::post) co_return co_await post(e, inc);
+    // invite and set_topic go to the incident's own channel.
+    if (!inc || inc->channel_id.empty())
+        co_return outcome::dead_end("the incident channel was never created");
+    if (e.act.kind == action_kind::invite) co_return co_await invite(inc->channel_id, e.act.users);
+    co_return co_await set_topic(inc->channel_id, e.act.topic);
+}
+
+asio::awaitable<delivery::outcome> delivery::create_channel(const storage::outbox_entry& e, commands::incident& inc) {
+    outcome made;
+    if (inc.channel_id.empty()) {
+        // A taken name gets -2, -3, ...: someone may have made a channel by hand.
+        for (int n = 1; n <= 50; ++n) {
+            std::string name = n == 1 ? inc.channel_name : commands::channel_name_variant(inc.channel_name, n);
+            json args1{{"name", name}, {"is_private", false}};
+            auto r = co_await call("conversations.create", args1);
+            if (r.ok) {
+                made.channel_id = r.body.value("/channel/id"_json_pointer, "");
+                made.channel_name = r.body.value("/channel/name"_json_pointer, name);
+                break;
+            }
+            if (r.error != "name_taken") co_return outcome::fail(r);
+        }
+        if (made.channel_id.empty()) co_return outcome::dead_end("no free channel name");
+        spdlog::info("slack: created #{} ({}) for INC-{}", made.channel_name, made.channel_id, inc.number);
+        // Saved before anything else can fail, so a retry invites instead of creating again.
+        co_await db_.run([number = inc.number, made](runtime& rt) {
+            rt.repository().set_channel(number, made.channel_id, made.channel_name);
+            return true;
+        });
+        inc.channel_id = made.channel_id;
+        inc.channel_name = made.channel_name;
+    }
+    auto invited = co_await invite(inc.channel_id, e.act.users);
+    invited.channel_id = made.channel_id;
+    invited.channel_name = made.channel_name;
+    co_return invited;
+}
+
+asio::awaitable<delivery::outcome> delivery::invite(const std::string& channel, const std::vector<std::string>& users) {
+    auto list = join_users(users);
+    if (list.empty()) co_return outcome{};
+    json args2{{"channel", channel}, {"users", list}};
+    auto r = co_await call("conversations.invite", args2);
+    // Already there, or the bot itself: the goal is met.
+    if (r.ok || r.error == "already_in_channel" || r.error == "cant_invite_self") co_return outcome{};
+    if (r.error == "user_not_found" || r.error == "cant_invite") {
+        spdlog::warn("slack: could not invite {} to {}: {}", list, channel, r.error);
+        co_return outcome{};
+    }
+    co_return outcome::fail(r);
+}
+
+asio::awaitable<delivery::outcome> delivery::set_topic(const std::string& channel, const std::string& topic) {
+    json args3{{"channel", channel}, {"topic", topic}};
+    auto r = co_await call("conversations.setTopic", args3);
+    if (!r.ok && r.error == "not_in_channel") {
+        json args4{{"channel", channel}};
+        co_await call("conversations.join", args4);
+        json args5{{"channel", channel}, {"topic", topic}};
+        r = co_await call("conversations.setTopic", args5);
+    }
+    co_return r.ok ? outcome{} : outcome::fail(r);
+}
+
+asio::awaitable<std::optional<std::string>> delivery::channel_id_for(const std::string& name_or_id, outcome& failed) {
+    std::string name = name_or_id;
+    if (!name.empty() && name[0] == '#') name.erase(0, 1);
+    if (looks_like_id(name)) co_return name;
+    if (auto it = channel_ids_.find(name); it != channel_ids_.end()) co_return it->second;
+    // One walk through the channel list fills the cache for every configured channel.
+    std::string cursor;
+    for (int page = 0; page < 100; ++page) {
+        json args{{"types", "public_channel,private_channel"}, {"exclude_archived", true}, {"limit", 1000}};
+        if (!cursor.empty()) args["cursor"] = cursor;
+        auto r = co_await call("conversations.list", args);
+        if (!r.ok) {
+            failed = outcome::fail(r);
+            co_return std::nullopt;
+        }
+        for (const auto& c : r.body.value("channels", json::array()))
+            if (c.is_object() && c.contains("name") && c.contains("id"))
+                channel_ids_[c["name"].get<std::string>()] = c["id"].get<std::string>();
+        cursor = r.body.value("/response_metadata/next_cursor"_json_pointer, "");
+        if (cursor.empty()) break;
+    }
+    if (auto it = channel_ids_.find(name); it != channel_ids_.end()) co_return it->second;
+    failed = outcome::dead_end("channel_not_found: no channel named #" + name);
+    co_return std::nullopt;
+}
+
+asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e, commands::incident* inc) {
+    std::string channel;
+    if (e.act.channel.empty()) {
+        if (!inc || inc->channel_id.empty())
+            co_return outcome::dead_end("the incident channel was never created");
+        channel = inc->channel_id;
+    } else {
+        outcome failed;
+        auto id = co_await channel_id_for(e.act.channel, failed);
+        if (!id) co_return failed;
+        channel = *id;
+    }
+    json args{{"channel", channel}, {"text", e.act.body.text}, {"unfurl_links", false}};
+    if (!e.act.body.blocks_json.empty()) {
+        auto blocks = json::parse(e.act.body.blocks_json, nullptr, false);
+        if (blocks.is_array()) args["blocks"] = std::move(blocks);
+    }
+    auto r = co_await call("chat.postMessage", args);
+    if (!r.ok && r.error == "not_in_channel") {
+        json args6{{"channel", channel}};
+        co_await call("conversations.join", args6);
+        r = co_await call("chat.postMessage", args);
+    }
+    if (!r.ok && (r.error == "invalid_blocks" || r.error == "msg_blocks_too_long") && args.contains("blocks")) {
+        // The words matter more than the layout: send the fallback text alone.
+        spdlog::warn("slack: blocks refused ({}) for {}; posting the text alone", r.error, describe(e));
+        args.erase("blocks");
+        r = co_await call("chat.postMessage", args);
+    }
+    if (!r.ok && r.error == "channel_not_found") {
+        for (auto it = channel_ids_.begin(); it != channel_ids_.end();)
+            it = it->second == channel ? channel_ids_.erase(it) : std::next(it);
+    }
+    if (!r.ok) co_return outcome::fail(r);
+    if (e.act.pin) {
+        auto ts = r.body.value("ts", "");
+        json args7{{"channel", r.body.value("channel", channel)}, {"timestamp", ts}};
+        auto pinned = co_await call("pins.add", args7);
+        // The message is out; a missing pin is not worth posting it twice.
+        if (!pinned.ok && pinned.error != "already_pinned")
+            spdlog::warn("slack: could not pin {}: {}", describe(e), pinned.error);
+    }
+    co_return outcome{};
+}
+
+}  // namespace warroom::bot

@@ -1,0 +1,70 @@
+// Delivers the outbox to Slack: every action the engine committed, in order
+// per incident, with retries by kind of failure. Runs on the network thread.
+#pragma once
+
+#include "bot/clock.hpp"
+#include "bot/metrics.hpp"
+#include "bot/slack/web_client.hpp"
+#include "bot/wakeup.hpp"
+#include "storage/incident_repository.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace warroom::bot {
+
+class db_worker;
+
+struct delivery_options {
+    std::chrono::seconds max_backoff{300};
+    // A transient failure older than this becomes a dead letter.
+    std::chrono::seconds give_up_after{std::chrono::hours(24)};
+    std::chrono::seconds auth_recheck{60};
+    std::size_t batch = 50;
+};
+
+class delivery {
+public:
+    delivery(const boost::asio::any_io_executor& ex, db_worker& db, slack::web_client& slack, metrics& m,
+             const clock& clk, delivery_options opts = {});
+
+    boost::asio::awaitable<void> run();
+    void wake() { wake_.notify(); }
+    void stop() {
+        stopping_ = true;
+        wake_.notify();
+    }
+
+    // Non-empty when Slack rejected the token: delivery waits, /healthz says 503.
+    const std::string& auth_error() const { return auth_error_; }
+    std::optional<commands::time_point> last_delivered() const { return last_delivered_; }
+
+    struct outcome;
+
+private:
+    boost::asio::awaitable<outcome> deliver(const storage::outbox_entry& e, commands::incident* inc);
+    boost::asio::awaitable<outcome> create_channel(const storage::outbox_entry& e, commands::incident& inc);
+    boost::asio::awaitable<outcome> invite(const std::string& channel, const std::vector<std::string>& users);
+    boost::asio::awaitable<outcome> set_topic(const std::string& channel, const std::string& topic);
+    boost::asio::awaitable<outcome> post(const storage::outbox_entry& e, commands::incident* inc);
+    boost::asio::awaitable<std::optional<std::string>> channel_id_for(const std::string& name_or_id, outcome& failed);
+    boost::asio::awaitable<slack::api_result> call(const std::string& method, const nlohmann::json& args);
+    boost::asio::awaitable<void> record(const storage::outbox_entry& e, const outcome& o);
+
+    db_worker& db_;
+    slack::web_client& slack_;
+    metrics& metrics_;
+    const clock& clock_;
+    delivery_options opts_;
+    wakeup wake_;
+    bool stopping_ = false;
+    std::string auth_error_;
+    std::optional<commands::time_point> last_delivered_;
+    std::map<std::string, std::string> channel_ids_;  // name -> ID, from conversations.list
+};
+
+}  // namespace warroom::bot
