@@ -291,6 +291,22 @@ class FakeSlackTest(unittest.TestCase):
         self.control("POST", "reset", {"channels": [{"name": "only", "bot_member": True}]})
         self.assertEqual([c["name"] for c in self.control("GET", "state")["channels"]], ["only"])
 
+    def test_cli_seed_and_exit_on_stdin_eof(self):
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"channels": [{"id": "C0OPS", "name": "ops", "bot_member": False}]}, f)
+        try:
+            proc = subprocess.Popen([sys.executable, FAKE, "--seed", f.name, "--exit-on-stdin-eof"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            base = proc.stdout.readline().strip()[len("FAKE_SLACK_URL="):-len("/api/")]
+            _, _, state = self.request(base + "/_control/state")
+            self.assertEqual([c["name"] for c in state["channels"]], ["ops"])
+            proc.stdin.close()  # as if the parent test died
+            self.assertEqual(proc.wait(timeout=10), 0)
+            proc.stdout.close()
+        finally:
+            os.unlink(f.name)
+
     def test_keep_alive(self):
         # One connection, several requests: the bot's client keeps connections alive.
         host, port = urllib.parse.urlparse(self.api).netloc.split(":")

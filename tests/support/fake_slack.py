@@ -730,8 +730,8 @@ class Handler(BaseHTTPRequestHandler):
             return {"ok": False, "error": "invalid_json"}
         header = self.headers.get("Authorization", "")
         token = header[len("Bearer "):].strip() if header.startswith("Bearer ") else ""
-        # Slack also takes a token form field; SLACK.md says the bot must not rely on it.
-        token = token or (args.pop("token", "") if "application/json" not in self.headers.get("Content-Type", "") else "")
+        # Only the header counts: SLACK.md says never in the URL or body, so a token sent
+        # there is ignored (and stays visible in the recorded args for a test to catch).
         if not token:
             return {"ok": False, "error": "not_authed"}
         if token != self.fake.state.token:
@@ -848,7 +848,8 @@ def control_faults(fake, payload, params):
 
 def control_reset(fake, payload, params):
     # A body may replace the seed: {"channels": [...], "users": [...]} (DEFAULT_* shapes).
-    fake.state = State(payload.get("token", fake.default_token), payload or None)
+    seed = payload if ("channels" in payload or "users" in payload) else fake.default_seed
+    fake.state = State(payload.get("token", fake.default_token), seed)
     return {}
 
 
@@ -882,12 +883,13 @@ CONTROL = {
 class FakeSlack:
     """The server plus its state. One lock guards all state; handlers never hold it while waiting."""
 
-    def __init__(self, port=0, token=DEFAULT_TOKEN, host="127.0.0.1", verbose=False):
+    def __init__(self, port=0, token=DEFAULT_TOKEN, host="127.0.0.1", verbose=False, seed=None):
         self.default_token = token
+        self.default_seed = seed  # what /_control/reset with an empty body goes back to
         self.verbose = verbose
         self.lock = threading.Lock()
         self.stopping = threading.Event()  # wakes hanging handlers at shutdown
-        self.state = State(token)
+        self.state = State(token, seed)
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
         self.server.fake = self
@@ -949,11 +951,24 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="the bot token Bearer must carry")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    parser.add_argument("--seed", help='JSON file {"channels": [...], "users": [...]} replacing the defaults')
+    parser.add_argument("--exit-on-stdin-eof", action="store_true",
+                        help="exit when stdin closes, i.e. when the parent test process dies")
+    parser.add_argument("--max-seconds", type=float, default=0, help="exit after this long (0: never)")
     opts = parser.parse_args()
 
-    fake = FakeSlack(opts.port, opts.token, opts.host, opts.verbose)
+    seed = None
+    if opts.seed:
+        with open(opts.seed, encoding="utf-8") as f:
+            seed = json.load(f)
+    fake = FakeSlack(opts.port, opts.token, opts.host, opts.verbose, seed)
     # SIGTERM (ctest, a test's cleanup) should end it as cleanly as Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # An orphaned fake would keep ctest waiting on its output pipe: let it notice its parent died.
+    if opts.exit_on_stdin_eof:
+        threading.Thread(target=lambda: (sys.stdin.read(), fake.server.shutdown()), daemon=True).start()
+    if opts.max_seconds > 0:
+        threading.Timer(opts.max_seconds, fake.server.shutdown).start()
     print(f"FAKE_SLACK_URL={fake.url}", flush=True)
     try:
         fake.serve_forever()
