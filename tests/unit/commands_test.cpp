@@ -1,0 +1,1014 @@
+// The /incident commands as a responder types them: what each one changes in
+// the stored incident, the timeline and the Slack actions, and what it refuses.
+#include "memory_store.hpp"
+
+#include "commands/settings.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <date/date.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+using namespace warroom::commands;
+using warroom::testing::engine_harness;
+using warroom::testing::memory_store;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+using std::chrono::hours;
+using std::chrono::minutes;
+
+namespace {
+
+time_point at(int y, unsigned m, unsigned d, int hh, int mm = 0) {
+    return time_point(date::sys_days(date::year(y) / m / d)) + hours(hh) + minutes(mm);
+}
+
+// Monday 23 November 2026, 10:00 UTC: inside working hours.
+const time_point t0 = at(2026, 11, 23, 10);
+
+std::string stamp(const std::optional<time_point>& t) {
+    return t ? std::to_string(t->time_since_epoch().count()) : "-";
+}
+
+// Everything a user could notice about the store, as one comparable string.
+std::string fingerprint(const memory_store& s) {
+    std::string out = "next=" + std::to_string(s.counter) + "\n";
+    for (const auto& [n, inc] : s.incidents) {
+        out += std::to_string(n) + "|" + inc.title + "|" + inc.description + "|" + inc.severity + "|" + inc.type + "|" +
+               std::string(to_string(inc.status)) + "|" + inc.declared_by + "|" + inc.declared_in + "|" +
+               inc.channel_name + "|" + inc.channel_id + "|" + stamp(inc.declared_at) + "|" + stamp(inc.acked_at) +
+               "|" + inc.acked_by + "|" + stamp(inc.resolved_at) + "|" + inc.resolution + "|" +
+               stamp(inc.last_update_at) + "|" + inc.last_update + "|" + stamp(inc.update_clock_from) + "|" +
+               (inc.snoozed ? "snoozed" : "-") + "|";
+        for (const auto& [role, user] : inc.roles) out += role + "=" + user + ",";
+        out += "|" + stamp(inc.due.ack) + "," + stamp(inc.due.update) + "," + stamp(inc.due.resolve) + "," +
+               stamp(inc.due.postmortem_draft) + "," + stamp(inc.due.postmortem_review) + "\n";
+    }
+    for (const auto& e : s.entries)
+        out += "T" + std::to_string(e.incident) + "|" + stamp(e.at) + "|" + e.actor + "|" + e.kind + "|" + e.text + "\n";
+    for (const auto& a : s.outbox)
+        out += "A" + std::to_string(a.incident) + "|" + std::string(to_string(a.kind)) + "|" + a.channel + "|" +
+               a.topic + "|" + a.body.text + "\n";
+    return out;
+}
+
+// Posts of a decision to one channel ("" is the incident's own channel).
+std::vector<const action*> posts_to(const decision& d, std::string_view channel) {
+    std::vector<const action*> out;
+    for (const auto& a : d.actions)
+        if (a.kind == action_kind::post && a.channel == channel) out.push_back(&a);
+    return out;
+}
+
+std::string all_posts_to(const decision& d, std::string_view channel) {
+    std::string out;
+    for (const auto* a : posts_to(d, channel)) out += a->body.text + "\n";
+    return out;
+}
+
+std::size_t count_kind(const decision& d, action_kind k) {
+    return static_cast<std::size_t>(
+        std::count_if(d.actions.begin(), d.actions.end(), [&](const action& a) { return a.kind == k; }));
+}
+
+const action* first_of(const decision& d, action_kind k) {
+    for (const auto& a : d.actions)
+        if (a.kind == k) return &a;
+    return nullptr;
+}
+
+// A refused command: an error for the caller only, and nothing stored or posted.
+void check_refused(engine_harness& h, const std::string& text, const std::string& channel = "C0",
+                   const std::string& says = "") {
+    INFO("command: " << text << " in " << channel);
+    auto before = fingerprint(h.store);
+    auto d = h.run(text, "U1", channel);
+    CHECK_FALSE(d.ok);
+    CHECK_FALSE(d.save);
+    CHECK_FALSE(d.is_new);
+    CHECK(d.actions.empty());
+    CHECK(d.timeline.empty());
+    CHECK_THAT(d.reply.text, StartsWith(":warning:"));
+    if (!says.empty()) CHECK_THAT(d.reply.text, Contains(says));
+    CHECK(fingerprint(h.store) == before);
+}
+
+// A read-only answer: for the caller, nothing stored or posted.
+void check_ephemeral(const engine_harness& h, const decision& d, const std::string& before) {
+    CHECK(d.ok);
+    CHECK_FALSE(d.save);
+    CHECK(d.actions.empty());
+    CHECK(d.timeline.empty());
+    CHECK_FALSE(d.reply.text.empty());
+    CHECK(fingerprint(h.store) == before);
+}
+
+const incident& inc_of(const engine_harness& h, std::int64_t n) { return h.store.incidents.at(n); }
+
+}  // namespace
+
+// --- declare ---------------------------------------------------------------------
+
+TEST_CASE("declare opens an incident with its channel, topic, summary, announcement and clocks") {
+    for (std::string verb : {"declare", "new", "open", "DECLARE"}) {
+        DYNAMIC_SECTION("verb " << verb) {
+            engine_harness h(default_settings(), t0);
+            auto d = h.run(verb + " P1 checkout is down", "U1", "C0");
+            REQUIRE(d.ok);
+            REQUIRE(d.save);
+            CHECK(d.is_new);
+            const auto& inc = inc_of(h, 1);
+            CHECK(inc.id() == "INC-1");
+            CHECK(inc.title == "checkout is down");
+            CHECK(inc.severity == "P1");
+            CHECK(inc.status == incident_status::investigating);
+            CHECK(inc.declared_by == "U1");
+            CHECK(inc.declared_in == "C0");
+            CHECK(inc.declared_at == t0);
+            CHECK(inc.channel_name == "incident-20261123-checkout-is-down");
+            CHECK_FALSE(inc.acked_at);
+            CHECK(inc.roles.empty());
+
+            // The channel is created with the declarer in it, its topic set.
+            const auto* create = first_of(d, action_kind::create_channel);
+            REQUIRE(create);
+            CHECK(create->users == std::vector<std::string>{"U1"});
+            const auto* topic = first_of(d, action_kind::set_topic);
+            REQUIRE(topic);
+            CHECK(topic->topic == "INC-1 · P1 High · investigating · IC unassigned");
+
+            // The summary is posted and pinned in the incident channel.
+            auto own = posts_to(d, "");
+            REQUIRE(own.size() == 1);
+            CHECK(own[0]->pin);
+            CHECK_THAT(own[0]->body.text, Contains("*INC-1: checkout is down*"));
+            CHECK_THAT(own[0]->body.text, Contains("P1 (High)"));
+            CHECK_THAT(own[0]->body.text, Contains("<@U1>"));
+            CHECK_THAT(own[0]->body.text, Contains("2026-11-23 10:00 UTC"));
+
+            // Announced in #incidents and in P1's notified channel.
+            auto announce = posts_to(d, "incidents");
+            REQUIRE(announce.size() == 1);
+            CHECK_THAT(announce[0]->body.text, Contains("*INC-1* declared: *checkout is down*"));
+            CHECK_THAT(announce[0]->body.text, Contains("#incident-20261123-checkout-is-down"));
+            CHECK(posts_to(d, "leadership").size() == 1);
+            for (const auto& a : d.actions) CHECK(a.incident == 1);
+
+            // The timeline starts with the declaration.
+            REQUIRE(h.store.entries.size() == 1);
+            CHECK(h.store.entries[0].kind == "declared");
+            CHECK(h.store.entries[0].actor == "U1");
+            CHECK(h.store.entries[0].at == t0);
+            CHECK_THAT(h.store.entries[0].text, Contains("checkout is down"));
+
+            // Acknowledgement, update and resolution clocks at P1's targets.
+            CHECK(inc.due.ack == t0 + minutes(15));
+            CHECK(inc.due.update == t0 + minutes(30));
+            CHECK(inc.due.resolve == t0 + hours(4));
+            CHECK_FALSE(inc.due.postmortem_draft);
+            CHECK_FALSE(inc.due.postmortem_review);
+
+            CHECK_THAT(d.reply.text, Contains("INC-1"));
+            CHECK_THAT(d.reply.text, Contains("#incident-20261123-checkout-is-down"));
+            CHECK_THAT(d.reply.text, !Contains("duplicates"));
+        }
+    }
+}
+
+TEST_CASE("declare without a severity takes the least severe one, and severities are case-insensitive") {
+    engine_harness h(default_settings(), t0);
+    auto d = h.run("declare search results are stale");
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 1).severity == "P3");
+    CHECK(inc_of(h, 1).title == "search results are stale");
+    CHECK(posts_to(d, "leadership").empty());  // P3 notifies nobody besides the announce channel
+    CHECK(posts_to(d, "incidents").size() == 1);
+    CHECK_FALSE(inc_of(h, 1).due.update);  // P3 has no update reminders
+    CHECK(inc_of(h, 1).due.ack == t0 + hours(4));
+    CHECK(inc_of(h, 1).due.resolve == t0 + hours(24 * 7));
+
+    d = h.run("declare p0 payments failing");
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 2).severity == "P0");
+    CHECK(inc_of(h, 2).title == "payments failing");
+    CHECK(inc_of(h, 2).due.ack == t0 + minutes(5));
+    CHECK(inc_of(h, 2).due.update == t0 + minutes(15));
+    CHECK(inc_of(h, 2).due.resolve == t0 + hours(1));
+}
+
+TEST_CASE("declare with an incident type posts its runbook, in either order with the severity") {
+    const auto cfg = default_settings();
+    const auto* outage = cfg.find_type("outage");
+    const auto* database = cfg.find_type("database");
+    REQUIRE(outage);
+    REQUIRE(database);
+    engine_harness h(cfg, t0);
+
+    auto d = h.run("declare P0 type:outage API down");
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 1).type == "outage");
+    CHECK(inc_of(h, 1).title == "API down");
+    auto own = all_posts_to(d, "");
+    CHECK_THAT(own, Contains("Runbook: " + outage->label));
+    for (const auto& step : outage->checklist) CHECK_THAT(own, Contains("• " + step));
+
+    d = h.run("declare type:database P2 replica lag");
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 2).type == "database");
+    CHECK(inc_of(h, 2).severity == "P2");
+    CHECK(inc_of(h, 2).title == "replica lag");
+    own = all_posts_to(d, "");
+    for (const auto& step : database->checklist) CHECK_THAT(own, Contains("• " + step));
+    CHECK_THAT(own, !Contains(outage->checklist.front()));
+
+    // Without a type there is no runbook.
+    d = h.run("declare P2 disk filling up");
+    REQUIRE(d.ok);
+    CHECK_THAT(all_posts_to(d, ""), !Contains("Runbook"));
+
+    check_refused(h, "declare P1 type:volcano lava everywhere", "C0", "Unknown incident type `volcano`");
+}
+
+TEST_CASE("declare refuses an empty title and changes nothing") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P2 first").ok);
+    check_refused(h, "declare P1", "C0", "needs a title");
+    check_refused(h, "declare P1    ", "C0", "needs a title");
+    check_refused(h, "new type:outage", "C0", "needs a title");
+    check_refused(h, "declare", "C0");
+    // The next declaration still takes the next number.
+    REQUIRE(h.run("declare P2 second").ok);
+    CHECK(h.store.incidents.count(2) == 1);
+    CHECK(h.store.incidents.size() == 2);
+}
+
+TEST_CASE("declare lists open incidents of the last 30 minutes as possible duplicates") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P3 checkout slow").ok);
+    h.advance(minutes(10));
+    auto d = h.run("declare P3 checkout very slow");
+    REQUIRE(d.ok);
+    CHECK_THAT(d.reply.text, Contains("Possible duplicates"));
+    CHECK_THAT(d.reply.text, Contains("*INC-1* (P3) checkout slow"));
+
+    // Resolved incidents and older ones are not duplicates.
+    REQUIRE(h.run("resolve INC-2").ok);
+    h.advance(minutes(25));  // INC-1 is 35 minutes old now
+    d = h.run("declare P3 checkout broken again");
+    REQUIRE(d.ok);
+    CHECK_THAT(d.reply.text, !Contains("Possible duplicates"));
+    CHECK_THAT(d.reply.text, !Contains("INC-1"));
+    CHECK_THAT(d.reply.text, !Contains("INC-2"));
+}
+
+TEST_CASE("a taken channel name gets -2, -3") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P3 checkout is down").ok);
+    REQUIRE(h.run("declare P3 Checkout is DOWN").ok);
+    REQUIRE(h.run("declare P3 checkout -- is down!").ok);
+    CHECK(inc_of(h, 1).channel_name == "incident-20261123-checkout-is-down");
+    CHECK(inc_of(h, 2).channel_name == "incident-20261123-checkout-is-down-2");
+    CHECK(inc_of(h, 3).channel_name == "incident-20261123-checkout-is-down-3");
+}
+
+TEST_CASE("Unicode titles are kept as typed, and a title with no slug names its channel by number") {
+    engine_harness h(default_settings(), t0);
+    const std::string title = "Zahlungen schlagen fehl – Kasse 💳 für Kunden";
+    auto d = h.run("declare P2 " + title);
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 1).title == title);
+    CHECK(inc_of(h, 1).channel_name == "incident-20261123-zahlungen-schlagen-fehl-kasse-f-r-kunden");
+    CHECK_THAT(all_posts_to(d, ""), Contains(title));
+    CHECK_THAT(all_posts_to(d, "incidents"), Contains(title));
+
+    d = h.run("declare P2 支払い障害 🔥");
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 2).title == "支払い障害 🔥");
+    CHECK(inc_of(h, 2).channel_name == "incident-20261123-inc-2");
+    CHECK_THAT(all_posts_to(d, ""), Contains("支払い障害 🔥"));
+    CHECK_THAT(h.run("show INC-2").reply.text, Contains("支払い障害 🔥"));
+}
+
+TEST_CASE("text users type can never ping the channel, but keeps user and channel mentions") {
+    engine_harness h(default_settings(), t0);
+    const std::string evil = "<!channel> checkout & <!here> down for <@U9> in <#C5> <!everyone> <!subteam^S1> @here";
+    std::vector<decision> decisions;
+    decisions.push_back(h.run("declare P1 " + evil));
+    REQUIRE(decisions.back().ok);
+    decisions.push_back(h.run("update INC-1 " + evil + " impact: <!channel> all users"));
+    decisions.push_back(h.run("note INC-1 " + evil));
+    decisions.push_back(h.run("resolve INC-1 " + evil));
+    decisions.push_back(h.run("show INC-1"));
+    decisions.push_back(h.run("timeline INC-1"));
+    decisions.push_back(h.run("postmortem INC-1"));
+    decisions.push_back(h.run("list all"));
+    std::size_t posted = 0;
+    for (const auto& d : decisions) {
+        REQUIRE(d.ok);
+        std::vector<std::string> texts{d.reply.text, d.reply.blocks_json};
+        for (const auto& a : d.actions) {
+            texts.push_back(a.body.text);
+            texts.push_back(a.body.blocks_json);
+            texts.push_back(a.topic);
+        }
+        for (const auto& t : texts) {
+            CHECK_THAT(t, !Contains("<!channel>"));
+            CHECK_THAT(t, !Contains("<!here>"));
+            CHECK_THAT(t, !Contains("<!everyone>"));
+            CHECK_THAT(t, !Contains("<!subteam"));
+        }
+        for (const auto& a : d.actions)
+            if (a.kind == action_kind::post && a.body.text.find("checkout") != std::string::npos) {
+                ++posted;
+                CHECK_THAT(a.body.text, Contains("&lt;!channel&gt;"));
+                CHECK_THAT(a.body.text, Contains("&amp;"));
+                CHECK_THAT(a.body.text, Contains("<@U9>"));
+                CHECK_THAT(a.body.text, Contains("<#C5>"));
+            }
+    }
+    CHECK(posted >= 5);  // declared, announcement, update, note, resolution, post-mortem
+    // The channel name is made of characters Slack accepts only.
+    for (char c : inc_of(h, 1).channel_name)
+        CHECK((std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-'));
+}
+
+TEST_CASE("incident numbers count up from 1 and are never reused") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P2 one").ok);
+    REQUIRE(h.run("declare P2 two").ok);
+    REQUIRE(h.run("resolve INC-2").ok);
+    REQUIRE(h.run("resolve INC-1").ok);
+    check_refused(h, "declare P2");
+    auto d = h.run("declare P2 three");
+    REQUIRE(d.save);
+    CHECK(d.save->number == 3);
+    CHECK(d.save->id() == "INC-3");
+    CHECK(inc_of(h, 1).title == "one");
+    CHECK(inc_of(h, 2).title == "two");
+    CHECK(inc_of(h, 3).title == "three");
+    CHECK_THAT(d.reply.text, Contains("INC-3"));
+}
+
+// --- naming the incident ---------------------------------------------------------
+
+TEST_CASE("INC-7, inc-7 and 7 name the incident; in its channel it can be left out; explicit wins") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P2 first").ok);
+    REQUIRE(h.run("declare P2 second").ok);
+    const std::string chan1 = inc_of(h, 1).channel_name;
+
+    for (std::string ref : {"INC-2", "inc-2", "2", "Inc-2"}) {
+        INFO(ref);
+        auto d = h.run("show " + ref, "U1", "C0");
+        CHECK(d.ok);
+        CHECK_THAT(d.reply.text, Contains("*INC-2: second*"));
+    }
+    // In the incident's channel, by name or (once Slack created it) by ID.
+    CHECK_THAT(h.run("show", "U1", chan1).reply.text, Contains("*INC-1: first*"));
+    h.store.incidents.at(1).channel_id = "C1001";
+    CHECK_THAT(h.run("show", "U1", "C1001").reply.text, Contains("*INC-1: first*"));
+    // An explicit incident wins over the channel.
+    CHECK_THAT(h.run("show INC-2", "U1", "C1001").reply.text, Contains("*INC-2: second*"));
+    REQUIRE(h.run("ack INC-2", "U3", "C1001").ok);
+    CHECK(inc_of(h, 2).acked_by == "U3");
+    CHECK_FALSE(inc_of(h, 1).acked_at);
+    REQUIRE(h.run("note inc-2 seen from the other channel", "U3", "C1001").ok);
+    CHECK(h.store.entries.back().incident == 2);
+    CHECK(h.store.entries.back().text == "seen from the other channel");
+    // In the channel, a bare number starting free text is the text.
+    REQUIRE(h.run("note 3 pods restarted", "U3", "C1001").ok);
+    CHECK(h.store.entries.back().incident == 1);
+    CHECK(h.store.entries.back().text == "3 pods restarted");
+}
+
+TEST_CASE("commands about an incident are refused without one, or with one that does not exist") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down").ok);
+    h.advance(minutes(1));
+    for (std::string cmd : {"ack", "severity P0", "sev P0", "status mitigating", "update all good", "note hi",
+                            "snooze 10m", "resolve", "reopen", "show", "timeline", "postmortem", "commander me",
+                            "ic me", "tech-lead me", "tl me", "comms-lead me", "comms me", "scribe me",
+                            "ops-lead me"}) {
+        check_refused(h, cmd, "C0", "Which incident?");
+        auto verb = cmd.substr(0, cmd.find(' '));
+        auto rest = cmd.find(' ') == std::string::npos ? std::string() : cmd.substr(cmd.find(' '));
+        check_refused(h, verb + " INC-99" + rest, "C0", "INC-99 does not exist");
+        check_refused(h, verb + " inc-99" + rest, inc_of(h, 1).channel_name, "INC-99 does not exist");
+    }
+}
+
+TEST_CASE("an unknown or empty command answers with the usage") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down").ok);
+    check_refused(h, "frobnicate INC-1", "C0", "Unknown command `frobnicate`");
+    check_refused(h, "acknowledge", inc_of(h, 1).channel_name, "Unknown command `acknowledge`");
+    auto before = fingerprint(h.store);
+    for (std::string text : {"help", "", "   ", "/incident help"}) {
+        INFO("text: '" << text << "'");
+        auto d = h.run(text);
+        check_ephemeral(h, d, before);
+        CHECK_THAT(d.reply.text, Contains("declare"));
+        CHECK_THAT(d.reply.text, Contains("snooze"));
+        CHECK_THAT(d.reply.text, !Contains("Unknown command"));
+        for (const auto& s : h.eng.config().severities) CHECK_THAT(d.reply.text, Contains(s.name));
+        for (const auto& r : h.eng.config().roles) CHECK_THAT(d.reply.text, Contains(r.label));
+    }
+}
+
+// --- ack -------------------------------------------------------------------------
+
+TEST_CASE("ack records the time, stops the escalation and makes the acknowledger commander") {
+    const auto cfg = default_settings();
+    const auto* commander = cfg.find_role("commander");
+    REQUIRE(commander);
+    engine_harness h(cfg, t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    h.advance(minutes(7));
+    auto d = h.run("ack", "U2", inc_of(h, 1).channel_name);
+    REQUIRE(d.ok);
+    const auto& inc = inc_of(h, 1);
+    CHECK(inc.acked_at == t0 + minutes(7));
+    CHECK(inc.acked_by == "U2");
+    CHECK_FALSE(inc.due.ack);
+    CHECK(inc.due.update == t0 + minutes(30));  // an ack is not an update
+    CHECK(inc.role_holder("commander") == "U2");
+
+    auto own = all_posts_to(d, "");
+    CHECK_THAT(own, Contains("<@U2> acknowledged *INC-1* after 7m (target 15m)"));
+    CHECK_THAT(own, Contains("<@U2> is now *" + commander->label + "* for *INC-1*"));
+    for (const auto& step : commander->checklist) CHECK_THAT(own, Contains("• " + step));
+    const auto* inv = first_of(d, action_kind::invite);
+    REQUIRE(inv);
+    CHECK(inv->users == std::vector<std::string>{"U2"});
+    const auto* topic = first_of(d, action_kind::set_topic);
+    REQUIRE(topic);
+    CHECK(topic->topic == "INC-1 · P1 High · investigating · IC <@U2>");
+    CHECK(posts_to(d, "incidents").empty());
+
+    std::vector<std::string> kinds;
+    for (const auto& e : d.timeline) kinds.push_back(e.kind);
+    CHECK(kinds == std::vector<std::string>{"ack", "role"});
+    CHECK_THAT(d.timeline[0].text, Contains("7m"));
+
+    check_refused(h, "ack INC-1", "C0", "already acknowledged by <@U2>");
+}
+
+TEST_CASE("ack leaves an existing commander in place") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    REQUIRE(h.run("commander INC-1 <@U5>", "U1").ok);
+    auto d = h.run("ack INC-1", "U2");
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 1).role_holder("commander") == "U5");
+    CHECK(inc_of(h, 1).acked_by == "U2");
+    CHECK(count_kind(d, action_kind::invite) == 0);
+    CHECK(count_kind(d, action_kind::set_topic) == 0);
+    CHECK_THAT(all_posts_to(d, ""), !Contains("is now"));
+}
+
+// --- severity --------------------------------------------------------------------
+
+TEST_CASE("severity changes the severity and re-arms every clock from now") {
+    for (std::string verb : {"severity", "sev", "SEV"}) {
+        DYNAMIC_SECTION("verb " << verb) {
+            engine_harness h(default_settings(), t0);
+            REQUIRE(h.run("declare P1 checkout is down").ok);
+            h.advance(minutes(12));
+            const auto now = h.now;
+            auto d = h.run(verb + " INC-1 p0", "U2");
+            REQUIRE(d.ok);
+            const auto& inc = inc_of(h, 1);
+            CHECK(inc.severity == "P0");
+            CHECK(inc.due.ack == now + minutes(5));
+            CHECK(inc.due.update == now + minutes(15));
+            CHECK(inc.due.resolve == now + hours(1));
+            CHECK_THAT(all_posts_to(d, ""), Contains("<@U2> changed the severity of *INC-1* from P1 to *P0*"));
+            // An upgrade is announced, and told to the new severity's notified channels.
+            CHECK_THAT(all_posts_to(d, "incidents"), Contains("*INC-1* (checkout is down) was raised from P1 to *P0*"));
+            CHECK(posts_to(d, "leadership").size() == 1);
+            const auto* topic = first_of(d, action_kind::set_topic);
+            REQUIRE(topic);
+            CHECK(topic->topic == "INC-1 · P0 Critical · investigating · IC unassigned");
+            REQUIRE(d.timeline.size() == 1);
+            CHECK(d.timeline[0].kind == "severity");
+            CHECK_THAT(d.timeline[0].text, Contains("P1") && Contains("P0"));
+        }
+    }
+}
+
+TEST_CASE("a downgrade is posted in the incident channel only and follows the lower cadence") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down").ok);
+    REQUIRE(h.run("ack INC-1", "U2").ok);
+    h.advance(minutes(10));
+    auto d = h.run("severity INC-1 P3");
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 1).severity == "P3");
+    CHECK_FALSE(inc_of(h, 1).due.ack);      // already acknowledged
+    CHECK_FALSE(inc_of(h, 1).due.update);   // P3 has no update reminders
+    CHECK(inc_of(h, 1).due.resolve == h.now + hours(24 * 7));
+    CHECK(posts_to(d, "incidents").empty());
+    CHECK(posts_to(d, "leadership").empty());
+    CHECK_THAT(all_posts_to(d, ""), Contains("from P1 to *P3*"));
+
+    // Raising into a severity with no notified channels tells the announce channel only.
+    d = h.run("sev INC-1 P2");
+    REQUIRE(d.ok);
+    CHECK(posts_to(d, "incidents").size() == 1);
+    CHECK(posts_to(d, "leadership").empty());
+    CHECK(inc_of(h, 1).due.update == h.now + hours(2));
+}
+
+TEST_CASE("severity refuses a missing, unknown or unchanged severity") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down").ok);
+    check_refused(h, "severity INC-1", "C0", "Which severity?");
+    check_refused(h, "severity INC-1 P9", "C0", "Unknown severity `P9`");
+    check_refused(h, "sev INC-1 critical", "C0", "Unknown severity `critical`");
+    check_refused(h, "severity INC-1 p1", "C0", "already P1");
+    check_refused(h, "sev P7", inc_of(h, 1).channel_name, "P0, P1, P2, P3");
+}
+
+// --- roles -----------------------------------------------------------------------
+
+TEST_CASE("role commands assign the role, invite the person and post the checklist") {
+    const auto cfg = default_settings();
+    struct row {
+        std::string verb, role;
+    };
+    const std::vector<row> rows{{"commander", "commander"},   {"ic", "commander"},        {"IC", "commander"},
+                                {"tech-lead", "tech-lead"},   {"tl", "tech-lead"},        {"comms-lead", "comms-lead"},
+                                {"comms", "comms-lead"},      {"scribe", "scribe"},       {"ops-lead", "ops-lead"}};
+    const std::vector<std::pair<std::string, std::string>> people{
+        {"<@U123>", "U123"}, {"<@U123|alice>", "U123"}, {"me", "U7"}, {"ME", "U7"}};
+    for (const auto& r : rows) {
+        const auto* role = cfg.find_role(r.role);
+        REQUIRE(role);
+        for (const auto& [typed, user] : people) {
+            DYNAMIC_SECTION(r.verb << " " << typed) {
+                engine_harness h(cfg, t0);
+                REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+                auto d = h.run(r.verb + " INC-1 " + typed, "U7");
+                REQUIRE(d.ok);
+                const auto& inc = inc_of(h, 1);
+                CHECK(inc.role_holder(role->name) == user);
+                CHECK(inc.roles.size() == 1);
+                const auto* inv = first_of(d, action_kind::invite);
+                REQUIRE(inv);
+                CHECK(inv->users == std::vector<std::string>{user});
+                auto own = all_posts_to(d, "");
+                CHECK_THAT(own, Contains("<@" + user + "> is now *" + role->label + "* for *INC-1*"));
+                CHECK_THAT(own, Contains("assigned by <@U7>"));
+                for (const auto& step : role->checklist) CHECK_THAT(own, Contains("• " + step));
+                // Only the commander is in the topic.
+                CHECK(count_kind(d, action_kind::set_topic) == (role->name == "commander" ? 1u : 0u));
+                if (role->name == "commander")
+                    CHECK(first_of(d, action_kind::set_topic)->topic == "INC-1 · P1 High · investigating · IC <@" + user + ">");
+                REQUIRE(d.timeline.size() == 1);
+                CHECK(d.timeline[0].kind == "role");
+                CHECK(d.timeline[0].text == role->label + ": <@" + user + ">");
+            }
+        }
+    }
+}
+
+TEST_CASE("roles can be reassigned in the incident channel, and bad people are refused") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down").ok);
+    const auto chan = inc_of(h, 1).channel_name;
+    REQUIRE(h.run("tl <@U5>", "U1", chan).ok);
+    auto d = h.run("tech-lead <@U6|bob>", "U1", chan);
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 1).role_holder("tech-lead") == "U6");
+    CHECK_THAT(all_posts_to(d, ""), Contains("(was <@U5>)"));
+
+    check_refused(h, "tl", chan, "Who should be Technical Lead?");
+    check_refused(h, "tl INC-1 bob", "C0", "`bob` is not a person");
+    check_refused(h, "scribe INC-1 @bob", "C0", "is not a person");
+    check_refused(h, "comms INC-1 <!channel>", "C0", "is not a person");
+    check_refused(h, "tech-lead INC-1 <@U6>", "C0", "already Technical Lead");
+}
+
+// --- status ----------------------------------------------------------------------
+
+TEST_CASE("status moves the incident through its statuses; resolved only through resolve") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down").ok);
+    const auto chan = inc_of(h, 1).channel_name;
+    for (std::string s : {"identified", "mitigating", "monitoring", "investigating"}) {
+        INFO(s);
+        std::string from(to_string(inc_of(h, 1).status));
+        auto d = h.run("status " + s, "U2", chan);
+        REQUIRE(d.ok);
+        CHECK(to_string(inc_of(h, 1).status) == s);
+        CHECK_THAT(all_posts_to(d, ""), Contains("<@U2> set *INC-1* to *" + s + "* (was " + from + ")"));
+        REQUIRE(first_of(d, action_kind::set_topic));
+        CHECK_THAT(first_of(d, action_kind::set_topic)->topic, Contains(s));
+        REQUIRE(d.timeline.size() == 1);
+        CHECK(d.timeline[0].kind == "status");
+    }
+    REQUIRE(h.run("status INC-1 MITIGATING").ok);
+    CHECK(inc_of(h, 1).status == incident_status::mitigating);
+
+    check_refused(h, "status INC-1 resolved", "C0", "/incident resolve");
+    check_refused(h, "status INC-1 fixed", "C0", "Unknown status `fixed`");
+    check_refused(h, "status", chan, "Which status?");
+    check_refused(h, "status INC-1 mitigating", "C0", "already mitigating");
+    CHECK(inc_of(h, 1).is_open());
+}
+
+// --- update ----------------------------------------------------------------------
+
+TEST_CASE("update posts a status update with its sections and restarts the update clock") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down").ok);
+    REQUIRE(h.run("status INC-1 identified").ok);
+    h.advance(minutes(20));
+    const auto ack_due = inc_of(h, 1).due.ack;
+    const std::string text = "Failover done impact: 5% of checkouts fail next: watch error rate eta: 30m";
+    auto d = h.run("update INC-1 " + text, "U3");
+    REQUIRE(d.ok);
+    const auto& inc = inc_of(h, 1);
+    CHECK(inc.last_update == text);
+    CHECK(inc.last_update_at == t0 + minutes(20));
+    CHECK(inc.due.update == t0 + minutes(50));
+    CHECK(inc.due.ack == ack_due);  // an update is not an acknowledgement
+    CHECK_FALSE(inc.acked_at);
+    auto own = posts_to(d, "");
+    REQUIRE(own.size() == 1);
+    const auto& body = own[0]->body.text;
+    CHECK_THAT(body, Contains("Status update: INC-1 checkout is down"));
+    CHECK_THAT(body, Contains("*Status:* identified · *Severity:* P1 (High) · 2026-11-23 10:20 UTC"));
+    CHECK_THAT(body, Contains("\nFailover done\n"));
+    CHECK_THAT(body, Contains("*Impact:* 5% of checkouts fail"));
+    CHECK_THAT(body, Contains("*Next:* watch error rate"));
+    CHECK_THAT(body, Contains("*ETA:* 30m"));
+    CHECK_THAT(body, !Contains("*Actions:*"));
+    CHECK_THAT(body, Contains("Posted by <@U3>. Next update due in 30m (2026-11-23 10:50 UTC)"));
+    REQUIRE(d.timeline.size() == 1);
+    CHECK(d.timeline[0].kind == "update");
+    CHECK(d.timeline[0].text == text);
+
+    // In the incident channel the incident can be left out.
+    h.advance(minutes(5));
+    REQUIRE(h.run("update rollback finished", "U3", inc.channel_name).ok);
+    CHECK(inc_of(h, 1).last_update == "rollback finished");
+    CHECK(inc_of(h, 1).due.update == t0 + minutes(55));
+
+    check_refused(h, "update INC-1", "C0", "needs text");
+    check_refused(h, "update", inc.channel_name, "needs text");
+}
+
+// --- note ------------------------------------------------------------------------
+
+TEST_CASE("note adds to the timeline and posts it, without changing the incident") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down").ok);
+    h.advance(minutes(3));
+    const auto before = inc_of(h, 1);
+    auto d = h.run("note INC-1 restarted the payment pods", "U4");
+    REQUIRE(d.ok);
+    CHECK_FALSE(d.save);
+    REQUIRE(d.timeline.size() == 1);
+    CHECK(h.store.entries.back().incident == 1);
+    CHECK(h.store.entries.back().kind == "note");
+    CHECK(h.store.entries.back().actor == "U4");
+    CHECK(h.store.entries.back().at == t0 + minutes(3));
+    CHECK(h.store.entries.back().text == "restarted the payment pods");
+    CHECK_THAT(all_posts_to(d, ""), Contains("<@U4> noted on *INC-1*: restarted the payment pods"));
+    CHECK(inc_of(h, 1).due.update == before.due.update);  // a note is not an update
+
+    // Notes can still be added after the incident is resolved.
+    REQUIRE(h.run("resolve INC-1").ok);
+    REQUIRE(h.run("note INC-1 customer emailed support").ok);
+    CHECK(h.store.entries.back().text == "customer emailed support");
+
+    check_refused(h, "note INC-1", "C0", "needs text");
+    check_refused(h, "note INC-1    ", "C0", "needs text");
+}
+
+// --- snooze ----------------------------------------------------------------------
+
+TEST_CASE("snooze postpones the next update reminder from now; snooze off undoes it") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down").ok);
+    h.advance(minutes(10));
+    auto d = h.run("snooze INC-1 1h", "U2");
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 1).snoozed);
+    CHECK(inc_of(h, 1).due.update == t0 + minutes(70));
+    CHECK_THAT(all_posts_to(d, ""), Contains("<@U2> snoozed update reminders for *INC-1* for 1h"));
+    REQUIRE(d.timeline.size() == 1);
+    CHECK(d.timeline[0].kind == "snooze");
+    CHECK_THAT(d.timeline[0].text, Contains("1h"));
+    CHECK_THAT(h.run("show INC-1").reply.text, Contains("(snoozed)"));
+
+    h.advance(minutes(5));
+    d = h.run("snooze off", "U2", inc_of(h, 1).channel_name);
+    REQUIRE(d.ok);
+    CHECK_FALSE(inc_of(h, 1).snoozed);
+    CHECK(inc_of(h, 1).due.update == t0 + minutes(30));  // back on the update clock
+    CHECK_THAT(all_posts_to(d, ""), Contains("cancelled the snooze on *INC-1*"));
+    CHECK(d.timeline.size() == 1);
+
+    check_refused(h, "snooze INC-1 off", "C0", "not snoozed");
+    check_refused(h, "snooze INC-1 5h", "C0", "longer than P1's resolution target (4h)");
+    check_refused(h, "snooze INC-1 soon", "C0", "`snooze off`");
+    check_refused(h, "snooze INC-1", "C0", "`snooze off`");
+    // Exactly the resolution target is not longer than it.
+    REQUIRE(h.run("snooze INC-1 4h").ok);
+    CHECK(inc_of(h, 1).due.update == h.now + hours(4));
+
+    REQUIRE(h.run("declare P3 minor glitch").ok);
+    check_refused(h, "snooze INC-2 1h", "C0", "no update reminders");
+}
+
+// --- resolve / reopen ------------------------------------------------------------
+
+TEST_CASE("resolve records the resolution, stops the clocks and schedules post-mortem reminders") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    REQUIRE(h.run("ack INC-1", "U2").ok);
+    h.advance(minutes(83));
+    auto d = h.run("resolve rolled back the deploy", "U2", inc_of(h, 1).channel_name);
+    REQUIRE(d.ok);
+    const auto& inc = inc_of(h, 1);
+    CHECK(inc.status == incident_status::resolved);
+    CHECK_FALSE(inc.is_open());
+    CHECK(inc.resolved_at == t0 + minutes(83));
+    CHECK(inc.resolution == "rolled back the deploy");
+    CHECK_FALSE(inc.due.ack);
+    CHECK_FALSE(inc.due.update);
+    CHECK_FALSE(inc.due.resolve);
+    CHECK(inc.due.postmortem_draft == h.now + hours(24));
+    CHECK(inc.due.postmortem_review == h.now + hours(48));
+
+    auto own = all_posts_to(d, "");
+    CHECK_THAT(own, Contains("*INC-1 resolved* after 1h 23m: checkout is down"));
+    CHECK_THAT(own, Contains("*Summary:* rolled back the deploy"));
+    CHECK_THAT(own, Contains("post-mortem is expected"));
+    CHECK_THAT(all_posts_to(d, "incidents"), Contains("*INC-1* (P1) resolved after 1h 23m: checkout is down"));
+    REQUIRE(first_of(d, action_kind::set_topic));
+    CHECK(first_of(d, action_kind::set_topic)->topic == "INC-1 · P1 High · resolved · IC <@U2>");
+    REQUIRE(d.timeline.size() == 1);
+    CHECK(d.timeline[0].kind == "resolved");
+    CHECK(d.timeline[0].text == "Resolved after 1h 23m: rolled back the deploy");
+
+    // Changes that only make sense while open are refused now.
+    for (std::string cmd : {"resolve INC-1", "ack INC-1", "severity INC-1 P0", "status INC-1 monitoring",
+                            "update INC-1 more", "snooze INC-1 1h"})
+        check_refused(h, cmd, "C0", "reopen INC-1");
+}
+
+TEST_CASE("resolving a severity without post-mortems schedules no reminders") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P2 slow search").ok);
+    h.advance(minutes(47));
+    auto d = h.run("resolve INC-1");
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 1).resolution.empty());
+    CHECK_FALSE(inc_of(h, 1).due.postmortem_draft);
+    CHECK_FALSE(inc_of(h, 1).due.postmortem_review);
+    CHECK_THAT(all_posts_to(d, ""), Contains("after 47m"));
+    CHECK_THAT(all_posts_to(d, ""), !Contains("post-mortem"));
+    CHECK_THAT(all_posts_to(d, ""), !Contains("Summary"));
+}
+
+TEST_CASE("reopen brings a resolved incident back with its clocks re-armed") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down").ok);
+    REQUIRE(h.run("declare P2 slow search").ok);
+    REQUIRE(h.run("ack INC-1", "U2").ok);
+    h.advance(minutes(10));
+    REQUIRE(h.run("resolve INC-1 fixed").ok);
+    REQUIRE(h.run("resolve INC-2").ok);
+    check_refused(h, "reopen INC-3", "C0", "INC-3 does not exist");
+    h.advance(hours(1));
+
+    auto d = h.run("reopen", "U3", inc_of(h, 1).channel_name);
+    REQUIRE(d.ok);
+    const auto& inc = inc_of(h, 1);
+    CHECK(inc.is_open());
+    CHECK(inc.status == incident_status::investigating);
+    CHECK_FALSE(inc.resolved_at);
+    CHECK(inc.resolution.empty());
+    CHECK_FALSE(inc.due.ack);  // acknowledged before
+    CHECK(inc.due.update == h.now + minutes(30));
+    CHECK(inc.due.resolve == h.now + hours(4));
+    CHECK_FALSE(inc.due.postmortem_draft);
+    CHECK_FALSE(inc.due.postmortem_review);
+    CHECK_THAT(all_posts_to(d, ""), Contains("<@U3> reopened *INC-1*"));
+    CHECK_THAT(all_posts_to(d, "incidents"), Contains("reopened *INC-1*"));
+    REQUIRE(first_of(d, action_kind::set_topic));
+    CHECK_THAT(first_of(d, action_kind::set_topic)->topic, Contains("investigating"));
+    REQUIRE(d.timeline.size() == 1);
+    CHECK(d.timeline[0].kind == "reopened");
+
+    // An unacknowledged incident gets its acknowledgement clock back.
+    REQUIRE(h.run("reopen INC-2").ok);
+    CHECK(inc_of(h, 2).due.ack == h.now + hours(1));
+
+    check_refused(h, "reopen INC-1", "C0", "is not resolved");
+}
+
+// --- show, list, timeline, postmortem, stats ------------------------------------
+
+TEST_CASE("show answers the caller with the incident's summary") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    h.advance(minutes(10));
+    auto before = fingerprint(h.store);
+    auto d = h.run("show INC-1");
+    check_ephemeral(h, d, before);
+    CHECK_THAT(d.reply.text, Contains("*INC-1: checkout is down*"));
+    CHECK_THAT(d.reply.text, Contains("*Severity:* P1 (High) · *Status:* investigating"));
+    CHECK_THAT(d.reply.text, Contains("*Age:* 10m"));
+    CHECK_THAT(d.reply.text, Contains("*Not acknowledged* (target 15m)"));
+    CHECK_THAT(d.reply.text, Contains("*Roles:* none assigned"));
+    CHECK_THAT(d.reply.text, Contains("*Last update:* none yet"));
+    CHECK_THAT(d.reply.text, Contains("*Next update due:* in 20m (2026-11-23 10:30 UTC)"));
+
+    REQUIRE(h.run("ack INC-1", "U2").ok);
+    REQUIRE(h.run("comms INC-1 <@U3>").ok);
+    REQUIRE(h.run("update INC-1 looking better").ok);
+    d = h.run("show", "U9", inc_of(h, 1).channel_name);
+    CHECK_THAT(d.reply.text, Contains("*Acknowledged* by <@U2> after 10m"));
+    CHECK_THAT(d.reply.text, Contains("*Incident Commander:* <@U2>"));
+    CHECK_THAT(d.reply.text, Contains("*Communications Lead:* <@U3>"));
+    CHECK_THAT(d.reply.text, Contains("2026-11-23 10:10 UTC: looking better"));
+    CHECK_THAT(d.reply.text, Contains("*Next update due:* in 30m"));
+}
+
+TEST_CASE("list shows open incidents most severe first; list all adds recently resolved ones") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P3 low thing").ok);
+    REQUIRE(h.run("declare P1 high thing").ok);
+    REQUIRE(h.run("declare P0 critical thing").ok);
+    REQUIRE(h.run("declare P2 medium thing").ok);
+    REQUIRE(h.run("resolve INC-4").ok);
+    auto before = fingerprint(h.store);
+    auto d = h.run("list");
+    check_ephemeral(h, d, before);
+    const auto& r = d.reply.text;
+    CHECK_THAT(r, Contains("*Open incidents* (3)"));
+    auto p0 = r.find("*INC-3* P0"), p1 = r.find("*INC-2* P1"), p3 = r.find("*INC-1* P3");
+    REQUIRE(p0 != std::string::npos);
+    REQUIRE(p1 != std::string::npos);
+    REQUIRE(p3 != std::string::npos);
+    CHECK(p0 < p1);
+    CHECK(p1 < p3);
+    CHECK_THAT(r, !Contains("INC-4"));
+
+    d = h.run("list all");
+    CHECK(d.ok);
+    CHECK_THAT(d.reply.text, Contains("(4)"));
+    CHECK(d.reply.text.find("*INC-4* P2 · resolved") != std::string::npos);
+    CHECK(d.reply.text.find("*INC-4*") > d.reply.text.find("*INC-1*"));  // open ones first
+
+    // Resolved more than 30 days ago drops out of `list all`.
+    for (std::string n : {"1", "2", "3"}) REQUIRE(h.run("resolve INC-" + n).ok);
+    h.advance(hours(24 * 31));
+    d = h.run("list all");
+    CHECK_THAT(d.reply.text, Contains("(0)"));
+    CHECK_THAT(d.reply.text, !Contains("INC-4"));
+
+    check_refused(h, "list everything", "C0", "list all");
+}
+
+TEST_CASE("list with nothing open says so") {
+    engine_harness h(default_settings(), t0);
+    auto d = h.run("list");
+    CHECK(d.ok);
+    CHECK_THAT(d.reply.text, Contains("(0)"));
+    CHECK_THAT(d.reply.text, Contains("Nothing to list"));
+}
+
+TEST_CASE("timeline answers the caller with every entry in UTC") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    h.advance(minutes(5));
+    REQUIRE(h.run("note INC-1 checked the dashboards", "U2").ok);
+    h.advance(minutes(3));
+    REQUIRE(h.run("ack INC-1", "U3").ok);
+    REQUIRE(h.run("declare P2 unrelated").ok);
+    auto before = fingerprint(h.store);
+    auto d = h.run("timeline", "U9", inc_of(h, 1).channel_name);
+    check_ephemeral(h, d, before);
+    const auto& r = d.reply.text;
+    CHECK_THAT(r, Contains("Timeline of INC-1: checkout is down"));
+    CHECK_THAT(r, Contains("`2026-11-23 10:00` <@U1> Declared P1: checkout is down"));
+    CHECK_THAT(r, Contains("`2026-11-23 10:05` <@U2> checked the dashboards"));
+    CHECK_THAT(r, Contains("`2026-11-23 10:08` <@U3> Acknowledged after 8m"));
+    CHECK(r.find("checked the dashboards") < r.find("Acknowledged"));
+    CHECK_THAT(r, !Contains("unrelated"));
+}
+
+TEST_CASE("postmortem posts a Markdown draft built from the timeline in the incident channel") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 type:outage checkout is down", "U1").ok);
+    h.advance(minutes(10));
+    REQUIRE(h.run("ack INC-1", "U2").ok);
+    h.advance(minutes(10));
+    REQUIRE(h.run("update INC-1 digging impact: 5% of checkouts fail").ok);
+    h.advance(minutes(20));
+    REQUIRE(h.run("update INC-1 worse impact: all checkouts fail next: roll back").ok);
+    REQUIRE(h.run("update INC-1 rolling back").ok);
+    h.advance(minutes(20));
+    REQUIRE(h.run("resolve INC-1 bad deploy rolled back", "U2").ok);
+    const auto before_timeline = h.store.entries.size();
+
+    auto d = h.run("postmortem INC-1", "U2");
+    REQUIRE(d.ok);
+    CHECK_FALSE(d.save);
+    CHECK(d.timeline.empty());
+    CHECK(h.store.entries.size() == before_timeline);
+    auto own = posts_to(d, "");
+    REQUIRE(own.size() == 1);
+    CHECK(d.actions.size() == 1);
+    const auto& md = own[0]->body.text;
+    CHECK_THAT(md, StartsWith("# Post-mortem: INC-1 checkout is down"));
+    for (std::string section : {"## Summary", "## Impact", "## Response times", "## Timeline (UTC)", "## Root cause",
+                                "## What went well", "## What went wrong", "## Action items"})
+        CHECK_THAT(md, Contains("\n" + section + "\n"));
+    CHECK_THAT(md, Contains("P1 (High), Service outage. Declared 2026-11-23 10:00 UTC by <@U1>; resolved "
+                            "2026-11-23 11:00 UTC. bad deploy rolled back"));
+    CHECK_THAT(md, Contains("- Incident Commander: <@U2>"));
+    CHECK_THAT(md, Contains("## Impact\nall checkouts fail\n"));  // the latest impact stated
+    CHECK_THAT(md, Contains("- Acknowledged in 10m (target 15m): met"));
+    CHECK_THAT(md, Contains("- Resolved in 1h (target 4h): met"));
+    CHECK_THAT(md, Contains("- 2026-11-23 10:00 <@U1>: Declared P1: checkout is down"));
+    CHECK_THAT(md, Contains("- 2026-11-23 11:00 <@U2>: Resolved after 1h: bad deploy rolled back"));
+    CHECK(md.find("Declared P1") < md.find("Resolved after 1h"));
+    CHECK_THAT(d.reply.text, Contains("INC-1"));
+    CHECK_THAT(d.reply.text, Contains("#" + inc_of(h, 1).channel_name));
+    CHECK(inc_of(h, 1).status == incident_status::resolved);
+}
+
+TEST_CASE("postmortem of an open, slow incident reports the missed targets") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P0 everything is down").ok);
+    h.advance(minutes(90));
+    auto d = h.run("postmortem INC-1");
+    REQUIRE(d.ok);
+    const auto md = all_posts_to(d, "");
+    CHECK_THAT(md, Contains("- Acknowledged in not acknowledged (target 5m): missed"));
+    CHECK_THAT(md, Contains("- Resolved in still open after 1h 30m (target 1h): missed"));
+    CHECK_THAT(md, Contains("_Who and what was affected"));
+}
+
+TEST_CASE("stats gives count, MTTA and MTTR per severity against the targets") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 one").ok);
+    REQUIRE(h.run("declare P1 two").ok);
+    REQUIRE(h.run("declare P0 three").ok);
+    h.advance_to(t0 + minutes(10));
+    REQUIRE(h.run("ack INC-1").ok);
+    h.advance_to(t0 + minutes(20));
+    REQUIRE(h.run("ack INC-2").ok);
+    h.advance_to(t0 + minutes(30));
+    REQUIRE(h.run("ack INC-3").ok);
+    h.advance_to(t0 + hours(2));
+    REQUIRE(h.run("resolve INC-1").ok);
+    h.advance_to(t0 + hours(6));
+    REQUIRE(h.run("resolve INC-2").ok);
+    REQUIRE(h.run("resolve INC-3").ok);
+
+    auto before = fingerprint(h.store);
+    for (std::string cmd : {"stats", "stats 30d"}) {
+        INFO(cmd);
+        auto d = h.run(cmd);
+        check_ephemeral(h, d, before);
+        const auto& r = d.reply.text;
+        CHECK_THAT(r, Contains("*Incidents in the last 30d* (3)"));
+        CHECK_THAT(r, Contains("*P0* Critical: 1 · MTTA 30m (target 5m, met 0/1) · MTTR 6h (target 1h, met 0/1)"));
+        CHECK_THAT(r, Contains("*P1* High: 2 · MTTA 15m (target 15m, met 1/2) · MTTR 4h (target 4h, met 1/2)"));
+        CHECK_THAT(r, Contains("*P2* Medium: 0 · MTTA – (target 1h, met 0/0)"));
+        CHECK_THAT(r, Contains("*P3* Low: 0"));
+    }
+    // A period that starts after the declarations counts nothing.
+    auto d = h.run("stats 1h");
+    CHECK(d.ok);
+    CHECK_THAT(d.reply.text, Contains("*Incidents in the last 1h* (0)"));
+    CHECK_THAT(d.reply.text, Contains("*P1* High: 0"));
+
+    check_refused(h, "stats soon", "C0", "stats [period]");
+}
+
+// --- errors, all together --------------------------------------------------------
+
+TEST_CASE("every error answers only the caller and changes nothing") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down").ok);
+    REQUIRE(h.run("commander INC-1 <@U5>").ok);
+    h.advance(minutes(2));
+    const auto chan = inc_of(h, 1).channel_name;
+    for (std::string cmd : {"declare P1", "declare type:nope x", "severity", "sev INC-1 SEV9",
+                            "status INC-1", "status INC-1 sleeping", "update", "note", "snooze INC-1 -5m",
+                            "snooze INC-1 999d", "reopen INC-1", "commander INC-1 <@U5>", "commander INC-1 someone",
+                            "list open", "stats 0d", "whatever", "ack INC-99", "resolve INC-99 fixed"}) {
+        check_refused(h, cmd, chan);
+    }
+}
