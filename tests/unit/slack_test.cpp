@@ -83,7 +83,8 @@ TEST_CASE("verify accepts Slack's example and rejects every alteration") {
     SECTION("wrong secret") {
         CHECK(check(slack_sig, slack_now, slack_body, slack_ts, "8f742231b10e8888abcd99yyyzzz85a6") ==
               verdict::bad_signature);
-        CHECK(check(slack_sig, slack_now, slack_body, slack_ts, "") == verdict::bad_signature);
+        // An unset secret must fail closed, even for a request signed with it.
+        CHECK(check(sign("", slack_ts, slack_body), slack_now, slack_body, slack_ts, "") == verdict::bad_signature);
     }
     SECTION("the timestamp is part of what is signed") {
         // Within the window, but not the timestamp Slack signed.
@@ -167,6 +168,12 @@ TEST_CASE("parse_form rejects malformed escapes anywhere") {
         CAPTURE(bad);
         CHECK_FALSE(parse_form(bad));
     }
+    // The body may be a view into a larger buffer: an escape cut by its end
+    // must not be completed with the bytes that follow it in memory.
+    const std::string buffer = "a=%4142";
+    CHECK_FALSE(parse_form(std::string_view(buffer).substr(0, 4)));
+    CHECK_FALSE(parse_form(std::string_view(buffer).substr(0, 3)));
+    CHECK(parse_form(std::string_view(buffer).substr(0, 5))->at("a") == "A");
 }
 
 TEST_CASE("parse_form survives huge and binary input") {
@@ -256,6 +263,7 @@ TEST_CASE("url_verification yields the challenge") {
 
     CHECK(std::holds_alternative<invalid_payload>(parse_event(R"({"type":"url_verification"})")));
     CHECK(std::holds_alternative<invalid_payload>(parse_event(R"({"type":"url_verification","challenge":7})")));
+    CHECK(std::holds_alternative<invalid_payload>(parse_event(R"({"type":"url_verification","challenge":""})")));
 }
 
 TEST_CASE("event_callback yields the envelope and the raw event") {
