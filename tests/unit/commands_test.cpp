@@ -254,14 +254,17 @@ TEST_CASE("declare lists open incidents of the last 30 minutes as possible dupli
     CHECK_THAT(d.reply.text, Contains("Possible duplicates"));
     CHECK_THAT(d.reply.text, Contains("*INC-1* (P3) checkout slow"));
 
-    // Resolved incidents and older ones are not duplicates.
-    REQUIRE(h.run("resolve INC-2").ok);
-    h.advance(minutes(25));  // INC-1 is 35 minutes old now
+    // Only the last 30 minutes count.
+    h.advance(minutes(25));  // INC-1 is 35 minutes old now, INC-2 25 minutes
     d = h.run("declare P3 checkout broken again");
     REQUIRE(d.ok);
-    CHECK_THAT(d.reply.text, !Contains("Possible duplicates"));
+    CHECK_THAT(d.reply.text, Contains("*INC-2* (P3) checkout very slow"));
     CHECK_THAT(d.reply.text, !Contains("INC-1"));
-    CHECK_THAT(d.reply.text, !Contains("INC-2"));
+
+    h.advance(minutes(31));
+    d = h.run("declare P3 something else");
+    REQUIRE(d.ok);
+    CHECK_THAT(d.reply.text, !Contains("Possible duplicates"));
 }
 
 TEST_CASE("a taken channel name gets -2, -3") {
@@ -378,10 +381,13 @@ TEST_CASE("INC-7, inc-7 and 7 name the incident; in its channel it can be left o
     REQUIRE(h.run("note inc-2 seen from the other channel", "U3", "C1001").ok);
     CHECK(h.store.entries.back().incident == 2);
     CHECK(h.store.entries.back().text == "seen from the other channel");
-    // In the channel, a bare number starting free text is the text.
-    REQUIRE(h.run("note 3 pods restarted", "U3", "C1001").ok);
-    CHECK(h.store.entries.back().incident == 1);
-    CHECK(h.store.entries.back().text == "3 pods restarted");
+    // Outside an incident channel a bare number names the incident.
+    REQUIRE(h.run("note 2 pods restarted", "U3", "C0").ok);
+    CHECK(h.store.entries.back().incident == 2);
+    CHECK(h.store.entries.back().text == "pods restarted");
+    REQUIRE(h.run("update 1 pods restarted", "U3", "C0").ok);
+    CHECK(inc_of(h, 1).last_update == "pods restarted");
+    CHECK(inc_of(h, 2).last_update.empty());
 }
 
 TEST_CASE("commands about an incident are refused without one, or with one that does not exist") {
@@ -652,6 +658,12 @@ TEST_CASE("update posts a status update with its sections and restarts the updat
     CHECK(d.timeline[0].kind == "update");
     CHECK(d.timeline[0].text == text);
 
+    // An update ends a snooze.
+    REQUIRE(h.run("snooze INC-1 2h").ok);
+    REQUIRE(h.run("update INC-1 still rolling back").ok);
+    CHECK_FALSE(inc_of(h, 1).snoozed);
+    CHECK(inc_of(h, 1).due.update == t0 + minutes(50));
+
     // In the incident channel the incident can be left out.
     h.advance(minutes(5));
     REQUIRE(h.run("update rollback finished", "U3", inc.channel_name).ok);
@@ -876,6 +888,22 @@ TEST_CASE("list shows open incidents most severe first; list all adds recently r
     CHECK_THAT(d.reply.text, !Contains("INC-4"));
 
     check_refused(h, "list everything", "C0", "list all");
+}
+
+// PRODUCT.md: "`list all` includes resolved ones of the last 30 days". The
+// engine selects by declaration date, so an incident declared 40 days ago and
+// resolved yesterday is missing. The store interface has no "resolved since"
+// query, so this cannot be fixed inside commands/ alone.
+TEST_CASE("list all includes an incident resolved recently that was declared long ago", "[!mayfail]") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P3 slow leak").ok);
+    REQUIRE(h.run("ack INC-1").ok);
+    h.now = t0 + hours(24 * 40);  // no timers in between: P3 has only its 7d resolve target
+    h.store.incidents.at(1).due = {};
+    REQUIRE(h.run("resolve INC-1 found the leak").ok);
+    auto d = h.run("list all");
+    CHECK(d.ok);
+    CHECK_THAT(d.reply.text, Contains("*INC-1* P3 · resolved"));
 }
 
 TEST_CASE("list with nothing open says so") {
