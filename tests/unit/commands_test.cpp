@@ -1040,3 +1040,32 @@ TEST_CASE("every error answers only the caller and changes nothing") {
         check_refused(h, cmd, chan);
     }
 }
+
+TEST_CASE("severity names come from the config, not from the code") {
+    auto cfg = default_settings();
+    cfg.severities = {
+        {"SEV-1", "Major", minutes(10), minutes(20), hours(2), {"exec"}, {}, true, true},
+        {"SEV-2", "Minor", hours(1), std::nullopt, hours(48), {}, {}, false, true},
+    };
+    engine_harness h(cfg, t0);
+    auto d = h.run("declare login broken");
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 1).severity == "SEV-2");
+    CHECK_FALSE(inc_of(h, 1).due.update);
+    CHECK(posts_to(d, "exec").empty());
+
+    d = h.run("declare sev-1 login broken everywhere");
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 2).severity == "SEV-1");
+    CHECK(inc_of(h, 2).title == "login broken everywhere");
+    CHECK(inc_of(h, 2).due.update == t0 + minutes(20));
+    CHECK(posts_to(d, "exec").size() == 1);
+    CHECK(posts_to(d, "leadership").empty());
+
+    d = h.run("sev INC-1 SEV-1");
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 1).severity == "SEV-1");
+    CHECK(posts_to(d, "exec").size() == 1);
+    check_refused(h, "sev INC-1 P1", "C0", "Unknown severity `P1`");
+    CHECK_THAT(h.run("help").reply.text, Contains("SEV-1") && Contains("SEV-2") && !Contains("P0"));
+}
