@@ -3,6 +3,7 @@
 
 #include "bot/config.hpp"
 #include "bot/console.hpp"
+#include "bot/serve.hpp"
 #include "storage/database.hpp"
 #include "templates/renderer.hpp"
 
@@ -16,17 +17,6 @@ namespace warroom::bot {
 namespace {
 
 config load(const config_overrides& flags) { return load_config(flags, process_environment()); }
-
-int serve(const config& cfg) {
-    if (cfg.bot_token.empty()) {
-        std::cerr << "warroom serve: SLACK_BOT_TOKEN is not set. Set it (and SLACK_SIGNING_SECRET) to connect to "
-                     "Slack, or try `warroom console` without Slack.\n";
-        return 2;
-    }
-    std::cerr << "warroom serve: the Slack transport is not part of this build yet; `warroom console` runs the "
-                 "same engine in the terminal.\n";
-    return 3;
-}
 
 int check_config(const config& cfg) {
     // Building the renderer validates template overrides too.
@@ -69,7 +59,7 @@ int run_cli(int argc, char** argv) {
         auto cfg = load(flags);
         if (check_cmd->parsed()) return check_config(cfg);
         if (console_cmd->parsed()) return run_console(cfg, std::cin, std::cout);
-        return serve(cfg);
+        return run_serve(cfg);
     } catch (const config_error& e) {
         std::cerr << "warroom: config error: " << e.what() << "\n";
         return 2;

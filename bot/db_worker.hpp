@@ -69,23 +69,24 @@ auto db_worker::run(F fn) -> boost::asio::awaitable<std::invoke_result_t<F&, run
     namespace asio = boost::asio;
     using R = std::invoke_result_t<F&, runtime&>;
     auto ex = co_await asio::this_coro::executor;
+    // Named, not a temporary in the co_await expression (see db_worker::submit).
+    auto initiate = [this, ex, fn = std::move(fn)](auto handler) mutable {
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        enqueue(job([h, ex, fn = std::move(fn)](runtime& rt) mutable {
+            std::exception_ptr error;
+            std::optional<R> result;
+            try {
+                result.emplace(fn(rt));
+            } catch (...) {
+                error = std::current_exception();
+            }
+            asio::post(ex, [h, error, result = std::move(result)]() mutable {
+                (*h)(error, result ? std::move(*result) : R{});
+            });
+        }));
+    };
     co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, R)>(
-        [this, ex, fn = std::move(fn)](auto handler) mutable {
-            auto h = std::make_shared<decltype(handler)>(std::move(handler));
-            enqueue(job([h, ex, fn = std::move(fn)](runtime& rt) mutable {
-                std::exception_ptr error;
-                std::optional<R> result;
-                try {
-                    result.emplace(fn(rt));
-                } catch (...) {
-                    error = std::current_exception();
-                }
-                asio::post(ex, [h, error, result = std::move(result)]() mutable {
-                    (*h)(error, result ? std::move(*result) : R{});
-                });
-            }));
-        },
-        asio::use_awaitable);
+        std::move(initiate), asio::use_awaitable);
 }
 
 }  // namespace warroom::bot

@@ -15,15 +15,15 @@ message context::render(std::string_view name, const nlohmann::json& data) const
 
 std::string mention(std::string_view user) { return user.empty() ? std::string() : "<@" + std::string(user) + ">"; }
 
-std::string channel_link(const incident& inc) {
-    if (!inc.channel_id.empty()) return "<#" + inc.channel_id + ">";
-    return "#" + inc.channel_name;
-}
-
 std::string channel_link(std::string_view name_or_id) {
     bool looks_like_id = !name_or_id.empty() && (name_or_id[0] == 'C' || name_or_id[0] == 'G') &&
                          to_lower(name_or_id) != name_or_id;
     return looks_like_id ? "<#" + std::string(name_or_id) + ">" : "#" + std::string(name_or_id);
+}
+
+// A Slack link once the channel has an ID; the console has only names.
+std::string channel_link(const incident& inc) {
+    return channel_link(inc.channel_id.empty() ? std::string_view(inc.channel_name) : std::string_view(inc.channel_id));
 }
 
 const severity_def& severity_of(const context& ctx, const incident& inc) {

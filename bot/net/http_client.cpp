@@ -159,13 +159,21 @@ asio::awaitable<client_result> http_client::post(std::string path, std::string c
     if (!reused) {
         if (auto err = co_await s.connect(); !err.empty()) co_return client_result{err, false, 0, {}, {}, false};
     }
-    auto result = s.secure ? co_await s.exchange(*s.secure, req) : co_await s.exchange(*s.plain, req);
+    // Not `c ? co_await a : co_await b`: GCC 12 destroys that result twice.
+    client_result result;
+    if (s.secure)
+        result = co_await s.exchange(*s.secure, req);
+    else
+        result = co_await s.exchange(*s.plain, req);
     // A reused connection the server had already closed fails at once with
     // eof or reset before any answer: reconnect and send once more.
     if (!result.error.empty() && result.closed_by_peer && reused) {
         s.close();
         if (auto err = co_await s.connect(); !err.empty()) co_return client_result{err, result.maybe_delivered, 0, {}, {}, false};
-        result = s.secure ? co_await s.exchange(*s.secure, req) : co_await s.exchange(*s.plain, req);
+        if (s.secure)
+            result = co_await s.exchange(*s.secure, req);
+        else
+            result = co_await s.exchange(*s.plain, req);
     }
     if (!result.error.empty()) s.close();
     s.last_used = std::chrono::steady_clock::now();

@@ -109,7 +109,8 @@ struct http_server::state : std::enable_shared_from_this<state> {
             auto [ec, n] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
             if (ec == http::error::body_limit) {
                 beast::error_code wec;
-                co_await write(stream, simple(413, "request body too large\n"), 11, false, wec);
+                auto refusal = simple(413, "request body too large\n");
+                co_await write(stream, refusal, 11, false, wec);
                 break;
             }
             if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
@@ -117,7 +118,8 @@ struct http_server::state : std::enable_shared_from_this<state> {
                 break;
             if (ec) {
                 beast::error_code wec;
-                co_await write(stream, simple(400, "malformed request\n"), 11, false, wec);
+                auto refusal = simple(400, "malformed request\n");
+                co_await write(stream, refusal, 11, false, wec);
                 break;
             }
             auto& req = parser.get();

@@ -76,9 +76,10 @@ delivery::delivery(const asio::any_io_executor& ex, db_worker& db, slack::web_cl
                    const clock& clk, delivery_options opts)
     : db_(db), slack_(slack), metrics_(m), clock_(clk), opts_(opts), wake_(ex) {}
 
-asio::awaitable<slack::api_result> delivery::call(const std::string& method, const json& args) {
+asio::awaitable<slack::api_result> delivery::call(std::string_view method, const json& args) {
+    // Methods are string literals: a view keeps temporaries out of the co_await.
     auto r = co_await slack_.call(method, args);
-    metrics_.count_api_call(method, r.ok ? "ok" : r.error);
+    metrics_.count_api_call(std::string(method), r.ok ? "ok" : r.error);
     if (slack::classify(r) == slack::failure_kind::auth) {
         if (auth_error_.empty())
             spdlog::error("Slack rejected the bot token ({}): delivery is paused until it is fixed; check SLACK_BOT_TOKEN",
@@ -101,7 +102,7 @@ asio::awaitable<void> delivery::run() {
         work w;
         bool read_failed = false;
         try {
-            w = co_await db_.run([now, limit = opts_.batch](runtime& rt) {
+            auto job = [now, limit = opts_.batch](runtime& rt) {
                 work out;
                 auto& repo = rt.repository();
                 out.entries = repo.pending_actions(now, limit);
@@ -110,7 +111,8 @@ asio::awaitable<void> delivery::run() {
                         if (auto inc = repo.find(e.act.incident)) out.incidents.emplace(e.act.incident, std::move(*inc));
                 out.next = repo.next_outbox_attempt();
                 return out;
-            });
+            };
+            w = co_await db_.run(std::move(job));
         } catch (const std::exception& ex) {
             spdlog::error("delivery could not read the outbox (will retry): {}", ex.what());
             read_failed = true;
@@ -180,7 +182,7 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
         case outcome::dead: spdlog::error("slack: {} failed for good: {}; see `warroom outbox`", describe(e), final.error); break;
     }
     try {
-        co_await db_.run([id = e.id, incident = e.act.incident, final, now](runtime& rt) {
+        auto job = [id = e.id, incident = e.act.incident, final, now](runtime& rt) {
             auto& repo = rt.repository();
             if (!final.channel_id.empty()) repo.set_channel(incident, final.channel_id, final.channel_name);
             switch (final.result) {
@@ -189,7 +191,8 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
                 case outcome::dead: repo.mark_dead(id, final.error, now); break;
             }
             return true;
-        });
+        };
+        co_await db_.run(std::move(job));
     } catch (const std::exception& ex) {
         // The action stays pending and is tried again: at-least-once, never lost.
         spdlog::error("slack: could not record the outcome of {}: {}", describe(e), ex.what());
@@ -228,10 +231,11 @@ asio::awaitable<delivery::outcome> delivery::create_channel(const storage::outbo
         if (made.channel_id.empty()) co_return outcome::dead_end("no free channel name");
         spdlog::info("slack: created #{} ({}) for INC-{}", made.channel_name, made.channel_id, inc.number);
         // Saved before anything else can fail, so a retry invites instead of creating again.
-        co_await db_.run([number = inc.number, made](runtime& rt) {
+        auto job = [number = inc.number, made](runtime& rt) {
             rt.repository().set_channel(number, made.channel_id, made.channel_name);
             return true;
-        });
+        };
+        co_await db_.run(std::move(job));
         inc.channel_id = made.channel_id;
         inc.channel_name = made.channel_name;
     }

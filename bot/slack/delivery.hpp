@@ -52,7 +52,7 @@ private:
     boost::asio::awaitable<outcome> set_topic(const std::string& channel, const std::string& topic);
     boost::asio::awaitable<outcome> post(const storage::outbox_entry& e, commands::incident* inc);
     boost::asio::awaitable<std::optional<std::string>> channel_id_for(const std::string& name_or_id, outcome& failed);
-    boost::asio::awaitable<slack::api_result> call(const std::string& method, const nlohmann::json& args);
+    boost::asio::awaitable<slack::api_result> call(std::string_view method, const nlohmann::json& args);
     boost::asio::awaitable<void> record(const storage::outbox_entry& e, const outcome& o);
 
     db_worker& db_;

@@ -31,12 +31,14 @@ api_result from_client(const net::client_result& r) {
 web_client::web_client(asio::any_io_executor ex, asio::ssl::context& tls, const std::string& base_url, std::string token)
     : ex_(ex), tls_(tls), token_(std::move(token)), api_(ex, tls, require_url(base_url)) {}
 
-asio::awaitable<api_result> web_client::call(const std::string& method, const nlohmann::json& args) {
-    // Built before co_await: GCC 12 rejects braced lists inside a co_await expression.
+asio::awaitable<api_result> web_client::call(std::string_view method, const nlohmann::json& args) {
+    // Arguments are named before co_await: GCC 12 mishandles braced lists and
+    // temporaries inside a co_await expression.
     std::vector<std::pair<std::string, std::string>> headers{{"Authorization", "Bearer " + token_}};
-    auto r = co_await api_.post(method, "application/json; charset=utf-8",
-                                args.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                                std::move(headers));
+    std::string body = args.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string content_type = "application/json; charset=utf-8";
+    std::string path(method);
+    auto r = co_await api_.post(std::move(path), std::move(content_type), std::move(body), std::move(headers));
     co_return from_client(r);
 }
 
@@ -55,9 +57,10 @@ asio::awaitable<api_result> web_client::respond(const std::string& response_url,
         parts->path = "";
         client = std::make_unique<net::http_client>(ex_, tls_, *parts);
     }
-    auto r = co_await client->post(path, "application/json; charset=utf-8",
-                                   message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                                   std::vector<std::pair<std::string, std::string>>());
+    std::string body = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string content_type = "application/json; charset=utf-8";
+    std::vector<std::pair<std::string, std::string>> no_headers;
+    auto r = co_await client->post(std::move(path), std::move(content_type), std::move(body), std::move(no_headers));
     if (!r.error.empty()) co_return from_client(r);
     // response_url answers plain "ok", not JSON: success is the status.
     api_result out;

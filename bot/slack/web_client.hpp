@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace warroom::slack {
 
@@ -20,7 +21,7 @@ public:
     web_client(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls, const std::string& base_url,
                std::string token);
 
-    boost::asio::awaitable<api_result> call(const std::string& method, const nlohmann::json& args);
+    boost::asio::awaitable<api_result> call(std::string_view method, const nlohmann::json& args);
     // Replies to a slash command or action later, through its response_url.
     boost::asio::awaitable<api_result> respond(const std::string& response_url, const nlohmann::json& message);
 

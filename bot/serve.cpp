@@ -1,0 +1,226 @@
+// `warroom serve`: one network thread (HTTP server, outbox delivery, timers)
+// and one database thread. Stopping is graceful: no new connections, the
+// requests in hand finish, every accepted command is committed, then the
+// database closes.
+#include "bot/serve.hpp"
+
+#include "bot/db_worker.hpp"
+#include "bot/metrics.hpp"
+#include "bot/net/http_server.hpp"
+#include "bot/slack/delivery.hpp"
+#include "bot/slack/web_client.hpp"
+#include "bot/slack_endpoint.hpp"
+#include "bot/wakeup.hpp"
+#include "commands/text.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+namespace warroom::bot {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto stop_grace = 10s;
+
+// Fires due deadlines, then sleeps until the next one or until a command may
+// have armed an earlier one. The first pass fires what came due while stopped.
+asio::awaitable<void> run_timers(db_worker& db, delivery& outbox, wakeup& wake, const clock& clk,
+                                 const bool& stopping) {
+    auto forget_before = clk.now();
+    while (!stopping) {
+        struct pass {
+            std::size_t fired = 0;
+            std::optional<commands::time_point> next;
+        };
+        pass p;
+        bool failed = false;
+        try {
+            auto job = [](runtime& rt) { return pass{rt.fire_due(), rt.next_deadline()}; };
+            p = co_await db.run(std::move(job));
+        } catch (const std::exception& e) {
+            spdlog::error("timers: could not fire due deadlines (retrying in 5 s): {}", e.what());
+            failed = true;
+        }
+        if (p.fired) outbox.wake();
+        auto now = clk.now();
+        if (now - forget_before > 1h) {
+            // Slack retries within minutes; a day of event IDs is plenty for de-duplication.
+            forget_before = now;
+            auto job = [cutoff = now - 24h](runtime& rt) {
+                rt.repository().forget_requests_before(cutoff);
+                return true;
+            };
+            co_await db.run(std::move(job));
+        }
+        std::chrono::seconds wait = 60s;
+        if (failed)
+            wait = 5s;
+        else if (p.next)
+            wait = std::clamp(std::chrono::duration_cast<std::chrono::seconds>(*p.next - now), 1s, 60s);
+        co_await wake.sleep_for(wait);
+    }
+}
+
+asio::awaitable<net::http_response> healthz(db_worker& db, const delivery& outbox) {
+    json body;
+    bool healthy = true;
+    std::optional<std::string> db_error;
+    try {
+        auto job = [](runtime& rt) { return rt.repository().outbox_counts(); };
+        body["outbox"] = co_await db.run(std::move(job));
+        body["database"] = "ok";
+    } catch (const std::exception& e) {
+        db_error = e.what();
+    }
+    if (db_error) {
+        spdlog::error("healthz: the database check failed: {}", *db_error);
+        body["database"] = "error: " + *db_error;
+        healthy = false;
+    }
+    if (!outbox.auth_error().empty()) {
+        body["slack"] = "token rejected: " + outbox.auth_error();
+        healthy = false;
+    } else {
+        body["slack"] = "ok";
+    }
+    if (auto last = outbox.last_delivered()) body["last_delivered"] = commands::format_time(*last);
+    body["status"] = healthy ? "ok" : "unhealthy";
+    co_return net::http_response{healthy ? 200u : 503u, "application/json", body.dump() + "\n", {}};
+}
+
+asio::awaitable<net::http_response> metrics_page(db_worker& db, const metrics& m) {
+    metrics::gauges g;
+    try {
+        auto job = [](runtime& rt) {
+            metrics::gauges out;
+            out.open_by_severity = rt.repository().open_by_severity();
+            out.timers_armed = rt.repository().armed_timer_count();
+            out.outbox = rt.repository().outbox_counts();
+            return out;
+        };
+        g = co_await db.run(std::move(job));
+    } catch (const std::exception& e) {
+        spdlog::error("metrics: could not read the gauges: {}", e.what());
+    }
+    co_return net::http_response{200, "text/plain; version=0.0.4; charset=utf-8", m.render(g), {}};
+}
+
+asio::ssl::context verified_tls() {
+    asio::ssl::context tls(asio::ssl::context::tls_client);
+    tls.set_default_verify_paths();
+    tls.set_verify_mode(asio::ssl::verify_peer);
+    return tls;
+}
+
+// Logs a background task's end; a task that throws is a bug, said loudly once.
+auto on_task_end(const char* name, int& running) {
+    return [name, &running](std::exception_ptr e) {
+        --running;
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            spdlog::critical("{} stopped on an unexpected error: {}", name, ex.what());
+        }
+    };
+}
+
+}  // namespace
+
+int run_serve(const config& cfg) {
+    if (cfg.bot_token.empty()) {
+        std::cerr << "warroom serve: SLACK_BOT_TOKEN is not set. Set it and SLACK_SIGNING_SECRET to connect to "
+                     "Slack (see README), or try `warroom console` without Slack.\n";
+        return 2;
+    }
+    if (cfg.signing_secret.empty()) {
+        std::cerr << "warroom serve: SLACK_SIGNING_SECRET is not set; without it no request from Slack can be "
+                     "verified. Copy it from your app's Basic Information page.\n";
+        return 2;
+    }
+    asio::ip::tcp::endpoint listen_at;
+    try {
+        listen_at = net::parse_listen_address(cfg.listen);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "warroom serve: WARROOM_LISTEN: " << e.what() << "\n";
+        return 2;
+    }
+
+    system_clock clk;
+    runtime rt(cfg, clk);
+    db_worker db(rt);
+    asio::io_context io(1);
+    auto tls = verified_tls();
+    slack::web_client slack_api(io.get_executor(), tls, cfg.slack_api_url, cfg.bot_token);
+    metrics stats;
+    delivery outbox(io.get_executor(), db, slack_api, stats, clk);
+    wakeup timers_wake(io.get_executor());
+    bool stopping = false;
+
+    slack_endpoint events(cfg.signing_secret, db, slack_api, stats, clk, [&] {
+        timers_wake.notify();
+        outbox.wake();
+    });
+    auto route = [&](net::http_request req) -> asio::awaitable<net::http_response> {
+        if (req.target == "/slack/events") co_return co_await events.handle(std::move(req));
+        if (req.target == "/healthz") co_return co_await healthz(db, outbox);
+        if (req.target == "/metrics") co_return co_await metrics_page(db, stats);
+        co_return net::http_response{404, "text/plain", "not found\n", {}};
+    };
+    net::http_server server(io, listen_at, route);
+    try {
+        server.start();
+    } catch (const std::exception& e) {
+        std::cerr << "warroom serve: cannot listen on " << cfg.listen << ": " << e.what() << "\n";
+        db.stop();
+        return 1;
+    }
+    auto bound = server.local_endpoint();
+    spdlog::info("warroom {} serving Slack on {}:{} (database {}, Slack API {})", WARROOM_VERSION,
+                 bound.address().to_string(), bound.port(), cfg.db_path, cfg.slack_api_url);
+
+    int running = 2;
+    asio::co_spawn(io, outbox.run(), on_task_end("outbox delivery", running));
+    asio::co_spawn(io, run_timers(db, outbox, timers_wake, clk, stopping), on_task_end("timers", running));
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        spdlog::info("signal {}: stopping (no new connections; finishing requests in hand)", signal);
+        stopping = true;
+        server.stop();
+        outbox.stop();
+        timers_wake.notify();
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+                asio::steady_timer poll(io);
+                auto give_up = std::chrono::steady_clock::now() + stop_grace;
+                while ((server.active_connections() > 0 || running > 0) && std::chrono::steady_clock::now() < give_up) {
+                    poll.expires_after(50ms);
+                    co_await poll.async_wait(asio::use_awaitable);
+                }
+                io.stop();
+            },
+            asio::detached);
+    });
+
+    io.run();
+    db.stop();  // commits whatever was accepted before the stop
+    spdlog::info("stopped; database closed cleanly");
+    return 0;
+}
+
+}  // namespace warroom::bot

@@ -1,0 +1,194 @@
+// Slack's HTTP requests: verify, classify, then act. Every path answers with
+// a status Slack understands and logs once with enough context to act on.
+#include "bot/slack_endpoint.hpp"
+
+#include "bot/db_worker.hpp"
+#include "bot/slack/payloads.hpp"
+#include "bot/slack/signature.hpp"
+#include "bot/slack/web_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace warroom::bot {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+using net::http_response;
+
+namespace {
+
+http_response plain(unsigned status, std::string text) {
+    return {status, "text/plain; charset=utf-8", std::move(text) + "\n", {}};
+}
+
+http_response json_response(const std::string& body) { return {200, "application/json", body, {}}; }
+
+// The caller's answer as Slack wants it. blocks_json is already a JSON array,
+// spliced in as is rather than parsed and dumped again on the hot path.
+std::string ephemeral_body(const commands::message& m) {
+    std::string out = R"({"response_type":"ephemeral","text":)" + json(m.text).dump();
+    if (!m.blocks_json.empty()) out += R"(,"blocks":)" + m.blocks_json;
+    return out + "}";
+}
+
+// A command that could not be answered in time finishes in the background
+// and answers through response_url; the handler and it share this.
+struct pending_answer {
+    explicit pending_answer(const asio::any_io_executor& ex) : timer(ex) {}
+    asio::steady_timer timer;
+    std::optional<commands::message> answer;
+    bool gave_up_waiting = false;
+};
+
+}  // namespace
+
+slack_endpoint::slack_endpoint(std::string signing_secret, db_worker& db, slack::web_client& slack, metrics& m,
+                               const clock& clk, std::function<void()> after_command, endpoint_options opts)
+    : signing_secret_(std::move(signing_secret)),
+      db_(db),
+      slack_(slack),
+      metrics_(m),
+      clock_(clk),
+      after_command_(std::move(after_command)),
+      opts_(opts) {}
+
+asio::awaitable<http_response> slack_endpoint::handle(net::http_request req) {
+    if (req.method != "POST") co_return http_response{405, "text/plain", "POST only\n", {{"Allow", "POST"}}};
+
+    auto verdict = slack::verify(signing_secret_, req.header("X-Slack-Request-Timestamp"),
+                                 req.header("X-Slack-Signature"), req.body, clock_.now());
+    if (verdict != slack::verdict::ok) {
+        spdlog::warn("rejected a request to /slack/events: signature {} ({} bytes)", slack::describe(verdict),
+                     req.body.size());
+        metrics_.count_request("unverified", std::string(slack::describe(verdict)));
+        co_return plain(401, "invalid request signature");
+    }
+
+    auto retry_num = req.header("X-Slack-Retry-Num");
+    switch (slack::classify(req.header("Content-Type"), req.body)) {
+        case slack::body_kind::slash_command: co_return co_await slash_command(req.body);
+        case slack::body_kind::event_json: co_return co_await event(req.body, retry_num);
+        case slack::body_kind::interaction: co_return interaction(req.body);
+        case slack::body_kind::unknown: break;
+    }
+    if (auto f = slack::parse_form(req.body); f && slack::is_ssl_check(*f)) co_return plain(200, "ok");
+    spdlog::warn("rejected a request to /slack/events: unsupported body (Content-Type '{}')",
+                 req.header("Content-Type"));
+    metrics_.count_request("unknown", "bad_request");
+    co_return plain(400, "unsupported request body");
+}
+
+asio::awaitable<http_response> slack_endpoint::slash_command(const std::string& body) {
+    auto f = slack::parse_form(body);
+    auto cmd = f ? slack::parse_slash_command(*f) : std::nullopt;
+    if (!cmd) {
+        spdlog::warn("rejected a slash command: malformed form body ({} bytes)", body.size());
+        metrics_.count_request("slash_command", "bad_request");
+        co_return plain(400, "malformed slash command");
+    }
+    auto started = std::chrono::steady_clock::now();
+    auto ex = co_await asio::this_coro::executor;
+    auto pending = std::make_shared<pending_answer>(ex);
+    pending->timer.expires_after(opts_.answer_within);
+
+    asio::co_spawn(
+        ex,
+        [this, pending, req = commands::request{cmd->user_id, cmd->channel_id, cmd->text},
+         response_url = cmd->response_url]() -> asio::awaitable<void> {
+            auto answer = co_await db_.submit(req);
+            after_command_();
+            if (!pending->gave_up_waiting) {
+                pending->answer = std::move(answer);
+                pending->timer.cancel();
+                co_return;
+            }
+            // The caller was told "working on it"; the real answer follows.
+            json message = {{"response_type", "ephemeral"}, {"replace_original", true}, {"text", answer.text}};
+            if (!answer.blocks_json.empty())
+                message["blocks"] = json::parse(answer.blocks_json, nullptr, false);
+            auto result = co_await slack_.respond(response_url, message);
+            if (!result.ok)
+                spdlog::warn("could not send a late answer to {} through response_url: {}", req.user, result.error);
+        },
+        asio::detached);
+
+    co_await pending->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    metrics_.observe_command(std::chrono::steady_clock::now() - started);
+    if (!pending->answer) {
+        pending->gave_up_waiting = true;
+        spdlog::warn("a command from {} took over {} ms; its answer follows through response_url", cmd->user_id,
+                     opts_.answer_within.count());
+        metrics_.count_request("slash_command", "slow");
+        co_return json_response(
+            R"({"response_type":"ephemeral","text":"Working on it: the answer follows in a moment."})");
+    }
+    metrics_.count_request("slash_command", "ok");
+    co_return json_response(ephemeral_body(*pending->answer));
+}
+
+asio::awaitable<http_response> slack_endpoint::event(const std::string& body, const std::string& retry_num) {
+    auto envelope = slack::parse_event(body);
+    if (auto* bad = std::get_if<slack::invalid_payload>(&envelope)) {
+        spdlog::warn("rejected an Events API request: {}", bad->reason);
+        metrics_.count_request("event", "bad_request");
+        co_return plain(400, "malformed event");
+    }
+    if (auto* check = std::get_if<slack::url_verification>(&envelope)) {
+        spdlog::info("answered Slack's url_verification challenge");
+        metrics_.count_request("url_verification", "ok");
+        co_return json_response(json{{"challenge", check->challenge}}.dump());
+    }
+    if (auto* other = std::get_if<slack::other_envelope>(&envelope)) {
+        spdlog::info("acknowledged an Events API envelope of type {}", other->type);
+        metrics_.count_request("event", "ignored");
+        co_return plain(200, "ok");
+    }
+    const auto& cb = std::get<slack::event_callback>(envelope);
+    // Slack retries an event it thinks we missed; the event_id says it is the same one.
+    bool first_time = true, stored = true;
+    if (!cb.event_id.empty()) {
+        try {
+            auto job = [key = "event:" + cb.event_id, now = clock_.now()](runtime& rt) {
+                return rt.repository().remember_request(key, now);
+            };
+            first_time = co_await db_.run(std::move(job));
+        } catch (const std::exception& e) {
+            spdlog::error("could not record event {} (Slack will retry it): {}", cb.event_id, e.what());
+            stored = false;
+        }
+    }
+    if (!stored) {
+        metrics_.count_request("event", "error");
+        co_return plain(500, "could not record the event; retry");
+    }
+    if (!first_time) {
+        spdlog::debug("event {} seen before (retry {}); acknowledged and ignored", cb.event_id,
+                      retry_num.empty() ? "0" : retry_num);
+        metrics_.count_request("event", "duplicate");
+        co_return plain(200, "ok");
+    }
+    spdlog::debug("event {} of type {} acknowledged", cb.event_id, cb.type);
+    metrics_.count_request("event", "ok");
+    co_return plain(200, "ok");
+}
+
+http_response slack_endpoint::interaction(const std::string& body) {
+    auto f = slack::parse_form(body);
+    auto payload = f ? slack::parse_interaction(*f) : std::nullopt;
+    if (!payload) {
+        spdlog::warn("rejected an interactivity request: no valid payload field");
+        metrics_.count_request("interaction", "bad_request");
+        return plain(400, "malformed interaction payload");
+    }
+    // Buttons and modals are acknowledged; acting on them is the next step.
+    metrics_.count_request("interaction", "ok");
+    return {200, "text/plain", "", {}};
+}
+
+}  // namespace warroom::bot

@@ -1,0 +1,51 @@
+// POST /slack/events: everything Slack sends over HTTP. The signature is
+// checked before a single byte is parsed; slash commands go through the
+// engine (group commit) and are answered within Slack's 3 seconds.
+#pragma once
+
+#include "bot/clock.hpp"
+#include "bot/metrics.hpp"
+#include "bot/net/http_types.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace warroom::slack {
+class web_client;
+}
+
+namespace warroom::bot {
+
+class db_worker;
+
+struct endpoint_options {
+    // Past this, the caller gets "working on it" and the answer follows
+    // through response_url, so Slack never shows a timeout.
+    std::chrono::milliseconds answer_within{2500};
+};
+
+class slack_endpoint {
+public:
+    slack_endpoint(std::string signing_secret, db_worker& db, slack::web_client& slack, metrics& m, const clock& clk,
+                   std::function<void()> after_command, endpoint_options opts = {});
+
+    boost::asio::awaitable<net::http_response> handle(net::http_request req);
+
+private:
+    boost::asio::awaitable<net::http_response> slash_command(const std::string& body);
+    boost::asio::awaitable<net::http_response> event(const std::string& body, const std::string& retry_num);
+    net::http_response interaction(const std::string& body);
+
+    std::string signing_secret_;
+    db_worker& db_;
+    slack::web_client& slack_;
+    metrics& metrics_;
+    const clock& clock_;
+    std::function<void()> after_command_;
+    endpoint_options opts_;
+};
+
+}  // namespace warroom::bot
