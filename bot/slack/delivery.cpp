@@ -250,13 +250,23 @@ asio::awaitable<delivery::outcome> delivery::invite(const std::string& channel, 
     if (list.empty()) co_return outcome{};
     json args2{{"channel", channel}, {"users", list}};
     auto r = co_await call("conversations.invite", args2);
-    // Already there, or the bot itself: the goal is met.
-    if (r.ok || r.error == "already_in_channel" || r.error == "cant_invite_self") co_return outcome{};
-    if (r.error == "user_not_found" || r.error == "cant_invite") {
-        spdlog::warn("slack: could not invite {} to {}: {}", list, channel, r.error);
+    if (r.ok) co_return outcome{};
+    bool about_a_user = r.error == "already_in_channel" || r.error == "cant_invite_self" ||
+                        r.error == "user_not_found" || r.error == "cant_invite";
+    if (!about_a_user) co_return outcome::fail(r);
+    // Slack refuses the whole list for one bad user: invite the rest one by one.
+    if (list.find(',') != std::string::npos) {
+        for (const auto& user : users) {
+            std::vector<std::string> one{user};
+            auto single = co_await invite(channel, one);
+            if (single.result != outcome::delivered) co_return single;
+        }
         co_return outcome{};
     }
-    co_return outcome::fail(r);
+    // Already there, or the bot itself: the goal is met. Unknown users cannot be helped.
+    if (r.error == "user_not_found" || r.error == "cant_invite")
+        spdlog::warn("slack: could not invite {} to {}: {}", list, channel, r.error);
+    co_return outcome{};
 }
 
 asio::awaitable<delivery::outcome> delivery::set_topic(const std::string& channel, const std::string& topic) {
