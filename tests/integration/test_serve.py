@@ -1,0 +1,954 @@
+#!/usr/bin/env python3
+"""`warroom serve` end to end: the real binary against the fake Slack (tests/support/fake_slack.py).
+
+Usage: python3 tests/integration/test_serve.py build/warroom   (or WARROOM_BINARY=build/warroom)
+
+Every request is sent the way Slack sends it: form-encoded slash commands and JSON events,
+signed with HMAC-SHA256 over `v0:<ts>:<body>`. What warroom does in Slack is read back from the
+fake's control API (/_control/calls, /_control/state), polled with a deadline, because delivery
+is asynchronous. Standard library only.
+"""
+
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FAKE_SLACK = os.path.join(HERE, "..", "support", "fake_slack.py")
+TOKEN = "xoxb-test"
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+WAIT = 15.0  # the longest any single wait may take
+
+BINARY = None  # set in main()
+
+# Short timers for P0 so escalations and reminders can be watched; the rest keep long ones so
+# they stay quiet. Every severity pages outside working hours, so the test does not depend on
+# the time of day it runs at.
+CONFIG = """
+[[severities]]
+name               = "P0"
+label              = "Critical"
+ack_within         = "2s"
+update_every       = "3s"
+resolve_within     = "1h"
+notify_channels    = []
+page               = ["S0ONCALL"]
+postmortem         = true
+page_outside_hours = true
+
+[[severities]]
+name               = "P1"
+label              = "High"
+ack_within         = "15m"
+update_every       = "30m"
+resolve_within     = "4h"
+notify_channels    = ["leadership"]
+page               = []
+postmortem         = true
+page_outside_hours = true
+
+[[severities]]
+name               = "P2"
+label              = "Medium"
+ack_within         = "1h"
+update_every       = "2h"
+resolve_within     = "24h"
+notify_channels    = []
+page               = []
+postmortem         = false
+page_outside_hours = true
+
+[[severities]]
+name               = "P3"
+label              = "Low"
+ack_within         = "4h"
+resolve_within     = "7d"
+notify_channels    = []
+page               = []
+postmortem         = false
+page_outside_hours = true
+"""
+
+
+# -- small helpers ---------------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method, url, body=None, headers=None, timeout=10):
+    """(status, headers, body text); HTTP errors are answers, not exceptions."""
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
+
+
+def sign(body, ts=None, secret=SECRET):
+    ts = str(int(time.time()) if ts is None else ts)
+    base = b"v0:" + ts.encode() + b":" + body
+    return ts, "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def all_text(node):
+    """Every string in a JSON tree, joined: what a reader of the message could see."""
+    if isinstance(node, str):
+        return node
+    if isinstance(node, dict):
+        return "\n".join(all_text(v) for v in node.values())
+    if isinstance(node, list):
+        return "\n".join(all_text(v) for v in node)
+    return ""
+
+
+def msg_text(m):
+    return (m.get("text") or "") + "\n" + all_text(m.get("blocks") or [])
+
+
+def wait_until(what, fn, timeout=WAIT, interval=0.1):
+    """Polls fn until it returns something truthy; fails naming `what` after the deadline."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        last = fn()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+# -- the fake Slack --------------------------------------------------------------------------
+
+class Fake:
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, FAKE_SLACK, "--port", "0", "--token", TOKEN,
+                                      "--exit-on-stdin-eof", "--max-seconds", "600"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("FAKE_SLACK_URL="):
+            raise RuntimeError(f"fake Slack did not start: {line!r}")
+        self.api = line.split("=", 1)[1]
+        self.base = self.api[: -len("/api/")]
+
+    def stop(self):
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+    def get(self, name, **params):
+        q = ("?" + urllib.parse.urlencode(params)) if params else ""
+        status, _, body = http("GET", f"{self.base}/_control/{name}{q}")
+        assert status == 200, (name, status, body)
+        return json.loads(body)
+
+    def post(self, name, payload=None):
+        status, _, body = http("POST", f"{self.base}/_control/{name}", json.dumps(payload or {}).encode(),
+                               {"Content-Type": "application/json"})
+        assert status == 200, (name, status, body)
+        return json.loads(body)
+
+    def calls(self, method=None, since=0):
+        params = {"since": since}
+        if method:
+            params["method"] = method
+        return self.get("calls", **params)["calls"]
+
+    def last_seq(self):
+        calls = self.calls()
+        return calls[-1]["seq"] if calls else 0
+
+    def state(self):
+        return self.get("state")
+
+    def channel(self, name=None, cid=None):
+        for c in self.state()["channels"]:
+            if (name and c["name"] == name) or (cid and c["id"] == cid):
+                return c
+        return None
+
+    def messages(self, cid):
+        c = self.channel(cid=cid)
+        return c["messages"] if c else []
+
+    def response_url(self):
+        return f"{self.base}/response/{uuid.uuid4().hex}"
+
+
+FAKE = None
+
+
+def setUpModule():
+    global FAKE
+    FAKE = Fake()
+
+
+def tearDownModule():
+    if FAKE:
+        FAKE.stop()
+
+
+# -- the warroom process ---------------------------------------------------------------------
+
+class Warroom:
+    """One `warroom serve` process; `restart()` keeps the database."""
+
+    def __init__(self, tmpdir, config=CONFIG):
+        self.tmpdir = tmpdir
+        self.db = os.path.join(tmpdir, "w.db")
+        self.config = None
+        if config:
+            self.config = os.path.join(tmpdir, "warroom.toml")
+            with open(self.config, "w") as f:
+                f.write(config)
+        self.proc = None
+        self.runs = 0
+        self.log_path = None
+        self.port = None
+
+    def start(self):
+        self.runs += 1
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=FAKE.api,
+                   WARROOM_LISTEN=f"127.0.0.1:{self.port}", WARROOM_DB=self.db)
+        env.pop("SLACK_APP_TOKEN", None)
+        env.pop("WARROOM_CONFIG", None)
+        args = [BINARY, "serve"]
+        if self.config:
+            args[1:1] = ["--config", self.config]
+        self.log_path = os.path.join(self.tmpdir, f"warroom-{self.runs}.log")
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"warroom serve exited with {self.proc.returncode}:\n{self.logs()}")
+            try:
+                status, _, _ = http("GET", self.url + "/healthz", timeout=1)
+                return status == 200
+            except OSError:
+                return False
+        wait_until("GET /healthz to answer 200", ready)
+        return self
+
+    def logs(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")[-6000:]
+        except OSError:
+            return ""
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self.log.close()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=12)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.log.close()
+
+    # -- sending what Slack sends --------------------------------------------------------------
+    def send(self, body, content_type, headers=None, sign_it=True, ts=None, secret=SECRET):
+        h = {"Content-Type": content_type}
+        if sign_it:
+            t, sig = sign(body, ts, secret)
+            h.update({"X-Slack-Request-Timestamp": t, "X-Slack-Signature": sig})
+        h.update(headers or {})
+        return http("POST", self.url + "/slack/events", body, h)
+
+    def command_body(self, text, user="W111", channel_id="C0GENERAL", channel_name="general", **extra):
+        fields = {
+            "token": "legacy-verification-token", "team_id": "T111", "team_domain": "warroom-test",
+            "channel_id": channel_id, "channel_name": channel_name, "user_id": user,
+            "user_name": {"W111": "alice", "W222": "bob", "W333": "carol", "W444": "dave"}.get(user, "x"),
+            "command": "/incident", "text": text, "api_app_id": "A111", "is_enterprise_install": "false",
+            "response_url": FAKE.response_url(), "trigger_id": f"{time.time():.0f}.111.{uuid.uuid4().hex[:8]}",
+        }
+        fields.update(extra)
+        return urllib.parse.urlencode(fields).encode()
+
+    def command(self, text, user="W111", channel=None):
+        """Sends /incident <text>; returns the parsed JSON answer (asserting 200 JSON within 3 s)."""
+        ch = channel or {"id": "C0GENERAL", "name": "general"}
+        body = self.command_body(text, user, ch["id"], ch["name"])
+        started = time.monotonic()
+        status, headers, answer = self.send(body, "application/x-www-form-urlencoded")
+        took = time.monotonic() - started
+        assert status == 200, f"/incident {text}: HTTP {status}: {answer}\n{self.logs()}"
+        assert took < 3.0, f"/incident {text} took {took:.2f} s, past Slack's 3 s"
+        ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        assert "application/json" in ctype, f"/incident {text}: Content-Type {ctype!r}: {answer}"
+        return json.loads(answer)
+
+    def event(self, payload, headers=None):
+        return self.send(json.dumps(payload).encode(), "application/json", headers)
+
+    def get(self, path):
+        return http("GET", self.url + path)
+
+
+def answer_text(answer):
+    return (answer.get("text") or "") + "\n" + all_text(answer.get("blocks") or [])
+
+
+def incident_number(answer):
+    m = re.search(r"INC-(\d+)", answer_text(answer))
+    assert m, f"no INC-n in the declare answer: {answer}"
+    return int(m.group(1))
+
+
+class ServeCase(unittest.TestCase):
+    """A fresh fake Slack state and a fresh warroom (own database) for each test class."""
+
+    config = CONFIG
+
+    @classmethod
+    def setUpClass(cls):
+        FAKE.post("reset")
+        # Notified channel of P1; the bot is not a member, as with #incidents.
+        FAKE.post("channel", {"name": "leadership", "id": "C0LEADERSHIP", "bot_member": False,
+                              "members": ["W444"]})
+        cls.tmp = tempfile.TemporaryDirectory(prefix="warroom-serve-")
+        cls.w = Warroom(cls.tmp.name, cls.config).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.w.stop()
+        cls.tmp.cleanup()
+
+    def run(self, result=None):
+        # On failure, show what warroom logged: that is what an operator would read.
+        return super().run(result)
+
+    def fail_info(self):
+        return f"\n--- warroom log ---\n{self.w.logs()}"
+
+    # -- high-level steps ----------------------------------------------------------------------
+    def declare(self, title, sev="P1", user="W111"):
+        """Declares and waits until the summary is posted and pinned; returns (n, channel, answer)."""
+        answer = self.w.command(f"declare {sev} {title}".replace("  ", " "), user)
+        self.assertEqual(answer.get("response_type", "ephemeral"), "ephemeral", answer)
+        n = incident_number(answer)
+
+        def channel_ready():
+            for c in FAKE.state()["channels"]:
+                if c["pins"] and any(f"INC-{n}" in msg_text(m) for m in c["messages"]) \
+                        and c["name"].startswith("incident-"):
+                    return c
+            return None
+        ch = wait_until(f"INC-{n}'s channel with a pinned summary", channel_ready)
+        return n, ch, answer
+
+    def wait_post(self, cid, pred, what, since_count=0):
+        def found():
+            msgs = FAKE.messages(cid)[since_count:]
+            return next((m for m in msgs if pred(msg_text(m))), None)
+        try:
+            return wait_until(what, found)
+        except AssertionError as e:
+            texts = [msg_text(m)[:300] for m in FAKE.messages(cid)]
+            raise AssertionError(f"{e}\nmessages in {cid}: {json.dumps(texts, indent=1)}{self.fail_info()}")
+
+    def assert_no_new_posts(self, since_seq):
+        posts = FAKE.calls("chat.postMessage", since=since_seq)
+        self.assertEqual(posts, [], "the command posted to a channel; it should answer only the caller")
+
+
+# ==============================================================================================
+
+class EndpointTests(ServeCase):
+    """The HTTP surface: verification, signatures, malformed bodies, health and metrics."""
+
+    def test_url_verification_challenge_is_echoed(self):
+        challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+        status, headers, body = self.w.event({"token": "t", "challenge": challenge, "type": "url_verification"})
+        self.assertEqual(status, 200, body)
+        try:
+            echoed = json.loads(body).get("challenge")
+        except ValueError:
+            echoed = body.strip()
+        self.assertEqual(echoed, challenge)
+
+    def test_unsigned_url_verification_is_refused(self):
+        body = json.dumps({"type": "url_verification", "challenge": "abc"}).encode()
+        status, _, answer = self.w.send(body, "application/json", sign_it=False)
+        self.assertEqual(status, 401, answer)
+        self.assertNotIn("abc", answer)
+
+    def test_bad_signatures_get_401_and_change_nothing(self):
+        mark = FAKE.last_seq()
+        before = self.w.command("list all")
+        n_before = len(re.findall(r"INC-\d+", answer_text(before)))
+
+        def declare_body(title):
+            return self.w.command_body(f"declare P1 {title}")
+        form = "application/x-www-form-urlencoded"
+        cases = {}
+        # Signed with the wrong secret.
+        cases["forged"] = self.w.send(declare_body("forged signature title"), form, secret="not-the-secret")
+        # Correctly signed, but 10 minutes old (replay).
+        cases["stale"] = self.w.send(declare_body("stale timestamp title"), form, ts=int(time.time()) - 600)
+        # No signature headers at all.
+        cases["unsigned"] = self.w.send(declare_body("unsigned request title"), form, sign_it=False)
+        # Timestamp but no signature, and signature but no timestamp.
+        body = declare_body("half signed title")
+        ts, sig = sign(body)
+        cases["no signature"] = self.w.send(body, form, {"X-Slack-Request-Timestamp": ts}, sign_it=False)
+        cases["no timestamp"] = self.w.send(body, form, {"X-Slack-Signature": sig}, sign_it=False)
+        # Signed over one body, sent with another.
+        good = declare_body("harmless title")
+        ts, sig = sign(good)
+        tampered = good.replace(b"harmless+title", b"tampered+body+title")
+        self.assertNotEqual(good, tampered)
+        cases["tampered"] = self.w.send(tampered, form, {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig},
+                                        sign_it=False)
+        # A signature version other than v0.
+        body = declare_body("wrong version title")
+        ts, sig = sign(body)
+        cases["v1"] = self.w.send(body, form, {"X-Slack-Request-Timestamp": ts,
+                                               "X-Slack-Signature": "v1=" + sig[3:]}, sign_it=False)
+        for name, (status, _, answer) in cases.items():
+            self.assertEqual(status, 401, f"{name}: {answer}")
+            self.assertNotIn("INC-", answer, f"{name}: a rejected request must not be acted on")
+
+        # A valid declare as a barrier: delivery is in order, so anything the rejected requests
+        # had caused would be delivered before it.
+        n, ch, _ = self.declare("barrier after rejected requests")
+        calls = FAKE.calls(since=mark)
+        created = [c["args"].get("name") for c in calls if c["method"] == "conversations.create"]
+        self.assertEqual(len(created), 1, f"channels created: {created}")
+        self.assertIn("barrier-after-rejected-requests", created[0])
+        seen = json.dumps(calls)
+        for word in ("forged", "stale", "unsigned", "half", "tampered", "harmless", "wrong-version",
+                     "wrong version"):
+            self.assertNotIn(word, seen, f"a Slack call mentions the rejected request '{word}'")
+        after = self.w.command("list all")
+        listed = answer_text(after)
+        for word in ("forged", "stale", "unsigned", "half signed", "tampered", "harmless", "wrong version"):
+            self.assertNotIn(word, listed)
+        self.assertEqual(len(re.findall(r"INC-\d+", listed)), n_before + 1, listed)
+
+    def test_malformed_bodies_get_400_and_the_bot_keeps_working(self):
+        cases = {
+            "json that does not parse": (b'{"type": "event_callback", "event": ', "application/json"),
+            "json that is not an object": (b'["event_callback"]', "application/json"),
+            "slash command without user and channel": (b"command=%2Fincident&text=list", "application/x-www-form-urlencoded"),
+            "interaction payload that is not json": (b"payload=%7Bnot+json", "application/x-www-form-urlencoded"),
+            "a body of no known kind": (b"\x00\x01\x02 garbage", "application/octet-stream"),
+        }
+        for name, (body, ctype) in cases.items():
+            status, _, answer = self.w.send(body, ctype)
+            self.assertEqual(status, 400, f"{name}: {answer}")
+        status, _, _ = self.w.get("/healthz")
+        self.assertEqual(status, 200)
+        self.assertIn("Open incidents", answer_text(self.w.command("list")) + "Open incidents")
+
+    def test_oversized_body_gets_413(self):
+        big = self.w.command_body("note " + "x" * (1024 * 1024 + 100))
+        try:
+            status, _, answer = self.w.send(big, "application/x-www-form-urlencoded")
+        except (ConnectionError, OSError) as e:  # a server may close early, after answering
+            self.fail(f"no 413 answer for a 1 MiB+ body: {e}")
+        self.assertEqual(status, 413, answer)
+        status, _, _ = self.w.get("/healthz")
+        self.assertEqual(status, 200)
+
+    def test_healthz_reports_database_and_delivery(self):
+        status, headers, body = self.w.get("/healthz")
+        self.assertEqual(status, 200)
+        report = json.loads(body)
+        self.assertEqual(report.get("database"), "ok", report)
+
+    def test_metrics_are_prometheus_text_named_warroom(self):
+        self.w.command("help")
+        status, headers, body = self.w.get("/metrics")
+        self.assertEqual(status, 200)
+        ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        self.assertIn("text/plain", ctype)
+        names = set()
+        for line in body.splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            self.assertRegex(line, r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? [-+0-9.eEInfNa]+$", line)
+            names.add(re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", line).group(0))
+        self.assertTrue(names, body)
+        for name in names:
+            self.assertTrue(name.startswith("warroom_"), name)
+        self.assertIn("warroom_requests_total", body)
+
+    def test_events_with_the_same_event_id_are_both_acknowledged(self):
+        event = {"token": "t", "team_id": "T111", "api_app_id": "A111", "type": "event_callback",
+                 "event_id": "Ev" + uuid.uuid4().hex[:10].upper(), "event_time": int(time.time()),
+                 "event": {"type": "member_joined_channel", "user": "W333", "channel": "C0GENERAL",
+                           "event_ts": f"{time.time():.6f}"},
+                 "authorizations": [{"team_id": "T111", "user_id": "U0BOT", "is_bot": True}]}
+        first = self.w.event(event)
+        again = self.w.event(event, {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+        self.assertEqual(first[0], 200, first)
+        self.assertEqual(again[0], 200, again)
+
+    def test_ssl_check_gets_200(self):
+        status, _, _ = self.w.send(b"ssl_check=1&token=x", "application/x-www-form-urlencoded")
+        self.assertEqual(status, 200)
+
+    def test_unknown_command_answers_only_the_caller(self):
+        mark = FAKE.last_seq()
+        answer = self.w.command("frobnicate the database")
+        self.assertEqual(answer.get("response_type"), "ephemeral", answer)
+        text = answer_text(answer)
+        self.assertIn("frobnicate", text)
+        self.assertIn("declare", text, "the answer to an unknown command should show the usage")
+        # A later command's post proves the queue moved past anything the error could have caused.
+        n, ch, _ = self.declare("barrier after unknown command")
+        posts = [c for c in FAKE.calls("chat.postMessage", since=mark)]
+        self.assertFalse(any("frobnicate" in json.dumps(c["args"]) for c in posts), posts)
+        self.assertFalse(FAKE.calls("chat.postEphemeral", since=mark), "errors go back in the HTTP answer")
+
+    def test_errors_change_nothing_and_post_nothing(self):
+        n, ch, _ = self.declare("errors test incident")
+        mark = FAKE.last_seq()
+        for text in ("status INC-999 mitigating", "status resolved", "severity P9", "declare P1    ",
+                     "ack", "commander <@W999>" if False else "note"):
+            answer = self.w.command(text, channel=ch if not text.startswith("ack") else None)
+            self.assertEqual(answer.get("response_type", "ephemeral"), "ephemeral", f"{text}: {answer}")
+            self.assertRegex(answer_text(answer), r"(?i)incident|usage|unknown|which|severity|title|status|text|write",
+                             f"{text}: {answer}")
+        # Barrier: a real change in the same channel, then nothing else may have been posted.
+        self.w.command("note barrier note after errors", channel=ch)
+        self.wait_post(ch["id"], lambda t: "barrier note after errors" in t, "the barrier note")
+        posts = FAKE.calls("chat.postMessage", since=mark)
+        self.assertEqual(len(posts), 1, [all_text(p["args"])[:200] for p in posts])
+        show = answer_text(self.w.command("show", channel=ch))
+        self.assertIn("investigating", show)
+        self.assertIn("P1", show)
+
+
+class DeclareTests(ServeCase):
+    """A declaration's effects in Slack."""
+
+    def test_declare_creates_channel_invites_topic_summary_pin_and_announcement(self):
+        mark = FAKE.last_seq()
+        answer = self.w.command("declare P1 Checkout API returns 500s")
+        self.assertEqual(answer.get("response_type"), "ephemeral", answer)
+        n = incident_number(answer)
+        self.assertIn("Checkout API returns 500s", answer_text(answer))
+        today = datetime.datetime.now(datetime.timezone.utc)
+        days = {(today + datetime.timedelta(days=d)).strftime("%Y%m%d") for d in (-1, 0)}
+
+        def created():
+            return [c for c in FAKE.calls("conversations.create", since=mark) if c["outcome"] == "ok"]
+        made = wait_until("conversations.create", created)
+        self.assertEqual(len(made), 1, made)
+        name = made[0]["args"]["name"]
+        m = re.fullmatch(r"incident-(\d{8})-checkout-api-returns-500s", name)
+        self.assertTrue(m, name)
+        self.assertIn(m.group(1), days)
+        self.assertFalse(made[0]["args"].get("is_private") in (True, "true", "1"), "the channel is public")
+        self.assertIn(name, answer_text(answer) + name)  # the answer may or may not name it yet
+
+        ch = wait_until("the channel in the fake", lambda: FAKE.channel(name=name))
+        cid = ch["id"]
+        summary = self.wait_post(cid, lambda t: f"INC-{n}" in t and "Checkout API returns 500s" in t,
+                                 "the summary in the incident channel")
+        wait_until("the summary to be pinned", lambda: summary["ts"] in FAKE.channel(cid=cid)["pins"])
+        self.assertIn("W111", FAKE.channel(cid=cid)["members"], "the declarer is invited")
+        invites = [c for c in FAKE.calls("conversations.invite", since=mark) if c["args"].get("channel") == cid]
+        self.assertTrue(any("W111" in str(c["args"].get("users")) for c in invites), invites)
+
+        topic = wait_until("the topic", lambda: FAKE.channel(cid=cid)["topic"])
+        self.assertIn(f"INC-{n}", topic)
+        self.assertIn("P1", topic)
+        self.assertIn("investigating", topic)
+        self.assertRegex(topic, r"IC|[Cc]ommander")
+
+        # The announcement in #incidents: the bot was not a member, so it had to join.
+        announce = self.wait_post("C0INCIDENTS", lambda t: f"INC-{n}" in t, "the announcement in #incidents")
+        self.assertIn("Checkout API returns 500s", msg_text(announce))
+        self.assertTrue(FAKE.channel(cid="C0INCIDENTS")["bot_member"])
+        joins = FAKE.calls("conversations.join", since=mark)
+        self.assertTrue(any(c["args"].get("channel") == "C0INCIDENTS" for c in joins), joins)
+        # P1 also notifies #leadership.
+        self.wait_post("C0LEADERSHIP", lambda t: f"INC-{n}" in t, "the notification in #leadership")
+
+        # Exactly once each: no duplicate summaries or announcements.
+        time.sleep(0.3)
+        self.assertEqual(sum(f"INC-{n}" in msg_text(m) for m in FAKE.messages("C0INCIDENTS")), 1)
+        self.assertEqual(len(FAKE.channel(cid=cid)["pins"]), 1)
+
+    def test_taken_name_gets_suffix_2(self):
+        date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d")
+        taken = f"incident-{date}-payments-are-slow"
+        FAKE.post("channel", {"name": taken, "bot_member": False, "members": ["W222"]})
+        mark = FAKE.last_seq()
+        n, ch, _ = self.declare("Payments are slow")
+        self.assertEqual(ch["name"], taken + "-2")
+        tried = [c["args"]["name"] for c in FAKE.calls("conversations.create", since=mark)]
+        self.assertEqual(tried, [taken, taken + "-2"])
+        # Nothing of the incident went to the channel someone else owns.
+        self.assertEqual(FAKE.channel(name=taken)["messages"], [])
+
+    def test_mentions_in_a_title_are_escaped_everywhere(self):
+        mark = FAKE.last_seq()
+        title = "db <!channel> and <!here> <!everyone> <!subteam^S0ALL> @here & <@W222> down"
+        n, ch, answer = self.declare(title)
+        self.wait_post("C0INCIDENTS", lambda t: f"INC-{n}" in t, "the announcement")
+        calls = FAKE.calls(since=mark)
+        outgoing = [c for c in calls if c["method"] in ("chat.postMessage", "conversations.setTopic",
+                                                         "conversations.setPurpose", "chat.update")]
+        self.assertTrue(outgoing)
+        for c in outgoing:
+            text = all_text(c["args"])
+            for special in ("<!channel>", "<!here>", "<!everyone>", "<!subteam^S0ALL>"):
+                self.assertNotIn(special, text, f"{c['method']} carries an unescaped {special}")
+            self.assertNotIn(str(c["args"].get("link_names", "")).lower(), ("1", "true"),
+                             "link_names would turn @here into a ping")
+        posts = [all_text(c["args"]) for c in outgoing if c["method"] == "chat.postMessage"]
+        self.assertTrue(any("&lt;!channel&gt;" in p for p in posts), posts[:1])
+        self.assertTrue(any("<@W222>" in p for p in posts), "a user mention the user typed is kept")
+        for special in ("<!channel>", "<!here>", "<!everyone>"):
+            self.assertNotIn(special, answer_text(answer))
+        self.assertNotIn("<!channel>", FAKE.channel(cid=ch["id"])["topic"])
+
+    def test_declare_without_severity_uses_least_severe(self):
+        n, ch, answer = self.declare("no severity given", sev="")
+        self.assertIn("P3", FAKE.channel(cid=ch["id"])["topic"])
+
+    def test_empty_title_is_refused(self):
+        mark = FAKE.last_seq()
+        answer = self.w.command("declare P1    ")
+        self.assertNotRegex(answer_text(answer), r"Declared")
+        n, ch, _ = self.declare("barrier after empty title")
+        self.assertEqual(len(FAKE.calls("conversations.create", since=mark)), 1)
+
+
+class CommandTests(ServeCase):
+    """Every /incident command through Slack: the answer and the post it causes."""
+
+    def setUp(self):
+        self.n, self.ch, _ = self.declare(f"Search is down {uuid.uuid4().hex[:6]}")
+        self.cid = self.ch["id"]
+
+    def cmd(self, text, user="W111", in_channel=True):
+        return self.w.command(text, user, self.ch if in_channel else None)
+
+    def count(self):
+        return len(FAKE.messages(self.cid))
+
+    def test_ack_makes_acknowledger_commander(self):
+        before = self.count()
+        answer = self.cmd("ack", user="W222")
+        self.assertEqual(answer.get("response_type", "ephemeral"), "ephemeral")
+        self.assertRegex(answer_text(answer), rf"(?i)INC-{self.n}.*ack|ack.*INC-{self.n}")
+        self.wait_post(self.cid, lambda t: re.search(r"(?i)acknowledged", t) and "W222" in t,
+                       "the acknowledgement post", before)
+        self.wait_post(self.cid, lambda t: "Set the severity" in t, "the commander checklist", before)
+        wait_until("W222 invited", lambda: "W222" in FAKE.channel(cid=self.cid)["members"])
+        wait_until("the topic naming the IC", lambda: "W222" in FAKE.channel(cid=self.cid)["topic"]
+                   or "bob" in FAKE.channel(cid=self.cid)["topic"])
+
+    def test_ack_by_number_from_another_channel(self):
+        before = self.count()
+        self.cmd(f"ack inc-{self.n}", user="W333", in_channel=False)
+        self.wait_post(self.cid, lambda t: re.search(r"(?i)acknowledged", t), "the ack post", before)
+
+    def test_severity_change_is_posted_and_topic_updated(self):
+        before = self.count()
+        answer = self.cmd("sev P2")
+        self.assertIn("P2", answer_text(answer))
+        self.wait_post(self.cid, lambda t: "P2" in t, "the severity change post", before)
+        wait_until("the topic with P2", lambda: "P2" in FAKE.channel(cid=self.cid)["topic"])
+
+    def test_upgrade_into_notified_severity_tells_notified_channels(self):
+        self.cmd("severity P2")
+        self.wait_post(self.cid, lambda t: "P2" in t, "the downgrade post")
+        mark_lead = len(FAKE.messages("C0LEADERSHIP"))
+        self.cmd("severity P1")
+        self.wait_post("C0LEADERSHIP", lambda t: f"INC-{self.n}" in t and "P1" in t,
+                       "the upgrade in #leadership", mark_lead)
+
+    def test_roles_invite_post_checklist_and_update_topic(self):
+        before = self.count()
+        self.cmd("commander <@W333|carol>")
+        self.wait_post(self.cid, lambda t: "Set the severity" in t, "the commander checklist", before)
+        wait_until("carol invited", lambda: "W333" in FAKE.channel(cid=self.cid)["members"])
+        wait_until("the topic naming carol", lambda: re.search(r"W333|carol", FAKE.channel(cid=self.cid)["topic"]))
+        before = self.count()
+        self.cmd("tl me", user="W222")
+        self.wait_post(self.cid, lambda t: "Form a hypothesis" in t, "the tech-lead checklist", before)
+        wait_until("bob invited", lambda: "W222" in FAKE.channel(cid=self.cid)["members"])
+        before = self.count()
+        self.cmd("comms-lead <@W444>")
+        self.wait_post(self.cid, lambda t: "Keep stakeholders" in t, "the comms-lead checklist", before)
+        self.cmd("scribe me")
+        self.wait_post(self.cid, lambda t: "Note decisions" in t, "the scribe checklist", before)
+        self.cmd("ops-lead <@W222>")
+        self.wait_post(self.cid, lambda t: "Coordinate rollbacks" in t, "the ops-lead checklist", before)
+        show = answer_text(self.cmd("show"))
+        for user in ("W333", "W222", "W444"):
+            self.assertTrue(user in show or {"W333": "carol", "W222": "bob", "W444": "dave"}[user] in show, show)
+
+    def test_status_is_posted_and_resolved_is_refused(self):
+        before = self.count()
+        answer = self.cmd("status mitigating")
+        self.assertIn("mitigating", answer_text(answer))
+        self.wait_post(self.cid, lambda t: "mitigating" in t, "the status post", before)
+        wait_until("the topic with mitigating", lambda: "mitigating" in FAKE.channel(cid=self.cid)["topic"])
+        answer = self.cmd("status resolved")
+        self.assertIn("resolve", answer_text(answer))
+        self.assertIn("mitigating", answer_text(self.cmd("show")))
+
+    def test_update_posts_sections(self):
+        before = self.count()
+        self.cmd("update impact: checkout fails for EU users next: roll back build 4711 eta: 20m")
+        post = self.wait_post(self.cid, lambda t: "roll back build 4711" in t, "the update post", before)
+        text = msg_text(post)
+        self.assertIn("checkout fails for EU users", text)
+        self.assertIn("investigating", text)
+        self.assertIn("P1", text)
+
+    def test_note_goes_to_timeline_and_channel(self):
+        before = self.count()
+        self.cmd("note restarted the search-indexer pods <!here>")
+        post = self.wait_post(self.cid, lambda t: "restarted the search-indexer pods" in t, "the note post", before)
+        self.assertNotIn("<!here>", msg_text(post))
+        timeline = answer_text(self.cmd("timeline"))
+        self.assertIn("restarted the search-indexer pods", timeline)
+        self.assertRegex(timeline, r"\d\d:\d\d")
+
+    def test_read_only_commands_answer_only_the_caller(self):
+        mark = FAKE.last_seq()
+        show = self.cmd("show")
+        self.assertEqual(show.get("response_type"), "ephemeral")
+        self.assertIn(f"INC-{self.n}", answer_text(show))
+        self.assertIn("investigating", answer_text(show))
+        lst = self.cmd("list", in_channel=False)
+        self.assertIn(f"INC-{self.n}", answer_text(lst))
+        timeline = self.cmd("timeline")
+        self.assertRegex(answer_text(timeline), r"(?i)declared")
+        stats = self.cmd("stats 30d", in_channel=False)
+        self.assertIn("P1", answer_text(stats))
+        self.assertRegex(answer_text(stats), r"(?i)MTTA|MTTR")
+        help_ = self.cmd("help", in_channel=False)
+        self.assertIn("declare", answer_text(help_))
+        empty = self.cmd("", in_channel=False)
+        self.assertIn("declare", answer_text(empty))
+        for a in (show, lst, timeline, stats, help_):
+            self.assertEqual(a.get("response_type"), "ephemeral", a)
+        # Barrier: a change afterwards is posted; nothing before it was.
+        self.cmd("note barrier after read-only commands")
+        self.wait_post(self.cid, lambda t: "barrier after read-only" in t, "the barrier note")
+        posts = FAKE.calls("chat.postMessage", since=mark)
+        self.assertEqual(len(posts), 1, [all_text(p["args"])[:150] for p in posts])
+
+    def test_resolve_posts_duration_in_channel_and_announce_and_postmortem(self):
+        announce_before = len(FAKE.messages("C0INCIDENTS"))
+        before = self.count()
+        answer = self.cmd("resolve rolled back the bad deploy")
+        self.assertIn(f"INC-{self.n}", answer_text(answer))
+        post = self.wait_post(self.cid, lambda t: re.search(r"(?i)resolved", t), "the resolution post", before)
+        self.assertRegex(msg_text(post), r"\d+(s|m|h|d)\b", "the resolution names the duration")
+        self.wait_post("C0INCIDENTS", lambda t: f"INC-{self.n}" in t and re.search(r"(?i)resolved", t),
+                       "the resolution in #incidents", announce_before)
+        wait_until("the topic with resolved", lambda: "resolved" in FAKE.channel(cid=self.cid)["topic"])
+        self.assertNotIn(f"INC-{self.n} ", answer_text(self.cmd("list", in_channel=False)).replace("\n", " ") + " "
+                         if False else "")
+        lst = answer_text(self.cmd("list", in_channel=False))
+        self.assertNotIn(f"INC-{self.n}*", lst)
+        self.assertNotRegex(lst, rf"INC-{self.n}\b")
+        self.assertRegex(answer_text(self.cmd("list all", in_channel=False)), rf"INC-{self.n}\b")
+        before = self.count()
+        self.cmd("postmortem")
+        pm = self.wait_post(self.cid, lambda t: re.search(r"(?i)post-?mortem", t) and "Timeline" in t,
+                            "the post-mortem draft", before)
+        self.assertIn("rolled back the bad deploy", msg_text(pm))
+        # Reopen re-arms it and lists it again.
+        before = self.count()
+        self.cmd("reopen")
+        self.wait_post(self.cid, lambda t: re.search(r"(?i)reopen", t), "the reopen post", before)
+        self.assertRegex(answer_text(self.cmd("list", in_channel=False)), rf"INC-{self.n}\b")
+
+    def test_snooze_is_recorded(self):
+        before = self.count()
+        self.cmd("snooze 20m")
+        self.wait_post(self.cid, lambda t: re.search(r"(?i)snooze|postpone", t), "the snooze post", before)
+        answer = self.cmd("snooze 30d")
+        self.assertRegex(answer_text(answer), r"(?i)resolve|longer|too")
+
+
+class TimerTests(ServeCase):
+    """Short P0 timers: ack escalation in #incident-escalations, update reminder in the channel."""
+
+    def test_ack_escalation_and_update_reminder(self):
+        esc_before = len(FAKE.messages("C0ESCALATIONS"))
+        declared = time.time()
+        n, ch, _ = self.declare("Login fails for everyone", sev="P0")
+        cid = ch["id"]
+        esc = self.wait_post("C0ESCALATIONS", lambda t: f"INC-{n}" in t, "the ack escalation", esc_before)
+        self.assertIn("S0ONCALL", msg_text(esc), "the escalation mentions the page list")
+        self.assertGreaterEqual(float(esc["ts"]) - declared, 1.5, "escalated before ack_within passed")
+        self.wait_post(cid, lambda t: re.search(r"(?i)acknowledg", t) and not t.startswith(":rotating_light:"),
+                       "the missed-ack notice in the incident channel")
+        reminder = self.wait_post(cid, lambda t: re.search(r"(?i)update", t) and re.search(r"(?i)due|remind|overdue|no update", t)
+                                  and "W111" in t, "the update reminder naming the declarer")
+        self.assertGreaterEqual(float(reminder["ts"]) - declared, 2.5, "reminded before update_every passed")
+        # It repeats every ack_within until acknowledged...
+        wait_until("a second escalation", lambda: sum(f"INC-{n}" in msg_text(m)
+                                                        for m in FAKE.messages("C0ESCALATIONS")[esc_before:]) >= 2)
+        # ... and stops once acknowledged.
+        self.w.command("ack", "W222", ch)
+        self.wait_post(cid, lambda t: re.search(r"(?i)acknowledged", t) and "W222" in t, "the ack post")
+        time.sleep(0.5)  # let an in-flight escalation land before counting
+        count = sum(f"INC-{n}" in msg_text(m) for m in FAKE.messages("C0ESCALATIONS"))
+        # Update reminders keep coming (an ack is not an update); wait for one more to pass 2 s.
+        reminders_at_ack = len(FAKE.messages(cid))
+        self.wait_post(cid, lambda t: re.search(r"(?i)update", t) and "W222" in t,
+                       "an update reminder naming the new commander", reminders_at_ack)
+        self.assertEqual(sum(f"INC-{n}" in msg_text(m) for m in FAKE.messages("C0ESCALATIONS")), count,
+                         "escalations continued after the ack")
+        self.w.command("resolve done", "W222", ch)
+        self.wait_post(cid, lambda t: re.search(r"(?i)resolved", t), "the resolution")
+
+
+class RestartTests(ServeCase):
+    """kill -9 and restart on the same database: timers continue, nothing is created twice."""
+
+    def test_sigkill_then_restart_resumes_timers_without_duplicates(self):
+        esc_before = len(FAKE.messages("C0ESCALATIONS"))
+        n, ch, _ = self.declare("Queue backlog growing", sev="P0")
+        cid = ch["id"]
+        self.wait_post("C0ESCALATIONS", lambda t: f"INC-{n}" in t, "the first escalation", esc_before)
+        self.w.kill9()
+        killed_at = time.time()
+        # Also declare nothing while down; then start on the same database.
+        self.w.start()
+        esc = self.wait_post("C0ESCALATIONS",
+                             lambda t: f"INC-{n}" in t and True, "an escalation after the restart",
+                             len(FAKE.messages("C0ESCALATIONS")))
+        self.assertGreater(float(esc["ts"]), killed_at)
+        reminder_count = len(FAKE.messages(cid))
+        self.wait_post(cid, lambda t: re.search(r"(?i)update", t), "an update reminder after the restart",
+                       reminder_count)
+        # The incident still answers, numbers continue, and its channel was created once.
+        show = answer_text(self.w.command("show", channel=ch))
+        self.assertIn(f"INC-{n}", show)
+        self.w.command("resolve", channel=ch)
+        self.wait_post(cid, lambda t: re.search(r"(?i)resolved", t), "the resolution")
+        n2, ch2, _ = self.declare("After the restart")
+        self.assertEqual(n2, n + 1)
+        creates = [c["args"]["name"] for c in FAKE.calls("conversations.create")]
+        self.assertEqual(len(creates), len(set(creates)), creates)
+        self.assertEqual(sum("queue-backlog-growing" in c for c in creates), 1, creates)
+        summaries = [m for m in FAKE.messages(cid) if m["ts"] in FAKE.channel(cid=cid)["pins"]]
+        self.assertEqual(len(summaries), 1)
+        # After ack/resolve no more escalations once things settle.
+
+    def test_declare_while_slack_is_down_is_created_once_after_restart(self):
+        # Slack hangs on conversations.create: the declaration is recorded but not delivered.
+        FAKE.post("fault", {"method": "conversations.create", "kind": "hang", "count": 1, "seconds": 30})
+        mark = FAKE.last_seq()
+        answer = self.w.command("declare P1 Cache stampede")
+        n = incident_number(answer)
+        wait_until("the hanging conversations.create", lambda: FAKE.calls("conversations.create", since=mark))
+        self.w.kill9()
+        self.w.start()
+        name_ok = lambda: next((c for c in FAKE.state()["channels"] if "cache-stampede" in c["name"]), None)
+        ch = wait_until("the channel created after the restart", name_ok)
+        self.wait_post(ch["id"], lambda t: f"INC-{n}" in t, "the summary after the restart")
+        self.wait_post("C0INCIDENTS", lambda t: f"INC-{n}" in t, "the announcement after the restart")
+        made = [c["args"]["name"] for c in FAKE.calls("conversations.create") if "cache-stampede" in c["args"]["name"]]
+        self.assertTrue(all(not x.endswith("-2") for x in made), made)
+        self.assertEqual(len([c for c in FAKE.state()["channels"] if "cache-stampede" in c["name"]]), 1)
+
+
+class FaultTests(ServeCase):
+    """A Slack that answers 429 or 500 once: the post still arrives, exactly once."""
+
+    def setUp(self):
+        FAKE.post("clear_faults")
+        self.n, self.ch, _ = self.declare(f"Flaky Slack {uuid.uuid4().hex[:6]}")
+
+    def tearDown(self):
+        FAKE.post("clear_faults")
+
+    def note_arrives_once(self, fault):
+        text = f"note under {fault['kind']} {uuid.uuid4().hex[:8]}"
+        mark = FAKE.last_seq()
+        FAKE.post("fault", dict(fault, method="chat.postMessage", count=1))
+        self.w.command(f"note {text}", channel=self.ch)
+        self.wait_post(self.ch["id"], lambda t: text in t, f"the note after a {fault['kind']}")
+        time.sleep(1.5)  # long enough for a duplicate retry to show up
+        got = [m for m in FAKE.messages(self.ch["id"]) if text in msg_text(m)]
+        self.assertEqual(len(got), 1, f"the note was posted {len(got)} times")
+        attempts = [c for c in FAKE.calls("chat.postMessage", since=mark) if text in all_text(c["args"])]
+        self.assertGreaterEqual(len(attempts), 2, "the fault was not hit")
+        self.assertEqual(attempts[0]["fault"], fault["kind"], attempts[0])
+        return attempts
+
+    def test_429_with_retry_after_is_honoured(self):
+        attempts = self.note_arrives_once({"kind": "429", "retry_after": 2})
+        gap = attempts[1]["time"] - attempts[0]["time"]
+        self.assertGreaterEqual(gap, 1.8, f"retried {gap:.2f} s after a Retry-After: 2")
+
+    def test_500_once_is_retried(self):
+        self.note_arrives_once({"kind": "500"})
+
+
+class StopTests(ServeCase):
+    def test_sigterm_exits_zero_quickly(self):
+        n, ch, _ = self.declare("Before the stop")
+        started = time.monotonic()
+        self.w.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.w.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.fail(f"still running 5 s after SIGTERM{self.fail_info()}")
+        self.assertEqual(code, 0, self.fail_info())
+        self.assertLess(time.monotonic() - started, 5)
+        # The database is intact: a new process sees the incident.
+        self.w.start()
+        self.assertIn(f"INC-{n}", answer_text(self.w.command("list")))
+
+
+def main():
+    global BINARY
+    args = sys.argv[1:]
+    if args and not args[0].startswith("-"):
+        BINARY = args.pop(0)
+    BINARY = os.path.abspath(BINARY or os.environ.get("WARROOM_BINARY", "build/warroom"))
+    if not os.access(BINARY, os.X_OK):
+        sys.exit(f"test_serve.py: no warroom binary at {BINARY}; pass its path or set WARROOM_BINARY")
+    unittest.main(argv=[sys.argv[0]] + args, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
