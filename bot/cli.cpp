@@ -3,6 +3,7 @@
 
 #include "bot/config.hpp"
 #include "bot/console.hpp"
+#include "bot/outbox_command.hpp"
 #include "bot/serve.hpp"
 #include "storage/database.hpp"
 #include "templates/renderer.hpp"
@@ -41,7 +42,10 @@ int run_cli(int argc, char** argv) {
     auto* console_cmd = app.add_subcommand("console", "Run the engine with this terminal as Slack");
     auto* check_cmd = app.add_subcommand("check-config", "Validate the config and print the effective settings");
     auto* version_cmd = app.add_subcommand("version", "Print the version");
-    for (auto* sub : {serve_cmd, console_cmd, check_cmd, version_cmd}) sub->fallthrough();
+    auto* outbox_cmd = app.add_subcommand("outbox", "Show Slack calls waiting or given up on (dead letters)");
+    bool retry_dead = false;
+    outbox_cmd->add_flag("--retry-dead", retry_dead, "Queue every dead letter again");
+    for (auto* sub : {serve_cmd, console_cmd, check_cmd, version_cmd, outbox_cmd}) sub->fallthrough();
 
     try {
         app.parse(argc, argv);
@@ -59,6 +63,7 @@ int run_cli(int argc, char** argv) {
         auto cfg = load(flags);
         if (check_cmd->parsed()) return check_config(cfg);
         if (console_cmd->parsed()) return run_console(cfg, std::cin, std::cout);
+        if (outbox_cmd->parsed()) return run_outbox_command(cfg, retry_dead, std::cout);
         return run_serve(cfg);
     } catch (const config_error& e) {
         std::cerr << "warroom: config error: " << e.what() << "\n";

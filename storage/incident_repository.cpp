@@ -382,6 +382,13 @@ void incident_repository::mark_dead(std::int64_t outbox_id, const std::string& e
     q.exec();
 }
 
+std::size_t incident_repository::retry_dead(time_point now) {
+    SQLite::Statement q(db_.sql(), "UPDATE outbox SET state = 'pending', next_attempt_at = ?, finished_at = NULL "
+                                   "WHERE state = 'dead'");
+    q.bind(1, static_cast<int64_t>(to_unix(now)));
+    return static_cast<std::size_t>(q.exec());
+}
+
 void incident_repository::set_channel(std::int64_t number, const std::string& channel_id,
                                       const std::string& channel_name) {
     SQLite::Statement q(db_.sql(), "UPDATE incidents SET channel_id = ?, channel_name = ? WHERE number = ?");

@@ -67,6 +67,8 @@ public:
     void mark_failed(std::int64_t outbox_id, const std::string& error, commands::time_point retry_at);
     // Given up on: kept for `warroom outbox` and metrics, never retried.
     void mark_dead(std::int64_t outbox_id, const std::string& error, commands::time_point now);
+    // An operator fixed the cause (`warroom outbox --retry-dead`): try them again now.
+    std::size_t retry_dead(commands::time_point now);
 
     // Delivery learned the channel's Slack ID (and possibly a suffixed name).
     void set_channel(std::int64_t number, const std::string& channel_id, const std::string& channel_name);

@@ -153,6 +153,16 @@ TEST_CASE("the command line") {
         CHECK(has(r.err, "bad.toml"));
         CHECK(has(r.err, "no_such_key"));
     }
+    SECTION("outbox reports what the console delivered and no dead letters") {
+        REQUIRE(s.run("console --db " + s.db().string(), "declare P2 disk filling up\n").exit_code == 0);
+        auto r = s.run("outbox --db " + s.db().string());
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(has(r.out, "0 pending"));
+        CHECK_FALSE(has(r.out, " 0 delivered"));
+        CHECK(has(r.out, "0 dead"));
+        CHECK(has(s.run("outbox --retry-dead --db " + s.db().string()).out, "0 dead letters queued again"));
+    }
     SECTION("a database from a newer warroom is refused") {
         REQUIRE(s.run("console --db " + s.db().string(), "list\n").exit_code == 0);
         REQUIRE(std::system(("sqlite3 " + s.db().string() + " 'PRAGMA user_version=999' 2>/dev/null || python3 -c \"import sqlite3;c=sqlite3.connect('" +

@@ -198,6 +198,14 @@ TEST_CASE("the outbox delivers in order and holds an incident's later actions be
     REQUIRE(dead.size() == 1);
     CHECK(dead[0].last_error == "invalid_auth");
     CHECK(dead[0].state == storage::outbox_state::dead);
+
+    // The operator fixed the cause: the dead letter is delivered again, now.
+    CHECK(repo.retry_dead(at(2000)) == 1);
+    CHECK(repo.dead_actions().empty());
+    auto again = repo.pending_actions(at(2000));
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].id == dead[0].id);
+    CHECK(repo.retry_dead(at(2001)) == 0);
 }
 
 TEST_CASE("a repeated request key is recognised") {
