@@ -11,6 +11,8 @@ packages=(
   tzdata sqlite3 python3
 )
 if [[ "${WARROOM_BENCH_DEPS:-}" == 1 ]]; then packages+=(wrk nodejs npm curl); fi
+# clang 14 with its runtimes (libFuzzer, ASan, UBSan): scripts/fuzz.sh only.
+if [[ "${WARROOM_FUZZ_DEPS:-}" == 1 ]]; then packages+=(clang libclang-rt-14-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do
