@@ -17,7 +17,7 @@ struct config_error : std::runtime_error {
 };
 
 struct config {
-    commands::settings settings;
+    commands::settings settings = commands::default_settings();
     std::string source = "built-in defaults";  // the file read, for messages
     std::string db_path = "warroom.db";
     std::string listen = "0.0.0.0:3000";

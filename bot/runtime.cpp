@@ -12,14 +12,37 @@ runtime::runtime(const config& cfg, const clock& clk)
       repo_(db_),
       engine_(cfg.settings, templates::renderer(cfg.settings.templates_dir)) {}
 
+namespace {
+
+commands::message already_done() {
+    return {"That command reached warroom twice; it was carried out once.", ""};
+}
+
+}  // namespace
+
+// In the caller's transaction, so a key is remembered only with the command's effects.
+commands::message runtime::decide_and_apply(const commands::request& req, commands::time_point now) {
+    if (!req.once_key.empty() && repo_.seen_request(req.once_key)) {
+        spdlog::info("command from {} with key {} seen before; not repeated", req.user, req.once_key);
+        return already_done();
+    }
+    auto d = engine_.handle(req, repo_, now);
+    if (d.ok) {
+        repo_.apply(d, now);
+        // Only commands that change something need remembering; reads stay reads (no fsync).
+        bool writes = d.save || !d.timeline.empty() || !d.actions.empty();
+        if (writes && !req.once_key.empty()) repo_.remember_request(req.once_key, now);
+    }
+    return std::move(d.reply);
+}
+
 commands::message runtime::handle(const commands::request& req) {
     auto now = clock_.now();
     try {
         SQLite::Transaction txn(db_.sql());
-        auto d = engine_.handle(req, repo_, now);
-        if (d.ok) repo_.apply(d, now);
+        auto reply = decide_and_apply(req, now);
         txn.commit();
-        return d.reply;
+        return reply;
     } catch (const std::exception& e) {
         // Logged here, once; the caller gets a plain answer and nothing was stored.
         spdlog::error("command from {} in {} failed: {}: text: {:.200}", req.user, req.channel, e.what(), req.text);
@@ -35,11 +58,7 @@ std::vector<commands::message> runtime::handle_batch(const std::vector<commands:
     auto now = clock_.now();
     try {
         SQLite::Transaction txn(db_.sql());
-        for (const auto& req : reqs) {
-            auto d = engine_.handle(req, repo_, now);
-            if (d.ok) repo_.apply(d, now);
-            replies.push_back(std::move(d.reply));
-        }
+        for (const auto& req : reqs) replies.push_back(decide_and_apply(req, now));
         txn.commit();
         return replies;
     } catch (const std::exception& e) {

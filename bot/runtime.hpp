@@ -34,6 +34,8 @@ public:
     const clock& time() const { return clock_; }
 
 private:
+    commands::message decide_and_apply(const commands::request& req, commands::time_point now);
+
     const clock& clock_;
     storage::database db_;
     storage::incident_repository repo_;

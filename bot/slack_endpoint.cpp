@@ -99,7 +99,8 @@ asio::awaitable<http_response> slack_endpoint::slash_command(const std::string& 
 
     asio::co_spawn(
         ex,
-        [this, pending, req = commands::request{cmd->user_id, cmd->channel_id, cmd->text},
+        [this, pending, req = commands::request{cmd->user_id, cmd->channel_id, cmd->text,
+                                cmd->trigger_id.empty() ? "" : "trigger:" + cmd->trigger_id},
          response_url = cmd->response_url]() -> asio::awaitable<void> {
             auto answer = co_await db_.submit(req);
             after_command_();

@@ -16,6 +16,9 @@ struct request {
     std::string user;     // Slack user ID of the caller
     std::string channel;  // channel ID (or name) the command was typed in
     std::string text;     // the command's text, without "/incident"
+    // A transport's key for "the same request again" (a slash command's
+    // trigger_id); a key seen before is answered without doing anything twice.
+    std::string once_key = {};
 };
 
 class engine {

@@ -405,6 +405,12 @@ bool incident_repository::remember_request(const std::string& key, time_point no
     return q.exec() == 1;
 }
 
+bool incident_repository::seen_request(const std::string& key) {
+    SQLite::Statement q(db_.sql(), "SELECT 1 FROM seen_requests WHERE key = ?");
+    q.bind(1, key);
+    return q.executeStep();
+}
+
 void incident_repository::forget_requests_before(time_point cutoff) {
     SQLite::Statement q(db_.sql(), "DELETE FROM seen_requests WHERE seen_at < ?");
     q.bind(1, static_cast<int64_t>(to_unix(cutoff)));

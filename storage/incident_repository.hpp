@@ -75,6 +75,7 @@ public:
 
     // Remembers a request key (event_id, trigger_id); false when it was seen before.
     bool remember_request(const std::string& key, commands::time_point now);
+    bool seen_request(const std::string& key);
     void forget_requests_before(commands::time_point cutoff);
 
     std::map<std::string, std::size_t> open_by_severity();
