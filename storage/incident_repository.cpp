@@ -373,6 +373,13 @@ void incident_repository::mark_failed(std::int64_t outbox_id, const std::string&
     q.exec();
 }
 
+void incident_repository::defer(std::int64_t outbox_id, time_point at) {
+    SQLite::Statement q(db_.sql(), "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'");
+    q.bind(1, static_cast<int64_t>(to_unix(at)));
+    q.bind(2, static_cast<int64_t>(outbox_id));
+    q.exec();
+}
+
 void incident_repository::mark_dead(std::int64_t outbox_id, const std::string& error, time_point now) {
     SQLite::Statement q(db_.sql(), "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, "
                                    "finished_at = ? WHERE id = ?");

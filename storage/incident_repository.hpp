@@ -65,6 +65,8 @@ public:
     std::vector<outbox_entry> dead_actions(std::size_t limit = 100);
     void mark_delivered(std::int64_t outbox_id, commands::time_point now);
     void mark_failed(std::int64_t outbox_id, const std::string& error, commands::time_point retry_at);
+    // Held back to keep Slack's pace: not a failure, no attempt counted.
+    void defer(std::int64_t outbox_id, commands::time_point at);
     // Given up on: kept for `warroom outbox` and metrics, never retried.
     void mark_dead(std::int64_t outbox_id, const std::string& error, commands::time_point now);
     // An operator fixed the cause (`warroom outbox --retry-dead`): try them again now.

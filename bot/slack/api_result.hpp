@@ -15,6 +15,7 @@ struct api_result {
     std::optional<std::chrono::seconds> retry_after;
     bool answered = false;         // an HTTP answer came back
     bool maybe_delivered = false;  // no answer, but the request may have arrived
+    bool paced = false;            // never sent: held back to keep Slack's pace (retry_after says how long)
     nlohmann::json body;
 };
 

@@ -21,6 +21,7 @@ struct delivery::outcome {
     enum { delivered, retry, dead } result = delivered;
     std::string error;
     std::optional<std::chrono::seconds> retry_after;  // Slack's 429 said when
+    bool paced = false;                               // not sent yet, to keep Slack's pace
     std::optional<time_point> retry_at;               // decided by record()
     // create_channel: what Slack made, persisted at once so a retry never creates twice.
     std::string channel_id, channel_name;
@@ -35,6 +36,7 @@ struct delivery::outcome {
         outcome o;
         o.error = r.error;
         o.retry_after = r.retry_after;
+        o.paced = r.paced;
         switch (slack::classify(r)) {
             case slack::failure_kind::none: o.result = delivered; break;
             case slack::failure_kind::permanent: o.result = dead; break;
@@ -74,11 +76,28 @@ std::string describe(const storage::outbox_entry& e) {
 
 delivery::delivery(const asio::any_io_executor& ex, db_worker& db, slack::web_client& slack, metrics& m,
                    const clock& clk, delivery_options opts)
-    : db_(db), slack_(slack), metrics_(m), clock_(clk), opts_(opts), wake_(ex) {}
+    : db_(db), slack_(slack), metrics_(m), clock_(clk), opts_(opts), wake_(ex), pace_(ex) {}
 
 asio::awaitable<slack::api_result> delivery::call(std::string_view method, const json& args) {
+    using steady = std::chrono::steady_clock;
+    std::string channel = args.contains("channel") && args["channel"].is_string() ? args["channel"].get<std::string>() : "";
+    auto wait = limiter_.wait(method, channel, steady::now());
+    if (wait > opts_.max_inline_wait) {
+        // Too long to hold the whole queue: this action waits, the others go on.
+        slack::api_result later;
+        later.error = "ratelimited";
+        later.paced = true;
+        later.retry_after = std::chrono::ceil<std::chrono::seconds>(wait);
+        co_return later;
+    }
+    if (wait > steady::duration::zero()) {
+        pace_.expires_after(wait);
+        co_await pace_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    limiter_.spend(method, channel, steady::now());
     // Methods are string literals: a view keeps temporaries out of the co_await.
     auto r = co_await slack_.call(method, args);
+    if (r.retry_after) limiter_.pause(method, steady::now() + *r.retry_after);
     metrics_.count_api_call(std::string(method), r.ok ? "ok" : r.error);
     if (slack::classify(r) == slack::failure_kind::auth) {
         if (auth_error_.empty())
@@ -154,6 +173,19 @@ asio::awaitable<void> delivery::run() {
 asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const outcome& o) {
     auto now = clock_.now();
     outcome final = o;
+    if (o.result == outcome::retry && o.paced) {
+        auto at = now + *o.retry_after;
+        auto job = [id = e.id, at](runtime& rt) {
+            rt.repository().defer(id, at);
+            return true;
+        };
+        try {
+            co_await db_.run(std::move(job));
+        } catch (const std::exception& ex) {
+            spdlog::error("slack: could not defer {}: {}", describe(e), ex.what());
+        }
+        co_return;
+    }
     if (o.result == outcome::retry) {
         bool rate_limited = o.retry_after.has_value();
         if (rate_limited) {
@@ -227,6 +259,17 @@ asio::awaitable<delivery::outcome> delivery::create_channel(const storage::outbo
                 break;
             }
             if (r.error != "name_taken") co_return outcome::fail(r);
+            // Taken by us? A create whose answer was lost (timeout, crash) made
+            // the channel already: adopt it instead of making a second one.
+            outcome lookup_failed;
+            auto mine = co_await own_channel_named(name, lookup_failed);
+            if (lookup_failed.result != outcome::delivered) co_return lookup_failed;
+            if (mine) {
+                spdlog::info("slack: #{} already exists and warroom made it: adopting it for INC-{}", name, inc.number);
+                made.channel_id = *mine;
+                made.channel_name = name;
+                break;
+            }
         }
         if (made.channel_id.empty()) co_return outcome::dead_end("no free channel name");
         spdlog::info("slack: created #{} ({}) for INC-{}", made.channel_name, made.channel_id, inc.number);
@@ -287,6 +330,13 @@ asio::awaitable<std::optional<std::string>> delivery::channel_id_for(const std::
     if (looks_like_id(name)) co_return name;
     if (auto it = channel_ids_.find(name); it != channel_ids_.end()) co_return it->second;
     // One walk through the channel list fills the cache for every configured channel.
+    if (!co_await list_channels(failed)) co_return std::nullopt;
+    if (auto it = channel_ids_.find(name); it != channel_ids_.end()) co_return it->second;
+    failed = outcome::dead_end("channel_not_found: no channel named #" + name);
+    co_return std::nullopt;
+}
+
+asio::awaitable<bool> delivery::list_channels(outcome& failed) {
     std::string cursor;
     for (int page = 0; page < 100; ++page) {
         json args{{"types", "public_channel,private_channel"}, {"exclude_archived", true}, {"limit", 1000}};
@@ -294,17 +344,34 @@ asio::awaitable<std::optional<std::string>> delivery::channel_id_for(const std::
         auto r = co_await call("conversations.list", args);
         if (!r.ok) {
             failed = outcome::fail(r);
-            co_return std::nullopt;
+            co_return false;
         }
-        for (const auto& c : r.body.value("channels", json::array()))
-            if (c.is_object() && c.contains("name") && c.contains("id"))
-                channel_ids_[c["name"].get<std::string>()] = c["id"].get<std::string>();
+        for (const auto& c : r.body.value("channels", json::array())) {
+            if (!c.is_object() || !c.contains("name") || !c.contains("id")) continue;
+            auto name = c["name"].get<std::string>();
+            channel_ids_[name] = c["id"].get<std::string>();
+            if (c.value("creator", "") == bot_user_ && !bot_user_.empty()) made_by_us_.insert(name);
+        }
         cursor = r.body.value("/response_metadata/next_cursor"_json_pointer, "");
         if (cursor.empty()) break;
     }
-    if (auto it = channel_ids_.find(name); it != channel_ids_.end()) co_return it->second;
-    failed = outcome::dead_end("channel_not_found: no channel named #" + name);
-    co_return std::nullopt;
+    co_return true;
+}
+
+asio::awaitable<std::optional<std::string>> delivery::own_channel_named(const std::string& name, outcome& failed) {
+    if (bot_user_.empty()) {
+        json none = json::object();
+        auto who = co_await call("auth.test", none);
+        if (!who.ok) {
+            failed = outcome::fail(who);
+            co_return std::nullopt;
+        }
+        bot_user_ = who.body.value("user_id", "");
+    }
+    if (!co_await list_channels(failed)) co_return std::nullopt;
+    auto it = channel_ids_.find(name);
+    if (it == channel_ids_.end() || !made_by_us_.count(name)) co_return std::nullopt;
+    co_return it->second;
 }
 
 asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e, commands::incident* inc) {

@@ -4,14 +4,17 @@
 
 #include "bot/clock.hpp"
 #include "bot/metrics.hpp"
+#include "bot/slack/rate_limiter.hpp"
 #include "bot/slack/web_client.hpp"
 #include "bot/wakeup.hpp"
 #include "storage/incident_repository.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 
@@ -25,6 +28,9 @@ struct delivery_options {
     std::chrono::seconds give_up_after{std::chrono::hours(24)};
     std::chrono::seconds auth_recheck{60};
     std::size_t batch = 50;
+    // Pacing waits up to this long in line; longer, the action is deferred
+    // and the rest of the queue goes on.
+    std::chrono::milliseconds max_inline_wait{250};
 };
 
 class delivery {
@@ -52,6 +58,8 @@ private:
     boost::asio::awaitable<outcome> set_topic(const std::string& channel, const std::string& topic);
     boost::asio::awaitable<outcome> post(const storage::outbox_entry& e, commands::incident* inc);
     boost::asio::awaitable<std::optional<std::string>> channel_id_for(const std::string& name_or_id, outcome& failed);
+    boost::asio::awaitable<bool> list_channels(outcome& failed);
+    boost::asio::awaitable<std::optional<std::string>> own_channel_named(const std::string& name, outcome& failed);
     boost::asio::awaitable<slack::api_result> call(std::string_view method, const nlohmann::json& args);
     boost::asio::awaitable<void> record(const storage::outbox_entry& e, const outcome& o);
 
@@ -61,10 +69,14 @@ private:
     const clock& clock_;
     delivery_options opts_;
     wakeup wake_;
+    boost::asio::steady_timer pace_;
+    slack::rate_limiter limiter_;
     bool stopping_ = false;
     std::string auth_error_;
     std::optional<commands::time_point> last_delivered_;
     std::map<std::string, std::string> channel_ids_;  // name -> ID, from conversations.list
+    std::set<std::string> made_by_us_;                // channel names whose creator is the bot
+    std::string bot_user_;                            // from auth.test
 };
 
 }  // namespace warroom::bot
