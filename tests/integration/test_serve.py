@@ -140,9 +140,11 @@ def wait_until(what, fn, timeout=WAIT, interval=0.1):
 
 class Fake:
     def __init__(self):
+        # No --max-seconds: its timer thread would keep the fake alive after a clean stop.
         self.proc = subprocess.Popen([sys.executable, FAKE_SLACK, "--port", "0", "--token", TOKEN,
-                                      "--exit-on-stdin-eof", "--max-seconds", "600"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                                      "--exit-on-stdin-eof"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     text=True)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("FAKE_SLACK_URL="):
             raise RuntimeError(f"fake Slack did not start: {line!r}")
@@ -155,7 +157,11 @@ class Fake:
         except OSError:
             pass
         self.proc.terminate()
-        self.proc.wait(timeout=10)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
     def get(self, name, **params):
         q = ("?" + urllib.parse.urlencode(params)) if params else ""
@@ -253,6 +259,14 @@ class Warroom:
                 return False
         wait_until("GET /healthz to answer 200", ready)
         return self
+
+    def outbox(self):
+        status, _, body = http("GET", self.url + "/healthz")
+        return json.loads(body).get("outbox", {}) if status in (200, 503) else {}
+
+    def quiet(self):
+        """Waits until the delivery queue is empty: everything accepted so far reached Slack."""
+        wait_until("the outbox to drain", lambda: self.outbox().get("pending", 1) == 0)
 
     def logs(self):
         try:
@@ -367,6 +381,7 @@ class ServeCase(unittest.TestCase):
                     return c
             return None
         ch = wait_until(f"INC-{n}'s channel with a pinned summary", channel_ready)
+        self.w.quiet()  # announcements too, so a test's later call counts start clean
         return n, ch, answer
 
     def wait_post(self, cid, pred, what, since_count=0):
@@ -408,7 +423,7 @@ class EndpointTests(ServeCase):
     def test_bad_signatures_get_401_and_change_nothing(self):
         mark = FAKE.last_seq()
         before = self.w.command("list all")
-        n_before = len(re.findall(r"INC-\d+", answer_text(before)))
+        n_before = len(set(re.findall(r"INC-\d+", answer_text(before))))
 
         def declare_body(title):
             return self.w.command_body(f"declare P1 {title}")
@@ -456,7 +471,8 @@ class EndpointTests(ServeCase):
         listed = answer_text(after)
         for word in ("forged", "stale", "unsigned", "half signed", "tampered", "harmless", "wrong version"):
             self.assertNotIn(word, listed)
-        self.assertEqual(len(re.findall(r"INC-\d+", listed)), n_before + 1, listed)
+        self.assertEqual(len(set(re.findall(r"INC-\d+", listed))), n_before + 1, listed)
+        self.assertIn(f"INC-{n}", listed)
 
     def test_malformed_bodies_get_400_and_the_bot_keeps_working(self):
         cases = {
@@ -475,11 +491,24 @@ class EndpointTests(ServeCase):
 
     def test_oversized_body_gets_413(self):
         big = self.w.command_body("note " + "x" * (1024 * 1024 + 100))
-        try:
-            status, _, answer = self.w.send(big, "application/x-www-form-urlencoded")
-        except (ConnectionError, OSError) as e:  # a server may close early, after answering
-            self.fail(f"no 413 answer for a 1 MiB+ body: {e}")
-        self.assertEqual(status, 413, answer)
+        ts, sig = sign(big)
+        head = (f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(big)}\r\n"
+                f"X-Slack-Request-Timestamp: {ts}\r\nX-Slack-Signature: {sig}\r\nConnection: close\r\n\r\n")
+        # Raw socket: the server may answer and close before the whole body is sent, as it should.
+        with socket.create_connection(("127.0.0.1", self.w.port), timeout=10) as s:
+            try:
+                s.sendall(head.encode() + big)
+            except OSError:
+                pass
+            reply = b""
+            try:
+                while chunk := s.recv(65536):
+                    reply += chunk
+            except OSError:
+                pass
+        status_line = reply.split(b"\r\n", 1)[0].decode("latin-1")
+        self.assertRegex(status_line, r"^HTTP/1\.[01] 413", reply[:300])
         status, _, _ = self.w.get("/healthz")
         self.assertEqual(status, 200)
 
@@ -538,7 +567,7 @@ class EndpointTests(ServeCase):
         n, ch, _ = self.declare("errors test incident")
         mark = FAKE.last_seq()
         for text in ("status INC-999 mitigating", "status resolved", "severity P9", "declare P1    ",
-                     "ack", "commander <@W999>" if False else "note"):
+                     "ack", "note"):
             answer = self.w.command(text, channel=ch if not text.startswith("ack") else None)
             self.assertEqual(answer.get("response_type", "ephemeral"), "ephemeral", f"{text}: {answer}")
             self.assertRegex(answer_text(answer), r"(?i)incident|usage|unknown|which|severity|title|status|text|write",
@@ -780,8 +809,6 @@ class CommandTests(ServeCase):
         self.wait_post("C0INCIDENTS", lambda t: f"INC-{self.n}" in t and re.search(r"(?i)resolved", t),
                        "the resolution in #incidents", announce_before)
         wait_until("the topic with resolved", lambda: "resolved" in FAKE.channel(cid=self.cid)["topic"])
-        self.assertNotIn(f"INC-{self.n} ", answer_text(self.cmd("list", in_channel=False)).replace("\n", " ") + " "
-                         if False else "")
         lst = answer_text(self.cmd("list", in_channel=False))
         self.assertNotIn(f"INC-{self.n}*", lst)
         self.assertNotRegex(lst, rf"INC-{self.n}\b")
@@ -816,7 +843,7 @@ class TimerTests(ServeCase):
         esc = self.wait_post("C0ESCALATIONS", lambda t: f"INC-{n}" in t, "the ack escalation", esc_before)
         self.assertIn("S0ONCALL", msg_text(esc), "the escalation mentions the page list")
         self.assertGreaterEqual(float(esc["ts"]) - declared, 1.5, "escalated before ack_within passed")
-        self.wait_post(cid, lambda t: re.search(r"(?i)acknowledg", t) and not t.startswith(":rotating_light:"),
+        self.wait_post(cid, lambda t: re.search(r"(?i)not acknowledged", t),
                        "the missed-ack notice in the incident channel")
         reminder = self.wait_post(cid, lambda t: re.search(r"(?i)update", t) and re.search(r"(?i)due|remind|overdue|no update", t)
                                   and "W111" in t, "the update reminder naming the declarer")
@@ -865,7 +892,7 @@ class RestartTests(ServeCase):
         self.wait_post(cid, lambda t: re.search(r"(?i)resolved", t), "the resolution")
         n2, ch2, _ = self.declare("After the restart")
         self.assertEqual(n2, n + 1)
-        creates = [c["args"]["name"] for c in FAKE.calls("conversations.create")]
+        creates = [c["args"]["name"] for c in FAKE.calls("conversations.create") if c["outcome"] == "ok"]
         self.assertEqual(len(creates), len(set(creates)), creates)
         self.assertEqual(sum("queue-backlog-growing" in c for c in creates), 1, creates)
         summaries = [m for m in FAKE.messages(cid) if m["ts"] in FAKE.channel(cid=cid)["pins"]]
