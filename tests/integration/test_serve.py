@@ -599,7 +599,6 @@ class DeclareTests(ServeCase):
         self.assertTrue(m, name)
         self.assertIn(m.group(1), days)
         self.assertFalse(made[0]["args"].get("is_private") in (True, "true", "1"), "the channel is public")
-        self.assertIn(name, answer_text(answer) + name)  # the answer may or may not name it yet
 
         ch = wait_until("the channel in the fake", lambda: FAKE.channel(name=name))
         cid = ch["id"]
@@ -664,6 +663,22 @@ class DeclareTests(ServeCase):
     def test_declare_without_severity_uses_least_severe(self):
         n, ch, answer = self.declare("no severity given", sev="")
         self.assertIn("P3", FAKE.channel(cid=ch["id"])["topic"])
+
+    # BUG: `/incident declare` with no text answers "An incident needs a title..." and never calls
+    # views.open, though PRODUCT.md says "With no text, opens a declare modal".
+    @unittest.expectedFailure
+    def test_declare_without_text_opens_the_modal(self):
+        mark = FAKE.last_seq()
+        body = self.w.command_body("declare")
+        trigger = urllib.parse.parse_qs(body.decode())["trigger_id"][0]
+        status, _, answer = self.w.send(body, "application/x-www-form-urlencoded")
+        self.assertEqual(status, 200, answer)
+        # The trigger_id lives 3 s: views.open must follow at once.
+        opened = wait_until("views.open", lambda: FAKE.calls("views.open", since=mark), timeout=3)
+        self.assertEqual(opened[0]["args"].get("trigger_id"), trigger)
+        view = opened[0]["args"].get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        self.assertEqual(view.get("type"), "modal", view)
 
     def test_empty_title_is_refused(self):
         mark = FAKE.last_seq()
@@ -968,6 +983,27 @@ class MaybeDeliveredTests(ServeCase):
         self.assertTrue(any(f"INC-{n}" in msg_text(m) for m in ch["messages"]), "the summary is in that channel")
 
 
+class TokenTests(ServeCase):
+    def test_rejected_token_makes_healthz_503_and_loses_nothing(self):
+        n, ch, _ = self.declare("Token rotated by mistake")
+        FAKE.post("config", {"token": "xoxb-rotated"})
+        try:
+            self.w.command("note posted while the token is rejected", channel=ch)
+
+            def unhealthy():
+                status, _, body = self.w.get("/healthz")
+                return (status, body) if status == 503 else None
+            status, body = wait_until("/healthz to answer 503", unhealthy)
+            self.assertIn("invalid_auth", body)
+            # The note is held, not given up on: it is still pending, nothing is dead.
+            outbox = json.loads(body).get("outbox", {})
+            self.assertGreaterEqual(outbox.get("pending", 0), 1, body)
+            self.assertEqual(outbox.get("dead", 0), 0, body)
+            self.assertFalse(any("posted while the token" in msg_text(m) for m in FAKE.messages(ch["id"])))
+        finally:
+            FAKE.post("config", {"token": TOKEN})
+
+
 class FaultTests(ServeCase):
     """A Slack that answers 429 or 500 once: the post still arrives, exactly once."""
 
@@ -1023,7 +1059,7 @@ class StopTests(ServeCase):
 SHARDS = [
     ["CommandTests"],
     ["EndpointTests", "DeclareTests", "TimerTests", "RestartTests", "MaybeDeliveredTests", "FaultTests",
-     "StopTests"],
+     "TokenTests", "StopTests"],
 ]
 
 
