@@ -15,7 +15,9 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_D
 cmake --build "$build_dir" -j "${WARROOM_JOBS:-$(nproc)}"
 
 # Inherited by everything the tests start (warroom serve, the console binary).
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=1:print_stacktrace=1:strict_string_checks=1:check_initialization_order=1}
+# detect_stack_use_after_return: a coroutine that outlives a stack frame it
+# points into is the kind of bug GCC 12 coroutines make easy.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=1:print_stacktrace=1:strict_string_checks=1:check_initialization_order=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-print_suppressions=0}
 ctest --test-dir "$build_dir" --output-on-failure -j "${WARROOM_JOBS:-$(nproc)}" "$@"
