@@ -904,8 +904,18 @@ class TimerTests(ServeCase):
                        "an update reminder naming the new commander", reminders_at_ack)
         self.assertEqual(sum(f"INC-{n}" in msg_text(m) for m in FAKE.messages("C0ESCALATIONS")), count,
                          "escalations continued after the ack")
+        # An update restarts the update clock: the next reminder comes update_every after it.
+        updated_at = time.time()  # the post itself may land later: Slack's pace is one a second
+        self.w.command("update impact: logins slow next: failover", "W222", ch)
+        upd = self.wait_post(cid, lambda t: "failover" in t, "the update post")
+        after_update = FAKE.messages(cid).index(upd) + 1
+        nxt = self.wait_post(cid, lambda t: re.search(r"(?i)due a status update|update", t) and "W222" in t
+                             and "failover" not in t, "the reminder after the update", after_update)
+        self.assertGreaterEqual(float(nxt["ts"]) - updated_at, 2.8,
+                                f"the update did not restart the update clock: {msg_text(nxt)[:200]!r}")
+        resolved_at = len(FAKE.messages(cid))
         self.w.command("resolve done", "W222", ch)
-        self.wait_post(cid, lambda t: re.search(r"(?i)resolved", t), "the resolution")
+        self.wait_post(cid, lambda t: re.search(r"(?i)resolved", t), "the resolution", resolved_at)
 
 
 class RestartTests(ServeCase):
