@@ -92,12 +92,16 @@ decision handle_declare(const context& ctx, const command_line& line) {
         if (ch != ctx.cfg.announce_channel) post_to(d, inc, ch, announcement);
     note_timeline(d, ctx, inc, "declared", "Declared " + sev->name + ": " + title, ctx.req.user);
 
+    // The most recent few are what a responder can act on; a storm of
+    // declarations must not turn the answer into a wall of text.
+    constexpr std::size_t shown = 5;
     auto duplicates = nlohmann::json::array();
-    for (const auto& other : ctx.store.list_declared_since(ctx.now - duplicate_window))
-        if (other.is_open())
-            duplicates.push_back({{"id", other.id()}, {"title", other.title}, {"severity", other.severity},
-                                  {"channel", channel_link(other)}});
+    auto recent = ctx.store.recent_open(ctx.now - duplicate_window, shown + 1);
+    for (std::size_t i = 0; i < recent.size() && i < shown; ++i)
+        duplicates.push_back({{"id", recent[i].id()}, {"title", recent[i].title}, {"severity", recent[i].severity},
+                              {"channel", channel_link(recent[i])}});
     view["duplicates"] = duplicates;
+    view["more_duplicates"] = recent.size() > shown;
     view["has_duplicates"] = !duplicates.empty();
     d.reply = ctx.render("declare_reply", view);
     d.save = std::move(inc);

@@ -20,6 +20,15 @@ public:
     virtual std::vector<incident> list_open() = 0;
     // Every incident declared at or after `since`, open or resolved, oldest first.
     virtual std::vector<incident> list_declared_since(time_point since) = 0;
+    // At most `limit` open incidents declared at or after `since`, newest first.
+    // Bounded, because a declaration storm must not make each declare slower.
+    virtual std::vector<incident> recent_open(time_point since, std::size_t limit) {
+        std::vector<incident> out;
+        auto all = list_declared_since(since);
+        for (auto it = all.rbegin(); it != all.rend() && out.size() < limit; ++it)
+            if (it->is_open()) out.push_back(std::move(*it));
+        return out;
+    }
     virtual std::vector<timeline_entry> timeline(std::int64_t number) = 0;
     // The number the next declaration will take (numbers are never reused).
     virtual std::int64_t next_number() = 0;

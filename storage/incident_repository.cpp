@@ -169,6 +169,18 @@ std::vector<commands::incident> incident_repository::list_declared_since(time_po
     return out;
 }
 
+std::vector<commands::incident> incident_repository::recent_open(time_point since, std::size_t limit) {
+    const std::string where = "WHERE number IN (SELECT number FROM incidents WHERE declared_at >= " +
+                              std::to_string(to_unix(since)) + " AND status <> 'resolved' ORDER BY declared_at DESC, " +
+                              "number DESC LIMIT " + std::to_string(limit) + ")";
+    SQLite::Statement q(db_.sql(), std::string("SELECT ") + incident_columns + " FROM incidents " + where +
+                                       " ORDER BY declared_at DESC, number DESC");
+    std::vector<commands::incident> out;
+    while (q.executeStep()) out.push_back(read_incident(q));
+    attach_details(db_.sql(), out, where);
+    return out;
+}
+
 std::vector<commands::timeline_entry> incident_repository::timeline(std::int64_t number) {
     SQLite::Statement q(db_.sql(), "SELECT at, actor, kind, text FROM timeline WHERE incident = ? ORDER BY id");
     q.bind(1, static_cast<int64_t>(number));

@@ -267,6 +267,18 @@ TEST_CASE("declare lists open incidents of the last 30 minutes as possible dupli
     CHECK_THAT(d.reply.text, !Contains("Possible duplicates"));
 }
 
+TEST_CASE("in a declaration storm the duplicates list shows the five most recent") {
+    engine_harness h(default_settings(), t0);
+    for (int i = 1; i <= 7; ++i) REQUIRE(h.run("declare P3 storm " + std::to_string(i)).ok);
+    auto d = h.run("declare P3 storm 8");
+    REQUIRE(d.ok);
+    for (int i = 3; i <= 7; ++i) CHECK_THAT(d.reply.text, Contains("*INC-" + std::to_string(i) + "* (P3) storm"));
+    CHECK_THAT(d.reply.text, !Contains("*INC-2*"));
+    CHECK_THAT(d.reply.text, Contains("and more"));
+    // Newest first: the one declared just before comes first.
+    CHECK(d.reply.text.find("INC-7*") < d.reply.text.find("INC-3*"));
+}
+
 TEST_CASE("a taken channel name gets -2, -3") {
     engine_harness h(default_settings(), t0);
     REQUIRE(h.run("declare P3 checkout is down").ok);

@@ -239,3 +239,25 @@ TEST_CASE("open incidents are counted by severity and listed with their roles") 
     CHECK(repo.list_declared_since(at(1500)).size() == 1);
     CHECK(repo.list_declared_since(at(0)).size() == 2);
 }
+
+TEST_CASE("recent open incidents: newest first, bounded, resolved ones left out") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    for (int n = 1; n <= 8; ++n) repo.apply(declare(n, "storm " + std::to_string(n), at(1000 + n)), at(1000 + n));
+    auto resolved = repo.find(7);
+    REQUIRE(resolved);
+    resolved->status = commands::incident_status::resolved;
+    resolved->resolved_at = at(1100);
+    commands::decision close;
+    close.save = *resolved;
+    repo.apply(close, at(1100));
+
+    auto recent = repo.recent_open(at(1003), 3);
+    REQUIRE(recent.size() == 3);
+    CHECK(recent[0].number == 8);
+    CHECK(recent[1].number == 6);  // 7 is resolved
+    CHECK(recent[2].number == 5);
+    CHECK(recent[0].roles.at("commander") == "U2");
+    CHECK(repo.recent_open(at(1007), 10).size() == 1);  // only 8: 7 is resolved
+}
