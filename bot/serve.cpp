@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <iostream>
 
 namespace warroom::bot {
@@ -97,7 +98,7 @@ asio::awaitable<net::http_response> healthz(db_worker& db, const delivery& outbo
     }
     if (auto last = outbox.last_delivered()) body["last_delivered"] = commands::format_time(*last);
     body["status"] = healthy ? "ok" : "unhealthy";
-    co_return net::http_response{healthy ? 200u : 503u, "application/json", body.dump() + "\n", {}};
+    co_return net::http_response{healthy ? 200u : 503u, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", {}};
 }
 
 asio::awaitable<net::http_response> metrics_page(db_worker& db, const metrics& m) {
@@ -165,7 +166,13 @@ int run_serve(const config& cfg) {
     auto tls = verified_tls();
     slack::web_client slack_api(io.get_executor(), tls, cfg.slack_api_url, cfg.bot_token);
     metrics stats;
-    delivery outbox(io.get_executor(), db, slack_api, stats, clk);
+    delivery_options delivery_opts;
+    if (const char* pace = std::getenv("WARROOM_SLACK_PACE")) {
+        // A test knob for runs against a fake Slack; real Slack needs its own pace.
+        delivery_opts.pace_speed = std::atof(pace);
+        spdlog::warn("WARROOM_SLACK_PACE={}: Slack's rate limits are scaled; for tests only", pace);
+    }
+    delivery outbox(io.get_executor(), db, slack_api, stats, clk, delivery_opts);
     wakeup timers_wake(io.get_executor());
     bool stopping = false;
 

@@ -32,7 +32,9 @@ http_response json_response(const std::string& body) { return {200, "application
 // The caller's answer as Slack wants it. blocks_json is already a JSON array,
 // spliced in as is rather than parsed and dumped again on the hot path.
 std::string ephemeral_body(const commands::message& m) {
-    std::string out = R"({"response_type":"ephemeral","text":)" + json(m.text).dump();
+    // Invalid UTF-8 in a (signed) command must not turn a stored command into a 500.
+    std::string out = R"({"response_type":"ephemeral","text":)" +
+                      json(m.text).dump(-1, ' ', false, json::error_handler_t::replace);
     if (!m.blocks_json.empty()) out += R"(,"blocks":)" + m.blocks_json;
     return out + "}";
 }

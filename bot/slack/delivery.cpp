@@ -76,7 +76,7 @@ std::string describe(const storage::outbox_entry& e) {
 
 delivery::delivery(const asio::any_io_executor& ex, db_worker& db, slack::web_client& slack, metrics& m,
                    const clock& clk, delivery_options opts)
-    : db_(db), slack_(slack), metrics_(m), clock_(clk), opts_(opts), wake_(ex), pace_(ex) {}
+    : db_(db), slack_(slack), metrics_(m), clock_(clk), opts_(opts), wake_(ex), pace_(ex), limiter_(opts.pace_speed) {}
 
 asio::awaitable<slack::api_result> delivery::call(std::string_view method, const json& args) {
     using steady = std::chrono::steady_clock;

@@ -31,6 +31,7 @@ struct delivery_options {
     // Pacing waits up to this long in line; longer, the action is deferred
     // and the rest of the queue goes on.
     std::chrono::milliseconds max_inline_wait{250};
+    double pace_speed = 1.0;  // rate_limiter's speed: 1 is Slack's own pace
 };
 
 class delivery {

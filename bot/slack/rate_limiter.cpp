@@ -16,7 +16,8 @@ constexpr rate_limiter::limit tier1{1, 1}, tier2{20, 6}, tier3{50, 16}, tier4{10
 // chat.postMessage: about one a second per channel, several hundred a minute in all.
 constexpr rate_limiter::limit per_channel{60, 1}, post_overall{300, 30};
 
-constexpr std::array<std::pair<std::string_view, rate_limiter::limit>, 15> tiers{{
+constexpr std::array<std::pair<std::string_view, rate_limiter::limit>, 16> tiers{{
+    {"apps.connections.open", tier1},
     {"conversations.create", tier2},    {"conversations.setTopic", tier2}, {"conversations.setPurpose", tier2},
     {"conversations.list", tier2},      {"conversations.archive", tier2},  {"pins.add", tier2},
     {"conversations.invite", tier3},    {"conversations.join", tier3},     {"conversations.history", tier3},
@@ -32,6 +33,11 @@ rate_limiter::limit rate_limiter::limit_for(std::string_view method) {
     for (const auto& [name, l] : tiers)
         if (name == method) return l;
     return tier3;  // an unlisted method: a middle tier is the safe guess
+}
+
+rate_limiter::limit rate_limiter::scaled(std::string_view method) const {
+    auto l = method.empty() ? per_channel : limit_for(method);
+    return {l.per_minute * speed_, std::max(1.0, l.burst * speed_)};
 }
 
 void rate_limiter::refill(bucket& b, const limit& l, time_point now) {
@@ -53,26 +59,28 @@ rate_limiter::clock::duration rate_limiter::until_token(const bucket& b, const l
 rate_limiter::clock::duration rate_limiter::wait(std::string_view method, std::string_view channel, time_point now) {
     clock::duration longest = clock::duration::zero();
     if (auto it = paused_.find(method); it != paused_.end() && it->second > now) longest = it->second - now;
-    auto l = limit_for(method);
+    auto l = scaled(method);
     auto& m = methods_[std::string(method)];
     refill(m, l, now);
     longest = std::max(longest, until_token(m, l));
     if (posts_to_channel(method) && !channel.empty()) {
+        auto pc = scaled("");
         auto& c = channels_[std::string(channel)];
-        refill(c, per_channel, now);
-        longest = std::max(longest, until_token(c, per_channel));
+        refill(c, pc, now);
+        longest = std::max(longest, until_token(c, pc));
     }
     return longest;
 }
 
 void rate_limiter::spend(std::string_view method, std::string_view channel, time_point now) {
-    auto l = limit_for(method);
+    auto l = scaled(method);
     auto& m = methods_[std::string(method)];
     refill(m, l, now);
     m.tokens -= 1;
     if (posts_to_channel(method) && !channel.empty()) {
+        auto pc = scaled("");
         auto& c = channels_[std::string(channel)];
-        refill(c, per_channel, now);
+        refill(c, pc, now);
         c.tokens -= 1;
     }
 }

@@ -13,6 +13,10 @@ namespace warroom::slack {
 
 class rate_limiter {
 public:
+    // `speed` multiplies every limit: 1 is Slack's pace. Only tests against a
+    // fake Slack run faster (WARROOM_SLACK_PACE, see DEVELOPERS.md).
+    explicit rate_limiter(double speed = 1.0) : speed_(speed > 0 ? speed : 1.0) {}
+
     using clock = std::chrono::steady_clock;
     using time_point = clock::time_point;
 
@@ -29,6 +33,7 @@ public:
         double burst;
     };
     static limit limit_for(std::string_view method);
+    limit scaled(std::string_view method) const;
 
 private:
     struct bucket {
@@ -38,6 +43,7 @@ private:
     static void refill(bucket& b, const limit& l, time_point now);
     static clock::duration until_token(const bucket& b, const limit& l);
 
+    double speed_;
     std::map<std::string, bucket, std::less<>> methods_;
     std::map<std::string, bucket, std::less<>> channels_;  // chat.postMessage, per channel
     std::map<std::string, time_point, std::less<>> paused_;

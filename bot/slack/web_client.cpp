@@ -39,7 +39,9 @@ asio::awaitable<api_result> web_client::call(std::string_view method, const nloh
     std::string content_type = "application/json; charset=utf-8";
     std::string path(method);
     auto r = co_await api_.post(std::move(path), std::move(content_type), std::move(body), std::move(headers));
-    co_return from_client(r);
+    // Named first: GCC 12 reads a garbage bool when a temporary is co_returned here (UBSan).
+    auto result = from_client(r);
+    co_return result;
 }
 
 asio::awaitable<api_result> web_client::respond(const std::string& response_url, const nlohmann::json& message) {
@@ -61,7 +63,10 @@ asio::awaitable<api_result> web_client::respond(const std::string& response_url,
     std::string content_type = "application/json; charset=utf-8";
     std::vector<std::pair<std::string, std::string>> no_headers;
     auto r = co_await client->post(std::move(path), std::move(content_type), std::move(body), std::move(no_headers));
-    if (!r.error.empty()) co_return from_client(r);
+    if (!r.error.empty()) {
+        auto failed = from_client(r);
+        co_return failed;
+    }
     // response_url answers plain "ok", not JSON: success is the status.
     api_result out;
     out.answered = true;

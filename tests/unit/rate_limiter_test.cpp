@@ -68,3 +68,12 @@ TEST_CASE("a 429 pauses its method only, for as long as Retry-After says") {
 TEST_CASE("unknown methods get a middle tier, not no limit") {
     CHECK(rate_limiter::limit_for("bookmarks.add").per_minute == 50);
 }
+
+TEST_CASE("a faster pace scales every limit (for tests against a fake Slack)") {
+    rate_limiter fast(10);
+    auto took = send_all(fast, "chat.postMessage", "C1", 51, rate_limiter::time_point{} + 1h);
+    CHECK(took >= 4s);
+    CHECK(took <= 6s);
+    rate_limiter nonsense(-3);  // a bad value falls back to Slack's pace
+    CHECK(send_all(nonsense, "chat.postMessage", "C1", 3, rate_limiter::time_point{} + 1h) >= 2s);
+}
