@@ -392,6 +392,13 @@ void incident_repository::defer(std::int64_t outbox_id, time_point at) {
     q.exec();
 }
 
+std::size_t incident_repository::retry_backed_off(time_point now) {
+    SQLite::Statement q(db_.sql(), "UPDATE outbox SET next_attempt_at = ?1 "
+                                   "WHERE state = 'pending' AND attempts > 0 AND next_attempt_at > ?1");
+    q.bind(1, static_cast<int64_t>(to_unix(now)));
+    return static_cast<std::size_t>(q.exec());
+}
+
 void incident_repository::mark_dead(std::int64_t outbox_id, const std::string& error, time_point now) {
     SQLite::Statement q(db_.sql(), "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, "
                                    "finished_at = ? WHERE id = ?");

@@ -68,6 +68,8 @@ public:
     void mark_failed(std::int64_t outbox_id, const std::string& error, commands::time_point retry_at);
     // Held back to keep Slack's pace: not a failure, no attempt counted.
     void defer(std::int64_t outbox_id, commands::time_point at);
+    // Slack answers again after failures: actions backing off are due now.
+    std::size_t retry_backed_off(commands::time_point now);
     // Given up on: kept for `warroom outbox` and metrics, never retried.
     void mark_dead(std::int64_t outbox_id, const std::string& error, commands::time_point now);
     // An operator fixed the cause (`warroom outbox --retry-dead`): try them again now.

@@ -204,6 +204,9 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
             final.error = o.error + " (gave up after " + commands::format_duration(now - e.created_at) + ")";
         }
     }
+    bool slack_is_back = final.result == outcome::delivered && slack_failing_;
+    if (final.result == outcome::retry && !o.retry_after && auth_error_.empty()) slack_failing_ = true;
+    if (final.result == outcome::delivered) slack_failing_ = false;
     switch (final.result) {
         case outcome::delivered: last_delivered_ = now; break;
         case outcome::retry:
@@ -214,9 +217,11 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
         case outcome::dead: spdlog::error("slack: {} failed for good: {}; see `warroom outbox`", describe(e), final.error); break;
     }
     try {
-        auto job = [id = e.id, incident = e.act.incident, final, now](runtime& rt) {
+        auto job = [id = e.id, incident = e.act.incident, final, now, slack_is_back](runtime& rt) {
             auto& repo = rt.repository();
             if (!final.channel_id.empty()) repo.set_channel(incident, final.channel_id, final.channel_name);
+            // Slack answers again: what was backing off goes now, not minutes from now.
+            if (slack_is_back) repo.retry_backed_off(now);
             switch (final.result) {
                 case outcome::delivered: repo.mark_delivered(id, now); break;
                 case outcome::retry: repo.mark_failed(id, final.error, *final.retry_at); break;

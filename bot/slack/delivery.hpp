@@ -73,6 +73,7 @@ private:
     boost::asio::steady_timer pace_;
     slack::rate_limiter limiter_;
     bool stopping_ = false;
+    bool slack_failing_ = false;  // a transient failure since the last delivery
     std::string auth_error_;
     std::optional<commands::time_point> last_delivered_;
     std::map<std::string, std::string> channel_ids_;  // name -> ID, from conversations.list
