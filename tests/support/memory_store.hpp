@@ -6,11 +6,22 @@
 #include "commands/engine.hpp"
 #include "commands/store.hpp"
 
+#include <date/date.h>
+
 #include <algorithm>
 #include <map>
 #include <vector>
 
 namespace warroom::testing {
+
+// A UTC wall-clock time for engine tests.
+inline commands::time_point at(int y, unsigned m, unsigned d, int hh, int mm = 0) {
+    return commands::time_point(date::sys_days(date::year(y) / m / d)) + std::chrono::hours(hh) +
+           std::chrono::minutes(mm);
+}
+
+// Monday 23 November 2026, 10:00 UTC: inside the default working hours.
+inline const commands::time_point monday_morning = at(2026, 11, 23, 10);
 
 class memory_store : public commands::incident_store {
 public:

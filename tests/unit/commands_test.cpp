@@ -6,14 +6,14 @@
 
 #include <catch2/catch.hpp>
 
-#include <date/date.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
 
 using namespace warroom::commands;
+using warroom::testing::at;
 using warroom::testing::engine_harness;
+using warroom::testing::monday_morning;
 using warroom::testing::memory_store;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
@@ -22,12 +22,7 @@ using std::chrono::minutes;
 
 namespace {
 
-time_point at(int y, unsigned m, unsigned d, int hh, int mm = 0) {
-    return time_point(date::sys_days(date::year(y) / m / d)) + hours(hh) + minutes(mm);
-}
-
-// Monday 23 November 2026, 10:00 UTC: inside working hours.
-const time_point t0 = at(2026, 11, 23, 10);
+const time_point t0 = monday_morning;
 
 std::string stamp(const std::optional<time_point>& t) {
     return t ? std::to_string(t->time_since_epoch().count()) : "-";

@@ -7,14 +7,14 @@
 
 #include <catch2/catch.hpp>
 
-#include <date/date.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
 
 using namespace warroom::commands;
+using warroom::testing::at;
 using warroom::testing::engine_harness;
+using warroom::testing::monday_morning;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 using std::chrono::hours;
@@ -23,12 +23,7 @@ using std::chrono::seconds;
 
 namespace {
 
-time_point at(int y, unsigned m, unsigned d, int hh, int mm = 0) {
-    return time_point(date::sys_days(date::year(y) / m / d)) + hours(hh) + minutes(mm);
-}
-
-// Monday 23 November 2026, 10:00 UTC: inside working hours.
-const time_point t0 = at(2026, 11, 23, 10);
+const time_point t0 = monday_morning;
 
 // What each timer kind says, recognisable in the posts it makes.
 struct kind_sign {
