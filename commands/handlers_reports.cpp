@@ -46,8 +46,8 @@ decision handle_list(const context& ctx, const command_line& line) {
     if (line.size() > 1 && !all) return fail(ctx, "Write it as `/incident list` or `/incident list all`.");
     auto incidents = ctx.store.list_open();
     if (all) {
-        for (auto& inc : ctx.store.list_declared_since(ctx.now - std::chrono::days(30)))
-            if (!inc.is_open()) incidents.push_back(std::move(inc));
+        for (auto& inc : ctx.store.list_resolved_since(ctx.now - std::chrono::days(30)))
+            incidents.push_back(std::move(inc));
     }
     std::stable_sort(incidents.begin(), incidents.end(), [&](const incident& a, const incident& b) {
         if (a.is_open() != b.is_open()) return a.is_open();

@@ -20,6 +20,8 @@ public:
     virtual std::vector<incident> list_open() = 0;
     // Every incident declared at or after `since`, open or resolved, oldest first.
     virtual std::vector<incident> list_declared_since(time_point since) = 0;
+    // Every incident resolved at or after `since`, whenever it was declared.
+    virtual std::vector<incident> list_resolved_since(time_point since) = 0;
     // At most `limit` open incidents declared at or after `since`, newest first.
     // Bounded, because a declaration storm must not make each declare slower.
     virtual std::vector<incident> recent_open(time_point since, std::size_t limit) {

@@ -169,6 +169,17 @@ std::vector<commands::incident> incident_repository::list_declared_since(time_po
     return out;
 }
 
+std::vector<commands::incident> incident_repository::list_resolved_since(time_point since) {
+    const std::string where =
+        "WHERE status = 'resolved' AND resolved_at >= " + std::to_string(to_unix(since));
+    SQLite::Statement q(db_.sql(), std::string("SELECT ") + incident_columns + " FROM incidents " + where +
+                                       " ORDER BY resolved_at, number");
+    std::vector<commands::incident> out;
+    while (q.executeStep()) out.push_back(read_incident(q));
+    attach_details(db_.sql(), out, where);
+    return out;
+}
+
 std::vector<commands::incident> incident_repository::recent_open(time_point since, std::size_t limit) {
     const std::string where = "WHERE number IN (SELECT number FROM incidents WHERE declared_at >= " +
                               std::to_string(to_unix(since)) + " AND status <> 'resolved' ORDER BY declared_at DESC, " +

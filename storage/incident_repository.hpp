@@ -41,6 +41,7 @@ public:
     std::optional<commands::incident> find_by_channel(std::string_view channel) override;
     std::vector<commands::incident> list_open() override;
     std::vector<commands::incident> list_declared_since(commands::time_point since) override;
+    std::vector<commands::incident> list_resolved_since(commands::time_point since) override;
     std::vector<commands::incident> recent_open(commands::time_point since, std::size_t limit) override;
     std::vector<commands::timeline_entry> timeline(std::int64_t number) override;
     std::int64_t next_number() override;

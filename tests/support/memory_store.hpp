@@ -51,6 +51,12 @@ public:
             if (inc.declared_at >= since) out.push_back(inc);
         return out;
     }
+    std::vector<commands::incident> list_resolved_since(commands::time_point since) override {
+        std::vector<commands::incident> out;
+        for (auto& [n, inc] : incidents)
+            if (!inc.is_open() && inc.resolved_at && *inc.resolved_at >= since) out.push_back(inc);
+        return out;
+    }
     std::vector<commands::timeline_entry> timeline(std::int64_t n) override {
         std::vector<commands::timeline_entry> out;
         for (auto& e : entries)

@@ -260,4 +260,10 @@ TEST_CASE("recent open incidents: newest first, bounded, resolved ones left out"
     CHECK(recent[2].number == 5);
     CHECK(recent[0].roles.at("commander") == "U2");
     CHECK(repo.recent_open(at(1007), 10).size() == 1);  // only 8: 7 is resolved
+
+    // Resolved since a time: by when it was resolved, not when it was declared.
+    auto resolved_recently = repo.list_resolved_since(at(1050));
+    REQUIRE(resolved_recently.size() == 1);
+    CHECK(resolved_recently[0].number == 7);
+    CHECK(repo.list_resolved_since(at(1101)).empty());
 }
