@@ -22,7 +22,8 @@ public:
     virtual std::vector<incident> list_declared_since(time_point since) = 0;
     // Every incident resolved at or after `since`, whenever it was declared.
     virtual std::vector<incident> list_resolved_since(time_point since) = 0;
-    // At most `limit` open incidents declared at or after `since`, newest first.
+    // At most `limit` open incidents declared at or after `since`, newest first
+    // (roles and deadlines may be left out: it names candidates, nothing more).
     // Bounded, because a declaration storm must not make each declare slower.
     virtual std::vector<incident> recent_open(time_point since, std::size_t limit) {
         std::vector<incident> out;

@@ -30,6 +30,21 @@ database::database(const std::string& path) : path_(path), db_(open(path)) {
     migrate(db_, path_);
 }
 
+statement_handle::~statement_handle() {
+    s_->tryReset();
+    try {
+        s_->clearBindings();
+    } catch (const SQLite::Exception&) {
+        // Cannot fail for a valid statement; nothing to do if it did.
+    }
+}
+
+statement_handle database::prepare(const std::string& sql) {
+    auto& slot = statements_[sql];
+    if (!slot) slot = std::make_unique<SQLite::Statement>(db_, sql);
+    return statement_handle(*slot);
+}
+
 int database::schema_version() { return current_version(db_); }
 
 int database::latest_schema_version() { return latest_version(); }

@@ -110,90 +110,112 @@ incident_repository::incident_repository(database& db) : db_(db) {}
 
 namespace {
 
-// Roles and deadlines of already-read incidents, in two queries whatever their number.
-void attach_details(SQLite::Database& db, std::vector<commands::incident>& incidents, const std::string& where) {
+// Roles and deadlines of already-read incidents: by number for a few (the
+// common case: one incident), by a scan of both tables for many (list, stats).
+void attach_details(database& db, std::vector<commands::incident>& incidents) {
     if (incidents.empty()) return;
     std::map<std::int64_t, commands::incident*> by_number;
     for (auto& inc : incidents) by_number[inc.number] = &inc;
-    SQLite::Statement roles(db, "SELECT incident, role, user_id FROM roles WHERE incident IN (SELECT number FROM incidents " +
-                                    where + ")");
+    auto add_role = [&](std::int64_t number, const std::string& role, const std::string& user) {
+        if (auto it = by_number.find(number); it != by_number.end()) it->second->roles[role] = user;
+    };
+    auto add_timer = [&](std::int64_t number, const std::string& kind, std::int64_t due) {
+        if (auto it = by_number.find(number); it != by_number.end())
+            if (auto k = commands::parse_timer_kind(kind)) it->second->due.at(*k) = from_unix(due);
+    };
+    if (incidents.size() <= 16) {
+        for (const auto& [number, inc] : by_number) {
+            auto roles_handle = db.prepare("SELECT role, user_id FROM roles WHERE incident = ?");
+            auto& roles = *roles_handle;
+            roles.bind(1, static_cast<int64_t>(number));
+            while (roles.executeStep()) add_role(number, roles.getColumn(0).getString(), roles.getColumn(1).getString());
+            auto timers_handle = db.prepare("SELECT kind, due_at FROM timers WHERE incident = ?");
+            auto& timers = *timers_handle;
+            timers.bind(1, static_cast<int64_t>(number));
+            while (timers.executeStep())
+                add_timer(number, timers.getColumn(0).getString(), timers.getColumn(1).getInt64());
+        }
+        return;
+    }
+    auto roles_handle = db.prepare("SELECT incident, role, user_id FROM roles");
+    auto& roles = *roles_handle;
     while (roles.executeStep())
-        if (auto it = by_number.find(roles.getColumn(0).getInt64()); it != by_number.end())
-            it->second->roles[roles.getColumn(1).getString()] = roles.getColumn(2).getString();
-    SQLite::Statement timers(db, "SELECT incident, kind, due_at FROM timers WHERE incident IN (SELECT number FROM incidents " +
-                                     where + ")");
+        add_role(roles.getColumn(0).getInt64(), roles.getColumn(1).getString(), roles.getColumn(2).getString());
+    auto timers_handle = db.prepare("SELECT incident, kind, due_at FROM timers");
+    auto& timers = *timers_handle;
     while (timers.executeStep())
-        if (auto it = by_number.find(timers.getColumn(0).getInt64()); it != by_number.end())
-            if (auto kind = commands::parse_timer_kind(timers.getColumn(1).getString()))
-                it->second->due.at(*kind) = from_unix(timers.getColumn(2).getInt64());
+        add_timer(timers.getColumn(0).getInt64(), timers.getColumn(1).getString(), timers.getColumn(2).getInt64());
 }
+
+// Incidents from a query whose first columns are incident_columns; `bind` sets its parameters.
+template <class Bind>
+std::vector<commands::incident> read_incidents(database& db, const std::string& sql, Bind bind,
+                                               bool with_details = true) {
+    auto handle = db.prepare(sql);
+    auto& q = *handle;
+    bind(q);
+    std::vector<commands::incident> out;
+    while (q.executeStep()) out.push_back(read_incident(q));
+    if (with_details) attach_details(db, out);
+    return out;
+}
+
+const std::string select_incidents = std::string("SELECT ") + incident_columns + " FROM incidents ";
 
 }  // namespace
 
 std::optional<commands::incident> incident_repository::find(std::int64_t number) {
-    SQLite::Statement q(db_.sql(), std::string("SELECT ") + incident_columns + " FROM incidents WHERE number = ?");
-    q.bind(1, static_cast<int64_t>(number));
-    if (!q.executeStep()) return std::nullopt;
-    std::vector<commands::incident> one{read_incident(q)};
-    attach_details(db_.sql(), one, "WHERE number = " + std::to_string(number));
+    auto one = read_incidents(db_, select_incidents + "WHERE number = ?",
+                              [&](SQLite::Statement& q) { q.bind(1, static_cast<int64_t>(number)); });
+    if (one.empty()) return std::nullopt;
     return std::move(one.front());
 }
 
 std::optional<commands::incident> incident_repository::find_by_channel(std::string_view channel) {
     if (channel.empty()) return std::nullopt;
     // Newest first: a name could in principle have been reused by a later incident.
-    SQLite::Statement q(db_.sql(), "SELECT number FROM incidents WHERE channel_id = ?1 OR channel_name = ?1 "
-                                   "ORDER BY number DESC LIMIT 1");
-    q.bind(1, std::string(channel));
-    if (!q.executeStep()) return std::nullopt;
-    return find(q.getColumn(0).getInt64());
+    std::optional<std::int64_t> number;
+    {
+        auto q_handle = db_.prepare("SELECT number FROM incidents WHERE channel_id = ?1 OR channel_name = ?1 "
+                                    "ORDER BY number DESC LIMIT 1");
+        auto& q = *q_handle;
+        q.bind(1, std::string(channel));
+        if (q.executeStep()) number = q.getColumn(0).getInt64();
+    }
+    if (!number) return std::nullopt;
+    return find(*number);
 }
 
 std::vector<commands::incident> incident_repository::list_open() {
-    const std::string where = "WHERE status <> 'resolved'";
-    SQLite::Statement q(db_.sql(), std::string("SELECT ") + incident_columns + " FROM incidents " + where +
-                                       " ORDER BY number");
-    std::vector<commands::incident> out;
-    while (q.executeStep()) out.push_back(read_incident(q));
-    attach_details(db_.sql(), out, where);
-    return out;
+    return read_incidents(db_, select_incidents + "WHERE status <> 'resolved' ORDER BY number",
+                          [](SQLite::Statement&) {});
 }
 
 std::vector<commands::incident> incident_repository::list_declared_since(time_point since) {
-    const std::string where = "WHERE declared_at >= " + std::to_string(to_unix(since));
-    SQLite::Statement q(db_.sql(), std::string("SELECT ") + incident_columns + " FROM incidents " + where +
-                                       " ORDER BY declared_at, number");
-    std::vector<commands::incident> out;
-    while (q.executeStep()) out.push_back(read_incident(q));
-    attach_details(db_.sql(), out, where);
-    return out;
+    return read_incidents(db_, select_incidents + "WHERE declared_at >= ? ORDER BY declared_at, number",
+                          [&](SQLite::Statement& q) { q.bind(1, static_cast<int64_t>(to_unix(since))); });
 }
 
 std::vector<commands::incident> incident_repository::list_resolved_since(time_point since) {
-    const std::string where =
-        "WHERE status = 'resolved' AND resolved_at >= " + std::to_string(to_unix(since));
-    SQLite::Statement q(db_.sql(), std::string("SELECT ") + incident_columns + " FROM incidents " + where +
-                                       " ORDER BY resolved_at, number");
-    std::vector<commands::incident> out;
-    while (q.executeStep()) out.push_back(read_incident(q));
-    attach_details(db_.sql(), out, where);
-    return out;
+    return read_incidents(db_,
+                          select_incidents + "WHERE status = 'resolved' AND resolved_at >= ? ORDER BY resolved_at, number",
+                          [&](SQLite::Statement& q) { q.bind(1, static_cast<int64_t>(to_unix(since))); });
 }
 
 std::vector<commands::incident> incident_repository::recent_open(time_point since, std::size_t limit) {
-    const std::string where = "WHERE number IN (SELECT number FROM incidents WHERE declared_at >= " +
-                              std::to_string(to_unix(since)) + " AND status <> 'resolved' ORDER BY declared_at DESC, " +
-                              "number DESC LIMIT " + std::to_string(limit) + ")";
-    SQLite::Statement q(db_.sql(), std::string("SELECT ") + incident_columns + " FROM incidents " + where +
-                                       " ORDER BY declared_at DESC, number DESC");
-    std::vector<commands::incident> out;
-    while (q.executeStep()) out.push_back(read_incident(q));
-    attach_details(db_.sql(), out, where);
-    return out;
+    return read_incidents(db_,
+                          select_incidents + "WHERE declared_at >= ? AND status <> 'resolved' "
+                                             "ORDER BY declared_at DESC, number DESC LIMIT ?",
+                          [&](SQLite::Statement& q) {
+                              q.bind(1, static_cast<int64_t>(to_unix(since)));
+                              q.bind(2, static_cast<int64_t>(limit));
+                          },
+                          /*with_details=*/false);  // a list of candidates: no roles or deadlines needed
 }
 
 std::vector<commands::timeline_entry> incident_repository::timeline(std::int64_t number) {
-    SQLite::Statement q(db_.sql(), "SELECT at, actor, kind, text FROM timeline WHERE incident = ? ORDER BY id");
+    auto q_handle = db_.prepare("SELECT at, actor, kind, text FROM timeline WHERE incident = ? ORDER BY id");
+    auto& q = *q_handle;
     q.bind(1, static_cast<int64_t>(number));
     std::vector<commands::timeline_entry> out;
     while (q.executeStep())
@@ -203,23 +225,25 @@ std::vector<commands::timeline_entry> incident_repository::timeline(std::int64_t
 }
 
 std::int64_t incident_repository::next_number() {
-    return db_.sql().execAndGet("SELECT value FROM counters WHERE name = 'incident'").getInt64();
+    auto q_handle = db_.prepare("SELECT value FROM counters WHERE name = 'incident'");
+    auto& q = *q_handle;
+    q.executeStep();
+    return q.getColumn(0).getInt64();
 }
 
 bool incident_repository::channel_name_taken(std::string_view name) {
-    SQLite::Statement q(db_.sql(), "SELECT 1 FROM incidents WHERE channel_name = ? LIMIT 1");
+    auto q_handle = db_.prepare("SELECT 1 FROM incidents WHERE channel_name = ? LIMIT 1");
+    auto& q = *q_handle;
     q.bind(1, std::string(name));
     return q.executeStep();
 }
 
 void incident_repository::apply(const commands::decision& d, time_point now) {
     if (!d.ok) return;
-    auto& db = db_.sql();
     std::int64_t number = d.save ? d.save->number : 0;
     if (d.save) {
         const auto& inc = *d.save;
-        SQLite::Statement q(db,
-                            "INSERT INTO incidents (number, title, description, severity, type, status, declared_by, "
+        auto q_handle = db_.prepare("INSERT INTO incidents (number, title, description, severity, type, status, declared_by, "
                             "declared_in, channel_name, channel_id, declared_at, acked_at, acked_by, resolved_at, "
                             "resolution, last_update_at, last_update, update_clock_from, snoozed) VALUES (:number, "
                             ":title, :description, :severity, :type, :status, :declared_by, :declared_in, "
@@ -232,6 +256,7 @@ void incident_repository::apply(const commands::decision& d, time_point now) {
                             "excluded.resolved_at, resolution = excluded.resolution, last_update_at = "
                             "excluded.last_update_at, last_update = excluded.last_update, update_clock_from = "
                             "excluded.update_clock_from, snoozed = excluded.snoozed");
+        auto& q = *q_handle;
         q.bind(":number", static_cast<int64_t>(inc.number));
         q.bind(":title", inc.title);
         q.bind(":description", inc.description);
@@ -253,10 +278,12 @@ void incident_repository::apply(const commands::decision& d, time_point now) {
         q.bind(":snoozed", inc.snoozed ? 1 : 0);
         q.exec();
 
-        SQLite::Statement clear_roles(db, "DELETE FROM roles WHERE incident = ?");
+        auto clear_roles_handle = db_.prepare("DELETE FROM roles WHERE incident = ?");
+        auto& clear_roles = *clear_roles_handle;
         clear_roles.bind(1, static_cast<int64_t>(number));
         clear_roles.exec();
-        SQLite::Statement role(db, "INSERT INTO roles (incident, role, user_id) VALUES (?, ?, ?)");
+        auto role_handle = db_.prepare("INSERT INTO roles (incident, role, user_id) VALUES (?, ?, ?)");
+        auto& role = *role_handle;
         for (const auto& [name, user] : inc.roles) {
             if (user.empty()) continue;
             role.bind(1, static_cast<int64_t>(number));
@@ -266,10 +293,12 @@ void incident_repository::apply(const commands::decision& d, time_point now) {
             role.reset();
         }
 
-        SQLite::Statement clear_timers(db, "DELETE FROM timers WHERE incident = ?");
+        auto clear_timers_handle = db_.prepare("DELETE FROM timers WHERE incident = ?");
+        auto& clear_timers = *clear_timers_handle;
         clear_timers.bind(1, static_cast<int64_t>(number));
         clear_timers.exec();
-        SQLite::Statement timer(db, "INSERT INTO timers (incident, kind, due_at) VALUES (?, ?, ?)");
+        auto timer_handle = db_.prepare("INSERT INTO timers (incident, kind, due_at) VALUES (?, ?, ?)");
+        auto& timer = *timer_handle;
         for (auto kind : all_timers) {
             const auto& due = inc.due.at(kind);
             if (!due) continue;
@@ -281,14 +310,16 @@ void incident_repository::apply(const commands::decision& d, time_point now) {
         }
 
         if (d.is_new) {
-            SQLite::Statement counter(db, "UPDATE counters SET value = max(value, ?) WHERE name = 'incident'");
+            auto counter_handle = db_.prepare("UPDATE counters SET value = max(value, ?) WHERE name = 'incident'");
+            auto& counter = *counter_handle;
             counter.bind(1, static_cast<int64_t>(number + 1));
             counter.exec();
         }
     }
 
     if (!d.timeline.empty()) {
-        SQLite::Statement q(db, "INSERT INTO timeline (incident, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)");
+        auto q_handle = db_.prepare("INSERT INTO timeline (incident, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)");
+        auto& q = *q_handle;
         for (const auto& e : d.timeline) {
             q.bind(1, static_cast<int64_t>(e.incident ? e.incident : number));
             q.bind(2, static_cast<int64_t>(to_unix(e.at)));
@@ -301,8 +332,9 @@ void incident_repository::apply(const commands::decision& d, time_point now) {
     }
 
     if (!d.actions.empty()) {
-        SQLite::Statement q(db, "INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
+        auto q_handle = db_.prepare("INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
                                 "VALUES (?, ?, ?, ?, ?, ?)");
+        auto& q = *q_handle;
         for (const auto& a : d.actions) {
             q.bind(1, static_cast<int64_t>(a.incident ? a.incident : number));
             q.bind(2, std::string(commands::to_string(a.kind)));
@@ -317,13 +349,16 @@ void incident_repository::apply(const commands::decision& d, time_point now) {
 }
 
 std::optional<time_point> incident_repository::next_deadline() {
-    auto c = db_.sql().execAndGet("SELECT min(due_at) FROM timers");
-    return column_time(c);
+    auto q_handle = db_.prepare("SELECT min(due_at) FROM timers");
+    auto& q = *q_handle;
+    q.executeStep();
+    return column_time(q.getColumn(0));
 }
 
 std::vector<due_timer> incident_repository::due_timers(time_point now, std::size_t limit) {
-    SQLite::Statement q(db_.sql(), "SELECT incident, kind, due_at FROM timers WHERE due_at <= ? "
+    auto q_handle = db_.prepare("SELECT incident, kind, due_at FROM timers WHERE due_at <= ? "
                                    "ORDER BY due_at, incident LIMIT ?");
+    auto& q = *q_handle;
     q.bind(1, static_cast<int64_t>(to_unix(now)));
     q.bind(2, static_cast<int64_t>(limit));
     std::vector<due_timer> out;
@@ -334,16 +369,19 @@ std::vector<due_timer> incident_repository::due_timers(time_point now, std::size
 }
 
 std::size_t incident_repository::armed_timer_count() {
-    return static_cast<std::size_t>(db_.sql().execAndGet("SELECT count(*) FROM timers").getInt64());
+    auto q_handle = db_.prepare("SELECT count(*) FROM timers");
+    auto& q = *q_handle;
+    q.executeStep();
+    return static_cast<std::size_t>(q.getColumn(0).getInt64());
 }
 
 std::vector<outbox_entry> incident_repository::pending_actions(time_point now, std::size_t limit) {
-    SQLite::Statement q(db_.sql(),
-                        std::string("SELECT ") + outbox_columns +
+    auto q_handle = db_.prepare(std::string("SELECT ") + outbox_columns +
                             " FROM outbox o WHERE state = 'pending' AND next_attempt_at <= ?1 AND NOT EXISTS ("
                             "SELECT 1 FROM outbox w WHERE w.state = 'pending' AND o.incident <> 0 AND "
                             "w.incident = o.incident AND w.id < o.id AND w.next_attempt_at > ?1) "
                             "ORDER BY id LIMIT ?2");
+    auto& q = *q_handle;
     q.bind(1, static_cast<int64_t>(to_unix(now)));
     q.bind(2, static_cast<int64_t>(limit));
     std::vector<outbox_entry> out;
@@ -353,26 +391,33 @@ std::vector<outbox_entry> incident_repository::pending_actions(time_point now, s
 
 std::optional<time_point> incident_repository::next_outbox_attempt() {
     // Only the head of each incident's queue counts: the rest wait behind it.
-    return column_time(db_.sql().execAndGet(
+    auto q_handle = db_.prepare(
         "SELECT min(next_attempt_at) FROM outbox o WHERE state = 'pending' AND (incident = 0 OR NOT EXISTS ("
-        "SELECT 1 FROM outbox w WHERE w.state = 'pending' AND w.incident = o.incident AND w.id < o.id))"));
+        "SELECT 1 FROM outbox w WHERE w.state = 'pending' AND w.incident = o.incident AND w.id < o.id))");
+    auto& q = *q_handle;
+    q.executeStep();
+    return column_time(q.getColumn(0));
 }
 
 std::size_t incident_repository::pending_action_count() {
-    return static_cast<std::size_t>(
-        db_.sql().execAndGet("SELECT count(*) FROM outbox WHERE state = 'pending'").getInt64());
+    auto q_handle = db_.prepare("SELECT count(*) FROM outbox WHERE state = 'pending'");
+    auto& q = *q_handle;
+    q.executeStep();
+    return static_cast<std::size_t>(q.getColumn(0).getInt64());
 }
 
 std::map<std::string, std::size_t> incident_repository::outbox_counts() {
     std::map<std::string, std::size_t> out{{"pending", 0}, {"done", 0}, {"dead", 0}};
-    SQLite::Statement q(db_.sql(), "SELECT state, count(*) FROM outbox GROUP BY state");
+    auto q_handle = db_.prepare("SELECT state, count(*) FROM outbox GROUP BY state");
+    auto& q = *q_handle;
     while (q.executeStep()) out[q.getColumn(0).getString()] = static_cast<std::size_t>(q.getColumn(1).getInt64());
     return out;
 }
 
 std::vector<outbox_entry> incident_repository::dead_actions(std::size_t limit) {
-    SQLite::Statement q(db_.sql(), std::string("SELECT ") + outbox_columns +
+    auto q_handle = db_.prepare(std::string("SELECT ") + outbox_columns +
                                        " FROM outbox WHERE state = 'dead' ORDER BY finished_at DESC, id DESC LIMIT ?");
+    auto& q = *q_handle;
     q.bind(1, static_cast<int64_t>(limit));
     std::vector<outbox_entry> out;
     while (q.executeStep()) out.push_back(read_outbox(q));
@@ -380,16 +425,18 @@ std::vector<outbox_entry> incident_repository::dead_actions(std::size_t limit) {
 }
 
 void incident_repository::mark_delivered(std::int64_t outbox_id, time_point now) {
-    SQLite::Statement q(db_.sql(), "UPDATE outbox SET state = 'done', attempts = attempts + 1, finished_at = ? "
+    auto q_handle = db_.prepare("UPDATE outbox SET state = 'done', attempts = attempts + 1, finished_at = ? "
                                    "WHERE id = ?");
+    auto& q = *q_handle;
     q.bind(1, static_cast<int64_t>(to_unix(now)));
     q.bind(2, static_cast<int64_t>(outbox_id));
     q.exec();
 }
 
 void incident_repository::mark_failed(std::int64_t outbox_id, const std::string& error, time_point retry_at) {
-    SQLite::Statement q(db_.sql(), "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+    auto q_handle = db_.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
                                    "WHERE id = ? AND state = 'pending'");
+    auto& q = *q_handle;
     q.bind(1, error);
     q.bind(2, static_cast<int64_t>(to_unix(retry_at)));
     q.bind(3, static_cast<int64_t>(outbox_id));
@@ -397,22 +444,25 @@ void incident_repository::mark_failed(std::int64_t outbox_id, const std::string&
 }
 
 void incident_repository::defer(std::int64_t outbox_id, time_point at) {
-    SQLite::Statement q(db_.sql(), "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'");
+    auto q_handle = db_.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'");
+    auto& q = *q_handle;
     q.bind(1, static_cast<int64_t>(to_unix(at)));
     q.bind(2, static_cast<int64_t>(outbox_id));
     q.exec();
 }
 
 std::size_t incident_repository::retry_backed_off(time_point now) {
-    SQLite::Statement q(db_.sql(), "UPDATE outbox SET next_attempt_at = ?1 "
+    auto q_handle = db_.prepare("UPDATE outbox SET next_attempt_at = ?1 "
                                    "WHERE state = 'pending' AND attempts > 0 AND next_attempt_at > ?1");
+    auto& q = *q_handle;
     q.bind(1, static_cast<int64_t>(to_unix(now)));
     return static_cast<std::size_t>(q.exec());
 }
 
 void incident_repository::mark_dead(std::int64_t outbox_id, const std::string& error, time_point now) {
-    SQLite::Statement q(db_.sql(), "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, "
+    auto q_handle = db_.prepare("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, "
                                    "finished_at = ? WHERE id = ?");
+    auto& q = *q_handle;
     q.bind(1, error);
     q.bind(2, static_cast<int64_t>(to_unix(now)));
     q.bind(3, static_cast<int64_t>(outbox_id));
@@ -420,15 +470,17 @@ void incident_repository::mark_dead(std::int64_t outbox_id, const std::string& e
 }
 
 std::size_t incident_repository::retry_dead(time_point now) {
-    SQLite::Statement q(db_.sql(), "UPDATE outbox SET state = 'pending', next_attempt_at = ?, finished_at = NULL "
+    auto q_handle = db_.prepare("UPDATE outbox SET state = 'pending', next_attempt_at = ?, finished_at = NULL "
                                    "WHERE state = 'dead'");
+    auto& q = *q_handle;
     q.bind(1, static_cast<int64_t>(to_unix(now)));
     return static_cast<std::size_t>(q.exec());
 }
 
 void incident_repository::set_channel(std::int64_t number, const std::string& channel_id,
                                       const std::string& channel_name) {
-    SQLite::Statement q(db_.sql(), "UPDATE incidents SET channel_id = ?, channel_name = ? WHERE number = ?");
+    auto q_handle = db_.prepare("UPDATE incidents SET channel_id = ?, channel_name = ? WHERE number = ?");
+    auto& q = *q_handle;
     q.bind(1, channel_id);
     q.bind(2, channel_name);
     q.bind(3, static_cast<int64_t>(number));
@@ -436,27 +488,31 @@ void incident_repository::set_channel(std::int64_t number, const std::string& ch
 }
 
 bool incident_repository::remember_request(const std::string& key, time_point now) {
-    SQLite::Statement q(db_.sql(), "INSERT OR IGNORE INTO seen_requests (key, seen_at) VALUES (?, ?)");
+    auto q_handle = db_.prepare("INSERT OR IGNORE INTO seen_requests (key, seen_at) VALUES (?, ?)");
+    auto& q = *q_handle;
     q.bind(1, key);
     q.bind(2, static_cast<int64_t>(to_unix(now)));
     return q.exec() == 1;
 }
 
 bool incident_repository::seen_request(const std::string& key) {
-    SQLite::Statement q(db_.sql(), "SELECT 1 FROM seen_requests WHERE key = ?");
+    auto q_handle = db_.prepare("SELECT 1 FROM seen_requests WHERE key = ?");
+    auto& q = *q_handle;
     q.bind(1, key);
     return q.executeStep();
 }
 
 void incident_repository::forget_requests_before(time_point cutoff) {
-    SQLite::Statement q(db_.sql(), "DELETE FROM seen_requests WHERE seen_at < ?");
+    auto q_handle = db_.prepare("DELETE FROM seen_requests WHERE seen_at < ?");
+    auto& q = *q_handle;
     q.bind(1, static_cast<int64_t>(to_unix(cutoff)));
     q.exec();
 }
 
 std::map<std::string, std::size_t> incident_repository::open_by_severity() {
     std::map<std::string, std::size_t> out;
-    SQLite::Statement q(db_.sql(), "SELECT severity, count(*) FROM incidents WHERE status <> 'resolved' GROUP BY severity");
+    auto q_handle = db_.prepare("SELECT severity, count(*) FROM incidents WHERE status <> 'resolved' GROUP BY severity");
+    auto& q = *q_handle;
     while (q.executeStep()) out[q.getColumn(0).getString()] = static_cast<std::size_t>(q.getColumn(1).getInt64());
     return out;
 }
