@@ -94,6 +94,12 @@ asio::awaitable<http_response> slack_endpoint::slash_command(const std::string& 
         metrics_.count_request("slash_command", "bad_request");
         co_return plain(400, "malformed slash command");
     }
+    auto answer = co_await answer_command(*cmd);
+    co_return json_response(answer);
+}
+
+asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
+    const auto* cmd = &command;
     auto started = std::chrono::steady_clock::now();
     auto ex = co_await asio::this_coro::executor;
     auto pending = std::make_shared<pending_answer>(ex);
@@ -128,11 +134,12 @@ asio::awaitable<http_response> slack_endpoint::slash_command(const std::string& 
         spdlog::warn("a command from {} took over {} ms; its answer follows through response_url", cmd->user_id,
                      opts_.answer_within.count());
         metrics_.count_request("slash_command", "slow");
-        co_return json_response(
-            R"({"response_type":"ephemeral","text":"Working on it: the answer follows in a moment."})");
+        std::string working = R"({"response_type":"ephemeral","text":"Working on it: the answer follows in a moment."})";
+        co_return working;
     }
     metrics_.count_request("slash_command", "ok");
-    co_return json_response(ephemeral_body(*pending->answer));
+    auto body = ephemeral_body(*pending->answer);
+    co_return body;
 }
 
 asio::awaitable<http_response> slack_endpoint::event(const std::string& body, const std::string& retry_num) {
@@ -153,6 +160,12 @@ asio::awaitable<http_response> slack_endpoint::event(const std::string& body, co
         co_return plain(200, "ok");
     }
     const auto& cb = std::get<slack::event_callback>(envelope);
+    auto stored = co_await accept_event(cb, retry_num);
+    if (!stored) co_return plain(500, "could not record the event; retry");
+    co_return plain(200, "ok");
+}
+
+asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& cb, const std::string& retry_num) {
     // Slack retries an event it thinks we missed; the event_id says it is the same one.
     bool first_time = true, stored = true;
     if (!cb.event_id.empty()) {
@@ -168,17 +181,17 @@ asio::awaitable<http_response> slack_endpoint::event(const std::string& body, co
     }
     if (!stored) {
         metrics_.count_request("event", "error");
-        co_return plain(500, "could not record the event; retry");
+        co_return false;
     }
     if (!first_time) {
         spdlog::debug("event {} seen before (retry {}); acknowledged and ignored", cb.event_id,
                       retry_num.empty() ? "0" : retry_num);
         metrics_.count_request("event", "duplicate");
-        co_return plain(200, "ok");
+        co_return true;
     }
     spdlog::debug("event {} of type {} acknowledged", cb.event_id, cb.type);
     metrics_.count_request("event", "ok");
-    co_return plain(200, "ok");
+    co_return true;
 }
 
 http_response slack_endpoint::interaction(const std::string& body) {

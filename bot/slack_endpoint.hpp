@@ -15,6 +15,8 @@
 
 namespace warroom::slack {
 class web_client;
+struct slash_command;
+struct event_callback;
 }
 
 namespace warroom::bot {
@@ -33,6 +35,13 @@ public:
                    std::function<void()> after_command, endpoint_options opts = {});
 
     boost::asio::awaitable<net::http_response> handle(net::http_request req);
+
+    // The transport-neutral steps, shared with Socket Mode (whose envelopes
+    // are already authenticated by the connection):
+    // the caller's answer as Slack's JSON body (ephemeral), within 3 s;
+    boost::asio::awaitable<std::string> answer_command(const slack::slash_command& cmd);
+    // false when the event could not be recorded (Slack should retry it).
+    boost::asio::awaitable<bool> accept_event(const slack::event_callback& cb, const std::string& retry_num);
 
 private:
     boost::asio::awaitable<net::http_response> slash_command(const std::string& body);
