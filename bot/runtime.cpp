@@ -1,6 +1,8 @@
 // Runs engine decisions through SQLite transactions.
 #include "bot/runtime.hpp"
 
+#include "bot/log_format.hpp"
+
 #include <SQLiteCpp/Transaction.h>
 #include <spdlog/spdlog.h>
 
@@ -22,6 +24,7 @@ commands::message already_done() {
 
 // In the caller's transaction, so a key is remembered only with the command's effects.
 commands::message runtime::decide_and_apply(const commands::request& req, commands::time_point now) {
+    log_scope scope({std::nullopt, req.once_key});  // JSON log lines carry the request's key
     if (!req.once_key.empty() && repo_.seen_request(req.once_key)) {
         spdlog::info("command from {} with key {} seen before; not repeated", req.user, req.once_key);
         return already_done();
@@ -37,6 +40,7 @@ commands::message runtime::decide_and_apply(const commands::request& req, comman
 }
 
 commands::message runtime::handle(const commands::request& req) {
+    log_scope scope({std::nullopt, req.once_key});
     auto now = clock_.now();
     try {
         SQLite::Transaction txn(db_.sql());
@@ -68,6 +72,23 @@ std::vector<commands::message> runtime::handle_batch(const std::vector<commands:
     for (const auto& req : reqs) replies.push_back(handle(req));
     return replies;
 }
+
+bool runtime::observe(const commands::observation& seen) {
+    auto now = clock_.now();
+    try {
+        SQLite::Transaction txn(db_.sql());
+        auto d = engine_.observe(seen, repo_, now);
+        if (!d.ok) return false;
+        repo_.apply(d, now);
+        txn.commit();
+        return true;
+    } catch (const std::exception& e) {
+        spdlog::error("recording a Slack event in {} failed: {}", seen.channel, e.what());
+        return false;
+    }
+}
+
+commands::message runtime::home() { return engine_.home(repo_, clock_.now()); }
 
 std::size_t runtime::fire_due() {
     auto now = clock_.now();

@@ -24,6 +24,9 @@ public:
     // If the batch cannot be stored, each request is retried on its own so one
     // bad command cannot sink the others. Answers are in request order.
     std::vector<commands::message> handle_batch(const std::vector<commands::request>& reqs);
+    // An event seen in Slack, through the engine and one transaction; true when recorded.
+    bool observe(const commands::observation& seen);
+    commands::message home();
     // Fires every deadline due now, committed together; returns how many fired.
     std::size_t fire_due();
     std::optional<commands::time_point> next_deadline();

@@ -5,6 +5,7 @@
 #include "bot/serve.hpp"
 
 #include "bot/db_worker.hpp"
+#include "bot/event_intake.hpp"
 #include "bot/metrics.hpp"
 #include "bot/net/http_server.hpp"
 #include "bot/slack/delivery.hpp"
@@ -180,6 +181,8 @@ int run_serve(const config& cfg) {
         timers_wake.notify();
         outbox.wake();
     });
+    event_intake events_in(db, slack_api, cfg.settings.timeline_reaction);
+    events.set_event_intake(&events_in);
     auto route = [&](net::http_request req) -> asio::awaitable<net::http_response> {
         if (req.target == "/slack/events") co_return co_await events.handle(std::move(req));
         if (req.target == "/healthz") co_return co_await healthz(db, outbox);

@@ -3,6 +3,7 @@
 #include "bot/slack_endpoint.hpp"
 
 #include "bot/db_worker.hpp"
+#include "bot/event_intake.hpp"
 #include "bot/slack/payloads.hpp"
 #include "bot/slack/signature.hpp"
 #include "bot/slack/web_client.hpp"
@@ -191,6 +192,8 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
     }
     spdlog::debug("event {} of type {} acknowledged", cb.event_id, cb.type);
     metrics_.count_request("event", "ok");
+    // Handled after the answer: Slack wants its 200 within 3 s, whatever the event needs.
+    if (intake_) asio::co_spawn(co_await asio::this_coro::executor, intake_->handle(cb), asio::detached);
     co_return true;
 }
 

@@ -22,6 +22,7 @@ struct event_callback;
 namespace warroom::bot {
 
 class db_worker;
+class event_intake;
 
 struct endpoint_options {
     // Past this, the caller gets "working on it" and the answer follows
@@ -42,6 +43,8 @@ public:
     boost::asio::awaitable<std::string> answer_command(const slack::slash_command& cmd);
     // false when the event could not be recorded (Slack should retry it).
     boost::asio::awaitable<bool> accept_event(const slack::event_callback& cb, const std::string& retry_num);
+    // Where new (not duplicate) events go once acknowledged; none: acknowledged only.
+    void set_event_intake(event_intake* intake) { intake_ = intake; }
 
 private:
     boost::asio::awaitable<net::http_response> slash_command(const std::string& body);
@@ -55,6 +58,7 @@ private:
     const clock& clock_;
     std::function<void()> after_command_;
     endpoint_options opts_;
+    event_intake* intake_ = nullptr;
 };
 
 }  // namespace warroom::bot

@@ -21,6 +21,20 @@ struct request {
     std::string once_key = {};
 };
 
+// Something seen in Slack (not typed as a command) that belongs on an
+// incident's timeline. The transport fetches what the event lacks (the
+// message's text and permalink) before it reaches the engine.
+struct observation {
+    enum class kind { pinned_message, member_joined };
+    kind what = kind::pinned_message;
+    std::string user;        // who reacted, or who joined
+    std::string channel;     // the channel it happened in (ID)
+    std::string author;      // pinned_message: who wrote the message
+    std::string text;        // pinned_message: the message
+    std::string permalink;   // pinned_message: a link to it
+    std::string message_ts;  // pinned_message: its Slack timestamp, so it is added once
+};
+
 class engine {
 public:
     engine(settings cfg, templates::renderer tpl);
@@ -29,6 +43,10 @@ public:
     // A stored deadline came due. Stale firings (the deadline moved or the
     // timer was disarmed) decide nothing.
     decision fire(std::int64_t incident, timer_kind kind, incident_store& store, time_point now) const;
+    // Outside an incident channel, or already recorded: decides nothing (ok = false).
+    decision observe(const observation& seen, incident_store& store, time_point now) const;
+    // The App Home tab: open incidents by severity, with age, commander and next update.
+    message home(incident_store& store, time_point now) const;
 
     const settings& config() const { return cfg_; }
     const templates::renderer& templates() const { return tpl_; }
