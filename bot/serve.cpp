@@ -9,6 +9,7 @@
 #include "bot/metrics.hpp"
 #include "bot/net/http_server.hpp"
 #include "bot/slack/delivery.hpp"
+#include "bot/slack/socket_mode.hpp"
 #include "bot/slack/web_client.hpp"
 #include "bot/slack_endpoint.hpp"
 #include "bot/wakeup.hpp"
@@ -75,7 +76,8 @@ asio::awaitable<void> run_timers(db_worker& db, delivery& outbox, wakeup& wake, 
     }
 }
 
-asio::awaitable<net::http_response> healthz(db_worker& db, const delivery& outbox) {
+asio::awaitable<net::http_response> healthz(db_worker& db, const delivery& outbox,
+                                             const socket_mode_client* socket_mode) {
     json body;
     bool healthy = true;
     std::optional<std::string> db_error;
@@ -96,6 +98,10 @@ asio::awaitable<net::http_response> healthz(db_worker& db, const delivery& outbo
         healthy = false;
     } else {
         body["slack"] = "ok";
+    }
+    if (socket_mode) {
+        body["socket_mode"] = socket_mode->status();
+        if (!socket_mode->healthy()) healthy = false;
     }
     if (auto last = outbox.last_delivered()) body["last_delivered"] = commands::format_time(*last);
     body["status"] = healthy ? "ok" : "unhealthy";
@@ -147,9 +153,10 @@ int run_serve(const config& cfg) {
                      "Slack (see README), or try `warroom console` without Slack.\n";
         return 2;
     }
-    if (cfg.signing_secret.empty()) {
-        std::cerr << "warroom serve: SLACK_SIGNING_SECRET is not set; without it no request from Slack can be "
-                     "verified. Copy it from your app's Basic Information page.\n";
+    if (cfg.signing_secret.empty() && cfg.app_token.empty()) {
+        std::cerr << "warroom serve: neither SLACK_SIGNING_SECRET (HTTP) nor SLACK_APP_TOKEN (Socket Mode) is set; "
+                     "without one no request from Slack can be received. Copy the signing secret from your app's "
+                     "Basic Information page, or create an app-level token with connections:write there.\n";
         return 2;
     }
     asio::ip::tcp::endpoint listen_at;
@@ -183,9 +190,21 @@ int run_serve(const config& cfg) {
     });
     event_intake events_in(db, slack_api, cfg.settings.timeline_reaction);
     events.set_event_intake(&events_in);
+    events.set_declare_form(&cfg.settings);
+    // Socket Mode (SLACK_APP_TOKEN): Slack's traffic over a WebSocket we open;
+    // HTTP keeps /healthz and /metrics, and /slack/events if a secret is set.
+    std::unique_ptr<slack::web_client> app_api;
+    std::unique_ptr<socket_mode_client> socket_mode;
+    if (!cfg.app_token.empty()) {
+        app_api = std::make_unique<slack::web_client>(io.get_executor(), tls, cfg.slack_api_url, cfg.app_token);
+        socket_mode = std::make_unique<socket_mode_client>(io.get_executor(), tls, *app_api, events, stats);
+    }
     auto route = [&](net::http_request req) -> asio::awaitable<net::http_response> {
+        if (req.target == "/slack/events" && cfg.signing_secret.empty())
+            co_return net::http_response{503, "text/plain", "HTTP events are off: SLACK_SIGNING_SECRET is not set "
+                                                            "(this warroom uses Socket Mode)\n", {}};
         if (req.target == "/slack/events") co_return co_await events.handle(std::move(req));
-        if (req.target == "/healthz") co_return co_await healthz(db, outbox);
+        if (req.target == "/healthz") co_return co_await healthz(db, outbox, socket_mode.get());
         if (req.target == "/metrics") co_return co_await metrics_page(db, stats);
         co_return net::http_response{404, "text/plain", "not found\n", {}};
     };
@@ -203,6 +222,13 @@ int run_serve(const config& cfg) {
 
     int running = 2;
     asio::co_spawn(io, outbox.run(), on_task_end("outbox delivery", running));
+    if (socket_mode) {
+        ++running;
+        spdlog::info("Socket Mode on (SLACK_APP_TOKEN set){}", cfg.signing_secret.empty()
+                                                                ? "; HTTP /slack/events off (no SLACK_SIGNING_SECRET)"
+                                                                : "; HTTP /slack/events on too");
+        asio::co_spawn(io, socket_mode->run(), on_task_end("Socket Mode", running));
+    }
     asio::co_spawn(io, run_timers(db, outbox, timers_wake, clk, stopping), on_task_end("timers", running));
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -212,6 +238,7 @@ int run_serve(const config& cfg) {
         stopping = true;
         server.stop();
         outbox.stop();
+        if (socket_mode) socket_mode->stop();
         timers_wake.notify();
         asio::co_spawn(
             io,

@@ -5,10 +5,14 @@ Run it:   python3 tests/support/fake_slack.py [--port 0] [--token xoxb-test]
 It prints one line, FAKE_SLACK_URL=http://127.0.0.1:<port>/api/, once it listens.
 Import it: FakeSlack(token=...).start(); .url; .stop()
 
-Three kinds of paths:
+Four kinds of paths:
   POST /api/<method>      the Web API, with Slack's answer shapes and error codes
   POST /response/<id>     a response_url target: records the JSON posted, answers "ok"
-  /_control/...           the test's view and levers: calls, state, faults, reset
+  GET  /socket?ticket=…   Socket Mode's WebSocket (the URL apps.connections.open gives for the
+                          app-level token --app-token, default xapp-test): hello, then envelopes
+  /_control/...           the test's view and levers: calls, state, faults, reset, and for
+                          Socket Mode socket/send, socket/acks, socket/disconnect, socket/kill,
+                          socket/connections
 
 The shapes and error codes follow /work/shared/SLACK.md (section 6) and Slack's method
 reference. Deliberate differences from Slack, so the bot's recovery paths get exercised:
@@ -19,14 +23,17 @@ reference. Deliberate differences from Slack, so the bot's recovery paths get ex
 
 import argparse
 import base64
+import hashlib
 import json
 import re
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
 import urllib.parse
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TEAM_ID = "T111"
@@ -35,6 +42,7 @@ BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
 APP_ID = "A111"
 DEFAULT_TOKEN = "xoxb-test"
+DEFAULT_APP_TOKEN = "xapp-test"  # Socket Mode's app-level token (apps.connections.open)
 
 # Users the bot can look up and invite. W… ids as in SLACK.md's payload examples.
 DEFAULT_USERS = [
@@ -638,6 +646,200 @@ def parse_args(content_type, query, body):
     return args
 
 
+# -- Socket Mode: a WebSocket server (RFC 6455, the parts Slack's Socket Mode uses) --------
+WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+WS_MAX_MESSAGE = 16 * 1024 * 1024
+ENVELOPE_TYPES = {"events_api", "slash_commands", "interactive"}
+DISCONNECT_REASONS = {"refresh_requested", "warning", "link_disabled"}
+
+
+def ws_accept(key):
+    """Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key + GUID))."""
+    return base64.b64encode(hashlib.sha1((key.strip() + WS_GUID).encode("ascii")).digest()).decode("ascii")
+
+
+def ws_frame(opcode, payload=b""):
+    """One unmasked, final server frame."""
+    head = bytearray([0x80 | opcode])
+    n = len(payload)
+    if n < 126:
+        head.append(n)
+    elif n < 65536:
+        head.append(126)
+        head += struct.pack("!H", n)
+    else:
+        head.append(127)
+        head += struct.pack("!Q", n)
+    return bytes(head) + payload
+
+
+def ws_read_frame(rfile):
+    """(fin, opcode, payload, masked) or None at end of stream. Client frames must be masked."""
+    head = rfile.read(2)
+    if len(head) < 2:
+        return None
+    fin, opcode = bool(head[0] & 0x80), head[0] & 0x0F
+    masked, n = bool(head[1] & 0x80), head[1] & 0x7F
+    if n == 126:
+        ext = rfile.read(2)
+        if len(ext) < 2:
+            return None
+        n = struct.unpack("!H", ext)[0]
+    elif n == 127:
+        ext = rfile.read(8)
+        if len(ext) < 8:
+            return None
+        n = struct.unpack("!Q", ext)[0]
+    if n > WS_MAX_MESSAGE:
+        raise ValueError(f"frame of {n} bytes")
+    key = rfile.read(4) if masked else b""
+    if masked and len(key) < 4:
+        return None
+    data = rfile.read(n) if n else b""
+    if len(data) < n:
+        return None
+    if masked:
+        data = bytes(b ^ key[i % 4] for i, b in enumerate(data))
+    return fin, opcode, data, masked
+
+
+class WsConnection:
+    """One Socket Mode connection. Frames are written under its own lock (control endpoints
+    and the reader thread both send); its record is what /_control/socket/connections shows."""
+
+    def __init__(self, fake, sock, cid):
+        self.fake = fake
+        self.sock = sock
+        self.id = cid
+        self.send_lock = threading.Lock()
+        self.opened_at = time.time()
+        self.hello_at = None
+        self.closed_at = None
+        self.closed_how = None      # "client_close", "server_close", "eof", "killed", "error"
+        self.close_code = None
+        self.told = None            # the disconnect reason sent to it, if any
+        self.silent = False         # killed silently: reads go unanswered, nothing is sent
+        self.close_sent = False
+        self.pings = 0
+        self.messages = 0
+
+    @property
+    def open(self):
+        return self.closed_at is None
+
+    def record(self):
+        return {"id": self.id, "open": self.open, "opened_at": self.opened_at, "hello_at": self.hello_at,
+                "closed_at": self.closed_at, "closed_how": self.closed_how, "close_code": self.close_code,
+                "told": self.told, "silent": self.silent, "pings": self.pings, "messages": self.messages}
+
+    def send(self, opcode, payload=b""):
+        if self.silent or not self.open:
+            return False
+        try:
+            with self.send_lock:
+                self.sock.sendall(ws_frame(opcode, payload))
+            return True
+        except OSError:
+            return False
+
+    def send_json(self, obj):
+        return self.send(OP_TEXT, json.dumps(obj).encode("utf-8"))
+
+    def close(self, code=1000, reason=""):
+        """Starts the closing handshake from the server side."""
+        if not self.close_sent:
+            self.close_sent = True
+            self.send(OP_CLOSE, struct.pack("!H", code) + reason.encode("utf-8"))
+
+    def mark_closed(self, how, code=None):
+        if self.closed_at is None:
+            self.closed_at = time.time()
+            self.closed_how = how
+            self.close_code = code
+
+    def kill(self):
+        """Drops the TCP connection without a close frame."""
+        self.mark_closed("killed")
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def socket_target(fake, payload):
+    """The connection a control call means: `connection` (an id) or the newest open one that was
+    not told to disconnect (Slack sends each envelope to one connection), else the newest open."""
+    live = [c for c in fake.ws_connections if c.open and c.hello_at]
+    if "connection" in payload and payload["connection"] is not None:
+        wanted = int(payload["connection"])
+        found = next((c for c in live if c.id == wanted), None)
+        if not found:
+            raise ValueError(f"no open Socket Mode connection {wanted}")
+        return found
+    fresh = [c for c in live if c.told is None]
+    pool = fresh or live
+    if not pool:
+        raise ValueError("no open Socket Mode connection")
+    return pool[-1]
+
+
+def control_socket_send(fake, payload, params):
+    envelope = {k: v for k, v in payload.items() if k != "connection"}
+    kind = envelope.get("type")
+    if kind not in ENVELOPE_TYPES:
+        raise ValueError(f"type must be one of {sorted(ENVELOPE_TYPES)}")
+    envelope.setdefault("envelope_id", str(uuid.uuid4()))
+    envelope.setdefault("payload", {})
+    envelope.setdefault("accepts_response_payload", kind in ("slash_commands", "interactive"))
+    conn = socket_target(fake, payload)
+    if not conn.send_json(envelope):
+        raise ValueError(f"could not send to Socket Mode connection {conn.id}")
+    fake.ws_sent.append({"envelope_id": envelope["envelope_id"], "type": kind, "connection": conn.id,
+                         "time": time.time()})
+    return {"envelope_id": envelope["envelope_id"], "connection": conn.id}
+
+
+def control_socket_acks(fake, payload, params):
+    acks = fake.ws_acks
+    if "envelope_id" in params:
+        acks = [a for a in acks if a["envelope_id"] == params["envelope_id"]]
+    return {"acks": [dict(a) for a in acks], "sent": [dict(s) for s in fake.ws_sent]}
+
+
+def control_socket_disconnect(fake, payload, params):
+    reason = str(payload.get("reason", "refresh_requested"))
+    if reason not in DISCONNECT_REASONS:
+        raise ValueError(f"reason must be one of {sorted(DISCONNECT_REASONS)}")
+    targets = ([c for c in fake.ws_connections if c.open] if reason == "link_disabled"
+               else [socket_target(fake, payload)])
+    message = {"type": "disconnect", "reason": reason,
+               "debug_info": {"host": "applink-fake"}}
+    for conn in targets:
+        conn.told = reason
+        conn.send_json(message)
+        if reason == "link_disabled":
+            conn.close(1000, "link_disabled")
+    return {"connections": [c.id for c in targets]}
+
+
+def control_socket_kill(fake, payload, params):
+    conn = socket_target(fake, payload)
+    if payload.get("silent"):
+        # The TCP connection stays up but nothing comes through: a dead link the bot
+        # can only notice by its pings going unanswered.
+        conn.silent = True
+    else:
+        conn.kill()
+    return {"connection": conn.id}
+
+
+def control_socket_connections(fake, payload, params):
+    return {"open": [c.record() for c in fake.ws_connections if c.open],
+            "connections": [c.record() for c in fake.ws_connections],
+            "opened_total": fake.ws_opened_total}
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the bot's client expects of Slack
     # Headers and body go out in separate writes; with Nagle on, the client's
@@ -683,6 +885,8 @@ class Handler(BaseHTTPRequestHandler):
             self.response_url(path[len("/response/"):], body)
         elif path.startswith("/_control/"):
             self.control(path[len("/_control/"):], query, body)
+        elif path == "/socket" and self.command == "GET":
+            self.websocket(query)
         else:
             self.send_json(404, {"ok": False, "error": "not_found"})
 
@@ -718,7 +922,10 @@ class Handler(BaseHTTPRequestHandler):
         if fault and fault["kind"] != "slow":
             return self.answer_fault(record, fault)
         with self.fake.lock:
-            answer = self.authorize(args)
+            if name == "apps.connections.open":
+                answer = self.connections_open(args)
+            else:
+                answer = self.authorize(args)
             if answer is None:
                 answer = call_method(self.fake.state, name, args)
             data = json.dumps(answer).encode("utf-8")  # inside the lock: answer shares state
@@ -740,6 +947,124 @@ class Handler(BaseHTTPRequestHandler):
         if token != self.fake.state.token:
             return {"ok": False, "error": "invalid_auth"}
         return None
+
+    def connections_open(self, args):
+        """apps.connections.open: the app-level token only; a bot token is the wrong type."""
+        if args is None:
+            return {"ok": False, "error": "invalid_json"}
+        header = self.headers.get("Authorization", "")
+        token = header[len("Bearer "):].strip() if header.startswith("Bearer ") else ""
+        if not token:
+            return {"ok": False, "error": "not_authed"}
+        if token == self.fake.state.token:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if token != self.fake.app_token:
+            return {"ok": False, "error": "invalid_auth"}
+        ticket = uuid.uuid4().hex
+        self.fake.ws_tickets.add(ticket)
+        host, port = self.server.server_address[:2]
+        return {"ok": True, "url": f"ws://{host}:{port}/socket?ticket={ticket}&app_id={APP_ID}"}
+
+    # -- /socket: Socket Mode's WebSocket ------------------------------------------------------
+    def websocket(self, query):
+        params = dict(urllib.parse.parse_qsl(query))
+        key = self.headers.get("Sec-WebSocket-Key", "")
+        upgrade = self.headers.get("Upgrade", "").lower() == "websocket" and \
+            "upgrade" in self.headers.get("Connection", "").lower()
+        with self.fake.lock:
+            ticket_ok = params.get("ticket", "") in self.fake.ws_tickets
+            self.fake.ws_tickets.discard(params.get("ticket", ""))  # one use, as Slack's
+        if not upgrade or not key or self.headers.get("Sec-WebSocket-Version") != "13":
+            self.close_connection = True
+            return self.send_bytes(400, b"a WebSocket upgrade was expected\n", "text/plain")
+        if not ticket_ok:
+            self.close_connection = True
+            return self.send_bytes(401, b"invalid or used ticket\n", "text/plain")
+        self.send_response(101, "Switching Protocols")
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", ws_accept(key))
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True  # the HTTP exchange is over whatever happens next
+        with self.fake.lock:
+            self.fake.ws_opened_total += 1
+            conn = WsConnection(self.fake, self.connection, self.fake.ws_opened_total)
+            self.fake.ws_connections.append(conn)
+            live = sum(1 for c in self.fake.ws_connections if c.open)
+        conn.hello_at = time.time()
+        conn.send_json({"type": "hello", "num_connections": live,
+                        "debug_info": {"host": "applink-fake", "approximate_connection_time": 3600,
+                                       "build_number": 1},
+                        "connection_info": {"app_id": APP_ID}})
+        try:
+            self.websocket_loop(conn)
+        except (OSError, ValueError):
+            with self.fake.lock:
+                conn.mark_closed("error")
+        finally:
+            with self.fake.lock:
+                conn.mark_closed("eof")
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def websocket_loop(self, conn):
+        message, message_op = b"", None
+        while True:
+            frame = ws_read_frame(self.rfile)
+            if frame is None:
+                return  # end of stream: marked "eof" (or "killed" already)
+            fin, opcode, data, masked = frame
+            if not masked:
+                conn.close(1002, "client frames must be masked")
+                return
+            if conn.silent:
+                continue  # a dead link: nothing is answered
+            if opcode == OP_PING:
+                with self.fake.lock:
+                    conn.pings += 1
+                conn.send(OP_PONG, data)
+            elif opcode == OP_PONG:
+                pass
+            elif opcode == OP_CLOSE:
+                code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else None
+                with self.fake.lock:
+                    conn.mark_closed("server_close" if conn.close_sent else "client_close", code)
+                if not conn.close_sent:
+                    conn.close_sent = True
+                    try:
+                        with conn.send_lock:
+                            conn.sock.sendall(ws_frame(OP_CLOSE, data[:2]))
+                    except OSError:
+                        pass
+                return
+            elif opcode in (OP_TEXT, OP_BINARY, OP_CONT):
+                message += data
+                if opcode != OP_CONT:
+                    message_op = opcode
+                if fin:
+                    self.websocket_message(conn, message_op, message)
+                    message, message_op = b"", None
+
+    def websocket_message(self, conn, opcode, data):
+        text = data.decode("utf-8", "replace")
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        now = time.time()
+        with self.fake.lock:
+            conn.messages += 1
+            if isinstance(parsed, dict) and "envelope_id" in parsed:
+                sent = [s for s in self.fake.ws_sent if s["envelope_id"] == parsed["envelope_id"]]
+                self.fake.ws_acks.append({
+                    "envelope_id": parsed["envelope_id"], "payload": parsed.get("payload"), "time": now,
+                    "connection": conn.id, "raw": text,
+                    "latency": round(now - sent[-1]["time"], 4) if sent else None})
+            else:
+                self.fake.ws_other.append({"connection": conn.id, "time": now, "raw": text})
 
     def answer_fault(self, record, fault):
         kind = fault["kind"]
@@ -853,6 +1178,11 @@ def control_reset(fake, payload, params):
     # A body may replace the seed: {"channels": [...], "users": [...]} (DEFAULT_* shapes).
     seed = payload if ("channels" in payload or "users" in payload) else fake.default_seed
     fake.state = State(payload.get("token", fake.default_token), seed)
+    # Socket Mode: open connections stay (they are the bot's), what they said is forgotten.
+    fake.ws_acks.clear()
+    fake.ws_sent.clear()
+    fake.ws_other.clear()
+    fake.ws_connections[:] = [c for c in fake.ws_connections if c.open]
     return {}
 
 
@@ -880,14 +1210,27 @@ CONTROL = {
     ("POST", "reset"): control_reset,
     ("POST", "config"): control_config,
     ("POST", "channel"): control_channel,
+    ("POST", "socket/send"): control_socket_send,
+    ("GET", "socket/acks"): control_socket_acks,
+    ("POST", "socket/disconnect"): control_socket_disconnect,
+    ("POST", "socket/kill"): control_socket_kill,
+    ("GET", "socket/connections"): control_socket_connections,
 }
 
 
 class FakeSlack:
     """The server plus its state. One lock guards all state; handlers never hold it while waiting."""
 
-    def __init__(self, port=0, token=DEFAULT_TOKEN, host="127.0.0.1", verbose=False, seed=None):
+    def __init__(self, port=0, token=DEFAULT_TOKEN, host="127.0.0.1", verbose=False, seed=None,
+                 app_token=DEFAULT_APP_TOKEN):
         self.default_token = token
+        self.app_token = app_token
+        self.ws_tickets = set()
+        self.ws_connections = []  # WsConnection, in opening order (closed ones until a reset)
+        self.ws_opened_total = 0
+        self.ws_acks = []
+        self.ws_sent = []
+        self.ws_other = []  # messages from the bot without an envelope_id
         self.default_seed = seed  # what /_control/reset with an empty body goes back to
         self.verbose = verbose
         self.lock = threading.Lock()
@@ -920,6 +1263,10 @@ class FakeSlack:
 
     def stop(self):
         self.stopping.set()
+        with self.lock:
+            for conn in self.ws_connections:
+                if conn.open:
+                    conn.kill()
         self.server.shutdown()
         self.server.server_close()
 
@@ -953,6 +1300,8 @@ def main():
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="the bot token Bearer must carry")
+    parser.add_argument("--app-token", default=DEFAULT_APP_TOKEN,
+                        help="the app-level token apps.connections.open requires (Socket Mode)")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     parser.add_argument("--seed", help='JSON file {"channels": [...], "users": [...]} replacing the defaults')
     parser.add_argument("--exit-on-stdin-eof", action="store_true",
@@ -964,7 +1313,7 @@ def main():
     if opts.seed:
         with open(opts.seed, encoding="utf-8") as f:
             seed = json.load(f)
-    fake = FakeSlack(opts.port, opts.token, opts.host, opts.verbose, seed)
+    fake = FakeSlack(opts.port, opts.token, opts.host, opts.verbose, seed, opts.app_token)
     # SIGTERM (ctest, a test's cleanup) should end it as cleanly as Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # An orphaned fake would keep ctest waiting on its output pipe: let it notice its parent died.

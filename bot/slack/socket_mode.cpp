@@ -1,0 +1,618 @@
+// Socket Mode over Beast's WebSocket (TLS with verification and SNI for
+// wss://, plain for ws:// in tests). One supervisor keeps a live connection;
+// each connection has its own reader; envelopes are handled concurrently and
+// acknowledged on the connection they came on, through a per-connection
+// write queue (Beast allows one write at a time).
+#include "bot/slack/socket_mode.hpp"
+
+#include "bot/metrics.hpp"
+#include "bot/net/http_client.hpp"
+#include "bot/slack/payloads.hpp"
+#include "bot/slack/web_client.hpp"
+#include "bot/slack_endpoint.hpp"
+#include "bot/wakeup.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <random>
+#include <unordered_map>
+#include <vector>
+
+namespace warroom::bot {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+struct read_result {
+    beast::error_code ec;
+    std::string text;
+};
+
+// One WebSocket connection, plain or TLS behind the same interface.
+struct connection : std::enable_shared_from_this<connection> {
+    explicit connection(asio::any_io_executor e) : ex(std::move(e)) {}
+    virtual ~connection() = default;
+
+    virtual asio::awaitable<read_result> read() = 0;
+    virtual asio::awaitable<beast::error_code> write_text(const std::string& text) = 0;
+    virtual asio::awaitable<beast::error_code> close_normally() = 0;
+    virtual void abort() = 0;
+    virtual std::string close_reason() const = 0;
+
+    // Queued: acks come from concurrent handlers, Beast takes one write at a time.
+    void send(std::string text) {
+        if (broken || close_wanted) return;
+        out.push_back(std::move(text));
+        start_writer();
+    }
+    // A normal close (close frame) after the queued writes.
+    void request_close() {
+        if (close_wanted) return;
+        close_wanted = true;
+        start_writer();
+    }
+
+    asio::any_io_executor ex;
+    int id = 0;
+    std::string host;
+    std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
+    bool retiring = false;   // Slack asked us to move on; a successor is being opened
+    bool close_wanted = false;
+    bool broken = false;
+    int in_flight = 0;       // envelopes being handled, whose acks are still to come
+
+private:
+    void start_writer() {
+        if (writing) return;
+        writing = true;
+        auto self = shared_from_this();
+        asio::co_spawn(ex, self->drain(self), asio::detached);
+    }
+
+    asio::awaitable<void> drain(std::shared_ptr<connection> keep_alive) {
+        (void)keep_alive;  // holds this connection until the queue is drained
+        while (!broken) {
+            if (!out.empty()) {
+                std::string text = std::move(out.front());
+                out.pop_front();
+                auto ec = co_await write_text(text);
+                if (ec) {
+                    spdlog::warn("Socket Mode connection {}: could not send ({}); {} queued message(s) dropped", id,
+                                 ec.message(), out.size());
+                    out.clear();
+                    broken = true;
+                }
+                continue;
+            }
+            if (close_wanted && !close_sent) {
+                close_sent = true;
+                auto ec = co_await close_normally();
+                if (ec && ec != asio::error::operation_aborted)
+                    spdlog::debug("Socket Mode connection {}: close: {}", id, ec.message());
+            }
+            break;
+        }
+        writing = false;
+    }
+
+    std::deque<std::string> out;
+    bool writing = false;
+    bool close_sent = false;
+};
+
+template <class Stream>
+struct ws_connection final : connection {
+    template <class... Args>
+    explicit ws_connection(asio::any_io_executor e, Args&&... args) : connection(e), ws(e, std::forward<Args>(args)...) {}
+
+    asio::awaitable<read_result> read() override {
+        beast::flat_buffer buffer;
+        auto [ec, n] = co_await ws.async_read(buffer, tuple_awaitable);
+        read_result r;
+        r.ec = ec;
+        if (!ec) r.text = beast::buffers_to_string(buffer.data());
+        co_return r;
+    }
+
+    asio::awaitable<beast::error_code> write_text(const std::string& text) override {
+        ws.text(true);
+        auto buf = asio::buffer(text);
+        auto [ec, n] = co_await ws.async_write(buf, tuple_awaitable);
+        co_return ec;
+    }
+
+    asio::awaitable<beast::error_code> close_normally() override {
+        websocket::close_reason why(websocket::close_code::normal);
+        auto [ec] = co_await ws.async_close(why, tuple_awaitable);
+        co_return ec;
+    }
+
+    void abort() override {
+        beast::error_code ignored;
+        beast::get_lowest_layer(ws).socket().close(ignored);
+    }
+
+    std::string close_reason() const override {
+        const auto& r = ws.reason();
+        std::string out = std::to_string(r.code);
+        if (!r.reason.empty()) out += " " + std::string(r.reason.data(), r.reason.size());
+        return out;
+    }
+
+    websocket::stream<Stream> ws;
+};
+
+using plain_connection = ws_connection<beast::tcp_stream>;
+using tls_connection = ws_connection<beast::ssl_stream<beast::tcp_stream>>;
+
+struct dial_result {
+    std::shared_ptr<connection> conn;
+    std::string error;
+    bool fatal = false;  // retrying would not help (bad token, Socket Mode off)
+    std::optional<std::chrono::seconds> retry_after;
+    int num_connections = 0;
+};
+
+// Which errors of apps.connections.open are worth retrying (SLACK.md §5).
+bool fatal_open_error(const std::string& e) {
+    return e == "not_authed" || e == "invalid_auth" || e == "account_inactive" || e == "team_disabled" ||
+           e == "token_revoked" || e == "not_allowed_token_type" || e == "missing_scope";
+}
+
+template <class Conn>
+void set_ws_options(Conn& c, const socket_mode_options& opts) {
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = opts.hello_within;
+    t.idle_timeout = opts.idle_timeout;
+    t.keep_alive_pings = true;
+    c.ws.set_option(t);
+    c.ws.set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "warroom"); }));
+    c.ws.read_message_max(8 * 1024 * 1024);
+}
+
+}  // namespace
+
+struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
+    impl(asio::any_io_executor e, ssl::context& t, slack::web_client& api, slack_endpoint& ep, metrics& m,
+         socket_mode_options o)
+        : ex(e), tls(t), app_api(api), endpoint(ep), stats(m), opts(o), wake(e), rng(std::random_device{}()) {}
+
+    asio::any_io_executor ex;
+    ssl::context& tls;
+    slack::web_client& app_api;
+    slack_endpoint& endpoint;
+    metrics& stats;
+    socket_mode_options opts;
+    wakeup wake;
+    std::mt19937 rng;
+
+    bool stopping = false;
+    std::string disabled;  // why Socket Mode stopped for good
+    std::string state = "connecting";
+    int next_id = 1;
+    int failures = 0;  // consecutive failed or short-lived connections
+    std::vector<std::shared_ptr<connection>> live;
+    std::shared_ptr<connection> dialing;
+
+    // Recently seen envelope_ids (Slack redelivers unacknowledged ones) and
+    // the ack each got, so a redelivery is answered the same without acting twice.
+    std::unordered_map<std::string, std::string> recent;
+    std::deque<std::string> recent_order;
+    static constexpr std::size_t recent_max = 4096;
+
+    bool has_primary() const {
+        for (const auto& c : live)
+            if (!c->retiring && !c->close_wanted && !c->broken) return true;
+        return false;
+    }
+
+    std::chrono::milliseconds backoff(std::optional<std::chrono::seconds> retry_after) {
+        auto cap = std::chrono::duration_cast<std::chrono::milliseconds>(opts.max_retry);
+        auto d = opts.first_retry;
+        for (int i = 1; i < failures && d < cap; ++i) d *= 2;
+        d = std::min(d, cap);
+        std::uniform_int_distribution<long> jitter(d.count() / 2, d.count());
+        std::chrono::milliseconds wait(jitter(rng));
+        if (retry_after) wait = std::max(wait, std::chrono::duration_cast<std::chrono::milliseconds>(*retry_after));
+        return wait;
+    }
+
+    // apps.connections.open, the WebSocket handshake, then Slack's hello.
+    asio::awaitable<dial_result> open_one() {
+        dial_result out;
+        json no_args = json::object();
+        auto opened = co_await app_api.call("apps.connections.open", no_args);
+        if (!opened.ok) {
+            out.error = "apps.connections.open: " + opened.error;
+            out.fatal = opened.answered && fatal_open_error(opened.error);
+            out.retry_after = opened.retry_after;
+            co_return out;
+        }
+        std::string url = opened.body.is_object() && opened.body.contains("url") && opened.body["url"].is_string()
+                              ? opened.body["url"].get<std::string>()
+                              : "";
+        bool secure = url.starts_with("wss://");
+        std::string as_http;
+        if (secure)
+            as_http = "https://" + url.substr(6);
+        else if (url.starts_with("ws://"))
+            as_http = "http://" + url.substr(5);
+        auto parts = net::parse_url(as_http);
+        if (!parts) {
+            out.error = "apps.connections.open gave no ws:// or wss:// url";
+            co_return out;
+        }
+        std::string where = (secure ? "wss://" : "ws://") + parts->host + ":" + parts->port;  // never the ticket
+
+        tcp::resolver resolver(ex);
+        auto [rec, endpoints] = co_await resolver.async_resolve(parts->host, parts->port, tuple_awaitable);
+        if (rec) {
+            out.error = "resolving " + parts->host + ": " + rec.message();
+            co_return out;
+        }
+        std::shared_ptr<connection> conn;
+        std::string host_header = parts->host;
+        if (parts->port != (secure ? "443" : "80")) host_header += ":" + parts->port;
+        beast::error_code ec;
+        if (secure) {
+            auto c = std::make_shared<tls_connection>(ex, tls);
+            conn = c;
+            dialing = conn;
+            auto& layer = beast::get_lowest_layer(c->ws);
+            layer.expires_after(opts.hello_within);
+            auto [cec, ep] = co_await layer.async_connect(endpoints, tuple_awaitable);
+            ec = cec;
+            if (!ec && !SSL_set_tlsext_host_name(c->ws.next_layer().native_handle(), parts->host.c_str()))
+                ec = beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
+            if (!ec) {
+                c->ws.next_layer().set_verify_callback(ssl::host_name_verification(parts->host));
+                layer.expires_after(opts.hello_within);
+                auto [hec] = co_await c->ws.next_layer().async_handshake(ssl::stream_base::client, tuple_awaitable);
+                ec = hec;
+            }
+            if (!ec) {
+                layer.expires_never();
+                set_ws_options(*c, opts);
+                auto [wec] = co_await c->ws.async_handshake(host_header, parts->path, tuple_awaitable);
+                ec = wec;
+            }
+        } else {
+            auto c = std::make_shared<plain_connection>(ex);
+            conn = c;
+            dialing = conn;
+            auto& layer = beast::get_lowest_layer(c->ws);
+            layer.expires_after(opts.hello_within);
+            auto [cec, ep] = co_await layer.async_connect(endpoints, tuple_awaitable);
+            ec = cec;
+            if (!ec) {
+                layer.expires_never();
+                set_ws_options(*c, opts);
+                auto [wec] = co_await c->ws.async_handshake(host_header, parts->path, tuple_awaitable);
+                ec = wec;
+            }
+        }
+        if (ec) {
+            dialing.reset();
+            conn->abort();
+            out.error = "connecting to " + where + ": " + ec.message();
+            co_return out;
+        }
+
+        // Slack speaks first; keep-alive pings would keep a silent server
+        // alive forever, so hello has its own deadline.
+        auto watchdog = std::make_shared<asio::steady_timer>(ex, opts.hello_within);
+        watchdog->async_wait([conn](const beast::error_code& wec) {
+            if (!wec) conn->abort();
+        });
+        auto first = co_await conn->read();
+        watchdog->cancel();
+        dialing.reset();
+        if (first.ec) {
+            conn->abort();
+            out.error = "waiting for hello from " + where + ": " + first.ec.message();
+            co_return out;
+        }
+        auto hello = json::parse(first.text, nullptr, false);
+        if (!hello.is_object() || hello.value("type", "") != "hello") {
+            conn->abort();
+            out.error = "the first message from " + where + " was not hello";
+            co_return out;
+        }
+        conn->id = next_id++;
+        conn->host = where;
+        conn->opened = std::chrono::steady_clock::now();
+        if (hello.contains("num_connections") && hello["num_connections"].is_number_integer())
+            out.num_connections = hello["num_connections"].get<int>();
+        out.conn = conn;
+        co_return out;
+    }
+
+    asio::awaitable<void> run() {
+        auto self = shared_from_this();
+        while (!stopping) {
+            if (has_primary()) {
+                co_await wake.sleep_for(1h);
+                continue;
+            }
+            state = "connecting";
+            auto opened = co_await open_one();
+            if (stopping) {
+                if (opened.conn) opened.conn->abort();
+                break;
+            }
+            if (opened.fatal) {
+                disabled = opened.error;
+                spdlog::error("Socket Mode stopped: {} (check SLACK_APP_TOKEN: an app-level token with "
+                              "connections:write); HTTP keeps running",
+                              opened.error);
+                stats.count_request("socket_connection", "auth_error");
+                break;
+            }
+            if (!opened.conn) {
+                ++failures;
+                auto wait = backoff(opened.retry_after);
+                spdlog::warn("Socket Mode: could not connect ({}); attempt {} failed, retrying in {} ms",
+                             opened.error, failures, wait.count());
+                stats.count_request("socket_connection", "failed");
+                co_await wake.sleep_for(wait);
+                continue;
+            }
+            auto conn = opened.conn;
+            live.push_back(conn);
+            state = "connected";
+            stats.count_request("socket_connection", "opened");
+            spdlog::info("Socket Mode connection {} to {} ready (hello; Slack counts {} connection(s))", conn->id,
+                         conn->host, opened.num_connections);
+            asio::co_spawn(ex, self->read_loop(conn), asio::detached);
+            // A refresh: the new connection is up, now the old ones go.
+            auto others = live;
+            for (const auto& old : others)
+                if (old != conn && old->retiring) asio::co_spawn(ex, self->close_when_drained(old), asio::detached);
+        }
+        if (!disabled.empty()) state = "disabled: " + disabled;
+        // Stop (or link_disabled): finish the acks in hand, then close normally.
+        auto closing = live;
+        for (const auto& c : closing) asio::co_spawn(ex, self->close_when_drained(c), asio::detached);
+        asio::steady_timer poll(ex);
+        auto give_up = std::chrono::steady_clock::now() + opts.drain_within + 2s;
+        while (!live.empty() && std::chrono::steady_clock::now() < give_up) {
+            poll.expires_after(20ms);
+            co_await poll.async_wait(tuple_awaitable);
+        }
+        auto remaining = live;
+        for (const auto& c : remaining) c->abort();
+        if (disabled.empty()) state = "stopped";
+        spdlog::info("Socket Mode stopped");
+    }
+
+    asio::awaitable<void> close_when_drained(std::shared_ptr<connection> c) {
+        asio::steady_timer poll(ex);
+        auto deadline = std::chrono::steady_clock::now() + opts.drain_within;
+        while (c->in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+            poll.expires_after(20ms);
+            co_await poll.async_wait(tuple_awaitable);
+        }
+        c->request_close();
+    }
+
+    asio::awaitable<void> read_loop(std::shared_ptr<connection> c) {
+        auto self = shared_from_this();
+        std::string why;
+        while (true) {
+            auto r = co_await c->read();
+            if (r.ec) {
+                if (c->close_wanted)
+                    why = "closed by warroom";
+                else if (r.ec == websocket::error::closed)
+                    why = "closed (" + c->close_reason() + ")";
+                else if (r.ec == beast::error::timeout)
+                    why = "no frame for " + std::to_string(opts.idle_timeout.count()) + " s, not even a pong";
+                else if (r.ec == asio::error::eof || r.ec == asio::error::connection_reset)
+                    why = "dropped without a close frame (" + r.ec.message() + ")";
+                else
+                    why = r.ec.message();
+                break;
+            }
+            on_message(c, r.text);
+        }
+        std::erase(live, c);
+        auto lived = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - c->opened);
+        if (c->close_wanted || c->retiring || stopping) {
+            spdlog::info("Socket Mode connection {} closed after {} s: {}", c->id, lived.count(), why);
+        } else {
+            failures = lived < 10s ? failures + 1 : 0;
+            spdlog::warn("Socket Mode connection {} to {} lost after {} s: {}; reconnecting", c->id, c->host,
+                         lived.count(), why);
+            stats.count_request("socket_connection", "lost");
+            if (live.empty()) state = "connecting";
+        }
+        c->abort();
+        wake.notify();
+    }
+
+    void on_message(const std::shared_ptr<connection>& c, const std::string& text) {
+        auto msg = json::parse(text, nullptr, false);
+        if (!msg.is_object()) {
+            spdlog::warn("Socket Mode connection {}: a message that is not a JSON object ({} bytes); ignored", c->id,
+                         text.size());
+            stats.count_request("socket_message", "bad_request");
+            return;
+        }
+        std::string type = msg.contains("type") && msg["type"].is_string() ? msg["type"].get<std::string>() : "";
+        if (type == "disconnect") {
+            std::string reason =
+                msg.contains("reason") && msg["reason"].is_string() ? msg["reason"].get<std::string>() : "";
+            stats.count_request("socket_disconnect", reason.empty() ? "unknown" : reason);
+            if (reason == "link_disabled") {
+                spdlog::error("Socket Mode connection {}: Slack disabled Socket Mode for this app (link_disabled); "
+                              "Socket Mode stops. Turn it back on in the app's settings and restart warroom",
+                              c->id);
+                disabled = "link_disabled";
+                stopping = true;
+                wake.notify();
+                return;
+            }
+            spdlog::info("Socket Mode connection {}: Slack asks to reconnect ({}); opening the next connection "
+                         "before closing this one",
+                         c->id, reason.empty() ? "no reason given" : reason);
+            c->retiring = true;
+            wake.notify();
+            return;
+        }
+        if (type == "hello") {
+            spdlog::debug("Socket Mode connection {}: hello again", c->id);
+            return;
+        }
+        if (!msg.contains("envelope_id") || !msg["envelope_id"].is_string()) {
+            spdlog::info("Socket Mode connection {}: ignored a message of type '{}' without envelope_id", c->id, type);
+            stats.count_request("socket_message", "ignored");
+            return;
+        }
+        ++c->in_flight;
+        auto self = shared_from_this();
+        asio::co_spawn(ex, self->handle_envelope(c, std::move(msg)), asio::detached);
+    }
+
+    void remember(const std::string& id, std::string ack) {
+        auto [it, inserted] = recent.insert_or_assign(id, std::move(ack));
+        if (!inserted) return;
+        recent_order.push_back(id);
+        if (recent_order.size() > recent_max) {
+            recent.erase(recent_order.front());
+            recent_order.pop_front();
+        }
+    }
+
+    void forget(const std::string& id) { recent.erase(id); }  // its order entry expires harmlessly
+
+    static std::string bare_ack(const std::string& envelope_id) { return dump(json{{"envelope_id", envelope_id}}); }
+
+    asio::awaitable<void> handle_envelope(std::shared_ptr<connection> c, json env) {
+        std::string id = env["envelope_id"].get<std::string>();
+        std::string type = env.contains("type") && env["type"].is_string() ? env["type"].get<std::string>() : "";
+        std::string kind = "socket_" + (type.empty() ? std::string("unknown") : type);
+        int retry_attempt = env.contains("retry_attempt") && env["retry_attempt"].is_number_integer()
+                                ? env["retry_attempt"].get<int>()
+                                : 0;
+        bool wants_payload = !env.contains("accepts_response_payload") || env["accepts_response_payload"] == true;
+        const json empty_payload = json::object();
+        const json& payload = env.contains("payload") && env["payload"].is_object() ? env["payload"] : empty_payload;
+
+        if (auto seen = recent.find(id); seen != recent.end()) {
+            // Redelivered (or a duplicate): answer as before, act once.
+            spdlog::info("Socket Mode connection {}: envelope {} ({}, retry {}) seen before; acknowledged again, "
+                         "not processed twice",
+                         c->id, id, type, retry_attempt);
+            std::string again = seen->second.empty() ? bare_ack(id) : seen->second;
+            c->send(std::move(again));
+            stats.count_request(kind, "duplicate");
+            --c->in_flight;
+            co_return;
+        }
+        remember(id, "");
+
+        std::string ack = bare_ack(id);
+        std::string outcome = "ok";
+        bool acknowledge = true;
+        if (type == "events_api") {
+            std::string text = dump(payload);
+            auto envelope = slack::parse_event(text);
+            if (auto* cb = std::get_if<slack::event_callback>(&envelope)) {
+                std::string retry_num = retry_attempt > 0 ? std::to_string(retry_attempt) : "";
+                slack::event_callback event = *cb;
+                bool stored = co_await endpoint.accept_event(event, retry_num);
+                if (!stored) {
+                    // Not acknowledged: Slack redelivers it, and then it must not look seen.
+                    acknowledge = false;
+                    outcome = "error";
+                    forget(id);
+                }
+            } else if (auto* bad = std::get_if<slack::invalid_payload>(&envelope)) {
+                spdlog::warn("Socket Mode: events_api envelope {} with a malformed payload ({}); acknowledged", id,
+                             bad->reason);
+                outcome = "bad_request";
+            } else {
+                outcome = "ignored";
+            }
+        } else if (type == "slash_commands") {
+            slack::form fields;
+            for (auto it = payload.begin(); it != payload.end(); ++it) {
+                if (it.value().is_string())
+                    fields[it.key()] = it.value().get<std::string>();
+                else if (!it.value().is_null())
+                    fields[it.key()] = dump(it.value());
+            }
+            auto cmd = slack::parse_slash_command(fields);
+            if (!cmd) {
+                spdlog::warn("Socket Mode: slash_commands envelope {} without command, user_id or channel_id; "
+                             "acknowledged",
+                             id);
+                outcome = "bad_request";
+            } else {
+                slack::slash_command command = *cmd;
+                std::string answer = co_await endpoint.answer_command(command);
+                if (wants_payload) ack = R"({"envelope_id":)" + json(id).dump() + R"(,"payload":)" + answer + "}";
+            }
+        } else if (type == "interactive") {
+            // Buttons and modals are acknowledged; acting on them comes with the modals.
+            outcome = "ok";
+        } else {
+            spdlog::info("Socket Mode: envelope {} of unknown type '{}'; acknowledged", id, type);
+            outcome = "ignored";
+        }
+        if (acknowledge) {
+            if (recent.contains(id)) recent[id] = ack;
+            c->send(ack);
+        }
+        stats.count_request(kind, outcome);
+        --c->in_flight;
+    }
+};
+
+socket_mode_client::socket_mode_client(asio::any_io_executor ex, ssl::context& tls, slack::web_client& app_api,
+                                       slack_endpoint& endpoint, metrics& m, socket_mode_options opts)
+    : impl_(std::make_shared<impl>(ex, tls, app_api, endpoint, m, opts)) {}
+
+socket_mode_client::~socket_mode_client() = default;
+
+asio::awaitable<void> socket_mode_client::run() {
+    auto self = impl_;
+    co_await self->run();
+}
+
+void socket_mode_client::stop() {
+    impl_->stopping = true;
+    if (impl_->dialing) impl_->dialing->abort();
+    impl_->wake.notify();
+}
+
+std::string socket_mode_client::status() const { return impl_->state; }
+
+bool socket_mode_client::healthy() const { return impl_->disabled.empty(); }
+
+}  // namespace warroom::bot
