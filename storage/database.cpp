@@ -1,6 +1,12 @@
 #include "storage/database.hpp"
 
+#include "storage/backup.hpp"
 #include "storage/migrations.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
 
 namespace warroom::storage {
 
@@ -15,6 +21,28 @@ SQLite::Database open(const std::string& path) {
         throw storage_error("cannot open the database " + path + ": " + e.what());
     }
 }
+// Before an upgrade changes an existing file, a copy of it as it was:
+// `<db>.before-v<N>.bak`, N the schema version about to be applied last.
+// No copy, no upgrade: the error says why.
+void backup_before_migrating(SQLite::Database& db, const std::string& path) {
+    int from = current_version(db);
+    int to = latest_version();
+    if (from <= 0 || from >= to || path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return;
+    std::string bak = path + ".before-v" + std::to_string(to) + ".bak";
+    std::error_code ec;
+    if (std::filesystem::exists(bak, ec)) {
+        // An earlier attempt left one: keep it, and take another beside it.
+        auto now = std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::system_clock::now().time_since_epoch()).count();
+        bak = path + ".before-v" + std::to_string(to) + "-" + std::to_string(now) + ".bak";
+    }
+    auto copy = backup_database(db, bak);
+    spdlog::info("database {} has schema version {}; upgrading it to {}. A copy of it as it was is in {} "
+                 "({} incidents, {} bytes): to roll back, stop warroom, put that file back as {} and run the "
+                 "previous warroom",
+                 path, from, to, copy.path, copy.incidents, copy.bytes, path);
+}
+
 }  // namespace
 
 database::database(const std::string& path) : path_(path), db_(open(path)) {
@@ -27,6 +55,7 @@ database::database(const std::string& path) : path_(path), db_(open(path)) {
     } catch (const SQLite::Exception& e) {
         throw storage_error("cannot set up the database " + path + ": " + e.what());
     }
+    backup_before_migrating(db_, path_);
     migrate(db_, path_);
 }
 

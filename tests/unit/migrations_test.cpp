@@ -18,6 +18,8 @@ struct temp_db {
     fs::path path = fs::temp_directory_path() / ("warroom-migrate-" + std::to_string(std::random_device{}()) + ".db");
     ~temp_db() {
         for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+        // The copy taken before an upgrade (storage/database.cpp).
+        fs::remove(path.string() + ".before-v" + std::to_string(storage::latest_version()) + ".bak");
     }
 };
 
