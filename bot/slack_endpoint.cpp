@@ -3,6 +3,7 @@
 #include "bot/slack_endpoint.hpp"
 
 #include "bot/db_worker.hpp"
+#include "bot/declare_modal.hpp"
 #include "bot/event_intake.hpp"
 #include "bot/slack/payloads.hpp"
 #include "bot/slack/signature.hpp"
@@ -14,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <nlohmann/json.hpp>
+#include "commands/text.hpp"
 #include <spdlog/spdlog.h>
 
 namespace warroom::bot {
@@ -77,7 +79,7 @@ asio::awaitable<http_response> slack_endpoint::handle(net::http_request req) {
     switch (slack::classify(req.header("Content-Type"), req.body)) {
         case slack::body_kind::slash_command: co_return co_await slash_command(req.body);
         case slack::body_kind::event_json: co_return co_await event(req.body, retry_num);
-        case slack::body_kind::interaction: co_return interaction(req.body);
+        case slack::body_kind::interaction: co_return co_await interaction(req.body);
         case slack::body_kind::unknown: break;
     }
     if (auto f = slack::parse_form(req.body); f && slack::is_ssl_check(*f)) co_return plain(200, "ok");
@@ -101,6 +103,23 @@ asio::awaitable<http_response> slack_endpoint::slash_command(const std::string& 
 
 asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
     const auto* cmd = &command;
+    if (declare_settings_ && !cmd->trigger_id.empty()) {
+        auto words = commands::split_words(cmd->text);
+        bool bare_declare = words.size() == 1 && (commands::iequals(words[0], "declare") ||
+                                                  commands::iequals(words[0], "new") ||
+                                                  commands::iequals(words[0], "open"));
+        if (bare_declare) {
+            json args{{"trigger_id", cmd->trigger_id}, {"view", declare_view(*declare_settings_, cmd->channel_id)}};
+            auto opened = co_await slack_.call("views.open", args);
+            if (opened.ok) {
+                metrics_.count_request("slash_command", "modal");
+                std::string body = R"({"response_type":"ephemeral","text":"Fill in the form to declare the incident."})";
+                co_return body;
+            }
+            // An expired trigger (slow network): the engine's answer says how to type it instead.
+            spdlog::warn("could not open the declare form for {}: {}", cmd->user_id, opened.error);
+        }
+    }
     auto started = std::chrono::steady_clock::now();
     auto ex = co_await asio::this_coro::executor;
     auto pending = std::make_shared<pending_answer>(ex);
@@ -197,17 +216,63 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
     co_return true;
 }
 
-http_response slack_endpoint::interaction(const std::string& body) {
+asio::awaitable<http_response> slack_endpoint::interaction(const std::string& body) {
     auto f = slack::parse_form(body);
     auto payload = f ? slack::parse_interaction(*f) : std::nullopt;
     if (!payload) {
         spdlog::warn("rejected an interactivity request: no valid payload field");
         metrics_.count_request("interaction", "bad_request");
-        return plain(400, "malformed interaction payload");
+        co_return plain(400, "malformed interaction payload");
     }
-    // Buttons and modals are acknowledged; acting on them is the next step.
+    auto answer = co_await answer_interaction(*payload);
+    if (answer.empty()) co_return http_response{200, "text/plain", "", {}};
+    co_return json_response(answer);
+}
+
+asio::awaitable<std::string> slack_endpoint::answer_interaction(const json& payload) {
+    std::string type = payload.value("type", "");
+    bool declare_form_sent = type == "view_submission" && payload.contains("view") && payload["view"].is_object() &&
+                             payload["view"].value("callback_id", "") == declare_callback_id;
+    if (!declare_form_sent || !declare_settings_) {
+        // Buttons are acknowledged; acting on them is not built yet.
+        metrics_.count_request("interaction", "ignored");
+        co_return std::string();
+    }
+    auto read = read_declare_submission(payload, *declare_settings_);
+    if (auto* errors = std::get_if<json>(&read)) {
+        metrics_.count_request("interaction", "invalid_form");
+        auto body = errors->dump(-1, ' ', false, json::error_handler_t::replace);
+        co_return body;  // Slack shows these under the fields; the modal stays open
+    }
     metrics_.count_request("interaction", "ok");
-    return {200, "text/plain", "", {}};
+    // The modal closes now (empty 200); the declaration and its answer follow.
+    auto ex = co_await asio::this_coro::executor;
+    asio::co_spawn(ex, declare_from_form(std::get<declare_form>(std::move(read))), asio::detached);
+    co_return std::string();
+}
+
+asio::awaitable<void> slack_endpoint::declare_from_form(declare_form form) {
+    commands::request declare{form.user, form.channel, form.command(), form.view_id.empty() ? "" : "view:" + form.view_id};
+    auto answer = co_await db_.submit(declare);
+    // The declare answer names the incident: "Declared *INC-7* …".
+    std::string number;
+    if (auto at = answer.text.find("*INC-"); at != std::string::npos)
+        for (auto i = at + 5; i < answer.text.size() && std::isdigit(static_cast<unsigned char>(answer.text[i])); ++i)
+            number += answer.text[i];
+    if (!number.empty() && form.commander) {
+        commands::request commander{form.user, form.channel, "commander INC-" + number + " me"};
+        co_await db_.submit(commander);
+    }
+    if (!number.empty() && !form.description.empty()) {
+        commands::request note{form.user, form.channel, "note INC-" + number + " " + form.description};
+        co_await db_.submit(note);
+    }
+    after_command_();
+    if (form.channel.empty()) co_return;
+    json args{{"channel", form.channel}, {"user", form.user}, {"text", answer.text}};
+    if (!answer.blocks_json.empty()) args["blocks"] = json::parse(answer.blocks_json, nullptr, false);
+    auto told = co_await slack_.call("chat.postEphemeral", args);
+    if (!told.ok) spdlog::warn("could not tell {} about their declaration in {}: {}", form.user, form.channel, told.error);
 }
 
 }  // namespace warroom::bot

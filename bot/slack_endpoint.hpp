@@ -5,6 +5,7 @@
 
 #include "bot/clock.hpp"
 #include "bot/metrics.hpp"
+#include "bot/declare_modal.hpp"
 #include "bot/net/http_types.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -45,11 +46,16 @@ public:
     boost::asio::awaitable<bool> accept_event(const slack::event_callback& cb, const std::string& retry_num);
     // Where new (not duplicate) events go once acknowledged; none: acknowledged only.
     void set_event_intake(event_intake* intake) { intake_ = intake; }
+    // With the config's severities and types: `declare` alone opens the declare modal.
+    void set_declare_form(const commands::settings* cfg) { declare_settings_ = cfg; }
+    // An interactivity payload's answer body: empty for a plain 200, else JSON.
+    boost::asio::awaitable<std::string> answer_interaction(const nlohmann::json& payload);
 
 private:
     boost::asio::awaitable<net::http_response> slash_command(const std::string& body);
     boost::asio::awaitable<net::http_response> event(const std::string& body, const std::string& retry_num);
-    net::http_response interaction(const std::string& body);
+    boost::asio::awaitable<net::http_response> interaction(const std::string& body);
+    boost::asio::awaitable<void> declare_from_form(declare_form form);
 
     std::string signing_secret_;
     db_worker& db_;
@@ -59,6 +65,7 @@ private:
     std::function<void()> after_command_;
     endpoint_options opts_;
     event_intake* intake_ = nullptr;
+    const commands::settings* declare_settings_ = nullptr;
 };
 
 }  // namespace warroom::bot

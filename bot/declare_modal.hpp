@@ -1,0 +1,40 @@
+// The declare modal: `/incident declare` with no text opens it; its
+// submission is validated inline (Slack's response_action: errors) and then
+// declared through the engine like a typed command.
+#pragma once
+
+#include "commands/settings.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace warroom::bot {
+
+inline constexpr const char* declare_callback_id = "warroom_declare";
+
+// The modal's view, with the severities and incident types of the config.
+// `channel_id` (where the command was typed) rides in private_metadata.
+nlohmann::json declare_view(const commands::settings& cfg, const std::string& channel_id);
+
+struct declare_form {
+    std::string user;
+    std::string channel;  // where the answer goes (from private_metadata)
+    std::string title;
+    std::string severity;
+    std::string type;  // empty: none
+    std::string description;
+    bool commander = false;  // "I am the commander"
+    std::string view_id;     // a double submit carries the same one
+
+    // The equivalent typed command, e.g. "declare P1 type:outage checkout is down".
+    std::string command() const;
+};
+
+// A submission of the declare view: the form, or Slack's inline-errors answer.
+std::variant<declare_form, nlohmann::json> read_declare_submission(const nlohmann::json& payload,
+                                                                    const commands::settings& cfg);
+
+}  // namespace warroom::bot

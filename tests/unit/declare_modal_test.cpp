@@ -1,0 +1,77 @@
+// The declare modal: built from the config, and its submission read and
+// validated the way Slack shows errors (under the field, modal kept open).
+#include "bot/declare_modal.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace warroom;
+using json = nlohmann::json;
+
+namespace {
+
+json submission(const std::string& title, const std::string& severity, const std::string& type = "",
+                bool commander = false) {
+    json values = {{"title", {{"title", {{"type", "plain_text_input"}, {"value", title}}}}},
+                   {"severity", {{"severity", {{"type", "static_select"}, {"selected_option", {{"value", severity}}}}}}},
+                   {"description", {{"description", {{"type", "plain_text_input"}, {"value", nullptr}}}}},
+                   {"commander", {{"commander", {{"type", "checkboxes"}, {"selected_options", json::array()}}}}}};
+    if (!type.empty())
+        values["type"] = {{"type", {{"type", "static_select"}, {"selected_option", {{"value", type}}}}}};
+    if (commander) values["commander"]["commander"]["selected_options"] = json::array({{{"value", "me"}}});
+    return {{"type", "view_submission"},
+            {"user", {{"id", "W111"}}},
+            {"view", {{"id", "V123"}, {"callback_id", bot::declare_callback_id}, {"private_metadata", "C0GENERAL"},
+                      {"state", {{"values", values}}}}}};
+}
+
+}  // namespace
+
+TEST_CASE("the declare modal offers the config's severities and types") {
+    auto cfg = commands::default_settings();
+    auto view = bot::declare_view(cfg, "C42");
+    CHECK(view["type"] == "modal");
+    CHECK(view["callback_id"] == bot::declare_callback_id);
+    CHECK(view["private_metadata"] == "C42");
+    const json* severity = nullptr;
+    for (const auto& b : view["blocks"])
+        if (b["block_id"] == "severity") severity = &b;
+    REQUIRE(severity);
+    const auto& options = (*severity)["element"]["options"];
+    REQUIRE(options.size() == cfg.severities.size());
+    CHECK(options[0]["value"] == "P0");
+    CHECK(options[0]["text"]["text"].get<std::string>().find("ack 5m") != std::string::npos);
+    CHECK((*severity)["element"]["initial_option"]["value"] == "P3");  // as a typed declare: the least severe
+    CHECK(view.dump().size() < 250 * 1024);
+}
+
+TEST_CASE("a valid submission becomes the typed declare command") {
+    auto cfg = commands::default_settings();
+    auto read = bot::read_declare_submission(submission("  checkout\nis down ", "P1", "outage", true), cfg);
+    REQUIRE(std::holds_alternative<bot::declare_form>(read));
+    const auto& f = std::get<bot::declare_form>(read);
+    CHECK(f.user == "W111");
+    CHECK(f.channel == "C0GENERAL");
+    CHECK(f.commander);
+    CHECK(f.view_id == "V123");
+    CHECK(f.command() == "declare P1 type:outage checkout is down");
+}
+
+TEST_CASE("an invalid submission answers with errors under the fields") {
+    auto cfg = commands::default_settings();
+    SECTION("a blank title") {
+        auto read = bot::read_declare_submission(submission("   ", "P1"), cfg);
+        REQUIRE(std::holds_alternative<json>(read));
+        const auto& answer = std::get<json>(read);
+        CHECK(answer["response_action"] == "errors");
+        CHECK(answer["errors"].contains("title"));
+    }
+    SECTION("a severity the config does not have") {
+        auto read = bot::read_declare_submission(submission("db down", "SEV-9"), cfg);
+        REQUIRE(std::holds_alternative<json>(read));
+        CHECK(std::get<json>(read)["errors"].contains("severity"));
+    }
+    SECTION("garbage instead of a view") {
+        auto read = bot::read_declare_submission(json{{"type", "view_submission"}, {"view", 7}}, cfg);
+        CHECK(std::holds_alternative<json>(read));
+    }
+}
