@@ -2,10 +2,13 @@
 """Checks the fake Slack server (tests/support/fake_slack.py) through its command line, as the
 C++ integration tests will use it: start it, read FAKE_SLACK_URL, talk HTTP."""
 
+import base64
+import hashlib
 import http.client
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -17,6 +20,69 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(HERE, "..", "support", "fake_slack.py")
 TOKEN = "xoxb-test"
+APP_TOKEN = "xapp-test"  # the fake's default app-level token (Socket Mode)
+
+
+class WsClient:
+    """A minimal WebSocket client (masked frames, as RFC 6455 requires of clients)."""
+
+    def __init__(self, url, timeout=5):
+        parsed = urllib.parse.urlparse(url)
+        self.sock = socket.create_connection((parsed.hostname, parsed.port), timeout=timeout)
+        self.key = base64.b64encode(os.urandom(16)).decode()
+        target = parsed.path + ("?" + parsed.query if parsed.query else "")
+        self.sock.sendall((f"GET {target} HTTP/1.1\r\nHost: {parsed.netloc}\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {self.key}\r\n"
+                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        self.buf = b""
+        while b"\r\n\r\n" not in self.buf:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                break
+            self.buf += chunk
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        self.status = int(lines[0].split()[1])
+        self.headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
+
+    def read_exact(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError("connection closed")
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def send(self, opcode, payload=b""):
+        mask = os.urandom(4)
+        head = bytes([0x80 | opcode])
+        n = len(payload)
+        head += bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + struct.pack("!H", n)
+        self.sock.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def send_json(self, obj):
+        self.send(0x1, json.dumps(obj).encode())
+
+    def recv(self):
+        """(opcode, payload) of the next frame; server frames are not masked."""
+        b0, b1 = self.read_exact(2)
+        if b1 & 0x80:
+            raise AssertionError("a server frame was masked")
+        n = b1 & 0x7F
+        if n == 126:
+            n = struct.unpack("!H", self.read_exact(2))[0]
+        elif n == 127:
+            n = struct.unpack("!Q", self.read_exact(8))[0]
+        return b0 & 0x0F, self.read_exact(n)
+
+    def recv_json(self):
+        opcode, data = self.recv()
+        assert opcode == 0x1, opcode
+        return json.loads(data)
+
+    def close(self):
+        self.sock.close()
 
 
 class FakeSlackTest(unittest.TestCase):
@@ -318,6 +384,74 @@ class FakeSlackTest(unittest.TestCase):
             self.assertEqual(resp.status, 200)
             self.assertTrue(json.loads(resp.read())["ok"])
         conn.close()
+
+    # -- Socket Mode -------------------------------------------------------------------------
+    def test_socket_open_needs_the_app_token(self):
+        self.assertEqual(self.call("apps.connections.open", token=None)["error"], "not_authed")
+        self.assertEqual(self.call("apps.connections.open")["error"], "not_allowed_token_type")
+        self.assertEqual(self.call("apps.connections.open", token="xapp-wrong")["error"], "invalid_auth")
+        answer = self.call("apps.connections.open", token=APP_TOKEN)
+        self.assertTrue(answer["ok"], answer)
+        self.assertTrue(answer["url"].startswith("ws://127.0.0.1:"), answer)
+
+    def test_socket_handshake_hello_envelopes_acks(self):
+        url = self.call("apps.connections.open", token=APP_TOKEN)["url"]
+        ws = WsClient(url)
+        self.assertEqual(ws.status, 101)
+        expected = base64.b64encode(hashlib.sha1((ws.key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode())
+                                    .digest()).decode()
+        self.assertEqual(ws.headers["sec-websocket-accept"], expected)
+        hello = ws.recv_json()
+        self.assertEqual(hello["type"], "hello")
+        self.assertEqual(hello["num_connections"], 1)
+        # A ticket works once.
+        again = WsClient(url)
+        self.assertEqual(again.status, 401)
+        again.close()
+        ws.send(0x9, b"are you there")
+        self.assertEqual(ws.recv(), (0xA, b"are you there"))
+        sent = self.control("POST", "socket/send", {"type": "slash_commands", "payload": {"text": "list"}})
+        envelope = ws.recv_json()
+        self.assertEqual(envelope["envelope_id"], sent["envelope_id"])
+        self.assertEqual(envelope["type"], "slash_commands")
+        self.assertTrue(envelope["accepts_response_payload"])
+        ws.send_json({"envelope_id": envelope["envelope_id"], "payload": {"text": "none open"}})
+        deadline = time.monotonic() + 5
+        while not self.control("GET", "socket/acks")["acks"] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        ack = self.control("GET", "socket/acks")["acks"][0]
+        self.assertEqual((ack["envelope_id"], ack["payload"]), (envelope["envelope_id"], {"text": "none open"}))
+        self.assertLess(ack["latency"], 5)
+        with self.assertRaises(AssertionError):  # not an envelope type
+            self.control("POST", "socket/send", {"type": "nope"})
+        self.control("POST", "socket/disconnect", {"reason": "refresh_requested"})
+        self.assertEqual(ws.recv_json()["reason"], "refresh_requested")
+        ws.send(0x8, struct.pack("!H", 1000))
+        self.assertEqual(ws.recv(), (0x8, struct.pack("!H", 1000)))
+        ws.close()
+        conns = self.control("GET", "socket/connections")
+        self.assertEqual(conns["open"], [])
+        closed = conns["connections"][-1]
+        self.assertEqual((closed["closed_how"], closed["close_code"], closed["told"]),
+                         ("client_close", 1000, "refresh_requested"))
+
+    def test_socket_kill_and_link_disabled(self):
+        before = self.control("GET", "socket/connections")["opened_total"]  # never reset: ids stay unique
+        first = WsClient(self.call("apps.connections.open", token=APP_TOKEN)["url"])
+        first.recv_json()
+        self.control("POST", "socket/kill")
+        with self.assertRaises((EOFError, ConnectionError)):
+            first.recv()
+        first.close()
+        second = WsClient(self.call("apps.connections.open", token=APP_TOKEN)["url"])
+        second.recv_json()
+        self.control("POST", "socket/disconnect", {"reason": "link_disabled"})
+        self.assertEqual(second.recv_json()["reason"], "link_disabled")
+        self.assertEqual(second.recv()[0], 0x8)  # then Slack closes
+        second.close()
+        conns = self.control("GET", "socket/connections")
+        self.assertEqual([c["closed_how"] for c in conns["connections"]][0], "killed")
+        self.assertEqual(conns["opened_total"], before + 2)
 
 
 if __name__ == "__main__":
