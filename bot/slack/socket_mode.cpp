@@ -579,8 +579,16 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
                 if (wants_payload) ack = R"({"envelope_id":)" + json(id).dump() + R"(,"payload":)" + answer + "}";
             }
         } else if (type == "interactive") {
-            // Buttons and modals are acknowledged; acting on them comes with the modals.
-            outcome = "ok";
+            // A modal's response_action (e.g. inline errors) travels as the ack's payload.
+            json interaction = payload;
+            std::string answer;
+            if (interaction.contains("type") && interaction["type"].is_string())
+                answer = co_await endpoint.answer_interaction(interaction);
+            else
+                outcome = "bad_request";
+            auto reply = json::parse(answer, nullptr, false);
+            if (wants_payload && reply.is_object())
+                ack = R"({"envelope_id":)" + json(id).dump() + R"(,"payload":)" + answer + "}";
         } else {
             spdlog::info("Socket Mode: envelope {} of unknown type '{}'; acknowledged", id, type);
             outcome = "ignored";

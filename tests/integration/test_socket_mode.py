@@ -162,6 +162,18 @@ class SocketModeTests(SocketCase):
         ack = wait_ack(iid)
         self.assertLess(ack["latency"], ACK_WITHIN, ack)
         self.assertEqual(json.loads(ack["raw"]), {"envelope_id": iid})
+        # A declare form with errors: the response_action travels in the ack, as over HTTP.
+        form = {"type": "view_submission", "team": {"id": "T111"}, "user": {"id": "W222"}, "api_app_id": "A111",
+                "trigger_id": "1.2.x",
+                "view": {"id": "VSOCKET1", "type": "modal", "callback_id": "warroom_declare",
+                         "private_metadata": "C0GENERAL", "state": {"values": {
+                             "title": {"title": {"type": "plain_text_input", "value": "  "}},
+                             "severity": {"severity": {"type": "static_select",
+                                                       "selected_option": {"value": "SEV-9"}}}}}}}
+        fid = send("interactive", form)
+        reply = wait_ack(fid)["payload"]
+        self.assertEqual(reply.get("response_action"), "errors", reply)
+        self.assertEqual(set(reply["errors"]), {"title", "severity"}, reply)
         # An envelope of a type warroom does not know, and a malformed payload, are acked too.
         bad = send("events_api", {"type": "event_callback"})
         wait_ack(bad)
