@@ -216,6 +216,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     std::string state = "connecting";
     int next_id = 1;
     int failures = 0;  // consecutive failed or short-lived connections
+    bool wait_before_next = false;  // a short-lived connection died: do not hammer apps.connections.open
     std::vector<std::shared_ptr<connection>> live;
     std::shared_ptr<connection> dialing;
 
@@ -360,6 +361,14 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
                 continue;
             }
             state = "connecting";
+            if (wait_before_next) {
+                wait_before_next = false;
+                auto wait = backoff(std::nullopt);
+                spdlog::info("Socket Mode: reconnecting in {} ms ({} short-lived connection(s) in a row)", wait.count(),
+                             failures);
+                co_await wake.sleep_for(wait);
+                if (stopping) break;
+            }
             auto opened = co_await open_one();
             if (stopping) {
                 if (opened.conn) opened.conn->abort();
@@ -445,6 +454,8 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         if (c->close_wanted || c->retiring || stopping) {
             spdlog::info("Socket Mode connection {} closed after {} s: {}", c->id, lived.count(), why);
         } else {
+            // The first loss reconnects at once; a link that keeps dying young waits longer each time.
+            wait_before_next = lived < 10s && failures > 0;
             failures = lived < 10s ? failures + 1 : 0;
             spdlog::warn("Socket Mode connection {} to {} lost after {} s: {}; reconnecting", c->id, c->host,
                          lived.count(), why);
