@@ -10,7 +10,13 @@ packages=(
   libkainjow-mustache-dev libtomlplusplus-dev libcli11-dev libhowardhinnant-date-dev
   tzdata sqlite3 python3
 )
-if [[ "${WARROOM_BENCH_DEPS:-}" == 1 ]]; then packages+=(wrk nodejs npm curl); fi
+if [[ "${WARROOM_BENCH_DEPS:-}" == 1 ]]; then
+  packages+=(wrk curl)
+  # A Node.js installed another way (nodesource, nvm) brings its own npm, which
+  # Debian's npm package would conflict with: take Debian's only when missing.
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
+fi
 # clang 14 with its runtimes (libFuzzer, ASan, UBSan): scripts/fuzz.sh only.
 if [[ "${WARROOM_FUZZ_DEPS:-}" == 1 ]]; then packages+=(clang libclang-rt-14-dev); fi
 

@@ -62,6 +62,7 @@ private:
     boost::asio::awaitable<bool> list_channels(outcome& failed);
     boost::asio::awaitable<std::optional<std::string>> own_channel_named(const std::string& name, outcome& failed);
     boost::asio::awaitable<slack::api_result> call(std::string_view method, const nlohmann::json& args);
+    boost::asio::awaitable<void> flush_deferrals();
     boost::asio::awaitable<void> record(const storage::outbox_entry& e, const outcome& o);
 
     db_worker& db_;
@@ -72,6 +73,7 @@ private:
     wakeup wake_;
     boost::asio::steady_timer pace_;
     slack::rate_limiter limiter_;
+    std::vector<std::pair<std::int64_t, commands::time_point>> deferrals_;  // paced this round
     bool stopping_ = false;
     bool slack_failing_ = false;  // a transient failure since the last delivery
     std::string auth_error_;
