@@ -147,6 +147,7 @@ asio::awaitable<void> delivery::run() {
             continue;
         }
         std::set<std::int64_t> held;  // incidents whose earlier action failed in this round
+        std::optional<std::chrono::seconds> paced_for;  // the shortest wait Slack's pace asked for
         for (const auto& e : w.entries) {
             if (stopping_) break;
             if (e.act.incident && held.count(e.act.incident)) continue;
@@ -161,6 +162,7 @@ asio::awaitable<void> delivery::run() {
                 o = co_await deliver(e, inc);
             }
             if (o.result != outcome::delivered && e.act.incident) held.insert(e.act.incident);
+            if (o.paced && o.retry_after) paced_for = std::min(paced_for.value_or(*o.retry_after), *o.retry_after);
             if (inc && !o.channel_id.empty()) {
                 inc->channel_id = o.channel_id;
                 inc->channel_name = o.channel_name;
@@ -169,6 +171,13 @@ asio::awaitable<void> delivery::run() {
         }
         co_await flush_deferrals();
         if (!auth_error_.empty()) co_await wake_.sleep_for(opts_.auth_recheck);
+        else if (paced_for) {
+            // Everything left waits for Slack's pace: reading the queue again
+            // before a call may go would only spin through the backlog, so new
+            // commands do not cut this wait short (only stop() does).
+            pace_.expires_after(std::clamp(*paced_for, std::chrono::seconds(1), std::chrono::seconds(5)));
+            co_await pace_.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
     }
 }
 

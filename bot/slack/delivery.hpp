@@ -44,6 +44,7 @@ public:
     void stop() {
         stopping_ = true;
         wake_.notify();
+        pace_.cancel();
     }
 
     // Non-empty when Slack rejected the token: delivery waits, /healthz says 503.
