@@ -200,6 +200,8 @@ class SocketModeTests(SocketCase):
         answer = send("slash_commands", command_payload("list"))
         listing = wait_ack(answer)["payload"]["text"]
         self.assertEqual(listing.count("redelivered socket"), 1, listing)
+        # Delivery is asynchronous and keeps Slack's pace: wait for the channel, then count.
+        wait_until("the redelivered declare's channel", lambda: channels_titled("redelivered-socket"), timeout=15)
         self.assertEqual(len(channels_titled("redelivered-socket")), 1)
         self.assertIn(f"INC-{n}", listing)
 
