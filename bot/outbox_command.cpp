@@ -11,12 +11,7 @@ namespace warroom::bot {
 
 namespace {
 
-std::string describe(const storage::outbox_entry& e) {
-    std::string what = "#" + std::to_string(e.id) + " " + std::string(commands::to_string(e.act.kind));
-    if (e.act.incident) what += " for INC-" + std::to_string(e.act.incident);
-    if (!e.act.channel.empty()) what += " to " + e.act.channel;
-    return what;
-}
+std::string describe(const storage::outbox_entry& e) { return "#" + std::to_string(e.id) + " " + storage::describe_action(e); }
 
 }  // namespace
 

@@ -106,6 +106,13 @@ std::string_view to_string(outbox_state s) {
     return "pending";
 }
 
+std::string describe_action(const outbox_entry& e) {
+    std::string what(commands::to_string(e.act.kind));
+    if (e.act.incident) what += " for INC-" + std::to_string(e.act.incident);
+    if (!e.act.channel.empty()) what += " to " + e.act.channel;
+    return what;
+}
+
 incident_repository::incident_repository(database& db) : db_(db) {}
 
 namespace {

@@ -32,6 +32,9 @@ struct outbox_entry {
     std::string last_error;
 };
 
+// "post for INC-3 to leadership": what an outbox action is, for logs and `warroom outbox`.
+std::string describe_action(const outbox_entry& e);
+
 class incident_repository : public commands::incident_store {
 public:
     explicit incident_repository(database& db);

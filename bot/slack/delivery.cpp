@@ -67,10 +67,8 @@ std::string join_users(const std::vector<std::string>& users) {
 }
 
 std::string describe(const storage::outbox_entry& e) {
-    std::string what = std::string(commands::to_string(e.act.kind));
-    if (e.act.incident) what += " for INC-" + std::to_string(e.act.incident);
-    if (!e.act.channel.empty()) what += " to " + e.act.channel;
-    return what + " (outbox #" + std::to_string(e.id) + ", attempt " + std::to_string(e.attempts + 1) + ")";
+    return storage::describe_action(e) + " (outbox #" + std::to_string(e.id) + ", attempt " +
+           std::to_string(e.attempts + 1) + ")";
 }
 
 }  // namespace
