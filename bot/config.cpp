@@ -335,6 +335,13 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
             throw config_error("SLACK_API_URL: expected a URL starting with https:// (or http:// for tests), got \"" + *v + "\"");
         c.slack_api_url = v->back() == '/' ? *v : *v + "/";
     }
+    if (auto v = non_empty(env, "WARROOM_SLACK_PACE")) {
+        char* end = nullptr;
+        double pace = std::strtod(v->c_str(), &end);
+        if (end == v->c_str() || *end != '\0' || !(pace > 0))
+            throw config_error("WARROOM_SLACK_PACE: expected a positive number (tests only), got \"" + *v + "\"");
+        c.slack_pace = pace;
+    }
     c.bot_token = non_empty(env, "SLACK_BOT_TOKEN").value_or("");
     c.signing_secret = non_empty(env, "SLACK_SIGNING_SECRET").value_or("");
     c.app_token = non_empty(env, "SLACK_APP_TOKEN").value_or("");

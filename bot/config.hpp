@@ -22,6 +22,9 @@ struct config {
     std::string db_path = "warroom.db";
     std::string listen = "0.0.0.0:3000";
     std::string slack_api_url = "https://slack.com/api/";
+    // WARROOM_SLACK_PACE: runs Slack's rate limits this many times faster.
+    // Only for tests against a fake Slack, which has no limits of its own.
+    double slack_pace = 1.0;
     // Secrets: from the environment only, never printed or logged.
     std::string bot_token;
     std::string signing_secret;

@@ -24,7 +24,6 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <cstdlib>
 #include <iostream>
 
 namespace warroom::bot {
@@ -175,11 +174,9 @@ int run_serve(const config& cfg) {
     slack::web_client slack_api(io.get_executor(), tls, cfg.slack_api_url, cfg.bot_token);
     metrics stats;
     delivery_options delivery_opts;
-    if (const char* pace = std::getenv("WARROOM_SLACK_PACE")) {
-        // A test knob for runs against a fake Slack; real Slack needs its own pace.
-        delivery_opts.pace_speed = std::atof(pace);
-        spdlog::warn("WARROOM_SLACK_PACE={}: Slack's rate limits are scaled; for tests only", pace);
-    }
+    delivery_opts.pace_speed = cfg.slack_pace;
+    if (cfg.slack_pace != 1.0)
+        spdlog::warn("WARROOM_SLACK_PACE={}: Slack's rate limits are scaled; for tests only", cfg.slack_pace);
     delivery outbox(io.get_executor(), db, slack_api, stats, clk, delivery_opts);
     wakeup timers_wake(io.get_executor());
     bool stopping = false;

@@ -212,6 +212,12 @@ TEST_CASE("precedence: flags, then environment, then file, then defaults") {
         flags.config_file = "/nonexistent/warroom.toml";
         CHECK_THROWS_WITH(bot::load_config(flags, env_of({})), Contains("/nonexistent/warroom.toml"));
     }
+    SECTION("the test-only Slack pace must be a positive number") {
+        CHECK(bot::load_config({}, env_of({})).slack_pace == 1.0);
+        CHECK(bot::load_config({}, env_of({{"WARROOM_SLACK_PACE", "20"}})).slack_pace == 20.0);
+        CHECK_THROWS_WITH(bot::load_config({}, env_of({{"WARROOM_SLACK_PACE", "fast"}})), Contains("WARROOM_SLACK_PACE"));
+        CHECK_THROWS_WITH(bot::load_config({}, env_of({{"WARROOM_SLACK_PACE", "0"}})), Contains("WARROOM_SLACK_PACE"));
+    }
     SECTION("a bad API URL or listen address is refused") {
         CHECK_THROWS_WITH(bot::load_config({}, env_of({{"SLACK_API_URL", "slack.com/api"}})), Contains("SLACK_API_URL"));
         CHECK_THROWS_WITH(bot::load_config({}, env_of({{"WARROOM_LISTEN", "3000"}})), Contains("WARROOM_LISTEN"));
