@@ -1,14 +1,18 @@
 // The HTTP(S) client: connect, TLS handshake with host verification, then
-// requests one at a time over the kept-alive connection.
+// requests over a few kept-alive connections, one request per connection at a time.
 #include "bot/net/http_client.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+
+#include <deque>
+#include <vector>
 
 namespace warroom::net {
 
@@ -44,21 +48,28 @@ std::optional<url_parts> parse_url(std::string_view url) {
     return p;
 }
 
-struct http_client::impl {
+// One kept-alive connection. A connection carries one request at a time:
+// Beast asserts on overlapping reads or writes of a stream.
+struct connection {
     asio::any_io_executor ex;
     ssl::context& tls;
-    url_parts origin;
+    const url_parts& origin;
     std::chrono::seconds timeout;
     std::unique_ptr<beast::tcp_stream> plain;
     std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
     std::chrono::steady_clock::time_point last_used{};
     beast::flat_buffer buffer;
+    bool busy = false;
 
     // Slack closes idle keep-alive connections; reconnecting before that
     // avoids sending into a socket the server is about to close.
     static constexpr auto max_idle = std::chrono::seconds(30);
 
+    connection(asio::any_io_executor e, ssl::context& t, const url_parts& o, std::chrono::seconds to)
+        : ex(std::move(e)), tls(t), origin(o), timeout(to) {}
+
     bool connected() const { return plain || secure; }
+    bool fresh() const { return connected() && std::chrono::steady_clock::now() - last_used < max_idle; }
 
     void close() {
         beast::error_code ignored;
@@ -134,10 +145,94 @@ struct http_client::impl {
         if (!res.keep_alive()) close();
         co_return out;
     }
+
+    asio::awaitable<client_result> send(http::request<http::string_body>& req) {
+        bool reused = fresh();
+        if (!reused) {
+            if (auto err = co_await connect(); !err.empty()) co_return client_result{err, false, 0, {}, {}, false};
+        }
+        // Not `c ? co_await a : co_await b`: GCC 12 destroys that result twice.
+        client_result result;
+        if (secure)
+            result = co_await exchange(*secure, req);
+        else
+            result = co_await exchange(*plain, req);
+        // A reused connection the server had already closed fails at once with
+        // eof or reset before any answer: reconnect and send once more.
+        if (!result.error.empty() && result.closed_by_peer && reused) {
+            close();
+            if (auto err = co_await connect(); !err.empty())
+                co_return client_result{err, result.maybe_delivered, 0, {}, {}, false};
+            if (secure)
+                result = co_await exchange(*secure, req);
+            else
+                result = co_await exchange(*plain, req);
+        }
+        if (!result.error.empty()) close();
+        last_used = std::chrono::steady_clock::now();
+        co_return result;
+    }
+};
+
+// A few connections to one host, each lent to one request at a time. The
+// delivery worker, interaction answers (views.open has a 3 s trigger_id) and
+// event intake all call Slack at once; past `max_connections` they queue.
+struct http_client::impl {
+    asio::any_io_executor ex;
+    ssl::context& tls;
+    url_parts origin;
+    std::chrono::seconds timeout;
+    std::vector<std::unique_ptr<connection>> pool;
+    std::deque<asio::steady_timer*> waiting;
+
+    static constexpr std::size_t max_connections = 4;
+
+    impl(asio::any_io_executor e, ssl::context& t, url_parts o, std::chrono::seconds to)
+        : ex(std::move(e)), tls(t), origin(std::move(o)), timeout(to) {}
+
+    connection* idle() {
+        connection* best = nullptr;
+        for (auto& c : pool) {
+            if (c->busy) continue;
+            // A warm connection saves a handshake; among those, the most recently used.
+            if (!best || (c->fresh() && (!best->fresh() || c->last_used > best->last_used))) best = c.get();
+        }
+        if (!best && pool.size() < max_connections)
+            best = pool.emplace_back(std::make_unique<connection>(ex, tls, origin, timeout)).get();
+        return best;
+    }
+
+    asio::awaitable<connection*> acquire() {
+        for (;;) {
+            if (auto* c = idle()) {
+                c->busy = true;
+                co_return c;
+            }
+            asio::steady_timer wake(ex, asio::steady_timer::time_point::max());
+            waiting.push_back(&wake);
+            // Unlisted however the wait ends, so release() never touches a dead timer.
+            struct unlist {
+                std::deque<asio::steady_timer*>& q;
+                asio::steady_timer* t;
+                ~unlist() { std::erase(q, t); }
+            } guard{waiting, &wake};
+            auto [ec] = co_await wake.async_wait(tuple_awaitable);
+            (void)ec;  // cancelled means a connection was released
+        }
+    }
+
+    void release(connection* c) {
+        c->busy = false;
+        if (!waiting.empty()) {
+            auto* t = waiting.front();
+            waiting.pop_front();
+            t->cancel();
+        }
+    }
 };
 
 http_client::http_client(asio::any_io_executor ex, ssl::context& tls, url_parts origin, std::chrono::seconds timeout)
-    : impl_(std::make_unique<impl>(impl{ex, tls, std::move(origin), timeout, {}, {}, {}, {}})) {}
+    : impl_(std::make_unique<impl>(ex, tls, std::move(origin), timeout)) {}
 
 http_client::~http_client() = default;
 
@@ -155,28 +250,13 @@ asio::awaitable<client_result> http_client::post(std::string path, std::string c
     req.body() = std::move(body);
     req.prepare_payload();
 
-    bool reused = s.connected() && std::chrono::steady_clock::now() - s.last_used < impl::max_idle;
-    if (!reused) {
-        if (auto err = co_await s.connect(); !err.empty()) co_return client_result{err, false, 0, {}, {}, false};
-    }
-    // Not `c ? co_await a : co_await b`: GCC 12 destroys that result twice.
-    client_result result;
-    if (s.secure)
-        result = co_await s.exchange(*s.secure, req);
-    else
-        result = co_await s.exchange(*s.plain, req);
-    // A reused connection the server had already closed fails at once with
-    // eof or reset before any answer: reconnect and send once more.
-    if (!result.error.empty() && result.closed_by_peer && reused) {
-        s.close();
-        if (auto err = co_await s.connect(); !err.empty()) co_return client_result{err, result.maybe_delivered, 0, {}, {}, false};
-        if (s.secure)
-            result = co_await s.exchange(*s.secure, req);
-        else
-            result = co_await s.exchange(*s.plain, req);
-    }
-    if (!result.error.empty()) s.close();
-    s.last_used = std::chrono::steady_clock::now();
+    connection* c = co_await s.acquire();
+    struct lease {
+        impl& pool;
+        connection* c;
+        ~lease() { pool.release(c); }
+    } held{s, c};
+    auto result = co_await c->send(req);
     co_return result;
 }
 

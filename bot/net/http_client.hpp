@@ -1,4 +1,4 @@
-// One kept-alive HTTP(S) connection to one host, for the Slack Web API and
+// Kept-alive HTTP(S) connections to one host, for the Slack Web API and
 // response_url calls: TLS with verification and SNI, timeouts, reconnects.
 #pragma once
 

@@ -306,7 +306,12 @@ class Warroom:
             t, sig = sign(body, ts, secret)
             h.update({"X-Slack-Request-Timestamp": t, "X-Slack-Signature": sig})
         h.update(headers or {})
-        return http("POST", self.url + "/slack/events", body, h)
+        try:
+            return http("POST", self.url + "/slack/events", body, h)
+        except OSError as e:
+            # Refused or reset usually means warroom died: say how, with its last words.
+            code = self.proc.poll() if self.proc else None
+            raise AssertionError(f"POST /slack/events failed ({e}); warroom exit code {code}\n{self.logs()}") from e
 
     def command_body(self, text, user="W111", channel_id="C0GENERAL", channel_name="general", **extra):
         fields = {

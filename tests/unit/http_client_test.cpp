@@ -1,0 +1,109 @@
+// The outgoing HTTP client under concurrent callers: the delivery worker,
+// interaction answers and event intake all call Slack at the same moment.
+#include "bot/net/http_client.hpp"
+#include "bot/net/http_server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+using namespace warroom::net;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A server that holds every request a moment and echoes its body, counting
+// how many requests it holds at once.
+struct slow_echo {
+    asio::io_context& io;
+    int in_flight = 0;
+    int most_at_once = 0;
+
+    asio::awaitable<http_response> operator()(http_request req) {
+        ++in_flight;
+        most_at_once = std::max(most_at_once, in_flight);
+        asio::steady_timer hold(io, 40ms);
+        co_await hold.async_wait(asio::use_awaitable);
+        --in_flight;
+        http_response res;
+        res.body = "echo:" + req.body;
+        co_return res;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("overlapping posts on one client each get their own answer, over a bounded number of connections") {
+    asio::io_context io;
+    slow_echo echo{io};
+    http_server server(io, {asio::ip::make_address("127.0.0.1"), 0},
+                       [&](http_request r) { return echo(std::move(r)); });
+    server.start();
+    asio::ssl::context tls(asio::ssl::context::tls_client);
+    url_parts origin{false, "127.0.0.1", std::to_string(server.local_endpoint().port()), "/api/"};
+    http_client client(io.get_executor(), tls, origin);
+
+    constexpr int callers = 10;
+    std::vector<client_result> results(callers);
+    int done = 0;
+    for (int i = 0; i < callers; ++i) {
+        asio::co_spawn(
+            io,
+            [&, i]() -> asio::awaitable<void> {
+                std::string body = "call-" + std::to_string(i);
+                results[i] = co_await client.post("chat.postMessage", "text/plain", std::move(body), {});
+                if (++done == callers) io.stop();  // the server would keep idle keep-alives open
+            },
+            asio::detached);
+    }
+    io.run_for(20s);
+
+    REQUIRE(done == callers);
+    for (int i = 0; i < callers; ++i) {
+        INFO("caller " << i);
+        CHECK(results[i].error.empty());
+        CHECK(results[i].status == 200);
+        CHECK(results[i].body == "echo:call-" + std::to_string(i));
+    }
+    // Concurrent, so one slow call does not hold up the others; bounded, so a
+    // burst does not open a connection per call to Slack.
+    CHECK(echo.most_at_once > 1);
+    CHECK(echo.most_at_once <= 4);
+}
+
+TEST_CASE("a connection is reused after a burst: later calls still succeed one after another") {
+    asio::io_context io;
+    slow_echo echo{io};
+    http_server server(io, {asio::ip::make_address("127.0.0.1"), 0},
+                       [&](http_request r) { return echo(std::move(r)); });
+    server.start();
+    asio::ssl::context tls(asio::ssl::context::tls_client);
+    url_parts origin{false, "127.0.0.1", std::to_string(server.local_endpoint().port()), "/"};
+    http_client client(io.get_executor(), tls, origin);
+
+    std::vector<std::string> bodies;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            for (int i = 0; i < 5; ++i) {
+                std::string body = std::to_string(i);
+                auto r = co_await client.post("x", "text/plain", std::move(body), {});
+                bodies.push_back(r.error.empty() ? r.body : r.error);
+            }
+            io.stop();
+        },
+        asio::detached);
+    io.run_for(20s);
+    CHECK(bodies == std::vector<std::string>{"echo:0", "echo:1", "echo:2", "echo:3", "echo:4"});
+    CHECK(echo.most_at_once == 1);
+}
