@@ -105,6 +105,10 @@ void deliver(runtime& rt, std::ostream& out) {
                 case commands::action_kind::post:
                     print(out, where, a.pin ? a.body.text + "\n(pinned)" : a.body.text);
                     break;
+                case commands::action_kind::update_summary:
+                    // The whole summary again would drown the change that caused it.
+                    out << "[" << own << "] (pinned summary updated)\n";
+                    break;
             }
             repo.mark_delivered(entry.id, rt.time().now());
         }

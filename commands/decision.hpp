@@ -21,6 +21,7 @@ enum class action_kind {
     invite,          // invite `users` to the incident channel
     set_topic,       // topic of the incident channel
     post,            // post `body` to `channel`, pinning it when `pin`
+    update_summary,  // chat.update the incident's pinned summary to `body`
 };
 std::string_view to_string(action_kind k);
 std::optional<action_kind> parse_action_kind(std::string_view s);

@@ -23,10 +23,11 @@ constexpr std::array<std::pair<timer_kind, std::string_view>, 5> timer_names{{
     {timer_kind::postmortem_draft, "postmortem_draft"},
     {timer_kind::postmortem_review, "postmortem_review"},
 }};
-constexpr std::array<std::pair<action_kind, std::string_view>, 4> action_names{{
+constexpr std::array<std::pair<action_kind, std::string_view>, 5> action_names{{
     {action_kind::create_channel, "create_channel"},
     {action_kind::invite, "invite"},
     {action_kind::set_topic, "set_topic"},
+    {action_kind::update_summary, "update_summary"},
     {action_kind::post, "post"},
 }};
 
