@@ -43,6 +43,7 @@ struct incident {
     std::string declared_in;  // channel ID the declaration was typed in
     std::string channel_name; // the incident channel, decided at declaration
     std::string channel_id;   // filled in once Slack created the channel
+    std::string summary_ts;   // Slack ts of the pinned summary: filled in once the summary is posted
     time_point declared_at{};
     std::optional<time_point> acked_at;
     std::string acked_by;

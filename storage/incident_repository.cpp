@@ -33,7 +33,7 @@ constexpr std::array all_timers{commands::timer_kind::ack, commands::timer_kind:
 constexpr const char* incident_columns =
     "number, title, description, severity, type, status, declared_by, declared_in, channel_name, channel_id, "
     "declared_at, acked_at, acked_by, resolved_at, resolution, last_update_at, last_update, update_clock_from, "
-    "snoozed";
+    "snoozed, summary_ts";
 
 commands::incident read_incident(SQLite::Statement& q) {
     commands::incident inc;
@@ -56,6 +56,7 @@ commands::incident read_incident(SQLite::Statement& q) {
     inc.last_update = q.getColumn(16).getString();
     inc.update_clock_from = from_unix(q.getColumn(17).getInt64());
     inc.snoozed = q.getColumn(18).getInt() != 0;
+    inc.summary_ts = q.getColumn(19).getString();
     return inc;
 }
 
@@ -109,7 +110,10 @@ std::string_view to_string(outbox_state s) {
 std::string describe_action(const outbox_entry& e) {
     std::string what(commands::to_string(e.act.kind));
     if (e.act.incident) what += " for INC-" + std::to_string(e.act.incident);
-    if (!e.act.channel.empty()) what += " to " + e.act.channel;
+    if (e.act.kind == commands::action_kind::update_summary)
+        what += " (edits the pinned summary)";  // always in the incident's channel
+    else if (!e.act.channel.empty())
+        what += " to " + e.act.channel;
     return what;
 }
 
@@ -258,17 +262,21 @@ void incident_repository::apply(const commands::decision& d, time_point now) {
         const auto& inc = *d.save;
         auto q_handle = db_.prepare("INSERT INTO incidents (number, title, description, severity, type, status, declared_by, "
                             "declared_in, channel_name, channel_id, declared_at, acked_at, acked_by, resolved_at, "
-                            "resolution, last_update_at, last_update, update_clock_from, snoozed) VALUES (:number, "
-                            ":title, :description, :severity, :type, :status, :declared_by, :declared_in, "
+                            "resolution, last_update_at, last_update, update_clock_from, snoozed, summary_ts) VALUES "
+                            "(:number, :title, :description, :severity, :type, :status, :declared_by, :declared_in, "
                             ":channel_name, :channel_id, :declared_at, :acked_at, :acked_by, :resolved_at, "
-                            ":resolution, :last_update_at, :last_update, :update_clock_from, :snoozed) "
+                            ":resolution, :last_update_at, :last_update, :update_clock_from, :snoozed, :summary_ts) "
                             "ON CONFLICT (number) DO UPDATE SET title = excluded.title, description = "
                             "excluded.description, severity = excluded.severity, type = excluded.type, status = "
                             "excluded.status, channel_name = excluded.channel_name, channel_id = excluded.channel_id, "
                             "acked_at = excluded.acked_at, acked_by = excluded.acked_by, resolved_at = "
                             "excluded.resolved_at, resolution = excluded.resolution, last_update_at = "
                             "excluded.last_update_at, last_update = excluded.last_update, update_clock_from = "
-                            "excluded.update_clock_from, snoozed = excluded.snoozed");
+                            "excluded.update_clock_from, snoozed = excluded.snoozed, "
+                            // Only delivery learns the summary's ts (set_summary): a save
+                            // that carries none keeps the stored one.
+                            "summary_ts = CASE WHEN excluded.summary_ts <> '' THEN excluded.summary_ts "
+                            "ELSE incidents.summary_ts END");
         auto& q = *q_handle;
         q.bind(":number", static_cast<int64_t>(inc.number));
         q.bind(":title", inc.title);
@@ -289,6 +297,7 @@ void incident_repository::apply(const commands::decision& d, time_point now) {
         q.bind(":last_update", inc.last_update);
         q.bind(":update_clock_from", static_cast<int64_t>(to_unix(inc.update_clock_from)));
         q.bind(":snoozed", inc.snoozed ? 1 : 0);
+        q.bind(":summary_ts", inc.summary_ts);
         q.exec();
 
         auto clear_roles_handle = db_.prepare("DELETE FROM roles WHERE incident = ?");
@@ -498,6 +507,26 @@ void incident_repository::set_channel(std::int64_t number, const std::string& ch
     q.bind(2, channel_name);
     q.bind(3, static_cast<int64_t>(number));
     q.exec();
+}
+
+void incident_repository::set_summary(std::int64_t number, const std::string& ts) {
+    auto q_handle = db_.prepare("UPDATE incidents SET summary_ts = ? WHERE number = ?");
+    auto& q = *q_handle;
+    q.bind(1, ts);
+    q.bind(2, static_cast<int64_t>(number));
+    q.exec();
+}
+
+bool incident_repository::has_newer_summary_update(std::int64_t incident, std::int64_t outbox_id) {
+    // Pending or delivered: either way the summary shows (or will show) a later state.
+    // A dead one does not count: it never reached Slack.
+    auto q_handle = db_.prepare("SELECT 1 FROM outbox WHERE id > ? AND incident = ? AND kind = ? "
+                                "AND state <> 'dead' LIMIT 1");
+    auto& q = *q_handle;
+    q.bind(1, static_cast<int64_t>(outbox_id));
+    q.bind(2, static_cast<int64_t>(incident));
+    q.bind(3, std::string(commands::to_string(commands::action_kind::update_summary)));
+    return q.executeStep();
 }
 
 bool incident_repository::remember_request(const std::string& key, time_point now) {

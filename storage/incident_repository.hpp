@@ -81,6 +81,12 @@ public:
 
     // Delivery learned the channel's Slack ID (and possibly a suffixed name).
     void set_channel(std::int64_t number, const std::string& channel_id, const std::string& channel_name);
+    // Delivery posted the incident's pinned summary: its Slack ts, for chat.update later.
+    // A save of the incident whose summary_ts is empty keeps the stored one.
+    void set_summary(std::int64_t number, const std::string& ts);
+    // An update_summary queued after `outbox_id` for the incident, pending or
+    // delivered: the older one is superseded and need not reach Slack.
+    bool has_newer_summary_update(std::int64_t incident, std::int64_t outbox_id);
 
     // Remembers a request key (event_id, trigger_id); false when it was seen before.
     bool remember_request(const std::string& key, commands::time_point now);

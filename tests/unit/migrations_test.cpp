@@ -79,6 +79,33 @@ TEST_CASE("each migration upgrades the previous schema with its data") {
     }
 }
 
+TEST_CASE("schema 3 adds the pinned summary's ts: empty for existing incidents, then settable") {
+    temp_db t;
+    {
+        SQLite::Database raw(t.path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        storage::migrate(raw, t.path.string(), 2);
+        REQUIRE(storage::current_version(raw) == 2);
+        fill_v1(raw);
+        raw.exec("UPDATE incidents SET channel_id = 'C0OLD' WHERE number = 7");
+        raw.exec("INSERT INTO seen_requests VALUES ('Ev0', 1767225600)");
+    }
+    storage::database db(t.path.string());
+    REQUIRE(db.schema_version() >= 3);
+    storage::incident_repository repo(db);
+    auto inc = repo.find(7);
+    REQUIRE(inc);
+    CHECK(inc->title == "Old incident");
+    CHECK(inc->channel_id == "C0OLD");
+    CHECK(inc->roles.at("commander") == "U2");
+    CHECK(inc->summary_ts.empty());  // posted by an older warroom, or not at all: unknown
+    CHECK(repo.seen_request("Ev0"));
+    CHECK(repo.pending_actions(commands::time_point{std::chrono::seconds{1767225600}}).size() == 1);
+
+    repo.set_summary(7, "1767225601.000200");
+    CHECK(repo.find(7)->summary_ts == "1767225601.000200");
+    CHECK(repo.find_by_channel("C0OLD")->summary_ts == "1767225601.000200");
+}
+
 TEST_CASE("a database from a newer warroom is refused, untouched") {
     temp_db t;
     {

@@ -266,3 +266,80 @@ TEST_CASE("recent open incidents: newest first, bounded, resolved ones left out"
     CHECK(resolved_recently[0].number == 7);
     CHECK(repo.list_resolved_since(at(1101)).empty());
 }
+
+TEST_CASE("the summary's ts is stored once posted and survives later saves of the incident") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    repo.apply(declare(1, "a", at(1000)), at(1000));
+    auto before = repo.find(1);  // as the engine read it before the summary went out
+    REQUIRE(before);
+    CHECK(before->summary_ts.empty());
+
+    repo.set_channel(1, "C123", "incident-20261124-1");
+    repo.set_summary(1, "1764000000.000100");
+    CHECK(repo.find(1)->summary_ts == "1764000000.000100");
+    CHECK(repo.find_by_channel("C123")->summary_ts == "1764000000.000100");
+    REQUIRE(repo.list_open().size() == 1);
+    CHECK(repo.list_open()[0].summary_ts == "1764000000.000100");
+
+    // An engine save of the incident as read now keeps it...
+    auto current = repo.find(1);
+    current->severity = "P2";
+    commands::decision change;
+    change.save = *current;
+    repo.apply(change, at(1100));
+    CHECK(repo.find(1)->severity == "P2");
+    CHECK(repo.find(1)->summary_ts == "1764000000.000100");
+
+    // ...and so does a save of a copy read before the summary was posted.
+    before->status = commands::incident_status::mitigating;
+    commands::decision stale;
+    stale.save = *before;
+    repo.apply(stale, at(1200));
+    auto after = repo.find(1);
+    CHECK(after->status == commands::incident_status::mitigating);
+    CHECK(after->summary_ts == "1764000000.000100");
+
+    // Still there after a reopen.
+    {
+        storage::database again(t.path.string());
+        storage::incident_repository repo2(again);
+        CHECK(repo2.find(1)->summary_ts == "1764000000.000100");
+    }
+}
+
+TEST_CASE("a summary update is superseded by a newer one, pending or delivered, not by a dead one") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    repo.apply(declare(1, "a", at(1000)), at(1000));
+    repo.apply(declare(2, "b", at(1000)), at(1000));
+    auto update = [&](std::int64_t incident, const std::string& text) {
+        commands::decision d;
+        commands::action a;
+        a.kind = commands::action_kind::update_summary;
+        a.incident = incident;
+        a.body = {text, ""};
+        d.actions.push_back(a);
+        repo.apply(d, at(1100));
+    };
+    update(1, "first");
+    update(2, "other incident");
+    update(1, "second");
+    std::vector<storage::outbox_entry> updates;
+    for (auto& e : repo.pending_actions(at(1100)))
+        if (e.act.kind == commands::action_kind::update_summary) updates.push_back(e);
+    REQUIRE(updates.size() == 3);
+    CHECK(updates[0].act.body.text == "first");
+    CHECK(storage::describe_action(updates[0]) == "update_summary for INC-1 (edits the pinned summary)");
+
+    CHECK(repo.has_newer_summary_update(1, updates[0].id));        // "second" is queued
+    CHECK_FALSE(repo.has_newer_summary_update(1, updates[2].id));  // the newest
+    CHECK_FALSE(repo.has_newer_summary_update(2, updates[1].id));  // incident 1's do not count
+
+    repo.mark_delivered(updates[2].id, at(1101));
+    CHECK(repo.has_newer_summary_update(1, updates[0].id));  // delivered: still newer
+    repo.mark_dead(updates[2].id, "message_not_found", at(1101));
+    CHECK_FALSE(repo.has_newer_summary_update(1, updates[0].id));  // dead: never shown
+}
