@@ -266,13 +266,14 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
     key_path at{source, ""};
     check_keys(root, at,
                {"announce_channel", "escalation_channel", "channel_prefix", "timeline_reaction", "templates_dir",
-                "working_hours", "severities", "roles", "incident_types"});
+                "resolve_requires_role", "working_hours", "severities", "roles", "incident_types"});
 
     commands::settings s = commands::default_settings();
     if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
     if (auto v = read_string(root, at, "escalation_channel")) s.escalation_channel = *v;
     if (auto v = read_string(root, at, "timeline_reaction")) s.timeline_reaction = *v;
     if (auto v = read_string(root, at, "templates_dir")) s.templates_dir = *v;
+    if (auto v = read_bool(root, at, "resolve_requires_role")) s.resolve_requires_role = *v;
     if (auto v = read_string(root, at, "channel_prefix")) {
         // The prefix starts every channel name, so it must obey Slack's rules itself.
         bool ok = !v->empty() && v->size() <= 40 &&
@@ -408,7 +409,8 @@ std::string describe(const config& c) {
         << "escalation_channel = " << quoted(s.escalation_channel) << "\n"
         << "channel_prefix = " << quoted(s.channel_prefix) << "\n"
         << "timeline_reaction = " << quoted(s.timeline_reaction) << "\n"
-        << "templates_dir = " << quoted(s.templates_dir) << "\n\n"
+        << "templates_dir = " << quoted(s.templates_dir) << "\n"
+        << "resolve_requires_role = " << (s.resolve_requires_role ? "true" : "false") << "\n\n"
         << "[working_hours]\n"
         << "days = " << quoted(s.hours.days_text) << "\n"
         << "hours = " << quoted(s.hours.hours_text) << "\n"

@@ -25,17 +25,29 @@ constexpr std::array<std::pair<std::string_view, handler>, 19> registry{{
 
 engine::engine(settings cfg, templates::renderer tpl) : cfg_(std::move(cfg)), tpl_(std::move(tpl)) {}
 
-decision engine::handle(const request& req, incident_store& store, time_point now) const {
-    context ctx{cfg_, tpl_, store, req, now};
-    command_line line(req.text);
+namespace {
+
+decision dispatch(const context& ctx, const command_line& line) {
     std::string verb = line.verb();
     for (const auto& [name, fn] : registry)
         if (name == verb) return fn(ctx, line);
     // Role names and aliases come from the config, so they are looked up there.
-    if (cfg_.find_role(verb)) return handle_role(ctx, line);
+    if (ctx.cfg.find_role(verb)) return handle_role(ctx, line);
     // Anything else gets the usage, saying which word was not understood.
     decision d = handle_help(ctx, line);
     d.ok = false;
+    return d;
+}
+
+}  // namespace
+
+decision engine::handle(const request& req, incident_store& store, time_point now) const {
+    context ctx{cfg_, tpl_, store, req, now};
+    command_line line(req.text);
+    decision d = dispatch(ctx, line);
+    // The pinned summary follows whatever the command changed, here for every command.
+    if (d.ok && d.save && !d.is_new)
+        if (auto before = store.find(d.save->number)) follow_summary(d, ctx, *before);
     return d;
 }
 
@@ -44,7 +56,23 @@ decision engine::fire(std::int64_t number, timer_kind kind, incident_store& stor
     context ctx{cfg_, tpl_, store, none, now};
     auto inc = store.find(number);
     if (!inc) return {};
-    return fire_timer(ctx, std::move(*inc), kind);
+    decision d = fire_timer(ctx, *inc, kind);
+    follow_summary(d, ctx, *inc);
+    return d;
+}
+
+decision engine::join(std::int64_t number, const std::string& user, incident_store& store, time_point now) const {
+    request caller{user, "", ""};
+    context ctx{cfg_, tpl_, store, caller, now};
+    auto inc = store.find(number);
+    if (!inc) return fail(ctx, "There is no INC-" + std::to_string(number) + ".");
+    // Role holders and the declarer are invited too: Slack's already_in_channel is harmless.
+    // The member_joined_channel event puts the join on the timeline.
+    decision d;
+    invite(d, *inc, user);
+    d.reply = ctx.render("done", {{"message", "Adding you to " + channel_link(*inc) + " (" + inc->id() +
+                                                  (inc->is_open() ? "" : ", resolved") + ")."}});
+    return d;
 }
 
 }  // namespace warroom::commands

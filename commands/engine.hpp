@@ -39,12 +39,18 @@ class engine {
 public:
     engine(settings cfg, templates::renderer tpl);
 
+    // Every decision about an existing incident that changes what its pinned
+    // summary shows carries one update_summary action (handle, fire, observe).
     decision handle(const request& req, incident_store& store, time_point now) const;
     // A stored deadline came due. Stale firings (the deadline moved or the
     // timer was disarmed) decide nothing.
     decision fire(std::int64_t incident, timer_kind kind, incident_store& store, time_point now) const;
     // Outside an incident channel, or already recorded: decides nothing (ok = false).
     decision observe(const observation& seen, incident_store& store, time_point now) const;
+    // Someone asked to join the incident's channel (the Join channel button):
+    // an invite for them and an answer for them alone; nothing is saved. A
+    // resolved incident can still be joined. Unknown incident: ok = false.
+    decision join(std::int64_t incident, const std::string& user, incident_store& store, time_point now) const;
     // The App Home tab: open incidents by severity, with age, commander and next update.
     message home(incident_store& store, time_point now) const;
 

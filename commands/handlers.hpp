@@ -28,6 +28,16 @@ std::string channel_link(const incident& inc);          // "<#C1>" once created,
 std::string channel_link(std::string_view name_or_id);  // for configured channels
 nlohmann::json incident_view(const context& ctx, const incident& inc);
 message topic_message(const context& ctx, const incident& inc);
+// The pinned summary (the `declared` template) with its buttons while open.
+// Nothing in it moves with the clock alone, so it changes only when the
+// incident does; declare posts it and follow_summary keeps it current.
+message summary_message(const context& ctx, const incident& inc);
+// The announcement of a declaration, with its Acknowledge and Join buttons.
+message announce_message(const context& ctx, const incident& inc, const nlohmann::json& view);
+// Appends one update_summary action to `d` when its saved state shows
+// differently from `before` (the stored incident). Only for a successful
+// decision about an existing incident.
+void follow_summary(decision& d, const context& ctx, const incident& before);
 
 decision fail(const context& ctx, std::string what);  // an error for the caller only
 void note_timeline(decision& d, const context& ctx, const incident& inc, std::string kind, std::string text,
@@ -39,6 +49,12 @@ void invite(decision& d, const incident& inc, std::string user);
 // Assigns a role with all it brings: invite, checklist, topic (for the commander).
 void assign_role(decision& d, const context& ctx, incident& inc, const role_def& role, const std::string& user);
 const severity_def& severity_of(const context& ctx, const incident& inc);
+
+// --- buttons.cpp: Block Kit actions; ids and values are the transport's contract
+nlohmann::json summary_buttons(const context& ctx, const incident& inc);  // null when resolved
+nlohmann::json announce_buttons(const incident& inc);
+// `m` with the actions block appended (sections cut to stay within 50 blocks); null adds nothing.
+message with_buttons(message m, const nlohmann::json& block);
 
 // --- timers.cpp ----------------------------------------------------------------
 // Arms every clock of the incident's severity from `from` (declaration,

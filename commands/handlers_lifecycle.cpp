@@ -3,6 +3,7 @@
 
 #include "commands/text.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace warroom::commands {
@@ -30,6 +31,24 @@ nlohmann::json change_view(const context& ctx, const incident& inc) {
 
 std::string too_long(std::string_view what, std::size_t max) {
     return std::string(what) + " is too long (at most " + std::to_string(max) + " characters).";
+}
+
+bool holds_role(const incident& inc, const std::string& user) {
+    return std::any_of(inc.roles.begin(), inc.roles.end(), [&](const auto& r) { return r.second == user; });
+}
+
+// With resolve_requires_role: who may resolve instead of the caller.
+std::string who_resolves(const incident& inc) {
+    std::string out = "Only someone holding a role in " + inc.id() +
+                      " can resolve it: this warroom's config sets `resolve_requires_role`. ";
+    if (auto commander = inc.role_holder("commander"); !commander.empty())
+        return out + "Ask its commander, " + mention(commander) + ".";
+    std::string holders;
+    for (const auto& [role, user] : inc.roles)
+        if (!user.empty() && holders.find(mention(user)) == std::string::npos)
+            holders += (holders.empty() ? "" : ", ") + mention(user);
+    if (!holders.empty()) return out + "Ask one of " + holders + ".";
+    return out + "Nobody holds one yet: name a commander first (`/incident commander " + inc.id() + " <@user|me>`).";
 }
 
 }  // namespace
@@ -80,13 +99,13 @@ decision handle_declare(const context& ctx, const command_line& line) {
     set_topic(d, ctx, inc);
 
     auto view = change_view(ctx, inc);
-    post(d, inc, ctx.render("declared", view), true);
+    post(d, inc, summary_message(ctx, inc), true);
     if (type) {
         auto rb = view;
         rb["checklist"] = type->checklist;
         post(d, inc, ctx.render("runbook", rb));
     }
-    auto announcement = ctx.render("announce", view);
+    auto announcement = announce_message(ctx, inc, view);
     post_to(d, inc, ctx.cfg.announce_channel, announcement);
     for (const auto& ch : sev->notify_channels)
         if (ch != ctx.cfg.announce_channel) post_to(d, inc, ch, announcement);
@@ -274,6 +293,7 @@ decision handle_snooze(const context& ctx, const command_line& line) {
 decision handle_resolve(const context& ctx, const command_line& line) {
     auto t = open_target(ctx, line, true);
     if (!t.error.empty()) return fail(ctx, t.error);
+    if (ctx.cfg.resolve_requires_role && !holds_role(*t.inc, ctx.req.user)) return fail(ctx, who_resolves(*t.inc));
     std::string summary = line.rest(t.next);
     if (summary.size() > max_text) return fail(ctx, too_long("The summary", max_text));
     incident inc = std::move(*t.inc);

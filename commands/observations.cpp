@@ -19,6 +19,25 @@ decision nothing() {
     return d;
 }
 
+decision record(const context& ctx, const observation& seen, const incident& inc) {
+    decision d;
+    if (seen.what == observation::kind::member_joined) {
+        note_timeline(d, ctx, inc, "joined", mention(seen.user) + " joined the channel", seen.user);
+        return d;
+    }
+    // The same message pinned twice (two people, or a re-added reaction) is one entry.
+    std::string key = seen.permalink.empty() ? seen.message_ts : seen.permalink;
+    if (key.empty()) return nothing();
+    for (const auto& e : ctx.store.timeline(inc.number))
+        if (e.kind == "pinned" && e.text.ends_with(key)) return nothing();
+    // One line on the timeline, however many the message had.
+    std::string text = seen.text.size() > max_pinned_text ? seen.text.substr(0, max_pinned_text) + "…" : seen.text;
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    std::string by = seen.author.empty() ? std::string("a message") : mention(seen.author);
+    note_timeline(d, ctx, inc, "pinned", by + ": " + text + " · " + key, seen.user);
+    return d;
+}
+
 }  // namespace
 
 decision engine::observe(const observation& seen, incident_store& store, time_point now) const {
@@ -26,21 +45,8 @@ decision engine::observe(const observation& seen, incident_store& store, time_po
     context ctx{cfg_, tpl_, store, none, now};
     auto inc = store.find_by_channel(seen.channel);
     if (!inc || seen.channel.empty()) return nothing();
-    decision d;
-    if (seen.what == observation::kind::member_joined) {
-        note_timeline(d, ctx, *inc, "joined", mention(seen.user) + " joined the channel", seen.user);
-        return d;
-    }
-    // The same message pinned twice (two people, or a re-added reaction) is one entry.
-    std::string key = seen.permalink.empty() ? seen.message_ts : seen.permalink;
-    if (key.empty()) return nothing();
-    for (const auto& e : store.timeline(inc->number))
-        if (e.kind == "pinned" && e.text.ends_with(key)) return nothing();
-    // One line on the timeline, however many the message had.
-    std::string text = seen.text.size() > max_pinned_text ? seen.text.substr(0, max_pinned_text) + "…" : seen.text;
-    std::replace(text.begin(), text.end(), '\n', ' ');
-    std::string by = seen.author.empty() ? std::string("a message") : mention(seen.author);
-    note_timeline(d, ctx, *inc, "pinned", by + ": " + text + " · " + key, seen.user);
+    decision d = record(ctx, seen, *inc);
+    follow_summary(d, ctx, *inc);
     return d;
 }
 

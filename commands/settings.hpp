@@ -54,6 +54,8 @@ struct settings {
     std::string channel_prefix = "incident";
     std::string timeline_reaction = "pushpin";
     std::string templates_dir;
+    // Only people holding a role in the incident may resolve it (command or button).
+    bool resolve_requires_role = false;
     working_hours hours;
     std::vector<severity_def> severities;  // most severe first
     std::vector<role_def> roles;

@@ -70,6 +70,8 @@ nlohmann::json incident_view(const context& ctx, const incident& inc) {
         {"acked_by", mention(inc.acked_by)},
         {"acked_after", inc.acked_at ? format_duration(*inc.acked_at - inc.declared_at) : ""},
         {"resolved_at", inc.resolved_at ? nlohmann::json(format_time(*inc.resolved_at)) : nlohmann::json()},
+        {"resolved_after",
+         inc.resolved_at ? nlohmann::json(format_duration(*inc.resolved_at - inc.declared_at)) : nlohmann::json()},
         {"resolution", text_or_null(inc.resolution)},
         {"last_update", text_or_null(inc.last_update)},
         {"last_update_at", inc.last_update_at ? nlohmann::json(format_time(*inc.last_update_at)) : nlohmann::json()},
@@ -82,6 +84,31 @@ nlohmann::json incident_view(const context& ctx, const incident& inc) {
 }
 
 message topic_message(const context& ctx, const incident& inc) { return ctx.render("topic", incident_view(ctx, inc)); }
+
+message summary_message(const context& ctx, const incident& inc) {
+    auto view = incident_view(ctx, inc);
+    // What moves with the clock alone would edit the pinned message on every
+    // decision; an overriding template that asks for it gets nothing.
+    view.erase("age");
+    view.erase("next_update_due");
+    return with_buttons(ctx.render("declared", view), summary_buttons(ctx, inc));
+}
+
+message announce_message(const context& ctx, const incident& inc, const nlohmann::json& view) {
+    return with_buttons(ctx.render("announce", view), announce_buttons(inc));
+}
+
+void follow_summary(decision& d, const context& ctx, const incident& before) {
+    if (!d.ok || d.is_new || !d.save || d.save->number != before.number) return;
+    auto after = summary_message(ctx, *d.save);
+    auto was = summary_message(ctx, before);
+    if (after.text == was.text && after.blocks_json == was.blocks_json) return;
+    action a;
+    a.kind = action_kind::update_summary;
+    a.incident = d.save->number;
+    a.body = std::move(after);
+    d.actions.push_back(std::move(a));
+}
 
 decision fail(const context& ctx, std::string what) {
     decision d;

@@ -5,6 +5,7 @@
 #include "commands/settings.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <string>
@@ -1075,4 +1076,358 @@ TEST_CASE("severity names come from the config, not from the code") {
     CHECK(posts_to(d, "exec").size() == 1);
     check_refused(h, "sev INC-1 P1", "C0", "Unknown severity `P1`");
     CHECK_THAT(h.run("help").reply.text, Contains("SEV-1") && Contains("SEV-2") && !Contains("P0"));
+}
+
+// --- the pinned summary and the buttons --------------------------------------------
+
+namespace {
+
+std::vector<const action*> summary_updates(const decision& d) {
+    std::vector<const action*> out;
+    for (const auto& a : d.actions)
+        if (a.kind == action_kind::update_summary) out.push_back(&a);
+    return out;
+}
+
+// The one summary update of `d`, checked to be for incident 1 in its own channel.
+std::string updated_summary(const decision& d) {
+    auto updates = summary_updates(d);
+    REQUIRE(updates.size() == 1);
+    CHECK(updates[0]->incident == 1);
+    CHECK(updates[0]->channel.empty());
+    CHECK(updates[0]->users.empty());
+    CHECK_FALSE(updates[0]->pin);
+    CHECK_THAT(updates[0]->body.text, StartsWith(":rotating_light: *INC-1: checkout is down*"));
+    return updates[0]->body.text;
+}
+
+nlohmann::json blocks_of(const message& m) {
+    REQUIRE_FALSE(m.blocks_json.empty());
+    auto blocks = nlohmann::json::parse(m.blocks_json);
+    REQUIRE(blocks.is_array());
+    return blocks;
+}
+
+// The actions block with this block_id, or null.
+nlohmann::json actions_block(const message& m, const std::string& block_id) {
+    for (const auto& b : blocks_of(m))
+        if (b.value("type", "") == "actions" && b.value("block_id", "") == block_id) return b;
+    return nullptr;
+}
+
+std::vector<std::string> action_ids(const nlohmann::json& block) {
+    std::vector<std::string> out;
+    for (const auto& e : block.at("elements")) out.push_back(e.at("action_id").get<std::string>());
+    return out;
+}
+
+// Every button: a plain_text label with emoji, the incident number as its value.
+void check_buttons(const nlohmann::json& block, const std::string& value) {
+    REQUIRE(block.at("elements").size() <= 25);
+    for (const auto& e : block.at("elements")) {
+        INFO(e.dump());
+        CHECK(e.at("type") == "button");
+        CHECK(e.at("value") == value);
+        CHECK(e.at("text").at("type") == "plain_text");
+        CHECK(e.at("text").at("emoji") == true);
+        CHECK(e.at("text").at("text").get<std::string>().size() <= 75);
+    }
+}
+
+const nlohmann::json& element(const nlohmann::json& block, const std::string& action_id) {
+    for (const auto& e : block.at("elements"))
+        if (e.at("action_id") == action_id) return e;
+    FAIL("no button " << action_id);
+    throw;  // not reached
+}
+
+}  // namespace
+
+TEST_CASE("every change to what the summary shows edits the pinned summary, once") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    const auto chan = inc_of(h, 1).channel_name;
+    h.advance(minutes(2));
+
+    auto text = updated_summary(h.run("severity INC-1 P0", "U2"));
+    CHECK_THAT(text, Contains("*Severity:* P0 (Critical)"));
+    CHECK_THAT(text, Contains("acknowledge within 5m"));
+
+    text = updated_summary(h.run("status identified", "U2", chan));
+    CHECK_THAT(text, Contains("*Status:* identified"));
+
+    text = updated_summary(h.run("tl INC-1 <@U5>", "U2"));
+    CHECK_THAT(text, Contains("*Technical Lead:* <@U5>"));
+    CHECK_THAT(text, Contains("*Commander:* none yet"));
+
+    h.advance(minutes(3));
+    text = updated_summary(h.run("ack INC-1", "U2"));  // and makes U2 commander
+    CHECK_THAT(text, Contains("*Acknowledged by:* <@U2> after 5m"));
+    CHECK_THAT(text, Contains("*Incident Commander:* <@U2>") && !Contains("none yet"));
+
+    text = updated_summary(h.run("commander INC-1 <@U6>", "U2"));
+    CHECK_THAT(text, Contains("*Incident Commander:* <@U6>") && !Contains("*Incident Commander:* <@U2>"));
+
+    h.advance(minutes(5));
+    text = updated_summary(h.run("update INC-1 failover done <!channel>", "U6"));
+    CHECK_THAT(text, Contains("*Last update (2026-11-23 10:10 UTC):* failover done &lt;!channel&gt;"));
+
+    h.advance(minutes(73));
+    auto d = h.run("resolve INC-1 bad deploy rolled back", "U6");
+    text = updated_summary(d);
+    CHECK_THAT(text, Contains("*Status:* resolved"));
+    CHECK_THAT(text, Contains(":large_green_circle: *Resolved* at 2026-11-23 11:23 UTC, after 1h 23m: bad deploy rolled back"));
+    CHECK(actions_block(summary_updates(d)[0]->body, "warroom_summary_actions").is_null());
+    CHECK(blocks_of(summary_updates(d)[0]->body).back().at("type") == "section");
+
+    h.advance(hours(2));
+    d = h.run("reopen INC-1", "U6");
+    text = updated_summary(d);
+    CHECK_THAT(text, Contains("*Status:* investigating") && !Contains("Resolved"));
+    CHECK_FALSE(actions_block(summary_updates(d)[0]->body, "warroom_summary_actions").is_null());
+
+    // It comes after the decision's own posts, so the channel reads the change first.
+    CHECK(h.store.outbox.back().kind == action_kind::update_summary);
+}
+
+TEST_CASE("a resolution without a summary still says when and after how long") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P2 checkout is down").ok);
+    h.advance(hours(26));
+    auto text = updated_summary(h.run("resolve INC-1"));
+    CHECK_THAT(text, Contains(":large_green_circle: *Resolved* at 2026-11-24 12:00 UTC, after 1d 2h") &&
+                         !Contains("after 1d 2h:"));
+    CHECK_THAT(text, !Contains("`/incident commander me`"));  // no prompts on a closed incident
+}
+
+TEST_CASE("what leaves the summary as it was does not edit it") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    REQUIRE(h.run("declare P2 search is slow", "U1").ok);
+    for (std::string cmd : {"note INC-1 restarted pods", "show INC-1", "timeline INC-1", "list", "list all",
+                            "snooze INC-1 1h", "snooze INC-1 off", "postmortem INC-1", "stats", "help",
+                            "status INC-1 investigating", "severity INC-1 P1", "nonsense"}) {
+        INFO(cmd);
+        h.advance(minutes(7));  // time alone must not change the summary either
+        auto d = h.run(cmd, "U2");
+        CHECK(summary_updates(d).empty());
+    }
+    // A change to another incident edits that incident's summary only.
+    auto d = h.run("status INC-2 identified", "U2");
+    REQUIRE(summary_updates(d).size() == 1);
+    CHECK(summary_updates(d)[0]->incident == 2);
+    CHECK_THAT(summary_updates(d)[0]->body.text, Contains("*INC-2: search is slow*"));
+    // A declaration pins a new summary; it edits none.
+    CHECK(summary_updates(h.run("declare P1 another one")).empty());
+}
+
+TEST_CASE("the summary does not change with the clock alone") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    h.advance(minutes(1));
+    auto first = updated_summary(h.run("status INC-1 identified"));
+    h.advance(hours(3));
+    REQUIRE(h.run("status INC-1 mitigating").ok);
+    h.advance(hours(5));
+    auto later = updated_summary(h.run("status INC-1 identified"));
+    CHECK(first == later);
+    CHECK_THAT(first, !Contains("Age") && !Contains("due"));
+}
+
+TEST_CASE("the summary carries the incident's buttons while it is open") {
+    engine_harness h(default_settings(), t0);
+    h.store.counter = 7;
+    auto d = h.run("declare P1 checkout is down", "U1");
+    REQUIRE(d.ok);
+    auto own = posts_to(d, "");
+    REQUIRE(own.size() == 1);
+    REQUIRE(own[0]->pin);
+    auto block = actions_block(own[0]->body, "warroom_summary_actions");
+    REQUIRE_FALSE(block.is_null());
+    CHECK(blocks_of(own[0]->body).back() == block);  // below the summary
+    CHECK(action_ids(block) ==
+          std::vector<std::string>{"warroom_update", "warroom_severity", "warroom_role", "warroom_resolve"});
+    check_buttons(block, "7");
+    CHECK(element(block, "warroom_update").at("text").at("text") == "Post update");
+    CHECK(element(block, "warroom_update").at("style") == "primary");
+    CHECK(element(block, "warroom_severity").at("text").at("text") == "Change severity");
+    CHECK_FALSE(element(block, "warroom_severity").contains("style"));
+    CHECK(element(block, "warroom_role").at("text").at("text") == "Assign role");
+    const auto& resolve = element(block, "warroom_resolve");
+    CHECK(resolve.at("text").at("text") == "Resolve");
+    CHECK(resolve.at("style") == "danger");
+    const auto& confirm = resolve.at("confirm");
+    CHECK(confirm.at("title").at("type") == "plain_text");
+    CHECK(confirm.at("title").at("text") == "Resolve INC-7?");
+    CHECK_THAT(confirm.at("text").at("text").get<std::string>(), Contains("reminders") && Contains("#incidents"));
+    CHECK(confirm.at("text").at("text").get<std::string>().size() <= 300);
+    CHECK(confirm.at("confirm").at("text") == "Resolve");
+    CHECK(confirm.at("deny").at("text") == "Cancel");
+    // The fallback text is the summary alone.
+    CHECK_THAT(own[0]->body.text, !Contains("warroom_") && !Contains("Post update"));
+
+    // No other post of the declaration has the summary's buttons.
+    auto notified = posts_to(d, "leadership");
+    REQUIRE(notified.size() == 1);
+    CHECK(actions_block(notified[0]->body, "warroom_summary_actions").is_null());
+
+    SECTION("a configured announce channel ID is named in words in the plain-text confirmation") {
+        auto cfg = default_settings();
+        cfg.announce_channel = "C0ANNOUNCE";
+        engine_harness h2(cfg, t0);
+        auto d2 = h2.run("declare P1 checkout is down");
+        auto b = actions_block(posts_to(d2, "")[0]->body, "warroom_summary_actions");
+        auto said = element(b, "warroom_resolve").at("confirm").at("text").at("text").get<std::string>();
+        CHECK_THAT(said, Contains("the announce channel") && !Contains("<#"));
+    }
+}
+
+TEST_CASE("the announcement carries Acknowledge and Join channel buttons") {
+    engine_harness h(default_settings(), t0);
+    h.store.counter = 12;
+    auto d = h.run("declare P0 payments failing", "U1");
+    REQUIRE(d.ok);
+    for (std::string channel : {"incidents", "leadership"}) {
+        INFO(channel);
+        auto posts = posts_to(d, channel);
+        REQUIRE(posts.size() == 1);
+        auto block = actions_block(posts[0]->body, "warroom_announce_actions");
+        REQUIRE_FALSE(block.is_null());
+        CHECK(blocks_of(posts[0]->body).back() == block);
+        CHECK(action_ids(block) == std::vector<std::string>{"warroom_ack", "warroom_join"});
+        check_buttons(block, "12");
+        CHECK(element(block, "warroom_ack").at("text").at("text") == "Acknowledge");
+        CHECK(element(block, "warroom_join").at("text").at("text") == "Join channel");
+        CHECK_THAT(posts[0]->body.text, StartsWith(":rotating_light: *INC-12* declared: *payments failing*"));
+        CHECK_THAT(posts[0]->body.text, !Contains("Acknowledge"));
+    }
+    // Other posts (the upgrade notice, the resolution) are not the announcement.
+    REQUIRE(h.run("declare P3 search is slow").ok);
+    auto up = h.run("severity INC-13 P1");
+    REQUIRE(posts_to(up, "incidents").size() == 1);
+    CHECK(actions_block(posts_to(up, "incidents")[0]->body, "warroom_announce_actions").is_null());
+}
+
+TEST_CASE("a title of many paragraphs still leaves the buttons within Slack's 50 blocks") {
+    engine_harness h(default_settings(), t0);
+    std::string title;
+    for (int i = 0; i < 120; ++i) title += "p" + std::to_string(i % 10) + "\n\n";
+    auto d = h.run("declare P1 " + title);
+    REQUIRE(d.ok);
+    REQUIRE(inc_of(h, 1).title.size() <= 500);
+    auto check_capped = [](const message& m, const std::string& block_id) {
+        auto blocks = blocks_of(m);
+        CHECK(blocks.size() == 50);
+        CHECK(blocks.back().at("type") == "actions");
+        CHECK(blocks.back().at("block_id") == block_id);
+        CHECK(blocks[0].at("type") == "section");  // sections were cut from the end, not the start
+    };
+    check_capped(posts_to(d, "")[0]->body, "warroom_summary_actions");
+    check_capped(posts_to(d, "incidents")[0]->body, "warroom_announce_actions");
+
+    // A long update with many paragraphs in the summary: still 50 at most, buttons last.
+    std::string update;
+    for (int i = 0; i < 200; ++i) update += "u\n\n";
+    auto u = h.run("update INC-1 " + update);
+    REQUIRE(u.ok);
+    auto updates = summary_updates(u);
+    REQUIRE(updates.size() == 1);
+    check_capped(updates[0]->body, "warroom_summary_actions");
+}
+
+// --- join --------------------------------------------------------------------------
+
+TEST_CASE("join invites the caller to the incident's channel and answers them alone") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    const auto chan = inc_of(h, 1).channel_name;
+
+    auto before = fingerprint(h.store);
+    auto d = h.eng.join(1, "U9", h.store, h.now);
+    REQUIRE(d.ok);
+    CHECK_FALSE(d.save);
+    CHECK(d.timeline.empty());  // member_joined_channel records the join
+    REQUIRE(d.actions.size() == 1);
+    CHECK(d.actions[0].kind == action_kind::invite);
+    CHECK(d.actions[0].incident == 1);
+    CHECK(d.actions[0].channel.empty());
+    CHECK(d.actions[0].users == std::vector<std::string>{"U9"});
+    CHECK_THAT(d.reply.text, Contains("Adding you to #" + chan));
+    CHECK(fingerprint(h.store) == before);
+
+    SECTION("once the channel exists, it is linked") {
+        h.store.incidents.at(1).channel_id = "C0INC1";
+        CHECK_THAT(h.eng.join(1, "U9", h.store, h.now).reply.text, Contains("Adding you to <#C0INC1>"));
+    }
+    SECTION("the declarer and role holders are invited all the same") {
+        auto again = h.eng.join(1, "U1", h.store, h.now);
+        REQUIRE(again.ok);
+        REQUIRE(count_kind(again, action_kind::invite) == 1);
+        CHECK(again.actions[0].users == std::vector<std::string>{"U1"});
+    }
+    SECTION("a resolved incident can still be joined, for the post-mortem") {
+        REQUIRE(h.run("resolve INC-1").ok);
+        auto late = h.eng.join(1, "U9", h.store, h.now);
+        REQUIRE(late.ok);
+        REQUIRE(count_kind(late, action_kind::invite) == 1);
+        CHECK_THAT(late.reply.text, Contains("resolved"));
+    }
+    SECTION("an incident that does not exist is refused, clearly") {
+        auto none = h.eng.join(9, "U9", h.store, h.now);
+        CHECK_FALSE(none.ok);
+        CHECK(none.actions.empty());
+        CHECK_FALSE(none.save);
+        CHECK_THAT(none.reply.text, StartsWith(":warning:") && Contains("There is no INC-9."));
+    }
+}
+
+// --- resolve_requires_role ------------------------------------------------------------
+
+TEST_CASE("resolve_requires_role: only role holders resolve; others are told who can") {
+    auto cfg = default_settings();
+    SECTION("off (the default): anyone resolves") {
+        REQUIRE_FALSE(cfg.resolve_requires_role);
+        engine_harness h(cfg, t0);
+        REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+        REQUIRE(h.run("commander INC-1 <@U2>").ok);
+        auto d = h.run("resolve INC-1", "U9");
+        REQUIRE(d.ok);
+        CHECK_FALSE(inc_of(h, 1).is_open());
+    }
+    SECTION("on") {
+        cfg.resolve_requires_role = true;
+        engine_harness h(cfg, t0);
+        REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+        // Nobody holds a role yet; the declarer (U1, as check_refused runs) is not a role holder.
+        check_refused(h, "resolve INC-1 fixed", "C0", "`resolve_requires_role`");
+        check_refused(h, "resolve INC-1", "C0", "`/incident commander INC-1");
+
+        REQUIRE(h.run("commander INC-1 <@U2>").ok);
+        check_refused(h, "resolve INC-1 fixed", "C0", "Ask its commander, <@U2>");
+        auto stranger = h.run("resolve INC-1", "U9");
+        CHECK_FALSE(stranger.ok);
+        CHECK(inc_of(h, 1).is_open());
+
+        SECTION("by the commander") {
+            auto d = h.run("resolve INC-1 fixed", "U2");
+            REQUIRE(d.ok);
+            CHECK_FALSE(inc_of(h, 1).is_open());
+            CHECK(summary_updates(d).size() == 1);
+        }
+        SECTION("by another role holder, in the incident channel") {
+            REQUIRE(h.run("scribe INC-1 <@U3>").ok);
+            auto d = h.run("resolve fixed", "U3", inc_of(h, 1).channel_name);
+            REQUIRE(d.ok);
+            CHECK(inc_of(h, 1).resolution == "fixed");
+        }
+        SECTION("without a commander, the role holders are named") {
+            h.store.incidents.at(1).roles.erase("commander");
+            REQUIRE(h.run("tl INC-1 <@U4>").ok);
+            check_refused(h, "resolve INC-1", "C0", "Ask one of <@U4>");
+        }
+        SECTION("reopen is not restricted") {
+            REQUIRE(h.run("resolve INC-1", "U2").ok);
+            REQUIRE(h.run("reopen INC-1", "U9").ok);
+        }
+    }
 }

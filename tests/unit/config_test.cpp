@@ -114,6 +114,26 @@ timezone = "Asia/Jerusalem"
     CHECK(listed.hours.days == std::array<bool, 7>{true, false, true, false, true, false, false});
 }
 
+TEST_CASE("resolve_requires_role: off by default, true or false, and shown by check-config") {
+    CHECK_FALSE(bot::parse_settings("", "team.toml").resolve_requires_role);
+    CHECK(bot::parse_settings("resolve_requires_role = true\n", "team.toml").resolve_requires_role);
+    CHECK_FALSE(bot::parse_settings("resolve_requires_role = false\n", "team.toml").resolve_requires_role);
+    CHECK_THAT(error_of("resolve_requires_role = \"yes\"\n"),
+               Contains("team.toml") && Contains("resolve_requires_role") && Contains("true or false") &&
+                   Contains("line 1"));
+    CHECK_THAT(error_of("resolve_requires_role = 1\n"), Contains("resolve_requires_role") && Contains("true or false"));
+    CHECK_THAT(error_of("[working_hours]\nresolve_requires_role = true\n"),
+               Contains("working_hours.resolve_requires_role") && Contains("no such key"));
+
+    bot::config c;
+    c.settings = bot::parse_settings("resolve_requires_role = true\n", "team.toml");
+    auto text = bot::describe(c);
+    CHECK_THAT(text, Contains("\nresolve_requires_role = true\n"));
+    CHECK(bot::parse_settings(text, "described.toml").resolve_requires_role);
+    bot::config d;
+    CHECK_THAT(bot::describe(d), Contains("\nresolve_requires_role = false\n"));
+}
+
 TEST_CASE("config errors name the file, the key and what was expected") {
     SECTION("unknown key at the top") {
         auto e = error_of("announce_chanel = \"x\"\n");

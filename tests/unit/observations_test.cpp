@@ -87,6 +87,22 @@ TEST_CASE("someone joining the incident channel is recorded") {
     CHECK_THAT(d.timeline[0].text, Contains("<@U5> joined"));
 }
 
+TEST_CASE("what Slack events add to the timeline leaves the pinned summary alone") {
+    engine_harness h(default_settings(), monday_morning);
+    REQUIRE(h.run("declare P1 checkout is down").ok);
+    auto channel = h.store.incidents.at(1).channel_name;
+    observation joined;
+    joined.what = observation::kind::member_joined;
+    joined.user = "U5";
+    joined.channel = channel;
+    for (const auto& seen : {joined, pinned(channel, "1700000000.000300", "rolled back")}) {
+        auto d = h.eng.observe(seen, h.store, h.now);
+        REQUIRE(d.ok);
+        CHECK(d.actions.empty());
+        h.store.apply(d);
+    }
+}
+
 TEST_CASE("the App Home lists open incidents by severity with age, commander and next update") {
     engine_harness h(default_settings(), monday_morning);
     CHECK_THAT(h.eng.home(h.store, h.now).text, Contains("Nothing is open"));

@@ -517,3 +517,23 @@ TEST_CASE("a deadline missed over a weekend by a working-hours severity fires on
     CHECK(count(fired, update_sign) == 1);
     CHECK(count(fired, resolve_sign) == 1);
 }
+
+// --- the pinned summary ---------------------------------------------------------
+
+TEST_CASE("timers change nothing the summary shows, so they never edit it") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P0 payments failing").ok);
+    REQUIRE(h.run("declare P2 search is slow").ok);  // its reminders wait for working hours
+    h.now = at(2026, 11, 27, 17);                     // Friday evening: the P2's next ones wait for Monday
+    auto fired = h.advance_to(at(2026, 11, 30, 12));
+    REQUIRE(count(fired, ack_sign) > 2);
+    REQUIRE(count(fired, update_sign) > 2);
+    REQUIRE(count(fired, resolve_sign) == 2);
+    REQUIRE(h.run("resolve INC-1").ok);
+    auto later = h.advance(hours(49));
+    REQUIRE(count(later, draft_sign) == 1);
+    REQUIRE(count(later, review_sign) == 1);
+    fired.insert(fired.end(), later.begin(), later.end());
+    for (const auto& d : fired)
+        for (const auto& a : d.actions) CHECK(a.kind != action_kind::update_summary);
+}

@@ -1,0 +1,89 @@
+// Block Kit buttons on the pinned summary and on the announcement.
+//
+// The block and action ids and the value (the incident number in decimal) are
+// the contract with the transport that answers the clicks (bot/interactions.cpp): they
+// are matched there literally, so never rename them.
+#include "commands/handlers.hpp"
+
+#include <array>
+#include <string>
+
+namespace warroom::commands {
+
+namespace {
+
+// Slack's limits (SLACK.md §7).
+constexpr std::size_t max_blocks = 50;
+constexpr std::size_t max_actions_elements = 25;
+constexpr std::size_t max_button_value = 2000;
+
+nlohmann::json plain(std::string text) { return {{"type", "plain_text"}, {"text", std::move(text)}, {"emoji", true}}; }
+
+nlohmann::json button(std::string_view action_id, std::string_view label, const incident& inc,
+                      std::string_view style = {}) {
+    // The incident number in decimal: at most 20 characters of Slack's 2,000.
+    static_assert(max_button_value >= 20);
+    std::string value = std::to_string(inc.number);
+    nlohmann::json b = {{"type", "button"},
+                        {"action_id", action_id},
+                        {"text", plain(std::string(label))},
+                        {"value", std::move(value)}};
+    if (!style.empty()) b["style"] = style;
+    return b;
+}
+
+template <std::size_t N>
+nlohmann::json actions_block(std::string_view block_id, std::array<nlohmann::json, N> buttons) {
+    static_assert(N <= max_actions_elements, "Slack takes at most 25 elements in an actions block");
+    auto elements = nlohmann::json::array();
+    for (auto& b : buttons) elements.push_back(std::move(b));
+    return {{"type", "actions"}, {"block_id", block_id}, {"elements", std::move(elements)}};
+}
+
+// The announce channel as plain text can show it (no <#C…> links there).
+std::string announce_channel_words(const context& ctx) {
+    auto link = channel_link(ctx.cfg.announce_channel);
+    return link.starts_with("#") ? link : "the announce channel";
+}
+
+}  // namespace
+
+nlohmann::json summary_buttons(const context& ctx, const incident& inc) {
+    if (!inc.is_open()) return nullptr;  // a resolved incident has nothing left to click
+    auto resolve = button("warroom_resolve", "Resolve", inc, "danger");
+    resolve["confirm"] = {
+        {"title", {{"type", "plain_text"}, {"text", "Resolve " + inc.id() + "?"}}},
+        {"text", {{"type", "plain_text"},
+                  {"text", "Resolving " + inc.id() + " stops its reminders and tells " + announce_channel_words(ctx) +
+                               " that it is over."}}},
+        {"confirm", {{"type", "plain_text"}, {"text", "Resolve"}}},
+        {"deny", {{"type", "plain_text"}, {"text", "Cancel"}}},
+        {"style", "danger"},
+    };
+    return actions_block("warroom_summary_actions", std::array{
+                                                        button("warroom_update", "Post update", inc, "primary"),
+                                                        button("warroom_severity", "Change severity", inc),
+                                                        button("warroom_role", "Assign role", inc),
+                                                        std::move(resolve),
+                                                    });
+}
+
+nlohmann::json announce_buttons(const incident& inc) {
+    return actions_block("warroom_announce_actions", std::array{
+                                                         button("warroom_ack", "Acknowledge", inc),
+                                                         button("warroom_join", "Join channel", inc),
+                                                     });
+}
+
+message with_buttons(message m, const nlohmann::json& block) {
+    if (block.is_null()) return m;
+    auto blocks = m.blocks_json.empty() ? nlohmann::json::array() : nlohmann::json::parse(m.blocks_json);
+    // The buttons are what people act on: sections give way to them, never the reverse.
+    // The fallback text keeps everything.
+    if (blocks.size() > max_blocks - 1) blocks.erase(blocks.begin() + (max_blocks - 1), blocks.end());
+    blocks.push_back(block);
+    m.blocks_json = blocks.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return m;
+}
+
+}  // namespace warroom::commands
