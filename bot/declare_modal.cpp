@@ -1,5 +1,6 @@
 #include "bot/declare_modal.hpp"
 
+#include "bot/modal_kit.hpp"
 #include "commands/text.hpp"
 
 namespace warroom::bot {
@@ -7,43 +8,14 @@ namespace warroom::bot {
 using json = nlohmann::json;
 
 namespace {
-
 constexpr std::size_t max_title = 200;
-
-json plain(const std::string& text) { return {{"type", "plain_text"}, {"text", text}, {"emoji", true}}; }
-
-json option(const std::string& value, const std::string& text) {
-    // Slack caps option text at 75 characters.
-    return {{"text", plain(text.size() > 75 ? text.substr(0, 74) + "…" : text)}, {"value", value}};
-}
-
-json input(const std::string& id, const std::string& label, json element, bool optional = false) {
-    element["action_id"] = id;
-    return {{"type", "input"}, {"block_id", id}, {"label", plain(label)}, {"element", std::move(element)},
-            {"optional", optional}};
-}
-
-// state.values.<block>.<action>: the submitted element.
-const json* field(const json& payload, const char* id) {
-    const auto* values = &payload;
-    for (const char* key : {"view", "state", "values"}) {
-        if (!values->is_object() || !values->contains(key)) return nullptr;
-        values = &(*values)[key];
-    }
-    if (!values->is_object() || !values->contains(id) || !(*values)[id].is_object() || !(*values)[id].contains(id))
-        return nullptr;
-    return &(*values)[id][id];
-}
-
-std::string text_value(const json* el) {
-    if (!el || !el->is_object()) return {};
-    if (auto it = el->find("value"); it != el->end() && it->is_string()) return it->get<std::string>();
-    if (auto it = el->find("selected_option"); it != el->end() && it->is_object())
-        if (auto v = it->find("value"); v != it->end() && v->is_string()) return v->get<std::string>();
-    return {};
-}
-
 }  // namespace
+
+using modal::input;
+using modal::option;
+using modal::plain;
+using modal::field;
+using modal::text_value;
 
 json declare_view(const commands::settings& cfg, const std::string& channel_id) {
     json severities = json::array();
@@ -86,11 +58,11 @@ std::string declare_form::command() const {
 
 std::variant<declare_form, json> read_declare_submission(const json& payload, const commands::settings& cfg) {
     declare_form f;
-    if (payload.contains("user") && payload["user"].is_object()) f.user = payload["user"].value("id", "");
-    if (payload.contains("view") && payload["view"].is_object()) {
-        f.channel = payload["view"].value("private_metadata", "");
-        f.view_id = payload["view"].value("id", "");
-    }
+    f.user = modal::user_of(payload);
+    f.channel = modal::metadata_of(payload);
+    if (payload.contains("view") && payload["view"].is_object() && payload["view"].contains("id") &&
+        payload["view"]["id"].is_string())
+        f.view_id = payload["view"]["id"].get<std::string>();
     f.title = commands::trim(text_value(field(payload, "title")));
     // One line: the title becomes a channel name and a topic.
     for (auto& c : f.title)

@@ -88,6 +88,20 @@ bool runtime::observe(const commands::observation& seen) {
     }
 }
 
+commands::message runtime::join(std::int64_t incident, const std::string& user) {
+    auto now = clock_.now();
+    try {
+        SQLite::Transaction txn(db_.sql());
+        auto d = engine_.join(incident, user, repo_, now);
+        if (d.ok) repo_.apply(d, now);
+        txn.commit();
+        return std::move(d.reply);
+    } catch (const std::exception& e) {
+        spdlog::error("adding {} to INC-{}'s channel failed: {}", user, incident, e.what());
+        return {":warning: warroom could not add you to the channel (" + std::string(e.what()) + "); please try again.", ""};
+    }
+}
+
 commands::message runtime::home() { return engine_.home(repo_, clock_.now()); }
 
 std::size_t runtime::fire_due() {

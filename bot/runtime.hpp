@@ -27,6 +27,8 @@ public:
     // An event seen in Slack, through the engine and one transaction; true when recorded.
     bool observe(const commands::observation& seen);
     commands::message home();
+    // The "Join channel" button: invites `user` to the incident's channel.
+    commands::message join(std::int64_t incident, const std::string& user);
     // Fires every deadline due now, committed together; returns how many fired.
     std::size_t fire_due();
     std::optional<commands::time_point> next_deadline();

@@ -6,6 +6,7 @@
 
 #include "bot/db_worker.hpp"
 #include "bot/event_intake.hpp"
+#include "bot/interactions.hpp"
 #include "bot/metrics.hpp"
 #include "bot/net/http_server.hpp"
 #include "bot/slack/delivery.hpp"
@@ -181,13 +182,17 @@ int run_serve(const config& cfg) {
     wakeup timers_wake(io.get_executor());
     bool stopping = false;
 
-    slack_endpoint events(cfg.signing_secret, db, slack_api, stats, clk, [&] {
+    // A command may arm a timer and queue Slack calls: both loops look again.
+    auto after_command = [&] {
         timers_wake.notify();
         outbox.wake();
-    });
+    };
+    slack_endpoint events(cfg.signing_secret, db, slack_api, stats, clk, after_command);
     event_intake events_in(db, slack_api, cfg.settings.timeline_reaction);
     events.set_event_intake(&events_in);
     events.set_declare_form(&cfg.settings);
+    interactions clicks(db, slack_api, stats, cfg.settings, after_command);
+    events.set_interactions(&clicks);
     // Socket Mode (SLACK_APP_TOKEN): Slack's traffic over a WebSocket we open;
     // HTTP keeps /healthz and /metrics, and /slack/events if a secret is set.
     std::unique_ptr<slack::web_client> app_api;

@@ -5,6 +5,7 @@
 #include "bot/db_worker.hpp"
 #include "bot/declare_modal.hpp"
 #include "bot/event_intake.hpp"
+#include "bot/interactions.hpp"
 #include "bot/slack/payloads.hpp"
 #include "bot/slack/signature.hpp"
 #include "bot/slack/web_client.hpp"
@@ -230,49 +231,12 @@ asio::awaitable<http_response> slack_endpoint::interaction(const std::string& bo
 }
 
 asio::awaitable<std::string> slack_endpoint::answer_interaction(const json& payload) {
-    std::string type = payload.value("type", "");
-    bool declare_form_sent = type == "view_submission" && payload.contains("view") && payload["view"].is_object() &&
-                             payload["view"].value("callback_id", "") == declare_callback_id;
-    if (!declare_form_sent || !declare_settings_) {
-        // Buttons are acknowledged; acting on them is not built yet.
+    if (!interactions_) {
         metrics_.count_request("interaction", "ignored");
         co_return std::string();
     }
-    auto read = read_declare_submission(payload, *declare_settings_);
-    if (auto* errors = std::get_if<json>(&read)) {
-        metrics_.count_request("interaction", "invalid_form");
-        auto body = errors->dump(-1, ' ', false, json::error_handler_t::replace);
-        co_return body;  // Slack shows these under the fields; the modal stays open
-    }
-    metrics_.count_request("interaction", "ok");
-    // The modal closes now (empty 200); the declaration and its answer follow.
-    auto ex = co_await asio::this_coro::executor;
-    asio::co_spawn(ex, declare_from_form(std::get<declare_form>(std::move(read))), asio::detached);
-    co_return std::string();
-}
-
-asio::awaitable<void> slack_endpoint::declare_from_form(declare_form form) {
-    commands::request declare{form.user, form.channel, form.command(), form.view_id.empty() ? "" : "view:" + form.view_id};
-    auto answer = co_await db_.submit(declare);
-    // The declare answer names the incident: "Declared *INC-7* …".
-    std::string number;
-    if (auto at = answer.text.find("*INC-"); at != std::string::npos)
-        for (auto i = at + 5; i < answer.text.size() && std::isdigit(static_cast<unsigned char>(answer.text[i])); ++i)
-            number += answer.text[i];
-    if (!number.empty() && form.commander) {
-        commands::request commander{form.user, form.channel, "commander INC-" + number + " me"};
-        co_await db_.submit(commander);
-    }
-    if (!number.empty() && !form.description.empty()) {
-        commands::request note{form.user, form.channel, "note INC-" + number + " " + form.description};
-        co_await db_.submit(note);
-    }
-    after_command_();
-    if (form.channel.empty()) co_return;
-    json args{{"channel", form.channel}, {"user", form.user}, {"text", answer.text}};
-    if (!answer.blocks_json.empty()) args["blocks"] = json::parse(answer.blocks_json, nullptr, false);
-    auto told = co_await slack_.call("chat.postEphemeral", args);
-    if (!told.ok) spdlog::warn("could not tell {} about their declaration in {}: {}", form.user, form.channel, told.error);
+    auto answer = co_await interactions_->answer(payload);
+    co_return answer;
 }
 
 }  // namespace warroom::bot

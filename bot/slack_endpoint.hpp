@@ -24,6 +24,7 @@ namespace warroom::bot {
 
 class db_worker;
 class event_intake;
+class interactions;
 
 struct endpoint_options {
     // Past this, the caller gets "working on it" and the answer follows
@@ -48,6 +49,8 @@ public:
     void set_event_intake(event_intake* intake) { intake_ = intake; }
     // With the config's severities and types: `declare` alone opens the declare modal.
     void set_declare_form(const commands::settings* cfg) { declare_settings_ = cfg; }
+    // Where buttons, modals and shortcuts go; none: acknowledged only.
+    void set_interactions(interactions* i) { interactions_ = i; }
     // An interactivity payload's answer body: empty for a plain 200, else JSON.
     boost::asio::awaitable<std::string> answer_interaction(const nlohmann::json& payload);
 
@@ -55,7 +58,6 @@ private:
     boost::asio::awaitable<net::http_response> slash_command(const std::string& body);
     boost::asio::awaitable<net::http_response> event(const std::string& body, const std::string& retry_num);
     boost::asio::awaitable<net::http_response> interaction(const std::string& body);
-    boost::asio::awaitable<void> declare_from_form(declare_form form);
 
     std::string signing_secret_;
     db_worker& db_;
@@ -65,6 +67,7 @@ private:
     std::function<void()> after_command_;
     endpoint_options opts_;
     event_intake* intake_ = nullptr;
+    interactions* interactions_ = nullptr;
     const commands::settings* declare_settings_ = nullptr;
 };
 

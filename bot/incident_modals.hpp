@@ -1,0 +1,44 @@
+// The modals behind the pinned summary's buttons: post an update, change the
+// severity, assign a role. Each submission is read back into the /incident
+// commands it stands for, so a click does exactly what typing would.
+#pragma once
+
+#include "commands/incident.hpp"
+#include "commands/settings.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace warroom::bot {
+
+inline constexpr const char* update_callback_id = "warroom_update";
+inline constexpr const char* severity_callback_id = "warroom_severity";
+inline constexpr const char* role_callback_id = "warroom_role";
+
+bool is_incident_modal(const std::string& callback_id);
+
+// The state the modal was opened on rides in private_metadata: a submission
+// then changes only what the user changed ("already mitigating" is not an error).
+nlohmann::json update_view(const commands::settings& cfg, const commands::incident& inc, const std::string& channel);
+nlohmann::json severity_view(const commands::settings& cfg, const commands::incident& inc, const std::string& channel);
+nlohmann::json role_view(const commands::settings& cfg, const commands::incident& inc, const std::string& channel,
+                         const std::string& user);
+
+struct modal_submission {
+    std::string user;
+    std::string channel;  // where the button was pressed: answers go there
+    std::int64_t incident = 0;
+    std::vector<std::string> commands;  // in order, e.g. {"status INC-7 mitigating", "update INC-7 ..."}
+    std::string view_id;
+};
+
+// A submission of one of the views above: its commands, or Slack's
+// `response_action: errors` body (the modal stays open with the messages).
+std::variant<modal_submission, nlohmann::json> read_incident_submission(const nlohmann::json& payload,
+                                                                         const commands::settings& cfg);
+
+}  // namespace warroom::bot

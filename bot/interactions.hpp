@@ -1,0 +1,72 @@
+// Clicks and forms: the announcement's and the pinned summary's buttons, the
+// modals they open, the declare modal's submission and the declare shortcut.
+// Every click becomes the /incident command it stands for, through the same
+// engine and database path as typing it; the answer goes to the clicker only.
+#pragma once
+
+#include "bot/declare_modal.hpp"
+#include "bot/metrics.hpp"
+#include "commands/decision.hpp"
+#include "commands/settings.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace warroom::slack {
+class web_client;
+}
+
+namespace warroom::bot {
+
+class db_worker;
+
+// One button of a block_actions payload, as warroom's buttons carry it.
+struct button_press {
+    std::string action_id;      // warroom_ack, warroom_join, warroom_update, ...
+    std::int64_t incident = 0;  // the button's value; 0 when it names none
+    std::string user;
+    std::string channel;        // where the message with the button is
+    std::string trigger_id;     // opens a modal, within 3 s
+    std::string response_url;   // answers the clicker
+    std::string action_ts;
+};
+// nullopt unless the payload is a block_actions with a user and an action.
+std::optional<button_press> read_button_press(const nlohmann::json& payload);
+
+class interactions {
+public:
+    interactions(db_worker& db, slack::web_client& slack, metrics& m, const commands::settings& cfg,
+                 std::function<void()> after_command);
+
+    // The HTTP body (or Socket Mode ack payload) for an interactivity payload:
+    // empty for a plain 200, else JSON such as a modal's inline errors.
+    boost::asio::awaitable<std::string> answer(const nlohmann::json& payload);
+
+private:
+    boost::asio::awaitable<void> press(button_press b);
+    boost::asio::awaitable<void> open_incident_modal(button_press b);
+    boost::asio::awaitable<void> join(button_press b);
+    // Runs the commands in order as `user` typed them, then tells the user the answers.
+    boost::asio::awaitable<void> run_commands(std::string user, std::string channel, std::string response_url,
+                                              std::vector<std::string> lines, std::string once_prefix);
+    boost::asio::awaitable<void> declare_from_form(declare_form form);
+    boost::asio::awaitable<void> open_declare_modal(std::string trigger_id, std::string user);
+    // Answers the clicker alone: through response_url when the click has one,
+    // else an ephemeral message in the channel.
+    boost::asio::awaitable<void> tell(const std::string& user, const std::string& channel,
+                                      const std::string& response_url, commands::message m);
+
+    db_worker& db_;
+    slack::web_client& slack_;
+    metrics& metrics_;
+    const commands::settings& cfg_;
+    std::function<void()> after_command_;
+};
+
+}  // namespace warroom::bot

@@ -1,0 +1,171 @@
+// The summary's modals (update, severity, role) and the button payloads:
+// what a click or a form turns into, and the inline errors Slack shows.
+#include "bot/incident_modals.hpp"
+#include "bot/interactions.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace warroom;
+using json = nlohmann::json;
+
+namespace {
+
+commands::incident open_incident() {
+    commands::incident inc;
+    inc.number = 7;
+    inc.title = "Checkout <!channel> is down";
+    inc.severity = "P2";
+    inc.status = commands::incident_status::investigating;
+    inc.roles["commander"] = "W111";
+    return inc;
+}
+
+const json* block(const json& view, const std::string& id) {
+    for (const auto& b : view["blocks"])
+        if (b.value("block_id", "") == id) return &b;
+    return nullptr;
+}
+
+// Slack's view_submission for `view` with the given input values.
+json submit(const json& view, json values, const std::string& user = "W222") {
+    json state = json::object();
+    for (auto& [id, element] : values.items()) state[id] = {{id, element}};
+    return {{"type", "view_submission"},
+            {"user", {{"id", user}}},
+            {"view", {{"id", "V42"}, {"callback_id", view["callback_id"]}, {"private_metadata", view["private_metadata"]},
+                      {"state", {{"values", state}}}}}};
+}
+
+json chosen(const std::string& value) { return {{"type", "static_select"}, {"selected_option", {{"value", value}}}}; }
+json typed(const std::string& value) { return {{"type", "plain_text_input"}, {"value", value}}; }
+json nothing_typed() { return {{"type", "plain_text_input"}, {"value", nullptr}}; }
+
+std::vector<std::string> commands_of(const std::variant<bot::modal_submission, json>& read) {
+    REQUIRE(std::holds_alternative<bot::modal_submission>(read));
+    return std::get<bot::modal_submission>(read).commands;
+}
+
+json errors_of(const std::variant<bot::modal_submission, json>& read) {
+    REQUIRE(std::holds_alternative<json>(read));
+    const auto& body = std::get<json>(read);
+    CHECK(body["response_action"] == "errors");
+    return body["errors"];
+}
+
+}  // namespace
+
+TEST_CASE("the update form starts on the current status and becomes status and update commands") {
+    auto cfg = commands::default_settings();
+    auto view = bot::update_view(cfg, open_incident(), "C0INC");
+    CHECK(view["callback_id"] == bot::update_callback_id);
+    const auto* status = block(view, "status");
+    REQUIRE(status);
+    CHECK((*status)["element"]["initial_option"]["value"] == "investigating");
+    for (const auto& b : view["blocks"])
+        if (b["type"] == "context") CHECK(b["elements"][0]["type"] == "plain_text");  // a title cannot ping anyone
+
+    SECTION("a new status and text: the status first, then the update with its sections") {
+        auto read = bot::read_incident_submission(
+            submit(view, {{"status", chosen("mitigating")}, {"text", typed("failover to the replica")},
+                          {"impact", typed("EU checkout fails")}, {"next", nothing_typed()}, {"eta", typed("30m")}}),
+            cfg);
+        auto sub = std::get<bot::modal_submission>(read);
+        CHECK(sub.user == "W222");
+        CHECK(sub.channel == "C0INC");
+        CHECK(sub.incident == 7);
+        CHECK(sub.view_id == "V42");
+        CHECK(commands_of(read) == std::vector<std::string>{
+                                       "status INC-7 mitigating",
+                                       "update INC-7 failover to the replica impact: EU checkout fails eta: 30m"});
+    }
+    SECTION("the same status: only the update, no 'already investigating' error") {
+        auto read = bot::read_incident_submission(
+            submit(view, {{"status", chosen("investigating")}, {"text", typed("still looking")}}), cfg);
+        CHECK(commands_of(read) == std::vector<std::string>{"update INC-7 still looking"});
+    }
+    SECTION("only a new status: only the status") {
+        auto read = bot::read_incident_submission(submit(view, {{"status", chosen("monitoring")}}), cfg);
+        CHECK(commands_of(read) == std::vector<std::string>{"status INC-7 monitoring"});
+    }
+    SECTION("nothing new is refused under the text field") {
+        auto read = bot::read_incident_submission(
+            submit(view, {{"status", chosen("investigating")}, {"text", typed("   ")}}), cfg);
+        CHECK(errors_of(read).contains("text"));
+    }
+    SECTION("a status outside the list is refused") {
+        auto read = bot::read_incident_submission(submit(view, {{"status", chosen("resolved")}}), cfg);
+        CHECK(errors_of(read).contains("status"));
+    }
+}
+
+TEST_CASE("the severity form offers the config's severities and refuses the current one") {
+    auto cfg = commands::default_settings();
+    auto view = bot::severity_view(cfg, open_incident(), "C0INC");
+    const auto* sev = block(view, "severity");
+    REQUIRE(sev);
+    CHECK((*sev)["element"]["options"].size() == cfg.severities.size());
+    CHECK((*sev)["element"]["initial_option"]["value"] == "P2");
+    CHECK(commands_of(bot::read_incident_submission(submit(view, {{"severity", chosen("P1")}}), cfg)) ==
+          std::vector<std::string>{"severity INC-7 P1"});
+    CHECK(errors_of(bot::read_incident_submission(submit(view, {{"severity", chosen("P2")}}), cfg)).contains("severity"));
+    CHECK(errors_of(bot::read_incident_submission(submit(view, {{"severity", chosen("SEV9")}}), cfg)).contains("severity"));
+}
+
+TEST_CASE("the role form assigns the chosen role to the chosen person") {
+    auto cfg = commands::default_settings();
+    auto view = bot::role_view(cfg, open_incident(), "C0INC", "W222");
+    const auto* who = block(view, "user");
+    REQUIRE(who);
+    CHECK((*who)["element"]["type"] == "users_select");
+    CHECK((*who)["element"]["initial_user"] == "W222");
+    CHECK(block(view, "role")->at("element")["options"].size() == cfg.roles.size());
+    json user{{"type", "users_select"}, {"selected_user", "W333"}};
+    CHECK(commands_of(bot::read_incident_submission(submit(view, {{"role", chosen("tech-lead")}, {"user", user}}), cfg)) ==
+          std::vector<std::string>{"tech-lead INC-7 <@W333>"});
+    json nobody{{"type", "users_select"}, {"selected_user", nullptr}};
+    CHECK(errors_of(bot::read_incident_submission(submit(view, {{"role", chosen("tech-lead")}, {"user", nobody}}), cfg))
+              .contains("user"));
+    CHECK(errors_of(bot::read_incident_submission(submit(view, {{"role", chosen("janitor")}, {"user", user}}), cfg))
+              .contains("role"));
+}
+
+TEST_CASE("a submission whose metadata was lost or forged is refused, not guessed") {
+    auto cfg = commands::default_settings();
+    auto view = bot::severity_view(cfg, open_incident(), "C0INC");
+    for (const char* meta : {"", "not json", "{\"incident\":\"7\"}", "[]"}) {
+        view["private_metadata"] = meta;
+        INFO(meta);
+        auto read = bot::read_incident_submission(submit(view, {{"severity", chosen("P1")}}), cfg);
+        CHECK(std::holds_alternative<json>(read));
+    }
+}
+
+TEST_CASE("a button press is read from Slack's block_actions payload") {
+    json payload = json::parse(R"({"type":"block_actions","user":{"id":"W111","username":"x","team_id":"T111"},
+        "container":{"type":"message","message_ts":"111.222","channel_id":"C111","is_ephemeral":false},
+        "trigger_id":"111.222.valid","channel":{"id":"C111","name":"incident-x"},
+        "response_url":"https://hooks.slack.com/actions/T111/111/r",
+        "actions":[{"action_id":"warroom_ack","block_id":"b","value":"7","type":"button","action_ts":"1596530385.1"}]})");
+    auto b = bot::read_button_press(payload);
+    REQUIRE(b);
+    CHECK(b->action_id == "warroom_ack");
+    CHECK(b->incident == 7);
+    CHECK(b->user == "W111");
+    CHECK(b->channel == "C111");
+    CHECK(b->trigger_id == "111.222.valid");
+    CHECK(b->response_url == "https://hooks.slack.com/actions/T111/111/r");
+
+    payload["actions"][0]["value"] = "INC-12";
+    CHECK(bot::read_button_press(payload)->incident == 12);
+    for (const char* bad : {"", "seven", "7x", "-3", "0", "99999999999999999999999"}) {
+        payload["actions"][0]["value"] = bad;
+        INFO(bad);
+        CHECK(bot::read_button_press(payload)->incident == 0);
+    }
+    payload.erase("channel");
+    CHECK(bot::read_button_press(payload)->channel == "C111");  // from the container
+    payload["actions"] = json::array();
+    CHECK_FALSE(bot::read_button_press(payload));
+    CHECK_FALSE(bot::read_button_press(json::parse(R"({"type":"view_submission"})")));
+    CHECK_FALSE(bot::read_button_press(json::parse(R"({"type":"block_actions","user":7,"actions":[{"value":1}]})")));
+}
