@@ -41,17 +41,26 @@ struct slow_echo {
     }
 };
 
+// The slow echo server on loopback and one client of it, sharing one io_context.
+struct echo_rig {
+    asio::io_context io;
+    slow_echo echo{io};
+    http_server server{io, {asio::ip::make_address("127.0.0.1"), 0}, [this](http_request r) { return echo(std::move(r)); }};
+    asio::ssl::context tls{asio::ssl::context::tls_client};
+    http_client client;
+
+    // The server starts before the client is made: the client needs its port.
+    explicit echo_rig(std::string path)
+        : client(io.get_executor(), tls,
+                 url_parts{false, "127.0.0.1", (server.start(), std::to_string(server.local_endpoint().port())),
+                           std::move(path)}) {}
+};
+
 }  // namespace
 
 TEST_CASE("overlapping posts on one client each get their own answer, over a bounded number of connections") {
-    asio::io_context io;
-    slow_echo echo{io};
-    http_server server(io, {asio::ip::make_address("127.0.0.1"), 0},
-                       [&](http_request r) { return echo(std::move(r)); });
-    server.start();
-    asio::ssl::context tls(asio::ssl::context::tls_client);
-    url_parts origin{false, "127.0.0.1", std::to_string(server.local_endpoint().port()), "/api/"};
-    http_client client(io.get_executor(), tls, origin);
+    echo_rig rig("/api/");
+    auto& [io, echo, server, tls, client] = rig;
 
     constexpr int callers = 10;
     std::vector<client_result> results(callers);
@@ -82,14 +91,8 @@ TEST_CASE("overlapping posts on one client each get their own answer, over a bou
 }
 
 TEST_CASE("a connection is reused after a burst: later calls still succeed one after another") {
-    asio::io_context io;
-    slow_echo echo{io};
-    http_server server(io, {asio::ip::make_address("127.0.0.1"), 0},
-                       [&](http_request r) { return echo(std::move(r)); });
-    server.start();
-    asio::ssl::context tls(asio::ssl::context::tls_client);
-    url_parts origin{false, "127.0.0.1", std::to_string(server.local_endpoint().port()), "/"};
-    http_client client(io.get_executor(), tls, origin);
+    echo_rig rig("/");
+    auto& [io, echo, server, tls, client] = rig;
 
     std::vector<std::string> bodies;
     asio::co_spawn(
