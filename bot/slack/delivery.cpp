@@ -114,6 +114,7 @@ asio::awaitable<void> delivery::run() {
         struct work {
             std::vector<storage::outbox_entry> entries;
             std::map<std::int64_t, commands::incident> incidents;
+            std::set<std::int64_t> superseded;  // outbox ids of summary updates a newer one replaces
             std::optional<time_point> next;
         };
         auto now = clock_.now();
@@ -124,9 +125,14 @@ asio::awaitable<void> delivery::run() {
                 work out;
                 auto& repo = rt.repository();
                 out.entries = repo.pending_actions(now, limit);
-                for (const auto& e : out.entries)
+                for (const auto& e : out.entries) {
                     if (e.act.incident && !out.incidents.count(e.act.incident))
                         if (auto inc = repo.find(e.act.incident)) out.incidents.emplace(e.act.incident, std::move(*inc));
+                    // Only the newest edit of a summary matters: a burst of changes is one chat.update.
+                    if (e.act.kind == commands::action_kind::update_summary && e.act.incident &&
+                        repo.has_newer_summary_update(e.act.incident, e.id))
+                        out.superseded.insert(e.id);
+                }
                 out.next = repo.next_outbox_attempt();
                 return out;
             };
@@ -149,6 +155,12 @@ asio::awaitable<void> delivery::run() {
         for (const auto& e : w.entries) {
             if (stopping_) break;
             if (e.act.incident && held.count(e.act.incident)) continue;
+            if (w.superseded.count(e.id)) {
+                // Not sent: a newer update of the same summary follows it in the queue.
+                spdlog::debug("slack: {} superseded by a newer summary update; not sent", describe(e));
+                superseded_.push_back(e.id);
+                continue;
+            }
             auto it = w.incidents.find(e.act.incident);
             commands::incident* inc = it == w.incidents.end() ? nullptr : &it->second;
             outcome o;
@@ -167,7 +179,7 @@ asio::awaitable<void> delivery::run() {
             }
             co_await record(e, o);
         }
-        co_await flush_deferrals();
+        co_await flush_round();
         if (!auth_error_.empty()) co_await wake_.sleep_for(opts_.auth_recheck);
         else if (paced_for) {
             // Everything left waits for Slack's pace: reading the queue again
@@ -179,20 +191,23 @@ asio::awaitable<void> delivery::run() {
     }
 }
 
-asio::awaitable<void> delivery::flush_deferrals() {
-    if (deferrals_.empty()) co_return;
-    auto job = [batch = std::move(deferrals_)](runtime& rt) {
+// The round's paced deferrals and superseded summary updates, in one transaction.
+asio::awaitable<void> delivery::flush_round() {
+    if (deferrals_.empty() && superseded_.empty()) co_return;
+    auto job = [batch = std::move(deferrals_), superseded = std::move(superseded_), now = clock_.now()](runtime& rt) {
         SQLite::Transaction txn(rt.db().sql());
         for (const auto& [id, at] : batch) rt.repository().defer(id, at);
+        for (auto id : superseded) rt.repository().mark_delivered(id, now);
         txn.commit();
-        return batch.size();
+        return batch.size() + superseded.size();
     };
     deferrals_.clear();
+    superseded_.clear();
     try {
         co_await db_.run(std::move(job));
     } catch (const std::exception& ex) {
-        // They stay due and are simply paced again next round.
-        spdlog::error("slack: could not record paced actions: {}", ex.what());
+        // They stay due: paced again, or superseded again, next round.
+        spdlog::error("slack: could not record paced or superseded actions: {}", ex.what());
     }
 }
 
@@ -261,6 +276,7 @@ asio::awaitable<delivery::outcome> delivery::deliver(const storage::outbox_entry
         co_return co_await create_channel(e, *inc);
     }
     if (e.act.kind == action_kind::post) co_return co_await post(e, inc);
+    if (e.act.kind == action_kind::update_summary) co_return co_await update_summary(e, inc);
     // invite and set_topic go to the incident's own channel.
     if (!inc || inc->channel_id.empty())
         co_return outcome::dead_end("the incident channel was never created");
@@ -433,6 +449,23 @@ asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e
     if (!r.ok) co_return outcome::fail(r);
     if (e.act.pin) {
         auto ts = r.body.value("ts", "");
+        if (e.act.incident && e.act.channel.empty() && !ts.empty()) {
+            // The pinned post is the incident's summary: its ts is saved before
+            // anything else can fail, so later edits (and a restart) find it.
+            bool saved = true;
+            try {
+                auto job = [number = e.act.incident, ts](runtime& rt) {
+                    rt.repository().set_summary(number, ts);
+                    return true;
+                };
+                co_await db_.run(std::move(job));
+            } catch (const std::exception& ex) {
+                // Posting it again would leave two summaries: keep going without the ts.
+                spdlog::error("slack: could not save the summary ts of INC-{}: {}", e.act.incident, ex.what());
+                saved = false;
+            }
+            if (saved && inc) inc->summary_ts = ts;
+        }
         json args7{{"channel", r.body.value("channel", channel)}, {"timestamp", ts}};
         auto pinned = co_await call("pins.add", args7);
         // The message is out; a missing pin is not worth posting it twice.
@@ -440,6 +473,30 @@ asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e
             spdlog::warn("slack: could not pin {}: {}", describe(e), pinned.error);
     }
     co_return outcome{};
+}
+
+asio::awaitable<delivery::outcome> delivery::update_summary(const storage::outbox_entry& e,
+                                                         const commands::incident* inc) {
+    if (!inc || inc->summary_ts.empty()) co_return outcome::dead_end("the pinned summary was never posted");
+    if (inc->channel_id.empty()) co_return outcome::dead_end("the incident channel was never created");
+    // chat.update keeps the message's old blocks unless it gets new ones: an
+    // empty list clears them, so a text-only body is not hidden behind stale blocks.
+    json blocks = json::array();
+    if (!e.act.body.blocks_json.empty()) {
+        auto parsed = json::parse(e.act.body.blocks_json, nullptr, false);
+        if (parsed.is_array()) blocks = std::move(parsed);
+    }
+    bool has_blocks = !blocks.empty();
+    json args{{"channel", inc->channel_id}, {"ts", inc->summary_ts}, {"text", e.act.body.text}};
+    args["blocks"] = std::move(blocks);
+    auto r = co_await call("chat.update", args);
+    if (!r.ok && (r.error == "invalid_blocks" || r.error == "msg_blocks_too_long") && has_blocks) {
+        spdlog::warn("slack: blocks refused ({}) for {}; updating with the text alone", r.error, describe(e));
+        args["blocks"] = json::array();
+        r = co_await call("chat.update", args);
+    }
+    // message_not_found, cant_update_message, channel_not_found: permanent (slack::classify), a dead letter.
+    co_return r.ok ? outcome{} : outcome::fail(r);
 }
 
 }  // namespace warroom::bot

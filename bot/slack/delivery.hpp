@@ -59,11 +59,12 @@ private:
     boost::asio::awaitable<outcome> invite(const std::string& channel, const std::vector<std::string>& users);
     boost::asio::awaitable<outcome> set_topic(const std::string& channel, const std::string& topic);
     boost::asio::awaitable<outcome> post(const storage::outbox_entry& e, commands::incident* inc);
+    boost::asio::awaitable<outcome> update_summary(const storage::outbox_entry& e, const commands::incident* inc);
     boost::asio::awaitable<std::optional<std::string>> channel_id_for(const std::string& name_or_id, outcome& failed);
     boost::asio::awaitable<bool> list_channels(outcome& failed);
     boost::asio::awaitable<std::optional<std::string>> own_channel_named(const std::string& name, outcome& failed);
     boost::asio::awaitable<slack::api_result> call(std::string_view method, const nlohmann::json& args);
-    boost::asio::awaitable<void> flush_deferrals();
+    boost::asio::awaitable<void> flush_round();
     boost::asio::awaitable<void> record(const storage::outbox_entry& e, const outcome& o);
 
     db_worker& db_;
@@ -75,6 +76,7 @@ private:
     boost::asio::steady_timer pace_;
     slack::rate_limiter limiter_;
     std::vector<std::pair<std::int64_t, commands::time_point>> deferrals_;  // paced this round
+    std::vector<std::int64_t> superseded_;  // summary updates a newer one replaces, this round
     bool stopping_ = false;
     bool slack_failing_ = false;  // a transient failure since the last delivery
     std::string auth_error_;

@@ -6,7 +6,8 @@ Usage: python3 tests/integration/test_delivery_faults.py build/warroom
 429 storms on every method, Slack down (connections dropped) and back, 500s in the middle of a
 burst, and permanent errors: every accepted post arrives exactly once (the fake's faults here
 never do the work, so a second copy would be warroom's fault), in order within its channel, and
-what cannot be delivered ends as a dead letter an operator can see.
+what cannot be delivered ends as a dead letter an operator can see. The pinned summary follows
+the incident by chat.update of the same message, and a queued burst of edits reaches Slack once.
 """
 
 import os
@@ -123,6 +124,87 @@ class PermanentErrorTests(FaultCase):
         self.assertIn("1 dead", out.stdout)
         _, _, metrics = self.w.get("/metrics")
         self.assertIn('warroom_outbox_actions{state="dead"} 1', metrics)
+
+
+class LiveSummaryTests(harness.ServeCase):
+    """The pinned summary is edited in place (chat.update) as the incident changes, never posted twice."""
+
+    def setUp(self):
+        harness.FAKE.post("clear_faults")
+        self.n, self.ch, _ = self.declare(f"Summary follows {uuid.uuid4().hex[:6]}", sev="P2")
+        pins = harness.FAKE.channel(cid=self.ch["id"])["pins"]
+        self.assertEqual(len(pins), 1, "one pinned summary after the declaration")
+        self.pinned_ts = pins[0]
+
+    def tearDown(self):
+        harness.FAKE.post("clear_faults")
+
+    def summary(self):
+        ch = harness.FAKE.channel(cid=self.ch["id"])
+        self.assertEqual(ch["pins"], [self.pinned_ts], "the summary stays the one pinned message")
+        return next(m for m in ch["messages"] if m["ts"] == self.pinned_ts)
+
+    def wait_summary(self, needles, what):
+        def shows():
+            text = harness.msg_text(self.summary())
+            return all(n in text for n in needles)
+        try:
+            harness.wait_until(what, shows)
+        except AssertionError as e:
+            raise AssertionError(f"{e}\nsummary now: {harness.msg_text(self.summary())}{self.fail_info()}")
+        return harness.msg_text(self.summary())
+
+    def change(self, what):
+        self.w.command(what.replace("INC-n", f"INC-{self.n}"))
+
+    def assert_one_summary(self, since):
+        summaries = [c for c in harness.FAKE.calls("chat.postMessage", since=since)
+                     if f"INC-{self.n}" in harness.all_text(c["args"]) and "Declared by" in harness.all_text(c["args"])]
+        self.assertEqual(summaries, [], "the summary was posted again instead of edited")
+        for c in harness.FAKE.calls("chat.update", since=since):
+            self.assertEqual(c["args"].get("ts"), self.pinned_ts, c)
+            self.assertEqual(c["args"].get("channel"), self.ch["id"], c)
+        self.assertEqual(self.w.outbox().get("dead", 0), 0, f"dead letters{self.fail_info()}")
+
+    def test_each_change_edits_the_pinned_summary(self):
+        mark = harness.FAKE.last_seq()
+        self.change("severity INC-n P1")
+        self.change("status INC-n mitigating")
+        self.change("tl INC-n <@W333>")
+        self.change("update INC-n db failover done")
+        self.w.quiet()
+        self.wait_summary(["P1 (High)", "mitigating", "W333", "db failover done"],
+                          "the pinned summary to show P1, mitigating, the tech lead and the update")
+        self.assertTrue(any(c["outcome"] == "ok" for c in harness.FAKE.calls("chat.update", since=mark)))
+        self.assert_one_summary(mark)
+        # The summary's ts is in the database: a restarted warroom edits the same message.
+        self.w.stop()
+        self.w.start()
+        self.change("status INC-n monitoring")
+        self.w.quiet()
+        self.wait_summary(["monitoring", "db failover done"], "the summary edited after a restart")
+        self.assert_one_summary(mark)
+
+    def test_a_burst_of_changes_ends_with_the_final_state(self):
+        mark = harness.FAKE.last_seq()
+        # The first edit is rate limited, so the burst queues up behind it in one incident's order.
+        harness.FAKE.post("fault", {"method": "chat.update", "kind": "429", "retry_after": 3, "count": 1})
+        self.change("status INC-n identified")
+        harness.wait_until("the rate-limited chat.update",
+                           lambda: [c for c in harness.FAKE.calls("chat.update", since=mark)
+                                    if c["outcome"] == "ratelimited"])
+        final = f"burst final {uuid.uuid4().hex[:6]}"
+        for what in ("severity INC-n P1", "status INC-n mitigating", "update INC-n burst step 1",
+                     "severity INC-n P3", "status INC-n monitoring", "update INC-n burst step 2",
+                     "severity INC-n P1", "tl INC-n <@W222>", f"update INC-n {final}"):
+            self.change(what)
+        self.w.quiet()
+        text = self.wait_summary(["P1 (High)", "monitoring", "W222", final], "the summary to end with the final state")
+        self.assertNotIn("burst step 2", text, "an older update shown instead of the last one")
+        self.assert_one_summary(mark)
+        ok = [c for c in harness.FAKE.calls("chat.update", since=mark) if c["outcome"] == "ok"]
+        # Everything after the 429 waited behind it; then only the newest edit went to Slack.
+        self.assertEqual(len(ok), 1, f"{len(ok)} chat.update calls for a queued burst{self.fail_info()}")
 
 
 def main():

@@ -537,8 +537,11 @@ def chat_update(st, args):
         raise SlackError("cant_update_message")
     text, blocks = message_body(args)
     msg["text"] = text
+    # As Slack: without a blocks argument the old blocks stay; an empty array removes them.
     if blocks is not None:
         msg["blocks"] = blocks
+    elif args.get("blocks") not in (None, ""):
+        msg.pop("blocks", None)
     msg["edited"] = {"user": BOT_USER_ID, "ts": st.next_ts()}
     return {"channel": c["id"], "ts": msg["ts"], "text": text, "message": dict(msg)}
 
