@@ -477,7 +477,14 @@ asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e
 
 asio::awaitable<delivery::outcome> delivery::update_summary(const storage::outbox_entry& e,
                                                          const commands::incident* inc) {
-    if (!inc || inc->summary_ts.empty()) co_return outcome::dead_end("the pinned summary was never posted");
+    if (!inc || inc->summary_ts.empty()) {
+        // Declared before schema 3, or its summary post died (that one is already a
+        // dead letter): there is no message to edit, and one more dead letter per
+        // change would only bury the real failure.
+        spdlog::info("slack: INC-{} has no pinned summary warroom knows of; {} skipped", e.act.incident,
+                     describe(e));
+        co_return outcome{};
+    }
     if (inc->channel_id.empty()) co_return outcome::dead_end("the incident channel was never created");
     // chat.update keeps the message's old blocks unless it gets new ones: an
     // empty list clears them, so a text-only body is not hidden behind stale blocks.

@@ -11,6 +11,7 @@ the incident by chat.update of the same message, and a queued burst of edits rea
 """
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -184,6 +185,21 @@ class LiveSummaryTests(harness.ServeCase):
         self.w.quiet()
         self.wait_summary(["monitoring", "db failover done"], "the summary edited after a restart")
         self.assert_one_summary(mark)
+
+    def test_an_incident_from_before_the_upgrade_changes_without_dead_letters(self):
+        # Schema 2 had no summary ts: such an incident's summary cannot be found to edit.
+        self.w.stop()
+        with sqlite3.connect(self.w.db) as db:
+            db.execute("UPDATE incidents SET summary_ts = '' WHERE number = ?", (self.n,))
+        db.close()
+        self.w.start()
+        mark = harness.FAKE.last_seq()
+        self.change("status INC-n identified")
+        self.w.quiet()
+        harness.wait_until("the status post", lambda: any(
+            "identified" in harness.msg_text(m) for m in harness.FAKE.messages(self.ch["id"])))
+        self.assertEqual(harness.FAKE.calls("chat.update", since=mark), [])
+        self.assertEqual(self.w.outbox().get("dead", 0), 0, f"dead letters{self.fail_info()}")
 
     def test_a_burst_of_changes_ends_with_the_final_state(self):
         mark = harness.FAKE.last_seq()
