@@ -180,6 +180,26 @@ class SocketModeTests(SocketCase):
         self.assertGreaterEqual(metric(self.w, "socket_events_api", "ok"), 1)
         self.assertGreaterEqual(metric(self.w, "socket_interactive", "ok"), 1)
 
+    def test_03b_a_button_click_over_the_socket_acts_and_answers_the_clicker(self):
+        ack, _ = self.declare("socket button click", "P2")
+        n = harness.incident_number(ack["payload"])
+        ch = wait_until(f"INC-{n}'s channel", lambda: next(
+            (c for c in channels_titled("socket-button-click") if c["pins"]), None))
+        rid = uuid.uuid4().hex
+        click = {"type": "block_actions", "user": {"id": "W222"}, "api_app_id": "A111",
+                 "channel": {"id": "C0INCIDENTS"}, "trigger_id": f"5.5.{rid[:8]}",
+                 "response_url": f"{fake().base}/response/{rid}",
+                 "actions": [{"action_id": "warroom_ack", "value": str(n), "type": "button", "action_ts": "1.2"}]}
+        iid = send("interactive", click)
+        ack = wait_ack(iid)
+        self.assertLess(ack["latency"], ACK_WITHIN, ack)
+        self.assertEqual(json.loads(ack["raw"]), {"envelope_id": iid})
+        wait_until("the acknowledgement post", lambda: any(
+            "acknowledged" in harness.msg_text(m).lower() and "W222" in harness.msg_text(m)
+            for m in fake().channel(cid=ch["id"])["messages"]))
+        wait_until("the clicker's answer", lambda: [c for c in fake().calls("response_url")
+                                                    if c["args"].get("id") == rid] or None)
+
     def test_04_redelivered_envelope_is_processed_once(self):
         payload = command_payload("declare P3 redelivered socket", trigger_id="9.9.redelivered")
         eid = send("slash_commands", payload)
