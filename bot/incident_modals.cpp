@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 
 namespace warroom::bot {
 
@@ -13,6 +14,7 @@ using modal::field;
 using modal::input;
 using modal::option;
 using modal::plain;
+using modal::string_at;
 using modal::text_value;
 
 namespace {
@@ -54,6 +56,15 @@ json multiline(int max_length) {
 }
 
 json errors_body(const json& errors) { return {{"response_action", "errors"}, {"errors", errors}}; }
+
+
+// "7", "INC-7" or "inc-7": the incident a button was made for.
+std::int64_t incident_number(std::string_view v) {
+    if (v.size() > 4 && commands::iequals(v.substr(0, 4), "inc-")) v.remove_prefix(4);
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    return ec == std::errc() && end == v.data() + v.size() && n > 0 ? n : 0;
+}
 
 }  // namespace
 
@@ -129,7 +140,7 @@ std::variant<modal_submission, json> read_incident_submission(const json& payloa
     if (!meta.is_object() || !meta.contains("incident") || !meta["incident"].is_number_integer())
         return errors_body({{"status", "This form lost track of its incident; close it and press the button again."}});
     out.incident = meta["incident"].get<std::int64_t>();
-    out.channel = meta.value("channel", "");
+    out.channel = string_at(meta, "channel");
     std::string id = "INC-" + std::to_string(out.incident);
     // The first input of each form takes an error that is about the whole form.
     const char* first = callback == update_callback_id ? "status" : callback == severity_callback_id ? "severity" : "role";
@@ -141,7 +152,7 @@ std::variant<modal_submission, json> read_incident_submission(const json& payloa
         std::string impact = commands::trim(text_value(field(payload, "impact")));
         std::string next = commands::trim(text_value(field(payload, "next")));
         std::string eta = commands::trim(text_value(field(payload, "eta")));
-        bool status_changed = !status.empty() && status != meta.value("status", "");
+        bool status_changed = !status.empty() && status != string_at(meta, "status");
         auto parsed = commands::parse_status(status);
         bool offered = parsed && std::find(open_statuses.begin(), open_statuses.end(), *parsed) != open_statuses.end();
         // `resolved` is reached through Resolve only, as with the typed command.
@@ -159,7 +170,7 @@ std::variant<modal_submission, json> read_incident_submission(const json& payloa
         std::string severity = text_value(field(payload, "severity"));
         const auto* sev = cfg.find_severity(severity);
         if (!sev) return errors_body({{"severity", "Pick one of the severities in the list."}});
-        if (commands::iequals(sev->name, meta.value("severity", "")))
+        if (commands::iequals(sev->name, string_at(meta, "severity")))
             return errors_body({{"severity", id + " is already " + sev->name + "; pick another severity."}});
         out.commands.push_back("severity " + id + " " + sev->name);
         return out;
@@ -174,6 +185,23 @@ std::variant<modal_submission, json> read_incident_submission(const json& payloa
         return out;
     }
     return errors_body({{"status", "warroom does not know this form."}});
+}
+
+std::optional<button_press> read_button_press(const json& payload) {
+    if (string_at(payload, "type") != "block_actions") return std::nullopt;
+    button_press b;
+    if (payload.contains("user")) b.user = string_at(payload["user"], "id");
+    if (payload.contains("channel")) b.channel = string_at(payload["channel"], "id");
+    if (b.channel.empty() && payload.contains("container")) b.channel = string_at(payload["container"], "channel_id");
+    b.trigger_id = string_at(payload, "trigger_id");
+    b.response_url = string_at(payload, "response_url");
+    if (!payload.contains("actions") || !payload["actions"].is_array() || payload["actions"].empty()) return std::nullopt;
+    const auto& action = payload["actions"][0];
+    b.action_id = string_at(action, "action_id");
+    b.action_ts = string_at(action, "action_ts");
+    b.incident = incident_number(string_at(action, "value"));
+    if (b.user.empty() || b.action_id.empty()) return std::nullopt;
+    return b;
 }
 
 }  // namespace warroom::bot

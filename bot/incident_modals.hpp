@@ -1,6 +1,7 @@
-// The modals behind the pinned summary's buttons: post an update, change the
-// severity, assign a role. Each submission is read back into the /incident
-// commands it stands for, so a click does exactly what typing would.
+// The buttons on warroom's messages and the modals behind the pinned
+// summary's (post an update, change the severity, assign a role), read from
+// Slack's payloads. Each submission is read back into the /incident commands
+// it stands for, so a click does exactly what typing would. Pure: no I/O.
 #pragma once
 
 #include "commands/incident.hpp"
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -35,6 +37,19 @@ struct modal_submission {
     std::vector<std::string> commands;  // in order, e.g. {"status INC-7 mitigating", "update INC-7 ..."}
     std::string view_id;
 };
+
+// One button of a block_actions payload, as warroom's buttons carry it.
+struct button_press {
+    std::string action_id;      // warroom_ack, warroom_join, warroom_update, ...
+    std::int64_t incident = 0;  // the button's value; 0 when it names none
+    std::string user;
+    std::string channel;        // where the message with the button is
+    std::string trigger_id;     // opens a modal, within 3 s
+    std::string response_url;   // answers the clicker
+    std::string action_ts;
+};
+// nullopt unless the payload is a block_actions with a user and an action.
+std::optional<button_press> read_button_press(const nlohmann::json& payload);
 
 // A submission of one of the views above: its commands, or Slack's
 // `response_action: errors` body (the modal stays open with the messages).

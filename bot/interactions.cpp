@@ -3,6 +3,7 @@
 
 #include "bot/db_worker.hpp"
 #include "bot/incident_modals.hpp"
+#include "bot/modal_kit.hpp"
 #include "bot/slack/web_client.hpp"
 #include "commands/text.hpp"
 
@@ -11,28 +12,14 @@
 #include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 
 namespace warroom::bot {
 
 namespace asio = boost::asio;
 using json = nlohmann::json;
+using modal::string_at;
 
 namespace {
-
-std::string string_at(const json& j, const char* key) {
-    if (!j.is_object()) return {};
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// "7", "INC-7" or "inc-7": the incident a button was made for.
-std::int64_t incident_number(std::string_view v) {
-    if (v.size() > 4 && commands::iequals(v.substr(0, 4), "inc-")) v.remove_prefix(4);
-    std::int64_t n = 0;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    return ec == std::errc() && end == v.data() + v.size() && n > 0 ? n : 0;
-}
 
 commands::message text_only(std::string text) { return {std::move(text), ""}; }
 
@@ -42,23 +29,6 @@ bool trigger_expired(const std::string& error) {
 }
 
 }  // namespace
-
-std::optional<button_press> read_button_press(const json& payload) {
-    if (string_at(payload, "type") != "block_actions") return std::nullopt;
-    button_press b;
-    if (payload.contains("user")) b.user = string_at(payload["user"], "id");
-    if (payload.contains("channel")) b.channel = string_at(payload["channel"], "id");
-    if (b.channel.empty() && payload.contains("container")) b.channel = string_at(payload["container"], "channel_id");
-    b.trigger_id = string_at(payload, "trigger_id");
-    b.response_url = string_at(payload, "response_url");
-    if (!payload.contains("actions") || !payload["actions"].is_array() || payload["actions"].empty()) return std::nullopt;
-    const auto& action = payload["actions"][0];
-    b.action_id = string_at(action, "action_id");
-    b.action_ts = string_at(action, "action_ts");
-    b.incident = incident_number(string_at(action, "value"));
-    if (b.user.empty() || b.action_id.empty()) return std::nullopt;
-    return b;
-}
 
 interactions::interactions(db_worker& db, slack::web_client& slack, metrics& m, const commands::settings& cfg,
                            std::function<void()> after_command)

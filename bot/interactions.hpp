@@ -5,6 +5,7 @@
 #pragma once
 
 #include "bot/declare_modal.hpp"
+#include "bot/incident_modals.hpp"
 #include "bot/metrics.hpp"
 #include "commands/decision.hpp"
 #include "commands/settings.hpp"
@@ -26,18 +27,6 @@ namespace warroom::bot {
 
 class db_worker;
 
-// One button of a block_actions payload, as warroom's buttons carry it.
-struct button_press {
-    std::string action_id;      // warroom_ack, warroom_join, warroom_update, ...
-    std::int64_t incident = 0;  // the button's value; 0 when it names none
-    std::string user;
-    std::string channel;        // where the message with the button is
-    std::string trigger_id;     // opens a modal, within 3 s
-    std::string response_url;   // answers the clicker
-    std::string action_ts;
-};
-// nullopt unless the payload is a block_actions with a user and an action.
-std::optional<button_press> read_button_press(const nlohmann::json& payload);
 
 class interactions {
 public:

@@ -45,20 +45,16 @@ std::string selected_user(const json* el) {
     return {};
 }
 
-std::string user_of(const json& payload) {
-    if (payload.contains("user") && payload["user"].is_object()) {
-        const auto& user = payload["user"];
-        if (auto it = user.find("id"); it != user.end() && it->is_string()) return it->get<std::string>();
-    }
-    return {};
+std::string string_at(const json& j, const char* key) {
+    if (!j.is_object()) return {};
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+std::string user_of(const json& payload) { return payload.contains("user") ? string_at(payload["user"], "id") : ""; }
+
 std::string metadata_of(const json& payload) {
-    if (payload.contains("view") && payload["view"].is_object()) {
-        const auto& view = payload["view"];
-        if (auto it = view.find("private_metadata"); it != view.end() && it->is_string()) return it->get<std::string>();
-    }
-    return {};
+    return payload.contains("view") ? string_at(payload["view"], "private_metadata") : "";
 }
 
 }  // namespace warroom::bot::modal

@@ -23,6 +23,8 @@ const nlohmann::json* field(const nlohmann::json& payload, const char* id);
 std::string text_value(const nlohmann::json* element);
 // A users_select's chosen user; empty when none.
 std::string selected_user(const nlohmann::json* element);
+// j[key] when j is an object holding a string there; else empty.
+std::string string_at(const nlohmann::json& j, const char* key);
 // Who submitted, and the view's private_metadata.
 std::string user_of(const nlohmann::json& payload);
 std::string metadata_of(const nlohmann::json& payload);

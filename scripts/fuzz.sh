@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-if ((${#targets[@]} == 0)); then targets=(fuzz_signature fuzz_payloads fuzz_command_parser); fi
+if ((${#targets[@]} == 0)); then targets=(fuzz_signature fuzz_payloads fuzz_command_parser fuzz_interactions); fi
 build_dir=${WARROOM_FUZZ_BUILD_DIR:-build-fuzz}
 
 WARROOM_FUZZ_DEPS=1 scripts/install-deps.sh
