@@ -75,6 +75,15 @@ nlohmann::json announce_buttons(const incident& inc) {
                                                      });
 }
 
+nlohmann::json ack_buttons(const incident& inc) {
+    return actions_block("warroom_ack_actions", std::array{button("warroom_ack", "Acknowledge", inc, "primary")});
+}
+
+nlohmann::json reminder_buttons(const incident& inc) {
+    return actions_block("warroom_reminder_actions",
+                         std::array{button("warroom_update", "Post update", inc, "primary")});
+}
+
 message with_buttons(message m, const nlohmann::json& block) {
     if (block.is_null()) return m;
     auto blocks = m.blocks_json.empty() ? nlohmann::json::array() : nlohmann::json::parse(m.blocks_json);

@@ -53,6 +53,9 @@ const severity_def& severity_of(const context& ctx, const incident& inc);
 // --- buttons.cpp: Block Kit actions; ids and values are the transport's contract
 nlohmann::json summary_buttons(const context& ctx, const incident& inc);  // null when resolved
 nlohmann::json announce_buttons(const incident& inc);
+// On the reminders, the one button that answers them: Acknowledge, Post update.
+nlohmann::json ack_buttons(const incident& inc);
+nlohmann::json reminder_buttons(const incident& inc);
 // `m` with the actions block appended (sections cut to stay within 50 blocks); null adds nothing.
 message with_buttons(message m, const nlohmann::json& block);
 

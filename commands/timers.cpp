@@ -62,8 +62,9 @@ decision fire_timer(const context& ctx, incident inc, timer_kind kind) {
         case timer_kind::ack: {
             view["target"] = format_duration(sev.ack_within);
             view["page"] = page_mentions(sev);
-            post(d, inc, ctx.render("ack_overdue", view));
-            post_to(d, inc, ctx.cfg.escalation_channel, ctx.render("ack_escalation", view));
+            post(d, inc, with_buttons(ctx.render("ack_overdue", view), ack_buttons(inc)));
+            // The people paged can acknowledge right where they are paged.
+            post_to(d, inc, ctx.cfg.escalation_channel, with_buttons(ctx.render("ack_escalation", view), ack_buttons(inc)));
             note_timeline(d, ctx, inc, "escalation", "Not acknowledged after " + format_duration(ctx.now - inc.declared_at) +
                                                          "; escalated to " + channel_link(ctx.cfg.escalation_channel), "");
             // Counted from now, so a deadline missed while warroom was down fires once.
@@ -75,7 +76,7 @@ decision fire_timer(const context& ctx, incident inc, timer_kind kind) {
             view["who"] = mention(update_owner(inc));
             view["since"] = format_duration(ctx.now - last);
             view["has_update"] = inc.last_update_at.has_value();
-            post(d, inc, ctx.render("update_reminder", view));
+            post(d, inc, with_buttons(ctx.render("update_reminder", view), reminder_buttons(inc)));
             inc.snoozed = false;
             due = sev.update_every ? std::optional(ctx.now + *sev.update_every) : std::nullopt;
             break;

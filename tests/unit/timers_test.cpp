@@ -6,6 +6,7 @@
 #include "commands/settings.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <string>
@@ -536,4 +537,31 @@ TEST_CASE("timers change nothing the summary shows, so they never edit it") {
     fired.insert(fired.end(), later.begin(), later.end());
     for (const auto& d : fired)
         for (const auto& a : d.actions) CHECK(a.kind != action_kind::update_summary);
+}
+
+TEST_CASE("the reminders carry the button that answers them") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    auto fired = h.advance_to(t0 + minutes(30));  // the ack escalation at 15m, the update reminder at 30m
+
+    auto button_of = [&](const std::string& sign_text, const std::string& channel = "") {
+        for (const auto& d : fired)
+            for (const auto& a : d.actions)
+                if (a.kind == action_kind::post && a.channel == channel && a.body.text.find(sign_text) != std::string::npos) {
+                    auto blocks = nlohmann::json::parse(a.body.blocks_json);
+                    REQUIRE(blocks.back()["type"] == "actions");
+                    return blocks.back()["elements"][0];
+                }
+        FAIL("no post saying " << sign_text);
+        return nlohmann::json();
+    };
+    // In the incident channel: "not acknowledged" offers Acknowledge, the update reminder Post update.
+    auto ack = button_of("not acknowledged");
+    CHECK(ack["action_id"] == "warroom_ack");
+    CHECK(ack["value"] == "1");
+    // In the escalation channel, where people are paged, Acknowledge too.
+    CHECK(button_of(ack_sign.text, ack_sign.channel)["action_id"] == "warroom_ack");
+    auto update = button_of(update_sign.text);
+    CHECK(update["action_id"] == "warroom_update");
+    CHECK(update["value"] == "1");
 }
