@@ -35,6 +35,7 @@ commands::message runtime::decide_and_apply(const commands::request& req, comman
         // Only commands that change something need remembering; reads stay reads (no fsync).
         bool writes = d.save || !d.timeline.empty() || !d.actions.empty();
         if (writes && !req.once_key.empty()) repo_.remember_request(req.once_key, now);
+        if (writes) changes_.fetch_add(1, std::memory_order_release);
     }
     return std::move(d.reply);
 }

@@ -8,6 +8,8 @@
 #include "storage/database.hpp"
 #include "storage/incident_repository.hpp"
 
+#include <atomic>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -32,6 +34,9 @@ public:
     // Fires every deadline due now, committed together; returns how many fired.
     std::size_t fire_due();
     std::optional<commands::time_point> next_deadline();
+    // How many commands have changed something (stored state, timeline, outbox):
+    // a caller that sees it unchanged after a command knows it only read.
+    std::uint64_t changes() const { return changes_.load(std::memory_order_acquire); }
 
     storage::incident_repository& repository() { return repo_; }
     storage::database& db() { return db_; }
@@ -45,6 +50,7 @@ private:
     storage::database db_;
     storage::incident_repository repo_;
     commands::engine engine_;
+    std::atomic<std::uint64_t> changes_{0};
 };
 
 }  // namespace warroom::bot

@@ -187,7 +187,17 @@ int run_serve(const config& cfg) {
         timers_wake.notify();
         outbox.wake();
     };
-    slack_endpoint events(cfg.signing_secret, db, slack_api, stats, clk, after_command);
+    // Slash commands: only when some command changed something since the last
+    // look, so a burst of reads (show, list...) does not make both loops re-read
+    // the database after every answer. A write always bumps rt.changes() before
+    // its caller resumes, so no change is missed.
+    auto after_slash_command = [&, seen = rt.changes()]() mutable {
+        auto now = rt.changes();
+        if (now == seen) return;
+        seen = now;
+        after_command();
+    };
+    slack_endpoint events(cfg.signing_secret, db, slack_api, stats, clk, after_slash_command);
     event_intake events_in(db, slack_api, cfg.settings.timeline_reaction);
     events.set_event_intake(&events_in);
     events.set_declare_form(&cfg.settings);
