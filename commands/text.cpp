@@ -86,7 +86,27 @@ std::string format_duration(duration d) {
 }
 
 std::string format_time(time_point t) {
-    return date::format("%Y-%m-%d %H:%M", std::chrono::floor<std::chrono::minutes>(t));
+    auto minute = std::chrono::floor<std::chrono::minutes>(t);
+    auto day = std::chrono::floor<std::chrono::days>(minute);
+    std::chrono::year_month_day ymd{day};
+    int year = static_cast<int>(ymd.year());
+    // Every answer shows a few of these: four-digit years are written by hand
+    // (date::format builds an ostream each time); any other goes through it.
+    if (year < 1000 || year > 9999) return date::format("%Y-%m-%d %H:%M", minute);
+    auto in_day = (minute - day).count();
+    int fields[] = {year, static_cast<int>(static_cast<unsigned>(ymd.month())),
+                    static_cast<int>(static_cast<unsigned>(ymd.day())), static_cast<int>(in_day / 60),
+                    static_cast<int>(in_day % 60)};
+    std::string out = "0000-00-00 00:00";
+    auto put = [&](std::size_t at, int value, int digits) {
+        for (int i = digits - 1; i >= 0; --i, value /= 10) out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+    };
+    put(0, fields[0], 4);
+    put(5, fields[1], 2);
+    put(8, fields[2], 2);
+    put(11, fields[3], 2);
+    put(14, fields[4], 2);
+    return out;
 }
 
 std::optional<std::int64_t> parse_incident_ref(std::string_view word) {

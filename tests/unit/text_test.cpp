@@ -145,3 +145,16 @@ TEST_CASE("working hours hold reminders for severities that wait for them") {
         CHECK(next_working_time(wh, at(2026, 11, 28, 10)) == at(2026, 11, 28, 10));
     }
 }
+
+TEST_CASE("times print as date::format writes them, in any year") {
+    CHECK(format_time(at(2026, 11, 25, 18, 5)) == "2026-11-25 18:05");
+    CHECK(format_time(at(2026, 11, 25, 18, 5) + seconds(59)) == "2026-11-25 18:05");
+    CHECK(format_time(at(1999, 12, 31, 23, 59)) == "1999-12-31 23:59");
+    for (int y : {-1, 0, 1, 999, 1000, 1970, 2024, 9999, 10000}) {
+        for (auto t : {at(y, 1, 1, 0, 0), at(y, 2, 28, 12, 30), at(y, 12, 31, 23, 59)}) {
+            auto expected = date::format("%Y-%m-%d %H:%M", std::chrono::floor<minutes>(t));
+            CHECK(format_time(t) == expected);
+            CHECK(format_time(t - seconds(1)) == date::format("%Y-%m-%d %H:%M", std::chrono::floor<minutes>(t - seconds(1))));
+        }
+    }
+}
