@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 #include "commands/text.hpp"
+#include "templates/renderer.hpp"
 #include <spdlog/spdlog.h>
 
 namespace warroom::bot {
@@ -37,8 +38,8 @@ http_response json_response(const std::string& body) { return {200, "application
 // spliced in as is rather than parsed and dumped again on the hot path.
 std::string ephemeral_body(const commands::message& m) {
     // Invalid UTF-8 in a (signed) command must not turn a stored command into a 500.
-    std::string out = R"({"response_type":"ephemeral","text":)" +
-                      json(m.text).dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string out = R"({"response_type":"ephemeral","text":)";
+    templates::append_json_string(out, m.text);
     if (!m.blocks_json.empty()) out += R"(,"blocks":)" + m.blocks_json;
     return out + "}";
 }

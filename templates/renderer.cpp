@@ -122,15 +122,90 @@ std::string renderer::render(std::string_view name, const nlohmann::json& data) 
     return out;
 }
 
+namespace {
+
+// True when text is UTF-8 as RFC 3629 defines it (no overlong forms, no
+// surrogates, nothing past U+10FFFF): exactly what nlohmann's decoder accepts.
+bool valid_utf8(std::string_view text) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const auto* end = p + text.size();
+    auto cont = [&](const unsigned char* at, unsigned char lo, unsigned char hi) {
+        return at < end && *at >= lo && *at <= hi;
+    };
+    while (p < end) {
+        unsigned char c = *p;
+        if (c < 0x80) {
+            ++p;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            if (!cont(p + 1, 0x80, 0xBF)) return false;
+            p += 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+            if (!cont(p + 1, lo, hi) || !cont(p + 2, 0x80, 0xBF)) return false;
+            p += 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+            if (!cont(p + 1, lo, hi) || !cont(p + 2, 0x80, 0xBF) || !cont(p + 3, 0x80, 0xBF)) return false;
+            p += 4;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+// Invalid UTF-8 (rare) goes through nlohmann itself.
+void append_json_string(std::string& out, std::string_view text) {
+    if (!valid_utf8(text)) {
+        out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return;
+    }
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t plain_from = 0;  // runs that need no escaping are appended whole
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(text.substr(plain_from, i - plain_from));
+        plain_from = i + 1;
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                out += "\\u00";
+                out += hex[c >> 4];
+                out += hex[c & 0xF];
+        }
+    }
+    out.append(text.substr(plain_from));
+    out += '"';
+}
+
+// Written straight to JSON text (keys in nlohmann's sorted order) rather than
+// built as a nlohmann tree and dumped: this runs for every answer.
 std::string blocks_for(std::string_view mrkdwn) {
     constexpr std::size_t max_section = 3000;
     constexpr std::size_t max_blocks = 50;
-    auto blocks = nlohmann::json::array();
+    std::string out = "[";
+    std::size_t blocks = 0;
+    auto open_block = [&] {
+        if (blocks++) out += ',';
+    };
     auto add_section = [&](std::string text) {
         while (!text.empty() && text.back() == '\n') text.pop_back();
-        if (text.empty() || blocks.size() >= max_blocks) return;
-        blocks.push_back({{"type", "section"},
-                          {"text", {{"type", "mrkdwn"}, {"text", truncate_utf8(text, max_section)}}}});
+        if (text.empty() || blocks >= max_blocks) return;
+        open_block();
+        out += R"({"text":{"text":)";
+        // Users paste anything; invalid UTF-8 becomes U+FFFD rather than failing the post.
+        append_json_string(out, truncate_utf8(text, max_section));
+        out += R"(,"type":"mrkdwn"},"type":"section"})";
     };
     std::string paragraph;
     std::size_t pos = 0;
@@ -140,7 +215,10 @@ std::string blocks_for(std::string_view mrkdwn) {
         auto line = mrkdwn.substr(pos, eol - pos);
         if (line == "---") {
             add_section(std::exchange(paragraph, {}));
-            if (blocks.size() < max_blocks) blocks.push_back({{"type", "divider"}});
+            if (blocks < max_blocks) {
+                open_block();
+                out += R"({"type":"divider"})";
+            }
         } else if (line.empty()) {
             add_section(std::exchange(paragraph, {}));
         } else {
@@ -151,8 +229,8 @@ std::string blocks_for(std::string_view mrkdwn) {
         pos = eol + 1;
     }
     add_section(paragraph);
-    // Users paste anything; invalid UTF-8 becomes U+FFFD rather than failing the post.
-    return blocks.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += ']';
+    return out;
 }
 
 }  // namespace warroom::templates

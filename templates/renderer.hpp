@@ -49,4 +49,8 @@ private:
 // Slack's 3,000 characters each and 50 blocks), a line "---" a divider.
 std::string blocks_for(std::string_view mrkdwn);
 
+// Appends text as a JSON string, byte for byte what nlohmann's
+// dump(-1, ' ', false, error_handler_t::replace) writes for it.
+void append_json_string(std::string& out, std::string_view text);
+
 }  // namespace warroom::templates

@@ -103,6 +103,33 @@ TEST_CASE("Block Kit: sections, dividers and Slack's limits") {
     }
 }
 
+TEST_CASE("Block Kit JSON is exactly what nlohmann writes for the same blocks") {
+    // The tree blocks_for used to build and dump, as the reference.
+    auto reference = [](const std::vector<std::string>& sections) {
+        auto blocks = nlohmann::json::array();
+        for (const auto& text : sections)
+            blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", text}}}});
+        return blocks.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    const std::vector<std::string> texts = {
+        "plain",
+        "quote \" backslash \\ slash / tab \t cr \r ff \f bs \b bell \x07 esc \x1b del \x7f",
+        "UTF-8: d\xc3\xa9j\xc3\xa0 vu \xe2\x86\x92 \xf0\x9f\x94\xa5",
+        "invalid: \xff \xc3( \xe2\x82 \xed\xa0\x80 \xf4\x90\x80\x80 \xc0\xaf end",
+        "truncated at the end \xe2\x86",
+    };
+    for (const auto& text : texts) {
+        INFO(text);
+        CHECK(blocks_for(text) == reference({text}));
+        std::string appended = "x";
+        append_json_string(appended, text);
+        CHECK(appended == "x" + nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    CHECK(blocks_for("a\n---\nb") == R"([{"text":{"text":"a","type":"mrkdwn"},"type":"section"},{"type":"divider"},)"
+                                     R"({"text":{"text":"b","type":"mrkdwn"},"type":"section"}])");
+    CHECK(blocks_for("") == "[]");
+}
+
 TEST_CASE("a templates directory overrides templates file by file") {
     auto dir = fs::temp_directory_path() / ("warroom-tpl-" + std::to_string(std::random_device{}()));
     fs::create_directories(dir);
