@@ -78,24 +78,25 @@ asio::awaitable<http_response> slack_endpoint::handle(net::http_request req) {
     }
 
     auto retry_num = req.header("X-Slack-Retry-Num");
-    switch (slack::classify(req.header("Content-Type"), req.body)) {
-        case slack::body_kind::slash_command: co_return co_await slash_command(req.body);
+    std::optional<slack::form> form;  // a form body, parsed once
+    switch (slack::classify(req.header("Content-Type"), req.body, form)) {
+        case slack::body_kind::slash_command: co_return co_await slash_command(*form, req.body.size());
         case slack::body_kind::event_json: co_return co_await event(req.body, retry_num);
-        case slack::body_kind::interaction: co_return co_await interaction(req.body);
+        case slack::body_kind::interaction: co_return co_await interaction(*form);
         case slack::body_kind::unknown: break;
     }
-    if (auto f = slack::parse_form(req.body); f && slack::is_ssl_check(*f)) co_return plain(200, "ok");
+    if (!form) form = slack::parse_form(req.body);
+    if (form && slack::is_ssl_check(*form)) co_return plain(200, "ok");
     spdlog::warn("rejected a request to /slack/events: unsupported body (Content-Type '{}')",
                  req.header("Content-Type"));
     metrics_.count_request("unknown", "bad_request");
     co_return plain(400, "unsupported request body");
 }
 
-asio::awaitable<http_response> slack_endpoint::slash_command(const std::string& body) {
-    auto f = slack::parse_form(body);
-    auto cmd = f ? slack::parse_slash_command(*f) : std::nullopt;
+asio::awaitable<http_response> slack_endpoint::slash_command(const slack::form& f, std::size_t body_size) {
+    auto cmd = slack::parse_slash_command(f);
     if (!cmd) {
-        spdlog::warn("rejected a slash command: malformed form body ({} bytes)", body.size());
+        spdlog::warn("rejected a slash command: malformed form body ({} bytes)", body_size);
         metrics_.count_request("slash_command", "bad_request");
         co_return plain(400, "malformed slash command");
     }
@@ -218,9 +219,8 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
     co_return true;
 }
 
-asio::awaitable<http_response> slack_endpoint::interaction(const std::string& body) {
-    auto f = slack::parse_form(body);
-    auto payload = f ? slack::parse_interaction(*f) : std::nullopt;
+asio::awaitable<http_response> slack_endpoint::interaction(const slack::form& f) {
+    auto payload = slack::parse_interaction(f);
     if (!payload) {
         spdlog::warn("rejected an interactivity request: no valid payload field");
         metrics_.count_request("interaction", "bad_request");

@@ -12,12 +12,14 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 
 namespace warroom::slack {
 class web_client;
 struct slash_command;
 struct event_callback;
+using form = std::map<std::string, std::string>;  // as in bot/slack/payloads.hpp
 }
 
 namespace warroom::bot {
@@ -55,9 +57,9 @@ public:
     boost::asio::awaitable<std::string> answer_interaction(const nlohmann::json& payload);
 
 private:
-    boost::asio::awaitable<net::http_response> slash_command(const std::string& body);
+    boost::asio::awaitable<net::http_response> slash_command(const slack::form& f, std::size_t body_size);
     boost::asio::awaitable<net::http_response> event(const std::string& body, const std::string& retry_num);
-    boost::asio::awaitable<net::http_response> interaction(const std::string& body);
+    boost::asio::awaitable<net::http_response> interaction(const slack::form& f);
 
     std::string signing_secret_;
     db_worker& db_;

@@ -110,14 +110,20 @@ bool is_ssl_check(const form& f) {
 }
 
 body_kind classify(std::string_view content_type, std::string_view body) {
+    std::optional<form> parsed;
+    return classify(content_type, body, parsed);
+}
+
+body_kind classify(std::string_view content_type, std::string_view body, std::optional<form>& parsed) {
+    parsed.reset();
     const std::string media = lower_media_type(content_type);
     if (media == "application/json") return body_kind::event_json;
     if (media != "application/x-www-form-urlencoded") return body_kind::unknown;
 
-    auto f = parse_form(body);
-    if (!f) return body_kind::unknown;
-    if (f->count("payload")) return body_kind::interaction;
-    if (f->count("command")) return body_kind::slash_command;
+    parsed = parse_form(body);
+    if (!parsed) return body_kind::unknown;
+    if (parsed->count("payload")) return body_kind::interaction;
+    if (parsed->count("command")) return body_kind::slash_command;
     return body_kind::unknown;
 }
 

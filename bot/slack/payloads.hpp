@@ -53,6 +53,9 @@ enum class body_kind { slash_command, interaction, event_json, unknown };
 // which field is present: `payload` means interactivity, `command` a slash
 // command.
 body_kind classify(std::string_view content_type, std::string_view body);
+// The same, handing back the parsed form of a form body (empty otherwise) so
+// the caller does not parse it twice.
+body_kind classify(std::string_view content_type, std::string_view body, std::optional<form>& parsed);
 
 // Events API envelopes.
 struct invalid_payload {
