@@ -27,6 +27,8 @@
 
 #include <openssl/x509.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -148,8 +150,18 @@ bool bundle_mirrors_directory(std::string& dir) {
     if (ec) return false;
     auto certs = std::filesystem::canonical(dir_path, ec);
     if (ec || file.parent_path() != certs || file.filename() != "ca-certificates.crt") return false;
-    dir = certs.string();
-    return true;
+    // Only a directory with OpenSSL's hash links (<8 hex digits>.<n>) can be
+    // searched by issuer; without them the bundle is the only trust there is.
+    for (const auto& entry : std::filesystem::directory_iterator(certs, ec)) {
+        auto name = entry.path().filename().string();
+        bool hashed = name.size() >= 10 && name[8] == '.' &&
+                      std::all_of(name.begin(), name.begin() + 8, [](unsigned char c) { return std::isxdigit(c); });
+        if (hashed) {
+            dir = certs.string();
+            return true;
+        }
+    }
+    return false;
 }
 
 asio::ssl::context verified_tls() {
