@@ -86,6 +86,21 @@ nlohmann::json reminder_buttons(const incident& inc) {
 
 message with_buttons(message m, const nlohmann::json& block) {
     if (block.is_null()) return m;
+    auto text = block.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    // No block is shorter than a divider, {"type":"divider"}: an array shorter
+    // than 50 of those cannot be full, so the buttons are appended as text
+    // (most messages) instead of parsing and re-dumping every block.
+    constexpr std::size_t shortest_block = sizeof(R"({"type":"divider"})") - 1;
+    if (m.blocks_json.empty()) {
+        m.blocks_json = "[" + text + "]";
+        return m;
+    }
+    if (m.blocks_json.size() < (max_blocks - 1) * shortest_block && m.blocks_json.back() == ']') {
+        m.blocks_json.pop_back();
+        bool empty_array = m.blocks_json.find_first_not_of(" \n\t[") == std::string::npos;
+        m.blocks_json += (empty_array ? "" : ",") + text + "]";
+        return m;
+    }
     auto blocks = m.blocks_json.empty() ? nlohmann::json::array() : nlohmann::json::parse(m.blocks_json);
     // The buttons are what people act on: sections give way to them, never the reverse.
     // The fallback text keeps everything.
