@@ -24,12 +24,8 @@ from test_serve import all_text, msg_text, wait_until  # noqa: E402
 os.environ["WARROOM_SLACK_PACE"] = "10"
 
 
-def setUpModule():
-    harness.FAKE = harness.Fake()
-
-
-def tearDownModule():
-    harness.FAKE.stop()
+setUpModule = harness.start_own_fake
+tearDownModule = harness.stop_own_fake
 
 
 def fake():
@@ -289,14 +285,5 @@ class RestrictedResolve(ButtonCase):
         self.wait_post(self.cid, lambda t: "Resolved by" in t, "the resolution post")
 
 
-def main():
-    args = sys.argv[1:]
-    if args and os.path.isfile(args[0]):
-        harness.BINARY = os.path.abspath(args.pop(0))
-    else:
-        harness.BINARY = os.path.abspath(os.environ.get("WARROOM_BINARY", "build/warroom"))
-    unittest.main(argv=[sys.argv[0]] + args, verbosity=2)
-
-
 if __name__ == "__main__":
-    main()
+    harness.run_suite("test_buttons.py")

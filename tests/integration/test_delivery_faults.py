@@ -25,12 +25,8 @@ import test_serve as harness  # noqa: E402
 os.environ["WARROOM_SLACK_PACE"] = "10"
 
 
-def setUpModule():
-    harness.FAKE = harness.Fake()
-
-
-def tearDownModule():
-    harness.FAKE.stop()
+setUpModule = harness.start_own_fake
+tearDownModule = harness.stop_own_fake
 
 
 class FaultCase(harness.ServeCase):
@@ -223,14 +219,5 @@ class LiveSummaryTests(harness.ServeCase):
         self.assertEqual(len(ok), 1, f"{len(ok)} chat.update calls for a queued burst{self.fail_info()}")
 
 
-def main():
-    args = sys.argv[1:]
-    if args and os.path.isfile(args[0]):
-        harness.BINARY = os.path.abspath(args.pop(0))
-    else:
-        harness.BINARY = os.path.abspath(os.environ.get("WARROOM_BINARY", "build/warroom"))
-    unittest.main(argv=[sys.argv[0]] + args, verbosity=2)
-
-
 if __name__ == "__main__":
-    main()
+    harness.run_suite("test_delivery_faults.py")

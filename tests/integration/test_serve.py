@@ -215,6 +215,32 @@ def tearDownModule():
         FAKE.stop()
 
 
+# -- for the suites that import this file as their harness -----------------------------------
+
+def start_own_fake():
+    """Their setUpModule: a fake Slack of their own, so suites never share state."""
+    global FAKE
+    FAKE = Fake()
+
+
+def stop_own_fake():
+    if FAKE:
+        FAKE.stop()
+
+
+def run_suite(name):
+    """Their main(): the warroom binary from the first argument or WARROOM_BINARY, then unittest."""
+    global BINARY
+    args = sys.argv[1:]
+    binary = None
+    if args and not args[0].startswith("-") and os.path.isfile(args[0]):
+        binary = args.pop(0)
+    BINARY = os.path.abspath(binary or os.environ.get("WARROOM_BINARY", "build/warroom"))
+    if not os.access(BINARY, os.X_OK):
+        sys.exit(f"{name}: no warroom binary at {BINARY}; pass its path or set WARROOM_BINARY")
+    unittest.main(argv=[sys.argv[0]] + args, verbosity=2)
+
+
 # -- the warroom process ---------------------------------------------------------------------
 
 class Warroom:

@@ -329,25 +329,9 @@ class BadTokenTests(unittest.TestCase):
                 w.stop()
 
 
-def setUpModule():
-    harness.FAKE = harness.Fake()
-
-
-def tearDownModule():
-    if harness.FAKE:
-        harness.FAKE.stop()
-
-
-def main():
-    args = sys.argv[1:]
-    binary = None
-    if args and not args[0].startswith("-") and os.path.isfile(args[0]):
-        binary = args.pop(0)
-    harness.BINARY = os.path.abspath(binary or os.environ.get("WARROOM_BINARY", "build/warroom"))
-    if not os.access(harness.BINARY, os.X_OK):
-        sys.exit(f"test_socket_mode.py: no warroom binary at {harness.BINARY}; pass its path or set WARROOM_BINARY")
-    unittest.main(argv=[sys.argv[0]] + args, verbosity=2)
+setUpModule = harness.start_own_fake
+tearDownModule = harness.stop_own_fake
 
 
 if __name__ == "__main__":
-    main()
+    harness.run_suite("test_socket_mode.py")
