@@ -26,6 +26,8 @@ struct delivery::outcome {
     std::optional<time_point> retry_at;               // decided by record()
     // create_channel: what Slack made, persisted at once so a retry never creates twice.
     std::string channel_id, channel_name;
+    // The pinned summary's ts, stored with the post's "delivered" in one transaction.
+    std::string summary_ts;
 
     static outcome dead_end(std::string why) {
         outcome o;
@@ -252,7 +254,10 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
     try {
         auto job = [id = e.id, incident = e.act.incident, final, now, slack_is_back](runtime& rt) {
             auto& repo = rt.repository();
+            // One commit (one fsync) for the outcome and what it taught us.
+            SQLite::Transaction txn(rt.db().sql());
             if (!final.channel_id.empty()) repo.set_channel(incident, final.channel_id, final.channel_name);
+            if (!final.summary_ts.empty()) repo.set_summary(incident, final.summary_ts);
             // Slack answers again: what was backing off goes now, not minutes from now.
             if (slack_is_back) repo.retry_backed_off(now);
             switch (final.result) {
@@ -260,6 +265,7 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
                 case outcome::retry: repo.mark_failed(id, final.error, *final.retry_at); break;
                 case outcome::dead: repo.mark_dead(id, final.error, now); break;
             }
+            txn.commit();
             return true;
         };
         co_await db_.run(std::move(job));
@@ -447,24 +453,15 @@ asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e
             it = it->second == channel ? channel_ids_.erase(it) : std::next(it);
     }
     if (!r.ok) co_return outcome::fail(r);
+    outcome posted;
     if (e.act.pin) {
         auto ts = r.body.value("ts", "");
+        // The pinned post is the incident's summary: its ts is recorded with the
+        // post's "delivered", in the same commit, so later edits (and a restart)
+        // find it, and a post that is retried was never recorded as the summary.
         if (e.act.incident && e.act.channel.empty() && !ts.empty()) {
-            // The pinned post is the incident's summary: its ts is saved before
-            // anything else can fail, so later edits (and a restart) find it.
-            bool saved = true;
-            try {
-                auto job = [number = e.act.incident, ts](runtime& rt) {
-                    rt.repository().set_summary(number, ts);
-                    return true;
-                };
-                co_await db_.run(std::move(job));
-            } catch (const std::exception& ex) {
-                // Posting it again would leave two summaries: keep going without the ts.
-                spdlog::error("slack: could not save the summary ts of INC-{}: {}", e.act.incident, ex.what());
-                saved = false;
-            }
-            if (saved && inc) inc->summary_ts = ts;
+            posted.summary_ts = ts;
+            if (inc) inc->summary_ts = ts;
         }
         json args7{{"channel", r.body.value("channel", channel)}, {"timestamp", ts}};
         auto pinned = co_await call("pins.add", args7);
@@ -472,7 +469,7 @@ asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e
         if (!pinned.ok && pinned.error != "already_pinned")
             spdlog::warn("slack: could not pin {}: {}", describe(e), pinned.error);
     }
-    co_return outcome{};
+    co_return posted;
 }
 
 asio::awaitable<delivery::outcome> delivery::update_summary(const storage::outbox_entry& e,
