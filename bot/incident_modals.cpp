@@ -137,9 +137,10 @@ std::variant<modal_submission, json> read_incident_submission(const json& payloa
         if (view.contains("id") && view["id"].is_string()) out.view_id = view["id"];
     }
     auto meta = json::parse(modal::metadata_of(payload), nullptr, false);
-    if (!meta.is_object() || !meta.contains("incident") || !meta["incident"].is_number_integer())
+    if (meta.is_object() && meta.contains("incident") && meta["incident"].is_number_integer())
+        out.incident = meta["incident"].get<std::int64_t>();
+    if (out.incident <= 0)  // numbers start at 1: anything else was lost or forged
         return errors_body({{"status", "This form lost track of its incident; close it and press the button again."}});
-    out.incident = meta["incident"].get<std::int64_t>();
     out.channel = string_at(meta, "channel");
     std::string id = "INC-" + std::to_string(out.incident);
     // The first input of each form takes an error that is about the whole form.

@@ -132,7 +132,7 @@ TEST_CASE("the role form assigns the chosen role to the chosen person") {
 TEST_CASE("a submission whose metadata was lost or forged is refused, not guessed") {
     auto cfg = commands::default_settings();
     auto view = bot::severity_view(cfg, open_incident(), "C0INC");
-    for (const char* meta : {"", "not json", "{\"incident\":\"7\"}", "[]"}) {
+    for (const char* meta : {"", "not json", "{\"incident\":\"7\"}", "[]", "{\"incident\":0}", "{\"incident\":-3}"}) {
         view["private_metadata"] = meta;
         INFO(meta);
         auto read = bot::read_incident_submission(submit(view, {{"severity", chosen("P1")}}), cfg);
