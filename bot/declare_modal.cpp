@@ -59,10 +59,8 @@ std::string declare_form::command() const {
 std::variant<declare_form, json> read_declare_submission(const json& payload, const commands::settings& cfg) {
     declare_form f;
     f.user = modal::user_of(payload);
-    f.channel = modal::metadata_of(payload);
-    if (payload.contains("view") && payload["view"].is_object() && payload["view"].contains("id") &&
-        payload["view"]["id"].is_string())
-        f.view_id = payload["view"]["id"].get<std::string>();
+    f.channel = modal::view_string(payload, "private_metadata");
+    f.view_id = modal::view_string(payload, "id");
     f.title = commands::trim(text_value(field(payload, "title")));
     // One line: the title becomes a channel name and a topic.
     for (auto& c : f.title)

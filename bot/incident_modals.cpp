@@ -130,13 +130,9 @@ json role_view(const commands::settings& cfg, const commands::incident& inc, con
 std::variant<modal_submission, json> read_incident_submission(const json& payload, const commands::settings& cfg) {
     modal_submission out;
     out.user = modal::user_of(payload);
-    std::string callback;
-    if (payload.contains("view") && payload["view"].is_object()) {
-        const auto& view = payload["view"];
-        if (view.contains("callback_id") && view["callback_id"].is_string()) callback = view["callback_id"];
-        if (view.contains("id") && view["id"].is_string()) out.view_id = view["id"];
-    }
-    auto meta = json::parse(modal::metadata_of(payload), nullptr, false);
+    std::string callback = modal::view_string(payload, "callback_id");
+    out.view_id = modal::view_string(payload, "id");
+    auto meta = json::parse(modal::view_string(payload, "private_metadata"), nullptr, false);
     if (meta.is_object() && meta.contains("incident") && meta["incident"].is_number_integer())
         out.incident = meta["incident"].get<std::int64_t>();
     if (out.incident <= 0)  // numbers start at 1: anything else was lost or forged

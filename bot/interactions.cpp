@@ -37,9 +37,7 @@ interactions::interactions(db_worker& db, slack::web_client& slack, metrics& m, 
 asio::awaitable<std::string> interactions::answer(const json& payload) {
     auto ex = co_await asio::this_coro::executor;
     std::string type = string_at(payload, "type");
-    const json no_view = json::object();
-    const json& view = payload.contains("view") && payload["view"].is_object() ? payload["view"] : no_view;
-    std::string callback = string_at(view, "callback_id");
+    std::string callback = modal::view_string(payload, "callback_id");
 
     if (type == "block_actions") {
         auto b = read_button_press(payload);

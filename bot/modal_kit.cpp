@@ -53,8 +53,8 @@ std::string string_at(const json& j, const char* key) {
 
 std::string user_of(const json& payload) { return payload.contains("user") ? string_at(payload["user"], "id") : ""; }
 
-std::string metadata_of(const json& payload) {
-    return payload.contains("view") ? string_at(payload["view"], "private_metadata") : "";
+std::string view_string(const json& payload, const char* key) {
+    return payload.contains("view") ? string_at(payload["view"], key) : "";
 }
 
 }  // namespace warroom::bot::modal

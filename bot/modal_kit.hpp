@@ -25,8 +25,8 @@ std::string text_value(const nlohmann::json* element);
 std::string selected_user(const nlohmann::json* element);
 // j[key] when j is an object holding a string there; else empty.
 std::string string_at(const nlohmann::json& j, const char* key);
-// Who submitted, and the view's private_metadata.
+// Who submitted; a string field of the submitted view (id, callback_id, private_metadata).
 std::string user_of(const nlohmann::json& payload);
-std::string metadata_of(const nlohmann::json& payload);
+std::string view_string(const nlohmann::json& payload, const char* key);
 
 }  // namespace warroom::bot::modal
