@@ -32,7 +32,6 @@ SECRETS = (TOKEN, SECRET, WRONG_TOKEN, APP_TOKEN)
 harness.TOKEN = TOKEN     # the fake Slack accepts this one; Warroom.start passes it to serve
 harness.SECRET = SECRET   # Warroom.start passes it as SLACK_SIGNING_SECRET
 
-BINARY = None
 
 
 def setUpModule():
@@ -46,7 +45,7 @@ def tearDownModule():
 
 
 def run(*args, env=None, db=None):
-    full = [BINARY] + ([f"--db={db}"] if db else []) + list(args)
+    full = [harness.BINARY] + ([f"--db={db}"] if db else []) + list(args)
     e = dict(os.environ, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_APP_TOKEN=APP_TOKEN)
     e.update(env or {})
     r = subprocess.run(full, env=e, capture_output=True, timeout=60)
@@ -254,17 +253,5 @@ class Ops(unittest.TestCase):
         self.assertIn("no answer", r.stderr)
 
 
-def main():
-    global BINARY
-    args = sys.argv[1:]
-    if args and not args[0].startswith("-") and os.path.isfile(args[0]):
-        BINARY = args.pop(0)
-    BINARY = os.path.abspath(BINARY or os.environ.get("WARROOM_BINARY", "build/warroom"))
-    if not os.access(BINARY, os.X_OK):
-        sys.exit(f"test_ops.py: no warroom binary at {BINARY}; pass its path or set WARROOM_BINARY")
-    harness.BINARY = BINARY
-    unittest.main(argv=[sys.argv[0]] + args, verbosity=2)
-
-
 if __name__ == "__main__":
-    main()
+    harness.run_suite("test_ops.py")
