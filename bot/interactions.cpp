@@ -53,7 +53,7 @@ asio::awaitable<std::string> interactions::answer(const json& payload) {
     }
     if (type == "shortcut" && string_at(payload, "callback_id") == declare_callback_id) {
         metrics_.count_request("interaction", "shortcut");
-        std::string user = payload.contains("user") ? string_at(payload["user"], "id") : "";
+        std::string user = modal::user_of(payload);
         asio::co_spawn(ex, open_declare_modal(string_at(payload, "trigger_id"), user), asio::detached);
         co_return std::string();
     }

@@ -101,7 +101,7 @@ message with_buttons(message m, const nlohmann::json& block) {
         m.blocks_json += (empty_array ? "" : ",") + text + "]";
         return m;
     }
-    auto blocks = m.blocks_json.empty() ? nlohmann::json::array() : nlohmann::json::parse(m.blocks_json);
+    auto blocks = nlohmann::json::parse(m.blocks_json);  // non-empty: the empty case returned above
     // The buttons are what people act on: sections give way to them, never the reverse.
     // The fallback text keeps everything.
     if (blocks.size() > max_blocks - 1) blocks.erase(blocks.begin() + (max_blocks - 1), blocks.end());
