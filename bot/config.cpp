@@ -5,6 +5,7 @@
 
 #include "commands/text.hpp"
 
+#include <charconv>
 #include <date/tz.h>
 #include <toml++/toml.h>
 
@@ -343,6 +344,19 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
             throw config_error("WARROOM_SLACK_PACE: expected a positive number (tests only), got \"" + *v + "\"");
         c.slack_pace = pace;
     }
+    auto count = [&](const char* name, std::size_t least, std::size_t most, std::size_t& out) {
+        auto v = non_empty(env, name);
+        if (!v) return;
+        std::size_t n = 0;
+        auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+        if (ec != std::errc{} || end != v->data() + v->size() || n < least || n > most)
+            throw config_error(std::string(name) + ": expected a whole number from " + std::to_string(least) + " to " +
+                               std::to_string(most) + ", got \"" + *v + "\"");
+        out = n;
+    };
+    count("WARROOM_MAX_CONNECTIONS", 16, 1'000'000, c.max_connections);
+    // At least two of the largest bodies (1 MiB) at once.
+    count("WARROOM_BODY_MEMORY_MB", 2, 1'000'000, c.body_memory_mb);
     c.bot_token = non_empty(env, "SLACK_BOT_TOKEN").value_or("");
     c.signing_secret = non_empty(env, "SLACK_SIGNING_SECRET").value_or("");
     c.app_token = non_empty(env, "SLACK_APP_TOKEN").value_or("");
@@ -402,6 +416,8 @@ std::string describe(const config& c) {
         << "# database: " << c.db_path << "\n"
         << "# listen: " << c.listen << "\n"
         << "# slack api: " << c.slack_api_url << "\n"
+        << "# max connections: " << c.max_connections << "\n"
+        << "# body memory: " << c.body_memory_mb << " MiB\n"
         << "# SLACK_BOT_TOKEN: " << secret_state(c.bot_token) << "\n"
         << "# SLACK_SIGNING_SECRET: " << secret_state(c.signing_secret) << "\n"
         << "# SLACK_APP_TOKEN: " << secret_state(c.app_token) << "\n\n"

@@ -25,6 +25,10 @@ struct config {
     // WARROOM_SLACK_PACE: runs Slack's rate limits this many times faster.
     // Only for tests against a fake Slack, which has no limits of its own.
     double slack_pace = 1.0;
+    // WARROOM_MAX_CONNECTIONS: open HTTP connections; at the cap the idlest close first.
+    std::size_t max_connections = 1024;
+    // WARROOM_BODY_MEMORY_MB: memory all request bodies in flight may hold; past it, 503.
+    std::size_t body_memory_mb = 32;
     // Secrets: from the environment only, never printed or logged.
     std::string bot_token;
     std::string signing_secret;

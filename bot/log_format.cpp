@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <mutex>
 #include <regex>
 
@@ -78,7 +79,41 @@ private:
     log_format format_;
 };
 
+struct throttle_window {
+    std::chrono::steady_clock::time_point start;
+    std::size_t written = 0;
+    std::uint64_t dropped = 0;
+};
+std::mutex throttle_mutex;
+std::map<std::string, throttle_window, std::less<>> throttle_windows;  // keys are a few literals
+std::uint64_t throttle_dropped_total = 0;
+
 }  // namespace
+
+bool log_line_allowed(std::string_view key, std::uint64_t& left_out, std::chrono::steady_clock::time_point now) {
+    std::lock_guard lock(throttle_mutex);
+    auto it = throttle_windows.find(key);
+    if (it == throttle_windows.end()) it = throttle_windows.emplace(std::string(key), throttle_window{now}).first;
+    auto& w = it->second;
+    if (now - w.start >= log_interval) {
+        w.start = now;
+        w.written = 0;
+    }
+    if (w.written >= log_burst) {
+        ++w.dropped;
+        ++throttle_dropped_total;
+        return false;
+    }
+    ++w.written;
+    left_out = w.dropped;
+    w.dropped = 0;
+    return true;
+}
+
+std::uint64_t log_lines_suppressed() {
+    std::lock_guard lock(throttle_mutex);
+    return throttle_dropped_total;
+}
 
 std::optional<log_format> parse_log_format(std::string_view name) {
     if (name == "text") return log_format::text;

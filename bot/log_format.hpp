@@ -4,6 +4,9 @@
 
 #include <spdlog/common.h>
 #include <spdlog/details/log_msg.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
 
 #include <cstdint>
 #include <optional>
@@ -53,5 +56,29 @@ void setup_logging(log_format format, spdlog::level::level_enum level = spdlog::
 // line: any occurrence is redacted before a line is written. Empty strings
 // are ignored.
 void add_log_secrets(const std::vector<std::string>& secrets);
+
+// Warnings that outside traffic can trigger at will (forged or malformed
+// requests) are throttled per kind, so a flood cannot fill the disk: the
+// first `log_burst` lines of a kind per `log_interval` are written, the rest
+// only counted, and the next line written says how many were left out.
+inline constexpr std::size_t log_burst = 5;
+inline constexpr std::chrono::seconds log_interval{10};
+
+// Whether a line of kind `key` may be written now; `left_out` gets how many
+// of that kind were dropped since the last one written. Thread-safe.
+bool log_line_allowed(std::string_view key, std::uint64_t& left_out,
+                      std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
+// Lines dropped by the throttle since start, for /metrics.
+std::uint64_t log_lines_suppressed();
+
+template <typename... Args>
+void warn_throttled(std::string_view key, spdlog::format_string_t<Args...> fmt, Args&&... args) {
+    std::uint64_t left_out = 0;
+    if (!log_line_allowed(key, left_out)) return;
+    if (left_out)
+        spdlog::warn("({} more warnings like the next one were not logged; see warroom_log_lines_suppressed_total)",
+                     left_out);
+    spdlog::warn(fmt, std::forward<Args>(args)...);
+}
 
 }  // namespace warroom::bot

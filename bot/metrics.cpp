@@ -1,5 +1,7 @@
 #include "bot/metrics.hpp"
 
+#include "bot/log_format.hpp"
+
 #include <sstream>
 
 namespace warroom::bot {
@@ -55,6 +57,20 @@ std::string metrics::render(const gauges& g) const {
     out << "# HELP warroom_outbox_actions Slack actions in the delivery queue by state.\n"
            "# TYPE warroom_outbox_actions gauge\n";
     for (const auto& [state, n] : g.outbox) out << "warroom_outbox_actions{state=\"" << label(state) << "\"} " << n << '\n';
+    out << "# HELP warroom_http_connections Open HTTP connections.\n# TYPE warroom_http_connections gauge\n"
+        << "warroom_http_connections " << g.connections_open << '\n'
+        << "# HELP warroom_http_connections_closed_total Idle HTTP connections closed to make room for new ones.\n"
+           "# TYPE warroom_http_connections_closed_total counter\n"
+        << "warroom_http_connections_closed_total " << g.connections_closed_idle << '\n'
+        << "# HELP warroom_http_connections_refused_total Connections turned away: every one busy, or no descriptor.\n"
+           "# TYPE warroom_http_connections_refused_total counter\n"
+        << "warroom_http_connections_refused_total " << g.connections_refused << '\n'
+        << "# HELP warroom_http_bodies_refused_total Requests answered 503: bodies in flight held the memory budget.\n"
+           "# TYPE warroom_http_bodies_refused_total counter\n"
+        << "warroom_http_bodies_refused_total " << g.bodies_refused << '\n'
+        << "# HELP warroom_log_lines_suppressed_total Repeated warnings not logged (throttled per kind).\n"
+           "# TYPE warroom_log_lines_suppressed_total counter\n"
+        << "warroom_log_lines_suppressed_total " << log_lines_suppressed() << '\n';
     return out.str();
 }
 

@@ -22,6 +22,9 @@ public:
         std::map<std::string, std::size_t> open_by_severity;
         std::size_t timers_armed = 0;
         std::map<std::string, std::size_t> outbox;  // by state
+        // The HTTP server's connections and what hostile traffic cost it.
+        std::size_t connections_open = 0;
+        std::uint64_t connections_closed_idle = 0, connections_refused = 0, bodies_refused = 0;
     };
     std::string render(const gauges& g) const;
 

@@ -26,6 +26,7 @@
 #include <spdlog/spdlog.h>
 
 #include <openssl/x509.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cctype>
@@ -114,7 +115,7 @@ asio::awaitable<net::http_response> healthz(db_worker& db, const delivery& outbo
     co_return net::http_response{healthy ? 200u : 503u, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", {}};
 }
 
-asio::awaitable<net::http_response> metrics_page(db_worker& db, const metrics& m) {
+asio::awaitable<net::http_response> metrics_page(db_worker& db, const metrics& m, const net::http_server* server) {
     metrics::gauges g;
     try {
         auto job = [](runtime& rt) {
@@ -127,6 +128,13 @@ asio::awaitable<net::http_response> metrics_page(db_worker& db, const metrics& m
         g = co_await db.run(std::move(job));
     } catch (const std::exception& e) {
         spdlog::error("metrics: could not read the gauges: {}", e.what());
+    }
+    if (server) {
+        auto s = server->stats();
+        g.connections_open = s.open;
+        g.connections_closed_idle = s.closed_idle;
+        g.connections_refused = s.refused;
+        g.bodies_refused = s.body_memory_full;
     }
     co_return net::http_response{200, "text/plain; version=0.0.4; charset=utf-8", m.render(g), {}};
 }
@@ -174,6 +182,20 @@ asio::ssl::context verified_tls() {
     return tls;
 }
 
+// Every connection is a file descriptor: the soft limit (often 1024) would
+// be reached long before the connection cap, so take all the hard limit
+// allows. Returns the descriptors available.
+rlim_t raise_descriptor_limit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1024;
+    if (lim.rlim_cur < lim.rlim_max) {
+        rlimit want = lim;
+        want.rlim_cur = lim.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &want) == 0) lim = want;
+    }
+    return lim.rlim_cur;
+}
+
 // Logs a background task's end; a task that throws is a bug, said loudly once.
 auto on_task_end(const char* name, int& running) {
     return [name, &running](std::exception_ptr e) {
@@ -207,6 +229,18 @@ int run_serve(const config& cfg) {
     } catch (const std::invalid_argument& e) {
         std::cerr << "warroom serve: WARROOM_LISTEN: " << e.what() << "\n";
         return 2;
+    }
+
+    net::server_limits limits;
+    limits.body_memory = cfg.body_memory_mb * 1024 * 1024;
+    limits.max_connections = cfg.max_connections;
+    // The database, Slack connections and logs need descriptors too.
+    constexpr rlim_t reserve = 64;
+    auto descriptors = raise_descriptor_limit();
+    if (descriptors != RLIM_INFINITY && descriptors < limits.max_connections + reserve) {
+        limits.max_connections = descriptors > 16 + reserve ? static_cast<std::size_t>(descriptors - reserve) : 16;
+        spdlog::warn("only {} file descriptors (RLIMIT_NOFILE): at most {} HTTP connections instead of {}",
+                     descriptors, limits.max_connections, cfg.max_connections);
     }
 
     system_clock clk;
@@ -253,16 +287,23 @@ int run_serve(const config& cfg) {
         app_api = std::make_unique<slack::web_client>(io.get_executor(), tls, cfg.slack_api_url, cfg.app_token);
         socket_mode = std::make_unique<socket_mode_client>(io.get_executor(), tls, *app_api, events, stats);
     }
+    net::http_server* http = nullptr;  // set below; /metrics reads its counters
     auto route = [&](net::http_request req) -> asio::awaitable<net::http_response> {
         if (req.target == "/slack/events" && cfg.signing_secret.empty())
             co_return net::http_response{503, "text/plain", "HTTP events are off: SLACK_SIGNING_SECRET is not set "
                                                             "(this warroom uses Socket Mode)\n", {}};
         if (req.target == "/slack/events") co_return co_await events.handle(std::move(req));
         if (req.target == "/healthz") co_return co_await healthz(db, outbox, socket_mode.get());
-        if (req.target == "/metrics") co_return co_await metrics_page(db, stats);
+        if (req.target == "/metrics") co_return co_await metrics_page(db, stats, http);
         co_return net::http_response{404, "text/plain", "not found\n", {}};
     };
-    net::http_server server(io, listen_at, route);
+    net::http_server server(io, listen_at, route, limits);
+    http = &server;
+    server.set_header_gate([&](const net::http_request& head, std::optional<std::uint64_t>) {
+        std::optional<net::http_response> refusal;
+        if (head.target == "/slack/events" && !cfg.signing_secret.empty()) refusal = events.screen(head);
+        return refusal;
+    });
     try {
         server.start();
     } catch (const std::exception& e) {

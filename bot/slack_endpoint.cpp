@@ -6,6 +6,7 @@
 #include "bot/declare_modal.hpp"
 #include "bot/event_intake.hpp"
 #include "bot/interactions.hpp"
+#include "bot/log_format.hpp"
 #include "bot/slack/payloads.hpp"
 #include "bot/slack/signature.hpp"
 #include "bot/slack/web_client.hpp"
@@ -19,6 +20,8 @@
 #include "commands/text.hpp"
 #include "templates/renderer.hpp"
 #include <spdlog/spdlog.h>
+
+#include <charconv>
 
 namespace warroom::bot {
 
@@ -65,17 +68,31 @@ slack_endpoint::slack_endpoint(std::string signing_secret, db_worker& db, slack:
       after_command_(std::move(after_command)),
       opts_(opts) {}
 
+http_response slack_endpoint::refuse_unverified(std::string_view verdict, std::size_t body_size) {
+    // Anyone can send these, as fast as they like: the count is in /metrics, the log gets a sample.
+    warn_throttled("slack.unverified", "rejected a request to /slack/events: signature {} ({} bytes)", verdict,
+                   body_size);
+    metrics_.count_request("unverified", std::string(verdict));
+    return plain(401, "invalid request signature");
+}
+
+std::optional<http_response> slack_endpoint::screen(const net::http_request& head) {
+    if (head.method != "POST") return std::nullopt;
+    auto verdict = slack::check_headers(head.header("X-Slack-Request-Timestamp"), head.header("X-Slack-Signature"),
+                                        clock_.now());
+    if (verdict == slack::verdict::ok) return std::nullopt;
+    std::size_t announced = 0;
+    auto length = head.header("Content-Length");
+    std::from_chars(length.data(), length.data() + length.size(), announced);
+    return refuse_unverified(slack::describe(verdict), announced);
+}
+
 asio::awaitable<http_response> slack_endpoint::handle(net::http_request req) {
     if (req.method != "POST") co_return http_response{405, "text/plain", "POST only\n", {{"Allow", "POST"}}};
 
     auto verdict = slack::verify(signing_secret_, req.header("X-Slack-Request-Timestamp"),
                                  req.header("X-Slack-Signature"), req.body, clock_.now());
-    if (verdict != slack::verdict::ok) {
-        spdlog::warn("rejected a request to /slack/events: signature {} ({} bytes)", slack::describe(verdict),
-                     req.body.size());
-        metrics_.count_request("unverified", std::string(slack::describe(verdict)));
-        co_return plain(401, "invalid request signature");
-    }
+    if (verdict != slack::verdict::ok) co_return refuse_unverified(slack::describe(verdict), req.body.size());
 
     auto retry_num = req.header("X-Slack-Retry-Num");
     std::optional<slack::form> form;  // a form body, parsed once
@@ -87,8 +104,8 @@ asio::awaitable<http_response> slack_endpoint::handle(net::http_request req) {
     }
     if (!form) form = slack::parse_form(req.body);
     if (form && slack::is_ssl_check(*form)) co_return plain(200, "ok");
-    spdlog::warn("rejected a request to /slack/events: unsupported body (Content-Type '{}')",
-                 req.header("Content-Type"));
+    warn_throttled("slack.unsupported", "rejected a request to /slack/events: unsupported body (Content-Type '{}')",
+                   req.header("Content-Type"));
     metrics_.count_request("unknown", "bad_request");
     co_return plain(400, "unsupported request body");
 }
@@ -96,7 +113,7 @@ asio::awaitable<http_response> slack_endpoint::handle(net::http_request req) {
 asio::awaitable<http_response> slack_endpoint::slash_command(const slack::form& f, std::size_t body_size) {
     auto cmd = slack::parse_slash_command(f);
     if (!cmd) {
-        spdlog::warn("rejected a slash command: malformed form body ({} bytes)", body_size);
+        warn_throttled("slack.bad_command", "rejected a slash command: malformed form body ({} bytes)", body_size);
         metrics_.count_request("slash_command", "bad_request");
         co_return plain(400, "malformed slash command");
     }
@@ -143,7 +160,7 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
             // The caller was told "working on it"; the real answer follows.
             json message = {{"response_type", "ephemeral"}, {"replace_original", true}, {"text", answer.text}};
             if (!answer.blocks_json.empty())
-                message["blocks"] = json::parse(answer.blocks_json, nullptr, false);
+                message["blocks"] = slack::parse_json_bounded(answer.blocks_json);
             auto result = co_await slack_.respond(response_url, message);
             if (!result.ok)
                 spdlog::warn("could not send a late answer to {} through response_url: {}", req.user, result.error);
@@ -168,7 +185,7 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
 asio::awaitable<http_response> slack_endpoint::event(const std::string& body, const std::string& retry_num) {
     auto envelope = slack::parse_event(body);
     if (auto* bad = std::get_if<slack::invalid_payload>(&envelope)) {
-        spdlog::warn("rejected an Events API request: {}", bad->reason);
+        warn_throttled("slack.bad_event", "rejected an Events API request: {}", bad->reason);
         metrics_.count_request("event", "bad_request");
         co_return plain(400, "malformed event");
     }
@@ -222,7 +239,10 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
 asio::awaitable<http_response> slack_endpoint::interaction(const slack::form& f) {
     auto payload = slack::parse_interaction(f);
     if (!payload) {
-        spdlog::warn("rejected an interactivity request: no valid payload field");
+        warn_throttled("slack.bad_interaction",
+                       "rejected an interactivity request: no payload field holding a JSON object of at most {} "
+                       "levels with a type",
+                       slack::max_json_depth);
         metrics_.count_request("interaction", "bad_request");
         co_return plain(400, "malformed interaction payload");
     }

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace warroom::slack {
@@ -40,6 +41,10 @@ public:
                    std::function<void()> after_command, endpoint_options opts = {});
 
     boost::asio::awaitable<net::http_response> handle(net::http_request req);
+    // Before the body is read: a refusal for a POST whose signature headers
+    // are missing or stale (no body could make it verify), so forged
+    // requests cost no body memory. handle() still verifies everything.
+    std::optional<net::http_response> screen(const net::http_request& head);
 
     // The transport-neutral steps, shared with Socket Mode (whose envelopes
     // are already authenticated by the connection):
@@ -57,6 +62,7 @@ public:
     boost::asio::awaitable<std::string> answer_interaction(const nlohmann::json& payload);
 
 private:
+    net::http_response refuse_unverified(std::string_view verdict, std::size_t body_size);
     boost::asio::awaitable<net::http_response> slash_command(const slack::form& f, std::size_t body_size);
     boost::asio::awaitable<net::http_response> event(const std::string& body, const std::string& retry_num);
     boost::asio::awaitable<net::http_response> interaction(const slack::form& f);

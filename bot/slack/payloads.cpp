@@ -66,6 +66,42 @@ const std::string* string_member(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
+bool json_depth_within(std::string_view text, std::size_t max_depth) {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;  // whatever is escaped, it cannot end the string
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        switch (c) {
+            case '"': in_string = true; break;
+            case '[':
+            case '{':
+                if (++depth > max_depth) return false;
+                break;
+            case ']':
+            case '}':
+                // Unbalanced text is not JSON; the parser says so.
+                if (depth > 0) --depth;
+                break;
+            default: break;
+        }
+    }
+    return true;
+}
+
+nlohmann::json parse_json_bounded(std::string_view text, std::size_t max_depth, bool* too_deep) {
+    bool deep = !json_depth_within(text, max_depth);
+    if (too_deep) *too_deep = deep;
+    if (deep) return nlohmann::json(nlohmann::json::value_t::discarded);
+    return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
 std::optional<form> parse_form(std::string_view body) {
     form out;
     while (!body.empty()) {
@@ -128,7 +164,9 @@ body_kind classify(std::string_view content_type, std::string_view body, std::op
 }
 
 event_envelope parse_event(std::string_view body) {
-    const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    bool too_deep = false;
+    const auto j = parse_json_bounded(body, max_json_depth, &too_deep);
+    if (too_deep) return invalid_payload{"JSON nested deeper than " + std::to_string(max_json_depth) + " levels"};
     if (j.is_discarded()) return invalid_payload{"not JSON"};
     if (!j.is_object()) return invalid_payload{"not a JSON object"};
     const std::string* type = string_member(j, "type");
@@ -168,7 +206,7 @@ event_envelope parse_event(std::string_view body) {
 std::optional<nlohmann::json> parse_interaction(const form& f) {
     const std::string* payload = find(f, "payload");
     if (!payload) return std::nullopt;
-    auto j = nlohmann::json::parse(*payload, nullptr, /*allow_exceptions=*/false);
+    auto j = parse_json_bounded(*payload);
     if (j.is_discarded() || !j.is_object()) return std::nullopt;
     const std::string* type = string_member(j, "type");
     if (!type || type->empty()) return std::nullopt;

@@ -17,6 +17,21 @@ namespace warroom::slack {
 
 using form = std::map<std::string, std::string>;
 
+// Deeper than any payload Slack sends (Block Kit views nest about 10 levels).
+inline constexpr std::size_t max_json_depth = 64;
+
+// Whether no array or object in `text` nests deeper than max_depth (strings
+// are skipped, brackets in them are text). Linear and allocation-free.
+bool json_depth_within(std::string_view text, std::size_t max_depth = max_json_depth);
+
+// nlohmann's parser is iterative, but copying, comparing and dumping a value
+// recurse once per level: a 200 KB body of 100,000 '[' overflows the stack.
+// Every JSON that comes from outside goes through this instead of
+// json::parse: a discarded value (is_discarded()) for text that is not JSON
+// or nests deeper than max_depth, never an exception; `too_deep` says which.
+nlohmann::json parse_json_bounded(std::string_view text, std::size_t max_depth = max_json_depth,
+                                  bool* too_deep = nullptr);
+
 // application/x-www-form-urlencoded: '+' is a space, %XX a byte. A bad %
 // escape gives nullopt. A pair without '=' has an empty value. If a key
 // repeats, the first value wins (Slack never repeats one).

@@ -54,9 +54,8 @@ std::uint64_t distance(std::int64_t a, std::int64_t b) {
 
 }  // namespace
 
-verdict verify(std::string_view secret, std::string_view timestamp_header,
-               std::string_view signature_header, std::string_view body,
-               std::chrono::sys_seconds now) {
+verdict check_headers(std::string_view timestamp_header, std::string_view signature_header,
+                      std::chrono::sys_seconds now) {
     if (timestamp_header.empty() || signature_header.empty()) return verdict::missing;
 
     std::int64_t ts = 0;
@@ -64,6 +63,13 @@ verdict verify(std::string_view secret, std::string_view timestamp_header,
     if (distance(ts, now.time_since_epoch().count()) >
         static_cast<std::uint64_t>(signature_window.count()))
         return verdict::stale;
+    return verdict::ok;
+}
+
+verdict verify(std::string_view secret, std::string_view timestamp_header,
+               std::string_view signature_header, std::string_view body,
+               std::chrono::sys_seconds now) {
+    if (auto v = check_headers(timestamp_header, signature_header, now); v != verdict::ok) return v;
 
     // An empty secret would make every request from anyone who guesses that
     // verify: a misconfiguration must fail closed.

@@ -30,6 +30,11 @@ verdict verify(std::string_view secret, std::string_view timestamp_header,
                std::string_view signature_header, std::string_view body,
                std::chrono::sys_seconds now);
 
+// The checks of verify() that need no body: ok when both headers are there
+// and the timestamp is fresh. Lets a server refuse before reading a body.
+verdict check_headers(std::string_view timestamp_header, std::string_view signature_header,
+                      std::chrono::sys_seconds now);
+
 // Short text for logs and metrics labels; never shown to the caller.
 std::string_view describe(verdict v) noexcept;
 

@@ -7,6 +7,7 @@
 
 #include "bot/metrics.hpp"
 #include "bot/net/http_client.hpp"
+#include "bot/log_format.hpp"
 #include "bot/slack/payloads.hpp"
 #include "bot/slack/web_client.hpp"
 #include "bot/slack_endpoint.hpp"
@@ -338,7 +339,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
             out.error = "waiting for hello from " + where + ": " + first.ec.message();
             co_return out;
         }
-        auto hello = json::parse(first.text, nullptr, false);
+        auto hello = slack::parse_json_bounded(first.text);
         if (!hello.is_object() || hello.value("type", "") != "hello") {
             conn->abort();
             out.error = "the first message from " + where + " was not hello";
@@ -467,10 +468,11 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     }
 
     void on_message(const std::shared_ptr<connection>& c, const std::string& text) {
-        auto msg = json::parse(text, nullptr, false);
+        bool too_deep = false;
+        auto msg = slack::parse_json_bounded(text, slack::max_json_depth, &too_deep);
         if (!msg.is_object()) {
-            spdlog::warn("Socket Mode connection {}: a message that is not a JSON object ({} bytes); ignored", c->id,
-                         text.size());
+            warn_throttled("socket_mode.bad_message", "Socket Mode connection {}: a message that is {} ({} bytes); ignored",
+                           c->id, too_deep ? "nested too deeply" : "not a JSON object", text.size());
             stats.count_request("socket_message", "bad_request");
             return;
         }

@@ -7,6 +7,7 @@
 // Input: the payload JSON, as the form field `payload` carries it.
 #include "bot/declare_modal.hpp"
 #include "bot/incident_modals.hpp"
+#include "bot/slack/payloads.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -34,7 +35,8 @@ void check_errors(const json& body) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const auto cfg = commands::default_settings();
-    auto payload = json::parse(std::string_view(reinterpret_cast<const char*>(data), size), nullptr, false);
+    // As parse_interaction reads it: depth-bounded, like every JSON from outside.
+    auto payload = slack::parse_json_bounded(std::string_view(reinterpret_cast<const char*>(data), size));
     if (payload.is_discarded()) return 0;
 
     if (auto b = bot::read_button_press(payload)) {

@@ -123,6 +123,27 @@ TEST_CASE("secrets are redacted wherever they appear") {
     CHECK(bot::redact("s3crets3cret", {"s3cret"}) == "[redacted][redacted]");
 }
 
+TEST_CASE("repeated warnings of one kind are throttled per interval, and what was left out is counted") {
+    using namespace std::chrono_literals;
+    auto t0 = std::chrono::steady_clock::now();
+    auto before = bot::log_lines_suppressed();
+    std::uint64_t left_out = 99;
+    for (std::size_t i = 0; i < bot::log_burst; ++i) {
+        CHECK(bot::log_line_allowed("test.flood", left_out, t0));
+        CHECK(left_out == 0);
+    }
+    for (int i = 0; i < 1000; ++i) CHECK_FALSE(bot::log_line_allowed("test.flood", left_out, t0 + 1s));
+    CHECK(bot::log_lines_suppressed() - before == 1000);
+    // Another kind has its own allowance.
+    CHECK(bot::log_line_allowed("test.other", left_out, t0 + 1s));
+    CHECK(left_out == 0);
+    // The next interval lets lines through again, the first saying how many were left out.
+    CHECK(bot::log_line_allowed("test.flood", left_out, t0 + bot::log_interval));
+    CHECK(left_out == 1000);
+    CHECK(bot::log_line_allowed("test.flood", left_out, t0 + bot::log_interval));
+    CHECK(left_out == 0);
+}
+
 TEST_CASE("CSV fields are quoted as RFC 4180 says, bytes untouched") {
     CHECK(bot::csv_field("plain text") == "plain text");
     CHECK(bot::csv_field("") == "");

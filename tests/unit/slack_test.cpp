@@ -353,3 +353,71 @@ TEST_CASE("an interactivity payload parses to its JSON") {
     CHECK_FALSE(parse_interaction({{"payload", std::string(50'000, '{')}}));
     CHECK(parse_interaction({{"payload", R"({"type":"view_closed"})"}}));
 }
+
+TEST_CASE("JSON nested past max_json_depth is refused before it is parsed") {
+    auto nested = [](std::size_t depth, char open, char close) {
+        return std::string(depth, open) + std::string(depth, close);
+    };
+    CHECK(parse_json_bounded(nested(max_json_depth, '[', ']')).is_array());
+    bool too_deep = true;
+    CHECK(parse_json_bounded(R"({"a":[{"b":1}]})", max_json_depth, &too_deep).is_object());
+    CHECK_FALSE(too_deep);
+
+    for (auto [open, close] : {std::pair{'[', ']'}, std::pair{'{', '}'}}) {
+        CAPTURE(open);
+        std::string deep = nested(max_json_depth + 1, open, close);
+        CHECK_FALSE(json_depth_within(deep));
+        too_deep = false;
+        CHECK(parse_json_bounded(deep, max_json_depth, &too_deep).is_discarded());
+        CHECK(too_deep);
+    }
+    // Mixed: objects and arrays count alike.
+    std::string mixed;
+    for (std::size_t i = 0; i < 40; ++i) mixed += R"({"a":[)";
+    mixed += "1";
+    for (std::size_t i = 0; i < 40; ++i) mixed += "]}";
+    CHECK_FALSE(json_depth_within(mixed));
+    CHECK(json_depth_within(mixed, 80));
+    CHECK(parse_json_bounded(mixed, 80).is_object());
+
+    // Not JSON is discarded too, but not for its depth.
+    too_deep = true;
+    CHECK(parse_json_bounded("{not json", max_json_depth, &too_deep).is_discarded());
+    CHECK_FALSE(too_deep);
+}
+
+TEST_CASE("brackets inside JSON strings are text, whatever the escapes") {
+    std::string text = R"({"a":")" + std::string(1000, '[') + R"(\"\\)" + std::string(1000, '{') + R"("})";
+    CHECK(json_depth_within(text));
+    auto j = parse_json_bounded(text);
+    REQUIRE(j.is_object());
+    CHECK(j.at("a").get<std::string>().size() == 2003);
+    // An escaped quote does not end the string: the brackets after it are still text.
+    CHECK(json_depth_within(R"(["\"[[[[[[[[[["])", 1));
+    // An escaped backslash does: the bracket after the string counts.
+    CHECK_FALSE(json_depth_within(R"(["\\",[]])", 1));
+}
+
+TEST_CASE("a signed event or payload nested 100,000 levels deep is invalid, not a crash") {
+    const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+    auto e = parse_event(R"({"type":"event_callback","event_id":"E1","event_time":1700000000,"event":{"type":"x","d":)" +
+                         deep + "}}");
+    REQUIRE(std::holds_alternative<invalid_payload>(e));
+    CHECK_THAT(std::get<invalid_payload>(e).reason, Catch::Contains("nested"));
+    CHECK_FALSE(parse_interaction({{"payload", R"({"type":"block_actions","x":)" + deep + "}"}}));
+    // Just deep enough still works (the inner event is copied out).
+    const std::string fits = std::string(max_json_depth - 2, '[') + std::string(max_json_depth - 2, ']');
+    auto ok = parse_event(R"({"type":"event_callback","event_id":"E1","event_time":1700000000,"event":{"type":"x","d":)" +
+                          fits + "}}");
+    CHECK(std::holds_alternative<event_callback>(ok));
+}
+
+TEST_CASE("check_headers refuses what no body could make verify") {
+    CHECK(check_headers(slack_ts, slack_sig, slack_now) == verdict::ok);
+    CHECK(check_headers("", slack_sig, slack_now) == verdict::missing);
+    CHECK(check_headers(slack_ts, "", slack_now) == verdict::missing);
+    CHECK(check_headers("12a", slack_sig, slack_now) == verdict::malformed_timestamp);
+    CHECK(check_headers(slack_ts, slack_sig, slack_now + seconds{301}) == verdict::stale);
+    // A forged signature passes here: only the body can tell.
+    CHECK(check_headers(slack_ts, "v0=00", slack_now) == verdict::ok);
+}
