@@ -238,6 +238,19 @@ TEST_CASE("precedence: flags, then environment, then file, then defaults") {
         CHECK_THROWS_WITH(bot::load_config({}, env_of({{"WARROOM_SLACK_PACE", "fast"}})), Contains("WARROOM_SLACK_PACE"));
         CHECK_THROWS_WITH(bot::load_config({}, env_of({{"WARROOM_SLACK_PACE", "0"}})), Contains("WARROOM_SLACK_PACE"));
     }
+    SECTION("the connection cap and body memory are whole numbers in range") {
+        auto d = bot::load_config({}, env_of({}));
+        CHECK(d.max_connections == 1024);
+        CHECK(d.body_memory_mb == 32);
+        auto c = bot::load_config({}, env_of({{"WARROOM_MAX_CONNECTIONS", "4096"}, {"WARROOM_BODY_MEMORY_MB", "8"}}));
+        CHECK(c.max_connections == 4096);
+        CHECK(c.body_memory_mb == 8);
+        for (const char* bad : {"many", "10", "-5", "12x", "99999999999999999999"})
+            CHECK_THROWS_WITH(bot::load_config({}, env_of({{"WARROOM_MAX_CONNECTIONS", bad}})),
+                              Contains("WARROOM_MAX_CONNECTIONS"));
+        CHECK_THROWS_WITH(bot::load_config({}, env_of({{"WARROOM_BODY_MEMORY_MB", "1"}})),
+                          Contains("WARROOM_BODY_MEMORY_MB"));
+    }
     SECTION("a bad API URL or listen address is refused") {
         CHECK_THROWS_WITH(bot::load_config({}, env_of({{"SLACK_API_URL", "slack.com/api"}})), Contains("SLACK_API_URL"));
         CHECK_THROWS_WITH(bot::load_config({}, env_of({{"WARROOM_LISTEN", "3000"}})), Contains("WARROOM_LISTEN"));
