@@ -346,7 +346,7 @@ TEST_CASE("with its database file deleted, warroom refuses changes instead of an
     CHECK_THROWS_WITH(rt.db().ensure_usable(), Contains("deleted"));
 }
 
-TEST_CASE("backup onto an existing file says so, and how to overwrite it; the copy is owner-only") {
+TEST_CASE("backup onto an existing file says so and how to overwrite it, and the copy is owner-only") {
     scratch_dir d;
     settable_clock clk;
     bot::config cfg;
