@@ -6,8 +6,16 @@
 
 namespace warroom::bot {
 
-int run_backup_command(const config& cfg, const std::string& dest, bool force, std::ostream& out) {
-    auto copy = storage::backup_file(cfg.db_path, dest, force);
+int run_backup_command(const config& cfg, const std::string& dest, bool force, std::ostream& out, std::ostream& err) {
+    storage::backup_result copy;
+    try {
+        copy = storage::backup_file(cfg.db_path, dest, force);
+    } catch (const storage::destination_exists&) {
+        // The database is fine; only the destination is in the way.
+        err << "warroom backup: " << dest << " already exists and was left as it is. Choose another name, or "
+            << "add --force to overwrite it.\n";
+        return 1;
+    }
     out << "backed up " << cfg.db_path << " to " << copy.path << ": " << copy.incidents << " incident"
         << (copy.incidents == 1 ? "" : "s") << ", schema version " << copy.schema_version << ", " << copy.bytes
         << " bytes, integrity check ok\n"

@@ -9,6 +9,8 @@
 
 namespace warroom::bot {
 
-int run_backup_command(const config& cfg, const std::string& dest, bool force, std::ostream& out);
+// 0 with a summary on `out`; 1 with the reason on `err` when `dest` exists and
+// `force` is not set. Other failures throw storage_error.
+int run_backup_command(const config& cfg, const std::string& dest, bool force, std::ostream& out, std::ostream& err);
 
 }  // namespace warroom::bot

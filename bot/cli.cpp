@@ -98,7 +98,7 @@ int run_cli(int argc, char** argv) {
         if (check_cmd->parsed()) return check_config(cfg);
         if (console_cmd->parsed()) return run_console(cfg, std::cin, std::cout);
         if (outbox_cmd->parsed()) return run_outbox_command(cfg, retry_dead, std::cout);
-        if (backup_cmd->parsed()) return run_backup_command(cfg, backup_file, backup_force, std::cout);
+        if (backup_cmd->parsed()) return run_backup_command(cfg, backup_file, backup_force, std::cout, std::cerr);
         if (export_cmd->parsed()) return run_export_command(cfg, export_opts, std::cout, std::cerr);
         if (health_cmd->parsed()) return run_healthcheck_command(cfg, health_url, std::cout, std::cerr);
         return run_serve(cfg);

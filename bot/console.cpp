@@ -151,6 +151,8 @@ int run_console(const config& cfg, std::istream& in, std::ostream& out) {
         auto reply = rt.handle({console_user, console_channel, text});
         deliver(rt, out);
         if (!reply.text.empty()) print(out, "only you", reply.text);
+        // A pipe is block-buffered: without this the answer waits for the next delivery.
+        out.flush();
     }
     if (reader.joinable()) reader.detach();
     return 0;

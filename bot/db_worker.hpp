@@ -79,6 +79,8 @@ auto db_worker::run(F fn) -> boost::asio::awaitable<std::invoke_result_t<F&, run
                 result.emplace(fn(rt));
             } catch (...) {
                 error = std::current_exception();
+                // A damaged page met by any job (delivery reading the outbox) makes health report it.
+                rt.db().note_failure(error);
             }
             asio::post(ex, [h, error, result = std::move(result)]() mutable {
                 (*h)(error, result ? std::move(*result) : R{});

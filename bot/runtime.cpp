@@ -20,10 +20,18 @@ commands::message already_done() {
     return {"That command reached warroom twice; it was carried out once.", ""};
 }
 
+// A command that would change something while the file is gone or damaged:
+// its commit would vanish, so it is refused rather than answered as done.
+commands::message cannot_save(storage::database& db, const std::string& why) {
+    return {":warning: warroom cannot save: " + why + ", so nothing was recorded. Whoever runs warroom must " +
+                db.restart_advice() + ".",
+            ""};
+}
+
 }  // namespace
 
 // In the caller's transaction, so a key is remembered only with the command's effects.
-commands::message runtime::decide_and_apply(const commands::request& req, commands::time_point now) {
+commands::message runtime::decide_and_apply(const commands::request& req, commands::time_point now, bool& wrote) {
     log_scope scope({std::nullopt, req.once_key});  // JSON log lines carry the request's key
     if (!req.once_key.empty() && repo_.seen_request(req.once_key)) {
         spdlog::info("command from {} with key {} seen before; not repeated", req.user, req.once_key);
@@ -36,6 +44,7 @@ commands::message runtime::decide_and_apply(const commands::request& req, comman
         bool writes = d.save || !d.timeline.empty() || !d.actions.empty();
         if (writes && !req.once_key.empty()) repo_.remember_request(req.once_key, now);
         if (writes) changes_.fetch_add(1, std::memory_order_release);
+        wrote = wrote || writes;
     }
     return std::move(d.reply);
 }
@@ -45,12 +54,21 @@ commands::message runtime::handle(const commands::request& req) {
     auto now = clock_.now();
     try {
         SQLite::Transaction txn(db_.sql());
-        auto reply = decide_and_apply(req, now);
+        bool wrote = false;
+        auto reply = decide_and_apply(req, now, wrote);
+        if (wrote) {
+            if (const auto& why = db_.problem()) {
+                spdlog::error("command from {} in {} refused: {}: text: {:.200}", req.user, req.channel, *why, req.text);
+                return cannot_save(db_, *why);  // rolled back
+            }
+        }
         txn.commit();
         return reply;
     } catch (const std::exception& e) {
+        db_.note_failure(std::current_exception());
         // Logged here, once; the caller gets a plain answer and nothing was stored.
         spdlog::error("command from {} in {} failed: {}: text: {:.200}", req.user, req.channel, e.what(), req.text);
+        if (const auto& why = db_.problem()) return cannot_save(db_, *why);
         return {":warning: warroom could not carry out that command (" + std::string(e.what()) +
                     "). Nothing was changed; please try again.",
                 ""};
@@ -63,10 +81,14 @@ std::vector<commands::message> runtime::handle_batch(const std::vector<commands:
     auto now = clock_.now();
     try {
         SQLite::Transaction txn(db_.sql());
-        for (const auto& req : reqs) replies.push_back(decide_and_apply(req, now));
+        bool wrote = false;
+        for (const auto& req : reqs) replies.push_back(decide_and_apply(req, now, wrote));
+        // Nothing can be saved: one by one, reads are still answered and writes refused.
+        if (wrote && db_.problem()) throw storage::storage_error(*db_.problem());
         txn.commit();
         return replies;
     } catch (const std::exception& e) {
+        db_.note_failure(std::current_exception());
         spdlog::warn("a batch of {} commands failed ({}); retrying them one by one", reqs.size(), e.what());
     }
     replies.clear();
@@ -81,9 +103,11 @@ bool runtime::observe(const commands::observation& seen) {
         auto d = engine_.observe(seen, repo_, now);
         if (!d.ok) return false;
         repo_.apply(d, now);
+        db_.ensure_usable();
         txn.commit();
         return true;
     } catch (const std::exception& e) {
+        db_.note_failure(std::current_exception());
         spdlog::error("recording a Slack event in {} failed: {}", seen.channel, e.what());
         return false;
     }
@@ -94,10 +118,14 @@ commands::message runtime::join(std::int64_t incident, const std::string& user) 
     try {
         SQLite::Transaction txn(db_.sql());
         auto d = engine_.join(incident, user, repo_, now);
-        if (d.ok) repo_.apply(d, now);
+        if (d.ok) {
+            repo_.apply(d, now);
+            if (const auto& why = db_.problem()) return cannot_save(db_, *why);
+        }
         txn.commit();
         return std::move(d.reply);
     } catch (const std::exception& e) {
+        db_.note_failure(std::current_exception());
         spdlog::error("adding {} to INC-{}'s channel failed: {}", user, incident, e.what());
         return {":warning: warroom could not add you to the channel (" + std::string(e.what()) + "); please try again.", ""};
     }
@@ -116,8 +144,11 @@ std::size_t runtime::fire_due() {
             repo_.apply(d, now);
             ++fired;
         }
+        // Said once, when found; the timers wait for a restart.
+        if (fired && db_.problem()) return 0;
         txn.commit();
     } catch (const std::exception& e) {
+        db_.note_failure(std::current_exception());
         spdlog::error("firing due timers failed (will retry): {}", e.what());
         return 0;
     }

@@ -44,7 +44,8 @@ public:
     const clock& time() const { return clock_; }
 
 private:
-    commands::message decide_and_apply(const commands::request& req, commands::time_point now);
+    // Sets `wrote` when the command changed something that must be committed.
+    commands::message decide_and_apply(const commands::request& req, commands::time_point now, bool& wrote);
 
     const clock& clock_;
     storage::database db_;

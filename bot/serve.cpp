@@ -89,7 +89,10 @@ asio::awaitable<net::http_response> healthz(db_worker& db, const delivery& outbo
     bool healthy = true;
     std::optional<std::string> db_error;
     try {
-        auto job = [](runtime& rt) { return rt.repository().outbox_counts(); };
+        auto job = [](runtime& rt) {
+            rt.db().ensure_usable();  // deleted, replaced or damaged: 503, though reads still work
+            return rt.repository().outbox_counts();
+        };
         body["outbox"] = co_await db.run(std::move(job));
         body["database"] = "ok";
     } catch (const std::exception& e) {

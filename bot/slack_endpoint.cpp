@@ -129,15 +129,13 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
                                                   commands::iequals(words[0], "new") ||
                                                   commands::iequals(words[0], "open"));
         if (bare_declare) {
-            json args{{"trigger_id", cmd->trigger_id}, {"view", declare_view(*declare_settings_, cmd->channel_id)}};
-            auto opened = co_await slack_.call("views.open", args);
-            if (opened.ok) {
-                metrics_.count_request("slash_command", "modal");
-                std::string body = R"({"response_type":"ephemeral","text":"Fill in the form to declare the incident."})";
-                co_return body;
-            }
-            // An expired trigger (slow network): the engine's answer says how to type it instead.
-            spdlog::warn("could not open the declare form for {}: {}", cmd->user_id, opened.error);
+            // Acknowledged now, the form opened after: a Slack that hangs on
+            // views.open must not hold the answer past Slack's 3 s.
+            metrics_.count_request("slash_command", "modal");
+            auto ex = co_await asio::this_coro::executor;
+            asio::co_spawn(ex, open_declare_form(*cmd), asio::detached);
+            std::string body = R"({"response_type":"ephemeral","text":"Opening the form to declare an incident…"})";
+            co_return body;
         }
     }
     auto started = std::chrono::steady_clock::now();
@@ -180,6 +178,25 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
     metrics_.count_request("slash_command", "ok");
     auto body = ephemeral_body(*pending->answer);
     co_return body;
+}
+
+asio::awaitable<void> slack_endpoint::open_declare_form(slack::slash_command cmd) {
+    json args{{"trigger_id", cmd.trigger_id}, {"view", declare_view(*declare_settings_, cmd.channel_id)}};
+    auto opened = co_await slack_.call("views.open", args);
+    if (opened.ok) co_return;
+    spdlog::warn("could not open the declare form for {}: {}", cmd.user_id, opened.error);
+    bool expired = opened.error == "expired_trigger_id" || opened.error == "exchanged_trigger_id";
+    std::string why = expired ? "Slack allows 3 s to open it, and that passed."
+                              : "Slack answered `" + opened.error + "`.";
+    std::string example = declare_settings_->severities.empty() ? "" : declare_settings_->severities.front().name + " ";
+    // Replaces "Opening the form…", so the caller is not left waiting for it.
+    json message = {{"response_type", "ephemeral"},
+                    {"replace_original", true},
+                    {"text", ":warning: The declare form could not open: " + why +
+                                 " Try again, or type it: `/incident declare " + example + "<title>`."}};
+    if (cmd.response_url.empty()) co_return;
+    auto told = co_await slack_.respond(cmd.response_url, message);
+    if (!told.ok) spdlog::warn("could not tell {} that the declare form failed: {}", cmd.user_id, told.error);
 }
 
 asio::awaitable<http_response> slack_endpoint::event(const std::string& body, const std::string& retry_num) {

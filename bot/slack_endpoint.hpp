@@ -66,6 +66,8 @@ private:
     boost::asio::awaitable<net::http_response> slash_command(const slack::form& f, std::size_t body_size);
     boost::asio::awaitable<net::http_response> event(const std::string& body, const std::string& retry_num);
     boost::asio::awaitable<net::http_response> interaction(const slack::form& f);
+    // The bare `declare`'s modal, after its acknowledgement; a failure is told through response_url.
+    boost::asio::awaitable<void> open_declare_form(slack::slash_command cmd);
 
     std::string signing_secret_;
     db_worker& db_;

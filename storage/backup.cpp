@@ -5,9 +5,11 @@
 #include <SQLiteCpp/Backup.h>
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <random>
+#include <system_error>
 #include <thread>
 
 #include <fcntl.h>
@@ -33,16 +35,26 @@ void sync_directory_of(const fs::path& file) {
     ::close(fd);
 }
 
+// Made before SQLite opens it, which would create it 0644 under the usual
+// umask; the rename keeps the mode, so the copy is owner-only from the start.
+void create_private(const std::string& path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw storage_error("backup: cannot create " + path + ": " + std::error_code(errno, std::generic_category()).message());
+    ::close(fd);
+}
+
 }  // namespace
 
 backup_result backup_database(SQLite::Database& src, const std::string& dest, bool overwrite) {
     std::error_code ec;
     if (!overwrite && fs::exists(dest, ec))
-        throw storage_error(dest + " already exists; choose another name, or pass --force to replace it");
+        throw destination_exists(dest + " already exists; choose another name, or pass --force to replace it");
     fs::path target(dest);
     std::string partial = dest + ".partial-" + std::to_string(std::random_device{}());
     try {
         backup_result out;
+        create_private(partial);
         {
             SQLite::Database copy(partial, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
             SQLite::Backup backup(copy, src);

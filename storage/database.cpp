@@ -5,13 +5,48 @@
 
 #include <spdlog/spdlog.h>
 
+#include <SQLiteCpp/Exception.h>
+#include <sqlite3.h>
+
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace warroom::storage {
 
 namespace {
+
+bool is_plain_file(const std::string& path) {
+    return !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
+}
+
+// Incident titles and timelines are sensitive and the directory may be
+// shared: a new database is created owner-only. SQLite gives its -wal and
+// -shm the mode of the database file, so they follow. An existing file keeps
+// the mode its operator gave it.
+void prepare_file(const std::string& path) {
+    if (!is_plain_file(path)) return;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        if (S_ISREG(st.st_mode) && st.st_size == 0)
+            spdlog::warn("the database file {} is empty (0 bytes): starting a new, empty database in it. If it "
+                         "held incidents, stop warroom and restore it from a backup",
+                         path);
+        return;
+    }
+    if (errno != ENOENT) return;  // SQLite's open says what is wrong
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    ::close(fd);
+    spdlog::info("created a new database {}", path);
+}
+
 SQLite::Database open(const std::string& path) {
+    prepare_file(path);
     try {
         SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
         // Another process (backup, a second warroom by mistake) waits instead of failing at once.
@@ -43,6 +78,38 @@ void backup_before_migrating(SQLite::Database& db, const std::string& path) {
                  path, from, to, copy.path, copy.incidents, copy.bytes, path);
 }
 
+bool is_damage(int code) {
+    int primary = code & 0xff;
+    return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+}
+
+std::string damaged(const std::string& path, const std::string& detail) {
+    return "the database file " + path + " is damaged (" + detail + ")";
+}
+
+std::string restore_advice(const std::string& path) {
+    return "restore it from a backup (a `warroom backup` copy, or a " + path + ".before-v*.bak), or move it away "
+           "to start an empty one";
+}
+
+// A zeroed or torn page is found at start rather than by the first command
+// that needs it (which would be answered as if stored, its outbox unreadable).
+void check_integrity(SQLite::Database& db, const std::string& path) {
+    std::string found;
+    try {
+        SQLite::Statement check(db, "PRAGMA quick_check(5)");
+        while (check.executeStep()) {
+            auto line = check.getColumn(0).getString();
+            if (line == "ok") return;
+            found += (found.empty() ? "" : "; ") + line;
+        }
+    } catch (const SQLite::Exception& e) {
+        found = e.what();
+    }
+    throw storage_error(damaged(path, "SQLite's quick_check: " + found) + ". warroom will not run on it: " +
+                        restore_advice(path));
+}
+
 }  // namespace
 
 database::database(const std::string& path) : path_(path), db_(open(path)) {
@@ -56,10 +123,53 @@ database::database(const std::string& path) : path_(path), db_(open(path)) {
         // less than SQLite's default 2 MB page cache; the OS caches the rest.
         db_.exec("PRAGMA cache_size = -512");
     } catch (const SQLite::Exception& e) {
+        if (is_damage(e.getErrorCode()))
+            throw storage_error(damaged(path, e.what()) + ". warroom will not run on it: " + restore_advice(path));
         throw storage_error("cannot set up the database " + path + ": " + e.what());
     }
+    check_integrity(db_, path_);
     backup_before_migrating(db_, path_);
     migrate(db_, path_);
+    struct stat st {};
+    if (is_plain_file(path_) && ::stat(path_.c_str(), &st) == 0) {
+        watched_ = true;
+        dev_ = st.st_dev;
+        ino_ = st.st_ino;
+    }
+}
+
+const std::optional<std::string>& database::problem() {
+    if (problem_ || !watched_) return problem_;
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) != 0) {
+        // Only a missing file is certain; anything else (EACCES, EIO) may pass.
+        if (errno == ENOENT)
+            problem_ = "the database file " + path_ + " was deleted while warroom ran";
+    } else if (st.st_dev != dev_ || st.st_ino != ino_) {
+        problem_ = "the database file " + path_ + " was replaced by another file while warroom ran";
+    }
+    if (problem_) spdlog::critical("{}: writes are refused from now on; {}", *problem_, restart_advice());
+    return problem_;
+}
+
+std::string database::restart_advice() const {
+    return "restart warroom, first restoring " + path_ + " from a backup if it is lost or damaged";
+}
+
+void database::ensure_usable() {
+    if (const auto& why = problem()) throw storage_error(*why + "; nothing can be saved: " + restart_advice());
+}
+
+void database::note_failure(std::exception_ptr e) {
+    if (!e || problem_) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const SQLite::Exception& ex) {
+        if (!is_damage(ex.getErrorCode())) return;
+        problem_ = damaged(path_, ex.what());
+        spdlog::critical("{}: writes are refused from now on; {}", *problem_, restart_advice());
+    } catch (...) {
+    }
 }
 
 statement_handle::~statement_handle() {

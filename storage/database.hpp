@@ -5,7 +5,9 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <exception>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include <stdexcept>
@@ -46,8 +48,25 @@ public:
     int schema_version();
     static int latest_schema_version();
 
+    // Why nothing written now would last, or nothing when all is well: the
+    // file was deleted or replaced under the open connection (its commits
+    // would go to an unlinked inode and vanish at the next start), or SQLite
+    // found it damaged. Checked before each commit that writes: one stat().
+    // Once found, it stays: a file put back at the path is still not ours.
+    const std::optional<std::string>& problem();
+    // Throws storage_error saying problem(), if any.
+    void ensure_usable();
+    // What the operator should do about a problem(), as a phrase ("restart warroom, …").
+    std::string restart_advice() const;
+    // Remembers damage that an operation ran into (SQLITE_CORRUPT, SQLITE_NOTADB),
+    // so health reports it and writes are refused. Anything else is ignored.
+    void note_failure(std::exception_ptr e);
+
 private:
     std::string path_;
+    bool watched_ = false;  // an ordinary file, not :memory: or a URI
+    unsigned long long dev_ = 0, ino_ = 0;
+    std::optional<std::string> problem_;
     SQLite::Database db_;
     std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;  // after db_: closed first
 };

@@ -201,7 +201,90 @@ class Ops(unittest.TestCase):
         again = run("backup", copy, db=w.db)
         self.assertNotEqual(again.returncode, 0)
         self.assertIn("already exists", again.stderr)
+        # Nothing is wrong with the database: say what is in the way and how to overwrite it.
+        self.assertNotIn("database error", again.stderr)
+        self.assertIn("--force", again.stderr)
         self.assertEqual(run("backup", "--force", copy, db=w.db).returncode, 0)
+        self.assertEqual(os.stat(copy).st_mode & 0o777, 0o600, "a backup holds every incident: owner only")
+
+    # -- the database's files ------------------------------------------------------------------
+    def test_the_database_and_its_wal_are_owner_only(self):
+        old = os.umask(0o022)  # the usual one; serve inherits it
+        try:
+            w = self.start()
+        finally:
+            os.umask(old)
+        status, answer = declare(w, "private files")
+        self.assertEqual(status, 200, answer)
+        for suffix in ("", "-wal", "-shm"):
+            path = w.db + suffix
+            self.assertTrue(os.path.exists(path), path)
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o600, f"{path} is readable by others")
+
+    def test_a_deleted_database_is_noticed_and_writes_are_refused(self):
+        w = self.start()
+        status, answer = declare(w, "before the files went")
+        self.assertIn("Declared", answer)
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(w.db + suffix):
+                os.remove(w.db + suffix)
+        status, answer = declare(w, "after the files went")
+        self.assertEqual(status, 200, answer)
+        text = json.loads(answer)["text"]
+        self.assertNotIn("Declared", text, "a declare that cannot last must not be answered as done")
+        self.assertIn("cannot save", text)
+        self.assertIn("deleted", text)
+        status, _, body = w.get("/healthz")
+        self.assertEqual(status, 503, body)
+        health = json.loads(body)
+        self.assertTrue(health["database"].startswith("error"), health)
+        self.assertIn("deleted", health["database"])
+
+    def test_an_empty_database_file_is_started_with_a_word_in_the_log(self):
+        open(os.path.join(self.tmp.name, "w.db"), "wb").close()  # the file Warroom uses
+        w = self.start()
+        status, answer = declare(w, "into an empty file")
+        self.assertIn("Declared", answer)
+        self.assertIn("is empty (0 bytes)", read(w.log_path))
+
+    def test_a_damaged_database_is_refused_at_start(self):
+        db = os.path.join(self.tmp.name, "w.db")
+        con = sqlite3.connect(db)
+        con.execute("CREATE TABLE filler (x TEXT)")
+        con.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,) for _ in range(200)])
+        con.commit()
+        page = con.execute("PRAGMA page_size").fetchone()[0]
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+        con.close()
+        with open(db, "r+b") as f:  # a page in the middle zeroed, as a torn write or bad disk leaves it
+            f.seek(page * (pages // 2))
+            f.write(b"\0" * page)
+        r = subprocess.run([harness.BINARY, f"--db={db}", "console"], input=b"declare P1 on a bad disk\n",
+                           capture_output=True, timeout=60)
+        r.stdout, r.stderr = r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
+        self.assertNotIn("Declared", r.stdout)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("damaged", r.stderr)
+        self.assertIn("backup", r.stderr)
+
+    # -- console -----------------------------------------------------------------------------------
+    def test_the_console_answers_through_a_pipe_at_once(self):
+        db = os.path.join(self.tmp.name, "console.db")
+        p = subprocess.Popen([harness.BINARY, f"--db={db}", "console"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(p.stdout.readline, b"")), daemon=True)
+        reader.start()
+        try:
+            p.stdin.write(b"help\n")
+            p.stdin.flush()
+            # Input stays open: the answer must not wait for the next line or delivery.
+            harness.wait_until("the [only you] answer", lambda: any(b"[only you]" in l for l in lines), timeout=10)
+        finally:
+            p.stdin.close()
+            p.wait(timeout=10)
+            reader.join(timeout=5)
+            p.stdout.close()
 
     # -- export ------------------------------------------------------------------------------------
     def test_export_csv_reads_cell_for_cell_and_json_parses(self):

@@ -721,6 +721,32 @@ class DeclareTests(ServeCase):
         view = json.loads(view) if isinstance(view, str) else view
         self.assertEqual(view.get("type"), "modal", view)
 
+    def test_a_hanging_views_open_delays_no_answer_and_the_caller_is_told(self):
+        mark = FAKE.last_seq()
+        # Every views.open hangs past Slack's 3 s, then drops (a retry hangs too).
+        FAKE.post("fault", {"method": "views.open", "kind": "hang", "seconds": 3.5, "count": -1})
+        try:
+            body = self.w.command_body("declare")
+            url = urllib.parse.parse_qs(body.decode())["response_url"][0]
+            started = time.monotonic()
+            status, _, answer = self.w.send(body, "application/x-www-form-urlencoded")
+            took = time.monotonic() - started
+            self.assertEqual(status, 200, answer)
+            self.assertLess(took, 3.0, f"a bare declare waited {took:.1f} s for views.open, past Slack's 3 s")
+            self.assertIn("form", answer_text(json.loads(answer)))
+
+            def told():
+                rid = url.rsplit("/", 1)[1]
+                said = [r for r in FAKE.get("responses")["responses"] if r["id"] == rid]
+                return said or None
+            said = wait_until("the caller to hear the form failed", told)
+            text = said[0]["body"].get("text", "")
+            self.assertIn("could not open", text)
+            self.assertIn("/incident declare", text)
+        finally:
+            FAKE.post("clear_faults")
+        self.assertTrue(FAKE.calls("views.open", since=mark), "views.open was tried")
+
     def submit_form(self, title, severity, commander=False, description=None):
         values = {"title": {"title": {"type": "plain_text_input", "value": title}},
                   "severity": {"severity": {"type": "static_select", "selected_option": {"value": severity}}},

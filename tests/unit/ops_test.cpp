@@ -1,6 +1,7 @@
 // What operators rely on: JSON log lines, secrets kept out of logs, online
 // backups while warroom writes, the copy taken before a migration, and
 // exports a spreadsheet or a report script can read.
+#include "bot/backup_command.hpp"
 #include "bot/export_command.hpp"
 #include "bot/log_format.hpp"
 #include "bot/runtime.hpp"
@@ -21,6 +22,8 @@
 #include <set>
 #include <sstream>
 #include <thread>
+
+#include <sys/stat.h>
 
 namespace fs = std::filesystem;
 using namespace warroom;
@@ -340,4 +343,46 @@ TEST_CASE("a new database or a current one is not copied") {
     { storage::database db(d.file("w.db")); }
     { storage::database db(d.file("w.db")); }
     for (const auto& e : fs::directory_iterator(d.dir)) CHECK(e.path().extension() != ".bak");
+}
+
+TEST_CASE("with its database file deleted, warroom refuses changes instead of answering them as done") {
+    scratch_dir d;
+    settable_clock clk;
+    bot::config cfg;
+    cfg.db_path = d.file("w.db");
+    bot::runtime rt(cfg, clk);
+    CHECK_THAT(rt.handle({"U1", "C1", "declare P1 before the rm"}).text, Contains("Declared"));
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(cfg.db_path + suffix);
+
+    auto refused = rt.handle({"U1", "C1", "declare P1 after the rm"}).text;
+    CHECK_THAT(refused, !Contains("Declared") && Contains("cannot save") && Contains("deleted") &&
+                            Contains("nothing was recorded"));
+    // Reads still work from the open connection; a batch mixes both and each gets its own answer.
+    auto entries = rt.repository().timeline(1).size();
+    auto answers = rt.handle_batch({{"U1", "C1", "show INC-1"}, {"U1", "C1", "note INC-1 lost"}});
+    REQUIRE(answers.size() == 2);
+    CHECK_THAT(answers[0].text, Contains("INC-1"));
+    CHECK_THAT(answers[1].text, Contains("cannot save"));
+    CHECK(rt.repository().timeline(1).size() == entries);  // the note was not recorded
+    CHECK_THROWS_WITH(rt.db().ensure_usable(), Contains("deleted"));
+}
+
+TEST_CASE("backup onto an existing file says so and how to overwrite it, and the copy is owner-only") {
+    scratch_dir d;
+    settable_clock clk;
+    bot::config cfg;
+    cfg.db_path = d.file("w.db");
+    { bot::runtime rt(cfg, clk); }
+    auto old = ::umask(022);
+    std::ostringstream out, err;
+    CHECK(bot::run_backup_command(cfg, d.file("b.db"), false, out, err) == 0);
+    ::umask(old);
+    auto perms = fs::status(d.file("b.db")).permissions();
+    CHECK((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+
+    std::ostringstream out2, err2;
+    CHECK(bot::run_backup_command(cfg, d.file("b.db"), false, out2, err2) != 0);
+    CHECK_THAT(err2.str(), Contains("already exists") && Contains("--force") && !Contains("database error"));
+    std::ostringstream out3, err3;
+    CHECK(bot::run_backup_command(cfg, d.file("b.db"), true, out3, err3) == 0);
 }

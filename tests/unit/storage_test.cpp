@@ -5,9 +5,15 @@
 
 #include <SQLiteCpp/Transaction.h>
 #include <catch2/catch.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
+
+#include <sys/stat.h>
 
 namespace fs = std::filesystem;
 using namespace warroom;
@@ -342,4 +348,93 @@ TEST_CASE("a summary update is superseded by a newer one, pending or delivered, 
     CHECK(repo.has_newer_summary_update(1, updates[0].id));  // delivered: still newer
     repo.mark_dead(updates[2].id, "message_not_found", at(1101));
     CHECK_FALSE(repo.has_newer_summary_update(1, updates[0].id));  // dead: never shown
+}
+
+TEST_CASE("a database file deleted under the open connection is noticed, and stays noticed") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    repo.apply(declare(1, "kept", at(1000)), at(1000));
+    CHECK_FALSE(db.problem());
+    CHECK_NOTHROW(db.ensure_usable());
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(t.path.string() + suffix);
+    REQUIRE(db.problem());
+    CHECK_THAT(*db.problem(), Catch::Matchers::Contains("deleted") && Catch::Matchers::Contains(t.path.string()));
+    CHECK_THROWS_WITH(db.ensure_usable(), Catch::Matchers::Contains("nothing can be saved"));
+    // A new file at the path is not the one this connection writes to.
+    { storage::database other(t.path.string()); }
+    CHECK(db.problem());
+}
+
+TEST_CASE("a database file replaced by another under the open connection is noticed") {
+    temp_db t, other;
+    storage::database db(t.path.string());
+    { storage::database second(other.path.string()); }
+    fs::rename(other.path, t.path);
+    REQUIRE(db.problem());
+    CHECK_THAT(*db.problem(), Catch::Matchers::Contains("replaced"));
+}
+
+TEST_CASE("an in-memory database has no file to lose") {
+    storage::database db(":memory:");
+    CHECK_FALSE(db.problem());
+}
+
+TEST_CASE("a new database and its -wal and -shm are readable by their owner only") {
+    temp_db t;
+    auto old = ::umask(022);
+    {
+        storage::database db(t.path.string());
+        storage::incident_repository repo(db);
+        repo.apply(declare(1, "secret title", at(1000)), at(1000));
+        for (const char* suffix : {"", "-wal", "-shm"}) {
+            auto p = fs::path(t.path.string() + suffix);
+            INFO(p);
+            REQUIRE(fs::exists(p));
+            auto perms = fs::status(p).permissions();
+            CHECK((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+        }
+    }
+    ::umask(old);
+}
+
+TEST_CASE("a database with a zeroed page is refused at open, saying it is damaged") {
+    temp_db t;
+    {
+        storage::database db(t.path.string());
+        storage::incident_repository repo(db);
+        for (int n = 1; n <= 60; ++n) repo.apply(declare(n, std::string(400, 'x'), at(1000)), at(1000));
+        db.sql().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    std::int64_t page = 0, pages = 0;
+    {
+        SQLite::Database raw(t.path.string(), SQLite::OPEN_READONLY);
+        page = raw.execAndGet("PRAGMA page_size").getInt64();
+        pages = raw.execAndGet("PRAGMA page_count").getInt64();
+    }
+    REQUIRE(pages > 4);
+    {
+        std::fstream f(t.path, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(page * (pages - 2));  // a page near the end: the newest rows
+        std::string zeros(static_cast<std::size_t>(page), '\0');
+        f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+    }
+    CHECK_THROWS_WITH(storage::database(t.path.string()),
+                      Catch::Matchers::Contains("damaged") && Catch::Matchers::Contains("backup"));
+}
+
+TEST_CASE("an empty database file is started as a new database, with a warning") {
+    temp_db t;
+    { std::ofstream touch(t.path); }
+    std::ostringstream logged;
+    auto previous = spdlog::default_logger();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(logged)));
+    {
+        storage::database db(t.path.string());
+        CHECK(db.schema_version() == storage::database::latest_schema_version());
+    }
+    spdlog::set_default_logger(previous);
+    CHECK_THAT(logged.str(), Catch::Matchers::Contains("is empty (0 bytes)") &&
+                                 Catch::Matchers::Contains(t.path.string()));
 }
