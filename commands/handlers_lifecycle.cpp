@@ -51,7 +51,7 @@ std::string who_resolves(const incident& inc) {
         if (!user.empty() && holders.find(mention(user)) == std::string::npos)
             holders += (holders.empty() ? "" : ", ") + mention(user);
     if (!holders.empty()) return out + "Ask one of " + holders + ".";
-    return out + "Nobody holds one yet: name a commander first (`/incident commander " + inc.id() + " <@user|me>`).";
+    return out + "Nobody holds one yet: name a commander first (`/incident commander " + inc.id() + " me`, or an @mention for someone else).";
 }
 
 // The words of a title that say what is affected, lowercased, a plural's

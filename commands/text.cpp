@@ -165,8 +165,11 @@ bool is_broadcast(const markup& m) {
     return m.sigil == '!' && (m.id == "here" || m.id == "channel" || m.id == "everyone");
 }
 
+std::string decode_entities(std::string_view text);
+
 // Copies `text` with each `<…>` replaced by what `show` makes of it and the
-// three entities Slack escapes decoded. A '<' without its '>' is kept as typed.
+// three entities Slack escapes decoded (inside links too: `&amp;` in a URL).
+// A '<' without its '>' is kept as typed.
 template <class Show>
 std::string rewrite_markup(std::string_view text, Show show) {
     std::string out;
@@ -177,13 +180,14 @@ std::string rewrite_markup(std::string_view text, Show show) {
         if (c == '<') {
             auto close = text.find('>', i + 1);
             if (close != std::string_view::npos) {
-                out += show(read_markup(text.substr(i + 1, close - i - 1)));
+                out += decode_entities(show(read_markup(text.substr(i + 1, close - i - 1))));
                 i = close + 1;
                 continue;
             }
         } else if (c == '&') {
+            static constexpr std::pair<std::string_view, char> entities[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}};
             bool decoded = false;
-            for (auto [entity, ch] : {std::pair<std::string_view, char>{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}})
+            for (auto [entity, ch] : entities)
                 if (text.substr(i, entity.size()) == entity) {
                     out += ch;
                     i += entity.size();
@@ -196,6 +200,12 @@ std::string rewrite_markup(std::string_view text, Show show) {
         ++i;
     }
     return out;
+}
+
+std::string decode_entities(std::string_view text) {
+    if (text.find('&') == std::string_view::npos) return std::string(text);
+    // No '<' can be in here (it ends the markup), so this decodes entities only.
+    return rewrite_markup(text, [](const markup&) { return std::string(); });
 }
 
 }  // namespace

@@ -223,7 +223,7 @@ std::string usage(const context& ctx, std::string_view verb) {
     if (v == "snooze") return w(" <duration>") + " or " + w(" off");
     if (v == "update" || v == "note") return w(" <text>");
     if (v == "resolve") return w(" [summary]");
-    if (ctx.cfg.find_role(v)) return w(" <@user|me>");
+    if (ctx.cfg.find_role(v)) return w(" <person>") + " (an @mention or `me`)";
     return w("");
 }
 
@@ -255,7 +255,7 @@ target find_target(const context& ctx, const command_line& line, std::size_t ind
     std::string example = usage(ctx, line.verb());
     auto at = example.find("[INC-n]");
     if (at != std::string::npos) example.replace(at, 7, example_ref(ctx));
-    if (auto or_at = example.find(" or "); or_at != std::string::npos) example.resize(or_at);
+    if (auto or_at = example.find("` or `"); or_at != std::string::npos) example.resize(or_at + 1);
     t.error = "Which incident? Name it (" + example + ") or type the command in the incident's channel.";
     return t;
 }

@@ -1499,7 +1499,7 @@ TEST_CASE("error examples name the caller's own incident; a number that names no
     auto d = h.run("ack", "U2", "C0");
     CHECK_THAT(d.reply.text, Contains("Name it (`/incident ack INC-2`)"));
     d = h.run("tl", "U9", "C0");
-    CHECK_THAT(d.reply.text, Contains("Name it (`/incident tl INC-n <@user|me>`)"));
+    CHECK_THAT(d.reply.text, Contains("Name it (`/incident tl INC-n &lt;person&gt;` (an @mention or `me`))"));
     CHECK_THAT(d.reply.text, !Contains("INC-7"));
     REQUIRE(h.run("resolve INC-3", "U1").ok);
     check_refused(h, "show", "C0", "`/incident show INC-1`");
@@ -1606,12 +1606,12 @@ TEST_CASE("a downgrade keeps the resolution target from declaration; a missed on
 TEST_CASE("words after a complete command are refused with its usage") {
     engine_harness h(default_settings(), t0);
     REQUIRE(h.run("declare P1 checkout is down").ok);
-    check_refused(h, "tl 1 me extra words", "C0", "`extra words` is more than `tl` takes. Write it as `/incident tl [INC-n] <@user|me>`.");
+    check_refused(h, "tl 1 me extra words", "C0", "`extra words` is more than `tl` takes. Write it as `/incident tl [INC-n] &lt;person&gt;` (an @mention or `me`).");
     check_refused(h, "ack 1 now please", "C0", "Write it as `/incident ack [INC-n]`");
-    check_refused(h, "severity 1 P0 now", "C0", "Write it as `/incident severity [INC-n] <P0|P1|P2|P3>`");
+    check_refused(h, "severity 1 P0 now", "C0", "Write it as `/incident severity [INC-n] &lt;P0|P1|P2|P3&gt;`");
     check_refused(h, "status 1 mitigating quickly", "C0", "`/incident status [INC-n]");
     check_refused(h, "snooze 1 off now", "C0", "`/incident snooze [INC-n] off`");
-    check_refused(h, "snooze 1 30m please", "C0", "snooze [INC-n] <duration>");
+    check_refused(h, "snooze 1 30m please", "C0", "snooze [INC-n] &lt;duration&gt;");
     check_refused(h, "show 1 everything", "C0", "`/incident show [INC-n]`");
     check_refused(h, "timeline 1 all", "C0", "`/incident timeline [INC-n]`");
     check_refused(h, "postmortem 1 now", "C0", "`/incident postmortem [INC-n]`");
@@ -1640,7 +1640,10 @@ TEST_CASE("a role goes to someone warroom knows is in the channel without anothe
     CHECK(invites(h.run("ops-lead 1 <@U4>", "U1")) == 0);   // invited before, for a role since given away
     auto& inc = h.store.incidents.at(1);
     inc.channel_id = "C100";
-    observation joined{observation::kind::member_joined, "U6", "C100"};
+    observation joined;
+    joined.what = observation::kind::member_joined;
+    joined.user = "U6";
+    joined.channel = "C100";
     h.store.apply(h.eng.observe(joined, h.store, h.now));
     CHECK(invites(h.run("commander 1 <@U6>", "U1")) == 0);  // their join was recorded
     // Acknowledging makes a commander of someone unknown only when none is set; on a new one, invited.
