@@ -17,6 +17,8 @@ namespace warroom::bot {
 
 using json = nlohmann::ordered_json;
 
+// Text is exported as plain text (`<@U1>` as `@U1`, links as their URLs),
+// like the actor columns beside it: whoever reads a CSV or JSON file is not Slack.
 namespace {
 
 std::string severity_label(const commands::settings& settings, const std::string& name) {
@@ -52,7 +54,7 @@ std::string timeline_text(const std::vector<commands::timeline_entry>& entries) 
         if (!out.empty()) out += '\n';
         out += iso8601(e.at) + " " + e.kind;
         if (!e.actor.empty()) out += " by " + e.actor;
-        if (!e.text.empty()) out += ": " + e.text;
+        if (!e.text.empty()) out += ": " + commands::plain_text(e.text);
     }
     return out;
 }
@@ -97,11 +99,11 @@ std::string to_csv(const std::vector<incident_report>& reports, const commands::
         const auto& inc = r.inc;
         auto mtta = seconds_between(inc.declared_at, inc.acked_at);
         auto mttr = seconds_between(inc.declared_at, inc.resolved_at);
-        row({inc.id(), inc.title, inc.severity, severity_label(settings, inc.severity), inc.type,
+        row({inc.id(), commands::plain_text(inc.title), inc.severity, severity_label(settings, inc.severity), inc.type,
              std::string(commands::to_string(inc.status)), inc.channel_name, iso8601(inc.declared_at),
              inc.declared_by, time_or_empty(inc.acked_at), inc.acked_by, time_or_empty(inc.resolved_at),
-             number_or_empty(mtta), human(mtta), number_or_empty(mttr), human(mttr), roles_text(inc), inc.resolution,
-             inc.last_update, timeline_text(r.timeline)});
+             number_or_empty(mtta), human(mtta), number_or_empty(mttr), human(mttr), roles_text(inc), commands::plain_text(inc.resolution),
+             commands::plain_text(inc.last_update), timeline_text(r.timeline)});
     }
     return out;
 }
@@ -121,7 +123,7 @@ std::string to_json(const std::vector<incident_report>& reports, const commands:
         json j;
         j["id"] = inc.id();
         j["number"] = inc.number;
-        j["title"] = inc.title;
+        j["title"] = commands::plain_text(inc.title);
         j["severity"] = inc.severity;
         j["severity_label"] = severity_label(settings, inc.severity);
         j["type"] = inc.type;
@@ -139,11 +141,11 @@ std::string to_json(const std::vector<incident_report>& reports, const commands:
         j["mttr"] = mttr ? json(human(mttr)) : json(nullptr);
         j["roles"] = json::object();
         for (const auto& [role, user] : inc.roles) j["roles"][role] = user;
-        j["resolution"] = inc.resolution;
-        j["last_update"] = inc.last_update;
+        j["resolution"] = commands::plain_text(inc.resolution);
+        j["last_update"] = commands::plain_text(inc.last_update);
         j["timeline"] = json::array();
         for (const auto& e : r.timeline)
-            j["timeline"].push_back({{"at", iso8601(e.at)}, {"kind", e.kind}, {"actor", e.actor}, {"text", e.text}});
+            j["timeline"].push_back({{"at", iso8601(e.at)}, {"kind", e.kind}, {"actor", e.actor}, {"text", commands::plain_text(e.text)}});
         doc["incidents"].push_back(std::move(j));
     }
     return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

@@ -65,6 +65,9 @@ message with_buttons(message m, const nlohmann::json& block);
 void arm_timers(incident& inc, const severity_def& sev, time_point from);
 void restart_update_clock(incident& inc, const severity_def& sev, time_point from);
 decision fire_timer(const context& ctx, incident inc, timer_kind kind);
+// How the resolution escalation starts on the timeline: a severity change
+// reads it to know the escalation channel was already told.
+inline constexpr std::string_view resolve_escalation_text = "Open past the ";
 
 // --- the commands --------------------------------------------------------------
 using handler = decision (*)(const context&, const command_line&);
@@ -94,5 +97,9 @@ struct target {
     std::string error;
 };
 target find_target(const context& ctx, const command_line& line, std::size_t index, bool text_follows);
+// How `verb` is written ("`/incident ack [INC-n]`"), for errors.
+std::string usage(const context& ctx, std::string_view verb);
+// The error for words after a complete command, from word `next` on.
+decision refuse_extra(const context& ctx, const command_line& line, std::size_t next);
 
 }  // namespace warroom::commands

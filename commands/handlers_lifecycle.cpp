@@ -4,7 +4,10 @@
 #include "commands/text.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <set>
+#include <vector>
 
 namespace warroom::commands {
 
@@ -48,7 +51,33 @@ std::string who_resolves(const incident& inc) {
         if (!user.empty() && holders.find(mention(user)) == std::string::npos)
             holders += (holders.empty() ? "" : ", ") + mention(user);
     if (!holders.empty()) return out + "Ask one of " + holders + ".";
-    return out + "Nobody holds one yet: name a commander first (`/incident commander " + inc.id() + " <@user|me>`).";
+    return out + "Nobody holds one yet: name a commander first (`/incident commander " + inc.id() + " me`, or an @mention for someone else).";
+}
+
+// The words of a title that say what is affected, lowercased, a plural's
+// "s" dropped: what two declarations of one problem have in common. Words
+// that fit any incident ("down", "the", "error") are left out.
+std::set<std::string> significant_words(std::string_view title) {
+    static const std::set<std::string, std::less<>> filler{
+        "a", "an", "the", "is", "are", "was", "were", "be", "been", "of", "in", "on", "at", "to", "for", "from",
+        "by", "with", "and", "or", "but", "not", "no", "it", "its", "this", "that", "as", "after", "very", "some",
+        "all", "again", "still", "now", "down", "up", "slow", "issue", "problem", "error", "fail", "failing",
+        "failed", "failure", "broken", "outage", "incident", "degraded", "working", "high", "low"};
+    std::set<std::string> out;
+    std::string word;
+    auto flush = [&] {
+        if (word.size() > 3 && word.back() == 's' && word[word.size() - 2] != 's') word.pop_back();
+        if (word.size() >= 2 && !filler.count(word)) out.insert(word);
+        word.clear();
+    };
+    for (char c : visible_text(title)) {
+        auto u = static_cast<unsigned char>(c);
+        // Bytes of non-ASCII letters belong to their word, so 支払い is one.
+        if (u >= 128 || std::isalnum(u)) word += static_cast<char>(std::tolower(u));
+        else flush();
+    }
+    flush();
+    return out;
 }
 
 }  // namespace
@@ -111,16 +140,35 @@ decision handle_declare(const context& ctx, const command_line& line) {
         if (ch != ctx.cfg.announce_channel) post_to(d, inc, ch, announcement);
     note_timeline(d, ctx, inc, "declared", "Declared " + sev->name + ": " + title, ctx.req.user);
 
-    // The most recent few are what a responder can act on; a storm of
-    // declarations must not turn the answer into a wall of text.
-    constexpr std::size_t shown = 5;
+    // Only incidents that look like this one, the likeliest first: a list of
+    // everything recent is a wall nobody reads. The candidates are bounded so
+    // that a declaration storm does not make each declare slower.
+    constexpr std::size_t shown = 3;
+    constexpr std::size_t candidates = 50;
+    auto words = significant_words(inc.title);
+    struct similar {
+        incident inc;
+        std::size_t shared;
+        bool same_type;
+    };
+    std::vector<similar> found;
+    for (auto& other : ctx.store.recent_open(ctx.now - duplicate_window, candidates)) {
+        auto theirs = significant_words(other.title);
+        std::size_t shared = static_cast<std::size_t>(
+            std::count_if(words.begin(), words.end(), [&](const std::string& w) { return theirs.count(w) > 0; }));
+        bool same_type = !inc.type.empty() && other.type == inc.type;
+        if (shared > 0 || same_type) found.push_back({std::move(other), shared, same_type});
+    }
+    // Newest first among equals: recent_open gives them in that order.
+    std::stable_sort(found.begin(), found.end(), [](const similar& a, const similar& b) {
+        return a.shared != b.shared ? a.shared > b.shared : a.same_type > b.same_type;
+    });
     auto duplicates = nlohmann::json::array();
-    auto recent = ctx.store.recent_open(ctx.now - duplicate_window, shown + 1);
-    for (std::size_t i = 0; i < recent.size() && i < shown; ++i)
-        duplicates.push_back({{"id", recent[i].id()}, {"title", recent[i].title}, {"severity", recent[i].severity},
-                              {"channel", channel_link(recent[i])}});
+    for (std::size_t i = 0; i < found.size() && i < shown; ++i)
+        duplicates.push_back({{"id", found[i].inc.id()}, {"title", found[i].inc.title},
+                              {"severity", found[i].inc.severity}, {"channel", channel_link(found[i].inc)}});
     view["duplicates"] = duplicates;
-    view["more_duplicates"] = recent.size() > shown;
+    view["more_duplicates"] = found.size() > shown;
     view["has_duplicates"] = !duplicates.empty();
     d.reply = ctx.render("declare_reply", view);
     d.save = std::move(inc);
@@ -130,6 +178,7 @@ decision handle_declare(const context& ctx, const command_line& line) {
 decision handle_ack(const context& ctx, const command_line& line) {
     auto t = open_target(ctx, line, false);
     if (!t.error.empty()) return fail(ctx, t.error);
+    if (line.size() > t.next) return refuse_extra(ctx, line, t.next);
     incident inc = std::move(*t.inc);
     if (inc.acked_at)
         return fail(ctx, inc.id() + " was already acknowledged by " + mention(inc.acked_by) + " at " +
@@ -161,6 +210,7 @@ decision handle_severity(const context& ctx, const command_line& line) {
     if (!sev)
         return fail(ctx, (word.empty() ? std::string("Which severity?") : "Unknown severity `" + std::string(word) + "`.") +
                              " Write it as `/incident severity [INC-n] <" + known + ">`.");
+    if (line.size() > t.next + 1) return refuse_extra(ctx, line, t.next + 1);
     incident inc = std::move(*t.inc);
     if (iequals(inc.severity, sev->name)) return fail(ctx, inc.id() + " is already " + sev->name + ".");
 
@@ -168,10 +218,32 @@ decision handle_severity(const context& ctx, const command_line& line) {
     std::string from = inc.severity;
     bool upgrade = ctx.cfg.severity_rank(sev->name) < ctx.cfg.severity_rank(from);
     inc.severity = sev->name;
+    auto old_resolve = inc.due.resolve;
     arm_timers(inc, *sev, ctx.now);
+    // The resolution target stays measured from the declaration, as the
+    // post-mortem and stats measure it: an upgrade can only bring it closer.
+    // A target already past is escalated at once, unless the escalation
+    // channel was already told this incident is past its target.
+    time_point anchored = inc.declared_at + sev->resolve_within;
+    if (upgrade && old_resolve) anchored = std::min(anchored, *old_resolve);
+    bool escalated = false;
+    if (anchored <= ctx.now)
+        for (const auto& e : ctx.store.timeline(inc.number))
+            escalated = escalated || (e.kind == "escalation" && e.text.starts_with(resolve_escalation_text));
+    inc.due.resolve = escalated ? std::nullopt : std::optional(anchored);
     auto view = change_view(ctx, inc);
     view["from"] = from;
     view["upgrade"] = upgrade;
+    // Only the clocks that run: an acknowledged incident has no acknowledgement clock.
+    std::string rearmed;
+    if (inc.due.ack) rearmed = "acknowledge within " + format_duration(sev->ack_within);
+    if (sev->update_every)
+        rearmed += (rearmed.empty() ? "" : " and ") + std::string("post an update every ") + format_duration(*sev->update_every);
+    view["rearmed"] = rearmed.empty() ? nlohmann::json() : nlohmann::json(rearmed);
+    time_point target = inc.due.resolve.value_or(anchored);
+    view["resolve_target"] = format_duration(target - inc.declared_at);
+    view["resolve_due"] = target > ctx.now ? "due in " + format_duration(target - ctx.now) + " (" + format_time(target) + " UTC)"
+                                           : "missed by " + format_duration(ctx.now - target);
     post(d, inc, ctx.render("severity_changed", view));
     if (upgrade) {
         auto notice = ctx.render("severity_raised", view);
@@ -195,6 +267,7 @@ decision handle_status(const context& ctx, const command_line& line) {
     auto status = parse_status(word);
     if (status == incident_status::resolved) return fail(ctx, "Use `/incident resolve` to resolve an incident.");
     if (!status) return fail(ctx, (word.empty() ? std::string("Which status?") : "Unknown status `" + std::string(word) + "`.") + " " + usage);
+    if (line.size() > t.next + 1) return refuse_extra(ctx, line, t.next + 1);
     incident inc = std::move(*t.inc);
     if (inc.status == *status) return fail(ctx, inc.id() + " is already " + std::string(to_string(*status)) + ".");
     decision d;
@@ -263,6 +336,7 @@ decision handle_snooze(const context& ctx, const command_line& line) {
     auto word = line.word(t.next);
     decision d;
     auto view = change_view(ctx, inc);
+    if (iequals(word, "off") && line.size() > t.next + 1) return refuse_extra(ctx, line, t.next + 1);
     if (iequals(word, "off")) {
         if (!inc.snoozed) return fail(ctx, inc.id() + "'s update reminders are not snoozed.");
         inc.snoozed = false;
@@ -271,7 +345,8 @@ decision handle_snooze(const context& ctx, const command_line& line) {
         post(d, inc, ctx.render("snooze_off", view));
         note_timeline(d, ctx, inc, "snooze", "Snooze cancelled", ctx.req.user);
     } else {
-        auto length = parse_duration(word);
+        // The whole rest is the duration, so "1h 30m" is one.
+        auto length = parse_duration(line.rest(t.next));
         if (!length || length->count() <= 0)
             return fail(ctx, "Write it as `/incident snooze [INC-n] <duration>` (like `30m` or `2h`), or `snooze off`.");
         if (*length > sev.resolve_within)
@@ -326,6 +401,7 @@ decision handle_resolve(const context& ctx, const command_line& line) {
 decision handle_reopen(const context& ctx, const command_line& line) {
     auto t = find_target(ctx, line, 1, false);
     if (!t.inc) return fail(ctx, t.error);
+    if (line.size() > t.next) return refuse_extra(ctx, line, t.next);
     incident inc = std::move(*t.inc);
     if (inc.is_open()) return fail(ctx, inc.id() + " is not resolved.");
     decision d;

@@ -14,7 +14,8 @@ decision handle_role(const context& ctx, const command_line& line) {
     auto user = parse_user(word, ctx.req.user);
     if (!user)
         return fail(ctx, (word.empty() ? "Who should be " + role->label + "?" : "`" + std::string(word) + "` is not a person.") +
-                             " Write it as `/incident " + role->name + " [INC-n] <@user|me>`.");
+                             " Write it as " + usage(ctx, line.verb()) + ".");
+    if (line.size() > t.next + 1) return refuse_extra(ctx, line, t.next + 1);
     incident inc = std::move(*t.inc);
     if (inc.role_holder(role->name) == *user)
         return fail(ctx, mention(*user) + " is already " + role->label + " for " + inc.id() + ".");

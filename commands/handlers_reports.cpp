@@ -33,11 +33,38 @@ std::string average(const std::vector<duration>& values) {
     return format_duration(duration(total / static_cast<duration::rep>(values.size())));
 }
 
+// How a post-mortem words one response target, in every state.
+struct target_words {
+    std::string_view done_in;      // "Acknowledged in " 3m
+    std::string_view pending;      // "Not acknowledged yet"
+    std::string_view overdue;      // "Not acknowledged after " 2h
+    std::string_view never;        // "Never acknowledged": resolved without it ("" when `done` is the resolution)
+};
+
+std::string target_sentence(const context& ctx, const incident& inc, const std::optional<time_point>& done,
+                            duration target, const target_words& w) {
+    std::string goal = " (target " + format_duration(target) + "): ";
+    auto verdict = [&](duration took) {
+        return took <= target ? std::string("met") : "missed by " + format_duration(took - target);
+    };
+    if (done) return std::string(w.done_in) + format_duration(*done - inc.declared_at) + goal + verdict(*done - inc.declared_at);
+    if (inc.resolved_at) {
+        // Resolved without ever being acknowledged: the target only counts as
+        // missed if it came due before the resolution.
+        duration open_for = *inc.resolved_at - inc.declared_at;
+        return std::string(w.never) + goal + (open_for <= target ? "resolved before it was due" : verdict(open_for));
+    }
+    duration open_for = ctx.now - inc.declared_at;
+    if (open_for <= target) return std::string(w.pending) + goal + "pending (due in " + format_duration(target - open_for) + ")";
+    return std::string(w.overdue) + format_duration(open_for) + goal + verdict(open_for);
+}
+
 }  // namespace
 
 decision handle_show(const context& ctx, const command_line& line) {
     auto t = find_target(ctx, line, 1, false);
     if (!t.inc) return fail(ctx, t.error);
+    if (line.size() > t.next) return refuse_extra(ctx, line, t.next);
     return answer(ctx, "show", incident_view(ctx, *t.inc));
 }
 
@@ -61,6 +88,7 @@ decision handle_list(const context& ctx, const command_line& line) {
 decision handle_timeline(const context& ctx, const command_line& line) {
     auto t = find_target(ctx, line, 1, false);
     if (!t.inc) return fail(ctx, t.error);
+    if (line.size() > t.next) return refuse_extra(ctx, line, t.next);
     auto view = incident_view(ctx, *t.inc);
     view["entries"] = timeline_view(ctx, t.inc->number);
     return answer(ctx, "timeline", view);
@@ -69,17 +97,22 @@ decision handle_timeline(const context& ctx, const command_line& line) {
 decision handle_postmortem(const context& ctx, const command_line& line) {
     auto t = find_target(ctx, line, 1, false);
     if (!t.inc) return fail(ctx, t.error);
+    if (line.size() > t.next) return refuse_extra(ctx, line, t.next);
     const incident& inc = *t.inc;
     const auto& sev = severity_of(ctx, inc);
     auto view = incident_view(ctx, inc);
     view["entries"] = timeline_view(ctx, inc.number);
     view["ack_target"] = format_duration(sev.ack_within);
     view["resolve_target"] = format_duration(sev.resolve_within);
-    view["time_to_ack"] = inc.acked_at ? format_duration(*inc.acked_at - inc.declared_at) : "not acknowledged";
+    view["time_to_ack"] = inc.acked_at ? format_duration(*inc.acked_at - inc.declared_at) : "";
     view["ack_met"] = inc.acked_at && *inc.acked_at - inc.declared_at <= sev.ack_within;
-    view["time_to_resolve"] = inc.resolved_at ? format_duration(*inc.resolved_at - inc.declared_at)
-                                              : "still open after " + format_duration(ctx.now - inc.declared_at);
+    view["time_to_resolve"] = inc.resolved_at ? format_duration(*inc.resolved_at - inc.declared_at) : "";
     view["resolve_met"] = inc.resolved_at && *inc.resolved_at - inc.declared_at <= sev.resolve_within;
+    view["ack_line"] = target_sentence(ctx, inc, inc.acked_at, sev.ack_within,
+                                       {"Acknowledged in ", "Not acknowledged yet", "Not acknowledged after ",
+                                        "Never acknowledged"});
+    view["resolve_line"] = target_sentence(ctx, inc, inc.resolved_at, sev.resolve_within,
+                                           {"Resolved in ", "Not resolved yet", "Still open after ", ""});
     // The impact is the latest one any update stated.
     std::string impact;
     for (const auto& e : ctx.store.timeline(inc.number))
@@ -95,7 +128,7 @@ decision handle_postmortem(const context& ctx, const command_line& line) {
 decision handle_stats(const context& ctx, const command_line& line) {
     duration period = std::chrono::days(30);
     if (line.size() > 1) {
-        auto p = parse_duration(line.word(1));
+        auto p = parse_duration(line.rest(1));
         if (!p || p->count() <= 0) return fail(ctx, "Write it as `/incident stats [period]`, e.g. `/incident stats 30d`.");
         period = *p;
     }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <utility>
 
 namespace warroom::commands {
 
@@ -119,8 +120,15 @@ std::optional<std::int64_t> parse_incident_ref(std::string_view word) {
     return n;
 }
 
+std::string incident_ref_shape(std::string_view word) {
+    if (word.size() > 4 && iequals(word.substr(0, 4), "inc-")) word.remove_prefix(4);
+    if (word.empty() || !std::all_of(word.begin(), word.end(), is_digit)) return {};
+    return "INC-" + std::string(word);
+}
+
 std::optional<std::string> parse_user(std::string_view word, std::string_view self) {
-    if (iequals(word, "me")) return std::string(self);
+    // Help and errors have long said `@me`; people type either.
+    if (iequals(word, "me") || iequals(word, "@me")) return std::string(self);
     if (word.size() < 4 || word.substr(0, 2) != "<@" || word.back() != '>') return std::nullopt;
     auto inner = word.substr(2, word.size() - 3);
     inner = inner.substr(0, inner.find('|'));
@@ -129,6 +137,100 @@ std::optional<std::string> parse_user(std::string_view word, std::string_view se
         }))
         return std::nullopt;
     return std::string(inner);
+}
+
+namespace {
+
+// One `<…>` of Slack markup: its sigil ('@', '#', '!' or 0 for a link), the
+// id (or URL) and the label after '|', if any.
+struct markup {
+    char sigil = 0;
+    std::string_view id;
+    std::optional<std::string_view> label;
+};
+
+markup read_markup(std::string_view inner) {
+    markup m;
+    if (!inner.empty() && (inner[0] == '@' || inner[0] == '#' || inner[0] == '!')) {
+        m.sigil = inner[0];
+        inner.remove_prefix(1);
+    }
+    auto bar = inner.find('|');
+    m.id = inner.substr(0, bar);
+    if (bar != std::string_view::npos) m.label = inner.substr(bar + 1);
+    return m;
+}
+
+bool is_broadcast(const markup& m) {
+    return m.sigil == '!' && (m.id == "here" || m.id == "channel" || m.id == "everyone");
+}
+
+std::string decode_entities(std::string_view text);
+
+// Copies `text` with each `<…>` replaced by what `show` makes of it and the
+// three entities Slack escapes decoded (inside links too: `&amp;` in a URL).
+// A '<' without its '>' is kept as typed.
+template <class Show>
+std::string rewrite_markup(std::string_view text, Show show) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        char c = text[i];
+        if (c == '<') {
+            auto close = text.find('>', i + 1);
+            if (close != std::string_view::npos) {
+                out += decode_entities(show(read_markup(text.substr(i + 1, close - i - 1))));
+                i = close + 1;
+                continue;
+            }
+        } else if (c == '&') {
+            static constexpr std::pair<std::string_view, char> entities[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}};
+            bool decoded = false;
+            for (auto [entity, ch] : entities)
+                if (text.substr(i, entity.size()) == entity) {
+                    out += ch;
+                    i += entity.size();
+                    decoded = true;
+                    break;
+                }
+            if (decoded) continue;
+        }
+        out += c;
+        ++i;
+    }
+    return out;
+}
+
+std::string decode_entities(std::string_view text) {
+    if (text.find('&') == std::string_view::npos) return std::string(text);
+    // No '<' can be in here (it ends the markup), so this decodes entities only.
+    return rewrite_markup(text, [](const markup&) { return std::string(); });
+}
+
+}  // namespace
+
+std::string visible_text(std::string_view text) {
+    return rewrite_markup(text, [](const markup& m) -> std::string {
+        if (is_broadcast(m)) return {};
+        if (m.label && !m.label->empty()) return std::string(*m.label);
+        return m.sigil == 0 ? std::string(m.id) : std::string();
+    });
+}
+
+std::string plain_text(std::string_view text) {
+    return rewrite_markup(text, [](const markup& m) -> std::string {
+        bool labelled = m.label && !m.label->empty();
+        switch (m.sigil) {
+            case '@': return "@" + std::string(m.id);
+            case '#': return "#" + std::string(labelled ? *m.label : m.id);
+            case '!':
+                if (labelled) return std::string(*m.label);
+                if (m.id.substr(0, 8) == "subteam^") return "@" + std::string(m.id.substr(8));
+                return "@" + std::string(m.id);
+            default: return std::string(m.id);
+        }
+    });
 }
 
 namespace {
@@ -164,7 +266,8 @@ std::string cut_at_hyphen(std::string s, std::size_t limit) {
 std::string channel_name(std::string_view prefix, time_point declared, std::string_view title,
                          std::int64_t number) {
     std::string head = to_lower(prefix) + "-" + date::format("%Y%m%d", declared) + "-";
-    std::string s = slug(title);
+    // The name people see in the title, not the markup Slack sent for it.
+    std::string s = slug(visible_text(title));
     if (s.empty()) s = "inc-" + std::to_string(number);
     return head + cut_at_hyphen(s, max_channel_name - head.size());
 }

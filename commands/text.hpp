@@ -23,8 +23,11 @@ std::string format_duration(duration d);
 std::string format_time(time_point t);
 // "INC-7", "inc-7", "7" -> 7.
 std::optional<std::int64_t> parse_incident_ref(std::string_view word);
-// "<@U123>", "<@U123|name>" -> "U123"; "me" -> `self`.
+// "<@U123>", "<@U123|name>" -> "U123"; "me" and "@me" -> `self`.
 std::optional<std::string> parse_user(std::string_view word, std::string_view self);
+// Written as an incident reference ("INC-0", "inc-99999999999999999999", "0")
+// even when no incident could have that number: "INC-<digits>", else "".
+std::string incident_ref_shape(std::string_view word);
 
 // "<prefix>-YYYYMMDD-<slug>" within Slack's 80 characters; `number` names it
 // when the title leaves no slug.
@@ -32,5 +35,15 @@ std::string channel_name(std::string_view prefix, time_point declared, std::stri
                          std::int64_t number);
 // The name with "-2", "-3", ... for the n-th collision (n >= 2), still within 80.
 std::string channel_name_variant(std::string_view name, int n);
+
+// Slack markup in typed text as people read it, for slugs and comparing
+// titles: a mention becomes its label (`<#C1|general>` -> "general",
+// `<!subteam^S1|@oncall>` -> "@oncall") or nothing, broadcasts (`<!here>`)
+// vanish, a link shows its label or URL, `&amp;` `&lt;` `&gt;` are decoded.
+std::string visible_text(std::string_view text);
+// Slack markup as plain text for files read outside Slack: people `@U1`,
+// channels `#general` (else `#C1`), groups by label (else `@S1`), `@here`,
+// links by URL, entities decoded.
+std::string plain_text(std::string_view text);
 
 }  // namespace warroom::commands

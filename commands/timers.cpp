@@ -84,7 +84,7 @@ decision fire_timer(const context& ctx, incident inc, timer_kind kind) {
         case timer_kind::resolve: {
             view["target"] = format_duration(sev.resolve_within);
             post_to(d, inc, ctx.cfg.escalation_channel, ctx.render("resolve_overdue", view));
-            note_timeline(d, ctx, inc, "escalation", "Open past the " + format_duration(sev.resolve_within) +
+            note_timeline(d, ctx, inc, "escalation", std::string(resolve_escalation_text) + format_duration(sev.resolve_within) +
                                                          " resolution target", "");
             due.reset();
             break;

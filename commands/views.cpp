@@ -156,10 +156,28 @@ void invite(decision& d, const incident& inc, std::string user) {
     d.actions.push_back(std::move(a));
 }
 
+namespace {
+
+// Whether warroom already knows `user` is in the incident's channel: the
+// declarer (the channel is created with them), anyone it invited for a role
+// before, anyone whose join it recorded. Slack refuses an invite of a member
+// (already_in_channel), so inviting them again is a wasted call.
+bool known_member(const context& ctx, const incident& inc, const std::string& user) {
+    if (user == inc.declared_by) return true;
+    for (const auto& [role, holder] : inc.roles)
+        if (holder == user) return true;
+    std::string as_role = ": " + mention(user);
+    for (const auto& e : ctx.store.timeline(inc.number))
+        if ((e.kind == "joined" && e.actor == user) || (e.kind == "role" && e.text.ends_with(as_role))) return true;
+    return false;
+}
+
+}  // namespace
+
 void assign_role(decision& d, const context& ctx, incident& inc, const role_def& role, const std::string& user) {
     std::string previous = inc.role_holder(role.name);
+    if (!known_member(ctx, inc, user)) invite(d, inc, user);
     inc.roles[role.name] = user;
-    invite(d, inc, user);
     auto view = incident_view(ctx, inc);
     view["role_label"] = role.label;
     view["user"] = mention(user);
@@ -171,6 +189,49 @@ void assign_role(decision& d, const context& ctx, incident& inc, const role_def&
     if (role.name == "commander") set_topic(d, ctx, inc);
 }
 
+namespace {
+
+bool involved(const incident& inc, const std::string& user) {
+    if (user.empty()) return false;
+    if (inc.declared_by == user || inc.acked_by == user) return true;
+    for (const auto& [role, holder] : inc.roles)
+        if (holder == user) return true;
+    return false;
+}
+
+// What an example in an error names: the caller's newest open incident, so
+// the example can be copied as it is; else a placeholder no one mistakes for one.
+std::string example_ref(const context& ctx) {
+    const incident* best = nullptr;
+    auto open = ctx.store.list_open();
+    for (const auto& inc : open)
+        if (involved(inc, ctx.req.user) && (!best || inc.declared_at >= best->declared_at)) best = &inc;
+    return best ? best->id() : "INC-n";
+}
+
+}  // namespace
+
+std::string usage(const context& ctx, std::string_view verb) {
+    std::string v(verb);
+    auto w = [&](std::string_view args) { return "`/incident " + v + " [INC-n]" + std::string(args) + "`"; };
+    if (v == "severity" || v == "sev") {
+        std::string known;
+        for (const auto& s : ctx.cfg.severities) known += (known.empty() ? "" : "|") + s.name;
+        return w(" <" + known + ">");
+    }
+    if (v == "status") return w(" <investigating|identified|mitigating|monitoring>");
+    if (v == "snooze") return w(" <duration>") + " or " + w(" off");
+    if (v == "update" || v == "note") return w(" <text>");
+    if (v == "resolve") return w(" [summary]");
+    if (ctx.cfg.find_role(v)) return w(" <person>") + " (an @mention or `me`)";
+    return w("");
+}
+
+decision refuse_extra(const context& ctx, const command_line& line, std::size_t next) {
+    return fail(ctx, "`" + line.rest(next) + "` is more than `" + line.verb() + "` takes. Write it as " +
+                         usage(ctx, line.verb()) + ".");
+}
+
 target find_target(const context& ctx, const command_line& line, std::size_t index, bool text_follows) {
     target t;
     t.next = index;
@@ -178,18 +239,24 @@ target find_target(const context& ctx, const command_line& line, std::size_t ind
     bool explicit_prefix = word.size() > 4 && iequals(word.substr(0, 4), "inc-");
     std::optional<incident> here;
     if (!ctx.req.channel.empty()) here = ctx.store.find_by_channel(ctx.req.channel);
-    if (auto n = parse_incident_ref(word); n && (explicit_prefix || !text_follows || !here)) {
+    // A reference no incident can have (INC-0, more digits than any number)
+    // is still a reference: it names an incident that does not exist.
+    if (auto shape = incident_ref_shape(word); !shape.empty() && (explicit_prefix || !text_follows || !here)) {
         t.next = index + 1;
-        t.inc = ctx.store.find(*n);
-        if (!t.inc) t.error = "INC-" + std::to_string(*n) + " does not exist. `/incident list` shows the open ones.";
+        auto n = parse_incident_ref(word);
+        if (n) t.inc = ctx.store.find(*n);
+        if (!t.inc) t.error = (n ? "INC-" + std::to_string(*n) : shape) + " does not exist. `/incident list` shows the open ones.";
         return t;
     }
     if (here) {
         t.inc = std::move(here);
         return t;
     }
-    t.error = "Which incident? Name it (`/incident " + line.verb() +
-              " INC-7 …`) or type the command in the incident's channel.";
+    std::string example = usage(ctx, line.verb());
+    auto at = example.find("[INC-n]");
+    if (at != std::string::npos) example.replace(at, 7, example_ref(ctx));
+    if (auto or_at = example.find("` or `"); or_at != std::string::npos) example.resize(or_at + 1);
+    t.error = "Which incident? Name it (" + example + ") or type the command in the incident's channel.";
     return t;
 }
 

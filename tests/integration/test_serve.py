@@ -864,6 +864,23 @@ class CommandTests(ServeCase):
         for user in ("W333", "W222", "W444"):
             self.assertTrue(user in show or {"W333": "carol", "W222": "bob", "W444": "dave"}[user] in show, show)
 
+    def test_roles_for_people_known_in_the_channel_send_no_invite(self):
+        # W111 declared (the channel was made with them); W222 is invited once, for a first role.
+        before = self.count()
+        self.cmd("tl <@W222>")
+        self.wait_post(self.cid, lambda t: "Form a hypothesis" in t, "the tech-lead checklist", before)
+        wait_until("W222 invited", lambda: "W222" in FAKE.channel(cid=self.cid)["members"])
+        self.w.quiet()
+        mark = FAKE.last_seq()
+        before = self.count()
+        self.cmd("commander @me")
+        self.wait_post(self.cid, lambda t: "Set the severity" in t, "the commander checklist", before)
+        self.cmd("scribe <@W222|bob>")
+        self.wait_post(self.cid, lambda t: "Note decisions" in t, "the scribe checklist", before)
+        self.w.quiet()
+        invites = [c for c in FAKE.calls("conversations.invite", since=mark) if c["args"].get("channel") == self.cid]
+        self.assertEqual(invites, [], "no invite for people warroom knows are in the channel")
+
     def test_status_is_posted_and_resolved_is_refused(self):
         before = self.count()
         answer = self.cmd("status mitigating")

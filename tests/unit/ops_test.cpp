@@ -205,6 +205,41 @@ TEST_CASE("an export reads back cell for cell, with times, roles and response ti
     CHECK(open[col("mttr_seconds")] == "");
 }
 
+TEST_CASE("an export is plain text: user IDs as @U…, links as URLs, in CSV and JSON alike") {
+    scratch_dir d;
+    settable_clock clk;
+    bot::config cfg;
+    cfg.db_path = d.file("w.db");
+    {
+        bot::runtime rt(cfg, clk);
+        rt.handle({"U1", "C1", "declare P1 <@U9|bob> sees 500s &amp; timeouts"});
+        rt.handle({"U1", "C1", "commander 1 me"});
+        rt.handle({"U1", "C1", "note 1 see <https://grafana.example/d?a=1&amp;b=2|the dashboard> with <#C5|ops>"});
+        rt.handle({"U1", "C1", "resolve 1 rolled back by <@U9>"});
+    }
+    std::ostringstream csv, out_json, err;
+    REQUIRE(bot::run_export_command(cfg, {"csv", "", ""}, csv, err) == 0);
+    REQUIRE(bot::run_export_command(cfg, {"json", "", ""}, out_json, err) == 0);
+    auto rows = read_csv(csv.str());
+    REQUIRE(rows.size() == 2);
+    auto col = [&](const std::string& name) {
+        return static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), name) - rows[0].begin());
+    };
+    const auto& row = rows[1];
+    auto inc = json::parse(out_json.str())["incidents"][0];
+    std::string json_timeline;
+    for (const auto& e : inc["timeline"]) json_timeline += e["text"].get<std::string>() + "\n";
+    for (const std::string& text : {row[col("timeline")], json_timeline}) {
+        CHECK_THAT(text, Contains("Incident Commander: @U1"));
+        CHECK_THAT(text, Contains("see https://grafana.example/d?a=1&b=2 with #ops"));
+        CHECK_THAT(text, !Contains("<"));
+    }
+    CHECK(row[col("title")] == "@U9 sees 500s & timeouts");
+    CHECK(inc["title"] == "@U9 sees 500s & timeouts");
+    CHECK(row[col("resolution")] == "rolled back by @U9");
+    CHECK(inc["resolution"] == "rolled back by @U9");
+}
+
 TEST_CASE("export --since keeps incidents declared in that window; JSON parses") {
     scratch_dir d;
     settable_clock clk;

@@ -59,6 +59,9 @@ TEST_CASE("people are named by Slack mentions or me") {
     CHECK(parse_user("<@U123|alice>", "U9") == "U123");
     CHECK(parse_user("me", "U9") == "U9");
     CHECK(parse_user("ME", "U9") == "U9");
+    CHECK(parse_user("@me", "U9") == "U9");  // what help and errors used to say
+    CHECK(parse_user("@Me", "U9") == "U9");
+    CHECK_FALSE(parse_user("@meh", "U9"));
     CHECK_FALSE(parse_user("alice", "U9"));
     CHECK_FALSE(parse_user("<!channel>", "U9"));
     CHECK_FALSE(parse_user("<#C1|ops>", "U9"));
@@ -157,4 +160,34 @@ TEST_CASE("times print as date::format writes them, in any year") {
             CHECK(format_time(t - seconds(1)) == date::format("%Y-%m-%d %H:%M", std::chrono::floor<minutes>(t - seconds(1))));
         }
     }
+}
+
+TEST_CASE("a reference to an incident that cannot exist still reads as a reference") {
+    CHECK(incident_ref_shape("INC-0") == "INC-0");
+    CHECK(incident_ref_shape("inc-0") == "INC-0");
+    CHECK(incident_ref_shape("0") == "INC-0");
+    CHECK(incident_ref_shape("9999999999999999999999") == "INC-9999999999999999999999");
+    CHECK(incident_ref_shape("INC-7") == "INC-7");
+    CHECK(incident_ref_shape("INC-") == "");
+    CHECK(incident_ref_shape("7a") == "");
+    CHECK(incident_ref_shape("P1") == "");
+}
+
+TEST_CASE("Slack markup reads as people see it") {
+    CHECK(visible_text("<!channel> API <!here> is down <!subteam^S123|@oncall> <@U999> <#C123|general>") ==
+          " API  is down @oncall  general");
+    CHECK(visible_text("<@U1|alice> &amp; <#C1> see <https://x.example/a?b=1&amp;c=2|the page> <https://y.example>") ==
+          "alice &  see the page https://y.example");
+    CHECK(visible_text("<!here|@here> a <b") == " a <b");  // a broadcast with a label is still one
+    CHECK(visible_text("&lt;not markup&gt;") == "<not markup>");
+}
+
+TEST_CASE("Slack markup as plain text, for files read outside Slack") {
+    CHECK(plain_text("Incident Commander: <@ULOCAL>") == "Incident Commander: @ULOCAL");
+    CHECK(plain_text("<@U1|alice> in <#C1|general> and <#C2>") == "@U1 in #general and #C2");
+    CHECK(plain_text("<!subteam^S1|@oncall> <!subteam^S2> <!here>") == "@oncall @S2 @here");
+    CHECK(plain_text("see <https://x.example/a?b=1&amp;c=2|the page> and <https://y.example>") ==
+          "see https://x.example/a?b=1&c=2 and https://y.example");
+    CHECK(plain_text("5 &lt; 6 &amp;&amp; 7 &gt; 6") == "5 < 6 && 7 > 6");
+    CHECK(plain_text("a < b") == "a < b");
 }
