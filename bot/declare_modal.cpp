@@ -73,7 +73,7 @@ std::variant<declare_form, json> read_declare_submission(const json& payload, co
 
     json errors = json::object();
     if (f.title.empty()) errors["title"] = "Say in a few words what is broken.";
-    else if (f.title.size() > max_title) errors["title"] = "At most 200 characters, please.";
+    else if (commands::char_count(f.title) > max_title) errors["title"] = "At most 200 characters, please.";
     if (!cfg.find_severity(f.severity)) errors["severity"] = "Pick one of the severities in the list.";
     if (!f.type.empty() && !cfg.find_type(f.type)) errors["type"] = "Pick one of the types in the list.";
     if (f.user.empty()) errors["title"] = "Slack did not say who you are; please try again.";

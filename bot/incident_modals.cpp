@@ -2,6 +2,7 @@
 
 #include "bot/modal_kit.hpp"
 #include "commands/text.hpp"
+#include "templates/slack_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -46,7 +47,8 @@ json modal_view(const char* callback_id, const std::string& title, const std::st
 
 // "INC-7: checkout is down · P1 · investigating", the title cut to stay short.
 std::string headline(const commands::incident& inc) {
-    std::string title = inc.title.size() > 150 ? inc.title.substr(0, 149) + "…" : inc.title;
+    // Cut on a character boundary: half an emoji would show as U+FFFD.
+    std::string title = templates::truncate_utf8(inc.title, 150);
     return inc.id() + ": " + title + " · " + inc.severity + " · " +
            std::string(commands::to_string(inc.status));
 }

@@ -36,6 +36,9 @@ struct action {
     std::string topic;              // set_topic
     message body;                   // post
     bool pin = false;
+    // post: a reply in the thread of the decision's post at this index in
+    // `decision::actions` (a message too long for one, in parts); -1: none.
+    int thread_of = -1;
 };
 
 struct decision {

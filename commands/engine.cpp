@@ -42,8 +42,12 @@ decision dispatch(const context& ctx, const command_line& line) {
 }  // namespace
 
 decision engine::handle(const request& req, incident_store& store, time_point now) const {
-    context ctx{cfg_, tpl_, store, req, now};
-    command_line line(req.text);
+    // Cleaned once here, so every title, update and note is stored and posted clean,
+    // whichever transport (command, button, form) it came through.
+    request clean = req;
+    clean.text = sanitize(req.text, true);
+    context ctx{cfg_, tpl_, store, clean, now};
+    command_line line(clean.text);
     decision d = dispatch(ctx, line);
     // The pinned summary follows whatever the command changed, here for every command.
     if (d.ok && d.save && !d.is_new)

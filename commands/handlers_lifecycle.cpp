@@ -101,9 +101,9 @@ decision handle_declare(const context& ctx, const command_line& line) {
         }
     }
     if (!sev) sev = &ctx.cfg.least_severe();
-    std::string title = line.rest(i);
+    std::string title = sanitize(line.rest(i), false);  // a title is one line
     if (title.empty()) return fail(ctx, "An incident needs a title. " + usage);
-    if (title.size() > max_title) return fail(ctx, too_long("The title", max_title));
+    if (char_count(title) > max_title) return fail(ctx, too_long("The title", max_title));
 
     decision d;
     d.is_new = true;
@@ -290,7 +290,7 @@ decision handle_update(const context& ctx, const command_line& line) {
     if (text.empty())
         return fail(ctx, "An update needs text. Write it as `/incident update [INC-n] <text>`, optionally with "
                          "`impact: … actions: … next: … eta: …`.");
-    if (text.size() > max_text) return fail(ctx, too_long("The update", max_text));
+    if (char_count(text) > max_text) return fail(ctx, too_long("The update", max_text));
     incident inc = std::move(*t.inc);
     const auto& sev = severity_of(ctx, inc);
     auto sections = parse_update(text);
@@ -317,7 +317,7 @@ decision handle_note(const context& ctx, const command_line& line) {
     if (!t.inc) return fail(ctx, t.error);
     std::string text = line.rest(t.next);
     if (text.empty()) return fail(ctx, "A note needs text. Write it as `/incident note [INC-n] <text>`.");
-    if (text.size() > max_text) return fail(ctx, too_long("The note", max_text));
+    if (char_count(text) > max_text) return fail(ctx, too_long("The note", max_text));
     decision d;
     auto view = change_view(ctx, *t.inc);
     view["text"] = text;
@@ -370,7 +370,7 @@ decision handle_resolve(const context& ctx, const command_line& line) {
     if (!t.error.empty()) return fail(ctx, t.error);
     if (ctx.cfg.resolve_requires_role && !holds_role(*t.inc, ctx.req.user)) return fail(ctx, who_resolves(*t.inc));
     std::string summary = line.rest(t.next);
-    if (summary.size() > max_text) return fail(ctx, too_long("The summary", max_text));
+    if (char_count(summary) > max_text) return fail(ctx, too_long("The summary", max_text));
     incident inc = std::move(*t.inc);
     const auto& sev = severity_of(ctx, inc);
     decision d;

@@ -2,9 +2,13 @@
 #include "commands/handlers.hpp"
 
 #include "commands/text.hpp"
+#include "templates/renderer.hpp"
+#include "templates/slack_text.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <string_view>
+#include <vector>
 
 namespace warroom::commands {
 
@@ -24,6 +28,86 @@ nlohmann::json timeline_view(const context& ctx, std::int64_t number) {
                            {"kind", e.kind},
                            {"text", e.text}});
     return entries;
+}
+
+// The largest k in [0, n] for which fits(k) holds, fits being monotone (more
+// items, more text). Every answer is an entry or more long: a message cannot
+// hold more items than it has characters, which bounds the search.
+template <typename F>
+std::size_t most_that_fit(std::size_t n, F fits) {
+    std::size_t lo = 0, hi = std::min(n, templates::max_blocks_text_chars / 8);
+    if (fits(n)) return n;
+    while (lo < hi) {
+        std::size_t mid = lo + (hi - lo + 1) / 2;
+        if (fits(mid)) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
+}
+
+nlohmann::json slice(const nlohmann::json& items, std::size_t from, std::size_t to) {
+    auto out = nlohmann::json::array();
+    for (std::size_t i = from; i < to; ++i) out.push_back(items[i]);
+    return out;
+}
+
+// Splits text too long for one message into parts that each fit, at line
+// ends, before a "## " heading when the part is well filled. A line longer
+// than a part (a note full of escaped characters) is split on a character boundary.
+std::vector<std::string> split_parts(std::string_view text, std::size_t budget) {
+    std::vector<std::string> parts;
+    std::string part;
+    std::size_t used = 0;
+    auto close = [&] {
+        while (!part.empty() && part.back() == '\n') part.pop_back();
+        if (!part.empty()) parts.push_back(std::move(part));
+        part.clear();
+        used = 0;
+    };
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        auto eol = text.find('\n', pos);
+        if (eol == std::string_view::npos) eol = text.size();
+        std::string_view line = text.substr(pos, eol - pos);
+        pos = eol + 1;
+        std::size_t len = templates::slack_length(line) + 1;
+        bool heading = line.starts_with("## ");
+        if (used > 0 && (used + len > budget || (heading && used > budget * 2 / 3))) close();
+        while (templates::slack_length(line) + 1 > budget) {
+            std::size_t cut = budget / 2;  // bytes, never fewer than characters: within the budget
+            while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+            part = line.substr(0, cut);
+            close();
+            line.remove_prefix(cut);
+        }
+        part.append(line).append("\n");
+        used += templates::slack_length(line) + 1;
+    }
+    close();
+    return parts;
+}
+
+// Posts `text` in the incident's channel: one message when it fits, else in
+// parts, the first in the channel and the others in its thread, each saying
+// which part it is. Nothing is left out.
+std::size_t post_in_parts(decision& d, const incident& inc, const std::string& text, const std::string& what) {
+    if (templates::fits_in_blocks(text)) {
+        post(d, inc, {text, templates::blocks_for(text)});
+        return 1;
+    }
+    constexpr std::size_t label_room = 200;
+    auto parts = split_parts(text, templates::max_blocks_text_chars - label_room);
+    const std::string n = std::to_string(parts.size());
+    int head = -1;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        std::string body = i == 0 ? parts[i] + "\n\n_" + what + ", part 1 of " + n + ": the rest follows in the thread._"
+                                  : "_" + what + ", part " + std::to_string(i + 1) + " of " + n + "_\n\n" + parts[i];
+        message m{body, templates::blocks_for(body)};
+        post(d, inc, std::move(m));
+        if (i == 0) head = static_cast<int>(d.actions.size() - 1);
+        else d.actions.back().thread_of = head;
+    }
+    return parts.size();
 }
 
 std::string average(const std::vector<duration>& values) {
@@ -82,16 +166,52 @@ decision handle_list(const context& ctx, const command_line& line) {
     });
     auto items = nlohmann::json::array();
     for (const auto& inc : incidents) items.push_back(incident_view(ctx, inc));
-    return answer(ctx, "list", {{"incidents", items}, {"all", all}, {"count", std::to_string(items.size())}});
+    // The most severe first, as many as one answer holds, and how many more there are.
+    auto render = [&](std::size_t k) {
+        nlohmann::json data = {{"incidents", slice(items, 0, k)},
+                               {"all", all},
+                               {"count", format_count(items.size())}};
+        if (k < items.size()) data["more"] = format_count(items.size() - k);
+        return ctx.tpl.render("list", data);
+    };
+    auto shown = most_that_fit(items.size(), [&](std::size_t k) { return templates::fits_in_blocks(render(k)); });
+    decision d;
+    auto text = templates::fit_text(render(shown));
+    d.reply = {text, templates::blocks_for(text)};
+    return d;
 }
 
 decision handle_timeline(const context& ctx, const command_line& line) {
     auto t = find_target(ctx, line, 1, false);
     if (!t.inc) return fail(ctx, t.error);
-    if (line.size() > t.next) return refuse_extra(ctx, line, t.next);
+    bool all = iequals(line.word(t.next), "all");
+    if (auto after = t.next + (all ? 1 : 0); line.size() > after) return refuse_extra(ctx, line, after);
     auto view = incident_view(ctx, *t.inc);
-    view["entries"] = timeline_view(ctx, t.inc->number);
-    return answer(ctx, "timeline", view);
+    auto entries = timeline_view(ctx, t.inc->number);
+    if (all) {
+        // Too long for an answer only the caller sees: the whole of it goes to
+        // the incident's channel, in a thread when it takes several messages.
+        view["entries"] = entries;
+        decision d;
+        auto parts = post_in_parts(d, *t.inc, ctx.tpl.render("timeline", view), "Timeline of " + t.inc->id());
+        d.reply = ctx.render("done", {{"message", "The whole timeline of " + t.inc->id() + " (" +
+                                                      format_count(entries.size()) + " entries) is posted in " +
+                                                      channel_link(*t.inc) +
+                                                      (parts > 1 ? ", in " + std::to_string(parts) + " messages." : ".")}});
+        return d;
+    }
+    // The most recent entries, as many as one answer holds, and how many earlier ones are not shown.
+    auto render = [&](std::size_t k) {
+        auto v = view;
+        v["entries"] = slice(entries, entries.size() - k, entries.size());
+        if (k < entries.size()) v["omitted"] = format_count(entries.size() - k);
+        return ctx.tpl.render("timeline", v);
+    };
+    auto shown = most_that_fit(entries.size(), [&](std::size_t k) { return templates::fits_in_blocks(render(k)); });
+    decision d;
+    auto text = templates::fit_text(render(shown));
+    d.reply = {text, templates::blocks_for(text)};
+    return d;
 }
 
 decision handle_postmortem(const context& ctx, const command_line& line) {
@@ -120,7 +240,8 @@ decision handle_postmortem(const context& ctx, const command_line& line) {
             if (auto s = parse_update(e.text); !s.impact.empty()) impact = s.impact;
     view["impact"] = impact.empty() ? nlohmann::json() : nlohmann::json(impact);
     decision d;
-    post(d, inc, ctx.render("postmortem", view));
+    // Never cut: a draft too long for one message goes out in parts, in a thread.
+    post_in_parts(d, inc, ctx.tpl.render("postmortem", view), "Post-mortem of " + inc.id());
     d.reply = ctx.render("done", {{"message", "Post-mortem draft for " + inc.id() + " posted in " + channel_link(inc) + "."}});
     return d;
 }

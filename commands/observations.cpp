@@ -4,6 +4,7 @@
 
 #include "commands/handlers.hpp"
 #include "commands/text.hpp"
+#include "templates/slack_text.hpp"
 
 #include <algorithm>
 
@@ -31,8 +32,8 @@ decision record(const context& ctx, const observation& seen, const incident& inc
     for (const auto& e : ctx.store.timeline(inc.number))
         if (e.kind == "pinned" && e.text.ends_with(key)) return nothing();
     // One line on the timeline, however many the message had.
-    std::string text = seen.text.size() > max_pinned_text ? seen.text.substr(0, max_pinned_text) + "…" : seen.text;
-    std::replace(text.begin(), text.end(), '\n', ' ');
+    std::string text = sanitize(seen.text, false);
+    if (text.size() > max_pinned_text) text = templates::truncate_utf8(text, max_pinned_text);
     std::string by = seen.author.empty() ? std::string("a message") : mention(seen.author);
     note_timeline(d, ctx, inc, "pinned", by + ": " + text + " · " + key, seen.user);
     return d;

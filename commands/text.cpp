@@ -47,6 +47,84 @@ std::vector<std::string> split_words(std::string_view s) {
     return words;
 }
 
+namespace {
+
+// The code point at text[i] and its length in bytes; an invalid sequence is
+// one byte long and decodes to nothing (U+FFFD).
+std::pair<char32_t, std::size_t> decode_at(std::string_view text, std::size_t i) {
+    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    unsigned char c = byte(i);
+    if (c < 0x80) return {c, 1};
+    std::size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? (c <= 0xEF ? 3 : 0) : c >= 0xC2 ? 2 : 0;
+    if (len == 0 || i + len > text.size()) return {0xFFFD, 1};
+    char32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+    for (std::size_t k = 1; k < len; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80) return {0xFFFD, 1};
+        cp = (cp << 6) | (byte(i + k) & 0x3F);
+    }
+    bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0xFFFD, 1};
+    return {cp, len};
+}
+
+bool joins_previous(char32_t cp) {
+    return (cp >= 0x0300 && cp <= 0x036F) ||    // combining diacritical marks
+           (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+           (cp >= 0xFE20 && cp <= 0xFE2F) ||    // combining half marks
+           (cp >= 0xFE00 && cp <= 0xFE0F) ||    // variation selectors (emoji presentation)
+           (cp >= 0x1F3FB && cp <= 0x1F3FF) ||  // skin tones
+           (cp >= 0xE0020 && cp <= 0xE007F) ||  // tag characters (flag subdivisions)
+           cp == 0x200D;                        // zero-width joiner
+}
+
+bool is_bidi_control(char32_t cp) { return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069); }
+
+}  // namespace
+
+std::size_t char_count(std::string_view utf8) {
+    std::size_t n = 0;
+    bool after_joiner = false;
+    for (std::size_t i = 0; i < utf8.size();) {
+        auto [cp, len] = decode_at(utf8, i);
+        i += len;
+        if (!joins_previous(cp) && !after_joiner) ++n;
+        after_joiner = cp == 0x200D;
+    }
+    return n;
+}
+
+std::string sanitize(std::string_view text, bool multiline) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        auto [cp, len] = decode_at(text, i);
+        std::string_view raw = text.substr(i, len);
+        i += len;
+        if (cp == '\r') {
+            if (i < text.size() && text[i] == '\n') continue;  // CR LF: the LF follows
+            out += multiline ? '\n' : ' ';
+        } else if (cp == '\n') {
+            out += multiline ? '\n' : ' ';
+        } else if (cp == '\t') {
+            out += ' ';
+        } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || is_bidi_control(cp)) {
+            // Dropped: a terminal or a reader's screen would act on it, nobody reads it.
+        } else {
+            out.append(raw);  // invalid bytes too: escaping for JSON replaces them, as before
+        }
+    }
+    return out;
+}
+
+std::string format_count(std::size_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
 std::optional<duration> parse_duration(std::string_view text) {
     std::string t = trim(text);
     if (t.empty()) return std::nullopt;

@@ -15,6 +15,22 @@ std::string to_lower(std::string_view s);
 std::string trim(std::string_view s);
 std::vector<std::string> split_words(std::string_view s);
 
+// Length as a reader counts it: code points, where one that only joins or
+// modifies the character before it (combining marks, variation selectors,
+// skin tones, a zero-width joiner and what it joins) adds nothing. A byte
+// that is not valid UTF-8 counts as one.
+std::size_t char_count(std::string_view utf8);
+
+// Typed text made safe to store and post: control characters (NUL, BEL, ESC,
+// DEL, C1) and the bidirectional embeddings, overrides and isolates
+// (U+202A–U+202E, U+2066–U+2069) are removed, a tab becomes a space. With
+// `multiline` CR LF and a lone CR become LF; without, every line break
+// becomes a space (a title is one line).
+std::string sanitize(std::string_view text, bool multiline);
+
+// A count as people read it: "3,617".
+std::string format_count(std::size_t n);
+
 // "30s", "15m", "2h", "1d", also "1h30m"; nullopt on anything else.
 std::optional<duration> parse_duration(std::string_view text);
 // How people say it: "47m", "1h 23m", "2d 4h", "30s".

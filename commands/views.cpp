@@ -7,8 +7,10 @@
 namespace warroom::commands {
 
 message context::render(std::string_view name, const nlohmann::json& data) const {
+    // Every message and answer the engine makes passes here: within Slack's limits,
+    // and saying what was left out when it had to leave something out.
     message m;
-    m.text = tpl.render(name, data);
+    m.text = templates::fit_text(tpl.render(name, data));
     m.blocks_json = templates::blocks_for(m.text);
     return m;
 }
@@ -223,6 +225,7 @@ std::string usage(const context& ctx, std::string_view verb) {
     if (v == "snooze") return w(" <duration>") + " or " + w(" off");
     if (v == "update" || v == "note") return w(" <text>");
     if (v == "resolve") return w(" [summary]");
+    if (v == "timeline") return w("") + " or " + w(" all");
     if (ctx.cfg.find_role(v)) return w(" <person>") + " (an @mention or `me`)";
     return w("");
 }

@@ -83,6 +83,8 @@ outbox_entry read_outbox(SQLite::Statement& q) {
         e.act.body.text = p.value("text", "");
         e.act.body.blocks_json = p.value("blocks", "");
         e.act.pin = p.value("pin", false);
+        e.thread_of = p.value("thread_of", std::int64_t{0});
+        e.thread_head = p.value("thread_head", false);
     }
     auto state = q.getColumn(5).getString();
     e.state = state == "done" ? outbox_state::done : state == "dead" ? outbox_state::dead : outbox_state::pending;
@@ -357,15 +359,23 @@ void incident_repository::apply(const commands::decision& d, time_point now) {
         auto q_handle = db_.prepare("INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
                                 "VALUES (?, ?, ?, ?, ?, ?)");
         auto& q = *q_handle;
-        for (const auto& a : d.actions) {
+        // A reply in a thread names its head by outbox id, known only here.
+        std::vector<std::int64_t> ids;
+        for (std::size_t i = 0; i < d.actions.size(); ++i) {
+            const auto& a = d.actions[i];
+            auto payload = payload_of(a);
+            if (a.thread_of >= 0 && static_cast<std::size_t>(a.thread_of) < i) payload["thread_of"] = ids[static_cast<std::size_t>(a.thread_of)];
+            for (std::size_t j = i + 1; j < d.actions.size(); ++j)
+                if (d.actions[j].thread_of == static_cast<int>(i)) payload["thread_head"] = true;
             q.bind(1, static_cast<int64_t>(a.incident ? a.incident : number));
             q.bind(2, std::string(commands::to_string(a.kind)));
             q.bind(3, a.channel);
-            q.bind(4, payload_of(a).dump(-1, ' ', false, json::error_handler_t::replace));
+            q.bind(4, payload.dump(-1, ' ', false, json::error_handler_t::replace));
             q.bind(5, static_cast<int64_t>(to_unix(now)));
             q.bind(6, static_cast<int64_t>(to_unix(now)));
             q.exec();
             q.reset();
+            ids.push_back(db_.sql().getLastInsertRowid());
         }
     }
 }
@@ -515,6 +525,23 @@ void incident_repository::set_summary(std::int64_t number, const std::string& ts
     q.bind(1, ts);
     q.bind(2, static_cast<int64_t>(number));
     q.exec();
+}
+
+void incident_repository::set_posted_ts(std::int64_t outbox_id, const std::string& ts) {
+    auto q_handle = db_.prepare("UPDATE outbox SET payload = json_set(payload, '$.ts', ?) WHERE id = ?");
+    auto& q = *q_handle;
+    q.bind(1, ts);
+    q.bind(2, static_cast<int64_t>(outbox_id));
+    q.exec();
+}
+
+std::optional<std::string> incident_repository::posted_ts(std::int64_t outbox_id) {
+    auto q_handle = db_.prepare("SELECT state, coalesce(json_extract(payload, '$.ts'), '') FROM outbox WHERE id = ?");
+    auto& q = *q_handle;
+    q.bind(1, static_cast<int64_t>(outbox_id));
+    if (!q.executeStep()) return std::string();
+    if (q.getColumn(0).getString() == "pending") return std::nullopt;
+    return q.getColumn(1).getString();
 }
 
 bool incident_repository::has_newer_summary_update(std::int64_t incident, std::int64_t outbox_id) {

@@ -30,6 +30,10 @@ struct outbox_entry {
     commands::time_point next_attempt_at{};
     int attempts = 0;
     std::string last_error;
+    // A post in parts: this one goes in the thread of outbox entry `thread_of`
+    // (0: none); a thread's head records its Slack ts (set_posted_ts).
+    std::int64_t thread_of = 0;
+    bool thread_head = false;
 };
 
 // "post for INC-3 to leadership": what an outbox action is, for logs and `warroom outbox`.
@@ -84,6 +88,11 @@ public:
     // Delivery posted the incident's pinned summary: its Slack ts, for chat.update later.
     // A save of the incident whose summary_ts is empty keeps the stored one.
     void set_summary(std::int64_t number, const std::string& ts);
+    // A thread's head was posted: its ts, for the replies that follow it.
+    void set_posted_ts(std::int64_t outbox_id, const std::string& ts);
+    // The ts of a posted thread head; "" when it never reached Slack (dead, or
+    // gone); nullopt while it is still pending.
+    std::optional<std::string> posted_ts(std::int64_t outbox_id);
     // An update_summary queued after `outbox_id` for the incident, pending or
     // delivered: the older one is superseded and need not reach Slack.
     bool has_newer_summary_update(std::int64_t incident, std::int64_t outbox_id);

@@ -6,6 +6,7 @@
 #include <kainjow/mustache.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -188,47 +189,183 @@ void append_json_string(std::string& out, std::string_view text) {
     out += '"';
 }
 
-// Written straight to JSON text (keys in nlohmann's sorted order) rather than
-// built as a nlohmann tree and dumped: this runs for every answer.
-std::string blocks_for(std::string_view mrkdwn) {
-    constexpr std::size_t max_section = 3000;
-    constexpr std::size_t max_blocks = 50;
-    std::string out = "[";
-    std::size_t blocks = 0;
-    auto open_block = [&] {
-        if (blocks++) out += ',';
+std::size_t slack_length(std::string_view text) {
+    std::size_t n = 0;
+    for (char ch : text) {
+        auto c = static_cast<unsigned char>(ch);
+        if ((c & 0xC0) != 0x80) ++n;  // a lead byte (or a stray one) starts a code point
+        if (c >= 0xF0) ++n;           // four bytes: a surrogate pair in UTF-16
+    }
+    return n;
+}
+
+namespace {
+
+struct block {
+    bool divider = false;
+    std::string text;   // a section's mrkdwn
+    std::size_t lines = 0;  // source lines it carries (for the "left out" count)
+};
+
+struct packed {
+    std::vector<block> blocks;
+    std::size_t lines_cut = 0;
+};
+
+// The longest prefix of `line` within `limit` characters, cut after a space
+// when there is one in its second half, else on a character boundary.
+std::size_t split_point(std::string_view line, std::size_t limit) {
+    std::size_t units = 0, i = 0, last_space = std::string_view::npos;
+    while (i < line.size()) {
+        auto c = static_cast<unsigned char>(line[i]);
+        std::size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        std::size_t w = len == 4 ? 2 : 1;
+        if (units + w > limit) break;
+        units += w;
+        i += std::min(len, line.size() - i);
+        if (c == ' ') last_space = i;
+    }
+    if (i < line.size() && last_space != std::string_view::npos && last_space > i / 2) return last_space;
+    return std::max<std::size_t>(i, 1);
+}
+
+packed pack(std::string_view mrkdwn) {
+    std::vector<block> raw;
+    std::string section;
+    std::size_t section_len = 0, section_lines = 0;
+    auto close_section = [&] {
+        while (!section.empty() && section.back() == '\n') section.pop_back();
+        if (!section.empty()) raw.push_back({false, std::move(section), section_lines});
+        section.clear();
+        section_len = section_lines = 0;
     };
-    auto add_section = [&](std::string text) {
-        while (!text.empty() && text.back() == '\n') text.pop_back();
-        if (text.empty() || blocks >= max_blocks) return;
-        open_block();
-        out += R"({"text":{"text":)";
-        // Users paste anything; invalid UTF-8 becomes U+FFFD rather than failing the post.
-        append_json_string(out, truncate_utf8(text, max_section));
-        out += R"(,"type":"mrkdwn"},"type":"section"})";
+    auto add_piece = [&](std::string_view piece, bool ends_line) {
+        std::size_t len = slack_length(piece);
+        if (section_len > 0 && section_len + 1 + len > max_section_chars) close_section();
+        if (section_len > 0) {
+            section += '\n';
+            ++section_len;
+        }
+        section.append(piece);
+        section_len += len;
+        if (ends_line) ++section_lines;
     };
-    std::string paragraph;
     std::size_t pos = 0;
     while (pos <= mrkdwn.size()) {
         auto eol = mrkdwn.find('\n', pos);
         if (eol == std::string_view::npos) eol = mrkdwn.size();
         auto line = mrkdwn.substr(pos, eol - pos);
         if (line == "---") {
-            add_section(std::exchange(paragraph, {}));
-            if (blocks < max_blocks) {
-                open_block();
-                out += R"({"type":"divider"})";
-            }
+            close_section();
+            raw.push_back({true, {}, 0});
         } else if (line.empty()) {
-            add_section(std::exchange(paragraph, {}));
+            close_section();
         } else {
-            // A paragraph that would outgrow a section starts a new one.
-            if (paragraph.size() + line.size() + 1 > max_section) add_section(std::exchange(paragraph, {}));
-            paragraph.append(line).append("\n");
+            // A line longer than a section goes on in the next one.
+            while (slack_length(line) > max_section_chars) {
+                auto cut = split_point(line, max_section_chars);
+                add_piece(line.substr(0, cut), false);
+                close_section();
+                line.remove_prefix(cut);
+            }
+            add_piece(line, true);
         }
         pos = eol + 1;
     }
-    add_section(paragraph);
+    close_section();
+
+    // Too many blocks: paragraphs share sections, then dividers go.
+    auto merge = [](std::vector<block> in, bool drop_dividers) {
+        std::vector<block> out;
+        for (auto& b : in) {
+            if (b.divider) {
+                if (!drop_dividers) out.push_back(std::move(b));
+                continue;
+            }
+            if (!out.empty() && !out.back().divider &&
+                slack_length(out.back().text) + 2 + slack_length(b.text) <= max_section_chars) {
+                out.back().text += "\n\n" + b.text;
+                out.back().lines += b.lines;
+            } else {
+                out.push_back(std::move(b));
+            }
+        }
+        return out;
+    };
+    if (raw.size() > max_blocks) raw = merge(std::move(raw), false);
+    if (raw.size() > max_blocks) raw = merge(std::move(raw), true);
+
+    std::size_t total = 0;
+    for (const auto& b : raw) total += slack_length(b.text);
+    packed out;
+    if (raw.size() <= max_blocks && total <= max_blocks_text_chars) {
+        out.blocks = std::move(raw);
+        return out;
+    }
+    // Still too much: keep what fits, leaving room for the notice.
+    constexpr std::size_t notice_room = 100;
+    std::size_t used = 0, kept = 0;
+    for (; kept < raw.size() && kept + 1 < max_blocks; ++kept) {
+        auto len = slack_length(raw[kept].text);
+        if (used + len > max_blocks_text_chars - notice_room) break;
+        used += len;
+    }
+    for (std::size_t i = kept; i < raw.size(); ++i) out.lines_cut += raw[i].lines;
+    raw.resize(kept);
+    out.blocks = std::move(raw);
+    return out;
+}
+
+std::string left_out(std::size_t lines) {
+    return "_… " + std::to_string(lines) + (lines == 1 ? " more line" : " more lines") + " not shown here._";
+}
+
+}  // namespace
+
+bool fits_in_blocks(std::string_view mrkdwn) { return pack(mrkdwn).lines_cut == 0 && slack_length(mrkdwn) <= max_text_chars; }
+
+std::string fit_text(std::string_view text) {
+    if (slack_length(text) <= max_text_chars) return std::string(text);
+    constexpr std::size_t notice_room = 100;
+    std::size_t used = 0, pos = 0, cut = 0;
+    while (pos < text.size()) {
+        auto eol = text.find('\n', pos);
+        if (eol == std::string_view::npos) eol = text.size();
+        auto len = slack_length(text.substr(pos, eol - pos)) + 1;
+        if (used + len > max_text_chars - notice_room) break;
+        used += len;
+        pos = eol + 1;
+        cut = std::min(pos, text.size());
+    }
+    std::size_t lines = 0;
+    for (std::size_t i = cut; i < text.size(); ++i) lines += text[i] == '\n';
+    if (cut < text.size() && text.back() != '\n') ++lines;
+    std::string out(text.substr(0, cut));
+    if (cut == 0) out = truncate_utf8(text, (max_text_chars - notice_room)), lines = 1;  // one giant line
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    return out + left_out(lines);
+}
+
+// Written straight to JSON text (keys in nlohmann's sorted order) rather than
+// built as a nlohmann tree and dumped: this runs for every answer.
+std::string blocks_for(std::string_view mrkdwn) {
+    auto p = pack(mrkdwn);
+    std::string out = "[";
+    bool first = true;
+    auto add = [&](const block& b) {
+        if (!first) out += ',';
+        first = false;
+        if (b.divider) {
+            out += R"({"type":"divider"})";
+            return;
+        }
+        out += R"({"text":{"text":)";
+        // Users paste anything; invalid UTF-8 becomes U+FFFD rather than failing the post.
+        append_json_string(out, b.text);
+        out += R"(,"type":"mrkdwn"},"type":"section"})";
+    };
+    for (const auto& b : p.blocks) add(b);
+    if (p.lines_cut) add({false, left_out(p.lines_cut), 0});
     out += ']';
     return out;
 }

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstddef>
+
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -45,9 +47,29 @@ private:
     std::vector<std::string> overridden_;
 };
 
-// Block Kit for a rendered message: paragraphs become mrkdwn sections (within
-// Slack's 3,000 characters each and 50 blocks), a line "---" a divider.
+// Slack's limits for one message (SLACK.md section 7), in characters.
+inline constexpr std::size_t max_blocks = 50;
+inline constexpr std::size_t max_section_chars = 3000;
+inline constexpr std::size_t max_text_chars = 40000;
+// Slack refuses a message whose blocks hold more than about 13,000 characters
+// in all (msg_blocks_too_long); this leaves room for buttons.
+inline constexpr std::size_t max_blocks_text_chars = 12000;
+
+// Length as Slack counts it, to be safe: UTF-16 code units (an emoji outside
+// the BMP is two), never less than the code points.
+std::size_t slack_length(std::string_view text);
+
+// Block Kit for a rendered message: paragraphs become mrkdwn sections, a line
+// "---" a divider. Always within Slack's limits (50 blocks, 3,000 characters a
+// section, max_blocks_text_chars in all): paragraphs share sections when there
+// are too many, a line too long for a section is split, and what still does not
+// fit is replaced by a last section saying how many lines were left out.
 std::string blocks_for(std::string_view mrkdwn);
+// True when blocks_for carries all of the text, nothing left out.
+bool fits_in_blocks(std::string_view mrkdwn);
+// The text within Slack's 40,000 characters: cut at a line, with a last line
+// saying how many lines were left out.
+std::string fit_text(std::string_view text);
 
 // Appends text as a JSON string, byte for byte what nlohmann's
 // dump(-1, ' ', false, error_handler_t::replace) writes for it.

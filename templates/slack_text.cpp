@@ -23,6 +23,19 @@ std::size_t mention_length(std::string_view text) {
     return text[i] == '>' ? i + 1 : 0;
 }
 
+// Length of a control character at text[0] that must not reach a reader
+// (C0 but newline and tab, DEL, C1, bidirectional embeddings, overrides and
+// isolates), or 0.
+std::size_t control_length(std::string_view text) {
+    auto b = [&](std::size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0; };
+    unsigned char c = b(0);
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) return 1;
+    if (c == 0xC2 && b(1) >= 0x80 && b(1) <= 0x9F) return 2;
+    if (c == 0xE2 && ((b(1) == 0x80 && b(2) >= 0xAA && b(2) <= 0xAE) || (b(1) == 0x81 && b(2) >= 0xA6 && b(2) <= 0xA9)))
+        return 3;
+    return 0;
+}
+
 }  // namespace
 
 std::string escape_user_text(std::string_view text) {
@@ -41,6 +54,10 @@ std::string escape_user_text(std::string_view text) {
             out += "&gt;";
         } else if (c == '&') {
             out += "&amp;";
+        } else if (auto skip = control_length(text.substr(i)); skip > 0) {
+            // Stored before the engine cleaned what it is given, or from elsewhere:
+            // still never shown to a reader.
+            i += skip - 1;
         } else {
             out += c;
         }

@@ -28,6 +28,8 @@ struct delivery::outcome {
     std::string channel_id, channel_name;
     // The pinned summary's ts, stored with the post's "delivered" in one transaction.
     std::string summary_ts;
+    // A thread head's ts, stored likewise, for the parts that follow in its thread.
+    std::string posted_ts;
 
     static outcome dead_end(std::string why) {
         outcome o;
@@ -252,12 +254,14 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
         case outcome::dead: spdlog::error("slack: {} failed for good: {}; see `warroom outbox`", describe(e), final.error); break;
     }
     try {
+        if (!final.posted_ts.empty()) thread_ts_[e.id] = final.posted_ts;
         auto job = [id = e.id, incident = e.act.incident, final, now, slack_is_back](runtime& rt) {
             auto& repo = rt.repository();
             // One commit (one fsync) for the outcome and what it taught us.
             SQLite::Transaction txn(rt.db().sql());
             if (!final.channel_id.empty()) repo.set_channel(incident, final.channel_id, final.channel_name);
             if (!final.summary_ts.empty()) repo.set_summary(incident, final.summary_ts);
+            if (!final.posted_ts.empty()) repo.set_posted_ts(id, final.posted_ts);
             // Slack answers again: what was backing off goes now, not minutes from now.
             if (slack_is_back) repo.retry_backed_off(now);
             switch (final.result) {
@@ -432,6 +436,25 @@ asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e
         channel = *id;
     }
     json args{{"channel", channel}, {"text", e.act.body.text}, {"unfurl_links", false}};
+    if (e.thread_of) {
+        // A later part of a long message: in the thread of its first part.
+        auto known = thread_ts_.find(e.thread_of);
+        std::optional<std::string> head_ts;
+        if (known != thread_ts_.end()) {
+            head_ts = known->second;
+        } else {
+            auto job = [head = e.thread_of](runtime& rt) { return rt.repository().posted_ts(head); };
+            head_ts = co_await db_.run(std::move(job));
+        }
+        if (!head_ts) {
+            outcome wait;
+            wait.result = outcome::retry;
+            wait.error = "waiting for the first part (outbox #" + std::to_string(e.thread_of) + ")";
+            co_return wait;
+        }
+        // The first part never reached Slack: this part goes to the channel itself, not lost.
+        if (!head_ts->empty()) args["thread_ts"] = *head_ts;
+    }
     if (!e.act.body.blocks_json.empty()) {
         auto blocks = json::parse(e.act.body.blocks_json, nullptr, false);
         if (blocks.is_array()) args["blocks"] = std::move(blocks);
@@ -454,6 +477,7 @@ asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e
     }
     if (!r.ok) co_return outcome::fail(r);
     outcome posted;
+    if (e.thread_head) posted.posted_ts = r.body.value("ts", "");
     if (e.act.pin) {
         auto ts = r.body.value("ts", "");
         // The pinned post is the incident's summary: its ts is recorded with the

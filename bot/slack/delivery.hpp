@@ -84,6 +84,7 @@ private:
     std::map<std::string, std::string> channel_ids_;  // name -> ID, from conversations.list
     std::set<std::string> made_by_us_;                // channel names whose creator is the bot
     std::string bot_user_;                            // from auth.test
+    std::map<std::int64_t, std::string> thread_ts_;   // outbox id of a posted thread head -> its ts
 };
 
 }  // namespace warroom::bot

@@ -909,6 +909,48 @@ class CommandTests(ServeCase):
         self.assertIn("restarted the search-indexer pods", timeline)
         self.assertRegex(timeline, r"\d\d:\d\d")
 
+    def assert_within_slack_limits(self, m):
+        """What Slack accepts in one message (SLACK.md section 7), checked as the fake checks posts."""
+        self.assertLessEqual(len(m.get("text") or ""), 40_000)
+        blocks = m.get("blocks") or []
+        self.assertLessEqual(len(blocks), 50)
+        texts = [b["text"]["text"] for b in blocks if isinstance(b.get("text"), dict)]
+        for t in texts:
+            self.assertLessEqual(len(t), 3000)
+        self.assertLessEqual(sum(len(t) for t in texts), 13_000)
+
+    def test_long_timeline_and_postmortem_stay_within_slacks_limits(self):
+        # 12 notes of 2,900 characters: about three times what one message holds.
+        filler = ("heap grew again, restarted the indexer " * 80)[:2880]
+        for i in range(12):
+            self.cmd(f"note n{i:02d}-start {filler} n{i:02d}-end")
+        timeline = self.cmd("timeline")
+        self.assert_within_slack_limits(timeline)
+        text = answer_text(timeline)
+        self.assertIn("n11-end", text)  # the most recent entries are shown
+        self.assertNotIn("n00-start", text)
+        self.assertRegex(timeline["text"], r"… \d+ earlier entries not shown")
+        self.assertIn(f"/incident timeline INC-{self.n} all", timeline["text"])
+
+        before = self.count()
+        self.cmd("postmortem")
+        last = self.wait_post(self.cid, lambda t: "## Action items" in t, "the post-mortem's last part", before)
+        parts = [m for m in FAKE.messages(self.cid)[before:] if f"Post-mortem of INC-{self.n}, part" in (m.get("text") or "")]
+        self.assertGreater(len(parts), 1, self.fail_info())
+        head = parts[0]
+        self.assertNotIn("thread_ts", head)
+        self.assertIn("# Post-mortem", head["text"])
+        for m in parts:
+            self.assert_within_slack_limits(m)
+            self.assertTrue(m.get("blocks"), "blocks refused, the text posted alone")
+        for m in parts[1:]:
+            self.assertEqual(m.get("thread_ts"), head["ts"], "parts 2.. go in the thread of part 1")
+        self.assertEqual(parts[-1]["ts"], last["ts"])
+        whole = "\n".join(m["text"] for m in parts)
+        for i in range(12):
+            self.assertIn(f"n{i:02d}-end", whole)
+        self.assertLess(whole.index("n11-end"), whole.index("## Root cause"))
+
     def test_read_only_commands_answer_only_the_caller(self):
         mark = FAKE.last_seq()
         show = self.cmd("show")

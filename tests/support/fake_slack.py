@@ -72,6 +72,7 @@ RESPONSE_URL_USES = 5
 VIEW_MAX_BYTES = 250_000
 MAX_BLOCKS = 50
 BLOCK_TEXT_MAX_TOTAL = 13_000
+TEXT_MAX = 40_000
 KNOWN_BLOCK_TYPES = {"section", "divider", "image", "actions", "context", "input", "header",
                      "file", "rich_text", "video", "markdown"}
 FAULT_KINDS = {"429", "500", "hang", "drop", "error", "slow"}
@@ -494,9 +495,25 @@ def message_body(args):
     """text/blocks of a chat.* call, checked the way Slack checks them."""
     blocks = parse_blocks(args)
     text = args.get("text")
+    # SLACK.md section 7: text past 40,000 characters does not arrive whole; refusing it
+    # (chat.postMessage's msg_too_long) makes a test notice.
+    if isinstance(text, str) and len(text) > TEXT_MAX:
+        raise SlackError("msg_too_long")
     if not text and not blocks and not args.get("attachments"):
         raise SlackError("no_text")
     return text or "", blocks
+
+
+def message_refusal(body):
+    """The error code Slack gives a message body (a response_url post, a command's
+    answer), or None when it would be accepted."""
+    if body.get("delete_original"):
+        return None
+    try:
+        message_body(body)
+    except SlackError as e:
+        return e.code
+    return None
 
 
 @method("chat.postMessage")
@@ -1108,6 +1125,8 @@ class Handler(BaseHTTPRequestHandler):
             status, answer = 200, "ok"
             if not isinstance(parsed, dict):
                 status, answer = 400, "invalid_payload"
+            elif (refused := message_refusal(parsed)):
+                status, answer = 400, refused
             elif uses >= RESPONSE_URL_USES:
                 status, answer = 404, "used_url"
             self.fake.state.responses.append({"id": rid, "body": parsed, "raw": text, "time": time.time(),

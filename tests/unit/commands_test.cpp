@@ -3,6 +3,8 @@
 #include "memory_store.hpp"
 
 #include "commands/settings.hpp"
+#include "commands/text.hpp"
+#include "templates/renderer.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -344,6 +346,52 @@ TEST_CASE("text users type can never ping the channel, but keeps user and channe
     // The channel name is made of characters Slack accepts only.
     for (char c : inc_of(h, 1).channel_name)
         CHECK((std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-'));
+}
+
+TEST_CASE("length limits count characters, not bytes") {
+    engine_harness h(default_settings(), t0);
+    auto repeat = [](std::string_view s, int n) {
+        std::string out;
+        for (int i = 0; i < n; ++i) out += s;
+        return out;
+    };
+    // 126 fire emoji are 504 bytes but 126 characters.
+    auto d = h.run("declare P3 " + repeat("🔥", 126));
+    REQUIRE(d.ok);
+    CHECK(inc_of(h, 1).title == repeat("🔥", 126));
+    REQUIRE(h.run("declare P3 " + repeat("é", 500)).ok);  // 1,000 bytes
+    // A family emoji (7 code points joined) is one character to a reader.
+    REQUIRE(h.run("declare P3 " + repeat("👨‍👩‍👧‍👦", 500)).ok);
+    check_refused(h, "declare P3 " + repeat("é", 501), "C0", "at most 500 characters");
+    REQUIRE(h.run("note INC-1 " + repeat("ü", 3000)).ok);
+    REQUIRE(h.run("update INC-1 " + repeat("ß", 3000)).ok);
+    check_refused(h, "note INC-1 " + repeat("ü", 3001), "C0", "at most 3000 characters");
+}
+
+TEST_CASE("control characters and bidirectional overrides never reach Slack") {
+    engine_harness h(default_settings(), t0);
+    // ESC starts a terminal sequence, BEL rings, CR overwrites the line, U+202E turns the text around.
+    const std::string evil = "db \x1b[31mdown\x07 now\r\nfake line \u202Eevil\u202C \u2066x\u2069 end";
+    REQUIRE(h.run("declare P1 " + evil).ok);
+    CHECK(inc_of(h, 1).title == "db [31mdown now fake line evil x end");  // a title is one line
+    auto note = h.run("note INC-1 first line\r\nsecond \x1b\x07\u202Eline\rthird\u0085");
+    REQUIRE(note.ok);
+    CHECK(h.store.entries.back().text == "first line\nsecond line\nthird");  // notes keep their lines
+    REQUIRE(h.run("update INC-1 fixing\x1b[2J impact: \u202Esome users").ok);
+    std::vector<decision> decisions{h.run("show INC-1"), h.run("timeline INC-1"), h.run("postmortem INC-1"),
+                                    h.run("list")};
+    for (const auto& d : decisions) {
+        std::vector<std::string> texts{d.reply.text, d.reply.blocks_json};
+        for (const auto& a : d.actions) texts.insert(texts.end(), {a.body.text, a.body.blocks_json, a.topic});
+        for (const auto& t : texts) {
+            CHECK(t.find('\x1b') == std::string::npos);
+            CHECK(t.find('\x07') == std::string::npos);
+            CHECK(t.find('\r') == std::string::npos);
+            CHECK(t.find("\u202E") == std::string::npos);
+            CHECK(t.find("\u2066") == std::string::npos);
+        }
+    }
+    CHECK_THAT(decisions[1].reply.text, Contains("first line\nsecond line\nthird"));
 }
 
 TEST_CASE("incident numbers count up from 1 and are never reused") {
@@ -995,6 +1043,123 @@ TEST_CASE("postmortem of an open, slow incident reports the missed targets") {
     CHECK_THAT(md, Contains("_Who and what was affected"));
 }
 
+// --- Slack's limits ------------------------------------------------------------------
+
+namespace {
+
+std::size_t chars(const std::string& s) { return warroom::templates::slack_length(s); }
+
+// What Slack checks: at most 50 blocks, 3,000 characters a section, about
+// 13,000 in all blocks, 40,000 of text.
+void check_within_slack_limits(const message& m) {
+    INFO(m.text.substr(0, 200));
+    CHECK(chars(m.text) <= 40000);
+    auto blocks = nlohmann::json::parse(m.blocks_json);
+    CHECK(blocks.size() <= 50);
+    std::size_t total = 0;
+    for (const auto& b : blocks)
+        if (b.contains("text")) {
+            auto t = b["text"]["text"].get<std::string>();
+            CHECK(chars(t) <= 3000);
+            total += chars(t);
+        }
+    CHECK(total <= 13000);
+}
+
+void add_notes(engine_harness& h, std::int64_t number, int n) {
+    for (int i = 0; i < n; ++i)
+        h.store.entries.push_back({number, t0 + minutes(1 + i / 100), "U2", "note",
+                                   "note " + std::to_string(i) + " restarted pod checkout-" + std::to_string(i) +
+                                       " after the heap grew past the limit again"});
+}
+
+}  // namespace
+
+TEST_CASE("a long timeline shows the most recent entries and says how many earlier ones are left out") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    add_notes(h, 1, 5000);
+    const auto total = h.store.entries.size();
+    auto d = h.run("timeline INC-1", "U9");
+    REQUIRE(d.ok);
+    CHECK(d.actions.empty());
+    check_within_slack_limits(d.reply);
+    const auto& r = d.reply.text;
+    CHECK_THAT(r, Contains("note 4999 restarted"));  // the newest is there
+    CHECK_THAT(r, !Contains("note 0 restarted"));
+    // Shown and left out add up to the whole timeline, and the answer says how to get the rest.
+    std::size_t shown = 0;
+    for (std::size_t at = r.find("\n`"); at != std::string::npos; at = r.find("\n`", at + 1)) ++shown;
+    REQUIRE(shown > 10);
+    CHECK_THAT(r, Contains("… " + format_count(total - shown) + " earlier entries not shown"));
+    CHECK_THAT(r, Contains("`/incident timeline INC-1 all`"));
+    CHECK_THAT(r, Contains("`warroom export`"));
+    // The blocks show everything the text does: nothing cut silently there either.
+    CHECK_THAT(d.reply.blocks_json, Contains("note 4999 restarted"));
+    CHECK_THAT(d.reply.blocks_json, Contains("earlier entries not shown"));
+}
+
+TEST_CASE("timeline all posts every entry in the incident's channel, in a thread when it takes several messages") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    add_notes(h, 1, 1500);
+    auto d = h.run("timeline INC-1 all", "U9");
+    REQUIRE(d.ok);
+    auto parts = posts_to(d, "");
+    REQUIRE(parts.size() > 1);
+    std::string all;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        check_within_slack_limits(parts[i]->body);
+        CHECK(parts[i]->thread_of == (i == 0 ? -1 : 0));
+        all += parts[i]->body.text;
+    }
+    for (int i = 0; i < 1500; i += 7) CHECK_THAT(all, Contains("note " + std::to_string(i) + " restarted"));
+    CHECK_THAT(d.reply.text, Contains("1,501 entries"));
+    check_refused(h, "timeline INC-1 everything", "C0", "timeline [INC-n] all");
+}
+
+TEST_CASE("list of more open incidents than one answer holds says how many more") {
+    engine_harness h(default_settings(), t0);
+    for (int i = 0; i < 402; ++i) REQUIRE(h.run("declare P" + std::to_string(i % 4) + " service " + std::to_string(i) +
+                                                " returns errors for some customers in eu-west").ok);
+    auto d = h.run("list", "U9");
+    REQUIRE(d.ok);
+    check_within_slack_limits(d.reply);
+    const auto& r = d.reply.text;
+    std::size_t shown = 0;
+    for (std::size_t at = r.find("\n• "); at != std::string::npos; at = r.find("\n• ", at + 1)) ++shown;
+    REQUIRE(shown > 10);
+    REQUIRE(shown < 402);
+    CHECK_THAT(r, Contains("(402)"));
+    CHECK_THAT(r, Contains("… and " + std::to_string(402 - shown) + " more not shown"));
+    CHECK_THAT(r, Contains("P0"));  // the most severe first
+}
+
+TEST_CASE("a post-mortem too long for one message goes out in parts in a thread, nothing dropped") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    add_notes(h, 1, 5000);
+    auto d = h.run("postmortem INC-1", "U2");
+    REQUIRE(d.ok);
+    auto parts = posts_to(d, "");
+    REQUIRE(parts.size() > 1);
+    CHECK(d.actions.size() == parts.size());
+    std::string all;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        INFO("part " << i + 1);
+        check_within_slack_limits(parts[i]->body);
+        CHECK(parts[i]->thread_of == (i == 0 ? -1 : 0));  // parts 2..n reply to part 1
+        CHECK_THAT(parts[i]->body.text, Contains("part " + std::to_string(i + 1) + " of " + std::to_string(parts.size())));
+        all += parts[i]->body.text + "\n";
+    }
+    CHECK_THAT(parts[0]->body.text, StartsWith("# Post-mortem: INC-1 checkout is down"));
+    for (std::string section : {"## Summary", "## Timeline (UTC)", "## Root cause", "## What went wrong", "## Action items"})
+        CHECK_THAT(all, Contains(section));
+    for (int i = 0; i < 5000; i += 13) CHECK_THAT(all, Contains("note " + std::to_string(i) + " restarted"));
+    CHECK(all.find("## Root cause") > all.find("note 4999 restarted"));
+    CHECK_THAT(parts.back()->body.text, Contains("- [ ] _action_ (owner, due date)"));
+}
+
 TEST_CASE("stats gives count, MTTA and MTTR per severity against the targets") {
     engine_harness h(default_settings(), t0);
     REQUIRE(h.run("declare P1 one").ok);
@@ -1317,10 +1482,11 @@ TEST_CASE("a title of many paragraphs still leaves the buttons within Slack's 50
     REQUIRE(inc_of(h, 1).title.size() <= 500);
     auto check_capped = [](const message& m, const std::string& block_id) {
         auto blocks = blocks_of(m);
-        CHECK(blocks.size() == 50);
+        CHECK(blocks.size() <= 50);  // paragraphs share sections rather than being cut
         CHECK(blocks.back().at("type") == "actions");
         CHECK(blocks.back().at("block_id") == block_id);
-        CHECK(blocks[0].at("type") == "section");  // sections were cut from the end, not the start
+        CHECK(blocks[0].at("type") == "section");
+        CHECK_THAT(m.blocks_json, !Contains("not shown"));
     };
     check_capped(posts_to(d, "")[0]->body, "warroom_summary_actions");
     check_capped(posts_to(d, "incidents")[0]->body, "warroom_announce_actions");

@@ -21,6 +21,12 @@ TEST_CASE("user text can never ping @channel, @here or @everyone") {
     CHECK(escape_user_text("<https://evil|click>") == "&lt;https://evil|click&gt;");
 }
 
+TEST_CASE("escaping drops control characters and bidirectional overrides, keeping lines") {
+    CHECK(escape_user_text("a\x1b[31mb\x07" "c\rd\u202Ee\u2066f\u0085g") == "a[31mbcdefg");
+    CHECK(escape_user_text("line one\nline\ttwo") == "line one\nline\ttwo");
+    CHECK(escape_user_text("é 🔥 \u200F") == "é 🔥 \u200F");
+}
+
 TEST_CASE("user and channel mentions survive escaping") {
     CHECK(escape_user_text("ask <@U123> in <#C456|ops>") == "ask <@U123> in <#C456|ops>");
     CHECK(escape_user_text("<@U123|alice>") == "<@U123|alice>");
@@ -101,6 +107,60 @@ TEST_CASE("Block Kit: sections, dividers and Slack's limits") {
         CHECK(many.size() <= 50);
         for (const auto& b : many) CHECK(b["text"]["text"].get<std::string>().size() <= 3000);
     }
+}
+
+TEST_CASE("every message is fitted to Slack's limits and says what was left out") {
+    auto check_blocks = [](const std::string& json) {
+        auto blocks = nlohmann::json::parse(json);
+        CHECK(blocks.size() <= 50);
+        std::size_t total = 0;
+        for (const auto& b : blocks)
+            if (b.contains("text")) {
+                auto t = b["text"]["text"].get<std::string>();
+                CHECK(slack_length(t) <= 3000);
+                total += slack_length(t);
+            }
+        CHECK(total <= 13000);
+        return blocks;
+    };
+    SECTION("too much text: the last section counts the lines left out") {
+        std::string big;
+        for (int i = 0; i < 20000; ++i) big += "entry " + std::to_string(i) + " 🔥 something happened\n";
+        CHECK_FALSE(fits_in_blocks(big));
+        auto blocks = check_blocks(blocks_for(big));
+        auto last = blocks.back()["text"]["text"].get<std::string>();
+        CHECK(last.starts_with("_… "));
+        CHECK(last.find("more lines not shown here") != std::string::npos);
+        auto text = fit_text(big);
+        CHECK(slack_length(text) <= 40000);
+        CHECK(text.starts_with("entry 0 "));
+        CHECK(text.find("more lines not shown here._") != std::string::npos);
+        CHECK(text.find("entry 19999") == std::string::npos);
+    }
+    SECTION("a line longer than a section goes on in the next, nothing cut") {
+        std::string line;
+        for (int i = 0; i < 1000; ++i) line += "word" + std::to_string(i) + " ";
+        line += "THE-END";
+        REQUIRE(slack_length(line) > 3000);
+        REQUIRE(fits_in_blocks(line));
+        auto blocks = check_blocks(blocks_for(line));
+        CHECK(blocks.size() >= 3);
+        CHECK(blocks.back()["text"]["text"].get<std::string>().ends_with("THE-END"));
+    }
+    SECTION("many short paragraphs share sections instead of being dropped") {
+        std::string paras;
+        for (int i = 0; i < 120; ++i) paras += "paragraph " + std::to_string(i) + "\n\n";
+        REQUIRE(fits_in_blocks(paras));
+        auto blocks = check_blocks(blocks_for(paras));
+        CHECK(blocks.back()["text"]["text"].get<std::string>().ends_with("paragraph 119"));
+    }
+    SECTION("emoji count double, as Slack may count them") {
+        std::string fire;
+        for (int i = 0; i < 2000; ++i) fire += "🔥";
+        CHECK(slack_length(fire) == 4000);
+        check_blocks(blocks_for(fire));
+    }
+    CHECK(fit_text("short") == "short");
 }
 
 TEST_CASE("Block Kit JSON is exactly what nlohmann writes for the same blocks") {

@@ -191,3 +191,29 @@ TEST_CASE("Slack markup as plain text, for files read outside Slack") {
     CHECK(plain_text("5 &lt; 6 &amp;&amp; 7 &gt; 6") == "5 < 6 && 7 > 6");
     CHECK(plain_text("a < b") == "a < b");
 }
+
+TEST_CASE("characters are counted as a reader sees them") {
+    CHECK(char_count("") == 0);
+    CHECK(char_count("abc") == 3);
+    CHECK(char_count("é") == 1);
+    CHECK(char_count("e\u0301") == 1);            // e and a combining acute
+    CHECK(char_count("🔥🔥") == 2);
+    CHECK(char_count("👍🏽") == 1);               // with a skin tone
+    CHECK(char_count("❤️") == 1);                // with a variation selector
+    CHECK(char_count("👨‍👩‍👧") == 1);            // joined by zero-width joiners
+    CHECK(char_count("支払い") == 3);
+    CHECK(char_count("a\xff\xfe" "b") == 4);         // a byte that is not UTF-8 counts as one
+    CHECK(char_count("\xe2\x82") == 2);           // a cut sequence too
+}
+
+TEST_CASE("sanitize drops control characters and bidirectional overrides, keeping lines where asked") {
+    CHECK(sanitize("plain text, ünïcode 🔥", true) == "plain text, ünïcode 🔥");
+    CHECK(sanitize(std::string("a\x1b[31mb\x07" "c\x00" "d\x7f", 12), false) == "a[31mbcd");
+    CHECK(sanitize("one\r\ntwo\rthree\nfour", true) == "one\ntwo\nthree\nfour");
+    CHECK(sanitize("one\r\ntwo\rthree\nfour", false) == "one two three four");
+    CHECK(sanitize("tab\there", true) == "tab here");
+    CHECK(sanitize("\u202Eevil\u202C \u202Aa\u202B \u2066b\u2067c\u2068d\u2069", true) == "evil a bcd");
+    CHECK(sanitize("c1\u0085\u009b here", true) == "c1 here");
+    CHECK(sanitize("keeps \u200F marks and \u200D joiners", true) == "keeps \u200F marks and \u200D joiners");
+    CHECK(sanitize("bad \xff byte", true) == "bad \xff byte");  // JSON escaping replaces it later
+}
