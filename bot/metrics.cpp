@@ -55,6 +55,10 @@ std::string metrics::render(const gauges& g) const {
     out << "# HELP warroom_outbox_actions Slack actions in the delivery queue by state.\n"
            "# TYPE warroom_outbox_actions gauge\n";
     for (const auto& [state, n] : g.outbox) out << "warroom_outbox_actions{state=\"" << label(state) << "\"} " << n << '\n';
+    if (g.slack_since_success)
+        out << "# HELP warroom_slack_seconds_since_success Seconds since a Slack Web API call last succeeded.\n"
+               "# TYPE warroom_slack_seconds_since_success gauge\n"
+            << "warroom_slack_seconds_since_success " << g.slack_since_success->count() << '\n';
     return out.str();
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -22,6 +23,8 @@ public:
         std::map<std::string, std::size_t> open_by_severity;
         std::size_t timers_armed = 0;
         std::map<std::string, std::size_t> outbox;  // by state
+        // Since Slack last answered a call with ok; none before the first.
+        std::optional<std::chrono::seconds> slack_since_success;
     };
     std::string render(const gauges& g) const;
 
