@@ -81,7 +81,7 @@ delivery::delivery(const asio::any_io_executor& ex, db_worker& db, slack::web_cl
     : db_(db), slack_(slack), metrics_(m), clock_(clk), opts_(opts), wake_(ex), pace_(ex), limiter_(opts.pace_speed),
       reach_(slack::reachability::options{opts.probe_every, std::chrono::seconds(60)}) {}
 
-asio::awaitable<slack::api_result> delivery::call(std::string_view method, const json& args) {
+asio::awaitable<slack::api_result> delivery::call(std::string_view method, const json& args, bool probing) {
     using steady = std::chrono::steady_clock;
     std::string channel = args.contains("channel") && args["channel"].is_string() ? args["channel"].get<std::string>() : "";
     auto wait = limiter_.wait(method, channel, steady::now());
@@ -102,7 +102,7 @@ asio::awaitable<slack::api_result> delivery::call(std::string_view method, const
     auto r = co_await slack_.call(method, args);
     if (r.retry_after) limiter_.pause(method, steady::now() + *r.retry_after);
     metrics_.count_api_call(std::string(method), r.ok ? "ok" : r.error);
-    reach_.on_result(slack::classify(r), r.error, clock_.now());
+    if (!probing) reach_.on_result(slack::classify(r), r.error, clock_.now());
     if (slack::classify(r) == slack::failure_kind::auth) {
         if (auth_error_.empty())
             spdlog::error("Slack rejected the bot token ({}): delivery is paused until it is fixed; check SLACK_BOT_TOKEN",
@@ -159,15 +159,10 @@ asio::awaitable<void> delivery::run() {
 // Asks Slack whether it answers again; if it does, what backed off goes now.
 asio::awaitable<void> delivery::probe() {
     json none = json::object();
-    auto r = co_await slack_.call("auth.test", none);
-    metrics_.count_api_call("auth.test", r.ok ? "ok" : r.error);
-    auto kind = slack::classify(r);
+    // Through call(): Slack's pace, a 429's pause and a rejected token apply to it too.
+    auto r = co_await call("auth.test", none, true);
     auto now = clock_.now();
-    if (kind == slack::failure_kind::auth) {
-        auth_error_ = r.error;
-        co_return;
-    }
-    if (!reach_.on_probe(kind, r.error, now)) co_return;
+    if (!reach_.on_probe(slack::classify(r), r.error, now)) co_return;
     auto job = [now](runtime& rt) { return rt.repository().retry_backed_off(now); };
     auto released = co_await db_.run(std::move(job));
     spdlog::info("slack: answers again (failing since {}): {} queued action(s) go now",

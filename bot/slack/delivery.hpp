@@ -75,7 +75,9 @@ private:
     boost::asio::awaitable<std::optional<std::string>> channel_id_for(const std::string& name_or_id, outcome& failed);
     boost::asio::awaitable<bool> list_channels(outcome& failed);
     boost::asio::awaitable<std::optional<std::string>> own_channel_named(const std::string& name, outcome& failed);
-    boost::asio::awaitable<slack::api_result> call(std::string_view method, const nlohmann::json& args);
+    // A probe's result tells reach_ nothing about deliveries: probe() reports it itself.
+    boost::asio::awaitable<slack::api_result> call(std::string_view method, const nlohmann::json& args,
+                                                   bool probing = false);
     boost::asio::awaitable<void> flush_round();
     boost::asio::awaitable<void> record(const storage::outbox_entry& e, const outcome& o);
 
