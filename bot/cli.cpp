@@ -73,7 +73,10 @@ int run_cli(int argc, char** argv) {
 
     auto* health_cmd = app.add_subcommand("healthcheck", "GET /healthz of a running serve; exit 0 only on 200");
     std::string health_url;
+    bool health_ready = false;
     health_cmd->add_option("--url", health_url, "Address to check (default: the listen address, on loopback)");
+    health_cmd->add_flag("--ready", health_ready,
+                         "GET /readyz instead: fails also while Slack has been unreachable past slack_unreachable_after");
 
     for (auto* sub : {serve_cmd, console_cmd, check_cmd, version_cmd, outbox_cmd, backup_cmd, export_cmd, health_cmd})
         sub->fallthrough();
@@ -100,7 +103,7 @@ int run_cli(int argc, char** argv) {
         if (outbox_cmd->parsed()) return run_outbox_command(cfg, retry_dead, std::cout);
         if (backup_cmd->parsed()) return run_backup_command(cfg, backup_file, backup_force, std::cout, std::cerr);
         if (export_cmd->parsed()) return run_export_command(cfg, export_opts, std::cout, std::cerr);
-        if (health_cmd->parsed()) return run_healthcheck_command(cfg, health_url, std::cout, std::cerr);
+        if (health_cmd->parsed()) return run_healthcheck_command(cfg, health_url, health_ready, std::cout, std::cerr);
         return run_serve(cfg);
     } catch (const config_error& e) {
         std::cerr << "warroom: config error: " << e.what() << "\n";

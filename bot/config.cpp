@@ -267,7 +267,8 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
     key_path at{source, ""};
     check_keys(root, at,
                {"announce_channel", "escalation_channel", "channel_prefix", "timeline_reaction", "templates_dir",
-                "resolve_requires_role", "working_hours", "severities", "roles", "incident_types"});
+                "resolve_requires_role", "working_hours", "severities", "roles", "incident_types",
+                "slack_unreachable_after"});
 
     commands::settings s = commands::default_settings();
     if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
@@ -308,6 +309,17 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
     return s;
 }
 
+void parse_service_settings(const std::string& toml_text, const std::string& source, config& c) {
+    toml::table root;
+    try {
+        root = toml::parse(toml_text, source);
+    } catch (const toml::parse_error&) {
+        return;  // parse_settings reports it
+    }
+    key_path at{source, ""};
+    if (auto d = read_duration(root, at, "slack_unreachable_after")) c.slack_unreachable_after = *d;
+}
+
 env_lookup process_environment() {
     return [](const std::string& name) -> std::optional<std::string> {
         const char* v = std::getenv(name.c_str());
@@ -320,7 +332,9 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
     config c;
     auto file = flags.config_file ? flags.config_file : non_empty(env, "WARROOM_CONFIG");
     if (file) {
-        c.settings = parse_settings(read_file(*file), *file);
+        auto text = read_file(*file);
+        c.settings = parse_settings(text, *file);
+        parse_service_settings(text, *file, c);
         c.source = *file;
     } else {
         c.settings = commands::default_settings();
@@ -426,7 +440,8 @@ std::string describe(const config& c) {
         << "channel_prefix = " << quoted(s.channel_prefix) << "\n"
         << "timeline_reaction = " << quoted(s.timeline_reaction) << "\n"
         << "templates_dir = " << quoted(s.templates_dir) << "\n"
-        << "resolve_requires_role = " << (s.resolve_requires_role ? "true" : "false") << "\n\n"
+        << "resolve_requires_role = " << (s.resolve_requires_role ? "true" : "false") << "\n"
+        << "slack_unreachable_after = " << toml_duration(c.slack_unreachable_after) << "\n\n"
         << "[working_hours]\n"
         << "days = " << quoted(s.hours.days_text) << "\n"
         << "hours = " << quoted(s.hours.hours_text) << "\n"

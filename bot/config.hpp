@@ -4,6 +4,7 @@
 
 #include "commands/settings.hpp"
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -29,6 +30,9 @@ struct config {
     std::size_t max_connections = 1024;
     // WARROOM_BODY_MEMORY_MB: memory all request bodies in flight may hold; past it, 503.
     std::size_t body_memory_mb = 32;
+    // slack_unreachable_after: deliveries failing this long make /readyz 503
+    // (and `warroom healthcheck --ready` fail); /healthz stays 200.
+    std::chrono::seconds slack_unreachable_after{60};
     // Secrets: from the environment only, never printed or logged.
     std::string bot_token;
     std::string signing_secret;
@@ -50,6 +54,10 @@ config load_config(const config_overrides& flags, const env_lookup& env);
 // Parses TOML text on top of the defaults (used by load_config and tests);
 // `source` names it in error messages.
 commands::settings parse_settings(const std::string& toml_text, const std::string& source);
+
+// The file's keys for the shell rather than the engine (slack_unreachable_after),
+// into `c`; parse_settings has checked the text and its key names already.
+void parse_service_settings(const std::string& toml_text, const std::string& source, config& c);
 
 // The effective settings as TOML-like text, secrets redacted (check-config).
 std::string describe(const config& c);

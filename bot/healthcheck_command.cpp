@@ -20,12 +20,12 @@ struct target {
 };
 
 // "http://host:port/path" or "host:port"; nullopt-like empty host on anything else.
-target parse_target(std::string url) {
+target parse_target(std::string url, const std::string& default_path) {
     target t;
     constexpr std::string_view scheme = "http://";
     if (url.rfind(scheme, 0) == 0) url.erase(0, scheme.size());
     auto slash = url.find('/');
-    t.path = slash == std::string::npos ? "/healthz" : url.substr(slash);
+    t.path = slash == std::string::npos ? default_path : url.substr(slash);
     std::string hostport = url.substr(0, slash);
     if (!hostport.empty() && hostport.front() == '[') {  // [::1]:3000
         auto close = hostport.find(']');
@@ -52,8 +52,9 @@ struct fd_guard {
 
 }  // namespace
 
-int run_healthcheck_command(const config& cfg, const std::string& url, std::ostream& out, std::ostream& err) {
-    auto t = parse_target(url.empty() ? cfg.listen : url);
+int run_healthcheck_command(const config& cfg, const std::string& url, bool ready, std::ostream& out,
+                            std::ostream& err) {
+    auto t = parse_target(url.empty() ? cfg.listen : url, ready ? "/readyz" : "/healthz");
     if (t.host.empty()) {
         err << "warroom healthcheck: cannot read the address " << url << "\n";
         return 2;

@@ -71,6 +71,10 @@ std::string metrics::render(const gauges& g) const {
         << "# HELP warroom_log_lines_suppressed_total Repeated warnings not logged (throttled per kind).\n"
            "# TYPE warroom_log_lines_suppressed_total counter\n"
         << "warroom_log_lines_suppressed_total " << log_lines_suppressed() << '\n';
+    if (g.slack_since_success)
+        out << "# HELP warroom_slack_seconds_since_success Seconds since a Slack Web API call last succeeded.\n"
+               "# TYPE warroom_slack_seconds_since_success gauge\n"
+            << "warroom_slack_seconds_since_success " << g.slack_since_success->count() << '\n';
     return out.str();
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -25,6 +26,8 @@ public:
         // The HTTP server's connections and what hostile traffic cost it.
         std::size_t connections_open = 0;
         std::uint64_t connections_closed_idle = 0, connections_refused = 0, bodies_refused = 0;
+        // Since Slack last answered a call with ok; none before the first.
+        std::optional<std::chrono::seconds> slack_since_success;
     };
     std::string render(const gauges& g) const;
 

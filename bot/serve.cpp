@@ -7,6 +7,7 @@
 #include "bot/db_worker.hpp"
 #include "bot/event_intake.hpp"
 #include "bot/interactions.hpp"
+#include "bot/loop_health.hpp"
 #include "bot/metrics.hpp"
 #include "bot/net/http_server.hpp"
 #include "bot/slack/delivery.hpp"
@@ -46,8 +47,10 @@ constexpr auto stop_grace = 10s;
 
 // Fires due deadlines, then sleeps until the next one or until a command may
 // have armed an earlier one. The first pass fires what came due while stopped.
+// A pass that throws (the database refused) backs off and tries again: the
+// loop ends only when warroom stops.
 asio::awaitable<void> run_timers(db_worker& db, delivery& outbox, wakeup& wake, const clock& clk,
-                                 const bool& stopping) {
+                                 const bool& stopping, loop_health& health) {
     auto forget_before = clk.now();
     while (!stopping) {
         struct pass {
@@ -55,45 +58,70 @@ asio::awaitable<void> run_timers(db_worker& db, delivery& outbox, wakeup& wake, 
             std::optional<commands::time_point> next;
         };
         pass p;
-        bool failed = false;
+        std::string failure;
         try {
             auto job = [](runtime& rt) { return pass{rt.fire_due(), rt.next_deadline()}; };
             p = co_await db.run(std::move(job));
+            if (p.fired) outbox.wake();
+            auto now = clk.now();
+            if (now - forget_before > 1h) {
+                // Slack retries within minutes; a day of event IDs is plenty for de-duplication.
+                auto forget = [cutoff = now - 24h](runtime& rt) {
+                    rt.repository().forget_requests_before(cutoff);
+                    return true;
+                };
+                co_await db.run(std::move(forget));
+                forget_before = now;
+            }
         } catch (const std::exception& e) {
-            spdlog::error("timers: could not fire due deadlines (retrying in 5 s): {}", e.what());
-            failed = true;
+            failure = *e.what() ? e.what() : "unknown error";
         }
-        if (p.fired) outbox.wake();
         auto now = clk.now();
-        if (now - forget_before > 1h) {
-            // Slack retries within minutes; a day of event IDs is plenty for de-duplication.
-            forget_before = now;
-            auto job = [cutoff = now - 24h](runtime& rt) {
-                rt.repository().forget_requests_before(cutoff);
-                return true;
-            };
-            co_await db.run(std::move(job));
-        }
         std::chrono::seconds wait = 60s;
-        if (failed)
-            wait = 5s;
-        else if (p.next)
-            wait = std::clamp(std::chrono::duration_cast<std::chrono::seconds>(*p.next - now), 1s, 60s);
+        if (!failure.empty()) {
+            auto f = health.failed(failure, now);
+            if (f.first) spdlog::error("timers: could not fire due deadlines: {}; retrying with backoff", failure);
+            wait = f.wait;
+        } else {
+            if (auto since = health.succeeded())
+                spdlog::info("timers: work again after {}", commands::format_duration(now - *since));
+            if (p.next) wait = std::clamp(std::chrono::duration_cast<std::chrono::seconds>(*p.next - now), 1s, 60s);
+        }
         co_await wake.sleep_for(wait);
     }
 }
 
-asio::awaitable<net::http_response> healthz(db_worker& db, const delivery& outbox,
-                                             const socket_mode_client* socket_mode) {
+// "running", "failing for 12s: disk I/O error", or "stopped: …".
+std::string loop_state(const loop_health& h, commands::time_point now) {
+    if (h.is_stopped()) return "stopped: " + h.last_error();
+    if (auto since = h.failing_since())
+        return "failing for " + commands::format_duration(now - *since) + ": " + h.last_error();
+    return "running";
+}
+
+struct health_inputs {
+    db_worker& db;
+    const delivery& outbox;
+    const loop_health& timers;
+    const socket_mode_client* socket_mode;
+    const clock& clk;
+    std::chrono::seconds slack_unreachable_after;
+};
+
+// /healthz (liveness: 503 only for what a restart or an operator must fix: the
+// database, the token, a loop that ended) and /readyz (also 503 while Slack has
+// been unreachable past the threshold, or a loop keeps failing).
+asio::awaitable<net::http_response> healthz(const health_inputs& in, bool readiness) {
     json body;
     bool healthy = true;
+    bool ready = true;
     std::optional<std::string> db_error;
     try {
         auto job = [](runtime& rt) {
             rt.db().ensure_usable();  // deleted, replaced or damaged: 503, though reads still work
             return rt.repository().outbox_counts();
         };
-        body["outbox"] = co_await db.run(std::move(job));
+        body["outbox"] = co_await in.db.run(std::move(job));
         body["database"] = "ok";
     } catch (const std::exception& e) {
         db_error = e.what();
@@ -103,22 +131,38 @@ asio::awaitable<net::http_response> healthz(db_worker& db, const delivery& outbo
         body["database"] = "error: " + *db_error;
         healthy = false;
     }
-    if (!outbox.auth_error().empty()) {
-        body["slack"] = "token rejected: " + outbox.auth_error();
+    auto now = in.clk.now();
+    const auto& reach = in.outbox.slack_reachability();
+    if (!in.outbox.auth_error().empty()) {
+        body["slack"] = "token rejected: " + in.outbox.auth_error();
         healthy = false;
+    } else if (auto since = reach.failing_since()) {
+        bool past = reach.unreachable(now, in.slack_unreachable_after);
+        body["slack"] = std::string(past ? "unreachable" : "failing") + " for " +
+                        commands::format_duration(now - *since) + ": " + reach.last_error();
+        if (past) ready = false;
     } else {
         body["slack"] = "ok";
     }
-    if (socket_mode) {
-        body["socket_mode"] = socket_mode->status();
-        if (!socket_mode->healthy()) healthy = false;
+    if (auto last = reach.last_success()) body["last_slack_success"] = commands::format_time(*last);
+    for (auto [name, h] : {std::pair{"delivery", &in.outbox.health()}, std::pair{"timers", &in.timers}}) {
+        body[name] = loop_state(*h, now);
+        if (h->is_stopped()) healthy = false;
+        if (h->is_failing()) ready = false;
     }
-    if (auto last = outbox.last_delivered()) body["last_delivered"] = commands::format_time(*last);
-    body["status"] = healthy ? "ok" : "unhealthy";
-    co_return net::http_response{healthy ? 200u : 503u, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", {}};
+    if (in.socket_mode) {
+        body["socket_mode"] = in.socket_mode->status();
+        if (!in.socket_mode->healthy()) healthy = false;
+    }
+    if (auto last = in.outbox.last_delivered()) body["last_delivered"] = commands::format_time(*last);
+    bool ok = healthy && (!readiness || ready);
+    body["status"] = ok ? (readiness ? "ready" : "ok") : (healthy ? "not ready" : "unhealthy");
+    co_return net::http_response{ok ? 200u : 503u, "application/json",
+                                 body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", {}};
 }
 
-asio::awaitable<net::http_response> metrics_page(db_worker& db, const metrics& m, const net::http_server* server) {
+asio::awaitable<net::http_response> metrics_page(db_worker& db, const metrics& m, const net::http_server* server,
+                                                 const delivery& outbox, const clock& clk) {
     metrics::gauges g;
     try {
         auto job = [](runtime& rt) {
@@ -139,6 +183,8 @@ asio::awaitable<net::http_response> metrics_page(db_worker& db, const metrics& m
         g.connections_refused = s.refused;
         g.bodies_refused = s.body_memory_full;
     }
+    if (auto last = outbox.slack_reachability().last_success())
+        g.slack_since_success = std::chrono::duration_cast<std::chrono::seconds>(clk.now() - *last);
     co_return net::http_response{200, "text/plain; version=0.0.4; charset=utf-8", m.render(g), {}};
 }
 
@@ -199,16 +245,21 @@ rlim_t raise_descriptor_limit() {
     return lim.rlim_cur;
 }
 
-// Logs a background task's end; a task that throws is a bug, said loudly once.
-auto on_task_end(const char* name, int& running) {
-    return [name, &running](std::exception_ptr e) {
+// Logs a background task's end; a task that throws is a bug, said loudly once,
+// and /healthz says the task is stopped.
+auto on_task_end(const char* name, int& running, loop_health* health = nullptr) {
+    return [name, &running, health](std::exception_ptr e) {
         --running;
         if (!e) return;
+        std::string what = "unknown error";
         try {
             std::rethrow_exception(e);
         } catch (const std::exception& ex) {
-            spdlog::critical("{} stopped on an unexpected error: {}", name, ex.what());
+            what = ex.what();
+        } catch (...) {
         }
+        spdlog::critical("{} stopped on an unexpected error: {}", name, what);
+        if (health) health->stopped(what);
     };
 }
 
@@ -259,6 +310,7 @@ int run_serve(const config& cfg) {
         spdlog::warn("WARROOM_SLACK_PACE={}: Slack's rate limits are scaled; for tests only", cfg.slack_pace);
     delivery outbox(io.get_executor(), db, slack_api, stats, clk, delivery_opts);
     wakeup timers_wake(io.get_executor());
+    loop_health timers_health;
     bool stopping = false;
 
     // A command may arm a timer and queue Slack calls: both loops look again.
@@ -296,8 +348,11 @@ int run_serve(const config& cfg) {
             co_return net::http_response{503, "text/plain", "HTTP events are off: SLACK_SIGNING_SECRET is not set "
                                                             "(this warroom uses Socket Mode)\n", {}};
         if (req.target == "/slack/events") co_return co_await events.handle(std::move(req));
-        if (req.target == "/healthz") co_return co_await healthz(db, outbox, socket_mode.get());
-        if (req.target == "/metrics") co_return co_await metrics_page(db, stats, http);
+        if (req.target == "/healthz" || req.target == "/readyz") {
+            health_inputs in{db, outbox, timers_health, socket_mode.get(), clk, cfg.slack_unreachable_after};
+            co_return co_await healthz(in, req.target == "/readyz");
+        }
+        if (req.target == "/metrics") co_return co_await metrics_page(db, stats, http, outbox, clk);
         co_return net::http_response{404, "text/plain", "not found\n", {}};
     };
     net::http_server server(io, listen_at, route, limits);
@@ -319,7 +374,7 @@ int run_serve(const config& cfg) {
                  bound.address().to_string(), bound.port(), cfg.db_path, cfg.slack_api_url);
 
     int running = 2;
-    asio::co_spawn(io, outbox.run(), on_task_end("outbox delivery", running));
+    asio::co_spawn(io, outbox.run(), on_task_end("outbox delivery", running, &outbox.health()));
     if (socket_mode) {
         ++running;
         spdlog::info("Socket Mode on (SLACK_APP_TOKEN set){}", cfg.signing_secret.empty()
@@ -327,7 +382,8 @@ int run_serve(const config& cfg) {
                                                                 : "; HTTP /slack/events on too");
         asio::co_spawn(io, socket_mode->run(), on_task_end("Socket Mode", running));
     }
-    asio::co_spawn(io, run_timers(db, outbox, timers_wake, clk, stopping), on_task_end("timers", running));
+    asio::co_spawn(io, run_timers(db, outbox, timers_wake, clk, stopping, timers_health),
+                   on_task_end("timers", running, &timers_health));
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <random>
 #include <set>
+#include <stdexcept>
 
 namespace warroom::bot {
 
@@ -79,9 +80,10 @@ std::string describe(const storage::outbox_entry& e) {
 
 delivery::delivery(const asio::any_io_executor& ex, db_worker& db, slack::web_client& slack, metrics& m,
                    const clock& clk, delivery_options opts)
-    : db_(db), slack_(slack), metrics_(m), clock_(clk), opts_(opts), wake_(ex), pace_(ex), limiter_(opts.pace_speed) {}
+    : db_(db), slack_(slack), metrics_(m), clock_(clk), opts_(opts), wake_(ex), pace_(ex), limiter_(opts.pace_speed),
+      reach_(slack::reachability::options{opts.probe_every, std::chrono::seconds(60)}) {}
 
-asio::awaitable<slack::api_result> delivery::call(std::string_view method, const json& args) {
+asio::awaitable<slack::api_result> delivery::call(std::string_view method, const json& args, bool probing) {
     using steady = std::chrono::steady_clock;
     std::string channel = args.contains("channel") && args["channel"].is_string() ? args["channel"].get<std::string>() : "";
     auto wait = limiter_.wait(method, channel, steady::now());
@@ -102,6 +104,7 @@ asio::awaitable<slack::api_result> delivery::call(std::string_view method, const
     auto r = co_await slack_.call(method, args);
     if (r.retry_after) limiter_.pause(method, steady::now() + *r.retry_after);
     metrics_.count_api_call(std::string(method), r.ok ? "ok" : r.error);
+    if (!probing) reach_.on_result(slack::classify(r), r.error, clock_.now());
     if (slack::classify(r) == slack::failure_kind::auth) {
         if (auth_error_.empty())
             spdlog::error("Slack rejected the bot token ({}): delivery is paused until it is fixed; check SLACK_BOT_TOKEN",
@@ -113,86 +116,134 @@ asio::awaitable<slack::api_result> delivery::call(std::string_view method, const
     co_return r;
 }
 
+// What the loop waits for after a round.
+struct delivery::pause {
+    enum { none, wake, pace } how = none;
+    std::chrono::seconds wait{0};
+};
+
+// A round that throws (the database refused a read or a write) ends there:
+// what it did not record stays pending and is tried again, so the loop only
+// backs off and goes on. Nothing but stop() ends it.
 asio::awaitable<void> delivery::run() {
     while (!stopping_) {
-        struct work {
-            std::vector<storage::outbox_entry> entries;
-            std::map<std::int64_t, commands::incident> incidents;
-            std::set<std::int64_t> superseded;  // outbox ids of summary updates a newer one replaces
-            std::optional<time_point> next;
-        };
-        auto now = clock_.now();
-        work w;
-        bool read_failed = false;
+        pause next;
+        std::string failure;
         try {
-            auto job = [now, limit = opts_.batch](runtime& rt) {
-                work out;
-                auto& repo = rt.repository();
-                out.entries = repo.pending_actions(now, limit);
-                for (const auto& e : out.entries) {
-                    if (e.act.incident && !out.incidents.count(e.act.incident))
-                        if (auto inc = repo.find(e.act.incident)) out.incidents.emplace(e.act.incident, std::move(*inc));
-                    // Only the newest edit of a summary matters: a burst of changes is one chat.update.
-                    if (e.act.kind == commands::action_kind::update_summary && e.act.incident &&
-                        repo.has_newer_summary_update(e.act.incident, e.id))
-                        out.superseded.insert(e.id);
-                }
-                out.next = repo.next_outbox_attempt();
-                return out;
-            };
-            w = co_await db_.run(std::move(job));
+            next = co_await round();
         } catch (const std::exception& ex) {
-            spdlog::error("delivery could not read the outbox (will retry): {}", ex.what());
-            read_failed = true;
+            failure = *ex.what() ? ex.what() : "unknown error";
+        } catch (...) {
+            failure = "unknown error";
         }
-        if (read_failed) {
-            co_await wake_.sleep_for(std::chrono::seconds(5));
-            continue;
+        auto now = clock_.now();
+        if (!failure.empty()) {
+            auto f = health_.failed(failure, now);
+            if (f.first)
+                spdlog::error("outbox delivery failed: {}; retrying with backoff (pending actions stay queued)",
+                              failure);
+            next.how = pause::pace;
+            next.wait = f.wait;
+        } else if (auto since = health_.succeeded()) {
+            spdlog::info("outbox delivery works again after {}", commands::format_duration(now - *since));
         }
-        if (w.entries.empty()) {
-            auto wait = w.next ? std::chrono::duration_cast<std::chrono::seconds>(*w.next - now) : std::chrono::seconds(60);
-            co_await wake_.sleep_for(std::clamp(wait, std::chrono::seconds(1), std::chrono::seconds(60)));
-            continue;
-        }
-        std::set<std::int64_t> held;  // incidents whose earlier action failed in this round
-        std::optional<std::chrono::seconds> paced_for;  // the shortest wait Slack's pace asked for
-        for (const auto& e : w.entries) {
-            if (stopping_) break;
-            if (e.act.incident && held.count(e.act.incident)) continue;
-            if (w.superseded.count(e.id)) {
-                // Not sent: a newer update of the same summary follows it in the queue.
-                spdlog::debug("slack: {} superseded by a newer summary update; not sent", describe(e));
-                superseded_.push_back(e.id);
-                continue;
-            }
-            auto it = w.incidents.find(e.act.incident);
-            commands::incident* inc = it == w.incidents.end() ? nullptr : &it->second;
-            outcome o;
-            if (!auth_error_.empty()) {
-                // Nothing will get through with a rejected token: wait, do not burn attempts on it.
-                o.result = outcome::retry;
-                o.error = auth_error_;
-            } else {
-                o = co_await deliver(e, inc);
-            }
-            if (o.result != outcome::delivered && e.act.incident) held.insert(e.act.incident);
-            if (o.paced && o.retry_after) paced_for = std::min(paced_for.value_or(*o.retry_after), *o.retry_after);
-            if (inc && !o.channel_id.empty()) {
-                inc->channel_id = o.channel_id;
-                inc->channel_name = o.channel_name;
-            }
-            co_await record(e, o);
-        }
-        co_await flush_round();
-        if (!auth_error_.empty()) co_await wake_.sleep_for(opts_.auth_recheck);
-        else if (paced_for) {
-            // Everything left waits for Slack's pace: reading the queue again
-            // before a call may go would only spin through the backlog, so new
-            // commands do not cut this wait short (only stop() does).
-            pace_.expires_after(std::clamp(*paced_for, std::chrono::seconds(1), std::chrono::seconds(5)));
+        if (stopping_) break;
+        if (next.how == pause::wake) {
+            co_await wake_.sleep_for(next.wait);
+        } else if (next.how == pause::pace) {
+            // Not cut short by new commands: only stop() ends this wait.
+            pace_.expires_after(next.wait);
             co_await pace_.async_wait(asio::as_tuple(asio::use_awaitable));
         }
     }
+}
+
+// Asks Slack whether it answers again; if it does, what backed off goes now.
+asio::awaitable<void> delivery::probe() {
+    json none = json::object();
+    // Through call(): Slack's pace, a 429's pause and a rejected token apply to it too.
+    auto r = co_await call("auth.test", none, true);
+    auto now = clock_.now();
+    if (!reach_.on_probe(slack::classify(r), r.error, now)) co_return;
+    auto job = [now](runtime& rt) { return rt.repository().retry_backed_off(now); };
+    auto released = co_await db_.run(std::move(job));
+    spdlog::info("slack: answers again (failing since {}): {} queued action(s) go now",
+                 commands::format_time(reach_.failing_since().value_or(now)), released);
+}
+
+asio::awaitable<delivery::pause> delivery::round() {
+    struct work {
+        std::vector<storage::outbox_entry> entries;
+        std::map<std::int64_t, commands::incident> incidents;
+        std::set<std::int64_t> superseded;  // outbox ids of summary updates a newer one replaces
+        std::optional<time_point> next;
+    };
+    auto now = clock_.now();
+    if (auth_error_.empty() && reach_.probe_due(now)) {
+        co_await probe();
+        now = clock_.now();
+    }
+    auto job = [now, limit = opts_.batch](runtime& rt) {
+        work out;
+        auto& repo = rt.repository();
+        out.entries = repo.pending_actions(now, limit);
+        for (const auto& e : out.entries) {
+            if (e.act.incident && !out.incidents.count(e.act.incident))
+                if (auto inc = repo.find(e.act.incident)) out.incidents.emplace(e.act.incident, std::move(*inc));
+            // Only the newest edit of a summary matters: a burst of changes is one chat.update.
+            if (e.act.kind == commands::action_kind::update_summary && e.act.incident &&
+                repo.has_newer_summary_update(e.act.incident, e.id))
+                out.superseded.insert(e.id);
+        }
+        out.next = repo.next_outbox_attempt();
+        return out;
+    };
+    work w = co_await db_.run(std::move(job));
+    if (w.entries.empty()) {
+        auto wait = w.next ? std::chrono::duration_cast<std::chrono::seconds>(*w.next - now) : std::chrono::seconds(60);
+        // A failing Slack is asked again on time even when nothing else is due.
+        if (auto probe_at = reach_.next_probe(); probe_at && auth_error_.empty())
+            wait = std::min(wait, std::chrono::duration_cast<std::chrono::seconds>(*probe_at - now));
+        co_return pause{pause::wake, std::clamp(wait, std::chrono::seconds(1), std::chrono::seconds(60))};
+    }
+    std::set<std::int64_t> held;  // incidents whose earlier action failed in this round
+    std::optional<std::chrono::seconds> paced_for;  // the shortest wait Slack's pace asked for
+    for (const auto& e : w.entries) {
+        if (stopping_) break;
+        if (e.act.incident && held.count(e.act.incident)) continue;
+        if (w.superseded.count(e.id)) {
+            // Not sent: a newer update of the same summary follows it in the queue.
+            spdlog::debug("slack: {} superseded by a newer summary update; not sent", describe(e));
+            superseded_.push_back(e.id);
+            continue;
+        }
+        auto it = w.incidents.find(e.act.incident);
+        commands::incident* inc = it == w.incidents.end() ? nullptr : &it->second;
+        outcome o;
+        if (!auth_error_.empty()) {
+            // Nothing will get through with a rejected token: wait, do not burn attempts on it.
+            o.result = outcome::retry;
+            o.error = auth_error_;
+        } else {
+            o = co_await deliver(e, inc);
+        }
+        if (o.result != outcome::delivered && e.act.incident) held.insert(e.act.incident);
+        if (o.paced && o.retry_after) paced_for = std::min(paced_for.value_or(*o.retry_after), *o.retry_after);
+        if (inc && !o.channel_id.empty()) {
+            inc->channel_id = o.channel_id;
+            inc->channel_name = o.channel_name;
+        }
+        co_await record(e, o);
+    }
+    co_await flush_round();
+    if (!auth_error_.empty()) co_return pause{pause::wake, opts_.auth_recheck};
+    if (paced_for) {
+        // Everything left waits for Slack's pace: reading the queue again
+        // before a call may go would only spin through the backlog, so new
+        // commands do not cut this wait short (only stop() does).
+        co_return pause{pause::pace, std::clamp(*paced_for, std::chrono::seconds(1), std::chrono::seconds(5))};
+    }
+    co_return pause{};
 }
 
 // The round's paced deferrals and superseded summary updates, in one transaction.
@@ -224,26 +275,31 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
         co_return;
     }
     if (o.result == outcome::retry) {
-        bool rate_limited = o.retry_after.has_value();
-        if (rate_limited) {
-            final.retry_at = now + *o.retry_after;
-        } else if (!auth_error_.empty()) {
-            final.retry_at = now + opts_.auth_recheck;
-        } else {
-            // Exponential backoff with jitter, so a Slack outage is not met by a stampede when it ends.
-            static thread_local std::mt19937 rng{std::random_device{}()};
-            auto base = std::min<std::int64_t>(opts_.max_backoff.count(), std::int64_t{1} << std::min(e.attempts, 16));
-            std::uniform_int_distribution<std::int64_t> jitter(0, std::max<std::int64_t>(1, base / 4));
-            final.retry_at = now + std::chrono::seconds(base + jitter(rng));
-        }
-        if (auth_error_.empty() && now - e.created_at > opts_.give_up_after) {
+        static thread_local std::mt19937 rng{std::random_device{}()};
+        slack::attempt a;
+        a.kind = !auth_error_.empty()   ? slack::failure_kind::auth
+                 : o.retry_after        ? slack::failure_kind::rate_limited
+                                        : slack::failure_kind::transient;
+        a.retry_after = o.retry_after;
+        a.failed_before = e.attempts;
+        a.age = std::chrono::duration_cast<std::chrono::seconds>(now - e.created_at);
+        a.jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+        slack::retry_policy policy;
+        policy.max_backoff = opts_.max_backoff;
+        policy.give_up_after = opts_.give_up_after;
+        policy.auth_recheck = opts_.auth_recheck;
+        auto step = slack::next_step(a, now, policy);
+        if (step.kind == slack::outbox_step::dead) {
             final.result = outcome::dead;
             final.error = o.error + " (gave up after " + commands::format_duration(now - e.created_at) + ")";
+        } else {
+            final.retry_at = step.retry_at;
         }
     }
     bool slack_is_back = final.result == outcome::delivered && slack_failing_;
-    if (final.result == outcome::retry && !o.retry_after && auth_error_.empty()) slack_failing_ = true;
-    if (final.result == outcome::delivered) slack_failing_ = false;
+    bool failing_after = final.result == outcome::delivered ? false
+                         : final.result == outcome::retry && !o.retry_after && auth_error_.empty() ? true
+                                                                                                    : slack_failing_;
     switch (final.result) {
         case outcome::delivered: last_delivered_ = now; break;
         case outcome::retry:
@@ -273,9 +329,13 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
             return true;
         };
         co_await db_.run(std::move(job));
+        // Only once written: a release that was not committed is still owed.
+        slack_failing_ = failing_after;
     } catch (const std::exception& ex) {
         // The action stays pending and is tried again: at-least-once, never lost.
-        spdlog::error("slack: could not record the outcome of {}: {}", describe(e), ex.what());
+        // The round ends here: whatever it delivered next could not be recorded
+        // either, and would only be sent twice.
+        throw std::runtime_error("could not record the outcome of " + describe(e) + ": " + ex.what());
     }
 }
 

@@ -3,8 +3,10 @@
 #pragma once
 
 #include "bot/clock.hpp"
+#include "bot/loop_health.hpp"
 #include "bot/metrics.hpp"
 #include "bot/slack/rate_limiter.hpp"
+#include "bot/slack/retry_policy.hpp"
 #include "bot/slack/web_client.hpp"
 #include "bot/wakeup.hpp"
 #include "storage/incident_repository.hpp"
@@ -32,6 +34,8 @@ struct delivery_options {
     // and the rest of the queue goes on.
     std::chrono::milliseconds max_inline_wait{250};
     double pace_speed = 1.0;  // rate_limiter's speed: 1 is Slack's own pace
+    // While calls fail, auth.test asks Slack this often whether it is back.
+    std::chrono::seconds probe_every{5};
 };
 
 class delivery {
@@ -50,10 +54,18 @@ public:
     // Non-empty when Slack rejected the token: delivery waits, /healthz says 503.
     const std::string& auth_error() const { return auth_error_; }
     std::optional<commands::time_point> last_delivered() const { return last_delivered_; }
+    // Whether Slack answers (for /healthz, /readyz and /metrics).
+    const slack::reachability& slack_reachability() const { return reach_; }
+    // The delivery loop itself: failing while its database work fails, stopped if it ended.
+    const loop_health& health() const { return health_; }
+    loop_health& health() { return health_; }
 
     struct outcome;
 
 private:
+    struct pause;
+    boost::asio::awaitable<pause> round();
+    boost::asio::awaitable<void> probe();
     boost::asio::awaitable<outcome> deliver(const storage::outbox_entry& e, commands::incident* inc);
     boost::asio::awaitable<outcome> create_channel(const storage::outbox_entry& e, commands::incident& inc);
     boost::asio::awaitable<outcome> invite(const std::string& channel, const std::vector<std::string>& users);
@@ -63,7 +75,9 @@ private:
     boost::asio::awaitable<std::optional<std::string>> channel_id_for(const std::string& name_or_id, outcome& failed);
     boost::asio::awaitable<bool> list_channels(outcome& failed);
     boost::asio::awaitable<std::optional<std::string>> own_channel_named(const std::string& name, outcome& failed);
-    boost::asio::awaitable<slack::api_result> call(std::string_view method, const nlohmann::json& args);
+    // A probe's result tells reach_ nothing about deliveries: probe() reports it itself.
+    boost::asio::awaitable<slack::api_result> call(std::string_view method, const nlohmann::json& args,
+                                                   bool probing = false);
     boost::asio::awaitable<void> flush_round();
     boost::asio::awaitable<void> record(const storage::outbox_entry& e, const outcome& o);
 
@@ -79,6 +93,8 @@ private:
     std::vector<std::int64_t> superseded_;  // summary updates a newer one replaces, this round
     bool stopping_ = false;
     bool slack_failing_ = false;  // a transient failure since the last delivery
+    slack::reachability reach_;
+    loop_health health_;
     std::string auth_error_;
     std::optional<commands::time_point> last_delivered_;
     std::map<std::string, std::string> channel_ids_;  // name -> ID, from conversations.list

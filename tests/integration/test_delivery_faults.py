@@ -10,7 +10,11 @@ what cannot be delivered ends as a dead letter an operator can see. The pinned s
 the incident by chat.update of the same message, and a queued burst of edits reaches Slack once.
 """
 
+import contextlib
+import json
 import os
+import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -104,6 +108,28 @@ class OutageTests(FaultCase):
         status, _, body = self.w.get("/healthz")
         self.assertEqual(status, 200, body)
 
+    def test_a_long_outage_ends_within_seconds_of_slack_coming_back(self):
+        mark = harness.FAKE.last_seq()
+        harness.FAKE.post("fault", {"method": "*", "kind": "500", "count": 0})  # every call, until cleared
+        answer = self.w.command("declare P3 declared during a long outage")
+        self.assertIn("Declared", harness.answer_text(answer), "commands must be accepted while Slack is down")
+        n = harness.incident_number(answer)
+        time.sleep(40)  # long enough for the queue's own backoff to reach half a minute
+        during = len(harness.FAKE.calls(since=mark))
+        harness.FAKE.post("clear_faults")
+        back = time.monotonic()
+
+        def channel():
+            return next((c for c in harness.FAKE.state()["channels"] if c["name"].startswith("incident-")
+                         and any(f"INC-{n}" in harness.msg_text(m) for m in c["messages"])), None)
+        harness.wait_until(f"INC-{n}'s channel", channel, timeout=30)
+        recovered = time.monotonic() - back
+        print(f"\n  {during} calls during the 40 s outage; INC-{n}'s channel {recovered:.1f} s after Slack came back",
+              file=sys.stderr)
+        self.assertLess(recovered, 10, f"the channel came {recovered:.1f} s after Slack was back{self.fail_info()}")
+        self.assertLess(during, 100, "a retry storm while Slack was down")
+        self.drained(30)
+
 
 class PermanentErrorTests(FaultCase):
     def test_a_permanent_error_is_a_visible_dead_letter_and_holds_nothing_else(self):
@@ -121,6 +147,119 @@ class PermanentErrorTests(FaultCase):
         self.assertIn("1 dead", out.stdout)
         _, _, metrics = self.w.get("/metrics")
         self.assertIn('warroom_outbox_actions{state="dead"} 1', metrics)
+
+
+@contextlib.contextmanager
+def database_unwritable(db, seconds):
+    """Every write to warroom's database fails for `seconds`, through SQLite itself.
+
+    `chattr +i` on the database and its WAL makes each write fail with EPERM ("disk I/O error");
+    where that is not possible (not root, a file system without the flag) another connection
+    holds the write lock (BEGIN EXCLUSIVE) past warroom's 5 s busy timeout ("database is locked").
+    """
+    files = [f for f in (db, db + "-wal") if os.path.exists(f)]
+    probe = os.path.join(os.path.dirname(db), "chattr-probe")
+    open(probe, "w").close()
+    chattr = shutil.which("chattr") and subprocess.run(["chattr", "+i", probe], capture_output=True).returncode == 0
+    if chattr:
+        subprocess.run(["chattr", "-i", probe], check=True)
+    os.unlink(probe)
+    if chattr:
+        subprocess.run(["chattr", "+i"] + files, check=True)
+        try:
+            yield "chattr"
+            time.sleep(seconds)
+        finally:
+            subprocess.run(["chattr", "-i"] + files, check=True)
+    else:
+        lock = sqlite3.connect(db, timeout=10, isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            yield "lock"
+            time.sleep(max(seconds, 8))  # past the busy timeout, or warroom only waits
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+
+
+class DatabaseFaultTests(harness.ServeCase):
+    """A failed database write is an episode the bot rides out, not the end of delivery."""
+
+    def test_delivery_survives_a_failed_database_write(self):
+        mark = harness.FAKE.last_seq()
+        # The create fails once, so its retry comes while the database refuses writes.
+        harness.FAKE.post("fault", {"method": "conversations.create", "kind": "500", "count": 1})
+        answer = self.w.command("declare P3 database refuses writes")
+        self.assertIn("Declared", harness.answer_text(answer))
+        n = harness.incident_number(answer)
+        harness.wait_until("the failed conversations.create", lambda: [
+            c for c in harness.FAKE.calls("conversations.create", since=mark) if c["outcome"] != "ok"])
+        with database_unwritable(self.w.db, 4) as how:
+            print(f"\n  database unwritable by {how}", file=sys.stderr)
+        harness.wait_until(f"INC-{n}'s channel with its pinned summary", lambda: any(
+            c["pins"] and c["name"].startswith("incident-") and any(f"INC-{n}" in harness.msg_text(m)
+                                                                       for m in c["messages"])
+            for c in harness.FAKE.state()["channels"]), timeout=30)
+        # Later work goes out too, without a restart.
+        answer = self.w.command("declare P3 after the database came back")
+        later = harness.incident_number(answer)
+        harness.wait_until(f"INC-{later}'s channel", lambda: any(
+            c["name"].startswith("incident-") and any(f"INC-{later}" in harness.msg_text(m) for m in c["messages"])
+            for c in harness.FAKE.state()["channels"]), timeout=30)
+        self.w.quiet()
+        with open(self.w.log_path, encoding="utf-8", errors="replace") as f:
+            logs = f.read()
+        self.assertNotIn("stopped on an unexpected error", logs)
+        status, _, body = self.w.get("/healthz")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body).get("delivery"), "running", body)
+
+
+class ReadinessTests(harness.ServeCase):
+    """/healthz stays 200 (liveness) while Slack is unreachable; /readyz and healthcheck --ready fail."""
+
+    config = 'slack_unreachable_after = "2s"\n' + harness.CONFIG
+
+    def tearDown(self):
+        harness.FAKE.post("clear_faults")
+
+    def healthcheck(self, *args):
+        return subprocess.run([harness.BINARY, "healthcheck", "--url", f"127.0.0.1:{self.w.port}", *args],
+                              capture_output=True, text=True, timeout=30)
+
+    def test_slack_unreachable_past_the_threshold_is_not_ready(self):
+        _, ch, _ = self.declare(f"Readiness {uuid.uuid4().hex[:6]}", sev="P3")
+        status, _, body = self.w.get("/readyz")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.healthcheck("--ready").returncode, 0)
+        harness.FAKE.post("fault", {"method": "*", "kind": "drop", "count": 0})
+        self.w.command("note while Slack is unreachable", channel=ch)
+
+        def not_ready():
+            status, _, body = self.w.get("/readyz")
+            return (status, body) if status == 503 else None
+        _, body = harness.wait_until("/readyz to answer 503", not_ready)
+        report = json.loads(body)
+        self.assertIn("unreachable for", report["slack"], body)
+        self.assertIn("network", report["slack"], body)  # the last error
+        self.assertGreaterEqual(report["outbox"].get("pending", 0), 1, body)
+        status, _, body = self.w.get("/healthz")
+        self.assertEqual(status, 200, f"liveness must not fail on Slack: {body}")
+        self.assertIn("unreachable for", json.loads(body)["slack"], body)
+        ready = self.healthcheck("--ready")
+        self.assertEqual(ready.returncode, 1, ready.stdout + ready.stderr)
+        self.assertIn("unreachable", ready.stderr)
+        self.assertEqual(self.healthcheck().returncode, 0)
+        _, _, metrics = self.w.get("/metrics")
+        m = re.search(r"^warroom_slack_seconds_since_success (\d+)$", metrics, re.M)
+        self.assertTrue(m, metrics)
+        self.assertGreaterEqual(int(m.group(1)), 2, "seconds since the last successful call")
+
+        harness.FAKE.post("clear_faults")
+        harness.wait_until("/readyz to answer 200 again", lambda: self.w.get("/readyz")[0] == 200)
+        self.w.quiet()
+        self.assertEqual(self.healthcheck("--ready").returncode, 0)
+        self.assertEqual(json.loads(self.w.get("/healthz")[2])["slack"], "ok")
 
 
 class LiveSummaryTests(harness.ServeCase):

@@ -56,6 +56,7 @@ TEST_CASE("the shipped example file is valid and equals the built-in defaults") 
     auto s = bot::parse_settings(text, "warroom.example.toml");
     bot::config from_example, from_defaults;
     from_example.settings = s;
+    bot::parse_service_settings(text, "warroom.example.toml", from_example);
     from_defaults.settings = commands::default_settings();
     // describe() prints every setting, so equal text means equal settings.
     CHECK(bot::describe(from_example) == bot::describe(from_defaults));
@@ -132,6 +133,30 @@ TEST_CASE("resolve_requires_role: off by default, true or false, and shown by ch
     CHECK(bot::parse_settings(text, "described.toml").resolve_requires_role);
     bot::config d;
     CHECK_THAT(bot::describe(d), Contains("\nresolve_requires_role = false\n"));
+}
+
+TEST_CASE("slack_unreachable_after is a duration, 60 s unless set") {
+    bot::config c;
+    CHECK(c.slack_unreachable_after == std::chrono::seconds(60));
+    CHECK_THAT(bot::describe(c), Contains("\nslack_unreachable_after = \"1m\"\n"));
+    std::string text = "slack_unreachable_after = \"2m30s\"\n";
+    bot::parse_settings(text, "team.toml");  // a known key
+    bot::parse_service_settings(text, "team.toml", c);
+    CHECK(c.slack_unreachable_after == std::chrono::seconds(150));
+    CHECK_THAT(bot::describe(c), Contains("\nslack_unreachable_after = \"2m30s\"\n"));
+    auto error_in = [](const std::string& t) {
+        bot::config d;
+        try {
+            bot::parse_service_settings(t, "team.toml", d);
+        } catch (const bot::config_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK_THAT(error_in("slack_unreachable_after = \"soon\"\n"),
+               Contains("team.toml") && Contains("slack_unreachable_after") && Contains("duration"));
+    CHECK_THAT(error_in("slack_unreachable_after = 60\n"), Contains("slack_unreachable_after"));
+    CHECK_THAT(error_in("slack_unreachable_after = \"0s\"\n"), Contains("longer than zero"));
 }
 
 TEST_CASE("config errors name the file, the key and what was expected") {
