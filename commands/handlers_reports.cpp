@@ -195,7 +195,7 @@ decision handle_timeline(const context& ctx, const command_line& line) {
         decision d;
         auto parts = post_in_parts(d, *t.inc, ctx.tpl.render("timeline", view), "Timeline of " + t.inc->id());
         d.reply = ctx.render("done", {{"message", "The whole timeline of " + t.inc->id() + " (" +
-                                                      format_count(entries.size()) + " entries) is posted in " +
+                                                      format_count(entries.size()) + (entries.size() == 1 ? " entry" : " entries") + ") is posted in " +
                                                       channel_link(*t.inc) +
                                                       (parts > 1 ? ", in " + std::to_string(parts) + " messages." : ".")}});
         return d;

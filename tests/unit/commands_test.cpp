@@ -1779,7 +1779,8 @@ TEST_CASE("words after a complete command are refused with its usage") {
     check_refused(h, "snooze 1 off now", "C0", "`/incident snooze [INC-n] off`");
     check_refused(h, "snooze 1 30m please", "C0", "snooze [INC-n] &lt;duration&gt;");
     check_refused(h, "show 1 everything", "C0", "`/incident show [INC-n]`");
-    check_refused(h, "timeline 1 all", "C0", "`/incident timeline [INC-n]`");
+    check_refused(h, "timeline 1 everything", "C0", "`/incident timeline [INC-n]` or `/incident timeline [INC-n] all`");
+    check_refused(h, "timeline 1 all of it", "C0", "`of it` is more than `timeline` takes");
     check_refused(h, "postmortem 1 now", "C0", "`/incident postmortem [INC-n]`");
     check_refused(h, "stats 30d please", "C0", "stats [period]");
     const auto chan = inc_of(h, 1).channel_name;
