@@ -269,7 +269,7 @@ TEST_CASE("export --since keeps incidents declared in that window; JSON parses")
     CHECK_THAT(bad_err.str(), Contains("--since"));
 }
 
-TEST_CASE("export --output writes the file and says how many incidents it holds") {
+TEST_CASE("export --output writes an owner-only file and says how many incidents it holds") {
     scratch_dir d;
     settable_clock clk;
     bot::config cfg;
@@ -279,8 +279,14 @@ TEST_CASE("export --output writes the file and says how many incidents it holds"
         rt.handle({"U1", "C1", "declare P2 one"});
     }
     std::ostringstream out, err;
-    REQUIRE(bot::run_export_command(cfg, {"json", "", d.file("report.json")}, out, err) == 0);
+    auto old_mask = ::umask(022);
+    auto status = bot::run_export_command(cfg, {"json", "", d.file("report.json")}, out, err);
+    ::umask(old_mask);
+    REQUIRE(status == 0);
     CHECK_THAT(out.str(), Contains("exported 1 incident to"));
+    // Incident titles are as sensitive in a report as in the database.
+    auto perms = fs::status(d.file("report.json")).permissions();
+    CHECK((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
     std::ifstream f(d.file("report.json"));
     std::stringstream text;
     text << f.rdbuf();
