@@ -3,6 +3,8 @@
 #include "bot/modal_kit.hpp"
 #include "commands/text.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <array>
 #include <charconv>

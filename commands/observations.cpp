@@ -5,6 +5,8 @@
 #include "commands/handlers.hpp"
 #include "commands/text.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 namespace warroom::commands {
