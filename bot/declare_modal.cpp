@@ -3,6 +3,8 @@
 #include "bot/modal_kit.hpp"
 #include "commands/text.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace warroom::bot {
 
 using json = nlohmann::json;

@@ -5,7 +5,7 @@
 
 #include "commands/settings.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <optional>
 #include <string>

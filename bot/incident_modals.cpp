@@ -4,6 +4,8 @@
 #include "commands/text.hpp"
 #include "templates/slack_text.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <array>
 #include <charconv>

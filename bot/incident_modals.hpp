@@ -7,7 +7,7 @@
 #include "commands/incident.hpp"
 #include "commands/settings.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <optional>

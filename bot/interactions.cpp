@@ -7,6 +7,8 @@
 #include "bot/slack/web_client.hpp"
 #include "commands/text.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>

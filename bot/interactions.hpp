@@ -11,7 +11,7 @@
 #include "commands/settings.hpp"
 
 #include <boost/asio/awaitable.hpp>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <functional>

@@ -1,5 +1,7 @@
 #include "bot/modal_kit.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace warroom::bot::modal {
 
 using json = nlohmann::json;

@@ -3,7 +3,7 @@
 // gives each input the same block and action id).
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <string>
 

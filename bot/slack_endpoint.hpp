@@ -7,6 +7,7 @@
 #include "bot/metrics.hpp"
 #include "bot/declare_modal.hpp"
 #include "bot/net/http_types.hpp"
+#include "bot/slack/envelope_handler.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -35,7 +36,7 @@ struct endpoint_options {
     std::chrono::milliseconds answer_within{2500};
 };
 
-class slack_endpoint {
+class slack_endpoint : public envelope_handler {
 public:
     slack_endpoint(std::string signing_secret, db_worker& db, slack::web_client& slack, metrics& m, const clock& clk,
                    std::function<void()> after_command, endpoint_options opts = {});
@@ -49,9 +50,9 @@ public:
     // The transport-neutral steps, shared with Socket Mode (whose envelopes
     // are already authenticated by the connection):
     // the caller's answer as Slack's JSON body (ephemeral), within 3 s;
-    boost::asio::awaitable<std::string> answer_command(const slack::slash_command& cmd);
+    boost::asio::awaitable<std::string> answer_command(const slack::slash_command& cmd) override;
     // false when the event could not be recorded (Slack should retry it).
-    boost::asio::awaitable<bool> accept_event(const slack::event_callback& cb, const std::string& retry_num);
+    boost::asio::awaitable<bool> accept_event(const slack::event_callback& cb, const std::string& retry_num) override;
     // Where new (not duplicate) events go once acknowledged; none: acknowledged only.
     void set_event_intake(event_intake* intake) { intake_ = intake; }
     // With the config's severities and types: `declare` alone opens the declare modal.
@@ -59,7 +60,7 @@ public:
     // Where buttons, modals and shortcuts go; none: acknowledged only.
     void set_interactions(interactions* i) { interactions_ = i; }
     // An interactivity payload's answer body: empty for a plain 200, else JSON.
-    boost::asio::awaitable<std::string> answer_interaction(const nlohmann::json& payload);
+    boost::asio::awaitable<std::string> answer_interaction(const nlohmann::json& payload) override;
 
 private:
     net::http_response refuse_unverified(std::string_view verdict, std::size_t body_size);

@@ -5,6 +5,8 @@
 // are matched there literally, so never rename them.
 #include "commands/handlers.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <array>
 #include <string>
 

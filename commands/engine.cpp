@@ -4,6 +4,8 @@
 #include "commands/handlers.hpp"
 #include "commands/text.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <array>
 #include <utility>
 

@@ -5,7 +5,7 @@
 #include "commands/engine.hpp"
 #include "commands/parser.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <string>
 #include <string_view>

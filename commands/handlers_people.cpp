@@ -4,6 +4,8 @@
 
 #include "commands/text.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace warroom::commands {
 
 decision handle_role(const context& ctx, const command_line& line) {

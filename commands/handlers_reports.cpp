@@ -5,6 +5,8 @@
 #include "templates/renderer.hpp"
 #include "templates/slack_text.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <string_view>

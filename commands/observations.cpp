@@ -6,6 +6,8 @@
 #include "commands/text.hpp"
 #include "templates/slack_text.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 namespace warroom::commands {

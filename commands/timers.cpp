@@ -3,6 +3,8 @@
 
 #include "commands/text.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 
 namespace warroom::commands {

@@ -4,6 +4,8 @@
 #include "commands/text.hpp"
 #include "templates/renderer.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace warroom::commands {
 
 message context::render(std::string_view name, const nlohmann::json& data) const {

@@ -2,14 +2,13 @@
 // requests over a few kept-alive connections, one request per connection at a time.
 #include "bot/net/http_client.hpp"
 
+#include "bot/net/stream.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include <deque>
 #include <vector>
@@ -20,7 +19,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
-using tcp = asio::ip::tcp;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 std::optional<url_parts> parse_url(std::string_view url) {
@@ -51,12 +49,11 @@ std::optional<url_parts> parse_url(std::string_view url) {
 // One kept-alive connection. A connection carries one request at a time:
 // Beast asserts on overlapping reads or writes of a stream.
 struct connection {
-    asio::any_io_executor ex;
     ssl::context& tls;
     const url_parts& origin;
     std::chrono::seconds timeout;
-    std::unique_ptr<beast::tcp_stream> plain;
-    std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
+    net::stream stream;
+    bool open = false;
     std::chrono::steady_clock::time_point last_used{};
     beast::flat_buffer buffer;
     bool busy = false;
@@ -66,61 +63,26 @@ struct connection {
     static constexpr auto max_idle = std::chrono::seconds(30);
 
     connection(asio::any_io_executor e, ssl::context& t, const url_parts& o, std::chrono::seconds to)
-        : ex(std::move(e)), tls(t), origin(o), timeout(to) {}
+        : tls(t), origin(o), timeout(to), stream(std::move(e)) {}
 
-    bool connected() const { return plain || secure; }
-    bool fresh() const { return connected() && std::chrono::steady_clock::now() - last_used < max_idle; }
+    bool fresh() const { return open && std::chrono::steady_clock::now() - last_used < max_idle; }
 
     void close() {
-        beast::error_code ignored;
-        if (plain) plain->socket().close(ignored);
-        if (secure) beast::get_lowest_layer(*secure).socket().close(ignored);
-        plain.reset();
-        secure.reset();
+        stream.close();
+        open = false;
         buffer.clear();
     }
 
     asio::awaitable<std::string> connect() {
         close();
-        tcp::resolver resolver(ex);
-        auto [rec, results] = co_await resolver.async_resolve(origin.host, origin.port, tuple_awaitable);
-        if (rec) co_return "resolving " + origin.host + ": " + rec.message();
-        if (!origin.tls) {
-            plain = std::make_unique<beast::tcp_stream>(ex);
-            plain->expires_after(timeout);
-            auto [cec, ep] = co_await plain->async_connect(results, tuple_awaitable);
-            if (cec) {
-                close();
-                co_return "connecting to " + origin.host + ":" + origin.port + ": " + cec.message();
-            }
-            co_return "";
-        }
-        secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex, tls);
-        if (!SSL_set_tlsext_host_name(secure->native_handle(), origin.host.c_str())) {
-            close();
-            co_return "setting TLS server name for " + origin.host;
-        }
-        secure->set_verify_callback(ssl::host_name_verification(origin.host));
-        auto& layer = beast::get_lowest_layer(*secure);
-        layer.expires_after(timeout);
-        auto [cec, ep] = co_await layer.async_connect(results, tuple_awaitable);
-        if (cec) {
-            close();
-            co_return "connecting to " + origin.host + ":" + origin.port + ": " + cec.message();
-        }
-        layer.expires_after(timeout);
-        auto [hec] = co_await secure->async_handshake(ssl::stream_base::client, tuple_awaitable);
-        if (hec) {
-            close();
-            co_return "TLS handshake with " + origin.host + ": " + hec.message();
-        }
-        co_return "";
+        auto err = co_await stream.connect(tls, origin, timeout);
+        open = err.empty();
+        co_return err;
     }
 
-    template <class Stream>
-    asio::awaitable<client_result> exchange(Stream& stream, http::request<http::string_body>& req) {
+    asio::awaitable<client_result> exchange(http::request<http::string_body>& req) {
         client_result out;
-        beast::get_lowest_layer(stream).expires_after(timeout);
+        stream.tcp().expires_after(timeout);
         auto [wec, wn] = co_await http::async_write(stream, req, tuple_awaitable);
         if (wec) {
             out.error = "sending to " + origin.host + ": " + wec.message();
@@ -130,7 +92,7 @@ struct connection {
         out.maybe_delivered = true;
         http::response_parser<http::string_body> parser;
         parser.body_limit(16 * 1024 * 1024);
-        beast::get_lowest_layer(stream).expires_after(timeout);
+        stream.tcp().expires_after(timeout);
         auto [rec, rn] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
         if (rec) {
             out.closed_by_peer = rec == http::error::end_of_stream || rec == asio::error::connection_reset ||
@@ -151,22 +113,14 @@ struct connection {
         if (!reused) {
             if (auto err = co_await connect(); !err.empty()) co_return client_result{err, false, 0, {}, {}, false};
         }
-        // Not `c ? co_await a : co_await b`: GCC 12 destroys that result twice.
-        client_result result;
-        if (secure)
-            result = co_await exchange(*secure, req);
-        else
-            result = co_await exchange(*plain, req);
+        client_result result = co_await exchange(req);
         // A reused connection the server had already closed fails at once with
         // eof or reset before any answer: reconnect and send once more.
         if (!result.error.empty() && result.closed_by_peer && reused) {
             close();
             if (auto err = co_await connect(); !err.empty())
                 co_return client_result{err, result.maybe_delivered, 0, {}, {}, false};
-            if (secure)
-                result = co_await exchange(*secure, req);
-            else
-                result = co_await exchange(*plain, req);
+            result = co_await exchange(req);
         }
         if (!result.error.empty()) close();
         last_used = std::chrono::steady_clock::now();

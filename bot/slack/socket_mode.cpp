@@ -1,29 +1,23 @@
-// Socket Mode over Beast's WebSocket (TLS with verification and SNI for
+// Socket Mode over net::websocket (TLS with verification and SNI for
 // wss://, plain for ws:// in tests). One supervisor keeps a live connection;
 // each connection has its own reader; envelopes are handled concurrently and
 // acknowledged on the connection they came on, through a per-connection
-// write queue (Beast allows one write at a time).
+// write queue (a WebSocket allows one write at a time).
 #include "bot/slack/socket_mode.hpp"
 
 #include "bot/metrics.hpp"
-#include "bot/net/http_client.hpp"
 #include "bot/log_format.hpp"
+#include "bot/net/websocket.hpp"
+#include "bot/slack/envelope_handler.hpp"
 #include "bot/slack/payloads.hpp"
 #include "bot/slack/web_client.hpp"
-#include "bot/slack_endpoint.hpp"
 #include "bot/wakeup.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -36,10 +30,7 @@
 namespace warroom::bot {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 namespace ssl = asio::ssl;
-using tcp = asio::ip::tcp;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
@@ -48,23 +39,11 @@ namespace {
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-struct read_result {
-    beast::error_code ec;
-    std::string text;
-};
-
-// One WebSocket connection, plain or TLS behind the same interface.
+// One WebSocket connection and what Socket Mode keeps about it.
 struct connection : std::enable_shared_from_this<connection> {
-    explicit connection(asio::any_io_executor e) : ex(std::move(e)) {}
-    virtual ~connection() = default;
+    connection(asio::any_io_executor e, ssl::context& tls, net::ws_options o) : ex(e), ws(e, tls, o) {}
 
-    virtual asio::awaitable<read_result> read() = 0;
-    virtual asio::awaitable<beast::error_code> write_text(const std::string& text) = 0;
-    virtual asio::awaitable<beast::error_code> close_normally() = 0;
-    virtual void abort() = 0;
-    virtual std::string close_reason() const = 0;
-
-    // Queued: acks come from concurrent handlers, Beast takes one write at a time.
+    // Queued: acks come from concurrent handlers, a WebSocket takes one write at a time.
     void send(std::string text) {
         if (broken || close_wanted) return;
         out.push_back(std::move(text));
@@ -76,8 +55,10 @@ struct connection : std::enable_shared_from_this<connection> {
         close_wanted = true;
         start_writer();
     }
+    void abort() { ws.abort(); }
 
     asio::any_io_executor ex;
+    net::websocket ws;
     int id = 0;
     std::string host;
     std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
@@ -100,10 +81,10 @@ private:
             if (!out.empty()) {
                 std::string text = std::move(out.front());
                 out.pop_front();
-                auto ec = co_await write_text(text);
-                if (ec) {
+                auto err = co_await ws.write_text(text);
+                if (!err.empty()) {
                     spdlog::warn("Socket Mode connection {}: could not send ({}); {} queued message(s) dropped", id,
-                                 ec.message(), out.size());
+                                 err, out.size());
                     out.clear();
                     broken = true;
                 }
@@ -111,9 +92,8 @@ private:
             }
             if (close_wanted && !close_sent) {
                 close_sent = true;
-                auto ec = co_await close_normally();
-                if (ec && ec != asio::error::operation_aborted)
-                    spdlog::debug("Socket Mode connection {}: close: {}", id, ec.message());
+                auto err = co_await ws.close_normally();
+                if (!err.empty()) spdlog::debug("Socket Mode connection {}: close: {}", id, err);
             }
             break;
         }
@@ -124,51 +104,6 @@ private:
     bool writing = false;
     bool close_sent = false;
 };
-
-template <class Stream>
-struct ws_connection final : connection {
-    template <class... Args>
-    explicit ws_connection(asio::any_io_executor e, Args&&... args) : connection(e), ws(e, std::forward<Args>(args)...) {}
-
-    asio::awaitable<read_result> read() override {
-        beast::flat_buffer buffer;
-        auto [ec, n] = co_await ws.async_read(buffer, tuple_awaitable);
-        read_result r;
-        r.ec = ec;
-        if (!ec) r.text = beast::buffers_to_string(buffer.data());
-        co_return r;
-    }
-
-    asio::awaitable<beast::error_code> write_text(const std::string& text) override {
-        ws.text(true);
-        auto buf = asio::buffer(text);
-        auto [ec, n] = co_await ws.async_write(buf, tuple_awaitable);
-        co_return ec;
-    }
-
-    asio::awaitable<beast::error_code> close_normally() override {
-        websocket::close_reason why(websocket::close_code::normal);
-        auto [ec] = co_await ws.async_close(why, tuple_awaitable);
-        co_return ec;
-    }
-
-    void abort() override {
-        beast::error_code ignored;
-        beast::get_lowest_layer(ws).socket().close(ignored);
-    }
-
-    std::string close_reason() const override {
-        const auto& r = ws.reason();
-        std::string out = std::to_string(r.code);
-        if (!r.reason.empty()) out += " " + std::string(r.reason.data(), r.reason.size());
-        return out;
-    }
-
-    websocket::stream<Stream> ws;
-};
-
-using plain_connection = ws_connection<beast::tcp_stream>;
-using tls_connection = ws_connection<beast::ssl_stream<beast::tcp_stream>>;
 
 struct dial_result {
     std::shared_ptr<connection> conn;
@@ -184,29 +119,17 @@ bool fatal_open_error(const std::string& e) {
            e == "token_revoked" || e == "not_allowed_token_type" || e == "missing_scope";
 }
 
-template <class Conn>
-void set_ws_options(Conn& c, const socket_mode_options& opts) {
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = opts.hello_within;
-    t.idle_timeout = opts.idle_timeout;
-    t.keep_alive_pings = true;
-    c.ws.set_option(t);
-    c.ws.set_option(websocket::stream_base::decorator(
-        [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "warroom"); }));
-    c.ws.read_message_max(8 * 1024 * 1024);
-}
-
 }  // namespace
 
 struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
-    impl(asio::any_io_executor e, ssl::context& t, slack::web_client& api, slack_endpoint& ep, metrics& m,
+    impl(asio::any_io_executor e, ssl::context& t, slack::web_client& api, envelope_handler& ep, metrics& m,
          socket_mode_options o)
         : ex(e), tls(t), app_api(api), endpoint(ep), stats(m), opts(o), wake(e), rng(std::random_device{}()) {}
 
     asio::any_io_executor ex;
     ssl::context& tls;
     slack::web_client& app_api;
-    slack_endpoint& endpoint;
+    envelope_handler& endpoint;
     metrics& stats;
     socket_mode_options opts;
     wakeup wake;
@@ -258,85 +181,35 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         std::string url = opened.body.is_object() && opened.body.contains("url") && opened.body["url"].is_string()
                               ? opened.body["url"].get<std::string>()
                               : "";
-        bool secure = url.starts_with("wss://");
-        std::string as_http;
-        if (secure)
-            as_http = "https://" + url.substr(6);
-        else if (url.starts_with("ws://"))
-            as_http = "http://" + url.substr(5);
-        auto parts = net::parse_url(as_http);
-        if (!parts) {
+        if (!url.starts_with("wss://") && !url.starts_with("ws://")) {
             out.error = "apps.connections.open gave no ws:// or wss:// url";
             co_return out;
         }
-        std::string where = (secure ? "wss://" : "ws://") + parts->host + ":" + parts->port;  // never the ticket
-
-        tcp::resolver resolver(ex);
-        auto [rec, endpoints] = co_await resolver.async_resolve(parts->host, parts->port, tuple_awaitable);
-        if (rec) {
-            out.error = "resolving " + parts->host + ": " + rec.message();
-            co_return out;
-        }
-        std::shared_ptr<connection> conn;
-        std::string host_header = parts->host;
-        if (parts->port != (secure ? "443" : "80")) host_header += ":" + parts->port;
-        beast::error_code ec;
-        if (secure) {
-            auto c = std::make_shared<tls_connection>(ex, tls);
-            conn = c;
-            dialing = conn;
-            auto& layer = beast::get_lowest_layer(c->ws);
-            layer.expires_after(opts.hello_within);
-            auto [cec, ep] = co_await layer.async_connect(endpoints, tuple_awaitable);
-            ec = cec;
-            if (!ec && !SSL_set_tlsext_host_name(c->ws.next_layer().native_handle(), parts->host.c_str()))
-                ec = beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
-            if (!ec) {
-                c->ws.next_layer().set_verify_callback(ssl::host_name_verification(parts->host));
-                layer.expires_after(opts.hello_within);
-                auto [hec] = co_await c->ws.next_layer().async_handshake(ssl::stream_base::client, tuple_awaitable);
-                ec = hec;
-            }
-            if (!ec) {
-                layer.expires_never();
-                set_ws_options(*c, opts);
-                auto [wec] = co_await c->ws.async_handshake(host_header, parts->path, tuple_awaitable);
-                ec = wec;
-            }
-        } else {
-            auto c = std::make_shared<plain_connection>(ex);
-            conn = c;
-            dialing = conn;
-            auto& layer = beast::get_lowest_layer(c->ws);
-            layer.expires_after(opts.hello_within);
-            auto [cec, ep] = co_await layer.async_connect(endpoints, tuple_awaitable);
-            ec = cec;
-            if (!ec) {
-                layer.expires_never();
-                set_ws_options(*c, opts);
-                auto [wec] = co_await c->ws.async_handshake(host_header, parts->path, tuple_awaitable);
-                ec = wec;
-            }
-        }
-        if (ec) {
+        net::ws_options wo;
+        wo.open_within = opts.hello_within;
+        wo.idle_timeout = opts.idle_timeout;
+        auto conn = std::make_shared<connection>(ex, tls, wo);
+        dialing = conn;
+        if (auto err = co_await conn->ws.open(url); !err.empty()) {
             dialing.reset();
             conn->abort();
-            out.error = "connecting to " + where + ": " + ec.message();
+            out.error = err;
             co_return out;
         }
+        const std::string& where = conn->ws.where();  // never the ticket
 
         // Slack speaks first; keep-alive pings would keep a silent server
         // alive forever, so hello has its own deadline.
         auto watchdog = std::make_shared<asio::steady_timer>(ex, opts.hello_within);
-        watchdog->async_wait([conn](const beast::error_code& wec) {
+        watchdog->async_wait([conn](const boost::system::error_code& wec) {
             if (!wec) conn->abort();
         });
-        auto first = co_await conn->read();
+        auto first = co_await conn->ws.read();
         watchdog->cancel();
         dialing.reset();
-        if (first.ec) {
+        if (first.end != net::ws_end::none) {
             conn->abort();
-            out.error = "waiting for hello from " + where + ": " + first.ec.message();
+            out.error = "waiting for hello from " + where + ": " + first.error;
             co_return out;
         }
         auto hello = slack::parse_json_bounded(first.text);
@@ -434,18 +307,18 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         auto self = shared_from_this();
         std::string why;
         while (true) {
-            auto r = co_await c->read();
-            if (r.ec) {
+            auto r = co_await c->ws.read();
+            if (r.end != net::ws_end::none) {
                 if (c->close_wanted)
                     why = "closed by warroom";
-                else if (r.ec == websocket::error::closed)
-                    why = "closed (" + c->close_reason() + ")";
-                else if (r.ec == beast::error::timeout)
+                else if (r.end == net::ws_end::closed)
+                    why = "closed (" + c->ws.close_reason() + ")";
+                else if (r.end == net::ws_end::timeout)
                     why = "no frame for " + std::to_string(opts.idle_timeout.count()) + " s, not even a pong";
-                else if (r.ec == asio::error::eof || r.ec == asio::error::connection_reset)
-                    why = "dropped without a close frame (" + r.ec.message() + ")";
+                else if (r.end == net::ws_end::dropped)
+                    why = "dropped without a close frame (" + r.error + ")";
                 else
-                    why = r.ec.message();
+                    why = r.error;
                 break;
             }
             on_message(c, r.text);
@@ -616,7 +489,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
 };
 
 socket_mode_client::socket_mode_client(asio::any_io_executor ex, ssl::context& tls, slack::web_client& app_api,
-                                       slack_endpoint& endpoint, metrics& m, socket_mode_options opts)
+                                       envelope_handler& endpoint, metrics& m, socket_mode_options opts)
     : impl_(std::make_shared<impl>(ex, tls, app_api, endpoint, m, opts)) {}
 
 socket_mode_client::~socket_mode_client() = default;

@@ -3,7 +3,7 @@
 // opened with apps.connections.open (app-level token), every envelope is
 // acknowledged with its envelope_id within 3 s, a refresh opens the next
 // connection before the old one is closed, dead links are replaced with
-// backoff. Beast's WebSocket code lives only in socket_mode.cpp.
+// backoff. The WebSocket itself is bot/net/websocket.hpp.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -24,7 +24,7 @@ class web_client;
 namespace warroom::bot {
 
 class metrics;
-class slack_endpoint;
+class envelope_handler;
 
 struct socket_mode_options {
     // No frame for half of this: a ping; nothing at all for all of it: the
@@ -42,9 +42,9 @@ struct socket_mode_options {
 class socket_mode_client {
 public:
     // `app_api` carries the app-level token (xapp-…) and only calls
-    // apps.connections.open; `endpoint` does the work, as for HTTP.
+    // apps.connections.open; `endpoint` does the work (the HTTP endpoint, as for HTTP).
     socket_mode_client(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls, slack::web_client& app_api,
-                       slack_endpoint& endpoint, metrics& m, socket_mode_options opts = {});
+                       envelope_handler& endpoint, metrics& m, socket_mode_options opts = {});
     ~socket_mode_client();
 
     // Connects and keeps a connection until stop() or link_disabled.

@@ -2,6 +2,8 @@
 // validated the way Slack shows errors (under the field, modal kept open).
 #include "bot/declare_modal.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <catch2/catch.hpp>
 
 using namespace warroom;

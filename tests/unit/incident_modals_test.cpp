@@ -3,6 +3,8 @@
 #include "bot/incident_modals.hpp"
 #include "bot/interactions.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <catch2/catch.hpp>
 
 using namespace warroom;
