@@ -167,7 +167,8 @@ asio::awaitable<void> interactions::run_commands(std::string user, std::string c
     for (std::size_t i = 0; i < lines.size(); ++i) {
         std::string key = once_prefix.empty() ? "" : once_prefix + (i ? ":" + std::to_string(i) : "");
         commands::request req{user, channel, lines[i], key};
-        last = co_await db_.submit(req);
+        auto done = co_await db_.submit(req);
+        last = std::move(done.reply);
         answers += (answers.empty() ? "" : "\n") + last.text;
     }
     after_command_();
@@ -177,25 +178,14 @@ asio::awaitable<void> interactions::run_commands(std::string user, std::string c
 }
 
 asio::awaitable<void> interactions::declare_from_form(declare_form form) {
-    commands::request declare{form.user, form.channel, form.command(), form.view_id.empty() ? "" : "view:" + form.view_id};
-    auto answer = co_await db_.submit(declare);
-    // The declare answer names the incident: "Declared *INC-7* …".
-    std::string number;
-    if (auto at = answer.text.find("*INC-"); at != std::string::npos)
-        for (auto i = at + 5; i < answer.text.size() && std::isdigit(static_cast<unsigned char>(answer.text[i])); ++i)
-            number += answer.text[i];
-    if (!number.empty() && form.commander) {
-        commands::request commander{form.user, form.channel, "commander INC-" + number + " me"};
-        co_await db_.submit(commander);
-    }
-    if (!number.empty() && !form.description.empty()) {
-        commands::request note{form.user, form.channel, "note INC-" + number + " " + form.description};
-        co_await db_.submit(note);
-    }
+    // One request, one transaction: the declaration with its commander and description.
+    commands::request declare{form.user, form.channel, form.command(),
+                              form.view_id.empty() ? "" : "view:" + form.view_id, form.commander, form.description};
+    auto done = co_await db_.submit(declare);
     after_command_();
     if (form.channel.empty()) co_return;  // the shortcut: the announcement says it all
     std::string no_url;
-    co_await tell(form.user, form.channel, no_url, std::move(answer));
+    co_await tell(form.user, form.channel, no_url, std::move(done.reply));
 }
 
 asio::awaitable<void> interactions::open_declare_modal(std::string trigger_id, std::string user) {

@@ -17,7 +17,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <nlohmann/json.hpp>
-#include "commands/text.hpp"
+#include "commands/engine.hpp"
+#include "commands/parser.hpp"
 #include "templates/renderer.hpp"
 #include <spdlog/spdlog.h>
 
@@ -124,10 +125,8 @@ asio::awaitable<http_response> slack_endpoint::slash_command(const slack::form& 
 asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
     const auto* cmd = &command;
     if (declare_settings_ && !cmd->trigger_id.empty()) {
-        auto words = commands::split_words(cmd->text);
-        bool bare_declare = words.size() == 1 && (commands::iequals(words[0], "declare") ||
-                                                  commands::iequals(words[0], "new") ||
-                                                  commands::iequals(words[0], "open"));
+        commands::command_line line(cmd->text);
+        bool bare_declare = line.size() == 1 && commands::is_declare_verb(line.verb());
         if (bare_declare) {
             // Acknowledged now, the form opened after: a Slack that hangs on
             // views.open must not hold the answer past Slack's 3 s.
@@ -148,7 +147,8 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
         [this, pending, req = commands::request{cmd->user_id, cmd->channel_id, cmd->text,
                                 cmd->trigger_id.empty() ? "" : "trigger:" + cmd->trigger_id},
          response_url = cmd->response_url]() -> asio::awaitable<void> {
-            auto answer = co_await db_.submit(req);
+            auto done = co_await db_.submit(req);
+            auto answer = std::move(done.reply);
             after_command_();
             if (!pending->gave_up_waiting) {
                 pending->answer = std::move(answer);
