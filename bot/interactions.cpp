@@ -96,20 +96,22 @@ asio::awaitable<void> interactions::press(button_press b) {
     std::string id = "INC-" + std::to_string(b.incident);
     // Slack sends a click once; the trigger_id still keys it, so a replayed payload does nothing twice.
     std::string once = b.trigger_id.empty() ? "" : "action:" + b.trigger_id;
-    if (b.action_id == "warroom_ack" || b.action_id == "warroom_resolve") {
-        std::vector<std::string> line{(b.action_id == "warroom_ack" ? "ack " : "resolve ") + id};
-        co_await run_commands(b.user, b.channel, b.response_url, std::move(line), once);
+    if (!b.which) {
+        spdlog::info("ignored a click on unknown button {} from {}", b.action_id, b.user);
         co_return;
     }
-    if (b.action_id == "warroom_join") {
-        co_await join(std::move(b));
-        co_return;
+    switch (*b.which) {
+        case commands::button::ack:
+        case commands::button::resolve: {
+            std::vector<std::string> line{(*b.which == commands::button::ack ? "ack " : "resolve ") + id};
+            co_await run_commands(b.user, b.channel, b.response_url, std::move(line), once);
+            co_return;
+        }
+        case commands::button::join: co_await join(std::move(b)); co_return;
+        case commands::button::update:
+        case commands::button::severity:
+        case commands::button::role: co_await open_incident_modal(std::move(b)); co_return;
     }
-    if (b.action_id == "warroom_update" || b.action_id == "warroom_severity" || b.action_id == "warroom_role") {
-        co_await open_incident_modal(std::move(b));
-        co_return;
-    }
-    spdlog::info("ignored a click on unknown button {} from {}", b.action_id, b.user);
 }
 
 asio::awaitable<void> interactions::open_incident_modal(button_press b) {
@@ -129,15 +131,15 @@ asio::awaitable<void> interactions::open_incident_modal(button_press b) {
         co_await tell(b.user, b.channel, b.response_url, std::move(refused));
         co_return;
     }
-    json view = b.action_id == "warroom_update"     ? update_view(cfg_, *inc, b.channel)
-                : b.action_id == "warroom_severity" ? severity_view(cfg_, *inc, b.channel)
+    json view = b.which == commands::button::update     ? update_view(cfg_, *inc, b.channel)
+                : b.which == commands::button::severity ? severity_view(cfg_, *inc, b.channel)
                                                     : role_view(cfg_, *inc, b.channel, b.user);
     json args{{"trigger_id", b.trigger_id}, {"view", std::move(view)}};
     auto opened = co_await slack_.call("views.open", args);
     if (opened.ok) co_return;
     spdlog::warn("could not open the {} form for {} on {}: {}", b.action_id, b.user, id, opened.error);
-    std::string typed = b.action_id == "warroom_update"     ? "/incident update " + id + " <text>"
-                        : b.action_id == "warroom_severity" ? "/incident severity " + id + " <SEV>"
+    std::string typed = b.which == commands::button::update     ? "/incident update " + id + " <text>"
+                        : b.which == commands::button::severity ? "/incident severity " + id + " <SEV>"
                                                             : "/incident <role> " + id + " <@user>";
     std::string why = trigger_expired(opened.error)
                           ? "Slack gave warroom under 3 s to open the form, and that passed."
