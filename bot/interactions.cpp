@@ -4,6 +4,7 @@
 #include "bot/db_worker.hpp"
 #include "bot/incident_modals.hpp"
 #include "bot/modal_kit.hpp"
+#include "bot/slack/block_kit.hpp"
 #include "bot/slack/web_client.hpp"
 #include "commands/text.hpp"
 
@@ -199,24 +200,16 @@ asio::awaitable<void> interactions::open_declare_modal(std::string trigger_id, s
 
 asio::awaitable<void> interactions::tell(const std::string& user, const std::string& channel,
                                          const std::string& response_url, commands::message m) {
-    json body{{"text", m.text}};
-    if (!m.blocks_json.empty()) {
-        auto blocks = json::parse(m.blocks_json, nullptr, false);
-        if (blocks.is_array()) body["blocks"] = std::move(blocks);
-    }
     if (!response_url.empty()) {
-        body["response_type"] = "ephemeral";
-        body["replace_original"] = false;  // the announcement or summary stays as it is
+        // The announcement or summary clicked stays as it is.
+        auto body = slack::response_body(m, slack::original::keep);
         auto sent = co_await slack_.respond(response_url, body);
         if (sent.ok) co_return;
         spdlog::warn("could not answer {} through response_url ({}); trying chat.postEphemeral", user, sent.error);
     }
     if (channel.empty()) co_return;
-    body.erase("response_type");
-    body.erase("replace_original");
-    body["channel"] = channel;
-    body["user"] = user;
-    auto told = co_await slack_.call("chat.postEphemeral", body);
+    auto args = slack::ephemeral_args(channel, user, m);
+    auto told = co_await slack_.call("chat.postEphemeral", args);
     if (!told.ok) spdlog::warn("could not tell {} in {}: {}", user, channel, told.error);
 }
 

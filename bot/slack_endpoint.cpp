@@ -7,6 +7,7 @@
 #include "bot/event_intake.hpp"
 #include "bot/interactions.hpp"
 #include "bot/log_format.hpp"
+#include "bot/slack/block_kit.hpp"
 #include "bot/slack/payloads.hpp"
 #include "bot/slack/signature.hpp"
 #include "bot/slack/web_client.hpp"
@@ -19,7 +20,6 @@
 #include <nlohmann/json.hpp>
 #include "commands/engine.hpp"
 #include "commands/parser.hpp"
-#include "templates/renderer.hpp"
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -37,16 +37,6 @@ http_response plain(unsigned status, std::string text) {
 }
 
 http_response json_response(const std::string& body) { return {200, "application/json", body, {}}; }
-
-// The caller's answer as Slack wants it. blocks_json is already a JSON array,
-// spliced in as is rather than parsed and dumped again on the hot path.
-std::string ephemeral_body(const commands::message& m) {
-    // Invalid UTF-8 in a (signed) command must not turn a stored command into a 500.
-    std::string out = R"({"response_type":"ephemeral","text":)";
-    templates::append_json_string(out, m.text);
-    if (!m.blocks_json.empty()) out += R"(,"blocks":)" + m.blocks_json;
-    return out + "}";
-}
 
 // A command that could not be answered in time finishes in the background
 // and answers through response_url; the handler and it share this.
@@ -133,7 +123,7 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
             metrics_.count_request("slash_command", "modal");
             auto ex = co_await asio::this_coro::executor;
             asio::co_spawn(ex, open_declare_form(*cmd), asio::detached);
-            std::string body = R"({"response_type":"ephemeral","text":"Opening the form to declare an incident…"})";
+            auto body = slack::command_answer({"Opening the form to declare an incident…", ""});
             co_return body;
         }
     }
@@ -156,9 +146,7 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
                 co_return;
             }
             // The caller was told "working on it"; the real answer follows.
-            json message = {{"response_type", "ephemeral"}, {"replace_original", true}, {"text", answer.text}};
-            if (!answer.blocks_json.empty())
-                message["blocks"] = slack::parse_json_bounded(answer.blocks_json);
+            auto message = slack::response_body(answer, slack::original::replace);
             auto result = co_await slack_.respond(response_url, message);
             if (!result.ok)
                 spdlog::warn("could not send a late answer to {} through response_url: {}", req.user, result.error);
@@ -172,11 +160,11 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
         spdlog::warn("a command from {} took over {} ms; its answer follows through response_url", cmd->user_id,
                      opts_.answer_within.count());
         metrics_.count_request("slash_command", "slow");
-        std::string working = R"({"response_type":"ephemeral","text":"Working on it: the answer follows in a moment."})";
+        auto working = slack::command_answer({"Working on it: the answer follows in a moment.", ""});
         co_return working;
     }
     metrics_.count_request("slash_command", "ok");
-    auto body = ephemeral_body(*pending->answer);
+    auto body = slack::command_answer(*pending->answer);
     co_return body;
 }
 
@@ -190,10 +178,10 @@ asio::awaitable<void> slack_endpoint::open_declare_form(slack::slash_command cmd
                               : "Slack answered `" + opened.error + "`.";
     std::string example = declare_settings_->severities.empty() ? "" : declare_settings_->severities.front().name + " ";
     // Replaces "Opening the form…", so the caller is not left waiting for it.
-    json message = {{"response_type", "ephemeral"},
-                    {"replace_original", true},
-                    {"text", ":warning: The declare form could not open: " + why +
-                                 " Try again, or type it: `/incident declare " + example + "<title>`."}};
+    commands::message failed{":warning: The declare form could not open: " + why +
+                                 " Try again, or type it: `/incident declare " + example + "<title>`.",
+                             ""};
+    auto message = slack::response_body(failed, slack::original::replace);
     if (cmd.response_url.empty()) co_return;
     auto told = co_await slack_.respond(cmd.response_url, message);
     if (!told.ok) spdlog::warn("could not tell {} that the declare form failed: {}", cmd.user_id, told.error);
