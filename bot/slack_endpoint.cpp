@@ -8,6 +8,7 @@
 #include "bot/interactions.hpp"
 #include "bot/log_format.hpp"
 #include "bot/slack/block_kit.hpp"
+#include "bot/slack/decide.hpp"
 #include "bot/slack/payloads.hpp"
 #include "bot/slack/signature.hpp"
 #include "bot/slack/web_client.hpp"
@@ -18,8 +19,6 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <nlohmann/json.hpp>
-#include "commands/engine.hpp"
-#include "commands/parser.hpp"
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -114,19 +113,18 @@ asio::awaitable<http_response> slack_endpoint::slash_command(const slack::form& 
 
 asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
     const auto* cmd = &command;
-    if (declare_settings_ && !cmd->trigger_id.empty()) {
-        commands::command_line line(cmd->text);
-        bool bare_declare = line.size() == 1 && commands::is_declare_verb(line.verb());
-        if (bare_declare) {
-            // Acknowledged now, the form opened after: a Slack that hangs on
-            // views.open must not hold the answer past Slack's 3 s.
-            metrics_.count_request("slash_command", "modal");
-            auto ex = co_await asio::this_coro::executor;
-            asio::co_spawn(ex, open_declare_form(*cmd), asio::detached);
-            auto body = slack::command_answer({"Opening the form to declare an incident…", ""});
-            co_return body;
-        }
+    // Without the config's severities and types there is no form: a bare declare gets the usage.
+    static const commands::settings no_form;
+    auto p = slack::decide(slack::inbound{command}, declare_settings_ ? *declare_settings_ : no_form);
+    if (declare_settings_ && std::holds_alternative<slack::open_declare_form>(p.then)) {
+        metrics_.count_request("slash_command", p.outcome);
+        auto ex = co_await asio::this_coro::executor;
+        asio::co_spawn(ex, open_declare_form(*cmd), asio::detached);
+        co_return p.ack;
     }
+    commands::request decided{cmd->user_id, cmd->channel_id, cmd->text};
+    if (auto* run = std::get_if<slack::run_requests>(&p.then); run && run->requests.size() == 1)
+        decided = std::move(run->requests.front());
     auto started = std::chrono::steady_clock::now();
     auto ex = co_await asio::this_coro::executor;
     auto pending = std::make_shared<pending_answer>(ex);
@@ -134,9 +132,7 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
 
     asio::co_spawn(
         ex,
-        [this, pending, req = commands::request{cmd->user_id, cmd->channel_id, cmd->text,
-                                cmd->trigger_id.empty() ? "" : "trigger:" + cmd->trigger_id},
-         response_url = cmd->response_url]() -> asio::awaitable<void> {
+        [this, pending, req = std::move(decided), response_url = cmd->response_url]() -> asio::awaitable<void> {
             auto done = co_await db_.submit(req);
             auto answer = std::move(done.reply);
             after_command_();
