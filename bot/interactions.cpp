@@ -38,6 +38,11 @@ interactions::interactions(db_worker& db, slack::web_client& slack, metrics& m, 
 
 asio::awaitable<std::string> interactions::answer(const json& payload) {
     auto in = slack::parse_interaction_payload(payload);
+    auto ack = co_await answer(in);
+    co_return ack;
+}
+
+asio::awaitable<std::string> interactions::answer(const slack::inbound& in) {
     auto p = slack::decide(in, cfg_);
     metrics_.count_request("interaction", p.outcome);
     if (auto* click = std::get_if<slack::button_click>(&in);

@@ -37,6 +37,8 @@ public:
     // The HTTP body (or Socket Mode ack payload) for an interactivity payload:
     // empty for a plain 200, else JSON such as a modal's inline errors.
     boost::asio::awaitable<std::string> answer(const nlohmann::json& payload);
+    // The same for a payload already parsed (a button click, a form, a shortcut).
+    boost::asio::awaitable<std::string> answer(const slack::inbound& in);
 
 private:
     boost::asio::awaitable<void> open_incident_modal(button_press b);

@@ -85,30 +85,51 @@ asio::awaitable<http_response> slack_endpoint::handle(net::http_request req) {
     if (verdict != slack::verdict::ok) co_return refuse_unverified(slack::describe(verdict), req.body.size());
 
     auto retry_num = req.header("X-Slack-Retry-Num");
-    std::optional<slack::form> form;  // a form body, parsed once
-    switch (slack::classify(req.header("Content-Type"), req.body, form)) {
-        case slack::body_kind::slash_command: co_return co_await slash_command(*form, req.body.size());
-        case slack::body_kind::event_json: co_return co_await event(req.body, retry_num);
-        case slack::body_kind::interaction: co_return co_await interaction(*form);
-        case slack::body_kind::unknown: break;
+    auto in = slack::parse_inbound(req.header("Content-Type"), req.body);
+    if (auto* bad = std::get_if<slack::invalid_request>(&in)) co_return refuse_malformed(*bad, req.body.size());
+    if (std::holds_alternative<slack::ssl_check>(in)) co_return plain(200, "ok");
+    if (auto* cmd = std::get_if<slack::slash_command>(&in)) {
+        auto answer = co_await answer_command(*cmd);
+        co_return json_response(answer);
     }
-    if (!form) form = slack::parse_form(req.body);
-    if (form && slack::is_ssl_check(*form)) co_return plain(200, "ok");
-    warn_throttled("slack.unsupported", "rejected a request to /slack/events: unsupported body (Content-Type '{}')",
-                   req.header("Content-Type"));
-    metrics_.count_request("unknown", "bad_request");
-    co_return plain(400, "unsupported request body");
+    if (auto* check = std::get_if<slack::url_verification>(&in)) {
+        spdlog::info("answered Slack's url_verification challenge");
+        metrics_.count_request("url_verification", "ok");
+        co_return json_response(json{{"challenge", check->challenge}}.dump());
+    }
+    if (auto* other = std::get_if<slack::other_envelope>(&in)) {
+        spdlog::info("acknowledged an Events API envelope of type {}", other->type);
+        metrics_.count_request("event", "ignored");
+        co_return plain(200, "ok");
+    }
+    if (auto* cb = std::get_if<slack::event_callback>(&in)) {
+        auto stored = co_await accept_event(*cb, retry_num);
+        if (!stored) co_return plain(500, "could not record the event; retry");
+        co_return plain(200, "ok");
+    }
+    // Buttons, forms and shortcuts.
+    auto answer = co_await answer_interaction(in);
+    if (answer.empty()) co_return http_response{200, "text/plain", "", {}};
+    co_return json_response(answer);
 }
 
-asio::awaitable<http_response> slack_endpoint::slash_command(const slack::form& f, std::size_t body_size) {
-    auto cmd = slack::parse_slash_command(f);
-    if (!cmd) {
+http_response slack_endpoint::refuse_malformed(const slack::invalid_request& bad, std::size_t body_size) {
+    // Signed, so from Slack (or whoever holds the secret): still throttled, a broken sender repeats itself.
+    metrics_.count_request(bad.kind, "bad_request");
+    if (bad.kind == "slash_command") {
         warn_throttled("slack.bad_command", "rejected a slash command: malformed form body ({} bytes)", body_size);
-        metrics_.count_request("slash_command", "bad_request");
-        co_return plain(400, "malformed slash command");
+        return plain(400, "malformed slash command");
     }
-    auto answer = co_await answer_command(*cmd);
-    co_return json_response(answer);
+    if (bad.kind == "event") {
+        warn_throttled("slack.bad_event", "rejected an Events API request: {}", bad.reason);
+        return plain(400, "malformed event");
+    }
+    if (bad.kind == "interaction") {
+        warn_throttled("slack.bad_interaction", "rejected an interactivity request: {}", bad.reason);
+        return plain(400, "malformed interaction payload");
+    }
+    warn_throttled("slack.unsupported", "rejected a request to /slack/events: {}", bad.reason);
+    return plain(400, "unsupported request body");
 }
 
 asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
@@ -183,29 +204,6 @@ asio::awaitable<void> slack_endpoint::open_declare_form(slack::slash_command cmd
     if (!told.ok) spdlog::warn("could not tell {} that the declare form failed: {}", cmd.user_id, told.error);
 }
 
-asio::awaitable<http_response> slack_endpoint::event(const std::string& body, const std::string& retry_num) {
-    auto envelope = slack::parse_event(body);
-    if (auto* bad = std::get_if<slack::invalid_payload>(&envelope)) {
-        warn_throttled("slack.bad_event", "rejected an Events API request: {}", bad->reason);
-        metrics_.count_request("event", "bad_request");
-        co_return plain(400, "malformed event");
-    }
-    if (auto* check = std::get_if<slack::url_verification>(&envelope)) {
-        spdlog::info("answered Slack's url_verification challenge");
-        metrics_.count_request("url_verification", "ok");
-        co_return json_response(json{{"challenge", check->challenge}}.dump());
-    }
-    if (auto* other = std::get_if<slack::other_envelope>(&envelope)) {
-        spdlog::info("acknowledged an Events API envelope of type {}", other->type);
-        metrics_.count_request("event", "ignored");
-        co_return plain(200, "ok");
-    }
-    const auto& cb = std::get<slack::event_callback>(envelope);
-    auto stored = co_await accept_event(cb, retry_num);
-    if (!stored) co_return plain(500, "could not record the event; retry");
-    co_return plain(200, "ok");
-}
-
 asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& cb, const std::string& retry_num) {
     // Slack retries an event it thinks we missed; the event_id says it is the same one.
     bool first_time = true, stored = true;
@@ -237,27 +235,18 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
     co_return true;
 }
 
-asio::awaitable<http_response> slack_endpoint::interaction(const slack::form& f) {
-    auto payload = slack::parse_interaction(f);
-    if (!payload) {
-        warn_throttled("slack.bad_interaction",
-                       "rejected an interactivity request: no payload field holding a JSON object of at most {} "
-                       "levels with a type",
-                       slack::max_json_depth);
-        metrics_.count_request("interaction", "bad_request");
-        co_return plain(400, "malformed interaction payload");
-    }
-    auto answer = co_await answer_interaction(*payload);
-    if (answer.empty()) co_return http_response{200, "text/plain", "", {}};
-    co_return json_response(answer);
+asio::awaitable<std::string> slack_endpoint::answer_interaction(const json& payload) {
+    auto in = slack::parse_interaction_payload(payload);
+    auto answer = co_await answer_interaction(in);
+    co_return answer;
 }
 
-asio::awaitable<std::string> slack_endpoint::answer_interaction(const json& payload) {
+asio::awaitable<std::string> slack_endpoint::answer_interaction(const slack::inbound& in) {
     if (!interactions_) {
         metrics_.count_request("interaction", "ignored");
         co_return std::string();
     }
-    auto answer = co_await interactions_->answer(payload);
+    auto answer = co_await interactions_->answer(in);
     co_return answer;
 }
 

@@ -9,7 +9,6 @@ using json = nlohmann::json;
 namespace {
 
 inbound from_slash_form(const form& f) {
-    if (is_ssl_check(f)) return ssl_check{};
     if (auto cmd = parse_slash_command(f)) return *cmd;
     return invalid_request{"slash_command", "a slash command without command, user_id or channel_id"};
 }
