@@ -50,8 +50,10 @@ asio::awaitable<std::string> interactions::answer(const slack::inbound& in) {
         spdlog::info("ignored a click on button {} from {}", click->press.action_id, click->press.user);
     // Slack wants its 200 within 3 s; the work and its answer follow it.
     auto ex = co_await asio::this_coro::executor;
-    if (auto* run = std::get_if<slack::run_requests>(&p.then)) asio::co_spawn(ex, run_requests(std::move(*run)), asio::detached);
-    else if (auto* j = std::get_if<slack::join_channel>(&p.then)) asio::co_spawn(ex, join(std::move(*j)), asio::detached);
+    if (auto* run = std::get_if<slack::run_requests>(&p.then))
+        asio::co_spawn(ex, run_requests(std::move(*run)), asio::detached);
+    else if (auto* j = std::get_if<slack::join_channel>(&p.then))
+        asio::co_spawn(ex, join(std::move(*j)), asio::detached);
     else if (auto* form = std::get_if<slack::open_incident_form>(&p.then))
         asio::co_spawn(ex, open_incident_modal(std::move(form->press)), asio::detached);
     else if (auto* declare = std::get_if<slack::open_declare_form>(&p.then))

@@ -143,7 +143,9 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
         asio::co_spawn(ex, open_declare_form(*cmd), asio::detached);
         co_return p.ack;
     }
-    commands::request decided{cmd->user_id, cmd->channel_id, cmd->text};
+    // The command as decide() keyed it; a bare declare with no form to open runs as typed (the usage).
+    commands::request decided{cmd->user_id, cmd->channel_id, cmd->text,
+                              cmd->trigger_id.empty() ? "" : "trigger:" + cmd->trigger_id};
     if (auto* run = std::get_if<slack::run_requests>(&p.then); run && run->requests.size() == 1)
         decided = std::move(run->requests.front());
     auto started = std::chrono::steady_clock::now();

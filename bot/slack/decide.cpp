@@ -69,7 +69,9 @@ plan command(const slash_command& cmd) {
         return {command_answer({"Opening the form to declare an incident…", ""}), "modal",
                 open_declare_form{cmd.trigger_id, cmd.channel_id, {cmd.user_id, cmd.channel_id, cmd.response_url}}};
     }
-    commands::request req{cmd.user_id, cmd.channel_id, cmd.text, cmd.trigger_id.empty() ? "" : "trigger:" + cmd.trigger_id};
+    // Slack resends a slash command on a double submit: the trigger_id says it is the same one.
+    std::string once = cmd.trigger_id.empty() ? "" : "trigger:" + cmd.trigger_id;
+    commands::request req{cmd.user_id, cmd.channel_id, cmd.text, std::move(once)};
     return {"", "ok", run_requests{{std::move(req)}, {cmd.user_id, cmd.channel_id, cmd.response_url}}};
 }
 

@@ -65,6 +65,9 @@ TEST_CASE("a body or an envelope that cannot be read is an invalid request, neve
         slack::parse_envelope({{"type", "hello_there"}, {"payload", json::object()}})));
     CHECK(std::holds_alternative<slack::ssl_check>(
         slack::parse_inbound("application/x-www-form-urlencoded", "ssl_check=1&token=x")));
+    // A slash command without its user is refused, whatever else it carries.
+    CHECK(std::holds_alternative<slack::invalid_request>(
+        slack::parse_inbound("application/x-www-form-urlencoded", "command=%2Fincident&ssl_check=1&channel_id=C1")));
 }
 
 TEST_CASE("HTTP and Socket Mode give the same inbound for the same payload") {
@@ -182,7 +185,8 @@ TEST_CASE("a bare declare opens the form; anything else is the typed command, ke
 }
 
 TEST_CASE("the declare shortcut opens the form with nowhere to answer") {
-    json s = {{"type", "shortcut"}, {"callback_id", "warroom_declare"}, {"trigger_id", "7.7"}, {"user", {{"id", "W1"}}}};
+    json s = {{"type", "shortcut"}, {"callback_id", "warroom_declare"}, {"trigger_id", "7.7"},
+              {"user", {{"id", "W1"}}}};
     auto p = slack::decide(slack::parse_interaction_payload(s), cfg);
     CHECK(p.outcome == "shortcut");
     REQUIRE(std::holds_alternative<slack::open_declare_form>(p.then));
