@@ -148,7 +148,7 @@ int run_console(const config& cfg, std::istream& in, std::ostream& out) {
         std::string text = commands::trim(*line);
         if (text.empty() || text[0] == '#') continue;  // blank lines and comments in scripts
         if (text == "quit" || text == "exit") break;
-        auto reply = rt.handle({console_user, console_channel, text});
+        auto reply = rt.handle({console_user, console_channel, text}).reply;
         deliver(rt, out);
         if (!reply.text.empty()) print(out, "only you", reply.text);
         // A pipe is block-buffered: without this the answer waits for the next delivery.

@@ -37,17 +37,17 @@ void db_worker::enqueue(command c) {
     cv_.notify_one();
 }
 
-asio::awaitable<commands::message> db_worker::submit(commands::request req) {
+asio::awaitable<commands::outcome> db_worker::submit(commands::request req) {
     auto ex = co_await asio::this_coro::executor;
     // A named lambda, not a temporary inside the co_await expression: GCC 12
     // copies such temporaries into the frame bytewise, breaking their strings.
     auto initiate = [this, ex, req = std::move(req)](auto handler) mutable {
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        enqueue(command{std::move(req), [h, ex](commands::message m) {
+        enqueue(command{std::move(req), [h, ex](commands::outcome m) {
                             asio::post(ex, [h, m = std::move(m)]() mutable { (*h)(std::move(m)); });
                         }});
     };
-    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(commands::message)>(
+    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(commands::outcome)>(
         std::move(initiate), asio::use_awaitable);
 }
 

@@ -39,8 +39,8 @@ public:
     template <class F>
     auto run(F fn) -> boost::asio::awaitable<std::invoke_result_t<F&, runtime&>>;
 
-    // An /incident command through group commit.
-    boost::asio::awaitable<commands::message> submit(commands::request req);
+    // An /incident command through group commit: what it did and the answer.
+    boost::asio::awaitable<commands::outcome> submit(commands::request req);
 
     std::size_t largest_batch() const { return largest_batch_; }
 
@@ -48,7 +48,7 @@ private:
     using job = std::function<void(runtime&)>;
     struct command {
         commands::request req;
-        std::function<void(commands::message)> done;
+        std::function<void(commands::outcome)> done;
     };
     void enqueue(job j);
     void enqueue(command c);

@@ -1,6 +1,7 @@
 #include "bot/event_intake.hpp"
 
 #include "bot/db_worker.hpp"
+#include "bot/slack/block_kit.hpp"
 #include "bot/slack/web_client.hpp"
 
 #include <spdlog/spdlog.h>
@@ -91,9 +92,7 @@ asio::awaitable<void> event_intake::home_opened(const json& event) {
     if (user.empty()) co_return;
     auto render = [](runtime& rt) { return rt.home(); };
     auto home = co_await db_.run(std::move(render));
-    json view{{"type", "home"}, {"blocks", json::parse(home.blocks_json, nullptr, false)}};
-    if (!view["blocks"].is_array()) view["blocks"] = json::array();
-    json args{{"user_id", user}, {"view", view}};
+    auto args = slack::home_args(user, home);
     auto published = co_await slack_.call("views.publish", args);
     if (!published.ok) spdlog::warn("could not publish the App Home for {}: {}", user, published.error);
 }

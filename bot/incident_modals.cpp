@@ -199,6 +199,7 @@ std::optional<button_press> read_button_press(const json& payload) {
     if (!payload.contains("actions") || !payload["actions"].is_array() || payload["actions"].empty()) return std::nullopt;
     const auto& action = payload["actions"][0];
     b.action_id = string_at(action, "action_id");
+    b.which = commands::parse_button(b.action_id);
     b.action_ts = string_at(action, "action_ts");
     b.incident = incident_number(string_at(action, "value"));
     if (b.user.empty() || b.action_id.empty()) return std::nullopt;

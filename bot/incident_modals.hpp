@@ -4,6 +4,7 @@
 // it stands for, so a click does exactly what typing would. Pure: no I/O.
 #pragma once
 
+#include "commands/button.hpp"
 #include "commands/incident.hpp"
 #include "commands/settings.hpp"
 
@@ -40,7 +41,8 @@ struct modal_submission {
 
 // One button of a block_actions payload, as warroom's buttons carry it.
 struct button_press {
-    std::string action_id;      // warroom_ack, warroom_join, warroom_update, ...
+    std::string action_id;      // as Slack sent it, for logs
+    std::optional<commands::button> which;  // nullopt: not one of warroom's buttons
     std::int64_t incident = 0;  // the button's value; 0 when it names none
     std::string user;
     std::string channel;        // where the message with the button is

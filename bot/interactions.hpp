@@ -7,6 +7,7 @@
 #include "bot/declare_modal.hpp"
 #include "bot/incident_modals.hpp"
 #include "bot/metrics.hpp"
+#include "bot/slack/decide.hpp"
 #include "commands/decision.hpp"
 #include "commands/settings.hpp"
 
@@ -36,16 +37,17 @@ public:
     // The HTTP body (or Socket Mode ack payload) for an interactivity payload:
     // empty for a plain 200, else JSON such as a modal's inline errors.
     boost::asio::awaitable<std::string> answer(const nlohmann::json& payload);
+    // The same for a payload already parsed (a button click, a form, a shortcut).
+    boost::asio::awaitable<std::string> answer(const slack::inbound& in);
 
 private:
-    boost::asio::awaitable<void> press(button_press b);
     boost::asio::awaitable<void> open_incident_modal(button_press b);
-    boost::asio::awaitable<void> join(button_press b);
-    // Runs the commands in order as `user` typed them, then tells the user the answers.
-    boost::asio::awaitable<void> run_commands(std::string user, std::string channel, std::string response_url,
-                                              std::vector<std::string> lines, std::string once_prefix);
-    boost::asio::awaitable<void> declare_from_form(declare_form form);
-    boost::asio::awaitable<void> open_declare_modal(std::string trigger_id, std::string user);
+    boost::asio::awaitable<void> join(slack::join_channel j);
+    // Runs the requests in order, then tells the caller the answers.
+    boost::asio::awaitable<void> run_requests(slack::run_requests run);
+    boost::asio::awaitable<void> open_declare_modal(slack::open_declare_form form);
+    // A fixed answer; by value, as it outlives answer()'s frame.
+    boost::asio::awaitable<void> say(slack::tell t);
     // Answers the clicker alone: through response_url when the click has one,
     // else an ephemeral message in the channel.
     boost::asio::awaitable<void> tell(const std::string& user, const std::string& channel,

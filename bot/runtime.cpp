@@ -16,8 +16,20 @@ runtime::runtime(const config& cfg, const clock& clk)
 
 namespace {
 
-commands::message already_done() {
-    return {"That command reached warroom twice; it was carried out once.", ""};
+commands::outcome answer_only(commands::message m) { return {std::nullopt, false, std::move(m)}; }
+
+commands::outcome already_done() {
+    return answer_only({"That command reached warroom twice; it was carried out once.", ""});
+}
+
+// The incident a decision changed: the one it saves, else the one its timeline or actions belong to.
+std::optional<std::int64_t> acted_on(const commands::decision& d) {
+    if (d.save) return d.save->number;
+    for (const auto& e : d.timeline)
+        if (e.incident > 0) return e.incident;
+    for (const auto& a : d.actions)
+        if (a.incident > 0) return a.incident;
+    return std::nullopt;
 }
 
 // A command that would change something while the file is gone or damaged:
@@ -31,7 +43,7 @@ commands::message cannot_save(storage::database& db, const std::string& why) {
 }  // namespace
 
 // In the caller's transaction, so a key is remembered only with the command's effects.
-commands::message runtime::decide_and_apply(const commands::request& req, commands::time_point now, bool& wrote) {
+commands::outcome runtime::decide_and_apply(const commands::request& req, commands::time_point now, bool& wrote) {
     log_scope scope({std::nullopt, req.once_key});  // JSON log lines carry the request's key
     if (!req.once_key.empty() && repo_.seen_request(req.once_key)) {
         spdlog::info("command from {} with key {} seen before; not repeated", req.user, req.once_key);
@@ -45,11 +57,12 @@ commands::message runtime::decide_and_apply(const commands::request& req, comman
         if (writes && !req.once_key.empty()) repo_.remember_request(req.once_key, now);
         if (writes) changes_.fetch_add(1, std::memory_order_release);
         wrote = wrote || writes;
+        if (writes) return {acted_on(d), d.is_new, std::move(d.reply)};
     }
-    return std::move(d.reply);
+    return answer_only(std::move(d.reply));
 }
 
-commands::message runtime::handle(const commands::request& req) {
+commands::outcome runtime::handle(const commands::request& req) {
     log_scope scope({std::nullopt, req.once_key});
     auto now = clock_.now();
     try {
@@ -59,7 +72,7 @@ commands::message runtime::handle(const commands::request& req) {
         if (wrote) {
             if (const auto& why = db_.problem()) {
                 spdlog::error("command from {} in {} refused: {}: text: {:.200}", req.user, req.channel, *why, req.text);
-                return cannot_save(db_, *why);  // rolled back
+                return answer_only(cannot_save(db_, *why));  // rolled back
             }
         }
         txn.commit();
@@ -68,15 +81,15 @@ commands::message runtime::handle(const commands::request& req) {
         db_.note_failure(std::current_exception());
         // Logged here, once; the caller gets a plain answer and nothing was stored.
         spdlog::error("command from {} in {} failed: {}: text: {:.200}", req.user, req.channel, e.what(), req.text);
-        if (const auto& why = db_.problem()) return cannot_save(db_, *why);
-        return {":warning: warroom could not carry out that command (" + std::string(e.what()) +
-                    "). Nothing was changed; please try again.",
-                ""};
+        if (const auto& why = db_.problem()) return answer_only(cannot_save(db_, *why));
+        return answer_only({":warning: warroom could not carry out that command (" + std::string(e.what()) +
+                                "). Nothing was changed; please try again.",
+                            ""});
     }
 }
 
-std::vector<commands::message> runtime::handle_batch(const std::vector<commands::request>& reqs) {
-    std::vector<commands::message> replies;
+std::vector<commands::outcome> runtime::handle_batch(const std::vector<commands::request>& reqs) {
+    std::vector<commands::outcome> replies;
     replies.reserve(reqs.size());
     auto now = clock_.now();
     try {

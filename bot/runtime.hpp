@@ -19,13 +19,13 @@ class runtime {
 public:
     runtime(const config& cfg, const clock& clk);
 
-    // Decides, commits, and returns the answer for the caller. A failure to
-    // store changes nothing and answers with an error.
-    commands::message handle(const commands::request& req);
+    // Decides, commits, and returns what was done and the answer for the
+    // caller. A failure to store changes nothing and answers with an error.
+    commands::outcome handle(const commands::request& req);
     // Group commit: decides every request in one transaction and one fsync.
     // If the batch cannot be stored, each request is retried on its own so one
     // bad command cannot sink the others. Answers are in request order.
-    std::vector<commands::message> handle_batch(const std::vector<commands::request>& reqs);
+    std::vector<commands::outcome> handle_batch(const std::vector<commands::request>& reqs);
     // An event seen in Slack, through the engine and one transaction; true when recorded.
     bool observe(const commands::observation& seen);
     commands::message home();
@@ -45,7 +45,7 @@ public:
 
 private:
     // Sets `wrote` when the command changed something that must be committed.
-    commands::message decide_and_apply(const commands::request& req, commands::time_point now, bool& wrote);
+    commands::outcome decide_and_apply(const commands::request& req, commands::time_point now, bool& wrote);
 
     const clock& clock_;
     storage::database db_;

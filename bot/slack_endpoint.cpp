@@ -7,6 +7,8 @@
 #include "bot/event_intake.hpp"
 #include "bot/interactions.hpp"
 #include "bot/log_format.hpp"
+#include "bot/slack/block_kit.hpp"
+#include "bot/slack/decide.hpp"
 #include "bot/slack/payloads.hpp"
 #include "bot/slack/signature.hpp"
 #include "bot/slack/web_client.hpp"
@@ -17,8 +19,6 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <nlohmann/json.hpp>
-#include "commands/text.hpp"
-#include "templates/renderer.hpp"
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -36,16 +36,6 @@ http_response plain(unsigned status, std::string text) {
 }
 
 http_response json_response(const std::string& body) { return {200, "application/json", body, {}}; }
-
-// The caller's answer as Slack wants it. blocks_json is already a JSON array,
-// spliced in as is rather than parsed and dumped again on the hot path.
-std::string ephemeral_body(const commands::message& m) {
-    // Invalid UTF-8 in a (signed) command must not turn a stored command into a 500.
-    std::string out = R"({"response_type":"ephemeral","text":)";
-    templates::append_json_string(out, m.text);
-    if (!m.blocks_json.empty()) out += R"(,"blocks":)" + m.blocks_json;
-    return out + "}";
-}
 
 // A command that could not be answered in time finishes in the background
 // and answers through response_url; the handler and it share this.
@@ -95,49 +85,69 @@ asio::awaitable<http_response> slack_endpoint::handle(net::http_request req) {
     if (verdict != slack::verdict::ok) co_return refuse_unverified(slack::describe(verdict), req.body.size());
 
     auto retry_num = req.header("X-Slack-Retry-Num");
-    std::optional<slack::form> form;  // a form body, parsed once
-    switch (slack::classify(req.header("Content-Type"), req.body, form)) {
-        case slack::body_kind::slash_command: co_return co_await slash_command(*form, req.body.size());
-        case slack::body_kind::event_json: co_return co_await event(req.body, retry_num);
-        case slack::body_kind::interaction: co_return co_await interaction(*form);
-        case slack::body_kind::unknown: break;
+    auto in = slack::parse_inbound(req.header("Content-Type"), req.body);
+    if (auto* bad = std::get_if<slack::invalid_request>(&in)) co_return refuse_malformed(*bad, req.body.size());
+    if (std::holds_alternative<slack::ssl_check>(in)) co_return plain(200, "ok");
+    if (auto* cmd = std::get_if<slack::slash_command>(&in)) {
+        auto answer = co_await answer_command(*cmd);
+        co_return json_response(answer);
     }
-    if (!form) form = slack::parse_form(req.body);
-    if (form && slack::is_ssl_check(*form)) co_return plain(200, "ok");
-    warn_throttled("slack.unsupported", "rejected a request to /slack/events: unsupported body (Content-Type '{}')",
-                   req.header("Content-Type"));
-    metrics_.count_request("unknown", "bad_request");
-    co_return plain(400, "unsupported request body");
+    if (auto* check = std::get_if<slack::url_verification>(&in)) {
+        spdlog::info("answered Slack's url_verification challenge");
+        metrics_.count_request("url_verification", "ok");
+        co_return json_response(json{{"challenge", check->challenge}}.dump());
+    }
+    if (auto* other = std::get_if<slack::other_envelope>(&in)) {
+        spdlog::info("acknowledged an Events API envelope of type {}", other->type);
+        metrics_.count_request("event", "ignored");
+        co_return plain(200, "ok");
+    }
+    if (auto* cb = std::get_if<slack::event_callback>(&in)) {
+        auto stored = co_await accept_event(*cb, retry_num);
+        if (!stored) co_return plain(500, "could not record the event; retry");
+        co_return plain(200, "ok");
+    }
+    // Buttons, forms and shortcuts.
+    auto answer = co_await answer_interaction(in);
+    if (answer.empty()) co_return http_response{200, "text/plain", "", {}};
+    co_return json_response(answer);
 }
 
-asio::awaitable<http_response> slack_endpoint::slash_command(const slack::form& f, std::size_t body_size) {
-    auto cmd = slack::parse_slash_command(f);
-    if (!cmd) {
+http_response slack_endpoint::refuse_malformed(const slack::invalid_request& bad, std::size_t body_size) {
+    // Signed, so from Slack (or whoever holds the secret): still throttled, a broken sender repeats itself.
+    metrics_.count_request(bad.kind, "bad_request");
+    if (bad.kind == "slash_command") {
         warn_throttled("slack.bad_command", "rejected a slash command: malformed form body ({} bytes)", body_size);
-        metrics_.count_request("slash_command", "bad_request");
-        co_return plain(400, "malformed slash command");
+        return plain(400, "malformed slash command");
     }
-    auto answer = co_await answer_command(*cmd);
-    co_return json_response(answer);
+    if (bad.kind == "event") {
+        warn_throttled("slack.bad_event", "rejected an Events API request: {}", bad.reason);
+        return plain(400, "malformed event");
+    }
+    if (bad.kind == "interaction") {
+        warn_throttled("slack.bad_interaction", "rejected an interactivity request: {}", bad.reason);
+        return plain(400, "malformed interaction payload");
+    }
+    warn_throttled("slack.unsupported", "rejected a request to /slack/events: {}", bad.reason);
+    return plain(400, "unsupported request body");
 }
 
 asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
     const auto* cmd = &command;
-    if (declare_settings_ && !cmd->trigger_id.empty()) {
-        auto words = commands::split_words(cmd->text);
-        bool bare_declare = words.size() == 1 && (commands::iequals(words[0], "declare") ||
-                                                  commands::iequals(words[0], "new") ||
-                                                  commands::iequals(words[0], "open"));
-        if (bare_declare) {
-            // Acknowledged now, the form opened after: a Slack that hangs on
-            // views.open must not hold the answer past Slack's 3 s.
-            metrics_.count_request("slash_command", "modal");
-            auto ex = co_await asio::this_coro::executor;
-            asio::co_spawn(ex, open_declare_form(*cmd), asio::detached);
-            std::string body = R"({"response_type":"ephemeral","text":"Opening the form to declare an incident…"})";
-            co_return body;
-        }
+    // Without the config's severities and types there is no form: a bare declare gets the usage.
+    static const commands::settings no_form;
+    auto p = slack::decide(slack::inbound{command}, declare_settings_ ? *declare_settings_ : no_form);
+    if (declare_settings_ && std::holds_alternative<slack::open_declare_form>(p.then)) {
+        metrics_.count_request("slash_command", p.outcome);
+        auto ex = co_await asio::this_coro::executor;
+        asio::co_spawn(ex, open_declare_form(*cmd), asio::detached);
+        co_return p.ack;
     }
+    // The command as decide() keyed it; a bare declare with no form to open runs as typed (the usage).
+    commands::request decided{cmd->user_id, cmd->channel_id, cmd->text,
+                              cmd->trigger_id.empty() ? "" : "trigger:" + cmd->trigger_id};
+    if (auto* run = std::get_if<slack::run_requests>(&p.then); run && run->requests.size() == 1)
+        decided = std::move(run->requests.front());
     auto started = std::chrono::steady_clock::now();
     auto ex = co_await asio::this_coro::executor;
     auto pending = std::make_shared<pending_answer>(ex);
@@ -145,10 +155,9 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
 
     asio::co_spawn(
         ex,
-        [this, pending, req = commands::request{cmd->user_id, cmd->channel_id, cmd->text,
-                                cmd->trigger_id.empty() ? "" : "trigger:" + cmd->trigger_id},
-         response_url = cmd->response_url]() -> asio::awaitable<void> {
-            auto answer = co_await db_.submit(req);
+        [this, pending, req = std::move(decided), response_url = cmd->response_url]() -> asio::awaitable<void> {
+            auto done = co_await db_.submit(req);
+            auto answer = std::move(done.reply);
             after_command_();
             if (!pending->gave_up_waiting) {
                 pending->answer = std::move(answer);
@@ -156,9 +165,7 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
                 co_return;
             }
             // The caller was told "working on it"; the real answer follows.
-            json message = {{"response_type", "ephemeral"}, {"replace_original", true}, {"text", answer.text}};
-            if (!answer.blocks_json.empty())
-                message["blocks"] = slack::parse_json_bounded(answer.blocks_json);
+            auto message = slack::response_body(answer, slack::original::replace);
             auto result = co_await slack_.respond(response_url, message);
             if (!result.ok)
                 spdlog::warn("could not send a late answer to {} through response_url: {}", req.user, result.error);
@@ -172,11 +179,11 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
         spdlog::warn("a command from {} took over {} ms; its answer follows through response_url", cmd->user_id,
                      opts_.answer_within.count());
         metrics_.count_request("slash_command", "slow");
-        std::string working = R"({"response_type":"ephemeral","text":"Working on it: the answer follows in a moment."})";
+        auto working = slack::command_answer({"Working on it: the answer follows in a moment.", ""});
         co_return working;
     }
     metrics_.count_request("slash_command", "ok");
-    auto body = ephemeral_body(*pending->answer);
+    auto body = slack::command_answer(*pending->answer);
     co_return body;
 }
 
@@ -190,36 +197,13 @@ asio::awaitable<void> slack_endpoint::open_declare_form(slack::slash_command cmd
                               : "Slack answered `" + opened.error + "`.";
     std::string example = declare_settings_->severities.empty() ? "" : declare_settings_->severities.front().name + " ";
     // Replaces "Opening the form…", so the caller is not left waiting for it.
-    json message = {{"response_type", "ephemeral"},
-                    {"replace_original", true},
-                    {"text", ":warning: The declare form could not open: " + why +
-                                 " Try again, or type it: `/incident declare " + example + "<title>`."}};
+    commands::message failed{":warning: The declare form could not open: " + why +
+                                 " Try again, or type it: `/incident declare " + example + "<title>`.",
+                             ""};
+    auto message = slack::response_body(failed, slack::original::replace);
     if (cmd.response_url.empty()) co_return;
     auto told = co_await slack_.respond(cmd.response_url, message);
     if (!told.ok) spdlog::warn("could not tell {} that the declare form failed: {}", cmd.user_id, told.error);
-}
-
-asio::awaitable<http_response> slack_endpoint::event(const std::string& body, const std::string& retry_num) {
-    auto envelope = slack::parse_event(body);
-    if (auto* bad = std::get_if<slack::invalid_payload>(&envelope)) {
-        warn_throttled("slack.bad_event", "rejected an Events API request: {}", bad->reason);
-        metrics_.count_request("event", "bad_request");
-        co_return plain(400, "malformed event");
-    }
-    if (auto* check = std::get_if<slack::url_verification>(&envelope)) {
-        spdlog::info("answered Slack's url_verification challenge");
-        metrics_.count_request("url_verification", "ok");
-        co_return json_response(json{{"challenge", check->challenge}}.dump());
-    }
-    if (auto* other = std::get_if<slack::other_envelope>(&envelope)) {
-        spdlog::info("acknowledged an Events API envelope of type {}", other->type);
-        metrics_.count_request("event", "ignored");
-        co_return plain(200, "ok");
-    }
-    const auto& cb = std::get<slack::event_callback>(envelope);
-    auto stored = co_await accept_event(cb, retry_num);
-    if (!stored) co_return plain(500, "could not record the event; retry");
-    co_return plain(200, "ok");
 }
 
 asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& cb, const std::string& retry_num) {
@@ -253,27 +237,18 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
     co_return true;
 }
 
-asio::awaitable<http_response> slack_endpoint::interaction(const slack::form& f) {
-    auto payload = slack::parse_interaction(f);
-    if (!payload) {
-        warn_throttled("slack.bad_interaction",
-                       "rejected an interactivity request: no payload field holding a JSON object of at most {} "
-                       "levels with a type",
-                       slack::max_json_depth);
-        metrics_.count_request("interaction", "bad_request");
-        co_return plain(400, "malformed interaction payload");
-    }
-    auto answer = co_await answer_interaction(*payload);
-    if (answer.empty()) co_return http_response{200, "text/plain", "", {}};
-    co_return json_response(answer);
+asio::awaitable<std::string> slack_endpoint::answer_interaction(const json& payload) {
+    auto in = slack::parse_interaction_payload(payload);
+    auto answer = co_await answer_interaction(in);
+    co_return answer;
 }
 
-asio::awaitable<std::string> slack_endpoint::answer_interaction(const json& payload) {
+asio::awaitable<std::string> slack_endpoint::answer_interaction(const slack::inbound& in) {
     if (!interactions_) {
         metrics_.count_request("interaction", "ignored");
         co_return std::string();
     }
-    auto answer = co_await interactions_->answer(payload);
+    auto answer = co_await interactions_->answer(in);
     co_return answer;
 }
 

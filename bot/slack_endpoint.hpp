@@ -8,6 +8,7 @@
 #include "bot/declare_modal.hpp"
 #include "bot/net/http_types.hpp"
 #include "bot/slack/envelope_handler.hpp"
+#include "bot/slack/inbound.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -19,9 +20,6 @@
 
 namespace warroom::slack {
 class web_client;
-struct slash_command;
-struct event_callback;
-using form = std::map<std::string, std::string>;  // as in bot/slack/payloads.hpp
 }
 
 namespace warroom::bot {
@@ -64,9 +62,8 @@ public:
 
 private:
     net::http_response refuse_unverified(std::string_view verdict, std::size_t body_size);
-    boost::asio::awaitable<net::http_response> slash_command(const slack::form& f, std::size_t body_size);
-    boost::asio::awaitable<net::http_response> event(const std::string& body, const std::string& retry_num);
-    boost::asio::awaitable<net::http_response> interaction(const slack::form& f);
+    net::http_response refuse_malformed(const slack::invalid_request& bad, std::size_t body_size);
+    boost::asio::awaitable<std::string> answer_interaction(const slack::inbound& in);
     // The bare `declare`'s modal, after its acknowledgement; a failure is told through response_url.
     boost::asio::awaitable<void> open_declare_form(slack::slash_command cmd);
 

@@ -1,16 +1,40 @@
 // Block Kit buttons on the pinned summary and on the announcement.
 //
-// The block and action ids and the value (the incident number in decimal) are
-// the contract with the transport that answers the clicks (bot/interactions.cpp): they
-// are matched there literally, so never rename them.
+// The action ids (commands/button.hpp), the block ids and the value (the
+// incident number in decimal) are the contract with the transport that
+// answers the clicks (bot/interactions.cpp): never rename them.
+#include "commands/button.hpp"
 #include "commands/handlers.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <array>
 #include <string>
+#include <utility>
 
 namespace warroom::commands {
+
+namespace {
+
+constexpr std::pair<button, std::string_view> button_ids[] = {
+    {button::ack, "warroom_ack"},           {button::join, "warroom_join"},
+    {button::update, "warroom_update"},     {button::severity, "warroom_severity"},
+    {button::role, "warroom_role"},         {button::resolve, "warroom_resolve"},
+};
+
+}  // namespace
+
+std::string_view to_string(button b) {
+    for (const auto& [which, id] : button_ids)
+        if (which == b) return id;
+    return {};
+}
+
+std::optional<button> parse_button(std::string_view action_id) {
+    for (const auto& [which, id] : button_ids)
+        if (id == action_id) return which;
+    return std::nullopt;
+}
 
 namespace {
 
@@ -21,13 +45,13 @@ constexpr std::size_t max_button_value = 2000;
 
 nlohmann::json plain(std::string text) { return {{"type", "plain_text"}, {"text", std::move(text)}, {"emoji", true}}; }
 
-nlohmann::json button(std::string_view action_id, std::string_view label, const incident& inc,
+nlohmann::json button_element(button which, std::string_view label, const incident& inc,
                       std::string_view style = {}) {
     // The incident number in decimal: at most 20 characters of Slack's 2,000.
     static_assert(max_button_value >= 20);
     std::string value = std::to_string(inc.number);
     nlohmann::json b = {{"type", "button"},
-                        {"action_id", action_id},
+                        {"action_id", to_string(which)},
                         {"text", plain(std::string(label))},
                         {"value", std::move(value)}};
     if (!style.empty()) b["style"] = style;
@@ -52,7 +76,7 @@ std::string announce_channel_words(const context& ctx) {
 
 nlohmann::json summary_buttons(const context& ctx, const incident& inc) {
     if (!inc.is_open()) return nullptr;  // a resolved incident has nothing left to click
-    auto resolve = button("warroom_resolve", "Resolve", inc, "danger");
+    auto resolve = button_element(button::resolve, "Resolve", inc, "danger");
     resolve["confirm"] = {
         {"title", {{"type", "plain_text"}, {"text", "Resolve " + inc.id() + "?"}}},
         {"text", {{"type", "plain_text"},
@@ -63,27 +87,27 @@ nlohmann::json summary_buttons(const context& ctx, const incident& inc) {
         {"style", "danger"},
     };
     return actions_block("warroom_summary_actions", std::array{
-                                                        button("warroom_update", "Post update", inc, "primary"),
-                                                        button("warroom_severity", "Change severity", inc),
-                                                        button("warroom_role", "Assign role", inc),
+                                                        button_element(button::update, "Post update", inc, "primary"),
+                                                        button_element(button::severity, "Change severity", inc),
+                                                        button_element(button::role, "Assign role", inc),
                                                         std::move(resolve),
                                                     });
 }
 
 nlohmann::json announce_buttons(const incident& inc) {
     return actions_block("warroom_announce_actions", std::array{
-                                                         button("warroom_ack", "Acknowledge", inc),
-                                                         button("warroom_join", "Join channel", inc),
+                                                         button_element(button::ack, "Acknowledge", inc),
+                                                         button_element(button::join, "Join channel", inc),
                                                      });
 }
 
 nlohmann::json ack_buttons(const incident& inc) {
-    return actions_block("warroom_ack_actions", std::array{button("warroom_ack", "Acknowledge", inc, "primary")});
+    return actions_block("warroom_ack_actions", std::array{button_element(button::ack, "Acknowledge", inc, "primary")});
 }
 
 nlohmann::json reminder_buttons(const incident& inc) {
     return actions_block("warroom_reminder_actions",
-                         std::array{button("warroom_update", "Post update", inc, "primary")});
+                         std::array{button_element(button::update, "Post update", inc, "primary")});
 }
 
 message with_buttons(message m, const nlohmann::json& block) {

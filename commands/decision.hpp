@@ -50,4 +50,14 @@ struct decision {
     message reply;                   // to the caller only
 };
 
+// What a command did, as its transport needs it after the commit: the
+// incident it changed (none for reads and refusals), whether it created it,
+// and the caller's answer. A transport never reads these out of the reply's
+// text (a template a user may override).
+struct outcome {
+    std::optional<std::int64_t> incident;
+    bool created = false;
+    message reply;
+};
+
 }  // namespace warroom::commands

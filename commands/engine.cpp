@@ -25,6 +25,13 @@ constexpr std::array<std::pair<std::string_view, handler>, 19> registry{{
 
 }  // namespace
 
+bool is_declare_verb(std::string_view word) {
+    auto verb = to_lower(word);
+    for (const auto& [name, fn] : registry)
+        if (fn == handle_declare && !name.empty() && name == verb) return true;
+    return false;
+}
+
 engine::engine(settings cfg, templates::renderer tpl) : cfg_(std::move(cfg)), tpl_(std::move(tpl)) {}
 
 namespace {

@@ -8,6 +8,7 @@
 #include "templates/renderer.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace warroom::commands {
 
@@ -19,7 +20,17 @@ struct request {
     // A transport's key for "the same request again" (a slash command's
     // trigger_id); a key seen before is answered without doing anything twice.
     std::string once_key = {};
+    // A declaration from the form: the caller takes the commander role and
+    // the description goes on the timeline as a note, in the declaration's
+    // own decision (one transaction, the pinned summary right from the start).
+    // Other commands ignore both.
+    bool caller_commands = false;
+    std::string description = {};
 };
+
+// Whether `word` names the declare command ("declare" and its aliases), so a
+// transport can tell a bare declare (which opens the form) without its own list.
+bool is_declare_verb(std::string_view word);
 
 // Something seen in Slack (not typed as a command) that belongs on an
 // incident's timeline. The transport fetches what the event lacks (the

@@ -121,13 +121,19 @@ decision handle_declare(const context& ctx, const command_line& line) {
     for (int n = 2; ctx.store.channel_name_taken(inc.channel_name); ++n)
         inc.channel_name = channel_name_variant(channel_name(ctx.cfg.channel_prefix, ctx.now, title, inc.number), n);
     arm_timers(inc, *sev, ctx.now);
+    // From the declare form: checked before anything is decided, so a refusal declares nothing.
+    const role_def* commander = ctx.req.caller_commands ? ctx.cfg.find_role("commander") : nullptr;
+    std::string description = sanitize(ctx.req.description, true);
+    if (char_count(description) > max_text) return fail(ctx, too_long("The description", max_text));
+    // Held before the summary and the announcement are rendered, so they name the commander.
+    if (commander) inc.roles[commander->name] = inc.declared_by;
 
     action create;
     create.kind = action_kind::create_channel;
     create.incident = inc.number;
     create.users.push_back(inc.declared_by);
     d.actions.push_back(std::move(create));
-    set_topic(d, ctx, inc);
+    if (!commander) set_topic(d, ctx, inc);  // else assign_role sets it, once
 
     auto view = change_view(ctx, inc);
     post(d, inc, summary_message(ctx, inc), true);
@@ -141,6 +147,14 @@ decision handle_declare(const context& ctx, const command_line& line) {
     for (const auto& ch : sev->notify_channels)
         if (ch != ctx.cfg.announce_channel) post_to(d, inc, ch, announcement);
     note_timeline(d, ctx, inc, "declared", "Declared " + sev->name + ": " + title, ctx.req.user);
+    // What `commander INC-n me` and `note INC-n <description>` would have added, in that order.
+    if (commander) assign_role(d, ctx, inc, *commander, inc.declared_by);
+    if (!description.empty()) {
+        auto noted = change_view(ctx, inc);
+        noted["text"] = description;
+        post(d, inc, ctx.render("note", noted));
+        note_timeline(d, ctx, inc, "note", description, ctx.req.user);
+    }
 
     // Only incidents that look like this one, the likeliest first: a list of
     // everything recent is a wall nobody reads. The candidates are bounded so

@@ -3,6 +3,7 @@
 #include "bot/slack/delivery.hpp"
 
 #include "bot/db_worker.hpp"
+#include "bot/slack/block_kit.hpp"
 #include "commands/text.hpp"
 
 #include <SQLiteCpp/Transaction.h>
@@ -495,7 +496,8 @@ asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e
         if (!id) co_return failed;
         channel = *id;
     }
-    json args{{"channel", channel}, {"text", e.act.body.text}, {"unfurl_links", false}};
+    json args = slack::post_args(channel, e.act.body);
+    args["unfurl_links"] = false;
     if (e.thread_of) {
         // A later part of a long message: in the thread of its first part.
         auto known = thread_ts_.find(e.thread_of);
@@ -514,10 +516,6 @@ asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e
         }
         // The first part never reached Slack: this part goes to the channel itself, not lost.
         if (!head_ts->empty()) args["thread_ts"] = *head_ts;
-    }
-    if (!e.act.body.blocks_json.empty()) {
-        auto blocks = json::parse(e.act.body.blocks_json, nullptr, false);
-        if (blocks.is_array()) args["blocks"] = std::move(blocks);
     }
     auto r = co_await call("chat.postMessage", args);
     if (!r.ok && r.error == "not_in_channel") {
@@ -567,16 +565,8 @@ asio::awaitable<delivery::outcome> delivery::update_summary(const storage::outbo
         co_return outcome{};
     }
     if (inc->channel_id.empty()) co_return outcome::dead_end("the incident channel was never created");
-    // chat.update keeps the message's old blocks unless it gets new ones: an
-    // empty list clears them, so a text-only body is not hidden behind stale blocks.
-    json blocks = json::array();
-    if (!e.act.body.blocks_json.empty()) {
-        auto parsed = json::parse(e.act.body.blocks_json, nullptr, false);
-        if (parsed.is_array()) blocks = std::move(parsed);
-    }
-    bool has_blocks = !blocks.empty();
-    json args{{"channel", inc->channel_id}, {"ts", inc->summary_ts}, {"text", e.act.body.text}};
-    args["blocks"] = std::move(blocks);
+    auto args = slack::update_args(inc->channel_id, inc->summary_ts, e.act.body);
+    bool has_blocks = !args["blocks"].empty();
     auto r = co_await call("chat.update", args);
     if (!r.ok && (r.error == "invalid_blocks" || r.error == "msg_blocks_too_long") && has_blocks) {
         spdlog::warn("slack: blocks refused ({}) for {}; updating with the text alone", r.error, describe(e));

@@ -230,6 +230,61 @@ TEST_CASE("declare with an incident type posts its runbook, in either order with
     check_refused(h, "declare P1 type:volcano lava everywhere", "C0", "Unknown incident type `volcano`");
 }
 
+TEST_CASE("declare from the form takes its commander and description in the same decision") {
+    engine_harness h(default_settings(), t0);
+    request form{"U1", "C0", "declare P1 checkout is down", "view:V1", true, "EU users only\r\nsince 09:50"};
+    auto d = h.eng.handle(form, h.store, h.now);
+    h.store.apply(d);
+    REQUIRE(d.ok);
+    CHECK(d.is_new);
+    const auto& inc = inc_of(h, 1);
+    CHECK(inc.role_holder("commander") == "U1");
+    // The pinned summary and the topic name the commander from the start: nothing to edit after.
+    auto own = posts_to(d, "");
+    REQUIRE(own.size() >= 3);
+    CHECK(own[0]->pin);
+    CHECK_THAT(own[0]->body.text, Contains("*INC-1: checkout is down*"));
+    CHECK(count_kind(d, action_kind::update_summary) == 0);
+    CHECK(count_kind(d, action_kind::set_topic) == 1);
+    CHECK_THAT(first_of(d, action_kind::set_topic)->topic, !Contains("IC unassigned"));
+    CHECK(count_kind(d, action_kind::invite) == 0);  // the declarer is in the channel already
+    CHECK_THAT(all_posts_to(d, ""), Contains("Set the severity"));  // the commander's checklist
+    CHECK_THAT(all_posts_to(d, ""), Contains("EU users only\nsince 09:50"));
+    // On the timeline in the order typing the three commands would give.
+    REQUIRE(h.store.entries.size() == 3);
+    CHECK(h.store.entries[0].kind == "declared");
+    CHECK(h.store.entries[1].kind == "role");
+    CHECK(h.store.entries[2].kind == "note");
+    CHECK(h.store.entries[2].text == "EU users only\nsince 09:50");
+
+    SECTION("typed, the same words declare without either") {
+        auto typed = h.run("declare P1 other outage");
+        REQUIRE(typed.ok);
+        CHECK(inc_of(h, 2).roles.empty());
+        CHECK(h.store.entries.size() == 4);
+    }
+    SECTION("a description past the limit refuses the declaration, which changes nothing") {
+        auto before = fingerprint(h.store);
+        request too_long{"U1", "C0", "declare P1 other outage", "", false, std::string(3001, 'x')};
+        auto refused = h.eng.handle(too_long, h.store, h.now);
+        CHECK_FALSE(refused.ok);
+        CHECK(refused.actions.empty());
+        CHECK(fingerprint(h.store) == before);
+    }
+    SECTION("only declare reads them") {
+        request note{"U1", "C0", "note INC-1 looked at the logs", "", true, "ignored"};
+        auto noted = h.eng.handle(note, h.store, h.now);
+        REQUIRE(noted.ok);
+        CHECK(noted.timeline.size() == 1);
+        CHECK(noted.timeline[0].text == "looked at the logs");
+    }
+}
+
+TEST_CASE("declare and its aliases are known to the engine as declare, nothing else is") {
+    for (const char* w : {"declare", "new", "open", "DECLARE", "Open"}) CHECK(is_declare_verb(w));
+    for (const char* w : {"", "ack", "declared", "show", "commander"}) CHECK_FALSE(is_declare_verb(w));
+}
+
 TEST_CASE("declare refuses an empty title and changes nothing") {
     engine_harness h(default_settings(), t0);
     REQUIRE(h.run("declare P2 first").ok);

@@ -151,6 +151,7 @@ TEST_CASE("a button press is read from Slack's block_actions payload") {
     auto b = bot::read_button_press(payload);
     REQUIRE(b);
     CHECK(b->action_id == "warroom_ack");
+    CHECK(b->which == commands::button::ack);
     CHECK(b->incident == 7);
     CHECK(b->user == "W111");
     CHECK(b->channel == "C111");
@@ -164,10 +165,30 @@ TEST_CASE("a button press is read from Slack's block_actions payload") {
         INFO(bad);
         CHECK(bot::read_button_press(payload)->incident == 0);
     }
+    payload["actions"][0]["action_id"] = "warroom_retired_button";
+    CHECK_FALSE(bot::read_button_press(payload)->which);  // read, but not one warroom acts on
     payload.erase("channel");
     CHECK(bot::read_button_press(payload)->channel == "C111");  // from the container
     payload["actions"] = json::array();
     CHECK_FALSE(bot::read_button_press(payload));
     CHECK_FALSE(bot::read_button_press(json::parse(R"({"type":"view_submission"})")));
     CHECK_FALSE(bot::read_button_press(json::parse(R"({"type":"block_actions","user":7,"actions":[{"value":1}]})")));
+}
+
+TEST_CASE("every button the engine puts on a message is read back as the same button") {
+    using commands::button;
+    for (auto b : {button::ack, button::join, button::update, button::severity, button::role, button::resolve}) {
+        auto id = commands::to_string(b);
+        INFO(id);
+        CHECK(id.starts_with("warroom_"));  // other apps' buttons are told apart by this prefix
+        CHECK(commands::parse_button(id) == b);
+        json payload = {{"type", "block_actions"}, {"user", {{"id", "W1"}}},
+                        {"actions", {{{"action_id", id}, {"value", "3"}}}}};
+        CHECK(bot::read_button_press(payload)->which == b);
+    }
+    // The ids of messages already posted: renaming one would strand their buttons.
+    CHECK(commands::to_string(button::ack) == "warroom_ack");
+    CHECK(commands::to_string(button::resolve) == "warroom_resolve");
+    CHECK_FALSE(commands::parse_button("incident_ack"));
+    CHECK_FALSE(commands::parse_button(""));
 }

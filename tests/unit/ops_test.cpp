@@ -304,7 +304,7 @@ TEST_CASE("a backup taken while incidents are committed holds every one committe
         bot::runtime rt(cfg, clk);
         for (int i = 1; !stop && i <= 5000; ++i) {
             auto reply = rt.handle({"U1", "C1", "declare P3 load " + std::to_string(i)});
-            if (reply.text.find("Declared") == std::string::npos) {
+            if (reply.reply.text.find("Declared") == std::string::npos) {
                 writer_failed = true;
                 return;
             }
@@ -392,18 +392,18 @@ TEST_CASE("with its database file deleted, warroom refuses changes instead of an
     bot::config cfg;
     cfg.db_path = d.file("w.db");
     bot::runtime rt(cfg, clk);
-    CHECK_THAT(rt.handle({"U1", "C1", "declare P1 before the rm"}).text, Contains("Declared"));
+    CHECK_THAT(rt.handle({"U1", "C1", "declare P1 before the rm"}).reply.text, Contains("Declared"));
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(cfg.db_path + suffix);
 
-    auto refused = rt.handle({"U1", "C1", "declare P1 after the rm"}).text;
+    auto refused = rt.handle({"U1", "C1", "declare P1 after the rm"}).reply.text;
     CHECK_THAT(refused, !Contains("Declared") && Contains("cannot save") && Contains("deleted") &&
                             Contains("nothing was recorded"));
     // Reads still work from the open connection; a batch mixes both and each gets its own answer.
     auto entries = rt.repository().timeline(1).size();
     auto answers = rt.handle_batch({{"U1", "C1", "show INC-1"}, {"U1", "C1", "note INC-1 lost"}});
     REQUIRE(answers.size() == 2);
-    CHECK_THAT(answers[0].text, Contains("INC-1"));
-    CHECK_THAT(answers[1].text, Contains("cannot save"));
+    CHECK_THAT(answers[0].reply.text, Contains("INC-1"));
+    CHECK_THAT(answers[1].reply.text, Contains("cannot save"));
     CHECK(rt.repository().timeline(1).size() == entries);  // the note was not recorded
     CHECK_THROWS_WITH(rt.db().ensure_usable(), Contains("deleted"));
 }

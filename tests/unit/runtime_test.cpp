@@ -45,9 +45,12 @@ commands::request from_slack(const std::string& text, const std::string& trigger
 TEST_CASE("a slash command that reaches warroom twice is carried out once") {
     scratch_runtime s;
     auto first = s.rt->handle(from_slack("declare P2 disk full on db-3", "111.1"));
-    CHECK_THAT(first.text, Contains("INC-1"));
+    CHECK_THAT(first.reply.text, Contains("INC-1"));
+    CHECK(first.incident == 1);
+    CHECK(first.created);
     auto again = s.rt->handle(from_slack("declare P2 disk full on db-3", "111.1"));
-    CHECK_THAT(again.text, Contains("twice"));
+    CHECK_THAT(again.reply.text, Contains("twice"));
+    CHECK_FALSE(again.incident);  // nothing was done the second time
     CHECK(s.open() == 1);
     CHECK(s.rt->repository().pending_action_count() > 0);
 
@@ -59,17 +62,17 @@ TEST_CASE("a slash command that reaches warroom twice is carried out once") {
         auto replies = s.rt->handle_batch({from_slack("declare P3 flaky test", "222.1"),
                                            from_slack("declare P3 flaky test", "222.1")});
         REQUIRE(replies.size() == 2);
-        CHECK_THAT(replies[0].text, Contains("INC-2"));
-        CHECK_THAT(replies[1].text, Contains("twice"));
+        CHECK_THAT(replies[0].reply.text, Contains("INC-2"));
+        CHECK_THAT(replies[1].reply.text, Contains("twice"));
         CHECK(s.open() == 2);
     }
     SECTION("reads answer every time and leave no key behind") {
-        CHECK_THAT(s.rt->handle(from_slack("show INC-1", "333.1")).text, Contains("disk full"));
-        CHECK_THAT(s.rt->handle(from_slack("show INC-1", "333.1")).text, Contains("disk full"));
+        CHECK_THAT(s.rt->handle(from_slack("show INC-1", "333.1")).reply.text, Contains("disk full"));
+        CHECK_THAT(s.rt->handle(from_slack("show INC-1", "333.1")).reply.text, Contains("disk full"));
         CHECK_FALSE(s.rt->repository().seen_request("trigger:333.1"));
     }
     SECTION("an error is not remembered, so the corrected retry is not refused") {
-        CHECK_THAT(s.rt->handle(from_slack("severity INC-1 P9", "444.1")).text, Contains("P9"));
+        CHECK_THAT(s.rt->handle(from_slack("severity INC-1 P9", "444.1")).reply.text, Contains("P9"));
         CHECK_FALSE(s.rt->repository().seen_request("trigger:444.1"));
     }
 }

@@ -1,0 +1,97 @@
+#include "bot/slack/decide.hpp"
+
+#include "bot/declare_modal.hpp"
+#include "bot/slack/block_kit.hpp"
+#include "commands/parser.hpp"
+
+namespace warroom::slack {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+plan press(const bot::button_press& b) {
+    answer_to clicker{b.user, b.channel, b.response_url};
+    if (b.incident == 0) return {"", "button", tell{clicker, {"That button names no incident warroom knows.", ""}}};
+    if (!b.which) return {"", "button", {}};  // warroom_ but unknown: a message older or newer than this warroom
+    std::string id = "INC-" + std::to_string(b.incident);
+    // Slack sends a click once; the trigger_id still keys it, so a replayed payload does nothing twice.
+    std::string once = b.trigger_id.empty() ? "" : "action:" + b.trigger_id;
+    switch (*b.which) {
+        case commands::button::ack:
+        case commands::button::resolve: {
+            std::string verb = *b.which == commands::button::ack ? "ack " : "resolve ";
+            return {"", "button", run_requests{{{b.user, b.channel, verb + id, once}}, clicker}};
+        }
+        case commands::button::join: return {"", "button", join_channel{b.incident, clicker}};
+        case commands::button::update:
+        case commands::button::severity:
+        case commands::button::role: return {"", "button", open_incident_form{b}};
+    }
+    return {"", "button", {}};
+}
+
+plan submit(const view_submission& v, const commands::settings& cfg) {
+    if (v.callback_id == bot::declare_callback_id) {
+        auto read = bot::read_declare_submission(v.payload, cfg);
+        // Slack shows these under the fields; the modal stays open.
+        if (auto* errors = std::get_if<json>(&read)) return {dump(*errors), "invalid_form", {}};
+        auto form = std::get<bot::declare_form>(std::move(read));
+        // One request: the declaration with its commander and description, in one transaction.
+        commands::request declare{form.user, form.channel, form.command(),
+                                  form.view_id.empty() ? "" : "view:" + form.view_id, form.commander,
+                                  form.description};
+        // From the shortcut there is no channel: the announcement says it all.
+        return {"", "ok", run_requests{{std::move(declare)}, {form.user, form.channel, ""}}};
+    }
+    if (bot::is_incident_modal(v.callback_id)) {
+        auto read = bot::read_incident_submission(v.payload, cfg);
+        if (auto* errors = std::get_if<json>(&read)) return {dump(*errors), "invalid_form", {}};
+        auto sub = std::get<bot::modal_submission>(std::move(read));
+        // A double submit carries the same view id: its commands run once.
+        std::string once = sub.view_id.empty() ? "" : "view:" + sub.view_id;
+        run_requests run{{}, {sub.user, sub.channel, ""}};
+        for (std::size_t i = 0; i < sub.commands.size(); ++i)
+            run.requests.push_back({sub.user, sub.channel, sub.commands[i],
+                                    once.empty() ? "" : once + (i ? ":" + std::to_string(i) : "")});
+        return {"", "ok", std::move(run)};
+    }
+    return {"", "ignored", {}};
+}
+
+plan command(const slash_command& cmd) {
+    commands::command_line line(cmd.text);
+    if (!cmd.trigger_id.empty() && line.size() == 1 && commands::is_declare_verb(line.verb())) {
+        // Acknowledged now, the form opened after: a Slack that hangs on
+        // views.open must not hold the answer past Slack's 3 s.
+        return {command_answer({"Opening the form to declare an incident…", ""}), "modal",
+                open_declare_form{cmd.trigger_id, cmd.channel_id, {cmd.user_id, cmd.channel_id, cmd.response_url}}};
+    }
+    // Slack resends a slash command on a double submit: the trigger_id says it is the same one.
+    std::string once = cmd.trigger_id.empty() ? "" : "trigger:" + cmd.trigger_id;
+    commands::request req{cmd.user_id, cmd.channel_id, cmd.text, std::move(once)};
+    return {"", "ok", run_requests{{std::move(req)}, {cmd.user_id, cmd.channel_id, cmd.response_url}}};
+}
+
+}  // namespace
+
+plan decide(const inbound& in, const commands::settings& cfg) {
+    if (auto* b = std::get_if<button_click>(&in)) {
+        // Buttons of other apps' messages: nothing of ours to do.
+        if (!b->press.action_id.starts_with("warroom_")) return {"", "ignored", {}};
+        return press(b->press);
+    }
+    if (auto* v = std::get_if<view_submission>(&in)) return submit(*v, cfg);
+    if (auto* s = std::get_if<shortcut>(&in)) {
+        if (s->callback_id != bot::declare_callback_id) return {"", "ignored", {}};
+        // A shortcut has no channel and no response_url to answer in: the log is all there is.
+        return {"", "shortcut", open_declare_form{s->trigger_id, "", {s->user, "", ""}}};
+    }
+    if (auto* c = std::get_if<slash_command>(&in)) return command(*c);
+    if (std::holds_alternative<invalid_request>(in)) return {"", "bad_request", {}};
+    return {"", "ignored", {}};
+}
+
+}  // namespace warroom::slack

@@ -1,0 +1,19 @@
+// The buttons on warroom's messages, as one list shared by the engine that
+// puts them there (commands/buttons.cpp) and the transport that reads the
+// clicks (bot/incident_modals.cpp, bot/interactions.cpp).
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace warroom::commands {
+
+// Each one's Slack action_id is stored in every message already posted:
+// never rename one, only add.
+enum class button { ack, join, update, severity, role, resolve };
+
+std::string_view to_string(button b);  // the action_id: "warroom_ack", ...
+// nullopt for any other action_id (another app's button, or one warroom no longer has).
+std::optional<button> parse_button(std::string_view action_id);
+
+}  // namespace warroom::commands

@@ -1,0 +1,197 @@
+// Routing, at the pure level: each kind of Slack payload, parsed from an HTTP
+// body or a Socket Mode envelope, and the plan warroom makes for it.
+#include "bot/slack/decide.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace warroom;
+using json = nlohmann::json;
+
+namespace {
+
+std::string form_body(const json& payload) {
+    // The payload field, form-encoded: enough escaping for these payloads.
+    std::string text = payload.dump(), out = "payload=";
+    static const char* hex = "0123456789ABCDEF";
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.') out += static_cast<char>(c);
+        else out += std::string("%") + hex[c >> 4] + hex[c & 15];
+    }
+    return out;
+}
+
+json click(const std::string& action_id, const std::string& value = "7") {
+    return {{"type", "block_actions"},
+            {"user", {{"id", "W1"}}},
+            {"channel", {{"id", "C9"}}},
+            {"trigger_id", "111.222"},
+            {"response_url", "https://hooks.slack.com/actions/r"},
+            {"actions", {{{"action_id", action_id}, {"value", value}, {"type", "button"}}}}};
+}
+
+json declare_submission(bool commander, const std::string& description) {
+    json values = {{"title", {{"title", {{"type", "plain_text_input"}, {"value", "checkout is down"}}}}},
+                   {"severity", {{"severity", {{"type", "static_select"}, {"selected_option", {{"value", "P1"}}}}}}},
+                   {"description", {{"description", {{"type", "plain_text_input"}, {"value", description}}}}},
+                   {"commander", {{"commander", {{"type", "checkboxes"},
+                                                 {"selected_options", commander ? json::array({{{"value", "me"}}})
+                                                                                : json::array()}}}}}};
+    return {{"type", "view_submission"},
+            {"user", {{"id", "W2"}}},
+            {"view", {{"id", "V1"}, {"callback_id", "warroom_declare"}, {"private_metadata", "C0"},
+                      {"state", {{"values", values}}}}}};
+}
+
+const commands::settings cfg = commands::default_settings();
+
+}  // namespace
+
+TEST_CASE("a body or an envelope that cannot be read is an invalid request, never an exception") {
+    for (auto [type, body] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"application/json", "not json"},
+             {"application/json", R"({"type":"event_callback"})"},
+             {"application/x-www-form-urlencoded", "payload=%7B%22no%22%3A1%7D"},
+             {"application/x-www-form-urlencoded", "command=%2Fincident"},  // no user or channel
+             {"text/plain", "hello"},
+             {"application/x-www-form-urlencoded", "a=%zz"}}) {
+        INFO(type << " " << body);
+        auto in = slack::parse_inbound(type, body);
+        CHECK(std::holds_alternative<slack::invalid_request>(in));
+        CHECK(slack::decide(in, cfg).outcome == "bad_request");
+    }
+    CHECK(std::holds_alternative<slack::invalid_request>(slack::parse_envelope(json("x"))));
+    CHECK(std::holds_alternative<slack::invalid_request>(slack::parse_envelope({{"type", "interactive"}})));
+    CHECK(std::holds_alternative<slack::invalid_request>(
+        slack::parse_envelope({{"type", "hello_there"}, {"payload", json::object()}})));
+    CHECK(std::holds_alternative<slack::ssl_check>(
+        slack::parse_inbound("application/x-www-form-urlencoded", "ssl_check=1&token=x")));
+    // A slash command without its user is refused, whatever else it carries.
+    CHECK(std::holds_alternative<slack::invalid_request>(
+        slack::parse_inbound("application/x-www-form-urlencoded", "command=%2Fincident&ssl_check=1&channel_id=C1")));
+}
+
+TEST_CASE("HTTP and Socket Mode give the same inbound for the same payload") {
+    auto button = click("warroom_ack");
+    auto over_http = slack::parse_inbound("application/x-www-form-urlencoded", form_body(button));
+    auto over_socket = slack::parse_envelope({{"type", "interactive"}, {"envelope_id", "e1"}, {"payload", button}});
+    for (const auto* in : {&over_http, &over_socket}) {
+        auto* b = std::get_if<slack::button_click>(in);
+        REQUIRE(b);
+        CHECK(b->press.which == commands::button::ack);
+        CHECK(b->press.incident == 7);
+    }
+    auto command = slack::parse_envelope(
+        {{"type", "slash_commands"},
+         {"payload", {{"command", "/incident"}, {"text", "ack"}, {"user_id", "U1"}, {"channel_id", "C1"},
+                      {"trigger_id", "9.9"}, {"is_enterprise_install", "false"}}}});
+    REQUIRE(std::holds_alternative<slack::slash_command>(command));
+    CHECK(std::get<slack::slash_command>(command).text == "ack");
+    auto http_command = slack::parse_inbound("application/x-www-form-urlencoded",
+                                             "command=%2Fincident&text=ack&user_id=U1&channel_id=C1&trigger_id=9.9");
+    CHECK(std::get<slack::slash_command>(http_command).trigger_id == "9.9");
+
+    json event = {{"type", "event_callback"}, {"event_id", "Ev1"}, {"event_time", 1},
+                  {"event", {{"type", "app_home_opened"}, {"user", "U1"}}}};
+    CHECK(std::get<slack::event_callback>(slack::parse_inbound("application/json", event.dump())).event_id == "Ev1");
+    CHECK(std::get<slack::event_callback>(slack::parse_envelope({{"type", "events_api"}, {"payload", event}})).type ==
+          "app_home_opened");
+    CHECK(std::get<slack::url_verification>(
+              slack::parse_inbound("application/json", R"({"type":"url_verification","challenge":"c1"})"))
+              .challenge == "c1");
+}
+
+TEST_CASE("Acknowledge and Resolve run the command they stand for, keyed by the click, answered to the clicker") {
+    for (auto [id, line] : {std::pair{"warroom_ack", "ack INC-7"}, std::pair{"warroom_resolve", "resolve INC-7"}}) {
+        auto p = slack::decide(slack::parse_interaction_payload(click(id)), cfg);
+        CHECK(p.ack.empty());  // a plain 200 at once
+        CHECK(p.outcome == "button");
+        auto* run = std::get_if<slack::run_requests>(&p.then);
+        REQUIRE(run);
+        REQUIRE(run->requests.size() == 1);
+        CHECK(run->requests[0].text == line);
+        CHECK(run->requests[0].user == "W1");
+        CHECK(run->requests[0].once_key == "action:111.222");
+        CHECK(run->answer.response_url == "https://hooks.slack.com/actions/r");
+    }
+}
+
+TEST_CASE("the other buttons: join, the incident forms, and clicks warroom does not act on") {
+    auto join = slack::decide(slack::parse_interaction_payload(click("warroom_join")), cfg);
+    REQUIRE(std::holds_alternative<slack::join_channel>(join.then));
+    CHECK(std::get<slack::join_channel>(join.then).incident == 7);
+    for (const char* id : {"warroom_update", "warroom_severity", "warroom_role"}) {
+        auto p = slack::decide(slack::parse_interaction_payload(click(id)), cfg);
+        REQUIRE(std::holds_alternative<slack::open_incident_form>(p.then));
+        CHECK(std::get<slack::open_incident_form>(p.then).press.trigger_id == "111.222");
+    }
+    auto nameless = slack::decide(slack::parse_interaction_payload(click("warroom_ack", "seven")), cfg);
+    REQUIRE(std::holds_alternative<slack::tell>(nameless.then));
+    CHECK(std::get<slack::tell>(nameless.then).answer.user == "W1");
+    auto other_app = slack::decide(slack::parse_interaction_payload(click("their_button")), cfg);
+    CHECK(other_app.outcome == "ignored");
+    CHECK(std::holds_alternative<std::monostate>(other_app.then));
+    CHECK(slack::decide(slack::parse_interaction_payload({{"type", "view_closed"}}), cfg).outcome == "ignored");
+}
+
+TEST_CASE("the declare form is one engine request with its commander and description") {
+    auto p = slack::decide(slack::parse_interaction_payload(declare_submission(true, "EU users only")), cfg);
+    CHECK(p.ack.empty());  // the modal closes
+    auto* run = std::get_if<slack::run_requests>(&p.then);
+    REQUIRE(run);
+    REQUIRE(run->requests.size() == 1);
+    const auto& req = run->requests[0];
+    CHECK(req.text == "declare P1 checkout is down");
+    CHECK(req.caller_commands);
+    CHECK(req.description == "EU users only");
+    CHECK(req.once_key == "view:V1");
+    CHECK(run->answer.channel == "C0");
+
+    auto plain = slack::decide(slack::parse_interaction_payload(declare_submission(false, "")), cfg);
+    CHECK_FALSE(std::get<slack::run_requests>(plain.then).requests[0].caller_commands);
+
+    auto bad = declare_submission(false, "");
+    bad["view"]["state"]["values"]["title"]["title"]["value"] = "  ";
+    auto refused = slack::decide(slack::parse_interaction_payload(bad), cfg);
+    CHECK(refused.outcome == "invalid_form");
+    CHECK(json::parse(refused.ack)["errors"].contains("title"));
+    CHECK(std::holds_alternative<std::monostate>(refused.then));
+}
+
+TEST_CASE("a bare declare opens the form; anything else is the typed command, keyed by its trigger") {
+    slack::slash_command cmd;
+    cmd.user_id = "U1";
+    cmd.channel_id = "C1";
+    cmd.trigger_id = "5.5";
+    cmd.response_url = "https://hooks.slack.com/commands/r";
+    for (const char* text : {"declare", "NEW", " open "}) {
+        cmd.text = text;
+        auto p = slack::decide(slack::inbound{cmd}, cfg);
+        INFO(text);
+        REQUIRE(std::holds_alternative<slack::open_declare_form>(p.then));
+        CHECK(std::get<slack::open_declare_form>(p.then).channel == "C1");
+        CHECK(json::parse(p.ack)["response_type"] == "ephemeral");
+    }
+    for (const char* text : {"declare P1 db down", "show", "help"}) {
+        cmd.text = text;
+        auto p = slack::decide(slack::inbound{cmd}, cfg);
+        auto* run = std::get_if<slack::run_requests>(&p.then);
+        REQUIRE(run);
+        CHECK(run->requests[0].text == text);
+        CHECK(run->requests[0].once_key == "trigger:5.5");
+    }
+    cmd.text = "declare";
+    cmd.trigger_id.clear();  // nothing to open a form with: the usage, as typed
+    CHECK(std::holds_alternative<slack::run_requests>(slack::decide(slack::inbound{cmd}, cfg).then));
+}
+
+TEST_CASE("the declare shortcut opens the form with nowhere to answer") {
+    json s = {{"type", "shortcut"}, {"callback_id", "warroom_declare"}, {"trigger_id", "7.7"},
+              {"user", {{"id", "W1"}}}};
+    auto p = slack::decide(slack::parse_interaction_payload(s), cfg);
+    CHECK(p.outcome == "shortcut");
+    REQUIRE(std::holds_alternative<slack::open_declare_form>(p.then));
+    CHECK(std::get<slack::open_declare_form>(p.then).trigger_id == "7.7");
+    CHECK(std::get<slack::open_declare_form>(p.then).channel.empty());
+    s["callback_id"] = "someone_elses";
+    CHECK(slack::decide(slack::parse_interaction_payload(s), cfg).outcome == "ignored");
+}
