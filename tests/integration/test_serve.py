@@ -422,12 +422,12 @@ class ServeCase(unittest.TestCase):
         self.w.quiet()  # announcements too, so a test's later call counts start clean
         return n, ch, answer
 
-    def wait_post(self, cid, pred, what, since_count=0):
+    def wait_post(self, cid, pred, what, since_count=0, timeout=WAIT):
         def found():
             msgs = FAKE.messages(cid)[since_count:]
             return next((m for m in msgs if pred(msg_text(m))), None)
         try:
-            return wait_until(what, found)
+            return wait_until(what, found, timeout)
         except AssertionError as e:
             texts = [msg_text(m)[:300] for m in FAKE.messages(cid)]
             raise AssertionError(f"{e}\nmessages in {cid}: {json.dumps(texts, indent=1)}{self.fail_info()}")
@@ -932,6 +932,9 @@ class CommandTests(ServeCase):
         self.assertRegex(timeline["text"], r"… \d+ earlier entries not shown")
         self.assertIn(f"/incident timeline INC-{self.n} all", timeline["text"])
 
+        # The notes go out at Slack's pace (one post a second per channel): let
+        # them all land first, so the wait below measures the post-mortem alone.
+        self.wait_post(self.cid, lambda t: "n11-start" in t, "the last note's post", timeout=4 * WAIT)
         before = self.count()
         self.cmd("postmortem")
         last = self.wait_post(self.cid, lambda t: "## Action items" in t, "the post-mortem's last part", before)
