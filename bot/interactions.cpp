@@ -4,6 +4,7 @@
 #include "bot/db_worker.hpp"
 #include "bot/incident_modals.hpp"
 #include "bot/modal_kit.hpp"
+#include "bot/net/task_group.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "bot/slack/decide.hpp"
 #include "bot/slack/web_client.hpp"
@@ -11,8 +12,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
@@ -34,9 +33,9 @@ bool trigger_expired(const std::string& error) {
 
 }  // namespace
 
-interactions::interactions(db_worker& db, slack::web_client& slack, metrics& m, const commands::settings& cfg,
-                           std::function<void()> after_command)
-    : db_(db), slack_(slack), metrics_(m), cfg_(cfg), after_command_(std::move(after_command)) {}
+interactions::interactions(net::task_group& tasks, db_worker& db, slack::web_client& slack, metrics& m,
+                           const commands::settings& cfg, std::function<void()> after_command)
+    : tasks_(tasks), db_(db), slack_(slack), metrics_(m), cfg_(cfg), after_command_(std::move(after_command)) {}
 
 asio::awaitable<std::string> interactions::answer(const json& payload) {
     auto in = slack::parse_interaction_payload(payload);
@@ -51,16 +50,16 @@ asio::awaitable<std::string> interactions::answer(const slack::inbound& in) {
         click && click->press.action_id.starts_with("warroom_") && !click->press.which && click->press.incident)
         spdlog::info("ignored a click on button {} from {}", click->press.action_id, click->press.user);
     // Slack wants its 200 within 3 s; the work and its answer follow it.
-    auto ex = co_await asio::this_coro::executor;
     if (auto* run = std::get_if<slack::run_requests>(&p.then))
-        asio::co_spawn(ex, run_requests(std::move(*run)), asio::detached);
+        tasks_.spawn("a click's commands", run_requests(std::move(*run)));
     else if (auto* j = std::get_if<slack::join_channel>(&p.then))
-        asio::co_spawn(ex, join(std::move(*j)), asio::detached);
+        tasks_.spawn("joining a channel", join(std::move(*j)));
     else if (auto* form = std::get_if<slack::open_incident_form>(&p.then))
-        asio::co_spawn(ex, open_incident_modal(std::move(form->press)), asio::detached);
+        tasks_.spawn("opening an incident form", open_incident_modal(std::move(form->press)));
     else if (auto* declare = std::get_if<slack::open_declare_form>(&p.then))
-        asio::co_spawn(ex, open_declare_modal(std::move(*declare)), asio::detached);
-    else if (auto* t = std::get_if<slack::tell>(&p.then)) asio::co_spawn(ex, say(std::move(*t)), asio::detached);
+        tasks_.spawn("opening the declare form", open_declare_modal(std::move(*declare)));
+    else if (auto* t = std::get_if<slack::tell>(&p.then))
+        tasks_.spawn("answering a click", say(std::move(*t)));
     co_return p.ack;
 }
 

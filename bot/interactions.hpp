@@ -23,6 +23,9 @@
 namespace warroom::slack {
 class web_client;
 }
+namespace warroom::net {
+class task_group;
+}
 
 namespace warroom::bot {
 
@@ -31,8 +34,9 @@ class db_worker;
 
 class interactions {
 public:
-    interactions(db_worker& db, slack::web_client& slack, metrics& m, const commands::settings& cfg,
-                 std::function<void()> after_command);
+    // The follow-ups of each click (Slack calls after the 200) run in `tasks`.
+    interactions(net::task_group& tasks, db_worker& db, slack::web_client& slack, metrics& m,
+                 const commands::settings& cfg, std::function<void()> after_command);
 
     // The HTTP body (or Socket Mode ack payload) for an interactivity payload:
     // empty for a plain 200, else JSON such as a modal's inline errors.
@@ -53,6 +57,7 @@ private:
     boost::asio::awaitable<void> tell(const std::string& user, const std::string& channel,
                                       const std::string& response_url, commands::message m);
 
+    net::task_group& tasks_;
     db_worker& db_;
     slack::web_client& slack_;
     metrics& metrics_;

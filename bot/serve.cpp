@@ -10,6 +10,7 @@
 #include "bot/loop_health.hpp"
 #include "bot/metrics.hpp"
 #include "bot/net/http_server.hpp"
+#include "bot/net/task_group.hpp"
 #include "bot/slack/delivery.hpp"
 #include "bot/slack/socket_mode.hpp"
 #include "bot/slack/web_client.hpp"
@@ -18,10 +19,8 @@
 #include "commands/text.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -44,6 +43,9 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto stop_grace = 10s;
+// After the grace, how long cancelled tasks get to unwind (they end at once
+// unless one ignores cancellation: a bug, logged).
+constexpr auto stop_cancel_grace = 2s;
 
 // Fires due deadlines, then sleeps until the next one or until a command may
 // have armed an earlier one. The first pass fires what came due while stopped.
@@ -245,24 +247,6 @@ rlim_t raise_descriptor_limit() {
     return lim.rlim_cur;
 }
 
-// Logs a background task's end; a task that throws is a bug, said loudly once,
-// and /healthz says the task is stopped.
-auto on_task_end(const char* name, int& running, loop_health* health = nullptr) {
-    return [name, &running, health](std::exception_ptr e) {
-        --running;
-        if (!e) return;
-        std::string what = "unknown error";
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            what = ex.what();
-        } catch (...) {
-        }
-        spdlog::critical("{} stopped on an unexpected error: {}", name, what);
-        if (health) health->stopped(what);
-    };
-}
-
 }  // namespace
 
 int run_serve(const config& cfg) {
@@ -301,6 +285,10 @@ int run_serve(const config& cfg) {
     runtime rt(cfg, clk);
     db_worker db(rt);
     asio::io_context io(1);
+    // Every coroutine below runs in `tasks`; io.run() returns only once they
+    // have all ended, so nothing declared after this line dies under a
+    // pending call (see "Tasks and lifetimes" in DEVELOPERS.md).
+    net::task_group tasks(io.get_executor());
     auto tls = verified_tls();
     slack::web_client slack_api(io.get_executor(), tls, cfg.slack_api_url, cfg.bot_token);
     metrics stats;
@@ -328,11 +316,11 @@ int run_serve(const config& cfg) {
         seen = now;
         after_command();
     };
-    slack_endpoint events(cfg.signing_secret, db, slack_api, stats, clk, after_slash_command);
+    slack_endpoint events(tasks, cfg.signing_secret, db, slack_api, stats, clk, after_slash_command);
     event_intake events_in(db, slack_api, cfg.settings.timeline_reaction);
     events.set_event_intake(&events_in);
     events.set_declare_form(&cfg.settings);
-    interactions clicks(db, slack_api, stats, cfg.settings, after_command);
+    interactions clicks(tasks, db, slack_api, stats, cfg.settings, after_command);
     events.set_interactions(&clicks);
     // Socket Mode (SLACK_APP_TOKEN): Slack's traffic over a WebSocket we open;
     // HTTP keeps /healthz and /metrics, and /slack/events if a secret is set.
@@ -340,7 +328,7 @@ int run_serve(const config& cfg) {
     std::unique_ptr<socket_mode_client> socket_mode;
     if (!cfg.app_token.empty()) {
         app_api = std::make_unique<slack::web_client>(io.get_executor(), tls, cfg.slack_api_url, cfg.app_token);
-        socket_mode = std::make_unique<socket_mode_client>(io.get_executor(), tls, *app_api, events, stats);
+        socket_mode = std::make_unique<socket_mode_client>(io.get_executor(), tasks, tls, *app_api, events, stats);
     }
     net::http_server* http = nullptr;  // set below; /metrics reads its counters
     auto route = [&](net::http_request req) -> asio::awaitable<net::http_response> {
@@ -355,7 +343,7 @@ int run_serve(const config& cfg) {
         if (req.target == "/metrics") co_return co_await metrics_page(db, stats, http, outbox, clk);
         co_return net::http_response{404, "text/plain", "not found\n", {}};
     };
-    net::http_server server(io, listen_at, route, limits);
+    net::http_server server(io, listen_at, route, limits, &tasks);
     http = &server;
     server.set_header_gate([&](const net::http_request& head, std::optional<std::uint64_t>) {
         std::optional<net::http_response> refusal;
@@ -373,18 +361,35 @@ int run_serve(const config& cfg) {
     spdlog::info("warroom {} serving Slack on {}:{} (database {}, Slack API {})", WARROOM_VERSION,
                  bound.address().to_string(), bound.port(), cfg.db_path, cfg.slack_api_url);
 
-    int running = 2;
-    asio::co_spawn(io, outbox.run(), on_task_end("outbox delivery", running, &outbox.health()));
+    auto stopped = [](loop_health& h) { return [&h](std::string_view what) { h.stopped(std::string(what)); }; };
+    tasks.spawn("outbox delivery", outbox.run(), stopped(outbox.health()));
     if (socket_mode) {
-        ++running;
         spdlog::info("Socket Mode on (SLACK_APP_TOKEN set){}", cfg.signing_secret.empty()
                                                                 ? "; HTTP /slack/events off (no SLACK_SIGNING_SECRET)"
                                                                 : "; HTTP /slack/events on too");
-        asio::co_spawn(io, socket_mode->run(), on_task_end("Socket Mode", running));
+        tasks.spawn("Socket Mode", socket_mode->run());
     }
-    asio::co_spawn(io, run_timers(db, outbox, timers_wake, clk, stopping, timers_health),
-                   on_task_end("timers", running, &timers_health));
+    tasks.spawn("timers", run_timers(db, outbox, timers_wake, clk, stopping, timers_health), stopped(timers_health));
 
+    // The stop: no new connections and the loops end (each finishes the call
+    // in hand); requests in hand get `stop_grace`; then every Slack call still
+    // pending is aborted and every task cancelled. io.run() returns when the
+    // last task has ended.
+    auto finish = [&]() -> asio::awaitable<void> {
+        bool done = co_await tasks.wait_empty(stop_grace);
+        if (done) co_return;
+        spdlog::warn("stopping: still busy after {} s ({}); aborting Slack calls in flight", stop_grace.count(),
+                     tasks.names());
+        slack_api.cancel();
+        if (app_api) app_api->cancel();
+        server.abort();
+        tasks.cancel();
+        done = co_await tasks.wait_empty(stop_cancel_grace);
+        if (done) co_return;
+        // A bug: some task ignores cancellation. Leaving anyway beats never stopping.
+        spdlog::error("stopping: {} did not end when cancelled; leaving anyway", tasks.names());
+        io.stop();
+    };
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
@@ -394,18 +399,9 @@ int run_serve(const config& cfg) {
         outbox.stop();
         if (socket_mode) socket_mode->stop();
         timers_wake.notify();
-        asio::co_spawn(
-            io,
-            [&]() -> asio::awaitable<void> {
-                asio::steady_timer poll(io);
-                auto give_up = std::chrono::steady_clock::now() + stop_grace;
-                while ((server.active_connections() > 0 || running > 0) && std::chrono::steady_clock::now() < give_up) {
-                    poll.expires_after(50ms);
-                    co_await poll.async_wait(asio::use_awaitable);
-                }
-                io.stop();
-            },
-            asio::detached);
+        asio::co_spawn(io, finish, [](std::exception_ptr e) {
+            if (e) spdlog::critical("stopping: the stop itself failed; leaving");
+        });
     });
 
     io.run();

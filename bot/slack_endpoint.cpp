@@ -7,6 +7,7 @@
 #include "bot/event_intake.hpp"
 #include "bot/interactions.hpp"
 #include "bot/log_format.hpp"
+#include "bot/net/task_group.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "bot/slack/decide.hpp"
 #include "bot/slack/payloads.hpp"
@@ -14,8 +15,6 @@
 #include "bot/slack/web_client.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <nlohmann/json.hpp>
@@ -48,9 +47,11 @@ struct pending_answer {
 
 }  // namespace
 
-slack_endpoint::slack_endpoint(std::string signing_secret, db_worker& db, slack::web_client& slack, metrics& m,
-                               const clock& clk, std::function<void()> after_command, endpoint_options opts)
-    : signing_secret_(std::move(signing_secret)),
+slack_endpoint::slack_endpoint(net::task_group& tasks, std::string signing_secret, db_worker& db,
+                               slack::web_client& slack, metrics& m, const clock& clk,
+                               std::function<void()> after_command, endpoint_options opts)
+    : tasks_(tasks),
+      signing_secret_(std::move(signing_secret)),
       db_(db),
       slack_(slack),
       metrics_(m),
@@ -139,8 +140,7 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
     auto p = slack::decide(slack::inbound{command}, declare_settings_ ? *declare_settings_ : no_form);
     if (declare_settings_ && std::holds_alternative<slack::open_declare_form>(p.then)) {
         metrics_.count_request("slash_command", p.outcome);
-        auto ex = co_await asio::this_coro::executor;
-        asio::co_spawn(ex, open_declare_form(*cmd), asio::detached);
+        tasks_.spawn("opening the declare form", open_declare_form(*cmd));
         co_return p.ack;
     }
     // The command as decide() keyed it; a bare declare with no form to open runs as typed (the usage).
@@ -153,8 +153,8 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
     auto pending = std::make_shared<pending_answer>(ex);
     pending->timer.expires_after(opts_.answer_within);
 
-    asio::co_spawn(
-        ex,
+    tasks_.spawn_fn(
+        "a slash command",
         [this, pending, req = std::move(decided), response_url = cmd->response_url]() -> asio::awaitable<void> {
             auto done = co_await db_.submit(req);
             auto answer = std::move(done.reply);
@@ -169,8 +169,7 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
             auto result = co_await slack_.respond(response_url, message);
             if (!result.ok)
                 spdlog::warn("could not send a late answer to {} through response_url: {}", req.user, result.error);
-        },
-        asio::detached);
+        });
 
     co_await pending->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     metrics_.observe_command(std::chrono::steady_clock::now() - started);
@@ -233,7 +232,7 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
     spdlog::debug("event {} of type {} acknowledged", cb.event_id, cb.type);
     metrics_.count_request("event", "ok");
     // Handled after the answer: Slack wants its 200 within 3 s, whatever the event needs.
-    if (intake_) asio::co_spawn(co_await asio::this_coro::executor, intake_->handle(cb), asio::detached);
+    if (intake_) tasks_.spawn("handling an event", intake_->handle(cb));
     co_return true;
 }
 

@@ -21,6 +21,9 @@
 namespace warroom::slack {
 class web_client;
 }
+namespace warroom::net {
+class task_group;
+}
 
 namespace warroom::bot {
 
@@ -36,7 +39,9 @@ struct endpoint_options {
 
 class slack_endpoint : public envelope_handler {
 public:
-    slack_endpoint(std::string signing_secret, db_worker& db, slack::web_client& slack, metrics& m, const clock& clk,
+    // What follows an answer (the command's late reply, a form, an event's
+    // handling) runs in `tasks`.
+    slack_endpoint(net::task_group& tasks, std::string signing_secret, db_worker& db, slack::web_client& slack, metrics& m, const clock& clk,
                    std::function<void()> after_command, endpoint_options opts = {});
 
     boost::asio::awaitable<net::http_response> handle(net::http_request req);
@@ -67,6 +72,7 @@ private:
     // The bare `declare`'s modal, after its acknowledgement; a failure is told through response_url.
     boost::asio::awaitable<void> open_declare_form(slack::slash_command cmd);
 
+    net::task_group& tasks_;
     std::string signing_secret_;
     db_worker& db_;
     slack::web_client& slack_;

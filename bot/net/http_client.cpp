@@ -50,6 +50,7 @@ std::optional<url_parts> parse_url(std::string_view url) {
 // Beast asserts on overlapping reads or writes of a stream.
 struct connection {
     ssl::context& tls;
+    const bool& cancelled;  // the client's: no new connection or request after cancel()
     const url_parts& origin;
     std::chrono::seconds timeout;
     net::stream stream;
@@ -62,8 +63,8 @@ struct connection {
     // avoids sending into a socket the server is about to close.
     static constexpr auto max_idle = std::chrono::seconds(30);
 
-    connection(asio::any_io_executor e, ssl::context& t, const url_parts& o, std::chrono::seconds to)
-        : tls(t), origin(o), timeout(to), stream(std::move(e)) {}
+    connection(asio::any_io_executor e, ssl::context& t, const bool& c, const url_parts& o, std::chrono::seconds to)
+        : tls(t), cancelled(c), origin(o), timeout(to), stream(std::move(e)) {}
 
     bool fresh() const { return open && std::chrono::steady_clock::now() - last_used < max_idle; }
 
@@ -76,12 +77,20 @@ struct connection {
     asio::awaitable<std::string> connect() {
         close();
         auto err = co_await stream.connect(tls, origin, timeout);
+        if (err.empty() && cancelled) {
+            stream.close();
+            err = "stopping: no new request to " + origin.host;
+        }
         open = err.empty();
         co_return err;
     }
 
     asio::awaitable<client_result> exchange(http::request<http::string_body>& req) {
         client_result out;
+        if (cancelled) {
+            out.error = "stopping: no new request to " + origin.host;
+            co_return out;
+        }
         stream.tcp().expires_after(timeout);
         auto [wec, wn] = co_await http::async_write(stream, req, tuple_awaitable);
         if (wec) {
@@ -138,6 +147,7 @@ struct http_client::impl {
     std::chrono::seconds timeout;
     std::vector<std::unique_ptr<connection>> pool;
     std::deque<asio::steady_timer*> waiting;
+    bool cancelled = false;
 
     static constexpr std::size_t max_connections = 4;
 
@@ -152,12 +162,13 @@ struct http_client::impl {
             if (!best || (c->fresh() && (!best->fresh() || c->last_used > best->last_used))) best = c.get();
         }
         if (!best && pool.size() < max_connections)
-            best = pool.emplace_back(std::make_unique<connection>(ex, tls, origin, timeout)).get();
+            best = pool.emplace_back(std::make_unique<connection>(ex, tls, cancelled, origin, timeout)).get();
         return best;
     }
 
     asio::awaitable<connection*> acquire() {
         for (;;) {
+            if (cancelled) co_return nullptr;
             if (auto* c = idle()) {
                 c->busy = true;
                 co_return c;
@@ -192,6 +203,15 @@ http_client::~http_client() = default;
 
 const url_parts& http_client::origin() const { return impl_->origin; }
 
+void http_client::cancel() {
+    auto& s = *impl_;
+    s.cancelled = true;
+    // Only the socket: a busy connection's buffer is in use by its read,
+    // which now ends with operation_aborted and closes the rest itself.
+    for (auto& c : s.pool) c->stream.close();
+    for (auto* t : s.waiting) t->cancel();
+}
+
 asio::awaitable<client_result> http_client::post(std::string path, std::string content_type, std::string body,
                                                  std::vector<std::pair<std::string, std::string>> headers) {
     auto& s = *impl_;
@@ -205,6 +225,11 @@ asio::awaitable<client_result> http_client::post(std::string path, std::string c
     req.prepare_payload();
 
     connection* c = co_await s.acquire();
+    if (!c) {
+        client_result stopped;
+        stopped.error = "stopping: no new request to " + s.origin.host;
+        co_return stopped;
+    }
     struct lease {
         impl& pool;
         connection* c;

@@ -47,6 +47,9 @@ public:
     boost::asio::awaitable<client_result> post(std::string path, std::string content_type, std::string body,
                                                std::vector<std::pair<std::string, std::string>> headers);
     const url_parts& origin() const;
+    // For the stop: aborts every request in flight (their sockets close) and
+    // fails later ones at once, so no call outlives the objects it uses.
+    void cancel();
 
 private:
     struct impl;

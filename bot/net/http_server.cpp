@@ -4,6 +4,8 @@
 // body is read) and log lines (one per episode of pressure).
 #include "bot/net/http_server.hpp"
 
+#include "bot/net/task_group.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -63,6 +65,7 @@ struct http_server::state : std::enable_shared_from_this<state> {
     };
 
     tcp::acceptor acceptor;
+    task_group* tasks = nullptr;
     http_handler handler;
     header_gate gate;
     server_limits limits;
@@ -183,6 +186,10 @@ struct http_server::state : std::enable_shared_from_this<state> {
             }
             ++open;
             pressure_check();
+            if (tasks) {
+                tasks->spawn("http connection", session(beast::tcp_stream(std::move(socket))));
+                continue;
+            }
             asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket))),
                            [](std::exception_ptr e) {
                                if (!e) return;
@@ -373,14 +380,21 @@ struct http_server::state : std::enable_shared_from_this<state> {
     }
 };
 
-http_server::http_server(asio::io_context& io, const tcp::endpoint& at, http_handler handler, server_limits limits)
-    : state_(std::make_shared<state>(io, at, std::move(handler), limits)) {}
+http_server::http_server(asio::io_context& io, const tcp::endpoint& at, http_handler handler, server_limits limits,
+                         task_group* tasks)
+    : state_(std::make_shared<state>(io, at, std::move(handler), limits)) {
+    state_->tasks = tasks;
+}
 
 http_server::~http_server() { stop(); }
 
 void http_server::set_header_gate(header_gate gate) { state_->gate = std::move(gate); }
 
 void http_server::start() {
+    if (state_->tasks) {
+        state_->tasks->spawn("http listener", state_->accept_loop());
+        return;
+    }
     asio::co_spawn(state_->acceptor.get_executor(), state_->accept_loop(), [](std::exception_ptr e) {
         if (!e) return;
         try {
@@ -397,6 +411,12 @@ void http_server::stop() {
     state_->acceptor.close(ignored);
     // Kept-alive connections waiting for a request have nothing to finish.
     while (state_->close_one(true)) {
+    }
+}
+
+void http_server::abort() {
+    stop();
+    while (state_->close_one(false)) {
     }
 }
 

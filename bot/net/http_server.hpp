@@ -48,16 +48,23 @@ struct server_stats {
     std::uint64_t body_memory_full = 0;  // answered 503: bodies in flight held the whole budget
 };
 
+class task_group;
+
 class http_server {
 public:
+    // With `tasks`, the listener and every connection run there (a stop waits
+    // for the requests in hand); without, on their own.
     http_server(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& at, http_handler handler,
-                server_limits limits = {});
+                server_limits limits = {}, task_group* tasks = nullptr);
     ~http_server();
 
     void set_header_gate(header_gate gate);
     void start();
     // Stops accepting; connections finish the request in hand and close.
     void stop();
+    // After stop(), when the grace is over: closes the connections still
+    // reading a request too (those handling one end with their handler).
+    void abort();
     std::size_t active_connections() const;
     server_stats stats() const;
     boost::asio::ip::tcp::endpoint local_endpoint() const;

@@ -7,6 +7,7 @@
 
 #include "bot/metrics.hpp"
 #include "bot/log_format.hpp"
+#include "bot/net/task_group.hpp"
 #include "bot/net/websocket.hpp"
 #include "bot/slack/envelope_handler.hpp"
 #include "bot/slack/payloads.hpp"
@@ -14,8 +15,6 @@
 #include "bot/wakeup.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -41,7 +40,8 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 // One WebSocket connection and what Socket Mode keeps about it.
 struct connection : std::enable_shared_from_this<connection> {
-    connection(asio::any_io_executor e, ssl::context& tls, net::ws_options o) : ex(e), ws(e, tls, o) {}
+    connection(asio::any_io_executor e, net::task_group& t, ssl::context& tls, net::ws_options o)
+        : ex(e), tasks(t), ws(e, tls, o) {}
 
     // Queued: acks come from concurrent handlers, a WebSocket takes one write at a time.
     void send(std::string text) {
@@ -58,6 +58,7 @@ struct connection : std::enable_shared_from_this<connection> {
     void abort() { ws.abort(); }
 
     asio::any_io_executor ex;
+    net::task_group& tasks;
     net::websocket ws;
     int id = 0;
     std::string host;
@@ -72,7 +73,7 @@ private:
         if (writing) return;
         writing = true;
         auto self = shared_from_this();
-        asio::co_spawn(ex, self->drain(self), asio::detached);
+        tasks.spawn("Socket Mode writer", self->drain(self));
     }
 
     asio::awaitable<void> drain(std::shared_ptr<connection> keep_alive) {
@@ -122,11 +123,12 @@ bool fatal_open_error(const std::string& e) {
 }  // namespace
 
 struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
-    impl(asio::any_io_executor e, ssl::context& t, slack::web_client& api, envelope_handler& ep, metrics& m,
-         socket_mode_options o)
-        : ex(e), tls(t), app_api(api), endpoint(ep), stats(m), opts(o), wake(e), rng(std::random_device{}()) {}
+    impl(asio::any_io_executor e, net::task_group& g, ssl::context& t, slack::web_client& api, envelope_handler& ep,
+         metrics& m, socket_mode_options o)
+        : ex(e), tasks(g), tls(t), app_api(api), endpoint(ep), stats(m), opts(o), wake(e), rng(std::random_device{}()) {}
 
     asio::any_io_executor ex;
+    net::task_group& tasks;
     ssl::context& tls;
     slack::web_client& app_api;
     envelope_handler& endpoint;
@@ -188,7 +190,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         net::ws_options wo;
         wo.open_within = opts.hello_within;
         wo.idle_timeout = opts.idle_timeout;
-        auto conn = std::make_shared<connection>(ex, tls, wo);
+        auto conn = std::make_shared<connection>(ex, tasks, tls, wo);
         dialing = conn;
         if (auto err = co_await conn->ws.open(url); !err.empty()) {
             dialing.reset();
@@ -271,16 +273,16 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
             stats.count_request("socket_connection", "opened");
             spdlog::info("Socket Mode connection {} to {} ready (hello; Slack counts {} connection(s))", conn->id,
                          conn->host, opened.num_connections);
-            asio::co_spawn(ex, self->read_loop(conn), asio::detached);
+            tasks.spawn("Socket Mode reader", self->read_loop(conn));
             // A refresh: the new connection is up, now the old ones go.
             auto others = live;
             for (const auto& old : others)
-                if (old != conn && old->retiring) asio::co_spawn(ex, self->close_when_drained(old), asio::detached);
+                if (old != conn && old->retiring) tasks.spawn("Socket Mode retiring a connection", self->close_when_drained(old));
         }
         if (!disabled.empty()) state = "disabled: " + disabled;
         // Stop (or link_disabled): finish the acks in hand, then close normally.
         auto closing = live;
-        for (const auto& c : closing) asio::co_spawn(ex, self->close_when_drained(c), asio::detached);
+        for (const auto& c : closing) tasks.spawn("Socket Mode closing a connection", self->close_when_drained(c));
         asio::steady_timer poll(ex);
         auto give_up = std::chrono::steady_clock::now() + opts.drain_within + 2s;
         while (!live.empty() && std::chrono::steady_clock::now() < give_up) {
@@ -381,7 +383,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         }
         ++c->in_flight;
         auto self = shared_from_this();
-        asio::co_spawn(ex, self->handle_envelope(c, std::move(msg)), asio::detached);
+        tasks.spawn("Socket Mode envelope", self->handle_envelope(c, std::move(msg)));
     }
 
     void remember(const std::string& id, std::string ack) {
@@ -488,9 +490,10 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     }
 };
 
-socket_mode_client::socket_mode_client(asio::any_io_executor ex, ssl::context& tls, slack::web_client& app_api,
-                                       envelope_handler& endpoint, metrics& m, socket_mode_options opts)
-    : impl_(std::make_shared<impl>(ex, tls, app_api, endpoint, m, opts)) {}
+socket_mode_client::socket_mode_client(asio::any_io_executor ex, net::task_group& tasks, ssl::context& tls,
+                                       slack::web_client& app_api, envelope_handler& endpoint, metrics& m,
+                                       socket_mode_options opts)
+    : impl_(std::make_shared<impl>(ex, tasks, tls, app_api, endpoint, m, opts)) {}
 
 socket_mode_client::~socket_mode_client() = default;
 

@@ -20,6 +20,9 @@ class context;
 namespace warroom::slack {
 class web_client;
 }
+namespace warroom::net {
+class task_group;
+}
 
 namespace warroom::bot {
 
@@ -43,8 +46,10 @@ class socket_mode_client {
 public:
     // `app_api` carries the app-level token (xapp-…) and only calls
     // apps.connections.open; `endpoint` does the work (the HTTP endpoint, as for HTTP).
-    socket_mode_client(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls, slack::web_client& app_api,
-                       envelope_handler& endpoint, metrics& m, socket_mode_options opts = {});
+    // Its readers, writers and envelope handlers run in `tasks`.
+    socket_mode_client(boost::asio::any_io_executor ex, net::task_group& tasks, boost::asio::ssl::context& tls,
+                       slack::web_client& app_api, envelope_handler& endpoint, metrics& m,
+                       socket_mode_options opts = {});
     ~socket_mode_client();
 
     // Connects and keeps a connection until stop() or link_disabled.

@@ -44,6 +44,12 @@ asio::awaitable<api_result> web_client::call(std::string_view method, const nloh
     co_return result;
 }
 
+void web_client::cancel() {
+    cancelled_ = true;
+    api_.cancel();
+    for (auto& [host, client] : hooks_) client->cancel();
+}
+
 asio::awaitable<api_result> web_client::respond(const std::string& response_url, const nlohmann::json& message) {
     auto parts = net::parse_url(response_url);
     if (!parts) {
@@ -58,6 +64,7 @@ asio::awaitable<api_result> web_client::respond(const std::string& response_url,
     if (!client) {
         parts->path = "";
         client = std::make_unique<net::http_client>(ex_, tls_, *parts);
+        if (cancelled_) client->cancel();
     }
     std::string body = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::string content_type = "application/json; charset=utf-8";

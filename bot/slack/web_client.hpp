@@ -24,6 +24,9 @@ public:
     boost::asio::awaitable<api_result> call(std::string_view method, const nlohmann::json& args);
     // Replies to a slash command or action later, through its response_url.
     boost::asio::awaitable<api_result> respond(const std::string& response_url, const nlohmann::json& message);
+    // For the stop: every call in flight ends now (a network error, maybe
+    // delivered), and later ones fail at once.
+    void cancel();
 
 private:
     boost::asio::any_io_executor ex_;
@@ -31,6 +34,7 @@ private:
     std::string token_;
     net::http_client api_;
     std::map<std::string, std::unique_ptr<net::http_client>> hooks_;  // response_url hosts
+    bool cancelled_ = false;
 };
 
 }  // namespace warroom::slack
