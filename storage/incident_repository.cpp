@@ -1,5 +1,7 @@
 #include "storage/incident_repository.hpp"
 
+#include "storage/statements.hpp"
+
 #include <SQLiteCpp/Statement.h>
 #include <nlohmann/json.hpp>
 
@@ -11,21 +13,6 @@ using commands::time_point;
 using json = nlohmann::json;
 
 namespace {
-
-std::int64_t to_unix(time_point t) { return t.time_since_epoch().count(); }
-time_point from_unix(std::int64_t s) { return time_point{std::chrono::seconds{s}}; }
-
-void bind_time(SQLite::Statement& q, const char* name, const std::optional<time_point>& t) {
-    if (t)
-        q.bind(name, static_cast<int64_t>(to_unix(*t)));
-    else
-        q.bind(name);  // NULL
-}
-
-std::optional<time_point> column_time(const SQLite::Column& c) {
-    if (c.isNull()) return std::nullopt;
-    return from_unix(c.getInt64());
-}
 
 constexpr std::array all_timers{commands::timer_kind::ack, commands::timer_kind::update, commands::timer_kind::resolve,
                                 commands::timer_kind::postmortem_draft, commands::timer_kind::postmortem_review};
@@ -138,37 +125,29 @@ void attach_details(database& db, std::vector<commands::incident>& incidents) {
     };
     if (incidents.size() <= 16) {
         for (const auto& [number, inc] : by_number) {
-            auto roles_handle = db.prepare("SELECT role, user_id FROM roles WHERE incident = ?");
-            auto& roles = *roles_handle;
-            roles.bind(1, static_cast<int64_t>(number));
-            while (roles.executeStep()) add_role(number, roles.getColumn(0).getString(), roles.getColumn(1).getString());
-            auto timers_handle = db.prepare("SELECT kind, due_at FROM timers WHERE incident = ?");
-            auto& timers = *timers_handle;
-            timers.bind(1, static_cast<int64_t>(number));
-            while (timers.executeStep())
-                add_timer(number, timers.getColumn(0).getString(), timers.getColumn(1).getInt64());
+            query(db, "SELECT role, user_id FROM roles WHERE incident = ?", number).each_row([&](auto& q) {
+                add_role(number, q.getColumn(0).getString(), q.getColumn(1).getString());
+            });
+            query(db, "SELECT kind, due_at FROM timers WHERE incident = ?", number).each_row([&](auto& q) {
+                add_timer(number, q.getColumn(0).getString(), q.getColumn(1).getInt64());
+            });
         }
         return;
     }
-    auto roles_handle = db.prepare("SELECT incident, role, user_id FROM roles");
-    auto& roles = *roles_handle;
-    while (roles.executeStep())
-        add_role(roles.getColumn(0).getInt64(), roles.getColumn(1).getString(), roles.getColumn(2).getString());
-    auto timers_handle = db.prepare("SELECT incident, kind, due_at FROM timers");
-    auto& timers = *timers_handle;
-    while (timers.executeStep())
-        add_timer(timers.getColumn(0).getInt64(), timers.getColumn(1).getString(), timers.getColumn(2).getInt64());
+    query(db, "SELECT incident, role, user_id FROM roles").each_row([&](auto& q) {
+        add_role(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString());
+    });
+    query(db, "SELECT incident, kind, due_at FROM timers").each_row([&](auto& q) {
+        add_timer(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64());
+    });
 }
 
-// Incidents from a query whose first columns are incident_columns; `bind` sets its parameters.
-template <class Bind>
-std::vector<commands::incident> read_incidents(database& db, const std::string& sql, Bind bind,
-                                               bool with_details = true) {
-    auto handle = db.prepare(sql);
-    auto& q = *handle;
-    bind(q);
+// Incidents from a query whose first columns are incident_columns, `args` bound to its parameters.
+template <class... Args>
+std::vector<commands::incident> read_incidents(database& db, bool with_details, const std::string& sql,
+                                               const Args&... args) {
     std::vector<commands::incident> out;
-    while (q.executeStep()) out.push_back(read_incident(q));
+    query(db, sql, args...).each_row([&](auto& q) { out.push_back(read_incident(q)); });
     if (with_details) attach_details(db, out);
     return out;
 }
@@ -178,8 +157,7 @@ const std::string select_incidents = std::string("SELECT ") + incident_columns +
 }  // namespace
 
 std::optional<commands::incident> incident_repository::find(std::int64_t number) {
-    auto one = read_incidents(db_, select_incidents + "WHERE number = ?",
-                              [&](SQLite::Statement& q) { q.bind(1, static_cast<int64_t>(number)); });
+    auto one = read_incidents(db_, true, select_incidents + "WHERE number = ?", number);
     if (one.empty()) return std::nullopt;
     return std::move(one.front());
 }
@@ -193,68 +171,52 @@ std::optional<commands::incident> incident_repository::find_by_channel(std::stri
     for (const char* sql : {"SELECT number FROM incidents WHERE channel_id = ?1 AND channel_id <> '' "
                             "ORDER BY number DESC LIMIT 1",
                             "SELECT number FROM incidents WHERE channel_name = ?1 ORDER BY number DESC LIMIT 1"}) {
-        auto q_handle = db_.prepare(sql);
-        auto& q = *q_handle;
-        q.bind(1, std::string(channel));
-        if (q.executeStep()) {
-            number = q.getColumn(0).getInt64();
-            break;
-        }
+        number = query(db_, sql, channel).one_row([](auto& q) { return q.getColumn(0).getInt64(); });
+        if (number) break;
     }
     if (!number) return std::nullopt;
     return find(*number);
 }
 
 std::vector<commands::incident> incident_repository::list_open() {
-    return read_incidents(db_, select_incidents + "WHERE status <> 'resolved' ORDER BY number",
-                          [](SQLite::Statement&) {});
+    return read_incidents(db_, true, select_incidents + "WHERE status <> 'resolved' ORDER BY number");
 }
 
 std::vector<commands::incident> incident_repository::list_declared_since(time_point since) {
-    return read_incidents(db_, select_incidents + "WHERE declared_at >= ? ORDER BY declared_at, number",
-                          [&](SQLite::Statement& q) { q.bind(1, static_cast<int64_t>(to_unix(since))); });
+    return read_incidents(db_, true, select_incidents + "WHERE declared_at >= ? ORDER BY declared_at, number", since);
 }
 
 std::vector<commands::incident> incident_repository::list_resolved_since(time_point since) {
-    return read_incidents(db_,
-                          select_incidents + "WHERE status = 'resolved' AND resolved_at >= ? ORDER BY resolved_at, number",
-                          [&](SQLite::Statement& q) { q.bind(1, static_cast<int64_t>(to_unix(since))); });
+    return read_incidents(
+        db_, true, select_incidents + "WHERE status = 'resolved' AND resolved_at >= ? ORDER BY resolved_at, number",
+        since);
 }
 
 std::vector<commands::incident> incident_repository::recent_open(time_point since, std::size_t limit) {
-    return read_incidents(db_,
+    return read_incidents(db_, /*with_details=*/false,  // a list of candidates: no roles or deadlines needed
                           select_incidents + "WHERE declared_at >= ? AND status <> 'resolved' "
                                              "ORDER BY declared_at DESC, number DESC LIMIT ?",
-                          [&](SQLite::Statement& q) {
-                              q.bind(1, static_cast<int64_t>(to_unix(since)));
-                              q.bind(2, static_cast<int64_t>(limit));
-                          },
-                          /*with_details=*/false);  // a list of candidates: no roles or deadlines needed
+                          since, limit);
 }
 
 std::vector<commands::timeline_entry> incident_repository::timeline(std::int64_t number) {
-    auto q_handle = db_.prepare("SELECT at, actor, kind, text FROM timeline WHERE incident = ? ORDER BY id");
-    auto& q = *q_handle;
-    q.bind(1, static_cast<int64_t>(number));
     std::vector<commands::timeline_entry> out;
-    while (q.executeStep())
-        out.push_back({number, from_unix(q.getColumn(0).getInt64()), q.getColumn(1).getString(),
-                       q.getColumn(2).getString(), q.getColumn(3).getString()});
+    query(db_, "SELECT at, actor, kind, text FROM timeline WHERE incident = ? ORDER BY id", number)
+        .each_row([&](auto& q) {
+            out.push_back({number, from_unix(q.getColumn(0).getInt64()), q.getColumn(1).getString(),
+                           q.getColumn(2).getString(), q.getColumn(3).getString()});
+        });
     return out;
 }
 
 std::int64_t incident_repository::next_number() {
-    auto q_handle = db_.prepare("SELECT value FROM counters WHERE name = 'incident'");
-    auto& q = *q_handle;
-    q.executeStep();
-    return q.getColumn(0).getInt64();
+    return query(db_, "SELECT value FROM counters WHERE name = 'incident'").row([](auto& q) {
+        return q.getColumn(0).getInt64();
+    });
 }
 
 bool incident_repository::channel_name_taken(std::string_view name) {
-    auto q_handle = db_.prepare("SELECT 1 FROM incidents WHERE channel_name = ? LIMIT 1");
-    auto& q = *q_handle;
-    q.bind(1, std::string(name));
-    return q.executeStep();
+    return query(db_, "SELECT 1 FROM incidents WHERE channel_name = ? LIMIT 1", name).has_row();
 }
 
 void incident_repository::apply(const commands::decision& d, time_point now) {
@@ -262,103 +224,67 @@ void incident_repository::apply(const commands::decision& d, time_point now) {
     std::int64_t number = d.save ? d.save->number : 0;
     if (d.save) {
         const auto& inc = *d.save;
-        auto q_handle = db_.prepare("INSERT INTO incidents (number, title, description, severity, type, status, declared_by, "
-                            "declared_in, channel_name, channel_id, declared_at, acked_at, acked_by, resolved_at, "
-                            "resolution, last_update_at, last_update, update_clock_from, snoozed, summary_ts) VALUES "
-                            "(:number, :title, :description, :severity, :type, :status, :declared_by, :declared_in, "
-                            ":channel_name, :channel_id, :declared_at, :acked_at, :acked_by, :resolved_at, "
-                            ":resolution, :last_update_at, :last_update, :update_clock_from, :snoozed, :summary_ts) "
-                            "ON CONFLICT (number) DO UPDATE SET title = excluded.title, description = "
-                            "excluded.description, severity = excluded.severity, type = excluded.type, status = "
-                            "excluded.status, channel_name = excluded.channel_name, channel_id = excluded.channel_id, "
-                            "acked_at = excluded.acked_at, acked_by = excluded.acked_by, resolved_at = "
-                            "excluded.resolved_at, resolution = excluded.resolution, last_update_at = "
-                            "excluded.last_update_at, last_update = excluded.last_update, update_clock_from = "
-                            "excluded.update_clock_from, snoozed = excluded.snoozed, "
-                            // Only delivery learns the summary's ts (set_summary): a save
-                            // that carries none keeps the stored one.
-                            "summary_ts = CASE WHEN excluded.summary_ts <> '' THEN excluded.summary_ts "
-                            "ELSE incidents.summary_ts END");
-        auto& q = *q_handle;
-        q.bind(":number", static_cast<int64_t>(inc.number));
-        q.bind(":title", inc.title);
-        q.bind(":description", inc.description);
-        q.bind(":severity", inc.severity);
-        q.bind(":type", inc.type);
-        q.bind(":status", std::string(commands::to_string(inc.status)));
-        q.bind(":declared_by", inc.declared_by);
-        q.bind(":declared_in", inc.declared_in);
-        q.bind(":channel_name", inc.channel_name);
-        q.bind(":channel_id", inc.channel_id);
-        q.bind(":declared_at", static_cast<int64_t>(to_unix(inc.declared_at)));
-        bind_time(q, ":acked_at", inc.acked_at);
-        q.bind(":acked_by", inc.acked_by);
-        bind_time(q, ":resolved_at", inc.resolved_at);
-        q.bind(":resolution", inc.resolution);
-        bind_time(q, ":last_update_at", inc.last_update_at);
-        q.bind(":last_update", inc.last_update);
-        q.bind(":update_clock_from", static_cast<int64_t>(to_unix(inc.update_clock_from)));
-        q.bind(":snoozed", inc.snoozed ? 1 : 0);
-        q.bind(":summary_ts", inc.summary_ts);
-        q.exec();
+        query(db_, "INSERT INTO incidents (number, title, description, severity, type, status, declared_by, "
+                   "declared_in, channel_name, channel_id, declared_at, acked_at, acked_by, resolved_at, "
+                   "resolution, last_update_at, last_update, update_clock_from, snoozed, summary_ts) VALUES "
+                   "(:number, :title, :description, :severity, :type, :status, :declared_by, :declared_in, "
+                   ":channel_name, :channel_id, :declared_at, :acked_at, :acked_by, :resolved_at, "
+                   ":resolution, :last_update_at, :last_update, :update_clock_from, :snoozed, :summary_ts) "
+                   "ON CONFLICT (number) DO UPDATE SET title = excluded.title, description = "
+                   "excluded.description, severity = excluded.severity, type = excluded.type, status = "
+                   "excluded.status, channel_name = excluded.channel_name, channel_id = excluded.channel_id, "
+                   "acked_at = excluded.acked_at, acked_by = excluded.acked_by, resolved_at = "
+                   "excluded.resolved_at, resolution = excluded.resolution, last_update_at = "
+                   "excluded.last_update_at, last_update = excluded.last_update, update_clock_from = "
+                   "excluded.update_clock_from, snoozed = excluded.snoozed, "
+                   // Only delivery learns the summary's ts (set_summary): a save
+                   // that carries none keeps the stored one.
+                   "summary_ts = CASE WHEN excluded.summary_ts <> '' THEN excluded.summary_ts "
+                   "ELSE incidents.summary_ts END")
+            .bind_named(":number", inc.number)
+            .bind_named(":title", inc.title)
+            .bind_named(":description", inc.description)
+            .bind_named(":severity", inc.severity)
+            .bind_named(":type", inc.type)
+            .bind_named(":status", commands::to_string(inc.status))
+            .bind_named(":declared_by", inc.declared_by)
+            .bind_named(":declared_in", inc.declared_in)
+            .bind_named(":channel_name", inc.channel_name)
+            .bind_named(":channel_id", inc.channel_id)
+            .bind_named(":declared_at", inc.declared_at)
+            .bind_named(":acked_at", inc.acked_at)
+            .bind_named(":acked_by", inc.acked_by)
+            .bind_named(":resolved_at", inc.resolved_at)
+            .bind_named(":resolution", inc.resolution)
+            .bind_named(":last_update_at", inc.last_update_at)
+            .bind_named(":last_update", inc.last_update)
+            .bind_named(":update_clock_from", inc.update_clock_from)
+            .bind_named(":snoozed", inc.snoozed ? 1 : 0)
+            .bind_named(":summary_ts", inc.summary_ts)
+            .exec();
 
-        auto clear_roles_handle = db_.prepare("DELETE FROM roles WHERE incident = ?");
-        auto& clear_roles = *clear_roles_handle;
-        clear_roles.bind(1, static_cast<int64_t>(number));
-        clear_roles.exec();
-        auto role_handle = db_.prepare("INSERT INTO roles (incident, role, user_id) VALUES (?, ?, ?)");
-        auto& role = *role_handle;
-        for (const auto& [name, user] : inc.roles) {
-            if (user.empty()) continue;
-            role.bind(1, static_cast<int64_t>(number));
-            role.bind(2, name);
-            role.bind(3, user);
-            role.exec();
-            role.reset();
-        }
+        query(db_, "DELETE FROM roles WHERE incident = ?", number).exec();
+        query role(db_, "INSERT INTO roles (incident, role, user_id) VALUES (?, ?, ?)");
+        for (const auto& [name, user] : inc.roles)
+            if (!user.empty()) role.run(number, name, user);
 
-        auto clear_timers_handle = db_.prepare("DELETE FROM timers WHERE incident = ?");
-        auto& clear_timers = *clear_timers_handle;
-        clear_timers.bind(1, static_cast<int64_t>(number));
-        clear_timers.exec();
-        auto timer_handle = db_.prepare("INSERT INTO timers (incident, kind, due_at) VALUES (?, ?, ?)");
-        auto& timer = *timer_handle;
-        for (auto kind : all_timers) {
-            const auto& due = inc.due.at(kind);
-            if (!due) continue;
-            timer.bind(1, static_cast<int64_t>(number));
-            timer.bind(2, std::string(commands::to_string(kind)));
-            timer.bind(3, static_cast<int64_t>(to_unix(*due)));
-            timer.exec();
-            timer.reset();
-        }
+        query(db_, "DELETE FROM timers WHERE incident = ?", number).exec();
+        query timer(db_, "INSERT INTO timers (incident, kind, due_at) VALUES (?, ?, ?)");
+        for (auto kind : all_timers)
+            if (const auto& due = inc.due.at(kind)) timer.run(number, commands::to_string(kind), *due);
 
-        if (d.is_new) {
-            auto counter_handle = db_.prepare("UPDATE counters SET value = max(value, ?) WHERE name = 'incident'");
-            auto& counter = *counter_handle;
-            counter.bind(1, static_cast<int64_t>(number + 1));
-            counter.exec();
-        }
+        if (d.is_new)
+            query(db_, "UPDATE counters SET value = max(value, ?) WHERE name = 'incident'", number + 1).exec();
     }
 
     if (!d.timeline.empty()) {
-        auto q_handle = db_.prepare("INSERT INTO timeline (incident, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)");
-        auto& q = *q_handle;
-        for (const auto& e : d.timeline) {
-            q.bind(1, static_cast<int64_t>(e.incident ? e.incident : number));
-            q.bind(2, static_cast<int64_t>(to_unix(e.at)));
-            q.bind(3, e.actor);
-            q.bind(4, e.kind);
-            q.bind(5, e.text);
-            q.exec();
-            q.reset();
-        }
+        query q(db_, "INSERT INTO timeline (incident, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)");
+        for (const auto& e : d.timeline) q.run(e.incident ? e.incident : number, e.at, e.actor, e.kind, e.text);
     }
 
     if (!d.actions.empty()) {
-        auto q_handle = db_.prepare("INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
-                                "VALUES (?, ?, ?, ?, ?, ?)");
-        auto& q = *q_handle;
+        query q(db_, "INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)");
         // A reply in a thread names its head by outbox id, known only here.
         std::vector<std::int64_t> ids;
         for (std::size_t i = 0; i < d.actions.size(); ++i) {
@@ -367,222 +293,170 @@ void incident_repository::apply(const commands::decision& d, time_point now) {
             if (a.thread_of >= 0 && static_cast<std::size_t>(a.thread_of) < i) payload["thread_of"] = ids[static_cast<std::size_t>(a.thread_of)];
             for (std::size_t j = i + 1; j < d.actions.size(); ++j)
                 if (d.actions[j].thread_of == static_cast<int>(i)) payload["thread_head"] = true;
-            q.bind(1, static_cast<int64_t>(a.incident ? a.incident : number));
-            q.bind(2, std::string(commands::to_string(a.kind)));
-            q.bind(3, a.channel);
-            q.bind(4, payload.dump(-1, ' ', false, json::error_handler_t::replace));
-            q.bind(5, static_cast<int64_t>(to_unix(now)));
-            q.bind(6, static_cast<int64_t>(to_unix(now)));
-            q.exec();
-            q.reset();
+            q.run(a.incident ? a.incident : number, commands::to_string(a.kind), a.channel,
+                  payload.dump(-1, ' ', false, json::error_handler_t::replace), now, now);
             ids.push_back(db_.sql().getLastInsertRowid());
         }
     }
 }
 
 std::optional<time_point> incident_repository::next_deadline() {
-    auto q_handle = db_.prepare("SELECT min(due_at) FROM timers");
-    auto& q = *q_handle;
-    q.executeStep();
-    return column_time(q.getColumn(0));
+    return query(db_, "SELECT min(due_at) FROM timers").row([](auto& q) { return column_time(q.getColumn(0)); });
 }
 
 std::vector<due_timer> incident_repository::due_timers(time_point now, std::size_t limit) {
-    auto q_handle = db_.prepare("SELECT incident, kind, due_at FROM timers WHERE due_at <= ? "
-                                   "ORDER BY due_at, incident LIMIT ?");
-    auto& q = *q_handle;
-    q.bind(1, static_cast<int64_t>(to_unix(now)));
-    q.bind(2, static_cast<int64_t>(limit));
     std::vector<due_timer> out;
-    while (q.executeStep())
-        if (auto kind = commands::parse_timer_kind(q.getColumn(1).getString()))
-            out.push_back({q.getColumn(0).getInt64(), *kind, from_unix(q.getColumn(2).getInt64())});
+    query(db_, "SELECT incident, kind, due_at FROM timers WHERE due_at <= ? ORDER BY due_at, incident LIMIT ?", now,
+          limit)
+        .each_row([&](auto& q) {
+            if (auto kind = commands::parse_timer_kind(q.getColumn(1).getString()))
+                out.push_back({q.getColumn(0).getInt64(), *kind, from_unix(q.getColumn(2).getInt64())});
+        });
     return out;
 }
 
-std::size_t incident_repository::armed_timer_count() {
-    auto q_handle = db_.prepare("SELECT count(*) FROM timers");
-    auto& q = *q_handle;
-    q.executeStep();
-    return static_cast<std::size_t>(q.getColumn(0).getInt64());
+namespace {
+
+std::size_t count_of(database& db, const std::string& sql) {
+    return query(db, sql).row([](auto& q) { return static_cast<std::size_t>(q.getColumn(0).getInt64()); });
 }
+
+// Counts by the first column of a `SELECT x, count(*) … GROUP BY x`, added to `out`.
+void count_by(database& db, const std::string& sql, std::map<std::string, std::size_t>& out) {
+    query(db, sql).each_row(
+        [&](auto& q) { out[q.getColumn(0).getString()] = static_cast<std::size_t>(q.getColumn(1).getInt64()); });
+}
+
+std::vector<outbox_entry> read_outbox_entries(query&& q) {
+    std::vector<outbox_entry> out;
+    q.each_row([&](auto& row) { out.push_back(read_outbox(row)); });
+    return out;
+}
+
+}  // namespace
+
+std::size_t incident_repository::armed_timer_count() { return count_of(db_, "SELECT count(*) FROM timers"); }
 
 std::vector<outbox_entry> incident_repository::pending_actions(time_point now, std::size_t limit) {
-    auto q_handle = db_.prepare(std::string("SELECT ") + outbox_columns +
-                            " FROM outbox o WHERE state = 'pending' AND next_attempt_at <= ?1 AND NOT EXISTS ("
-                            "SELECT 1 FROM outbox w WHERE w.state = 'pending' AND o.incident <> 0 AND "
-                            "w.incident = o.incident AND w.id < o.id AND w.next_attempt_at > ?1) "
-                            "ORDER BY id LIMIT ?2");
-    auto& q = *q_handle;
-    q.bind(1, static_cast<int64_t>(to_unix(now)));
-    q.bind(2, static_cast<int64_t>(limit));
-    std::vector<outbox_entry> out;
-    while (q.executeStep()) out.push_back(read_outbox(q));
-    return out;
+    static const std::string sql =
+        std::string("SELECT ") + outbox_columns +
+        " FROM outbox o WHERE state = 'pending' AND next_attempt_at <= ?1 AND NOT EXISTS ("
+        "SELECT 1 FROM outbox w WHERE w.state = 'pending' AND o.incident <> 0 AND "
+        "w.incident = o.incident AND w.id < o.id AND w.next_attempt_at > ?1) "
+        "ORDER BY id LIMIT ?2";
+    return read_outbox_entries(query(db_, sql, now, limit));
 }
 
 std::optional<time_point> incident_repository::next_outbox_attempt() {
     // Only the head of each incident's queue counts: the rest wait behind it.
-    auto q_handle = db_.prepare(
-        "SELECT min(next_attempt_at) FROM outbox o WHERE state = 'pending' AND (incident = 0 OR NOT EXISTS ("
-        "SELECT 1 FROM outbox w WHERE w.state = 'pending' AND w.incident = o.incident AND w.id < o.id))");
-    auto& q = *q_handle;
-    q.executeStep();
-    return column_time(q.getColumn(0));
+    return query(db_, "SELECT min(next_attempt_at) FROM outbox o WHERE state = 'pending' AND (incident = 0 OR NOT "
+                      "EXISTS (SELECT 1 FROM outbox w WHERE w.state = 'pending' AND w.incident = o.incident AND "
+                      "w.id < o.id))")
+        .row([](auto& q) { return column_time(q.getColumn(0)); });
 }
 
 std::size_t incident_repository::pending_action_count() {
-    auto q_handle = db_.prepare("SELECT count(*) FROM outbox WHERE state = 'pending'");
-    auto& q = *q_handle;
-    q.executeStep();
-    return static_cast<std::size_t>(q.getColumn(0).getInt64());
+    return count_of(db_, "SELECT count(*) FROM outbox WHERE state = 'pending'");
 }
 
 std::map<std::string, std::size_t> incident_repository::outbox_counts() {
     std::map<std::string, std::size_t> out{{"pending", 0}, {"done", 0}, {"dead", 0}};
-    auto q_handle = db_.prepare("SELECT state, count(*) FROM outbox GROUP BY state");
-    auto& q = *q_handle;
-    while (q.executeStep()) out[q.getColumn(0).getString()] = static_cast<std::size_t>(q.getColumn(1).getInt64());
+    count_by(db_, "SELECT state, count(*) FROM outbox GROUP BY state", out);
     return out;
 }
 
 std::vector<outbox_entry> incident_repository::dead_actions(std::size_t limit) {
-    auto q_handle = db_.prepare(std::string("SELECT ") + outbox_columns +
-                                       " FROM outbox WHERE state = 'dead' ORDER BY finished_at DESC, id DESC LIMIT ?");
-    auto& q = *q_handle;
-    q.bind(1, static_cast<int64_t>(limit));
-    std::vector<outbox_entry> out;
-    while (q.executeStep()) out.push_back(read_outbox(q));
-    return out;
+    static const std::string sql = std::string("SELECT ") + outbox_columns +
+                                   " FROM outbox WHERE state = 'dead' ORDER BY finished_at DESC, id DESC LIMIT ?";
+    return read_outbox_entries(query(db_, sql, limit));
 }
 
 void incident_repository::mark_delivered(std::int64_t outbox_id, time_point now) {
-    auto q_handle = db_.prepare("UPDATE outbox SET state = 'done', attempts = attempts + 1, finished_at = ? "
-                                   "WHERE id = ?");
-    auto& q = *q_handle;
-    q.bind(1, static_cast<int64_t>(to_unix(now)));
-    q.bind(2, static_cast<int64_t>(outbox_id));
-    q.exec();
+    query(db_, "UPDATE outbox SET state = 'done', attempts = attempts + 1, finished_at = ? WHERE id = ?", now,
+          outbox_id)
+        .exec();
 }
 
 void incident_repository::mark_failed(std::int64_t outbox_id, const std::string& error, time_point retry_at) {
-    auto q_handle = db_.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
-                                   "WHERE id = ? AND state = 'pending'");
-    auto& q = *q_handle;
-    q.bind(1, error);
-    q.bind(2, static_cast<int64_t>(to_unix(retry_at)));
-    q.bind(3, static_cast<int64_t>(outbox_id));
-    q.exec();
+    query(db_, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+               "WHERE id = ? AND state = 'pending'",
+          error, retry_at, outbox_id)
+        .exec();
 }
 
 void incident_repository::defer(std::int64_t outbox_id, time_point at) {
-    auto q_handle = db_.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'");
-    auto& q = *q_handle;
-    q.bind(1, static_cast<int64_t>(to_unix(at)));
-    q.bind(2, static_cast<int64_t>(outbox_id));
-    q.exec();
+    query(db_, "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'", at, outbox_id).exec();
 }
 
 std::size_t incident_repository::retry_backed_off(time_point now) {
-    auto q_handle = db_.prepare("UPDATE outbox SET next_attempt_at = ?1 "
-                                   "WHERE state = 'pending' AND attempts > 0 AND next_attempt_at > ?1");
-    auto& q = *q_handle;
-    q.bind(1, static_cast<int64_t>(to_unix(now)));
-    return static_cast<std::size_t>(q.exec());
+    return static_cast<std::size_t>(query(db_, "UPDATE outbox SET next_attempt_at = ?1 "
+                                               "WHERE state = 'pending' AND attempts > 0 AND next_attempt_at > ?1",
+                                          now)
+                                        .exec());
 }
 
 void incident_repository::mark_dead(std::int64_t outbox_id, const std::string& error, time_point now) {
-    auto q_handle = db_.prepare("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, "
-                                   "finished_at = ? WHERE id = ?");
-    auto& q = *q_handle;
-    q.bind(1, error);
-    q.bind(2, static_cast<int64_t>(to_unix(now)));
-    q.bind(3, static_cast<int64_t>(outbox_id));
-    q.exec();
+    query(db_, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, finished_at = ? WHERE id = ?",
+          error, now, outbox_id)
+        .exec();
 }
 
 std::size_t incident_repository::retry_dead(time_point now) {
-    auto q_handle = db_.prepare("UPDATE outbox SET state = 'pending', next_attempt_at = ?, finished_at = NULL "
-                                   "WHERE state = 'dead'");
-    auto& q = *q_handle;
-    q.bind(1, static_cast<int64_t>(to_unix(now)));
-    return static_cast<std::size_t>(q.exec());
+    return static_cast<std::size_t>(
+        query(db_, "UPDATE outbox SET state = 'pending', next_attempt_at = ?, finished_at = NULL WHERE state = 'dead'",
+              now)
+            .exec());
 }
 
 void incident_repository::set_channel(std::int64_t number, const std::string& channel_id,
                                       const std::string& channel_name) {
-    auto q_handle = db_.prepare("UPDATE incidents SET channel_id = ?, channel_name = ? WHERE number = ?");
-    auto& q = *q_handle;
-    q.bind(1, channel_id);
-    q.bind(2, channel_name);
-    q.bind(3, static_cast<int64_t>(number));
-    q.exec();
+    query(db_, "UPDATE incidents SET channel_id = ?, channel_name = ? WHERE number = ?", channel_id, channel_name,
+          number)
+        .exec();
 }
 
 void incident_repository::set_summary(std::int64_t number, const std::string& ts) {
-    auto q_handle = db_.prepare("UPDATE incidents SET summary_ts = ? WHERE number = ?");
-    auto& q = *q_handle;
-    q.bind(1, ts);
-    q.bind(2, static_cast<int64_t>(number));
-    q.exec();
+    query(db_, "UPDATE incidents SET summary_ts = ? WHERE number = ?", ts, number).exec();
 }
 
 void incident_repository::set_posted_ts(std::int64_t outbox_id, const std::string& ts) {
-    auto q_handle = db_.prepare("UPDATE outbox SET payload = json_set(payload, '$.ts', ?) WHERE id = ?");
-    auto& q = *q_handle;
-    q.bind(1, ts);
-    q.bind(2, static_cast<int64_t>(outbox_id));
-    q.exec();
+    query(db_, "UPDATE outbox SET payload = json_set(payload, '$.ts', ?) WHERE id = ?", ts, outbox_id).exec();
 }
 
 std::optional<std::string> incident_repository::posted_ts(std::int64_t outbox_id) {
-    auto q_handle = db_.prepare("SELECT state, coalesce(json_extract(payload, '$.ts'), '') FROM outbox WHERE id = ?");
-    auto& q = *q_handle;
-    q.bind(1, static_cast<int64_t>(outbox_id));
-    if (!q.executeStep()) return std::string();
-    if (q.getColumn(0).getString() == "pending") return std::nullopt;
-    return q.getColumn(1).getString();
+    auto row = query(db_, "SELECT state, coalesce(json_extract(payload, '$.ts'), '') FROM outbox WHERE id = ?",
+                     outbox_id)
+                   .one_row([](auto& q) -> std::optional<std::string> {
+                       if (q.getColumn(0).getString() == "pending") return std::nullopt;
+                       return q.getColumn(1).getString();
+                   });
+    if (!row) return std::string();  // gone
+    return *row;
 }
 
 bool incident_repository::has_newer_summary_update(std::int64_t incident, std::int64_t outbox_id) {
     // Pending or delivered: either way the summary shows (or will show) a later state.
     // A dead one does not count: it never reached Slack.
-    auto q_handle = db_.prepare("SELECT 1 FROM outbox WHERE id > ? AND incident = ? AND kind = ? "
-                                "AND state <> 'dead' LIMIT 1");
-    auto& q = *q_handle;
-    q.bind(1, static_cast<int64_t>(outbox_id));
-    q.bind(2, static_cast<int64_t>(incident));
-    q.bind(3, std::string(commands::to_string(commands::action_kind::update_summary)));
-    return q.executeStep();
+    return query(db_, "SELECT 1 FROM outbox WHERE id > ? AND incident = ? AND kind = ? AND state <> 'dead' LIMIT 1",
+                 outbox_id, incident, commands::to_string(commands::action_kind::update_summary))
+        .has_row();
 }
 
 bool incident_repository::remember_request(const std::string& key, time_point now) {
-    auto q_handle = db_.prepare("INSERT OR IGNORE INTO seen_requests (key, seen_at) VALUES (?, ?)");
-    auto& q = *q_handle;
-    q.bind(1, key);
-    q.bind(2, static_cast<int64_t>(to_unix(now)));
-    return q.exec() == 1;
+    return query(db_, "INSERT OR IGNORE INTO seen_requests (key, seen_at) VALUES (?, ?)", key, now).exec() == 1;
 }
 
 bool incident_repository::seen_request(const std::string& key) {
-    auto q_handle = db_.prepare("SELECT 1 FROM seen_requests WHERE key = ?");
-    auto& q = *q_handle;
-    q.bind(1, key);
-    return q.executeStep();
+    return query(db_, "SELECT 1 FROM seen_requests WHERE key = ?", key).has_row();
 }
 
 void incident_repository::forget_requests_before(time_point cutoff) {
-    auto q_handle = db_.prepare("DELETE FROM seen_requests WHERE seen_at < ?");
-    auto& q = *q_handle;
-    q.bind(1, static_cast<int64_t>(to_unix(cutoff)));
-    q.exec();
+    query(db_, "DELETE FROM seen_requests WHERE seen_at < ?", cutoff).exec();
 }
 
 std::map<std::string, std::size_t> incident_repository::open_by_severity() {
     std::map<std::string, std::size_t> out;
-    auto q_handle = db_.prepare("SELECT severity, count(*) FROM incidents WHERE status <> 'resolved' GROUP BY severity");
-    auto& q = *q_handle;
-    while (q.executeStep()) out[q.getColumn(0).getString()] = static_cast<std::size_t>(q.getColumn(1).getInt64());
+    count_by(db_, "SELECT severity, count(*) FROM incidents WHERE status <> 'resolved' GROUP BY severity", out);
     return out;
 }
 
