@@ -9,6 +9,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,5 +102,16 @@ public:
 private:
     statement_handle h_;
 };
+
+// The number an aggregate such as count(*) returns.
+inline std::size_t count_of(database& db, const std::string& sql) {
+    return query(db, sql).row([](auto& q) { return static_cast<std::size_t>(q.getColumn(0).getInt64()); });
+}
+
+// `SELECT x, count(*) … GROUP BY x`: the counts by x, into `out`.
+inline void count_by(database& db, const std::string& sql, std::map<std::string, std::size_t>& out) {
+    query(db, sql).each_row(
+        [&](auto& q) { out[q.getColumn(0).getString()] = static_cast<std::size_t>(q.getColumn(1).getInt64()); });
+}
 
 }  // namespace warroom::storage
