@@ -1,0 +1,215 @@
+#include "storage/incidents.hpp"
+
+#include "storage/statements.hpp"
+
+namespace warroom::storage {
+
+using commands::time_point;
+
+namespace {
+
+constexpr const char* incident_columns =
+    "number, title, description, severity, type, status, declared_by, declared_in, channel_name, channel_id, "
+    "declared_at, acked_at, acked_by, resolved_at, resolution, last_update_at, last_update, update_clock_from, "
+    "snoozed, summary_ts";
+
+commands::incident read_incident(SQLite::Statement& q) {
+    commands::incident inc;
+    inc.number = q.getColumn(0).getInt64();
+    inc.title = q.getColumn(1).getString();
+    inc.description = q.getColumn(2).getString();
+    inc.severity = q.getColumn(3).getString();
+    inc.type = q.getColumn(4).getString();
+    inc.status = commands::parse_status(q.getColumn(5).getString()).value_or(commands::incident_status::investigating);
+    inc.declared_by = q.getColumn(6).getString();
+    inc.declared_in = q.getColumn(7).getString();
+    inc.channel_name = q.getColumn(8).getString();
+    inc.channel_id = q.getColumn(9).getString();
+    inc.declared_at = from_unix(q.getColumn(10).getInt64());
+    inc.acked_at = column_time(q.getColumn(11));
+    inc.acked_by = q.getColumn(12).getString();
+    inc.resolved_at = column_time(q.getColumn(13));
+    inc.resolution = q.getColumn(14).getString();
+    inc.last_update_at = column_time(q.getColumn(15));
+    inc.last_update = q.getColumn(16).getString();
+    inc.update_clock_from = from_unix(q.getColumn(17).getInt64());
+    inc.snoozed = q.getColumn(18).getInt() != 0;
+    inc.summary_ts = q.getColumn(19).getString();
+    return inc;
+}
+
+const std::string select_incidents = std::string("SELECT ") + incident_columns + " FROM incidents ";
+
+}  // namespace
+
+// By number for a few (the common case: one incident), by a scan of the
+// tables for many (list, stats).
+void incident_table::attach_details(std::vector<commands::incident>& incidents) {
+    if (incidents.empty()) return;
+    std::map<std::int64_t, commands::incident*> by_number;
+    for (auto& inc : incidents) by_number[inc.number] = &inc;
+    auto add_role = [&](std::int64_t number, const std::string& role, const std::string& user) {
+        if (auto it = by_number.find(number); it != by_number.end()) it->second->roles[role] = user;
+    };
+    bool scan_all = incidents.size() > 16;
+    if (!scan_all) {
+        for (const auto& entry : by_number) {
+            auto number = entry.first;
+            query(db_, "SELECT role, user_id FROM roles WHERE incident = ?", number).each_row([&](auto& q) {
+                add_role(number, q.getColumn(0).getString(), q.getColumn(1).getString());
+            });
+        }
+    } else {
+        query(db_, "SELECT incident, role, user_id FROM roles").each_row([&](auto& q) {
+            add_role(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString());
+        });
+    }
+    timers_.attach(by_number, scan_all);
+}
+
+template <class... Args>
+std::vector<commands::incident> incident_table::read(bool with_details, const std::string& sql, const Args&... args) {
+    std::vector<commands::incident> out;
+    query(db_, sql, args...).each_row([&](auto& q) { out.push_back(read_incident(q)); });
+    if (with_details) attach_details(out);
+    return out;
+}
+
+std::optional<commands::incident> incident_table::find(std::int64_t number) {
+    auto one = read(true, select_incidents + "WHERE number = ?", number);
+    if (one.empty()) return std::nullopt;
+    return std::move(one.front());
+}
+
+std::optional<commands::incident> incident_table::find_by_channel(std::string_view channel) {
+    if (channel.empty()) return std::nullopt;
+    // Newest first: a name could in principle have been reused by a later incident.
+    // Two indexed lookups, not one OR: SQLite scans the whole table for the OR,
+    // and every command typed in a channel asks this (show fell to 300/s at 50k incidents).
+    std::optional<std::int64_t> number;
+    for (const char* sql : {"SELECT number FROM incidents WHERE channel_id = ?1 AND channel_id <> '' "
+                            "ORDER BY number DESC LIMIT 1",
+                            "SELECT number FROM incidents WHERE channel_name = ?1 ORDER BY number DESC LIMIT 1"}) {
+        number = query(db_, sql, channel).one_row([](auto& q) { return q.getColumn(0).getInt64(); });
+        if (number) break;
+    }
+    if (!number) return std::nullopt;
+    return find(*number);
+}
+
+std::vector<commands::incident> incident_table::list_open() {
+    return read(true, select_incidents + "WHERE status <> 'resolved' ORDER BY number");
+}
+
+std::vector<commands::incident> incident_table::list_declared_since(time_point since) {
+    return read(true, select_incidents + "WHERE declared_at >= ? ORDER BY declared_at, number", since);
+}
+
+std::vector<commands::incident> incident_table::list_resolved_since(time_point since) {
+    return read(true, select_incidents + "WHERE status = 'resolved' AND resolved_at >= ? ORDER BY resolved_at, number",
+                since);
+}
+
+std::vector<commands::incident> incident_table::recent_open(time_point since, std::size_t limit) {
+    return read(/*with_details=*/false,  // a list of candidates: no roles or deadlines needed
+                select_incidents + "WHERE declared_at >= ? AND status <> 'resolved' "
+                                   "ORDER BY declared_at DESC, number DESC LIMIT ?",
+                since, limit);
+}
+
+std::vector<commands::timeline_entry> incident_table::timeline(std::int64_t number) {
+    std::vector<commands::timeline_entry> out;
+    query(db_, "SELECT at, actor, kind, text FROM timeline WHERE incident = ? ORDER BY id", number)
+        .each_row([&](auto& q) {
+            out.push_back({number, from_unix(q.getColumn(0).getInt64()), q.getColumn(1).getString(),
+                           q.getColumn(2).getString(), q.getColumn(3).getString()});
+        });
+    return out;
+}
+
+std::int64_t incident_table::next_number() {
+    return query(db_, "SELECT value FROM counters WHERE name = 'incident'").row([](auto& q) {
+        return q.getColumn(0).getInt64();
+    });
+}
+
+bool incident_table::channel_name_taken(std::string_view name) {
+    return query(db_, "SELECT 1 FROM incidents WHERE channel_name = ? LIMIT 1", name).has_row();
+}
+
+std::map<std::string, std::size_t> incident_table::open_by_severity() {
+    std::map<std::string, std::size_t> out;
+    count_by(db_, "SELECT severity, count(*) FROM incidents WHERE status <> 'resolved' GROUP BY severity", out);
+    return out;
+}
+
+void incident_table::save(const commands::incident& inc, bool is_new) {
+    auto number = inc.number;
+    query(db_, "INSERT INTO incidents (number, title, description, severity, type, status, declared_by, "
+               "declared_in, channel_name, channel_id, declared_at, acked_at, acked_by, resolved_at, "
+               "resolution, last_update_at, last_update, update_clock_from, snoozed, summary_ts) VALUES "
+               "(:number, :title, :description, :severity, :type, :status, :declared_by, :declared_in, "
+               ":channel_name, :channel_id, :declared_at, :acked_at, :acked_by, :resolved_at, "
+               ":resolution, :last_update_at, :last_update, :update_clock_from, :snoozed, :summary_ts) "
+               "ON CONFLICT (number) DO UPDATE SET title = excluded.title, description = "
+               "excluded.description, severity = excluded.severity, type = excluded.type, status = "
+               "excluded.status, channel_name = excluded.channel_name, channel_id = excluded.channel_id, "
+               "acked_at = excluded.acked_at, acked_by = excluded.acked_by, resolved_at = "
+               "excluded.resolved_at, resolution = excluded.resolution, last_update_at = "
+               "excluded.last_update_at, last_update = excluded.last_update, update_clock_from = "
+               "excluded.update_clock_from, snoozed = excluded.snoozed, "
+               // Only delivery learns the summary's ts (set_summary): a save
+               // that carries none keeps the stored one.
+               "summary_ts = CASE WHEN excluded.summary_ts <> '' THEN excluded.summary_ts "
+               "ELSE incidents.summary_ts END")
+        .bind_named(":number", inc.number)
+        .bind_named(":title", inc.title)
+        .bind_named(":description", inc.description)
+        .bind_named(":severity", inc.severity)
+        .bind_named(":type", inc.type)
+        .bind_named(":status", commands::to_string(inc.status))
+        .bind_named(":declared_by", inc.declared_by)
+        .bind_named(":declared_in", inc.declared_in)
+        .bind_named(":channel_name", inc.channel_name)
+        .bind_named(":channel_id", inc.channel_id)
+        .bind_named(":declared_at", inc.declared_at)
+        .bind_named(":acked_at", inc.acked_at)
+        .bind_named(":acked_by", inc.acked_by)
+        .bind_named(":resolved_at", inc.resolved_at)
+        .bind_named(":resolution", inc.resolution)
+        .bind_named(":last_update_at", inc.last_update_at)
+        .bind_named(":last_update", inc.last_update)
+        .bind_named(":update_clock_from", inc.update_clock_from)
+        .bind_named(":snoozed", inc.snoozed ? 1 : 0)
+        .bind_named(":summary_ts", inc.summary_ts)
+        .exec();
+
+    query(db_, "DELETE FROM roles WHERE incident = ?", number).exec();
+    query role(db_, "INSERT INTO roles (incident, role, user_id) VALUES (?, ?, ?)");
+    for (const auto& [name, user] : inc.roles)
+        if (!user.empty()) role.run(number, name, user);
+
+    timers_.arm(number, inc.due);
+
+    if (is_new)
+        query(db_, "UPDATE counters SET value = max(value, ?) WHERE name = 'incident'", number + 1).exec();
+}
+
+void incident_table::add_timeline(const std::vector<commands::timeline_entry>& entries, std::int64_t incident) {
+    if (entries.empty()) return;
+    query q(db_, "INSERT INTO timeline (incident, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)");
+    for (const auto& e : entries) q.run(e.incident ? e.incident : incident, e.at, e.actor, e.kind, e.text);
+}
+
+void incident_table::set_channel(std::int64_t number, const std::string& channel_id,
+                                 const std::string& channel_name) {
+    query(db_, "UPDATE incidents SET channel_id = ?, channel_name = ? WHERE number = ?", channel_id, channel_name,
+          number)
+        .exec();
+}
+
+void incident_table::set_summary(std::int64_t number, const std::string& ts) {
+    query(db_, "UPDATE incidents SET summary_ts = ? WHERE number = ?", ts, number).exec();
+}
+
+}  // namespace warroom::storage

@@ -1,0 +1,191 @@
+#include "storage/outbox.hpp"
+
+#include "storage/statements.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace warroom::storage {
+
+using commands::time_point;
+using json = nlohmann::json;
+
+namespace {
+
+json payload_of(const commands::action& a) {
+    json p = json::object();
+    if (!a.users.empty()) p["users"] = a.users;
+    if (!a.topic.empty()) p["topic"] = a.topic;
+    if (!a.body.text.empty()) p["text"] = a.body.text;
+    if (!a.body.blocks_json.empty()) p["blocks"] = a.body.blocks_json;
+    if (a.pin) p["pin"] = true;
+    return p;
+}
+
+outbox_entry read_outbox(SQLite::Statement& q) {
+    outbox_entry e;
+    e.id = q.getColumn(0).getInt64();
+    e.act.incident = q.getColumn(1).getInt64();
+    e.act.kind = commands::parse_action_kind(q.getColumn(2).getString()).value_or(commands::action_kind::post);
+    e.act.channel = q.getColumn(3).getString();
+    auto p = json::parse(q.getColumn(4).getString(), nullptr, false);
+    if (p.is_object()) {
+        e.act.users = p.value("users", std::vector<std::string>{});
+        e.act.topic = p.value("topic", "");
+        e.act.body.text = p.value("text", "");
+        e.act.body.blocks_json = p.value("blocks", "");
+        e.act.pin = p.value("pin", false);
+        e.thread_of = p.value("thread_of", std::int64_t{0});
+        e.thread_head = p.value("thread_head", false);
+    }
+    auto state = q.getColumn(5).getString();
+    e.state = state == "done" ? outbox_state::done : state == "dead" ? outbox_state::dead : outbox_state::pending;
+    e.attempts = q.getColumn(6).getInt();
+    e.next_attempt_at = from_unix(q.getColumn(7).getInt64());
+    e.created_at = from_unix(q.getColumn(8).getInt64());
+    e.last_error = q.getColumn(9).getString();
+    return e;
+}
+
+constexpr const char* outbox_columns =
+    "id, incident, kind, channel, payload, state, attempts, next_attempt_at, created_at, last_error";
+
+std::vector<outbox_entry> read_outbox_entries(query&& q) {
+    std::vector<outbox_entry> out;
+    q.each_row([&](auto& row) { out.push_back(read_outbox(row)); });
+    return out;
+}
+
+}  // namespace
+
+std::string_view to_string(outbox_state s) {
+    switch (s) {
+        case outbox_state::pending: return "pending";
+        case outbox_state::done: return "done";
+        case outbox_state::dead: return "dead";
+    }
+    return "pending";
+}
+
+std::string describe_action(const outbox_entry& e) {
+    std::string what(commands::to_string(e.act.kind));
+    if (e.act.incident) what += " for INC-" + std::to_string(e.act.incident);
+    if (e.act.kind == commands::action_kind::update_summary)
+        what += " (edits the pinned summary)";  // always in the incident's channel
+    else if (!e.act.channel.empty())
+        what += " to " + e.act.channel;
+    return what;
+}
+
+void outbox_table::enqueue(const std::vector<commands::action>& actions, std::int64_t incident, time_point now) {
+    if (actions.empty()) return;
+    query q(db_, "INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?)");
+    // A reply in a thread names its head by outbox id, known only here.
+    std::vector<std::int64_t> ids;
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+        const auto& a = actions[i];
+        auto payload = payload_of(a);
+        if (a.thread_of >= 0 && static_cast<std::size_t>(a.thread_of) < i) payload["thread_of"] = ids[static_cast<std::size_t>(a.thread_of)];
+        for (std::size_t j = i + 1; j < actions.size(); ++j)
+            if (actions[j].thread_of == static_cast<int>(i)) payload["thread_head"] = true;
+        q.run(a.incident ? a.incident : incident, commands::to_string(a.kind), a.channel,
+              payload.dump(-1, ' ', false, json::error_handler_t::replace), now, now);
+        ids.push_back(db_.sql().getLastInsertRowid());
+    }
+}
+
+std::vector<outbox_entry> outbox_table::pending_actions(time_point now, std::size_t limit) {
+    static const std::string sql =
+        std::string("SELECT ") + outbox_columns +
+        " FROM outbox o WHERE state = 'pending' AND next_attempt_at <= ?1 AND NOT EXISTS ("
+        "SELECT 1 FROM outbox w WHERE w.state = 'pending' AND o.incident <> 0 AND "
+        "w.incident = o.incident AND w.id < o.id AND w.next_attempt_at > ?1) "
+        "ORDER BY id LIMIT ?2";
+    return read_outbox_entries(query(db_, sql, now, limit));
+}
+
+std::optional<time_point> outbox_table::next_outbox_attempt() {
+    // Only the head of each incident's queue counts: the rest wait behind it.
+    return query(db_, "SELECT min(next_attempt_at) FROM outbox o WHERE state = 'pending' AND (incident = 0 OR NOT "
+                      "EXISTS (SELECT 1 FROM outbox w WHERE w.state = 'pending' AND w.incident = o.incident AND "
+                      "w.id < o.id))")
+        .row([](auto& q) { return column_time(q.getColumn(0)); });
+}
+
+std::size_t outbox_table::pending_action_count() {
+    return count_of(db_, "SELECT count(*) FROM outbox WHERE state = 'pending'");
+}
+
+std::map<std::string, std::size_t> outbox_table::outbox_counts() {
+    std::map<std::string, std::size_t> out{{"pending", 0}, {"done", 0}, {"dead", 0}};
+    count_by(db_, "SELECT state, count(*) FROM outbox GROUP BY state", out);
+    return out;
+}
+
+std::vector<outbox_entry> outbox_table::dead_actions(std::size_t limit) {
+    static const std::string sql = std::string("SELECT ") + outbox_columns +
+                                   " FROM outbox WHERE state = 'dead' ORDER BY finished_at DESC, id DESC LIMIT ?";
+    return read_outbox_entries(query(db_, sql, limit));
+}
+
+void outbox_table::mark_delivered(std::int64_t outbox_id, time_point now) {
+    query(db_, "UPDATE outbox SET state = 'done', attempts = attempts + 1, finished_at = ? WHERE id = ?", now,
+          outbox_id)
+        .exec();
+}
+
+void outbox_table::mark_failed(std::int64_t outbox_id, const std::string& error, time_point retry_at) {
+    query(db_, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+               "WHERE id = ? AND state = 'pending'",
+          error, retry_at, outbox_id)
+        .exec();
+}
+
+void outbox_table::defer(std::int64_t outbox_id, time_point at) {
+    query(db_, "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'", at, outbox_id).exec();
+}
+
+std::size_t outbox_table::retry_backed_off(time_point now) {
+    return static_cast<std::size_t>(query(db_, "UPDATE outbox SET next_attempt_at = ?1 "
+                                               "WHERE state = 'pending' AND attempts > 0 AND next_attempt_at > ?1",
+                                          now)
+                                        .exec());
+}
+
+void outbox_table::mark_dead(std::int64_t outbox_id, const std::string& error, time_point now) {
+    query(db_, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, finished_at = ? WHERE id = ?",
+          error, now, outbox_id)
+        .exec();
+}
+
+std::size_t outbox_table::retry_dead(time_point now) {
+    return static_cast<std::size_t>(
+        query(db_, "UPDATE outbox SET state = 'pending', next_attempt_at = ?, finished_at = NULL WHERE state = 'dead'",
+              now)
+            .exec());
+}
+
+void outbox_table::set_posted_ts(std::int64_t outbox_id, const std::string& ts) {
+    query(db_, "UPDATE outbox SET payload = json_set(payload, '$.ts', ?) WHERE id = ?", ts, outbox_id).exec();
+}
+
+std::optional<std::string> outbox_table::posted_ts(std::int64_t outbox_id) {
+    auto row = query(db_, "SELECT state, coalesce(json_extract(payload, '$.ts'), '') FROM outbox WHERE id = ?",
+                     outbox_id)
+                   .one_row([](auto& q) -> std::optional<std::string> {
+                       if (q.getColumn(0).getString() == "pending") return std::nullopt;
+                       return q.getColumn(1).getString();
+                   });
+    if (!row) return std::string();  // gone
+    return *row;
+}
+
+bool outbox_table::has_newer_summary_update(std::int64_t incident, std::int64_t outbox_id) {
+    // Pending or delivered: either way the summary shows (or will show) a later state.
+    // A dead one does not count: it never reached Slack.
+    return query(db_, "SELECT 1 FROM outbox WHERE id > ? AND incident = ? AND kind = ? AND state <> 'dead' LIMIT 1",
+                 outbox_id, incident, commands::to_string(commands::action_kind::update_summary))
+        .has_row();
+}
+
+}  // namespace warroom::storage

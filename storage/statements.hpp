@@ -1,0 +1,117 @@
+// One way to run a query: a statement from the connection's cache, its values
+// bound in order, its rows read by a callback. Each repository method is then
+// its SQL and one line, and a statement is never left holding a read snapshot.
+#pragma once
+
+#include "commands/settings.hpp"
+#include "storage/database.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace warroom::storage {
+
+// Times are stored as Unix seconds; NULL for a time that is not set.
+inline std::int64_t to_unix(commands::time_point t) { return t.time_since_epoch().count(); }
+inline commands::time_point from_unix(std::int64_t s) { return commands::time_point{std::chrono::seconds{s}}; }
+inline std::optional<commands::time_point> column_time(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return from_unix(c.getInt64());
+}
+
+// Binds one value by position (1-based) or by name (":name").
+template <class Key, class T>
+void bind_value(SQLite::Statement& q, Key key, const T& v) {
+    if constexpr (std::is_same_v<T, commands::time_point>)
+        q.bind(key, static_cast<int64_t>(to_unix(v)));
+    else if constexpr (std::is_same_v<T, std::optional<commands::time_point>>) {
+        if (v)
+            q.bind(key, static_cast<int64_t>(to_unix(*v)));
+        else
+            q.bind(key);  // NULL
+    } else if constexpr (std::is_integral_v<T>)
+        q.bind(key, static_cast<int64_t>(v));
+    else if constexpr (std::is_same_v<T, std::string>)
+        q.bind(key, v);  // SQLiteCpp copies it (SQLITE_TRANSIENT)
+    else {
+        static_assert(std::is_convertible_v<const T&, std::string_view>, "bind_value: no SQLite type for this");
+        q.bind(key, std::string(std::string_view(v)));
+    }
+}
+
+class query {
+public:
+    // `sql` must be constant text: it is the statement cache's key.
+    template <class... Args>
+    query(database& db, const std::string& sql, const Args&... args) : h_(db.prepare(sql)) {
+        bind(args...);
+    }
+
+    // Binds `args` to parameters 1, 2, …
+    template <class... Args>
+    query& bind(const Args&... args) {
+        int i = 0;
+        (bind_value(*h_, ++i, args), ...);
+        return *this;
+    }
+    template <class T>
+    query& bind_named(const char* name, const T& v) {
+        bind_value(*h_, name, v);
+        return *this;
+    }
+
+    // Runs a statement that returns no rows: the number of rows it changed.
+    // Reset afterwards, so it can run again with new values (run).
+    int exec() {
+        int n = (*h_).exec();
+        (*h_).reset();
+        return n;
+    }
+    template <class... Args>
+    int run(const Args&... args) {
+        bind(args...);
+        return exec();
+    }
+
+    // Calls `f(statement)` for each row.
+    template <class F>
+    void each_row(F&& f) {
+        while ((*h_).executeStep()) f(*h_);
+    }
+    // `f(statement)` of the first row, if there is one.
+    template <class F>
+    auto one_row(F&& f) -> std::optional<std::invoke_result_t<F&, SQLite::Statement&>> {
+        if (!(*h_).executeStep()) return std::nullopt;
+        return f(*h_);
+    }
+    // `f(statement)` of the row an aggregate (count, min, …) always returns.
+    template <class F>
+    auto row(F&& f) -> std::invoke_result_t<F&, SQLite::Statement&> {
+        if (!(*h_).executeStep()) throw storage_error("no row from " + (*h_).getQuery());
+        return f(*h_);
+    }
+    bool has_row() { return (*h_).executeStep(); }
+
+private:
+    statement_handle h_;
+};
+
+// The number an aggregate such as count(*) returns.
+inline std::size_t count_of(database& db, const std::string& sql) {
+    return query(db, sql).row([](auto& q) { return static_cast<std::size_t>(q.getColumn(0).getInt64()); });
+}
+
+// `SELECT x, count(*) … GROUP BY x`: the counts by x, into `out`.
+inline void count_by(database& db, const std::string& sql, std::map<std::string, std::size_t>& out) {
+    query(db, sql).each_row(
+        [&](auto& q) { out[q.getColumn(0).getString()] = static_cast<std::size_t>(q.getColumn(1).getInt64()); });
+}
+
+}  // namespace warroom::storage
