@@ -47,6 +47,17 @@ std::size_t most_that_fit(std::size_t n, F fits) {
     return lo;
 }
 
+// An answer showing as many of n items as one message holds: render(k) is the
+// text with k of them (and its own word on how many were left out).
+template <typename F>
+decision answer_with_most(std::size_t n, F render) {
+    auto shown = most_that_fit(n, [&](std::size_t k) { return templates::fits_in_blocks(render(k)); });
+    decision d;
+    auto text = templates::fit_text(render(shown));
+    d.reply = {text, templates::blocks_for(text)};
+    return d;
+}
+
 nlohmann::json slice(const nlohmann::json& items, std::size_t from, std::size_t to) {
     auto out = nlohmann::json::array();
     for (std::size_t i = from; i < to; ++i) out.push_back(items[i]);
@@ -176,11 +187,7 @@ decision handle_list(const context& ctx, const command_line& line) {
         if (k < items.size()) data["more"] = format_count(items.size() - k);
         return ctx.tpl.render("list", data);
     };
-    auto shown = most_that_fit(items.size(), [&](std::size_t k) { return templates::fits_in_blocks(render(k)); });
-    decision d;
-    auto text = templates::fit_text(render(shown));
-    d.reply = {text, templates::blocks_for(text)};
-    return d;
+    return answer_with_most(items.size(), render);
 }
 
 decision handle_timeline(const context& ctx, const command_line& line) {
@@ -209,11 +216,7 @@ decision handle_timeline(const context& ctx, const command_line& line) {
         if (k < entries.size()) v["omitted"] = format_count(entries.size() - k);
         return ctx.tpl.render("timeline", v);
     };
-    auto shown = most_that_fit(entries.size(), [&](std::size_t k) { return templates::fits_in_blocks(render(k)); });
-    decision d;
-    auto text = templates::fit_text(render(shown));
-    d.reply = {text, templates::blocks_for(text)};
-    return d;
+    return answer_with_most(entries.size(), render);
 }
 
 decision handle_postmortem(const context& ctx, const command_line& line) {
