@@ -167,6 +167,12 @@ class ForgedFloodTests(HostileCase):
         self.assert_still_serving()
 
 
+def under_asan(pid):
+    """Whether the process runs with AddressSanitizer's runtime (the sanitizer build)."""
+    with open(f"/proc/{pid}/maps") as f:
+        return "libasan" in f.read()
+
+
 class BigBodyTests(HostileCase):
     CLIENTS = 200
     SIZE = 1_048_000
@@ -211,7 +217,13 @@ class BigBodyTests(HostileCase):
         self.assertNotIn("200", counts, info)
         # 200 MB of bodies arrived at once: memory holds a bounded share of them, and gives it back.
         self.assertLess(peak[0] - base, 120 * 1024, info)
-        self.assertLess(after - base, 40 * 1024, info)
+        if under_asan(pid):
+            # ASan's allocator keeps freed memory in quarantine (256 MB by default)
+            # and ignores malloc_trim, so what is given back cannot be seen here.
+            print("\nSKIPPED (AddressSanitizer build): the check that memory is given back after the load; "
+                  "the release build's run of this test checks it", file=sys.stderr)
+        else:
+            self.assertLess(after - base, 40 * 1024, info)
         self.assert_still_serving()
 
 
