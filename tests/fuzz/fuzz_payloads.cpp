@@ -1,10 +1,14 @@
-// Slack's request bodies: every parser in bot/slack/payloads.hpp is total
+// Slack's request bodies: every parser in bot/slack/payloads.hpp and
+// bot/slack/inbound.hpp, and decide() after it, is total
 // (nullopt or invalid_payload, never an exception, never a crash) and keeps
 // the promises its header makes about what it returns.
 //
 // Input: "content-type\nbody": the first line is the Content-Type header,
 // the rest the raw body (a form or Events API JSON).
+#include "bot/slack/decide.hpp"
+#include "bot/slack/inbound.hpp"
 #include "bot/slack/payloads.hpp"
+#include "commands/settings.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -51,6 +55,15 @@ void check_event(std::string_view body) {
     if (auto* o = std::get_if<other_envelope>(&e); o && o->type.empty()) fail("other_envelope without type");
 }
 
+// The typed inbound and the pure step after it: total on anything signed,
+// whatever it holds, over HTTP and as a Socket Mode envelope alike.
+void check_inbound(std::string_view content_type, std::string_view body) {
+    static const auto settings = warroom::commands::default_settings();
+    (void)decide(parse_inbound(content_type, body), settings);
+    auto envelope = parse_json_bounded(body);
+    if (!envelope.is_discarded()) (void)decide(parse_envelope(envelope), settings);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -66,6 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (kind == body_kind::interaction && (!f || !f->count("payload"))) fail("interaction without payload");
         if (f) check_form(*f);
         check_event(body);
+        check_inbound(content_type, body);
         // The whole input too, as a body with no Content-Type line.
         if (auto whole = parse_form(in)) check_form(*whole);
         check_event(in);
