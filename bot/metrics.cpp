@@ -32,6 +32,11 @@ void metrics::observe_command(std::chrono::duration<double> took) {
 
 std::string metrics::render(const gauges& g) const {
     std::ostringstream out;
+    // A metric with one unlabelled sample.
+    auto single = [&out](const char* name, const char* type, const char* help, auto value) {
+        out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n'
+            << name << ' ' << value << '\n';
+    };
     out << "# HELP warroom_requests_total Requests to /slack/events by kind and outcome.\n"
            "# TYPE warroom_requests_total counter\n";
     for (const auto& [key, n] : requests_)
@@ -52,29 +57,22 @@ std::string metrics::render(const gauges& g) const {
     out << "# HELP warroom_open_incidents Open incidents by severity.\n# TYPE warroom_open_incidents gauge\n";
     for (const auto& [sev, n] : g.open_by_severity)
         out << "warroom_open_incidents{severity=\"" << label(sev) << "\"} " << n << '\n';
-    out << "# HELP warroom_timers_armed Deadlines armed.\n# TYPE warroom_timers_armed gauge\n"
-        << "warroom_timers_armed " << g.timers_armed << '\n';
+    single("warroom_timers_armed", "gauge", "Deadlines armed.", g.timers_armed);
     out << "# HELP warroom_outbox_actions Slack actions in the delivery queue by state.\n"
            "# TYPE warroom_outbox_actions gauge\n";
     for (const auto& [state, n] : g.outbox) out << "warroom_outbox_actions{state=\"" << label(state) << "\"} " << n << '\n';
-    out << "# HELP warroom_http_connections Open HTTP connections.\n# TYPE warroom_http_connections gauge\n"
-        << "warroom_http_connections " << g.connections_open << '\n'
-        << "# HELP warroom_http_connections_closed_total Idle HTTP connections closed to make room for new ones.\n"
-           "# TYPE warroom_http_connections_closed_total counter\n"
-        << "warroom_http_connections_closed_total " << g.connections_closed_idle << '\n'
-        << "# HELP warroom_http_connections_refused_total Connections turned away: every one busy, or no descriptor.\n"
-           "# TYPE warroom_http_connections_refused_total counter\n"
-        << "warroom_http_connections_refused_total " << g.connections_refused << '\n'
-        << "# HELP warroom_http_bodies_refused_total Requests answered 503: bodies in flight held the memory budget.\n"
-           "# TYPE warroom_http_bodies_refused_total counter\n"
-        << "warroom_http_bodies_refused_total " << g.bodies_refused << '\n'
-        << "# HELP warroom_log_lines_suppressed_total Repeated warnings not logged (throttled per kind).\n"
-           "# TYPE warroom_log_lines_suppressed_total counter\n"
-        << "warroom_log_lines_suppressed_total " << log_lines_suppressed() << '\n';
+    single("warroom_http_connections", "gauge", "Open HTTP connections.", g.connections_open);
+    single("warroom_http_connections_closed_total", "counter",
+           "Idle HTTP connections closed to make room for new ones.", g.connections_closed_idle);
+    single("warroom_http_connections_refused_total", "counter",
+           "Connections turned away: every one busy, or no descriptor.", g.connections_refused);
+    single("warroom_http_bodies_refused_total", "counter",
+           "Requests answered 503: bodies in flight held the memory budget.", g.bodies_refused);
+    single("warroom_log_lines_suppressed_total", "counter", "Repeated warnings not logged (throttled per kind).",
+           log_lines_suppressed());
     if (g.slack_since_success)
-        out << "# HELP warroom_slack_seconds_since_success Seconds since a Slack Web API call last succeeded.\n"
-               "# TYPE warroom_slack_seconds_since_success gauge\n"
-            << "warroom_slack_seconds_since_success " << g.slack_since_success->count() << '\n';
+        single("warroom_slack_seconds_since_success", "gauge",
+               "Seconds since a Slack Web API call last succeeded.", g.slack_since_success->count());
     return out.str();
 }
 
