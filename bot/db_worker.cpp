@@ -8,7 +8,7 @@ namespace warroom::bot {
 
 namespace asio = boost::asio;
 
-db_worker::db_worker(runtime& rt) : rt_(rt), thread_([this] { loop(); }) {}
+db_worker::db_worker(runtime& rt) : ops_(rt), thread_([this] { loop(); }) {}
 
 db_worker::~db_worker() { stop(); }
 
@@ -68,10 +68,10 @@ void db_worker::loop() {
             reqs.reserve(batch.size());
             for (auto& c : batch) reqs.push_back(std::move(c.req));
             // One transaction, one fsync; every caller hears back only after it.
-            auto replies = rt_.handle_batch(reqs);
+            auto replies = ops_.handle_batch(reqs);
             for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(replies[i]));
         }
-        for (auto& j : jobs) j(rt_);
+        for (auto& j : jobs) j(ops_);
     }
 }
 
