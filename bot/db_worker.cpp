@@ -8,6 +8,16 @@ namespace warroom::bot {
 
 namespace asio = boost::asio;
 
+// The thread's interface stays closed: a named store_ops operation goes in, a
+// lambda over the runtime does not (issue #11). Checked both ways, so the
+// refusal cannot be an accident of the probe.
+template <class W>
+concept runs_named_operations = requires(W& w) { w.run(&store_ops::home); };
+template <class W>
+concept runs_any_lambda = requires(W& w) { w.run([](runtime& rt) { return rt.home(); }); };
+static_assert(runs_named_operations<db_worker>);
+static_assert(!runs_any_lambda<db_worker>);
+
 db_worker::db_worker(runtime& rt) : ops_(rt), thread_([this] { loop(); }) {}
 
 db_worker::~db_worker() { stop(); }
