@@ -8,7 +8,17 @@ namespace warroom::bot {
 
 namespace asio = boost::asio;
 
-db_worker::db_worker(runtime& rt) : rt_(rt), thread_([this] { loop(); }) {}
+// The thread's interface stays closed: a named store_ops operation goes in, a
+// lambda over the runtime does not (issue #11). Checked both ways, so the
+// refusal cannot be an accident of the probe.
+template <class W>
+concept runs_named_operations = requires(W& w) { w.run(&store_ops::home); };
+template <class W>
+concept runs_any_lambda = requires(W& w) { w.run([](runtime& rt) { return rt.home(); }); };
+static_assert(runs_named_operations<db_worker>);
+static_assert(!runs_any_lambda<db_worker>);
+
+db_worker::db_worker(runtime& rt) : ops_(rt), thread_([this] { loop(); }) {}
 
 db_worker::~db_worker() { stop(); }
 
@@ -68,10 +78,10 @@ void db_worker::loop() {
             reqs.reserve(batch.size());
             for (auto& c : batch) reqs.push_back(std::move(c.req));
             // One transaction, one fsync; every caller hears back only after it.
-            auto replies = rt_.handle_batch(reqs);
+            auto replies = ops_.handle_batch(reqs);
             for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(replies[i]));
         }
-        for (auto& j : jobs) j(rt_);
+        for (auto& j : jobs) j(ops_);
     }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "bot/runtime.hpp"
+#include "bot/store_ops.hpp"
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -19,7 +20,9 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
 #include <type_traits>
+#include <variant>
 #include <vector>
 
 namespace warroom::bot {
@@ -34,10 +37,12 @@ public:
     // Finishes what is queued, then joins the thread.
     void stop();
 
-    // Runs fn(runtime&) on the database thread; the coroutine resumes on its
-    // own executor with the result (or the exception fn threw).
-    template <class F>
-    auto run(F fn) -> boost::asio::awaitable<std::invoke_result_t<F&, runtime&>>;
+    // Runs one named operation of store_ops on the database thread, e.g.
+    // `co_await db.run(&store_ops::find, n)`; the coroutine resumes on its own
+    // executor with the result (or the exception it threw). Nothing else runs
+    // there: no arbitrary code over the runtime.
+    template <class R, class... P>
+    boost::asio::awaitable<R> run(R (store_ops::*op)(P...), std::decay_t<P>... args);
 
     // An /incident command through group commit: what it did and the answer.
     boost::asio::awaitable<commands::outcome> submit(commands::request req);
@@ -45,7 +50,7 @@ public:
     std::size_t largest_batch() const { return largest_batch_; }
 
 private:
-    using job = std::function<void(runtime&)>;
+    using job = std::function<void(store_ops&)>;
     struct command {
         commands::request req;
         std::function<void(commands::outcome)> done;
@@ -54,7 +59,7 @@ private:
     void enqueue(command c);
     void loop();
 
-    runtime& rt_;
+    store_ops ops_;
     std::mutex mutex_;
     std::condition_variable cv_;
     std::deque<job> jobs_;
@@ -64,31 +69,42 @@ private:
     std::thread thread_;
 };
 
-template <class F>
-auto db_worker::run(F fn) -> boost::asio::awaitable<std::invoke_result_t<F&, runtime&>> {
+template <class R, class... P>
+boost::asio::awaitable<R> db_worker::run(R (store_ops::*op)(P...), std::decay_t<P>... args) {
     namespace asio = boost::asio;
-    using R = std::invoke_result_t<F&, runtime&>;
+    // A void operation answers with an empty value through the handler.
+    using V = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
     auto ex = co_await asio::this_coro::executor;
     // Named, not a temporary in the co_await expression (see db_worker::submit).
-    auto initiate = [this, ex, fn = std::move(fn)](auto handler) mutable {
+    auto initiate = [this, ex, op, args = std::make_tuple(std::move(args)...)](auto handler) mutable {
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        enqueue(job([h, ex, fn = std::move(fn)](runtime& rt) mutable {
+        enqueue(job([h, ex, op, args = std::move(args)](store_ops& ops) mutable {
             std::exception_ptr error;
-            std::optional<R> result;
+            std::optional<V> result;
             try {
-                result.emplace(fn(rt));
+                auto call = [&](auto&... a) -> decltype(auto) { return (ops.*op)(std::move(a)...); };
+                if constexpr (std::is_void_v<R>) {
+                    std::apply(call, args);
+                    result.emplace();
+                } else {
+                    result.emplace(std::apply(call, args));
+                }
             } catch (...) {
                 error = std::current_exception();
                 // A damaged page met by any job (delivery reading the outbox) makes health report it.
-                rt.db().note_failure(error);
+                ops.note_failure(error);
             }
             asio::post(ex, [h, error, result = std::move(result)]() mutable {
-                (*h)(error, result ? std::move(*result) : R{});
+                (*h)(error, result ? std::move(*result) : V{});
             });
         }));
     };
-    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, R)>(
-        std::move(initiate), asio::use_awaitable);
+    if constexpr (std::is_void_v<R>)
+        co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, V)>(
+            std::move(initiate), asio::use_awaitable);
+    else
+        co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, V)>(
+            std::move(initiate), asio::use_awaitable);
 }
 
 }  // namespace warroom::bot

@@ -50,10 +50,8 @@ asio::awaitable<void> event_intake::reaction(const json& event) {
     if (seen.channel.empty() || seen.message_ts.empty()) co_return;
 
     // Only reactions in incident channels cost Slack calls.
-    auto is_incident = [channel = seen.channel](runtime& rt) {
-        return rt.repository().find_by_channel(channel).has_value();
-    };
-    if (!co_await db_.run(std::move(is_incident))) co_return;
+    bool is_incident = co_await db_.run(&store_ops::is_incident_channel, seen.channel);
+    if (!is_incident) co_return;
 
     json history_args{{"channel", seen.channel}, {"latest", seen.message_ts}, {"inclusive", true}, {"limit", 1}};
     auto history = co_await slack_.call("conversations.history", history_args);
@@ -71,8 +69,8 @@ asio::awaitable<void> event_intake::reaction(const json& event) {
     auto link = co_await slack_.call("chat.getPermalink", link_args);
     if (link.ok) seen.permalink = text_at(link.body, "permalink");
 
-    auto record = [seen](runtime& rt) { return rt.observe(seen); };
-    if (co_await db_.run(std::move(record)))
+    bool recorded = co_await db_.run(&store_ops::observe, seen);
+    if (recorded)
         spdlog::info("{} pinned a message in {} to the timeline", seen.user, seen.channel);
 }
 
@@ -82,16 +80,14 @@ asio::awaitable<void> event_intake::joined(const json& event) {
     seen.user = text_at(event, "user");
     seen.channel = text_at(event, "channel");
     if (seen.user.empty() || seen.channel.empty()) co_return;
-    auto record = [seen](runtime& rt) { return rt.observe(seen); };
-    co_await db_.run(std::move(record));
+    co_await db_.run(&store_ops::observe, std::move(seen));
 }
 
 asio::awaitable<void> event_intake::home_opened(const json& event) {
     if (text_at(event, "tab") != "home") co_return;
     auto user = text_at(event, "user");
     if (user.empty()) co_return;
-    auto render = [](runtime& rt) { return rt.home(); };
-    auto home = co_await db_.run(std::move(render));
+    auto home = co_await db_.run(&store_ops::home);
     auto args = slack::home_args(user, home);
     auto published = co_await slack_.call("views.publish", args);
     if (!published.ok) spdlog::warn("could not publish the App Home for {}: {}", user, published.error);

@@ -67,8 +67,7 @@ asio::awaitable<void> interactions::open_incident_modal(button_press b) {
     std::string id = "INC-" + std::to_string(b.incident);
     std::optional<commands::incident> inc;
     try {
-        auto job = [n = b.incident](runtime& rt) { return rt.repository().find(n); };
-        inc = co_await db_.run(std::move(job));
+        inc = co_await db_.run(&store_ops::find, b.incident);
     } catch (const std::exception& e) {
         spdlog::error("could not read {} for {}'s click on {}: {}", id, b.user, b.action_id, e.what());
     }
@@ -101,8 +100,8 @@ asio::awaitable<void> interactions::open_incident_modal(button_press b) {
 asio::awaitable<void> interactions::join(slack::join_channel j) {
     commands::message answer;
     try {
-        auto job = [n = j.incident, user = j.answer.user](runtime& rt) { return rt.join(n, user); };
-        answer = co_await db_.run(std::move(job));
+        auto user = j.answer.user;
+        answer = co_await db_.run(&store_ops::join, j.incident, std::move(user));
     } catch (const std::exception& e) {
         spdlog::error("could not add {} to INC-{}: {}", j.answer.user, j.incident, e.what());
         answer = text_only(":warning: warroom could not add you to the channel; please try again.");

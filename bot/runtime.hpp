@@ -38,6 +38,8 @@ public:
     // a caller that sees it unchanged after a command knows it only read.
     std::uint64_t changes() const { return changes_.load(std::memory_order_acquire); }
 
+    // For the database thread's store_ops, the console (its own thread) and tests;
+    // the service reaches the store only through db_worker's named operations.
     storage::incident_repository& repository() { return repo_; }
     storage::database& db() { return db_; }
     const commands::engine& engine() const { return engine_; }

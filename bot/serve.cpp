@@ -55,24 +55,15 @@ asio::awaitable<void> run_timers(db_worker& db, delivery& outbox, wakeup& wake, 
                                  const bool& stopping, loop_health& health) {
     auto forget_before = clk.now();
     while (!stopping) {
-        struct pass {
-            std::size_t fired = 0;
-            std::optional<commands::time_point> next;
-        };
-        pass p;
+        store_ops::timer_pass p;
         std::string failure;
         try {
-            auto job = [](runtime& rt) { return pass{rt.fire_due(), rt.next_deadline()}; };
-            p = co_await db.run(std::move(job));
+            p = co_await db.run(&store_ops::fire_due);
             if (p.fired) outbox.wake();
             auto now = clk.now();
             if (now - forget_before > 1h) {
                 // Slack retries within minutes; a day of event IDs is plenty for de-duplication.
-                auto forget = [cutoff = now - 24h](runtime& rt) {
-                    rt.repository().forget_requests_before(cutoff);
-                    return true;
-                };
-                co_await db.run(std::move(forget));
+                co_await db.run(&store_ops::forget_requests_before, now - 24h);
                 forget_before = now;
             }
         } catch (const std::exception& e) {
@@ -119,11 +110,8 @@ asio::awaitable<net::http_response> healthz(const health_inputs& in, bool readin
     bool ready = true;
     std::optional<std::string> db_error;
     try {
-        auto job = [](runtime& rt) {
-            rt.db().ensure_usable();  // deleted, replaced or damaged: 503, though reads still work
-            return rt.repository().outbox_counts();
-        };
-        body["outbox"] = co_await in.db.run(std::move(job));
+        // Deleted, replaced or damaged: 503, though reads still work.
+        body["outbox"] = co_await in.db.run(&store_ops::health_check);
         body["database"] = "ok";
     } catch (const std::exception& e) {
         db_error = e.what();
@@ -167,14 +155,7 @@ asio::awaitable<net::http_response> metrics_page(db_worker& db, const metrics& m
                                                  const delivery& outbox, const clock& clk) {
     metrics::gauges g;
     try {
-        auto job = [](runtime& rt) {
-            metrics::gauges out;
-            out.open_by_severity = rt.repository().open_by_severity();
-            out.timers_armed = rt.repository().armed_timer_count();
-            out.outbox = rt.repository().outbox_counts();
-            return out;
-        };
-        g = co_await db.run(std::move(job));
+        g = co_await db.run(&store_ops::gauges);
     } catch (const std::exception& e) {
         spdlog::error("metrics: could not read the gauges: {}", e.what());
     }

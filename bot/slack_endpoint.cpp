@@ -210,10 +210,8 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
     bool first_time = true, stored = true;
     if (!cb.event_id.empty()) {
         try {
-            auto job = [key = "event:" + cb.event_id, now = clock_.now()](runtime& rt) {
-                return rt.repository().remember_request(key, now);
-            };
-            first_time = co_await db_.run(std::move(job));
+            auto key = "event:" + cb.event_id;
+            first_time = co_await db_.run(&store_ops::remember_request, std::move(key), clock_.now());
         } catch (const std::exception& e) {
             spdlog::error("could not record event {} (Slack will retry it): {}", cb.event_id, e.what());
             stored = false;

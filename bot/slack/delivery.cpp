@@ -6,7 +6,6 @@
 #include "bot/slack/block_kit.hpp"
 #include "commands/text.hpp"
 
-#include <SQLiteCpp/Transaction.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -166,40 +165,18 @@ asio::awaitable<void> delivery::probe() {
     auto r = co_await call("auth.test", none, true);
     auto now = clock_.now();
     if (!reach_.on_probe(slack::classify(r), r.error, now)) co_return;
-    auto job = [now](runtime& rt) { return rt.repository().retry_backed_off(now); };
-    auto released = co_await db_.run(std::move(job));
+    auto released = co_await db_.run(&store_ops::retry_backed_off, now);
     spdlog::info("slack: answers again (failing since {}): {} queued action(s) go now",
                  commands::format_time(reach_.failing_since().value_or(now)), released);
 }
 
 asio::awaitable<delivery::pause> delivery::round() {
-    struct work {
-        std::vector<storage::outbox_entry> entries;
-        std::map<std::int64_t, commands::incident> incidents;
-        std::set<std::int64_t> superseded;  // outbox ids of summary updates a newer one replaces
-        std::optional<time_point> next;
-    };
     auto now = clock_.now();
     if (auth_error_.empty() && reach_.probe_due(now)) {
         co_await probe();
         now = clock_.now();
     }
-    auto job = [now, limit = opts_.batch](runtime& rt) {
-        work out;
-        auto& repo = rt.repository();
-        out.entries = repo.pending_actions(now, limit);
-        for (const auto& e : out.entries) {
-            if (e.act.incident && !out.incidents.count(e.act.incident))
-                if (auto inc = repo.find(e.act.incident)) out.incidents.emplace(e.act.incident, std::move(*inc));
-            // Only the newest edit of a summary matters: a burst of changes is one chat.update.
-            if (e.act.kind == commands::action_kind::update_summary && e.act.incident &&
-                repo.has_newer_summary_update(e.act.incident, e.id))
-                out.superseded.insert(e.id);
-        }
-        out.next = repo.next_outbox_attempt();
-        return out;
-    };
-    work w = co_await db_.run(std::move(job));
+    store_ops::outbox_round w = co_await db_.run(&store_ops::read_outbox_round, now, opts_.batch);
     if (w.entries.empty()) {
         auto wait = w.next ? std::chrono::duration_cast<std::chrono::seconds>(*w.next - now) : std::chrono::seconds(60);
         // A failing Slack is asked again on time even when nothing else is due.
@@ -250,17 +227,12 @@ asio::awaitable<delivery::pause> delivery::round() {
 // The round's paced deferrals and superseded summary updates, in one transaction.
 asio::awaitable<void> delivery::flush_round() {
     if (deferrals_.empty() && superseded_.empty()) co_return;
-    auto job = [batch = std::move(deferrals_), superseded = std::move(superseded_), now = clock_.now()](runtime& rt) {
-        SQLite::Transaction txn(rt.db().sql());
-        for (const auto& [id, at] : batch) rt.repository().defer(id, at);
-        for (auto id : superseded) rt.repository().mark_delivered(id, now);
-        txn.commit();
-        return batch.size() + superseded.size();
-    };
+    auto batch = std::move(deferrals_);
+    auto superseded = std::move(superseded_);
     deferrals_.clear();
     superseded_.clear();
     try {
-        co_await db_.run(std::move(job));
+        co_await db_.run(&store_ops::settle_round, std::move(batch), std::move(superseded), clock_.now());
     } catch (const std::exception& ex) {
         // They stay due: paced again, or superseded again, next round.
         spdlog::error("slack: could not record paced or superseded actions: {}", ex.what());
@@ -312,24 +284,21 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
     }
     try {
         if (!final.posted_ts.empty()) thread_ts_[e.id] = final.posted_ts;
-        auto job = [id = e.id, incident = e.act.incident, final, now, slack_is_back](runtime& rt) {
-            auto& repo = rt.repository();
-            // One commit (one fsync) for the outcome and what it taught us.
-            SQLite::Transaction txn(rt.db().sql());
-            if (!final.channel_id.empty()) repo.set_channel(incident, final.channel_id, final.channel_name);
-            if (!final.summary_ts.empty()) repo.set_summary(incident, final.summary_ts);
-            if (!final.posted_ts.empty()) repo.set_posted_ts(id, final.posted_ts);
-            // Slack answers again: what was backing off goes now, not minutes from now.
-            if (slack_is_back) repo.retry_backed_off(now);
-            switch (final.result) {
-                case outcome::delivered: repo.mark_delivered(id, now); break;
-                case outcome::retry: repo.mark_failed(id, final.error, *final.retry_at); break;
-                case outcome::dead: repo.mark_dead(id, final.error, now); break;
-            }
-            txn.commit();
-            return true;
-        };
-        co_await db_.run(std::move(job));
+        store_ops::delivery_outcome written;
+        written.result = final.result == outcome::delivered ? store_ops::delivery_outcome::delivered
+                         : final.result == outcome::retry   ? store_ops::delivery_outcome::retry
+                                                            : store_ops::delivery_outcome::dead;
+        written.id = e.id;
+        written.incident = e.act.incident;
+        written.error = final.error;
+        written.retry_at = final.retry_at;
+        written.channel_id = final.channel_id;
+        written.channel_name = final.channel_name;
+        written.summary_ts = final.summary_ts;
+        written.posted_ts = final.posted_ts;
+        written.slack_is_back = slack_is_back;
+        written.now = now;
+        co_await db_.run(&store_ops::record_outcome, std::move(written));
         // Only once written: a release that was not committed is still owed.
         slack_failing_ = failing_after;
     } catch (const std::exception& ex) {
@@ -384,11 +353,9 @@ asio::awaitable<delivery::outcome> delivery::create_channel(const storage::outbo
         if (made.channel_id.empty()) co_return outcome::dead_end("no free channel name");
         spdlog::info("slack: created #{} ({}) for INC-{}", made.channel_name, made.channel_id, inc.number);
         // Saved before anything else can fail, so a retry invites instead of creating again.
-        auto job = [number = inc.number, made](runtime& rt) {
-            rt.repository().set_channel(number, made.channel_id, made.channel_name);
-            return true;
-        };
-        co_await db_.run(std::move(job));
+        auto channel_id = made.channel_id;
+        auto channel_name = made.channel_name;
+        co_await db_.run(&store_ops::set_channel, inc.number, std::move(channel_id), std::move(channel_name));
         inc.channel_id = made.channel_id;
         inc.channel_name = made.channel_name;
     }
@@ -505,8 +472,7 @@ asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e
         if (known != thread_ts_.end()) {
             head_ts = known->second;
         } else {
-            auto job = [head = e.thread_of](runtime& rt) { return rt.repository().posted_ts(head); };
-            head_ts = co_await db_.run(std::move(job));
+            head_ts = co_await db_.run(&store_ops::posted_ts, e.thread_of);
         }
         if (!head_ts) {
             outcome wait;

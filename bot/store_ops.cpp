@@ -1,0 +1,105 @@
+// The database thread's named operations: the SQL each caller needs, with its transaction.
+#include "bot/store_ops.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+
+namespace warroom::bot {
+
+std::vector<commands::outcome> store_ops::handle_batch(const std::vector<commands::request>& reqs) {
+    return rt_.handle_batch(reqs);
+}
+
+bool store_ops::remember_request(std::string key, time_point now) {
+    return rt_.repository().remember_request(key, now);
+}
+
+std::optional<commands::incident> store_ops::find(std::int64_t incident) { return rt_.repository().find(incident); }
+
+bool store_ops::is_incident_channel(std::string channel) {
+    return rt_.repository().find_by_channel(channel).has_value();
+}
+
+bool store_ops::observe(commands::observation seen) { return rt_.observe(seen); }
+
+commands::message store_ops::home() { return rt_.home(); }
+
+commands::message store_ops::join(std::int64_t incident, std::string user) { return rt_.join(incident, user); }
+
+store_ops::timer_pass store_ops::fire_due() {
+    timer_pass p;
+    p.fired = rt_.fire_due();
+    p.next = rt_.next_deadline();
+    return p;
+}
+
+void store_ops::forget_requests_before(time_point cutoff) { rt_.repository().forget_requests_before(cutoff); }
+
+std::map<std::string, std::size_t> store_ops::health_check() {
+    rt_.db().ensure_usable();  // deleted, replaced or damaged: 503, though reads still work
+    return rt_.repository().outbox_counts();
+}
+
+metrics::gauges store_ops::gauges() {
+    metrics::gauges out;
+    auto& repo = rt_.repository();
+    out.open_by_severity = repo.open_by_severity();
+    out.timers_armed = repo.armed_timer_count();
+    out.outbox = repo.outbox_counts();
+    return out;
+}
+
+store_ops::outbox_round store_ops::read_outbox_round(time_point now, std::size_t limit) {
+    outbox_round out;
+    auto& repo = rt_.repository();
+    out.entries = repo.pending_actions(now, limit);
+    for (const auto& e : out.entries) {
+        if (e.act.incident && !out.incidents.count(e.act.incident))
+            if (auto inc = repo.find(e.act.incident)) out.incidents.emplace(e.act.incident, std::move(*inc));
+        // Only the newest edit of a summary matters: a burst of changes is one chat.update.
+        if (e.act.kind == commands::action_kind::update_summary && e.act.incident &&
+            repo.has_newer_summary_update(e.act.incident, e.id))
+            out.superseded.insert(e.id);
+    }
+    out.next = repo.next_outbox_attempt();
+    return out;
+}
+
+std::size_t store_ops::settle_round(std::vector<std::pair<std::int64_t, time_point>> deferrals,
+                                    std::vector<std::int64_t> superseded, time_point now) {
+    auto& repo = rt_.repository();
+    SQLite::Transaction txn(rt_.db().sql());
+    for (const auto& [id, at] : deferrals) repo.defer(id, at);
+    for (auto id : superseded) repo.mark_delivered(id, now);
+    txn.commit();
+    return deferrals.size() + superseded.size();
+}
+
+bool store_ops::record_outcome(delivery_outcome o) {
+    auto& repo = rt_.repository();
+    SQLite::Transaction txn(rt_.db().sql());
+    if (!o.channel_id.empty()) repo.set_channel(o.incident, o.channel_id, o.channel_name);
+    if (!o.summary_ts.empty()) repo.set_summary(o.incident, o.summary_ts);
+    if (!o.posted_ts.empty()) repo.set_posted_ts(o.id, o.posted_ts);
+    // Slack answers again: what was backing off goes now, not minutes from now.
+    if (o.slack_is_back) repo.retry_backed_off(o.now);
+    switch (o.result) {
+        case delivery_outcome::delivered: repo.mark_delivered(o.id, o.now); break;
+        case delivery_outcome::retry: repo.mark_failed(o.id, o.error, o.retry_at.value_or(o.now)); break;
+        case delivery_outcome::dead: repo.mark_dead(o.id, o.error, o.now); break;
+    }
+    txn.commit();
+    return true;
+}
+
+std::size_t store_ops::retry_backed_off(time_point now) { return rt_.repository().retry_backed_off(now); }
+
+bool store_ops::set_channel(std::int64_t incident, std::string channel_id, std::string channel_name) {
+    rt_.repository().set_channel(incident, channel_id, channel_name);
+    return true;
+}
+
+std::optional<std::string> store_ops::posted_ts(std::int64_t outbox_id) { return rt_.repository().posted_ts(outbox_id); }
+
+void store_ops::note_failure(std::exception_ptr error) { rt_.db().note_failure(std::move(error)); }
+
+}  // namespace warroom::bot

@@ -1,0 +1,85 @@
+// Everything the database thread does besides group-committing commands: a
+// closed set of named operations, each owning its transaction. Only this class
+// (and the runtime under it) touches the repository; db_worker runs nothing else.
+#pragma once
+
+#include "bot/metrics.hpp"
+#include "bot/runtime.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace warroom::bot {
+
+class store_ops {
+public:
+    using time_point = commands::time_point;
+
+    explicit store_ops(runtime& rt) : rt_(rt) {}
+
+    // Group commit of /incident commands (db_worker::submit): one transaction, answers in order.
+    std::vector<commands::outcome> handle_batch(const std::vector<commands::request>& reqs);
+
+    // --- Slack requests and events ---
+    // True the first time `key` is seen: Slack resends what it thinks we missed.
+    bool remember_request(std::string key, time_point now);
+    std::optional<commands::incident> find(std::int64_t incident);
+    bool is_incident_channel(std::string channel);
+    bool observe(commands::observation seen);
+    commands::message home();
+    commands::message join(std::int64_t incident, std::string user);
+
+    // --- Timers ---
+    struct timer_pass {
+        std::size_t fired = 0;
+        std::optional<time_point> next;
+    };
+    timer_pass fire_due();
+    void forget_requests_before(time_point cutoff);
+
+    // --- /healthz and /metrics ---
+    // Throws when the database is deleted, replaced or damaged; else the outbox by state.
+    std::map<std::string, std::size_t> health_check();
+    metrics::gauges gauges();
+
+    // --- Delivery ---
+    struct outbox_round {
+        std::vector<storage::outbox_entry> entries;
+        std::map<std::int64_t, commands::incident> incidents;
+        std::set<std::int64_t> superseded;  // outbox ids of summary updates a newer one replaces
+        std::optional<time_point> next;
+    };
+    // The next `limit` actions due at `now`, their incidents, and which are superseded.
+    outbox_round read_outbox_round(time_point now, std::size_t limit);
+    // The round's paced deferrals and superseded summary updates, in one transaction.
+    std::size_t settle_round(std::vector<std::pair<std::int64_t, time_point>> deferrals,
+                             std::vector<std::int64_t> superseded, time_point now);
+    struct delivery_outcome {
+        enum kind { delivered, retry, dead } result = delivered;
+        std::int64_t id = 0;
+        std::int64_t incident = 0;
+        std::string error;
+        std::optional<time_point> retry_at;  // when result == retry
+        std::string channel_id, channel_name, summary_ts, posted_ts;
+        bool slack_is_back = false;  // release what was backing off
+        time_point now{};
+    };
+    // One commit (one fsync) for the outcome and what it taught us.
+    bool record_outcome(delivery_outcome o);
+    std::size_t retry_backed_off(time_point now);
+    bool set_channel(std::int64_t incident, std::string channel_id, std::string channel_name);
+    std::optional<std::string> posted_ts(std::int64_t outbox_id);
+
+    // A failure met by any operation (a damaged page) makes health report it.
+    void note_failure(std::exception_ptr error);
+
+private:
+    runtime& rt_;
+};
+
+}  // namespace warroom::bot
