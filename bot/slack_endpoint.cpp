@@ -89,29 +89,40 @@ asio::awaitable<http_response> slack_endpoint::handle(net::http_request req) {
     auto in = slack::parse_inbound(req.header("Content-Type"), req.body);
     if (auto* bad = std::get_if<slack::invalid_request>(&in)) co_return refuse_malformed(*bad, req.body.size());
     if (std::holds_alternative<slack::ssl_check>(in)) co_return plain(200, "ok");
+    auto reply = co_await answer(in, retry_num);
+    if (!reply.taken) co_return plain(500, "could not record the event; retry");
+    if (!reply.body.empty()) co_return json_response(reply.body);
+    bool event = std::holds_alternative<slack::event_callback>(in) || std::holds_alternative<slack::other_envelope>(in);
+    if (event) co_return plain(200, "ok");
+    co_return http_response{200, "text/plain", "", {}};
+}
+
+asio::awaitable<envelope_reply> slack_endpoint::answer(const slack::inbound& in, const std::string& retry_num) {
+    envelope_reply reply;
     if (auto* cmd = std::get_if<slack::slash_command>(&in)) {
-        auto answer = co_await answer_command(*cmd);
-        co_return json_response(answer);
+        reply.body = co_await answer_command(*cmd);
+        co_return reply;
     }
     if (auto* check = std::get_if<slack::url_verification>(&in)) {
         spdlog::info("answered Slack's url_verification challenge");
         metrics_.count_request("url_verification", "ok");
-        co_return json_response(json{{"challenge", check->challenge}}.dump());
+        reply.body = json{{"challenge", check->challenge}}.dump();
+        co_return reply;
     }
     if (auto* other = std::get_if<slack::other_envelope>(&in)) {
         spdlog::info("acknowledged an Events API envelope of type {}", other->type);
         metrics_.count_request("event", "ignored");
-        co_return plain(200, "ok");
+        co_return reply;
     }
     if (auto* cb = std::get_if<slack::event_callback>(&in)) {
-        auto stored = co_await accept_event(*cb, retry_num);
-        if (!stored) co_return plain(500, "could not record the event; retry");
-        co_return plain(200, "ok");
+        reply.taken = co_await accept_event(*cb, retry_num);
+        co_return reply;
     }
+    if (std::holds_alternative<slack::invalid_request>(in) || std::holds_alternative<slack::ssl_check>(in))
+        co_return reply;  // the transport's to answer
     // Buttons, forms and shortcuts.
-    auto answer = co_await answer_interaction(in);
-    if (answer.empty()) co_return http_response{200, "text/plain", "", {}};
-    co_return json_response(answer);
+    reply.body = co_await answer_interaction(in);
+    co_return reply;
 }
 
 http_response slack_endpoint::refuse_malformed(const slack::invalid_request& bad, std::size_t body_size) {
@@ -234,12 +245,6 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
     // Handled after the answer: Slack wants its 200 within 3 s, whatever the event needs.
     if (intake_) tasks_.spawn("handling an event", intake_->handle(cb));
     co_return true;
-}
-
-asio::awaitable<std::string> slack_endpoint::answer_interaction(const json& payload) {
-    auto in = slack::parse_interaction_payload(payload);
-    auto answer = co_await answer_interaction(in);
-    co_return answer;
 }
 
 asio::awaitable<std::string> slack_endpoint::answer_interaction(const slack::inbound& in) {
