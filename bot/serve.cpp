@@ -317,7 +317,7 @@ int run_serve(const config& cfg) {
         after_command();
     };
     slack_endpoint events(tasks, cfg.signing_secret, db, slack_api, stats, clk, after_slash_command);
-    event_intake events_in(db, slack_api, cfg.settings.timeline_reaction);
+    event_intake events_in(db, slack_api);
     events.set_event_intake(&events_in);
     events.set_declare_form(&cfg.settings);
     interactions clicks(tasks, db, slack_api, stats, cfg.settings, after_command);

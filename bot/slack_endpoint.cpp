@@ -103,15 +103,17 @@ asio::awaitable<envelope_reply> slack_endpoint::answer(const slack::inbound& in,
         reply.body = co_await answer_command(*cmd);
         co_return reply;
     }
-    if (auto* check = std::get_if<slack::url_verification>(&in)) {
+    if (std::holds_alternative<slack::url_verification>(in)) {
+        auto p = slack::decide(in, settings());
         spdlog::info("answered Slack's url_verification challenge");
-        metrics_.count_request("url_verification", "ok");
-        reply.body = json{{"challenge", check->challenge}}.dump();
+        metrics_.count_request("url_verification", p.outcome);
+        reply.body = std::move(p.ack);
         co_return reply;
     }
     if (auto* other = std::get_if<slack::other_envelope>(&in)) {
+        auto p = slack::decide(in, settings());
         spdlog::info("acknowledged an Events API envelope of type {}", other->type);
-        metrics_.count_request("event", "ignored");
+        metrics_.count_request("event", p.outcome);
         co_return reply;
     }
     if (auto* cb = std::get_if<slack::event_callback>(&in)) {
@@ -144,11 +146,15 @@ http_response slack_endpoint::refuse_malformed(const slack::invalid_request& bad
     return plain(400, "unsupported request body");
 }
 
-asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
-    const auto* cmd = &command;
+const commands::settings& slack_endpoint::settings() const {
     // Without the config's severities and types there is no form: a bare declare gets the usage.
     static const commands::settings no_form;
-    auto p = slack::decide(slack::inbound{command}, declare_settings_ ? *declare_settings_ : no_form);
+    return declare_settings_ ? *declare_settings_ : no_form;
+}
+
+asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
+    const auto* cmd = &command;
+    auto p = slack::decide(slack::inbound{command}, settings());
     if (declare_settings_ && std::holds_alternative<slack::open_declare_form>(p.then)) {
         metrics_.count_request("slash_command", p.outcome);
         tasks_.spawn("opening the declare form", open_declare_form(*cmd));
@@ -240,10 +246,12 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
         metrics_.count_request("event", "duplicate");
         co_return true;
     }
-    spdlog::debug("event {} of type {} acknowledged", cb.event_id, cb.type);
-    metrics_.count_request("event", "ok");
+    auto p = slack::decide(slack::inbound{cb}, settings());
+    spdlog::debug("event {} of type {} acknowledged ({})", cb.event_id, cb.type, p.outcome);
+    metrics_.count_request("event", p.outcome);
     // Handled after the answer: Slack wants its 200 within 3 s, whatever the event needs.
-    if (intake_) tasks_.spawn("handling an event", intake_->handle(cb));
+    if (intake_ && !std::holds_alternative<std::monostate>(p.then))
+        tasks_.spawn("handling an event", intake_->carry_out(std::move(p.then), cb.event_id));
     co_return true;
 }
 

@@ -61,6 +61,7 @@ public:
     void set_interactions(interactions* i) { interactions_ = i; }
 
 private:
+    const commands::settings& settings() const;
     net::http_response refuse_unverified(std::string_view verdict, std::size_t body_size);
     net::http_response refuse_malformed(const slack::invalid_request& bad, std::size_t body_size);
     // The caller's answer as Slack's JSON body (ephemeral), within 3 s.
