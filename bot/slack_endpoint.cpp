@@ -155,9 +155,9 @@ const commands::settings& slack_endpoint::settings() const {
 asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
     const auto* cmd = &command;
     auto p = slack::decide(slack::inbound{command}, settings());
-    if (declare_settings_ && std::holds_alternative<slack::open_declare_form>(p.then)) {
+    if (auto* form = std::get_if<slack::open_declare_form>(&p.then); form && declare_settings_) {
         metrics_.count_request("slash_command", p.outcome);
-        tasks_.spawn("opening the declare form", open_declare_form(*cmd));
+        tasks_.spawn("opening the declare form", open_declare_form(slack_, *declare_settings_, std::move(*form)));
         co_return p.ack;
     }
     // The command as decide() keyed it; a bare declare with no form to open runs as typed (the usage).
@@ -201,25 +201,6 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
     metrics_.count_request("slash_command", "ok");
     auto body = slack::command_answer(*pending->answer);
     co_return body;
-}
-
-asio::awaitable<void> slack_endpoint::open_declare_form(slack::slash_command cmd) {
-    json args{{"trigger_id", cmd.trigger_id}, {"view", declare_view(*declare_settings_, cmd.channel_id)}};
-    auto opened = co_await slack_.call("views.open", args);
-    if (opened.ok) co_return;
-    spdlog::warn("could not open the declare form for {}: {}", cmd.user_id, opened.error);
-    bool expired = opened.error == "expired_trigger_id" || opened.error == "exchanged_trigger_id";
-    std::string why = expired ? "Slack allows 3 s to open it, and that passed."
-                              : "Slack answered `" + opened.error + "`.";
-    std::string example = declare_settings_->severities.empty() ? "" : declare_settings_->severities.front().name + " ";
-    // Replaces "Opening the form…", so the caller is not left waiting for it.
-    commands::message failed{":warning: The declare form could not open: " + why +
-                                 " Try again, or type it: `/incident declare " + example + "<title>`.",
-                             ""};
-    auto message = slack::response_body(failed, slack::original::replace);
-    if (cmd.response_url.empty()) co_return;
-    auto told = co_await slack_.respond(cmd.response_url, message);
-    if (!told.ok) spdlog::warn("could not tell {} that the declare form failed: {}", cmd.user_id, told.error);
 }
 
 asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& cb, const std::string& retry_num) {

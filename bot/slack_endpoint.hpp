@@ -70,8 +70,6 @@ private:
     boost::asio::awaitable<bool> accept_event(const slack::event_callback& cb, const std::string& retry_num);
     // An interactivity payload's answer body: empty for a plain 200, else JSON.
     boost::asio::awaitable<std::string> answer_interaction(const slack::inbound& in);
-    // The bare `declare`'s modal, after its acknowledgement; a failure is told through response_url.
-    boost::asio::awaitable<void> open_declare_form(slack::slash_command cmd);
 
     net::task_group& tasks_;
     std::string signing_secret_;
