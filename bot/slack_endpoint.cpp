@@ -49,6 +49,7 @@ struct pending_answer {
 
 slack_endpoint::slack_endpoint(net::task_group& tasks, std::string signing_secret, db_worker& db,
                                slack::web_client& slack, metrics& m, const clock& clk,
+                               const commands::settings& cfg, event_intake& intake, interactions& clicks,
                                std::function<void()> after_command, endpoint_options opts)
     : tasks_(tasks),
       signing_secret_(std::move(signing_secret)),
@@ -56,6 +57,9 @@ slack_endpoint::slack_endpoint(net::task_group& tasks, std::string signing_secre
       slack_(slack),
       metrics_(m),
       clock_(clk),
+      cfg_(cfg),
+      intake_(intake),
+      interactions_(clicks),
       after_command_(std::move(after_command)),
       opts_(opts) {}
 
@@ -104,14 +108,14 @@ asio::awaitable<envelope_reply> slack_endpoint::answer(const slack::inbound& in,
         co_return reply;
     }
     if (std::holds_alternative<slack::url_verification>(in)) {
-        auto p = slack::decide(in, settings());
+        auto p = slack::decide(in, cfg_);
         spdlog::info("answered Slack's url_verification challenge");
         metrics_.count_request("url_verification", p.outcome);
         reply.body = std::move(p.ack);
         co_return reply;
     }
     if (auto* other = std::get_if<slack::other_envelope>(&in)) {
-        auto p = slack::decide(in, settings());
+        auto p = slack::decide(in, cfg_);
         spdlog::info("acknowledged an Events API envelope of type {}", other->type);
         metrics_.count_request("event", p.outcome);
         co_return reply;
@@ -146,21 +150,15 @@ http_response slack_endpoint::refuse_malformed(const slack::invalid_request& bad
     return plain(400, "unsupported request body");
 }
 
-const commands::settings& slack_endpoint::settings() const {
-    // Without the config's severities and types there is no form: a bare declare gets the usage.
-    static const commands::settings no_form;
-    return declare_settings_ ? *declare_settings_ : no_form;
-}
-
 asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
     const auto* cmd = &command;
-    auto p = slack::decide(slack::inbound{command}, settings());
-    if (auto* form = std::get_if<slack::open_declare_form>(&p.then); form && declare_settings_) {
+    auto p = slack::decide(slack::inbound{command}, cfg_);
+    if (auto* form = std::get_if<slack::open_declare_form>(&p.then)) {
         metrics_.count_request("slash_command", p.outcome);
-        tasks_.spawn("opening the declare form", open_declare_form(slack_, *declare_settings_, std::move(*form)));
+        tasks_.spawn("opening the declare form", open_declare_form(slack_, cfg_, std::move(*form)));
         co_return p.ack;
     }
-    // The command as decide() keyed it; a bare declare with no form to open runs as typed (the usage).
+    // The command as decide() keyed it (a bare declare without a trigger_id runs as typed: the usage).
     commands::request decided{cmd->user_id, cmd->channel_id, cmd->text,
                               cmd->trigger_id.empty() ? "" : "trigger:" + cmd->trigger_id};
     if (auto* run = std::get_if<slack::run_requests>(&p.then); run && run->requests.size() == 1)
@@ -227,21 +225,17 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
         metrics_.count_request("event", "duplicate");
         co_return true;
     }
-    auto p = slack::decide(slack::inbound{cb}, settings());
+    auto p = slack::decide(slack::inbound{cb}, cfg_);
     spdlog::debug("event {} of type {} acknowledged ({})", cb.event_id, cb.type, p.outcome);
     metrics_.count_request("event", p.outcome);
     // Handled after the answer: Slack wants its 200 within 3 s, whatever the event needs.
-    if (intake_ && !std::holds_alternative<std::monostate>(p.then))
-        tasks_.spawn("handling an event", intake_->carry_out(std::move(p.then), cb.event_id));
+    if (!std::holds_alternative<std::monostate>(p.then))
+        tasks_.spawn("handling an event", intake_.carry_out(std::move(p.then), cb.event_id));
     co_return true;
 }
 
 asio::awaitable<std::string> slack_endpoint::answer_interaction(const slack::inbound& in) {
-    if (!interactions_) {
-        metrics_.count_request("interaction", "ignored");
-        co_return std::string();
-    }
-    auto answer = co_await interactions_->answer(in);
+    auto answer = co_await interactions_.answer(in);
     co_return answer;
 }
 
