@@ -20,35 +20,27 @@ std::string text_at(const json& j, const char* key) {
 
 }  // namespace
 
-event_intake::event_intake(db_worker& db, slack::web_client& slack, std::string timeline_reaction)
-    : db_(db), slack_(slack), timeline_reaction_(std::move(timeline_reaction)) {}
+event_intake::event_intake(db_worker& db, slack::web_client& slack) : db_(db), slack_(slack) {}
 
-asio::awaitable<void> event_intake::handle(slack::event_callback cb) {
+asio::awaitable<void> event_intake::carry_out(slack::follow_up then, std::string event_id) {
     // Anything thrown here is a bug in one event's handling; it must not take the bot down.
     bool failed = false;
     std::string why;
     try {
-        if (cb.type == "reaction_added") co_await reaction(cb.event);
-        else if (cb.type == "member_joined_channel") co_await joined(cb.event);
-        else if (cb.type == "app_home_opened") co_await home_opened(cb.event);
+        if (auto* rec = std::get_if<slack::record_observation>(&then)) {
+            if (rec->seen.what == commands::observation::kind::pinned_message) co_await pin_message(std::move(rec->seen));
+            else co_await joined(std::move(rec->seen));
+        } else if (auto* home = std::get_if<slack::publish_home>(&then)) {
+            co_await home_opened(std::move(home->user));
+        }
     } catch (const std::exception& e) {
         failed = true;
         why = e.what();
     }
-    if (failed) spdlog::error("event {} ({}) could not be handled: {}", cb.event_id, cb.type, why);
+    if (failed) spdlog::error("event {} could not be handled: {}", event_id, why);
 }
 
-asio::awaitable<void> event_intake::reaction(const json& event) {
-    if (text_at(event, "reaction") != timeline_reaction_) co_return;
-    const auto item = event.value("item", json::object());
-    if (text_at(item, "type") != "message") co_return;
-    commands::observation seen;
-    seen.what = commands::observation::kind::pinned_message;
-    seen.user = text_at(event, "user");
-    seen.channel = text_at(item, "channel");
-    seen.message_ts = text_at(item, "ts");
-    if (seen.channel.empty() || seen.message_ts.empty()) co_return;
-
+asio::awaitable<void> event_intake::pin_message(commands::observation seen) {
     // Only reactions in incident channels cost Slack calls.
     bool is_incident = co_await db_.run(&store_ops::is_incident_channel, seen.channel);
     if (!is_incident) co_return;
@@ -74,19 +66,11 @@ asio::awaitable<void> event_intake::reaction(const json& event) {
         spdlog::info("{} pinned a message in {} to the timeline", seen.user, seen.channel);
 }
 
-asio::awaitable<void> event_intake::joined(const json& event) {
-    commands::observation seen;
-    seen.what = commands::observation::kind::member_joined;
-    seen.user = text_at(event, "user");
-    seen.channel = text_at(event, "channel");
-    if (seen.user.empty() || seen.channel.empty()) co_return;
+asio::awaitable<void> event_intake::joined(commands::observation seen) {
     co_await db_.run(&store_ops::observe, std::move(seen));
 }
 
-asio::awaitable<void> event_intake::home_opened(const json& event) {
-    if (text_at(event, "tab") != "home") co_return;
-    auto user = text_at(event, "user");
-    if (user.empty()) co_return;
+asio::awaitable<void> event_intake::home_opened(std::string user) {
     auto home = co_await db_.run(&store_ops::home);
     auto args = slack::home_args(user, home);
     auto published = co_await slack_.call("views.publish", args);

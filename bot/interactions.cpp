@@ -33,6 +33,27 @@ bool trigger_expired(const std::string& error) {
 
 }  // namespace
 
+asio::awaitable<void> open_declare_form(slack::web_client& slack, const commands::settings& cfg,
+                                        slack::open_declare_form form) {
+    json args{{"trigger_id", form.trigger_id}, {"view", declare_view(cfg, form.channel)}};
+    auto opened = co_await slack.call("views.open", args);
+    if (opened.ok) co_return;
+    const auto& who = form.failure;
+    spdlog::warn("could not open the declare form for {}: {}{}", who.user, opened.error,
+                 who.response_url.empty() ? " (from the shortcut: nowhere to tell them)" : "");
+    if (who.response_url.empty()) co_return;
+    std::string why = trigger_expired(opened.error) ? "Slack allows 3 s to open it, and that passed."
+                                                    : "Slack answered `" + opened.error + "`.";
+    std::string example = cfg.severities.empty() ? "" : cfg.severities.front().name + " ";
+    // Replaces "Opening the form…", so the caller is not left waiting for it.
+    commands::message failed{":warning: The declare form could not open: " + why +
+                                 " Try again, or type it: `/incident declare " + example + "<title>`.",
+                             ""};
+    auto message = slack::response_body(failed, slack::original::replace);
+    auto told = co_await slack.respond(who.response_url, message);
+    if (!told.ok) spdlog::warn("could not tell {} that the declare form failed: {}", who.user, told.error);
+}
+
 interactions::interactions(net::task_group& tasks, db_worker& db, slack::web_client& slack, metrics& m,
                            const commands::settings& cfg, std::function<void()> after_command)
     : tasks_(tasks), db_(db), slack_(slack), metrics_(m), cfg_(cfg), after_command_(std::move(after_command)) {}
@@ -57,7 +78,7 @@ asio::awaitable<std::string> interactions::answer(const slack::inbound& in) {
     else if (auto* form = std::get_if<slack::open_incident_form>(&p.then))
         tasks_.spawn("opening an incident form", open_incident_modal(std::move(form->press)));
     else if (auto* declare = std::get_if<slack::open_declare_form>(&p.then))
-        tasks_.spawn("opening the declare form", open_declare_modal(std::move(*declare)));
+        tasks_.spawn("opening the declare form", open_declare_form(slack_, cfg_, std::move(*declare)));
     else if (auto* t = std::get_if<slack::tell>(&p.then))
         tasks_.spawn("answering a click", say(std::move(*t)));
     co_return p.ack;
@@ -122,14 +143,6 @@ asio::awaitable<void> interactions::run_requests(slack::run_requests run) {
     // One answer: the engine's own (with its blocks) for one request, the texts joined for more.
     commands::message told = run.requests.size() == 1 ? std::move(last) : text_only(answers);
     co_await tell(run.answer.user, run.answer.channel, run.answer.response_url, std::move(told));
-}
-
-asio::awaitable<void> interactions::open_declare_modal(slack::open_declare_form form) {
-    json args{{"trigger_id", form.trigger_id}, {"view", declare_view(cfg_, form.channel)}};
-    auto opened = co_await slack_.call("views.open", args);
-    // A shortcut has no channel and no response_url to answer in: the log is all there is.
-    if (!opened.ok)
-        spdlog::warn("could not open the declare form from the shortcut for {}: {}", form.failure.user, opened.error);
 }
 
 asio::awaitable<void> interactions::say(slack::tell t) {

@@ -32,6 +32,13 @@ namespace warroom::bot {
 class db_worker;
 
 
+// The declare form, opened for a trigger: the bare `/incident declare` and
+// the global shortcut both come here. When it cannot open, `form.failure`
+// hears why through its response_url (the slash command's, replacing
+// "Opening the form…"); the shortcut has none, so there the log is all there is.
+boost::asio::awaitable<void> open_declare_form(slack::web_client& slack, const commands::settings& cfg,
+                                               slack::open_declare_form form);
+
 class interactions {
 public:
     // The follow-ups of each click (Slack calls after the 200) run in `tasks`.
@@ -49,7 +56,6 @@ private:
     boost::asio::awaitable<void> join(slack::join_channel j);
     // Runs the requests in order, then tells the caller the answers.
     boost::asio::awaitable<void> run_requests(slack::run_requests run);
-    boost::asio::awaitable<void> open_declare_modal(slack::open_declare_form form);
     // A fixed answer; by value, as it outlives answer()'s frame.
     boost::asio::awaitable<void> say(slack::tell t);
     // Answers the clicker alone: through response_url when the click has one,

@@ -297,12 +297,10 @@ int run_serve(const config& cfg) {
         seen = now;
         after_command();
     };
-    slack_endpoint events(tasks, cfg.signing_secret, db, slack_api, stats, clk, after_slash_command);
-    event_intake events_in(db, slack_api, cfg.settings.timeline_reaction);
-    events.set_event_intake(&events_in);
-    events.set_declare_form(&cfg.settings);
+    event_intake events_in(db, slack_api);
     interactions clicks(tasks, db, slack_api, stats, cfg.settings, after_command);
-    events.set_interactions(&clicks);
+    slack_endpoint events(tasks, cfg.signing_secret, db, slack_api, stats, clk, cfg.settings, events_in, clicks,
+                          after_slash_command);
     // Socket Mode (SLACK_APP_TOKEN): Slack's traffic over a WebSocket we open;
     // HTTP keeps /healthz and /metrics, and /slack/events if a secret is set.
     std::unique_ptr<slack::web_client> app_api;

@@ -49,6 +49,7 @@ struct pending_answer {
 
 slack_endpoint::slack_endpoint(net::task_group& tasks, std::string signing_secret, db_worker& db,
                                slack::web_client& slack, metrics& m, const clock& clk,
+                               const commands::settings& cfg, event_intake& intake, interactions& clicks,
                                std::function<void()> after_command, endpoint_options opts)
     : tasks_(tasks),
       signing_secret_(std::move(signing_secret)),
@@ -56,6 +57,9 @@ slack_endpoint::slack_endpoint(net::task_group& tasks, std::string signing_secre
       slack_(slack),
       metrics_(m),
       clock_(clk),
+      cfg_(cfg),
+      intake_(intake),
+      interactions_(clicks),
       after_command_(std::move(after_command)),
       opts_(opts) {}
 
@@ -89,29 +93,42 @@ asio::awaitable<http_response> slack_endpoint::handle(net::http_request req) {
     auto in = slack::parse_inbound(req.header("Content-Type"), req.body);
     if (auto* bad = std::get_if<slack::invalid_request>(&in)) co_return refuse_malformed(*bad, req.body.size());
     if (std::holds_alternative<slack::ssl_check>(in)) co_return plain(200, "ok");
+    auto reply = co_await answer(in, retry_num);
+    if (!reply.taken) co_return plain(500, "could not record the event; retry");
+    if (!reply.body.empty()) co_return json_response(reply.body);
+    bool event = std::holds_alternative<slack::event_callback>(in) || std::holds_alternative<slack::other_envelope>(in);
+    if (event) co_return plain(200, "ok");
+    co_return http_response{200, "text/plain", "", {}};
+}
+
+asio::awaitable<envelope_reply> slack_endpoint::answer(const slack::inbound& in, const std::string& retry_num) {
+    envelope_reply reply;
     if (auto* cmd = std::get_if<slack::slash_command>(&in)) {
-        auto answer = co_await answer_command(*cmd);
-        co_return json_response(answer);
+        reply.body = co_await answer_command(*cmd);
+        co_return reply;
     }
-    if (auto* check = std::get_if<slack::url_verification>(&in)) {
+    if (std::holds_alternative<slack::url_verification>(in)) {
+        auto p = slack::decide(in, cfg_);
         spdlog::info("answered Slack's url_verification challenge");
-        metrics_.count_request("url_verification", "ok");
-        co_return json_response(json{{"challenge", check->challenge}}.dump());
+        metrics_.count_request("url_verification", p.outcome);
+        reply.body = std::move(p.ack);
+        co_return reply;
     }
     if (auto* other = std::get_if<slack::other_envelope>(&in)) {
+        auto p = slack::decide(in, cfg_);
         spdlog::info("acknowledged an Events API envelope of type {}", other->type);
-        metrics_.count_request("event", "ignored");
-        co_return plain(200, "ok");
+        metrics_.count_request("event", p.outcome);
+        co_return reply;
     }
     if (auto* cb = std::get_if<slack::event_callback>(&in)) {
-        auto stored = co_await accept_event(*cb, retry_num);
-        if (!stored) co_return plain(500, "could not record the event; retry");
-        co_return plain(200, "ok");
+        reply.taken = co_await accept_event(*cb, retry_num);
+        co_return reply;
     }
+    if (std::holds_alternative<slack::invalid_request>(in) || std::holds_alternative<slack::ssl_check>(in))
+        co_return reply;  // the transport's to answer
     // Buttons, forms and shortcuts.
-    auto answer = co_await answer_interaction(in);
-    if (answer.empty()) co_return http_response{200, "text/plain", "", {}};
-    co_return json_response(answer);
+    reply.body = co_await answer_interaction(in);
+    co_return reply;
 }
 
 http_response slack_endpoint::refuse_malformed(const slack::invalid_request& bad, std::size_t body_size) {
@@ -135,15 +152,13 @@ http_response slack_endpoint::refuse_malformed(const slack::invalid_request& bad
 
 asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
     const auto* cmd = &command;
-    // Without the config's severities and types there is no form: a bare declare gets the usage.
-    static const commands::settings no_form;
-    auto p = slack::decide(slack::inbound{command}, declare_settings_ ? *declare_settings_ : no_form);
-    if (declare_settings_ && std::holds_alternative<slack::open_declare_form>(p.then)) {
+    auto p = slack::decide(slack::inbound{command}, cfg_);
+    if (auto* form = std::get_if<slack::open_declare_form>(&p.then)) {
         metrics_.count_request("slash_command", p.outcome);
-        tasks_.spawn("opening the declare form", open_declare_form(*cmd));
+        tasks_.spawn("opening the declare form", open_declare_form(slack_, cfg_, std::move(*form)));
         co_return p.ack;
     }
-    // The command as decide() keyed it; a bare declare with no form to open runs as typed (the usage).
+    // The command as decide() keyed it (a bare declare without a trigger_id runs as typed: the usage).
     commands::request decided{cmd->user_id, cmd->channel_id, cmd->text,
                               cmd->trigger_id.empty() ? "" : "trigger:" + cmd->trigger_id};
     if (auto* run = std::get_if<slack::run_requests>(&p.then); run && run->requests.size() == 1)
@@ -186,25 +201,6 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
     co_return body;
 }
 
-asio::awaitable<void> slack_endpoint::open_declare_form(slack::slash_command cmd) {
-    json args{{"trigger_id", cmd.trigger_id}, {"view", declare_view(*declare_settings_, cmd.channel_id)}};
-    auto opened = co_await slack_.call("views.open", args);
-    if (opened.ok) co_return;
-    spdlog::warn("could not open the declare form for {}: {}", cmd.user_id, opened.error);
-    bool expired = opened.error == "expired_trigger_id" || opened.error == "exchanged_trigger_id";
-    std::string why = expired ? "Slack allows 3 s to open it, and that passed."
-                              : "Slack answered `" + opened.error + "`.";
-    std::string example = declare_settings_->severities.empty() ? "" : declare_settings_->severities.front().name + " ";
-    // Replaces "Opening the form…", so the caller is not left waiting for it.
-    commands::message failed{":warning: The declare form could not open: " + why +
-                                 " Try again, or type it: `/incident declare " + example + "<title>`.",
-                             ""};
-    auto message = slack::response_body(failed, slack::original::replace);
-    if (cmd.response_url.empty()) co_return;
-    auto told = co_await slack_.respond(cmd.response_url, message);
-    if (!told.ok) spdlog::warn("could not tell {} that the declare form failed: {}", cmd.user_id, told.error);
-}
-
 asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& cb, const std::string& retry_num) {
     // Slack retries an event it thinks we missed; the event_id says it is the same one.
     bool first_time = true, stored = true;
@@ -227,25 +223,17 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
         metrics_.count_request("event", "duplicate");
         co_return true;
     }
-    spdlog::debug("event {} of type {} acknowledged", cb.event_id, cb.type);
-    metrics_.count_request("event", "ok");
+    auto p = slack::decide(slack::inbound{cb}, cfg_);
+    spdlog::debug("event {} of type {} acknowledged ({})", cb.event_id, cb.type, p.outcome);
+    metrics_.count_request("event", p.outcome);
     // Handled after the answer: Slack wants its 200 within 3 s, whatever the event needs.
-    if (intake_) tasks_.spawn("handling an event", intake_->handle(cb));
+    if (!std::holds_alternative<std::monostate>(p.then))
+        tasks_.spawn("handling an event", intake_.carry_out(std::move(p.then), cb.event_id));
     co_return true;
 }
 
-asio::awaitable<std::string> slack_endpoint::answer_interaction(const json& payload) {
-    auto in = slack::parse_interaction_payload(payload);
-    auto answer = co_await answer_interaction(in);
-    co_return answer;
-}
-
 asio::awaitable<std::string> slack_endpoint::answer_interaction(const slack::inbound& in) {
-    if (!interactions_) {
-        metrics_.count_request("interaction", "ignored");
-        co_return std::string();
-    }
-    auto answer = co_await interactions_->answer(in);
+    auto answer = co_await interactions_.answer(in);
     co_return answer;
 }
 

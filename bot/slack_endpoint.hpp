@@ -40,9 +40,12 @@ struct endpoint_options {
 class slack_endpoint : public envelope_handler {
 public:
     // What follows an answer (the command's late reply, a form, an event's
-    // handling) runs in `tasks`.
-    slack_endpoint(net::task_group& tasks, std::string signing_secret, db_worker& db, slack::web_client& slack, metrics& m, const clock& clk,
-                   std::function<void()> after_command, endpoint_options opts = {});
+    // handling) runs in `tasks`. `cfg` (severities, types, the timeline
+    // reaction) is what decide() reads; new (not duplicate) events' follow-ups
+    // go to `intake`, buttons, modals and shortcuts to `clicks`.
+    slack_endpoint(net::task_group& tasks, std::string signing_secret, db_worker& db, slack::web_client& slack,
+                   metrics& m, const clock& clk, const commands::settings& cfg, event_intake& intake,
+                   interactions& clicks, std::function<void()> after_command, endpoint_options opts = {});
 
     boost::asio::awaitable<net::http_response> handle(net::http_request req);
     // Before the body is read: a refusal for a POST whose signature headers
@@ -50,27 +53,19 @@ public:
     // requests cost no body memory. handle() still verifies everything.
     std::optional<net::http_response> screen(const net::http_request& head);
 
-    // The transport-neutral steps, shared with Socket Mode (whose envelopes
-    // are already authenticated by the connection):
-    // the caller's answer as Slack's JSON body (ephemeral), within 3 s;
-    boost::asio::awaitable<std::string> answer_command(const slack::slash_command& cmd) override;
-    // false when the event could not be recorded (Slack should retry it).
-    boost::asio::awaitable<bool> accept_event(const slack::event_callback& cb, const std::string& retry_num) override;
-    // Where new (not duplicate) events go once acknowledged; none: acknowledged only.
-    void set_event_intake(event_intake* intake) { intake_ = intake; }
-    // With the config's severities and types: `declare` alone opens the declare modal.
-    void set_declare_form(const commands::settings* cfg) { declare_settings_ = cfg; }
-    // Where buttons, modals and shortcuts go; none: acknowledged only.
-    void set_interactions(interactions* i) { interactions_ = i; }
-    // An interactivity payload's answer body: empty for a plain 200, else JSON.
-    boost::asio::awaitable<std::string> answer_interaction(const nlohmann::json& payload) override;
+    // The transport-neutral step, shared with Socket Mode (whose envelopes
+    // are already authenticated by the connection): a parsed, valid inbound's reply.
+    boost::asio::awaitable<envelope_reply> answer(const slack::inbound& in, const std::string& retry_num) override;
 
 private:
     net::http_response refuse_unverified(std::string_view verdict, std::size_t body_size);
     net::http_response refuse_malformed(const slack::invalid_request& bad, std::size_t body_size);
+    // The caller's answer as Slack's JSON body (ephemeral), within 3 s.
+    boost::asio::awaitable<std::string> answer_command(const slack::slash_command& cmd);
+    // false when the event could not be recorded (Slack should retry it).
+    boost::asio::awaitable<bool> accept_event(const slack::event_callback& cb, const std::string& retry_num);
+    // An interactivity payload's answer body: empty for a plain 200, else JSON.
     boost::asio::awaitable<std::string> answer_interaction(const slack::inbound& in);
-    // The bare `declare`'s modal, after its acknowledgement; a failure is told through response_url.
-    boost::asio::awaitable<void> open_declare_form(slack::slash_command cmd);
 
     net::task_group& tasks_;
     std::string signing_secret_;
@@ -78,11 +73,11 @@ private:
     slack::web_client& slack_;
     metrics& metrics_;
     const clock& clock_;
+    const commands::settings& cfg_;
+    event_intake& intake_;
+    interactions& interactions_;
     std::function<void()> after_command_;
     endpoint_options opts_;
-    event_intake* intake_ = nullptr;
-    interactions* interactions_ = nullptr;
-    const commands::settings* declare_settings_ = nullptr;
 };
 
 }  // namespace warroom::bot

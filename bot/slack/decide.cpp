@@ -75,6 +75,41 @@ plan command(const slash_command& cmd) {
     return {"", "ok", run_requests{{std::move(req)}, {cmd.user_id, cmd.channel_id, cmd.response_url}}};
 }
 
+std::string text_at(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+plan event(const event_callback& cb, const commands::settings& cfg) {
+    const json& e = cb.event;
+    if (cb.type == "reaction_added") {
+        if (text_at(e, "reaction") != cfg.timeline_reaction) return {"", "ignored", {}};
+        auto item = e.find("item");
+        if (item == e.end() || !item->is_object() || text_at(*item, "type") != "message") return {"", "ignored", {}};
+        commands::observation seen;
+        seen.what = commands::observation::kind::pinned_message;
+        seen.user = text_at(e, "user");
+        seen.channel = text_at(*item, "channel");
+        seen.message_ts = text_at(*item, "ts");
+        if (seen.channel.empty() || seen.message_ts.empty()) return {"", "ignored", {}};
+        return {"", "ok", record_observation{std::move(seen)}};
+    }
+    if (cb.type == "member_joined_channel") {
+        commands::observation seen;
+        seen.what = commands::observation::kind::member_joined;
+        seen.user = text_at(e, "user");
+        seen.channel = text_at(e, "channel");
+        if (seen.user.empty() || seen.channel.empty()) return {"", "ignored", {}};
+        return {"", "ok", record_observation{std::move(seen)}};
+    }
+    if (cb.type == "app_home_opened") {
+        // The Messages and About tabs show nothing of warroom's.
+        if (text_at(e, "tab") != "home" || text_at(e, "user").empty()) return {"", "ignored", {}};
+        return {"", "ok", publish_home{text_at(e, "user")}};
+    }
+    return {"", "ignored", {}};
+}
+
 }  // namespace
 
 plan decide(const inbound& in, const commands::settings& cfg) {
@@ -90,6 +125,8 @@ plan decide(const inbound& in, const commands::settings& cfg) {
         return {"", "shortcut", open_declare_form{s->trigger_id, "", {s->user, "", ""}}};
     }
     if (auto* c = std::get_if<slash_command>(&in)) return command(*c);
+    if (auto* cb = std::get_if<event_callback>(&in)) return event(*cb, cfg);
+    if (auto* check = std::get_if<url_verification>(&in)) return {dump(json{{"challenge", check->challenge}}), "ok", {}};
     if (std::holds_alternative<invalid_request>(in)) return {"", "bad_request", {}};
     return {"", "ignored", {}};
 }

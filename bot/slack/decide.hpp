@@ -51,7 +51,18 @@ struct tell {
     answer_to answer;
     commands::message message;
 };
-using follow_up = std::variant<std::monostate, run_requests, join_channel, open_incident_form, open_declare_form, tell>;
+// An event worth recording (a member joining, the timeline reaction on a
+// message). A pinned message's text, author and permalink are fetched from
+// Slack first, and only in an incident's channel.
+struct record_observation {
+    commands::observation seen;
+};
+// An App Home visit: publish the open incidents to the visitor.
+struct publish_home {
+    std::string user;
+};
+using follow_up = std::variant<std::monostate, run_requests, join_channel, open_incident_form, open_declare_form, tell,
+                               record_observation, publish_home>;
 
 struct plan {
     std::string ack;      // answered at once: empty for a plain 200, else JSON
@@ -59,8 +70,9 @@ struct plan {
     follow_up then;
 };
 
-// Interactivity payloads (buttons, form submissions, shortcuts) and slash
-// commands. A slash command's `then` is a run_requests whose reply is the
+// Interactivity payloads (buttons, form submissions, shortcuts), slash
+// commands and events (an event_callback's follow-up runs once per event_id:
+// the driver keys it, Slack retries). A url_verification's ack is the challenge. A slash command's `then` is a run_requests whose reply is the
 // command's answer (the driver answers it in time, or through response_url).
 plan decide(const inbound& in, const commands::settings& cfg);
 

@@ -10,6 +10,7 @@
 #include "bot/net/task_group.hpp"
 #include "bot/net/websocket.hpp"
 #include "bot/slack/envelope_handler.hpp"
+#include "bot/slack/inbound.hpp"
 #include "bot/slack/payloads.hpp"
 #include "bot/slack/web_client.hpp"
 #include "bot/wakeup.hpp"
@@ -408,8 +409,6 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
                                 ? env["retry_attempt"].get<int>()
                                 : 0;
         bool wants_payload = !env.contains("accepts_response_payload") || env["accepts_response_payload"] == true;
-        const json empty_payload = json::object();
-        const json& payload = env.contains("payload") && env["payload"].is_object() ? env["payload"] : empty_payload;
 
         if (auto seen = recent.find(id); seen != recent.end()) {
             // Redelivered (or a duplicate): answer as before, act once.
@@ -427,59 +426,32 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         std::string ack = bare_ack(id);
         std::string outcome = "ok";
         bool acknowledge = true;
-        if (type == "events_api") {
-            std::string text = dump(payload);
-            auto envelope = slack::parse_event(text);
-            if (auto* cb = std::get_if<slack::event_callback>(&envelope)) {
-                std::string retry_num = retry_attempt > 0 ? std::to_string(retry_attempt) : "";
-                slack::event_callback event = *cb;
-                bool stored = co_await endpoint.accept_event(event, retry_num);
-                if (!stored) {
-                    // Not acknowledged: Slack redelivers it, and then it must not look seen.
-                    acknowledge = false;
-                    outcome = "error";
-                    forget(id);
-                }
-            } else if (auto* bad = std::get_if<slack::invalid_payload>(&envelope)) {
-                spdlog::warn("Socket Mode: events_api envelope {} with a malformed payload ({}); acknowledged", id,
-                             bad->reason);
-                outcome = "bad_request";
-            } else {
-                outcome = "ignored";
-            }
-        } else if (type == "slash_commands") {
-            slack::form fields;
-            for (auto it = payload.begin(); it != payload.end(); ++it) {
-                if (it.value().is_string())
-                    fields[it.key()] = it.value().get<std::string>();
-                else if (!it.value().is_null())
-                    fields[it.key()] = dump(it.value());
-            }
-            auto cmd = slack::parse_slash_command(fields);
-            if (!cmd) {
-                spdlog::warn("Socket Mode: slash_commands envelope {} without command, user_id or channel_id; "
-                             "acknowledged",
-                             id);
-                outcome = "bad_request";
-            } else {
-                slack::slash_command command = *cmd;
-                std::string answer = co_await endpoint.answer_command(command);
-                if (wants_payload) ack = R"({"envelope_id":)" + json(id).dump() + R"(,"payload":)" + answer + "}";
-            }
-        } else if (type == "interactive") {
-            // A modal's response_action (e.g. inline errors) travels as the ack's payload.
-            json interaction = payload;
-            std::string answer;
-            if (interaction.contains("type") && interaction["type"].is_string())
-                answer = co_await endpoint.answer_interaction(interaction);
-            else
-                outcome = "bad_request";
-            auto reply = json::parse(answer, nullptr, false);
-            if (wants_payload && reply.is_object())
-                ack = R"({"envelope_id":)" + json(id).dump() + R"(,"payload":)" + answer + "}";
-        } else {
-            spdlog::info("Socket Mode: envelope {} of unknown type '{}'; acknowledged", id, type);
+        auto in = slack::parse_envelope(env);
+        bool event = std::holds_alternative<slack::event_callback>(in) ||
+                     std::holds_alternative<slack::url_verification>(in) ||
+                     std::holds_alternative<slack::other_envelope>(in);
+        if (auto* bad = std::get_if<slack::invalid_request>(&in)) {
+            // Acknowledged all the same: Slack would only send it again.
+            bool unknown = type != "events_api" && type != "slash_commands" && type != "interactive";
+            if (unknown) spdlog::info("Socket Mode: envelope {}: {}; acknowledged", id, bad->reason);
+            else spdlog::warn("Socket Mode: {} envelope {}: {}; acknowledged", type, id, bad->reason);
+            outcome = unknown ? "ignored" : "bad_request";
+        } else if (event && !std::holds_alternative<slack::event_callback>(in)) {
             outcome = "ignored";
+        } else {
+            std::string retry_num = retry_attempt > 0 ? std::to_string(retry_attempt) : "";
+            auto reply = co_await endpoint.answer(in, retry_num);
+            if (!reply.taken) {
+                // Not acknowledged: Slack redelivers it, and then it must not look seen.
+                acknowledge = false;
+                outcome = "error";
+                forget(id);
+            } else if (!event && wants_payload && !reply.body.empty()) {
+                // A command's answer, or a modal's response_action (e.g. inline errors).
+                auto body = json::parse(reply.body, nullptr, false);
+                if (body.is_object())
+                    ack = R"({"envelope_id":)" + json(id).dump() + R"(,"payload":)" + reply.body + "}";
+            }
         }
         if (acknowledge) {
             if (recent.contains(id)) recent[id] = ack;

@@ -195,3 +195,71 @@ TEST_CASE("the declare shortcut opens the form with nowhere to answer") {
     s["callback_id"] = "someone_elses";
     CHECK(slack::decide(slack::parse_interaction_payload(s), cfg).outcome == "ignored");
 }
+
+namespace {
+
+slack::plan decide_event(const json& event, const commands::settings& settings = cfg) {
+    json body = {{"type", "event_callback"}, {"event_id", "Ev9"}, {"event_time", 1700000000}, {"event", event}};
+    return slack::decide(slack::parse_inbound("application/json", body.dump()), settings);
+}
+
+}  // namespace
+
+TEST_CASE("events: the timeline reaction and a join are recorded, a home visit publishes, the rest is ignored") {
+    json pin = {{"type", "reaction_added"},
+                {"user", "W3"},
+                {"reaction", "pushpin"},
+                {"item", {{"type", "message"}, {"channel", "C5"}, {"ts", "1.2"}}}};
+    auto pinned = decide_event(pin);
+    CHECK(pinned.outcome == "ok");
+    CHECK(pinned.ack.empty());
+    REQUIRE(std::holds_alternative<slack::record_observation>(pinned.then));
+    const auto& seen = std::get<slack::record_observation>(pinned.then).seen;
+    CHECK(seen.what == commands::observation::kind::pinned_message);
+    CHECK(seen.user == "W3");
+    CHECK(seen.channel == "C5");
+    CHECK(seen.message_ts == "1.2");
+
+    // The reaction the config names, not a fixed one.
+    auto other_emoji = cfg;
+    other_emoji.timeline_reaction = "memo";
+    CHECK(decide_event(pin, other_emoji).outcome == "ignored");
+    CHECK(std::holds_alternative<std::monostate>(decide_event(pin, other_emoji).then));
+    json thumbs = pin;
+    thumbs["reaction"] = "thumbsup";
+    CHECK(std::holds_alternative<std::monostate>(decide_event(thumbs).then));
+    json on_a_file = pin;
+    on_a_file["item"]["type"] = "file";
+    CHECK(std::holds_alternative<std::monostate>(decide_event(on_a_file).then));
+    json no_ts = pin;
+    no_ts["item"].erase("ts");
+    CHECK(std::holds_alternative<std::monostate>(decide_event(no_ts).then));
+
+    auto joined = decide_event({{"type", "member_joined_channel"}, {"user", "W4"}, {"channel", "C6"}});
+    REQUIRE(std::holds_alternative<slack::record_observation>(joined.then));
+    CHECK(std::get<slack::record_observation>(joined.then).seen.what == commands::observation::kind::member_joined);
+    CHECK(std::get<slack::record_observation>(joined.then).seen.channel == "C6");
+    CHECK(std::holds_alternative<std::monostate>(decide_event({{"type", "member_joined_channel"}, {"user", "W4"}}).then));
+
+    auto home = decide_event({{"type", "app_home_opened"}, {"user", "W5"}, {"tab", "home"}});
+    REQUIRE(std::holds_alternative<slack::publish_home>(home.then));
+    CHECK(std::get<slack::publish_home>(home.then).user == "W5");
+    CHECK(decide_event({{"type", "app_home_opened"}, {"user", "W5"}, {"tab", "messages"}}).outcome == "ignored");
+
+    auto mention = decide_event({{"type", "app_mention"}, {"user", "W6"}, {"text", "hi"}});
+    CHECK(mention.outcome == "ignored");
+    CHECK(std::holds_alternative<std::monostate>(mention.then));
+
+    // Over Socket Mode the same event gets the same plan.
+    auto over_socket = slack::decide(
+        slack::parse_envelope({{"type", "events_api"},
+                               {"payload", {{"type", "event_callback"}, {"event_id", "Ev9"}, {"event_time", 1700000000}, {"event", pin}}}}),
+        cfg);
+    CHECK(std::holds_alternative<slack::record_observation>(over_socket.then));
+}
+
+TEST_CASE("url_verification is answered with its challenge") {
+    auto p = slack::decide(slack::parse_inbound("application/json", R"({"type":"url_verification","challenge":"c1"})"),
+                           cfg);
+    CHECK(json::parse(p.ack) == json{{"challenge", "c1"}});
+}
