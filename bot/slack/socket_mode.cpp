@@ -42,7 +42,7 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 // One WebSocket connection and what Socket Mode keeps about it.
 struct connection : std::enable_shared_from_this<connection> {
     connection(asio::any_io_executor e, net::task_group& t, ssl::context& tls, net::ws_options o)
-        : ex(e), tasks(t), ws(e, tls, o) {}
+        : ex(e), tasks(t), ws(e, tls, o), drained(e) {}
 
     // Queued: acks come from concurrent handlers, a WebSocket takes one write at a time.
     void send(std::string text) {
@@ -57,6 +57,10 @@ struct connection : std::enable_shared_from_this<connection> {
         start_writer();
     }
     void abort() { ws.abort(); }
+    // An envelope's ack is queued: the last one wakes whoever waits to close.
+    void envelope_done() {
+        if (--in_flight == 0) drained.cancel();
+    }
 
     asio::any_io_executor ex;
     net::task_group& tasks;
@@ -68,6 +72,7 @@ struct connection : std::enable_shared_from_this<connection> {
     bool close_wanted = false;
     bool broken = false;
     int in_flight = 0;       // envelopes being handled, whose acks are still to come
+    asio::steady_timer drained;  // expires at the drain deadline; cancelled when in_flight reaches 0
 
 private:
     void start_writer() {
@@ -136,6 +141,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     metrics& stats;
     socket_mode_options opts;
     wakeup wake;
+    asio::steady_timer all_closed{ex};  // a stop waits on it until the last connection ends
     std::mt19937 rng;
 
     bool stopping = false;
@@ -284,12 +290,10 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         // Stop (or link_disabled): finish the acks in hand, then close normally.
         auto closing = live;
         for (const auto& c : closing) tasks.spawn("Socket Mode closing a connection", self->close_when_drained(c));
-        asio::steady_timer poll(ex);
         auto give_up = std::chrono::steady_clock::now() + opts.drain_within + 2s;
-        while (!live.empty() && std::chrono::steady_clock::now() < give_up) {
-            poll.expires_after(20ms);
-            co_await poll.async_wait(tuple_awaitable);
-        }
+        all_closed.expires_at(give_up);
+        while (!live.empty() && std::chrono::steady_clock::now() < give_up)
+            co_await all_closed.async_wait(tuple_awaitable);  // the last reader to end cancels it
         auto remaining = live;
         for (const auto& c : remaining) c->abort();
         if (disabled.empty()) state = "stopped";
@@ -297,12 +301,10 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     }
 
     asio::awaitable<void> close_when_drained(std::shared_ptr<connection> c) {
-        asio::steady_timer poll(ex);
         auto deadline = std::chrono::steady_clock::now() + opts.drain_within;
-        while (c->in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
-            poll.expires_after(20ms);
-            co_await poll.async_wait(tuple_awaitable);
-        }
+        c->drained.expires_at(deadline);
+        while (c->in_flight > 0 && std::chrono::steady_clock::now() < deadline)
+            co_await c->drained.async_wait(tuple_awaitable);  // envelope_done() cancels it at zero
         c->request_close();
     }
 
@@ -327,6 +329,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
             on_message(c, r.text);
         }
         std::erase(live, c);
+        if (live.empty()) all_closed.cancel();
         auto lived = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - c->opened);
         if (c->close_wanted || c->retiring || stopping) {
             spdlog::info("Socket Mode connection {} closed after {} s: {}", c->id, lived.count(), why);
@@ -418,7 +421,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
             std::string again = seen->second.empty() ? bare_ack(id) : seen->second;
             c->send(std::move(again));
             stats.count_request(kind, "duplicate");
-            --c->in_flight;
+            c->envelope_done();
             co_return;
         }
         remember(id, "");
@@ -458,7 +461,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
             c->send(ack);
         }
         stats.count_request(kind, outcome);
-        --c->in_flight;
+        c->envelope_done();
     }
 };
 
