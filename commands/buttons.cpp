@@ -5,6 +5,7 @@
 // answers the clicks (bot/interactions.cpp): never rename them.
 #include "commands/button.hpp"
 #include "commands/handlers.hpp"
+#include "templates/renderer.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -39,7 +40,6 @@ std::optional<button> parse_button(std::string_view action_id) {
 namespace {
 
 // Slack's limits (SLACK.md §7).
-constexpr std::size_t max_blocks = 50;
 constexpr std::size_t max_actions_elements = 25;
 constexpr std::size_t max_button_value = 2000;
 
@@ -121,7 +121,7 @@ message with_buttons(message m, const nlohmann::json& block) {
         m.blocks_json = "[" + text + "]";
         return m;
     }
-    if (m.blocks_json.size() < (max_blocks - 1) * shortest_block && m.blocks_json.back() == ']') {
+    if (m.blocks_json.size() < (templates::max_blocks - 1) * shortest_block && m.blocks_json.back() == ']') {
         m.blocks_json.pop_back();
         bool empty_array = m.blocks_json.find_first_not_of(" \n\t[") == std::string::npos;
         m.blocks_json += (empty_array ? "" : ",") + text + "]";
@@ -130,7 +130,7 @@ message with_buttons(message m, const nlohmann::json& block) {
     auto blocks = nlohmann::json::parse(m.blocks_json);  // non-empty: the empty case returned above
     // The buttons are what people act on: sections give way to them, never the reverse.
     // The fallback text keeps everything.
-    if (blocks.size() > max_blocks - 1) blocks.erase(blocks.begin() + (max_blocks - 1), blocks.end());
+    if (blocks.size() > templates::max_blocks - 1) blocks.erase(blocks.begin() + (templates::max_blocks - 1), blocks.end());
     blocks.push_back(block);
     m.blocks_json = blocks.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return m;

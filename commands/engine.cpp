@@ -55,6 +55,7 @@ decision engine::handle(const request& req, incident_store& store, time_point no
     // whichever transport (command, button, form) it came through.
     request clean = req;
     clean.text = sanitize(req.text, true);
+    clean.description = sanitize(req.description, true);
     context ctx{cfg_, tpl_, store, clean, now};
     command_line line(clean.text);
     decision d = dispatch(ctx, line);

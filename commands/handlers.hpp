@@ -99,6 +99,8 @@ struct target {
 target find_target(const context& ctx, const command_line& line, std::size_t index, bool text_follows);
 // How `verb` is written ("`/incident ack [INC-n]`"), for errors.
 std::string usage(const context& ctx, std::string_view verb);
+// Whether `user` holds any of the incident's roles.
+bool holds_role(const incident& inc, const std::string& user);
 // The error for words after a complete command, from word `next` on.
 decision refuse_extra(const context& ctx, const command_line& line, std::size_t next);
 

@@ -38,10 +38,6 @@ std::string too_long(std::string_view what, std::size_t max) {
     return std::string(what) + " is too long (at most " + std::to_string(max) + " characters).";
 }
 
-bool holds_role(const incident& inc, const std::string& user) {
-    return std::any_of(inc.roles.begin(), inc.roles.end(), [&](const auto& r) { return r.second == user; });
-}
-
 // With resolve_requires_role: who may resolve instead of the caller.
 std::string who_resolves(const incident& inc) {
     std::string out = "Only someone holding a role in " + inc.id() +
@@ -123,7 +119,7 @@ decision handle_declare(const context& ctx, const command_line& line) {
     arm_timers(inc, *sev, ctx.now);
     // From the declare form: checked before anything is decided, so a refusal declares nothing.
     const role_def* commander = ctx.req.caller_commands ? ctx.cfg.find_role("commander") : nullptr;
-    std::string description = sanitize(ctx.req.description, true);
+    const std::string& description = ctx.req.description;
     if (char_count(description) > max_text) return fail(ctx, too_long("The description", max_text));
     // Held before the summary and the announcement are rendered, so they name the commander.
     if (commander) inc.roles[commander->name] = inc.declared_by;
@@ -277,12 +273,11 @@ decision handle_severity(const context& ctx, const command_line& line) {
 decision handle_status(const context& ctx, const command_line& line) {
     auto t = open_target(ctx, line, false);
     if (!t.error.empty()) return fail(ctx, t.error);
-    static const std::string usage =
-        "Write it as `/incident status [INC-n] <investigating|identified|mitigating|monitoring>`.";
+    const std::string usage_line = "Write it as " + usage(ctx, "status") + ".";
     auto word = line.word(t.next);
     auto status = parse_status(word);
     if (status == incident_status::resolved) return fail(ctx, "Use `/incident resolve` to resolve an incident.");
-    if (!status) return fail(ctx, (word.empty() ? std::string("Which status?") : "Unknown status `" + std::string(word) + "`.") + " " + usage);
+    if (!status) return fail(ctx, (word.empty() ? std::string("Which status?") : "Unknown status `" + std::string(word) + "`.") + " " + usage_line);
     if (line.size() > t.next + 1) return refuse_extra(ctx, line, t.next + 1);
     incident inc = std::move(*t.inc);
     if (inc.status == *status) return fail(ctx, inc.id() + " is already " + std::string(to_string(*status)) + ".");

@@ -167,9 +167,7 @@ namespace {
 // before, anyone whose join it recorded. Slack refuses an invite of a member
 // (already_in_channel), so inviting them again is a wasted call.
 bool known_member(const context& ctx, const incident& inc, const std::string& user) {
-    if (user == inc.declared_by) return true;
-    for (const auto& [role, holder] : inc.roles)
-        if (holder == user) return true;
+    if (user == inc.declared_by || holds_role(inc, user)) return true;
     std::string as_role = ": " + mention(user);
     for (const auto& e : ctx.store.timeline(inc.number))
         if ((e.kind == "joined" && e.actor == user) || (e.kind == "role" && e.text.ends_with(as_role))) return true;
@@ -197,10 +195,7 @@ namespace {
 
 bool involved(const incident& inc, const std::string& user) {
     if (user.empty()) return false;
-    if (inc.declared_by == user || inc.acked_by == user) return true;
-    for (const auto& [role, holder] : inc.roles)
-        if (holder == user) return true;
-    return false;
+    return inc.declared_by == user || inc.acked_by == user || holds_role(inc, user);
 }
 
 // What an example in an error names: the caller's newest open incident, so
@@ -214,6 +209,10 @@ std::string example_ref(const context& ctx) {
 }
 
 }  // namespace
+
+bool holds_role(const incident& inc, const std::string& user) {
+    return std::any_of(inc.roles.begin(), inc.roles.end(), [&](const auto& r) { return r.second == user; });
+}
 
 std::string usage(const context& ctx, std::string_view verb) {
     std::string v(verb);
