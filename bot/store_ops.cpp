@@ -74,7 +74,7 @@ std::size_t store_ops::settle_round(std::vector<std::pair<std::int64_t, time_poi
     return deferrals.size() + superseded.size();
 }
 
-bool store_ops::record_outcome(delivery_outcome o) {
+void store_ops::record_outcome(delivery_outcome o) {
     auto& repo = rt_.repository();
     SQLite::Transaction txn(rt_.db().sql());
     if (!o.channel_id.empty()) repo.set_channel(o.incident, o.channel_id, o.channel_name);
@@ -88,14 +88,12 @@ bool store_ops::record_outcome(delivery_outcome o) {
         case delivery_outcome::dead: repo.mark_dead(o.id, o.error, o.now); break;
     }
     txn.commit();
-    return true;
 }
 
 std::size_t store_ops::retry_backed_off(time_point now) { return rt_.repository().retry_backed_off(now); }
 
-bool store_ops::set_channel(std::int64_t incident, std::string channel_id, std::string channel_name) {
+void store_ops::set_channel(std::int64_t incident, std::string channel_id, std::string channel_name) {
     rt_.repository().set_channel(incident, channel_id, channel_name);
-    return true;
 }
 
 std::optional<std::string> store_ops::posted_ts(std::int64_t outbox_id) { return rt_.repository().posted_ts(outbox_id); }

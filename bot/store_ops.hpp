@@ -70,9 +70,9 @@ public:
         time_point now{};
     };
     // One commit (one fsync) for the outcome and what it taught us.
-    bool record_outcome(delivery_outcome o);
+    void record_outcome(delivery_outcome o);
     std::size_t retry_backed_off(time_point now);
-    bool set_channel(std::int64_t incident, std::string channel_id, std::string channel_name);
+    void set_channel(std::int64_t incident, std::string channel_id, std::string channel_name);
     std::optional<std::string> posted_ts(std::int64_t outbox_id);
 
     // A failure met by any operation (a damaged page) makes health report it.

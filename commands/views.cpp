@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace warroom::commands {
 
 message context::render(std::string_view name, const nlohmann::json& data) const {

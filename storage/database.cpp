@@ -92,6 +92,11 @@ std::string restore_advice(const std::string& path) {
            "to start an empty one";
 }
 
+// A damaged file found at start: warroom does not run on it.
+storage_error refused(const std::string& path, const std::string& detail) {
+    return storage_error(damaged(path, detail) + ". warroom will not run on it: " + restore_advice(path));
+}
+
 // A zeroed or torn page is found at start rather than by the first command
 // that needs it (which would be answered as if stored, its outbox unreadable).
 void check_integrity(SQLite::Database& db, const std::string& path) {
@@ -106,8 +111,7 @@ void check_integrity(SQLite::Database& db, const std::string& path) {
     } catch (const SQLite::Exception& e) {
         found = e.what();
     }
-    throw storage_error(damaged(path, "SQLite's quick_check: " + found) + ". warroom will not run on it: " +
-                        restore_advice(path));
+    throw refused(path, "SQLite's quick_check: " + found);
 }
 
 }  // namespace
@@ -124,7 +128,7 @@ database::database(const std::string& path) : path_(path), db_(open(path)) {
         db_.exec("PRAGMA cache_size = -512");
     } catch (const SQLite::Exception& e) {
         if (is_damage(e.getErrorCode()))
-            throw storage_error(damaged(path, e.what()) + ". warroom will not run on it: " + restore_advice(path));
+            throw refused(path, e.what());
         throw storage_error("cannot set up the database " + path + ": " + e.what());
     }
     check_integrity(db_, path_);
@@ -143,13 +147,17 @@ const std::optional<std::string>& database::problem() {
     struct stat st {};
     if (::stat(path_.c_str(), &st) != 0) {
         // Only a missing file is certain; anything else (EACCES, EIO) may pass.
-        if (errno == ENOENT)
-            problem_ = "the database file " + path_ + " was deleted while warroom ran";
+        if (errno == ENOENT) set_problem("the database file " + path_ + " was deleted while warroom ran");
     } else if (st.st_dev != dev_ || st.st_ino != ino_) {
-        problem_ = "the database file " + path_ + " was replaced by another file while warroom ran";
+        set_problem("the database file " + path_ + " was replaced by another file while warroom ran");
     }
-    if (problem_) spdlog::critical("{}: writes are refused from now on; {}", *problem_, restart_advice());
     return problem_;
+}
+
+// Said once, loudly: from here on every write is refused.
+void database::set_problem(std::string why) {
+    problem_ = std::move(why);
+    spdlog::critical("{}: writes are refused from now on; {}", *problem_, restart_advice());
 }
 
 std::string database::restart_advice() const {
@@ -166,8 +174,7 @@ void database::note_failure(std::exception_ptr e) {
         std::rethrow_exception(e);
     } catch (const SQLite::Exception& ex) {
         if (!is_damage(ex.getErrorCode())) return;
-        problem_ = damaged(path_, ex.what());
-        spdlog::critical("{}: writes are refused from now on; {}", *problem_, restart_advice());
+        set_problem(damaged(path_, ex.what()));
     } catch (...) {
     }
 }

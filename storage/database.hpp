@@ -63,6 +63,8 @@ public:
     void note_failure(std::exception_ptr e);
 
 private:
+    void set_problem(std::string why);
+
     std::string path_;
     bool watched_ = false;  // an ordinary file, not :memory: or a URI
     unsigned long long dev_ = 0, ino_ = 0;

@@ -82,12 +82,14 @@ void outbox_table::enqueue(const std::vector<commands::action>& actions, std::in
                  "VALUES (?, ?, ?, ?, ?, ?)");
     // A reply in a thread names its head by outbox id, known only here.
     std::vector<std::int64_t> ids;
+    std::vector<bool> head(actions.size(), false);  // a later action replies in its thread
+    for (const auto& a : actions)
+        if (a.thread_of >= 0 && static_cast<std::size_t>(a.thread_of) < actions.size()) head[static_cast<std::size_t>(a.thread_of)] = true;
     for (std::size_t i = 0; i < actions.size(); ++i) {
         const auto& a = actions[i];
         auto payload = payload_of(a);
         if (a.thread_of >= 0 && static_cast<std::size_t>(a.thread_of) < i) payload["thread_of"] = ids[static_cast<std::size_t>(a.thread_of)];
-        for (std::size_t j = i + 1; j < actions.size(); ++j)
-            if (actions[j].thread_of == static_cast<int>(i)) payload["thread_head"] = true;
+        if (head[i]) payload["thread_head"] = true;
         q.run(a.incident ? a.incident : incident, commands::to_string(a.kind), a.channel,
               payload.dump(-1, ' ', false, json::error_handler_t::replace), now, now);
         ids.push_back(db_.sql().getLastInsertRowid());
