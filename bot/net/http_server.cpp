@@ -69,7 +69,6 @@ struct http_server::state : std::enable_shared_from_this<state> {
     http_handler handler;
     header_gate gate;
     server_limits limits;
-    std::atomic<std::size_t> active{0};  // sessions running, closed_by_us ones included until they end
     std::atomic<bool> stopping{false};
     // Network thread only (every session and the acceptor run on it).
     std::list<conn*> idle, reading;  // front: in that phase the longest
@@ -279,16 +278,12 @@ struct http_server::state : std::enable_shared_from_this<state> {
 
     asio::awaitable<void> session(beast::tcp_stream stream) {
         auto self = shared_from_this();
-        ++active;
         conn me;
         me.stream = &stream;
         struct leave_guard {
             state& s;
             conn& c;
-            ~leave_guard() {
-                s.forget(c);
-                --s.active;
-            }
+            ~leave_guard() { s.forget(c); }
         } guard{*this, me};
 
         beast::flat_buffer buffer;
@@ -420,7 +415,6 @@ void http_server::abort() {
     }
 }
 
-std::size_t http_server::active_connections() const { return state_->active; }
 
 server_stats http_server::stats() const {
     server_stats s = state_->counters;

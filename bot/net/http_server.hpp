@@ -65,7 +65,6 @@ public:
     // After stop(), when the grace is over: closes the connections still
     // reading a request too (those handling one end with their handler).
     void abort();
-    std::size_t active_connections() const;
     server_stats stats() const;
     boost::asio::ip::tcp::endpoint local_endpoint() const;
 

@@ -42,7 +42,7 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 // One WebSocket connection and what Socket Mode keeps about it.
 struct connection : std::enable_shared_from_this<connection> {
     connection(asio::any_io_executor e, net::task_group& t, ssl::context& tls, net::ws_options o)
-        : ex(e), tasks(t), ws(e, tls, o), drained(e) {}
+        : tasks(t), ws(e, tls, o), drained(e) {}
 
     // Queued: acks come from concurrent handlers, a WebSocket takes one write at a time.
     void send(std::string text) {
@@ -59,10 +59,9 @@ struct connection : std::enable_shared_from_this<connection> {
     void abort() { ws.abort(); }
     // An envelope's ack is queued: the last one wakes whoever waits to close.
     void envelope_done() {
-        if (--in_flight == 0) drained.cancel();
+        if (--in_flight == 0) drained.notify();
     }
 
-    asio::any_io_executor ex;
     net::task_group& tasks;
     net::websocket ws;
     int id = 0;
@@ -72,7 +71,7 @@ struct connection : std::enable_shared_from_this<connection> {
     bool close_wanted = false;
     bool broken = false;
     int in_flight = 0;       // envelopes being handled, whose acks are still to come
-    asio::steady_timer drained;  // expires at the drain deadline; cancelled when in_flight reaches 0
+    wakeup drained;  // notified when in_flight reaches 0
 
 private:
     void start_writer() {
@@ -141,7 +140,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     metrics& stats;
     socket_mode_options opts;
     wakeup wake;
-    asio::steady_timer all_closed{ex};  // a stop waits on it until the last connection ends
+    wakeup all_closed{ex};  // a stop sleeps on it until the last connection ends
     std::mt19937 rng;
 
     bool stopping = false;
@@ -291,9 +290,8 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         auto closing = live;
         for (const auto& c : closing) tasks.spawn("Socket Mode closing a connection", self->close_when_drained(c));
         auto give_up = std::chrono::steady_clock::now() + opts.drain_within + 2s;
-        all_closed.expires_at(give_up);
         while (!live.empty() && std::chrono::steady_clock::now() < give_up)
-            co_await all_closed.async_wait(tuple_awaitable);  // the last reader to end cancels it
+            co_await all_closed.sleep_for(give_up - std::chrono::steady_clock::now());  // the last reader notifies
         auto remaining = live;
         for (const auto& c : remaining) c->abort();
         if (disabled.empty()) state = "stopped";
@@ -302,9 +300,8 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
 
     asio::awaitable<void> close_when_drained(std::shared_ptr<connection> c) {
         auto deadline = std::chrono::steady_clock::now() + opts.drain_within;
-        c->drained.expires_at(deadline);
         while (c->in_flight > 0 && std::chrono::steady_clock::now() < deadline)
-            co_await c->drained.async_wait(tuple_awaitable);  // envelope_done() cancels it at zero
+            co_await c->drained.sleep_for(deadline - std::chrono::steady_clock::now());  // envelope_done() notifies
         c->request_close();
     }
 
@@ -329,7 +326,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
             on_message(c, r.text);
         }
         std::erase(live, c);
-        if (live.empty()) all_closed.cancel();
+        if (live.empty()) all_closed.notify();
         auto lived = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - c->opened);
         if (c->close_wanted || c->retiring || stopping) {
             spdlog::info("Socket Mode connection {} closed after {} s: {}", c->id, lived.count(), why);
