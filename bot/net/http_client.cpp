@@ -46,6 +46,9 @@ std::optional<url_parts> parse_url(std::string_view url) {
     return p;
 }
 
+// What a call made after cancel() answers.
+static std::string stopping_error(const url_parts& origin) { return "stopping: no new request to " + origin.host; }
+
 // One kept-alive connection. A connection carries one request at a time:
 // Beast asserts on overlapping reads or writes of a stream.
 struct connection {
@@ -54,7 +57,6 @@ struct connection {
     const url_parts& origin;
     std::chrono::seconds timeout;
     net::stream stream;
-    bool open = false;
     std::chrono::steady_clock::time_point last_used{};
     beast::flat_buffer buffer;
     bool busy = false;
@@ -66,11 +68,10 @@ struct connection {
     connection(asio::any_io_executor e, ssl::context& t, const bool& c, const url_parts& o, std::chrono::seconds to)
         : tls(t), cancelled(c), origin(o), timeout(to), stream(std::move(e)) {}
 
-    bool fresh() const { return open && std::chrono::steady_clock::now() - last_used < max_idle; }
+    bool fresh() const { return stream.is_open() && std::chrono::steady_clock::now() - last_used < max_idle; }
 
     void close() {
         stream.close();
-        open = false;
         buffer.clear();
     }
 
@@ -79,16 +80,15 @@ struct connection {
         auto err = co_await stream.connect(tls, origin, timeout);
         if (err.empty() && cancelled) {
             stream.close();
-            err = "stopping: no new request to " + origin.host;
+            err = stopping_error(origin);
         }
-        open = err.empty();
         co_return err;
     }
 
     asio::awaitable<client_result> exchange(http::request<http::string_body>& req) {
         client_result out;
         if (cancelled) {
-            out.error = "stopping: no new request to " + origin.host;
+            out.error = stopping_error(origin);
             co_return out;
         }
         stream.tcp().expires_after(timeout);
@@ -227,7 +227,7 @@ asio::awaitable<client_result> http_client::post(std::string path, std::string c
     connection* c = co_await s.acquire();
     if (!c) {
         client_result stopped;
-        stopped.error = "stopping: no new request to " + s.origin.host;
+        stopped.error = stopping_error(s.origin);
         co_return stopped;
     }
     struct lease {
