@@ -20,6 +20,13 @@ struct fixed_clock : bot::clock {
     commands::time_point now() const override { return t; }
 };
 
+// The outbox ids a round would deliver.
+std::set<std::int64_t> ids(const bot::store_ops::outbox_round& r) {
+    std::set<std::int64_t> out;
+    for (const auto& e : r.entries) out.insert(e.id);
+    return out;
+}
+
 struct scratch_store {
     std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                 ("warroom-store-ops-" + std::to_string(std::random_device{}()));
@@ -125,11 +132,6 @@ TEST_CASE("a failed delivery waits for its retry time, and a dead one leaves the
     dead.error = "channel_not_found";
     s.ops->record_outcome(dead);
 
-    auto ids = [](const bot::store_ops::outbox_round& r) {
-        std::set<std::int64_t> out;
-        for (const auto& e : r.entries) out.insert(e.id);
-        return out;
-    };
     auto now = ids(s.ops->read_outbox_round(s.clk.t + 1min, 100));
     CHECK(now.count(first) == 0);
     CHECK(now.count(second) == 0);
@@ -151,11 +153,6 @@ TEST_CASE("settling a round defers the paced actions and retires the superseded 
     auto round = s.ops->read_outbox_round(s.clk.t, 100);
     REQUIRE(round.entries.size() >= 2);
     auto paced = round.entries[0].id, replaced = round.entries[1].id;
-    auto ids = [](const bot::store_ops::outbox_round& r) {
-        std::set<std::int64_t> out;
-        for (const auto& e : r.entries) out.insert(e.id);
-        return out;
-    };
 
     CHECK(s.ops->settle_round({{paced, s.clk.t + 30s}}, {replaced}, s.clk.t) == 2);
 
