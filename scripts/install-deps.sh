@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev libssl-dev
   nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev libspdlog-dev catch2
   libkainjow-mustache-dev libtomlplusplus-dev libcli11-dev libhowardhinnant-date-dev
-  tzdata sqlite3 python3
+  tzdata sqlite3 python3 openssl
 )
 if [[ "${WARROOM_BENCH_DEPS:-}" == 1 ]]; then
   packages+=(wrk curl)

@@ -139,10 +139,10 @@ def wait_until(what, fn, timeout=WAIT, interval=0.1):
 # -- the fake Slack --------------------------------------------------------------------------
 
 class Fake:
-    def __init__(self):
+    def __init__(self, extra_args=()):
         # No --max-seconds: its timer thread would keep the fake alive after a clean stop.
         self.proc = subprocess.Popen([sys.executable, FAKE_SLACK, "--port", "0", "--token", TOKEN,
-                                      "--exit-on-stdin-eof"],
+                                      "--exit-on-stdin-eof", *extra_args],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      text=True)
         line = self.proc.stdout.readline().strip()

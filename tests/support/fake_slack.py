@@ -3,6 +3,8 @@
 
 Run it:   python3 tests/support/fake_slack.py [--port 0] [--token xoxb-test]
 It prints one line, FAKE_SLACK_URL=http://127.0.0.1:<port>/api/, once it listens.
+With --tls-cert/--tls-key it speaks TLS on every path, as Slack does: https:// for the Web API
+and the control API, wss:// for Socket Mode (tests/integration/test_tls.py).
 Import it: FakeSlack(token=...).start(); .url; .stop()
 
 Four kinds of paths:
@@ -28,6 +30,7 @@ import json
 import re
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -871,6 +874,13 @@ class Handler(BaseHTTPRequestHandler):
     def fake(self):
         return self.server.fake
 
+    def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(10)
+            self.request.do_handshake()  # raises for a client that refuses our certificate
+            self.request.settimeout(None)
+        super().setup()
+
     def log_message(self, fmt, *args):
         if self.fake.verbose:
             sys.stderr.write("fake_slack: " + (fmt % args) + "\n")
@@ -983,7 +993,8 @@ class Handler(BaseHTTPRequestHandler):
         ticket = uuid.uuid4().hex
         self.fake.ws_tickets.add(ticket)
         host, port = self.server.server_address[:2]
-        return {"ok": True, "url": f"ws://{host}:{port}/socket?ticket={ticket}&app_id={APP_ID}"}
+        scheme = "wss" if self.fake.scheme == "https" else "ws"
+        return {"ok": True, "url": f"{scheme}://{host}:{port}/socket?ticket={ticket}&app_id={APP_ID}"}
 
     # -- /socket: Socket Mode's WebSocket ------------------------------------------------------
     def websocket(self, query):
@@ -1240,11 +1251,22 @@ CONTROL = {
 }
 
 
+class TlsHTTPServer(ThreadingHTTPServer):
+    """TLS on every accepted connection. The handshake runs in the connection's own thread
+    (Handler.setup), so a client that refuses the certificate stalls nobody else."""
+
+    tls = None  # ssl.SSLContext
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        return self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
+
+
 class FakeSlack:
     """The server plus its state. One lock guards all state; handlers never hold it while waiting."""
 
     def __init__(self, port=0, token=DEFAULT_TOKEN, host="127.0.0.1", verbose=False, seed=None,
-                 app_token=DEFAULT_APP_TOKEN):
+                 app_token=DEFAULT_APP_TOKEN, tls_cert=None, tls_key=None):
         self.default_token = token
         self.app_token = app_token
         self.ws_tickets = set()
@@ -1258,7 +1280,13 @@ class FakeSlack:
         self.lock = threading.Lock()
         self.stopping = threading.Event()  # wakes hanging handlers at shutdown
         self.state = State(token, seed)
-        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.scheme = "https" if tls_cert else "http"
+        if tls_cert:
+            self.server = TlsHTTPServer((host, port), Handler)
+            self.server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.server.tls.load_cert_chain(tls_cert, tls_key)
+        else:
+            self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
         self.server.fake = self
         self.thread = None
@@ -1266,7 +1294,7 @@ class FakeSlack:
     @property
     def base(self):
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     @property
     def url(self):
@@ -1325,6 +1353,8 @@ def main():
     parser.add_argument("--app-token", default=DEFAULT_APP_TOKEN,
                         help="the app-level token apps.connections.open requires (Socket Mode)")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    parser.add_argument("--tls-cert", help="PEM certificate: serve https:// and wss:// instead of http:// and ws://")
+    parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
     parser.add_argument("--seed", help='JSON file {"channels": [...], "users": [...]} replacing the defaults')
     parser.add_argument("--exit-on-stdin-eof", action="store_true",
                         help="exit when stdin closes, i.e. when the parent test process dies")
@@ -1335,7 +1365,7 @@ def main():
     if opts.seed:
         with open(opts.seed, encoding="utf-8") as f:
             seed = json.load(f)
-    fake = FakeSlack(opts.port, opts.token, opts.host, opts.verbose, seed, opts.app_token)
+    fake = FakeSlack(opts.port, opts.token, opts.host, opts.verbose, seed, opts.app_token, opts.tls_cert, opts.tls_key)
     # SIGTERM (ctest, a test's cleanup) should end it as cleanly as Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # An orphaned fake would keep ctest waiting on its output pipe: let it notice its parent died.
