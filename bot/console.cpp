@@ -3,6 +3,7 @@
 
 #include "bot/runtime.hpp"
 #include "commands/text.hpp"
+#include "storage/writer_lock.hpp"
 #include "templates/slack_text.hpp"
 
 #include <spdlog/spdlog.h>
@@ -119,6 +120,12 @@ void deliver(runtime& rt, std::ostream& out) {
 }  // namespace
 
 int run_console(const config& cfg, std::istream& in, std::ostream& out) {
+    std::string why_not;
+    auto only_writer = storage::writer_lock::acquire(cfg.db_path, why_not);
+    if (!only_writer) {
+        std::cerr << "warroom console: " << why_not << ".\n";
+        return 2;
+    }
     system_clock clk;
     runtime rt(cfg, clk);
     out << "warroom console: type /incident commands (e.g. `declare P1 checkout is down`, `help`); "

@@ -17,6 +17,7 @@
 #include "bot/slack_endpoint.hpp"
 #include "bot/wakeup.hpp"
 #include "commands/text.hpp"
+#include "storage/writer_lock.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -262,6 +263,12 @@ int run_serve(const config& cfg) {
                      descriptors, limits.max_connections, cfg.max_connections);
     }
 
+    std::string why_not;
+    auto only_writer = storage::writer_lock::acquire(cfg.db_path, why_not);
+    if (!only_writer) {
+        std::cerr << "warroom serve: " << why_not << ".\n";
+        return 2;
+    }
     system_clock clk;
     runtime rt(cfg, clk);
     db_worker db(rt);

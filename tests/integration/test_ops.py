@@ -240,6 +240,29 @@ class Ops(unittest.TestCase):
         self.assertTrue(health["database"].startswith("error"), health)
         self.assertIn("deleted", health["database"])
 
+    def test_a_second_warroom_on_the_same_database_refuses_to_start(self):
+        w = self.start()
+        status, answer = declare(w, "one writer only")
+        self.assertIn("Declared", answer)
+        port = harness.free_port()
+        second = run("serve", env={"WARROOM_LISTEN": f"127.0.0.1:{port}", "SLACK_API_URL": harness.FAKE.api,
+                                   "SLACK_APP_TOKEN": ""}, db=w.db)
+        self.assertEqual(second.returncode, 2, second.stdout + second.stderr)
+        self.assertIn(f"pid {w.proc.pid}", second.stderr)
+        self.assertIn("already using", second.stderr)
+        console = run("console", db=w.db)
+        self.assertEqual(console.returncode, 2, console.stdout + console.stderr)
+        self.assertIn("already using", console.stderr)
+        # The operator's tools still work beside the running service.
+        self.assertEqual(run("outbox", db=w.db).returncode, 0)
+        self.assertEqual(run("backup", os.path.join(self.tmp.name, "beside.db"), db=w.db).returncode, 0)
+        # A killed service leaves no stale lock: the kernel drops it with the process.
+        w.kill9()
+        self.w = None
+        self.w = self.start()
+        status, answer = declare(self.w, "after the first one died")
+        self.assertIn("Declared", answer)
+
     def test_an_empty_database_file_is_started_with_a_word_in_the_log(self):
         open(os.path.join(self.tmp.name, "w.db"), "wb").close()  # the file Warroom uses
         w = self.start()
