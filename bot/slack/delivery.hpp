@@ -82,7 +82,11 @@ private:
     std::vector<std::pair<std::int64_t, commands::time_point>> deferrals_;  // paced this round
     std::vector<std::int64_t> superseded_;  // summary updates a newer one replaces, this round
     bool stopping_ = false;
-    bool slack_failing_ = false;  // a transient failure since the last delivery
+    // A transient failure since the last delivery: the next delivery releases
+    // what backs off. Not reach_.failing(): a refusal or a 429 ends that (Slack
+    // answers) while the backlog still waits, and this clears only once the
+    // release is written.
+    bool slack_failing_ = false;
     slack::reachability reach_;
     loop_health health_;
     std::string auth_error_;
