@@ -1,9 +1,9 @@
-// The outbox worker. Each action becomes one or a few Web API calls; the
-// result is written back so a restart resumes exactly where this left off.
+// The outbox worker. Each action becomes one or a few Web API calls, as its
+// slack::outbox_plan says; this file only performs them (paced, counted) and
+// writes the result back so a restart resumes exactly where this left off.
 #include "bot/slack/delivery.hpp"
 
 #include "bot/db_worker.hpp"
-#include "bot/slack/block_kit.hpp"
 #include "commands/text.hpp"
 
 #include <spdlog/spdlog.h>
@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <random>
 #include <set>
+#include <string_view>
 #include <stdexcept>
 
 namespace warroom::bot {
@@ -19,57 +20,7 @@ namespace asio = boost::asio;
 using json = nlohmann::json;
 using commands::time_point;
 
-struct delivery::outcome {
-    enum { delivered, retry, dead } result = delivered;
-    std::string error;
-    std::optional<std::chrono::seconds> retry_after;  // Slack's 429 said when
-    bool paced = false;                               // not sent yet, to keep Slack's pace
-    std::optional<time_point> retry_at;               // decided by record()
-    // create_channel: what Slack made, persisted at once so a retry never creates twice.
-    std::string channel_id, channel_name;
-    // The pinned summary's ts, stored with the post's "delivered" in one transaction.
-    std::string summary_ts;
-    // A thread head's ts, stored likewise, for the parts that follow in its thread.
-    std::string posted_ts;
-
-    static outcome dead_end(std::string why) {
-        outcome o;
-        o.result = dead;
-        o.error = std::move(why);
-        return o;
-    }
-    static outcome fail(const slack::api_result& r) {
-        outcome o;
-        o.error = r.error;
-        o.retry_after = r.retry_after;
-        o.paced = r.paced;
-        switch (slack::classify(r)) {
-            case slack::failure_kind::none: o.result = delivered; break;
-            case slack::failure_kind::permanent: o.result = dead; break;
-            default: o.result = retry; break;
-        }
-        return o;
-    }
-};
-
 namespace {
-
-// Slack IDs are upper case (C…, G…, D…); channel names are always lower case.
-bool looks_like_id(const std::string& s) {
-    if (s.size() < 2 || (s[0] != 'C' && s[0] != 'G' && s[0] != 'D')) return false;
-    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
-}
-
-std::string join_users(const std::vector<std::string>& users) {
-    std::set<std::string> seen;
-    std::string out;
-    for (const auto& u : users) {
-        if (u.empty() || !seen.insert(u).second) continue;
-        if (!out.empty()) out += ',';
-        out += u;
-    }
-    return out;
-}
 
 std::string describe(const storage::outbox_entry& e) {
     return storage::describe_action(e) + " (outbox #" + std::to_string(e.id) + ", attempt " +
@@ -95,10 +46,7 @@ asio::awaitable<slack::api_result> delivery::call(std::string_view method, const
         later.retry_after = std::chrono::ceil<std::chrono::seconds>(wait);
         co_return later;
     }
-    if (wait > steady::duration::zero()) {
-        pace_.expires_after(wait);
-        co_await pace_.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+    if (wait > steady::duration::zero()) co_await pace_.sleep_for(wait);
     limiter_.spend(method, channel, steady::now());
     // Methods are string literals: a view keeps temporaries out of the co_await.
     auto r = co_await slack_.call(method, args);
@@ -152,8 +100,7 @@ asio::awaitable<void> delivery::run() {
             co_await wake_.sleep_for(next.wait);
         } else if (next.how == pause::pace) {
             // Not cut short by new commands: only stop() ends this wait.
-            pace_.expires_after(next.wait);
-            co_await pace_.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_await pace_.sleep_for(next.wait);
         }
     }
 }
@@ -211,6 +158,8 @@ asio::awaitable<delivery::pause> delivery::round() {
             inc->channel_id = o.channel_id;
             inc->channel_name = o.channel_name;
         }
+        // The round's later update_summary edits this post.
+        if (inc && !o.summary_ts.empty()) inc->summary_ts = o.summary_ts;
         co_await record(e, o);
     }
     co_await flush_round();
@@ -242,6 +191,7 @@ asio::awaitable<void> delivery::flush_round() {
 asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const outcome& o) {
     auto now = clock_.now();
     outcome final = o;
+    std::optional<time_point> retry_at;
     if (o.result == outcome::retry && o.paced) {
         // Written with the round's other deferrals in one transaction (one fsync, not fifty).
         deferrals_.emplace_back(e.id, now + *o.retry_after);
@@ -266,7 +216,7 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
             final.result = outcome::dead;
             final.error = o.error + " (gave up after " + commands::format_duration(now - e.created_at) + ")";
         } else {
-            final.retry_at = step.retry_at;
+            retry_at = step.retry_at;
         }
     }
     bool slack_is_back = final.result == outcome::delivered && slack_failing_;
@@ -278,12 +228,11 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
         case outcome::retry:
             if (auth_error_.empty())
                 spdlog::warn("slack: {} failed: {}; retrying at {}", describe(e), final.error,
-                             commands::format_time(*final.retry_at));
+                             commands::format_time(*retry_at));
             break;
         case outcome::dead: spdlog::error("slack: {} failed for good: {}; see `warroom outbox`", describe(e), final.error); break;
     }
     try {
-        if (!final.posted_ts.empty()) thread_ts_[e.id] = final.posted_ts;
         store_ops::delivery_outcome written;
         written.result = final.result == outcome::delivered ? store_ops::delivery_outcome::delivered
                          : final.result == outcome::retry   ? store_ops::delivery_outcome::retry
@@ -291,7 +240,7 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
         written.id = e.id;
         written.incident = e.act.incident;
         written.error = final.error;
-        written.retry_at = final.retry_at;
+        written.retry_at = retry_at;
         written.channel_id = final.channel_id;
         written.channel_name = final.channel_name;
         written.summary_ts = final.summary_ts;
@@ -310,237 +259,41 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
 }
 
 asio::awaitable<delivery::outcome> delivery::deliver(const storage::outbox_entry& e, commands::incident* inc) {
-    using commands::action_kind;
-    if (e.act.kind == action_kind::create_channel) {
-        if (!inc) co_return outcome::dead_end("incident not found");
-        co_return co_await create_channel(e, *inc);
-    }
-    if (e.act.kind == action_kind::post) co_return co_await post(e, inc);
-    if (e.act.kind == action_kind::update_summary) co_return co_await update_summary(e, inc);
-    // invite and set_topic go to the incident's own channel.
-    if (!inc || inc->channel_id.empty())
-        co_return outcome::dead_end("the incident channel was never created");
-    if (e.act.kind == action_kind::invite) co_return co_await invite(inc->channel_id, e.act.users);
-    co_return co_await set_topic(inc->channel_id, e.act.topic);
-}
-
-asio::awaitable<delivery::outcome> delivery::create_channel(const storage::outbox_entry& e, commands::incident& inc) {
-    outcome made;
-    if (inc.channel_id.empty()) {
-        // A taken name gets -2, -3, ...: someone may have made a channel by hand.
-        for (int n = 1; n <= 50; ++n) {
-            std::string name = n == 1 ? inc.channel_name : commands::channel_name_variant(inc.channel_name, n);
-            json args1{{"name", name}, {"is_private", false}};
-            auto r = co_await call("conversations.create", args1);
-            if (r.ok) {
-                made.channel_id = r.body.value("/channel/id"_json_pointer, "");
-                made.channel_name = r.body.value("/channel/name"_json_pointer, name);
+    slack::outbox_job job{e.id, e.act, e.thread_of, e.thread_head};
+    slack::outbox_plan plan(std::move(job), inc, workspace_);
+    for (;;) {
+        for (const auto& n : plan.take_notes()) {
+            if (n.level == slack::plan_note::warn)
+                spdlog::warn("slack: {}: {}", describe(e), n.text);
+            else
+                spdlog::info("slack: {}: {}", describe(e), n.text);
+        }
+        const auto& step = plan.step();
+        switch (step.kind) {
+            case slack::plan_step::call: {
+                std::string_view method = step.method;
+                const json& args = step.args;
+                auto r = co_await call(method, args);
+                plan.on_result(r);
                 break;
             }
-            if (r.error != "name_taken") co_return outcome::fail(r);
-            // Taken by us? A create whose answer was lost (timeout, crash) made
-            // the channel already: adopt it instead of making a second one.
-            outcome lookup_failed;
-            auto mine = co_await own_channel_named(name, lookup_failed);
-            if (lookup_failed.result != outcome::delivered) co_return lookup_failed;
-            if (mine) {
-                spdlog::info("slack: #{} already exists and warroom made it: adopting it for INC-{}", name, inc.number);
-                made.channel_id = *mine;
-                made.channel_name = name;
+            case slack::plan_step::save_channel: {
+                auto number = inc->number;
+                auto channel_id = step.channel_id;
+                auto channel_name = step.channel_name;
+                co_await db_.run(&store_ops::set_channel, number, std::move(channel_id), std::move(channel_name));
+                plan.on_channel_saved();
                 break;
             }
+            case slack::plan_step::find_thread_head: {
+                auto head = step.head;
+                auto ts = co_await db_.run(&store_ops::posted_ts, head);
+                plan.on_thread_head(ts);
+                break;
+            }
+            case slack::plan_step::done: co_return step.outcome;
         }
-        if (made.channel_id.empty()) co_return outcome::dead_end("no free channel name");
-        spdlog::info("slack: created #{} ({}) for INC-{}", made.channel_name, made.channel_id, inc.number);
-        // Saved before anything else can fail, so a retry invites instead of creating again.
-        auto channel_id = made.channel_id;
-        auto channel_name = made.channel_name;
-        co_await db_.run(&store_ops::set_channel, inc.number, std::move(channel_id), std::move(channel_name));
-        inc.channel_id = made.channel_id;
-        inc.channel_name = made.channel_name;
     }
-    auto invited = co_await invite(inc.channel_id, e.act.users);
-    invited.channel_id = made.channel_id;
-    invited.channel_name = made.channel_name;
-    co_return invited;
-}
-
-asio::awaitable<delivery::outcome> delivery::invite(const std::string& channel, const std::vector<std::string>& users) {
-    auto list = join_users(users);
-    if (list.empty()) co_return outcome{};
-    json args2{{"channel", channel}, {"users", list}};
-    auto r = co_await call("conversations.invite", args2);
-    if (r.ok) co_return outcome{};
-    bool about_a_user = r.error == "already_in_channel" || r.error == "cant_invite_self" ||
-                        r.error == "user_not_found" || r.error == "cant_invite";
-    if (!about_a_user) co_return outcome::fail(r);
-    // Slack refuses the whole list for one bad user: invite the rest one by one.
-    if (list.find(',') != std::string::npos) {
-        for (const auto& user : users) {
-            std::vector<std::string> one{user};
-            auto single = co_await invite(channel, one);
-            if (single.result != outcome::delivered) co_return single;
-        }
-        co_return outcome{};
-    }
-    // Already there, or the bot itself: the goal is met. Unknown users cannot be helped.
-    if (r.error == "user_not_found" || r.error == "cant_invite")
-        spdlog::warn("slack: could not invite {} to {}: {}", list, channel, r.error);
-    co_return outcome{};
-}
-
-asio::awaitable<delivery::outcome> delivery::set_topic(const std::string& channel, const std::string& topic) {
-    json args3{{"channel", channel}, {"topic", topic}};
-    auto r = co_await call("conversations.setTopic", args3);
-    if (!r.ok && r.error == "not_in_channel") {
-        json args4{{"channel", channel}};
-        co_await call("conversations.join", args4);
-        json args5{{"channel", channel}, {"topic", topic}};
-        r = co_await call("conversations.setTopic", args5);
-    }
-    co_return r.ok ? outcome{} : outcome::fail(r);
-}
-
-asio::awaitable<std::optional<std::string>> delivery::channel_id_for(const std::string& name_or_id, outcome& failed) {
-    std::string name = name_or_id;
-    if (!name.empty() && name[0] == '#') name.erase(0, 1);
-    if (looks_like_id(name)) co_return name;
-    if (auto it = channel_ids_.find(name); it != channel_ids_.end()) co_return it->second;
-    // One walk through the channel list fills the cache for every configured channel.
-    if (!co_await list_channels(failed)) co_return std::nullopt;
-    if (auto it = channel_ids_.find(name); it != channel_ids_.end()) co_return it->second;
-    failed = outcome::dead_end("channel_not_found: no channel named #" + name);
-    co_return std::nullopt;
-}
-
-asio::awaitable<bool> delivery::list_channels(outcome& failed) {
-    std::string cursor;
-    for (int page = 0; page < 100; ++page) {
-        json args{{"types", "public_channel,private_channel"}, {"exclude_archived", true}, {"limit", 1000}};
-        if (!cursor.empty()) args["cursor"] = cursor;
-        auto r = co_await call("conversations.list", args);
-        if (!r.ok) {
-            failed = outcome::fail(r);
-            co_return false;
-        }
-        for (const auto& c : r.body.value("channels", json::array())) {
-            if (!c.is_object() || !c.contains("name") || !c.contains("id")) continue;
-            auto name = c["name"].get<std::string>();
-            channel_ids_[name] = c["id"].get<std::string>();
-            if (c.value("creator", "") == bot_user_ && !bot_user_.empty()) made_by_us_.insert(name);
-        }
-        cursor = r.body.value("/response_metadata/next_cursor"_json_pointer, "");
-        if (cursor.empty()) break;
-    }
-    co_return true;
-}
-
-asio::awaitable<std::optional<std::string>> delivery::own_channel_named(const std::string& name, outcome& failed) {
-    if (bot_user_.empty()) {
-        json none = json::object();
-        auto who = co_await call("auth.test", none);
-        if (!who.ok) {
-            failed = outcome::fail(who);
-            co_return std::nullopt;
-        }
-        bot_user_ = who.body.value("user_id", "");
-    }
-    if (!co_await list_channels(failed)) co_return std::nullopt;
-    auto it = channel_ids_.find(name);
-    if (it == channel_ids_.end() || !made_by_us_.count(name)) co_return std::nullopt;
-    co_return it->second;
-}
-
-asio::awaitable<delivery::outcome> delivery::post(const storage::outbox_entry& e, commands::incident* inc) {
-    std::string channel;
-    if (e.act.channel.empty()) {
-        if (!inc || inc->channel_id.empty())
-            co_return outcome::dead_end("the incident channel was never created");
-        channel = inc->channel_id;
-    } else {
-        outcome failed;
-        auto id = co_await channel_id_for(e.act.channel, failed);
-        if (!id) co_return failed;
-        channel = *id;
-    }
-    json args = slack::post_args(channel, e.act.body);
-    args["unfurl_links"] = false;
-    if (e.thread_of) {
-        // A later part of a long message: in the thread of its first part.
-        auto known = thread_ts_.find(e.thread_of);
-        std::optional<std::string> head_ts;
-        if (known != thread_ts_.end()) {
-            head_ts = known->second;
-        } else {
-            head_ts = co_await db_.run(&store_ops::posted_ts, e.thread_of);
-        }
-        if (!head_ts) {
-            outcome wait;
-            wait.result = outcome::retry;
-            wait.error = "waiting for the first part (outbox #" + std::to_string(e.thread_of) + ")";
-            co_return wait;
-        }
-        // The first part never reached Slack: this part goes to the channel itself, not lost.
-        if (!head_ts->empty()) args["thread_ts"] = *head_ts;
-    }
-    auto r = co_await call("chat.postMessage", args);
-    if (!r.ok && r.error == "not_in_channel") {
-        json args6{{"channel", channel}};
-        co_await call("conversations.join", args6);
-        r = co_await call("chat.postMessage", args);
-    }
-    if (!r.ok && (r.error == "invalid_blocks" || r.error == "msg_blocks_too_long") && args.contains("blocks")) {
-        // The words matter more than the layout: send the fallback text alone.
-        spdlog::warn("slack: blocks refused ({}) for {}; posting the text alone", r.error, describe(e));
-        args.erase("blocks");
-        r = co_await call("chat.postMessage", args);
-    }
-    if (!r.ok && r.error == "channel_not_found") {
-        for (auto it = channel_ids_.begin(); it != channel_ids_.end();)
-            it = it->second == channel ? channel_ids_.erase(it) : std::next(it);
-    }
-    if (!r.ok) co_return outcome::fail(r);
-    outcome posted;
-    if (e.thread_head) posted.posted_ts = r.body.value("ts", "");
-    if (e.act.pin) {
-        auto ts = r.body.value("ts", "");
-        // The pinned post is the incident's summary: its ts is recorded with the
-        // post's "delivered", in the same commit, so later edits (and a restart)
-        // find it, and a post that is retried was never recorded as the summary.
-        if (e.act.incident && e.act.channel.empty() && !ts.empty()) {
-            posted.summary_ts = ts;
-            if (inc) inc->summary_ts = ts;
-        }
-        json args7{{"channel", r.body.value("channel", channel)}, {"timestamp", ts}};
-        auto pinned = co_await call("pins.add", args7);
-        // The message is out; a missing pin is not worth posting it twice.
-        if (!pinned.ok && pinned.error != "already_pinned")
-            spdlog::warn("slack: could not pin {}: {}", describe(e), pinned.error);
-    }
-    co_return posted;
-}
-
-asio::awaitable<delivery::outcome> delivery::update_summary(const storage::outbox_entry& e,
-                                                         const commands::incident* inc) {
-    if (!inc || inc->summary_ts.empty()) {
-        // Declared before schema 3, or its summary post died (that one is already a
-        // dead letter): there is no message to edit, and one more dead letter per
-        // change would only bury the real failure.
-        spdlog::info("slack: INC-{} has no pinned summary warroom knows of; {} skipped", e.act.incident,
-                     describe(e));
-        co_return outcome{};
-    }
-    if (inc->channel_id.empty()) co_return outcome::dead_end("the incident channel was never created");
-    auto args = slack::update_args(inc->channel_id, inc->summary_ts, e.act.body);
-    bool has_blocks = !args["blocks"].empty();
-    auto r = co_await call("chat.update", args);
-    if (!r.ok && (r.error == "invalid_blocks" || r.error == "msg_blocks_too_long") && has_blocks) {
-        spdlog::warn("slack: blocks refused ({}) for {}; updating with the text alone", r.error, describe(e));
-        args["blocks"] = json::array();
-        r = co_await call("chat.update", args);
-    }
-    // message_not_found, cant_update_message, channel_not_found: permanent (slack::classify), a dead letter.
-    co_return r.ok ? outcome{} : outcome::fail(r);
 }
 
 }  // namespace warroom::bot

@@ -5,6 +5,7 @@
 #include "bot/clock.hpp"
 #include "bot/loop_health.hpp"
 #include "bot/metrics.hpp"
+#include "bot/slack/outbox_plan.hpp"
 #include "bot/slack/rate_limiter.hpp"
 #include "bot/slack/retry_policy.hpp"
 #include "bot/slack/web_client.hpp"
@@ -12,11 +13,8 @@
 #include "storage/incident_repository.hpp"
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
-#include <map>
-#include <set>
 #include <optional>
 #include <string>
 
@@ -48,7 +46,7 @@ public:
     void stop() {
         stopping_ = true;
         wake_.notify();
-        pace_.cancel();
+        pace_.notify();
     }
 
     // Non-empty when Slack rejected the token: delivery waits, /healthz says 503.
@@ -60,21 +58,13 @@ public:
     const loop_health& health() const { return health_; }
     loop_health& health() { return health_; }
 
-    struct outcome;
-
 private:
+    using outcome = slack::outbox_outcome;
     struct pause;
     boost::asio::awaitable<pause> round();
     boost::asio::awaitable<void> probe();
+    // Drives the action's slack::outbox_plan: performs each step it names.
     boost::asio::awaitable<outcome> deliver(const storage::outbox_entry& e, commands::incident* inc);
-    boost::asio::awaitable<outcome> create_channel(const storage::outbox_entry& e, commands::incident& inc);
-    boost::asio::awaitable<outcome> invite(const std::string& channel, const std::vector<std::string>& users);
-    boost::asio::awaitable<outcome> set_topic(const std::string& channel, const std::string& topic);
-    boost::asio::awaitable<outcome> post(const storage::outbox_entry& e, commands::incident* inc);
-    boost::asio::awaitable<outcome> update_summary(const storage::outbox_entry& e, const commands::incident* inc);
-    boost::asio::awaitable<std::optional<std::string>> channel_id_for(const std::string& name_or_id, outcome& failed);
-    boost::asio::awaitable<bool> list_channels(outcome& failed);
-    boost::asio::awaitable<std::optional<std::string>> own_channel_named(const std::string& name, outcome& failed);
     // A probe's result tells reach_ nothing about deliveries: probe() reports it itself.
     boost::asio::awaitable<slack::api_result> call(std::string_view method, const nlohmann::json& args,
                                                    bool probing = false);
@@ -87,20 +77,21 @@ private:
     const clock& clock_;
     delivery_options opts_;
     wakeup wake_;
-    boost::asio::steady_timer pace_;
+    wakeup pace_;  // only stop() cuts a pacing wait short
     slack::rate_limiter limiter_;
     std::vector<std::pair<std::int64_t, commands::time_point>> deferrals_;  // paced this round
     std::vector<std::int64_t> superseded_;  // summary updates a newer one replaces, this round
     bool stopping_ = false;
-    bool slack_failing_ = false;  // a transient failure since the last delivery
+    // A transient failure since the last delivery: the next delivery releases
+    // what backs off. Not reach_.failing(): a refusal or a 429 ends that (Slack
+    // answers) while the backlog still waits, and this clears only once the
+    // release is written.
+    bool slack_failing_ = false;
     slack::reachability reach_;
     loop_health health_;
     std::string auth_error_;
     std::optional<commands::time_point> last_delivered_;
-    std::map<std::string, std::string> channel_ids_;  // name -> ID, from conversations.list
-    std::set<std::string> made_by_us_;                // channel names whose creator is the bot
-    std::string bot_user_;                            // from auth.test
-    std::map<std::int64_t, std::string> thread_ts_;   // outbox id of a posted thread head -> its ts
+    slack::workspace_cache workspace_;
 };
 
 }  // namespace warroom::bot
