@@ -2,6 +2,7 @@
 // what a click or a form turns into, and the inline errors Slack shows.
 #include "bot/incident_modals.hpp"
 #include "bot/interactions.hpp"
+#include "bot/slack/block_kit_views.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -59,7 +60,7 @@ json errors_of(const std::variant<bot::modal_submission, json>& read) {
 TEST_CASE("the update form starts on the current status and becomes status and update commands") {
     auto cfg = commands::default_settings();
     auto view = bot::update_view(cfg, open_incident(), "C0INC");
-    CHECK(view["callback_id"] == bot::update_callback_id);
+    CHECK(view["callback_id"] == slack::to_string(slack::view_id::update));
     const auto* status = block(view, "status");
     REQUIRE(status);
     CHECK((*status)["element"]["initial_option"]["value"] == "investigating");
