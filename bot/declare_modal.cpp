@@ -23,8 +23,8 @@ json declare_view(const commands::settings& cfg, const std::string& channel_id) 
     }
     slack::modal view{slack::view_id::declare, "Declare an incident", "Declare", channel_id};
     auto& blocks = view.blocks;
-    blocks.push_back(slack::input(input_id::title, "What is broken?",
-                                  slack::text_input({.max_length = max_title, .placeholder = "checkout returns 500s"})));
+    auto title = slack::text_input({.max_length = max_title, .placeholder = "checkout returns 500s"});
+    blocks.push_back(slack::input(input_id::title, "What is broken?", title));
     // The least severe to start with, as a typed declare.
     std::string least = cfg.severities.empty() ? "" : cfg.severities.back().name;
     blocks.push_back(slack::input(input_id::severity, "Severity", slack::select(severities, least)));

@@ -75,7 +75,8 @@ json update_view(const commands::settings&, const commands::incident& inc, const
     blocks.push_back(input(input_id::text, "What is happening?", multiline(max_update), true));
     blocks.push_back(input(input_id::impact, "Impact", multiline(max_section), true));
     blocks.push_back(input(input_id::next, "Next steps", multiline(max_section), true));
-    blocks.push_back(input(input_id::eta, "ETA", slack::text_input({.max_length = 200, .placeholder = "e.g. 30m, or 14:00 UTC"}), true));
+    auto eta = slack::text_input({.max_length = 200, .placeholder = "e.g. 30m, or 14:00 UTC"});
+    blocks.push_back(input(input_id::eta, "ETA", eta, true));
     return slack::modal_view(view);
 }
 
@@ -99,7 +100,8 @@ json role_view(const commands::settings& cfg, const commands::incident& inc, con
         roles.push_back({r.name, r.label + (inc.role_holder(r.name).empty() ? "" : " (assigned)")});
     slack::modal view{view_id::role, "Assign a role", "Assign", metadata(inc, channel)};
     view.blocks.push_back(slack::context_line(headline(inc)));
-    view.blocks.push_back(input(input_id::role, "Role", slack::select(roles, roles.empty() ? "" : roles.front().value)));
+    std::string first = roles.empty() ? "" : roles.front().value;
+    view.blocks.push_back(input(input_id::role, "Role", slack::select(roles, first)));
     view.blocks.push_back(input(input_id::user, "Who", slack::user_select(user)));
     return slack::modal_view(view);
 }
@@ -110,19 +112,21 @@ std::variant<modal_submission, json> read_incident_submission(const json& payloa
     out.user = slack::user_of(payload);
     auto form = slack::submitted_view(payload);
     out.view_id = slack::view_string(payload, "id");
+    // The first input of each form takes an error that is about the whole form
+    // (Slack shows an error only under an input the form has).
+    input_id first = form == view_id::update     ? input_id::status
+                     : form == view_id::severity ? input_id::severity
+                                                 : input_id::role;
     auto meta = json::parse(slack::view_string(payload, "private_metadata"), nullptr, false);
     if (meta.is_object() && meta.contains("incident") && meta["incident"].is_number_integer())
         out.incident = meta["incident"].get<std::int64_t>();
     if (out.incident <= 0)  // numbers start at 1: anything else was lost or forged
         return slack::errors_answer(
-            errors{{input_id::status, "This form lost track of its incident; close it and press the button again."}});
+            errors{{first, "This form lost track of its incident; close it and press the button again."}});
     out.channel = string_at(meta, "channel");
     std::string id = "INC-" + std::to_string(out.incident);
-    // The first input of each form takes an error that is about the whole form.
-    input_id first = form == view_id::update     ? input_id::status
-                     : form == view_id::severity ? input_id::severity
-                                                 : input_id::role;
-    if (out.user.empty()) return slack::errors_answer(errors{{first, "Slack did not say who you are; please try again."}});
+    if (out.user.empty())
+        return slack::errors_answer(errors{{first, "Slack did not say who you are; please try again."}});
 
     if (form == view_id::update) {
         std::string status = text_value(submitted(payload, input_id::status));

@@ -17,10 +17,18 @@ constexpr std::pair<view_id, std::string_view> view_ids[] = {
 };
 
 constexpr std::pair<input_id, std::string_view> input_ids[] = {
-    {input_id::title, "title"},     {input_id::severity, "severity"},   {input_id::type, "type"},
-    {input_id::description, "description"}, {input_id::commander, "commander"}, {input_id::status, "status"},
-    {input_id::text, "text"},       {input_id::impact, "impact"},       {input_id::next, "next"},
-    {input_id::eta, "eta"},         {input_id::role, "role"},           {input_id::user, "user"},
+    {input_id::title, "title"},
+    {input_id::severity, "severity"},
+    {input_id::type, "type"},
+    {input_id::description, "description"},
+    {input_id::commander, "commander"},
+    {input_id::status, "status"},
+    {input_id::text, "text"},
+    {input_id::impact, "impact"},
+    {input_id::next, "next"},
+    {input_id::eta, "eta"},
+    {input_id::role, "role"},
+    {input_id::user, "user"},
 };
 
 template <typename Table>
@@ -113,7 +121,9 @@ json input(input_id id, std::string_view label, json element, bool optional) {
             {"optional", optional}};
 }
 
-json context_line(std::string_view text) { return {{"type", "context"}, {"elements", json::array({plain_text(text)})}}; }
+json context_line(std::string_view text) {
+    return {{"type", "context"}, {"elements", json::array({plain_text(text)})}};
+}
 
 json modal_view(const modal& m) {
     return {{"type", "modal"},
@@ -159,7 +169,9 @@ bool any_checked(const json* el) {
     return it != el->end() && it->is_array() && !it->empty();
 }
 
-std::optional<view_id> submitted_view(const json& payload) { return parse_view_id(view_string(payload, "callback_id")); }
+std::optional<view_id> submitted_view(const json& payload) {
+    return parse_view_id(view_string(payload, "callback_id"));
+}
 
 std::string string_at(const json& j, const char* key) {
     if (!j.is_object()) return {};

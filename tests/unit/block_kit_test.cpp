@@ -85,8 +85,10 @@ std::size_t chars(const std::string& utf8) {
 // keyed by each input's block_id, then its element's action_id.
 json submit_all(const json& view, const json& element) {
     json values = json::object();
-    for (const auto& b : view["blocks"])
-        if (b["type"] == "input") values[b["block_id"].get<std::string>()][b["element"]["action_id"].get<std::string>()] = element;
+    for (const auto& b : view["blocks"]) {
+        if (b["type"] != "input") continue;
+        values[b["block_id"].get<std::string>()][b["element"]["action_id"].get<std::string>()] = element;
+    }
     return {{"type", "view_submission"},
             {"user", {{"id", "W1"}}},
             {"view", {{"id", "V1"}, {"callback_id", view["callback_id"]}, {"state", {{"values", values}}}}}};
@@ -176,8 +178,8 @@ TEST_CASE("a submitted view is read back field by field") {
     payload["view"]["state"]["values"]["commander"]["commander"]["selected_options"] = json::array();
     CHECK_FALSE(slack::any_checked(slack::submitted(payload, input_id::commander)));
     // Broken shapes read as nothing, never throw.
-    for (const char* broken : {R"({"view":7})", R"({"view":{"state":[]}})", R"({"view":{"state":{"values":{"title":3}}}})",
-                               R"([1,2])", R"("x")"}) {
+    for (const char* broken : {R"({"view":7})", R"({"view":{"state":[]}})",
+                               R"({"view":{"state":{"values":{"title":3}}}})", R"([1,2])", R"("x")"}) {
         INFO(broken);
         auto j = json::parse(broken);
         CHECK_FALSE(slack::submitted(j, input_id::title));
