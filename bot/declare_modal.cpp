@@ -1,6 +1,6 @@
 #include "bot/declare_modal.hpp"
 
-#include "bot/modal_kit.hpp"
+#include "bot/slack/block_kit_views.hpp"
 #include "commands/text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -8,48 +8,36 @@
 namespace warroom::bot {
 
 using json = nlohmann::json;
+using slack::input_id;
 
 namespace {
 constexpr std::size_t max_title = 200;
 }  // namespace
 
-using modal::input;
-using modal::option;
-using modal::plain;
-using modal::field;
-using modal::text_value;
-
 json declare_view(const commands::settings& cfg, const std::string& channel_id) {
-    json severities = json::array();
+    std::vector<slack::choice> severities;
     for (const auto& s : cfg.severities) {
         std::string targets = "ack " + commands::format_duration(s.ack_within) + ", resolve " +
                               commands::format_duration(s.resolve_within);
-        severities.push_back(option(s.name, s.name + " " + s.label + " (" + targets + ")"));
+        severities.push_back({s.name, s.name + " " + s.label + " (" + targets + ")"});
     }
-    json blocks = json::array();
-    blocks.push_back(input("title", "What is broken?",
-                           {{"type", "plain_text_input"}, {"max_length", max_title},
-                            {"placeholder", plain("checkout returns 500s")}}));
-    json severity{{"type", "static_select"}, {"options", severities}};
-    severity["initial_option"] = severities.back();  // the least severe, as a typed declare
-    blocks.push_back(input("severity", "Severity", severity));
+    slack::modal view{slack::view_id::declare, "Declare an incident", "Declare", channel_id};
+    auto& blocks = view.blocks;
+    auto title = slack::text_input({.max_length = max_title, .placeholder = "checkout returns 500s"});
+    blocks.push_back(slack::input(input_id::title, "What is broken?", title));
+    // The least severe to start with, as a typed declare.
+    std::string least = cfg.severities.empty() ? "" : cfg.severities.back().name;
+    blocks.push_back(slack::input(input_id::severity, "Severity", slack::select(severities, least)));
     if (!cfg.incident_types.empty()) {
-        json types = json::array();
-        for (const auto& t : cfg.incident_types) types.push_back(option(t.name, t.label));
-        blocks.push_back(input("type", "Type (its runbook is posted)", {{"type", "static_select"}, {"options", types}}, true));
+        std::vector<slack::choice> types;
+        for (const auto& t : cfg.incident_types) types.push_back({t.name, t.label});
+        blocks.push_back(slack::input(input_id::type, "Type (its runbook is posted)", slack::select(types), true));
     }
-    blocks.push_back(input("description", "What do we know so far?",
-                           {{"type", "plain_text_input"}, {"multiline", true}, {"max_length", 2000}}, true));
-    blocks.push_back(input("commander", "Commander",
-                           {{"type", "checkboxes"}, {"options", json::array({option("me", "I am the commander")})}},
-                           true));
-    return {{"type", "modal"},
-            {"callback_id", declare_callback_id},
-            {"private_metadata", channel_id},
-            {"title", plain("Declare an incident")},
-            {"submit", plain("Declare")},
-            {"close", plain("Cancel")},
-            {"blocks", blocks}};
+    blocks.push_back(slack::input(input_id::description, "What do we know so far?",
+                                  slack::text_input({.max_length = 2000, .multiline = true}), true));
+    blocks.push_back(slack::input(input_id::commander, "Commander", slack::checkboxes({{"me", "I am the commander"}}),
+                                  true));
+    return slack::modal_view(view);
 }
 
 std::string declare_form::command() const {
@@ -59,27 +47,28 @@ std::string declare_form::command() const {
 }
 
 std::variant<declare_form, json> read_declare_submission(const json& payload, const commands::settings& cfg) {
+    using slack::submitted;
+    using slack::text_value;
     declare_form f;
-    f.user = modal::user_of(payload);
-    f.channel = modal::view_string(payload, "private_metadata");
-    f.view_id = modal::view_string(payload, "id");
-    f.title = commands::trim(text_value(field(payload, "title")));
+    f.user = slack::user_of(payload);
+    f.channel = slack::view_string(payload, "private_metadata");
+    f.view_id = slack::view_string(payload, "id");
+    f.title = commands::trim(text_value(submitted(payload, input_id::title)));
     // One line: the title becomes a channel name and a topic.
     for (auto& c : f.title)
         if (c == '\n' || c == '\r') c = ' ';
-    f.severity = text_value(field(payload, "severity"));
-    f.type = text_value(field(payload, "type"));
-    f.description = commands::trim(text_value(field(payload, "description")));
-    if (const auto* box = field(payload, "commander"); box && box->contains("selected_options"))
-        f.commander = (*box)["selected_options"].is_array() && !(*box)["selected_options"].empty();
+    f.severity = text_value(submitted(payload, input_id::severity));
+    f.type = text_value(submitted(payload, input_id::type));
+    f.description = commands::trim(text_value(submitted(payload, input_id::description)));
+    f.commander = slack::any_checked(submitted(payload, input_id::commander));
 
-    json errors = json::object();
-    if (f.title.empty()) errors["title"] = "Say in a few words what is broken.";
-    else if (commands::char_count(f.title) > max_title) errors["title"] = "At most 200 characters, please.";
-    if (!cfg.find_severity(f.severity)) errors["severity"] = "Pick one of the severities in the list.";
-    if (!f.type.empty() && !cfg.find_type(f.type)) errors["type"] = "Pick one of the types in the list.";
-    if (f.user.empty()) errors["title"] = "Slack did not say who you are; please try again.";
-    if (!errors.empty()) return json{{"response_action", "errors"}, {"errors", errors}};
+    slack::form_errors errors;
+    if (f.title.empty()) errors[input_id::title] = "Say in a few words what is broken.";
+    else if (commands::char_count(f.title) > max_title) errors[input_id::title] = "At most 200 characters, please.";
+    if (!cfg.find_severity(f.severity)) errors[input_id::severity] = "Pick one of the severities in the list.";
+    if (!f.type.empty() && !cfg.find_type(f.type)) errors[input_id::type] = "Pick one of the types in the list.";
+    if (f.user.empty()) errors[input_id::title] = "Slack did not say who you are; please try again.";
+    if (!errors.empty()) return slack::errors_answer(errors);
     return f;
 }
 

@@ -13,10 +13,9 @@
 
 namespace warroom::bot {
 
-inline constexpr const char* declare_callback_id = "warroom_declare";
-
-// The modal's view, with the severities and incident types of the config.
-// `channel_id` (where the command was typed) rides in private_metadata.
+// The modal's view (slack::view_id::declare), with the severities and incident
+// types of the config. `channel_id` (where the command was typed) rides in
+// private_metadata.
 nlohmann::json declare_view(const commands::settings& cfg, const std::string& channel_id);
 
 struct declare_form {

@@ -1,6 +1,6 @@
 #include "bot/incident_modals.hpp"
 
-#include "bot/modal_kit.hpp"
+#include "bot/slack/block_kit_views.hpp"
 #include "commands/text.hpp"
 #include "templates/slack_text.hpp"
 
@@ -13,38 +13,28 @@
 namespace warroom::bot {
 
 using json = nlohmann::json;
-using modal::field;
-using modal::input;
-using modal::option;
-using modal::plain;
-using modal::string_at;
-using modal::text_value;
+using slack::input;
+using slack::input_id;
+using slack::string_at;
+using slack::submitted;
+using slack::text_value;
+using slack::view_id;
 
 namespace {
 
 // The engine refuses longer updates; the form says so before it is sent.
-constexpr int max_update = 3000;
-constexpr int max_section = 1000;
+constexpr std::size_t max_update = 3000;
+constexpr std::size_t max_section = 1000;
 
 constexpr std::array open_statuses{commands::incident_status::investigating, commands::incident_status::identified,
                                    commands::incident_status::mitigating, commands::incident_status::monitoring};
 
-json metadata(const commands::incident& inc, const std::string& channel) {
-    return {{"incident", inc.number},
-            {"channel", channel},
-            {"status", std::string(commands::to_string(inc.status))},
-            {"severity", inc.severity}};
-}
-
-json modal_view(const char* callback_id, const std::string& title, const std::string& submit, const json& meta,
-                json blocks) {
-    return {{"type", "modal"},
-            {"callback_id", callback_id},
-            {"private_metadata", meta.dump(-1, ' ', false, json::error_handler_t::replace)},
-            {"title", plain(title)},
-            {"submit", plain(submit)},
-            {"close", plain("Cancel")},
-            {"blocks", std::move(blocks)}};
+std::string metadata(const commands::incident& inc, const std::string& channel) {
+    json meta{{"incident", inc.number},
+              {"channel", channel},
+              {"status", std::string(commands::to_string(inc.status))},
+              {"severity", inc.severity}};
+    return meta.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 // "INC-7: checkout is down · P1 · investigating", the title cut to stay short.
@@ -55,12 +45,7 @@ std::string headline(const commands::incident& inc) {
            std::string(commands::to_string(inc.status));
 }
 
-json multiline(int max_length) {
-    return {{"type", "plain_text_input"}, {"multiline", true}, {"max_length", max_length}};
-}
-
-json errors_body(const json& errors) { return {{"response_action", "errors"}, {"errors", errors}}; }
-
+json multiline(std::size_t max_length) { return slack::text_input({.max_length = max_length, .multiline = true}); }
 
 // "7", "INC-7" or "inc-7": the incident a button was made for.
 std::int64_t incident_number(std::string_view v) {
@@ -73,119 +58,117 @@ std::int64_t incident_number(std::string_view v) {
 }  // namespace
 
 bool is_incident_modal(const std::string& callback_id) {
-    return callback_id == update_callback_id || callback_id == severity_callback_id || callback_id == role_callback_id;
+    auto v = slack::parse_view_id(callback_id);
+    return v == view_id::update || v == view_id::severity || v == view_id::role;
 }
 
 json update_view(const commands::settings&, const commands::incident& inc, const std::string& channel) {
-    json statuses = json::array();
-    json current;
+    std::vector<slack::choice> statuses;
     for (auto s : open_statuses) {
         std::string name(commands::to_string(s));
-        statuses.push_back(option(name, name));
-        if (s == inc.status) current = statuses.back();
+        statuses.push_back({name, name});
     }
-    json status{{"type", "static_select"}, {"options", statuses}};
-    if (!current.is_null()) status["initial_option"] = current;
-    json blocks = json::array();
-    blocks.push_back(modal::context_line(headline(inc)));
-    blocks.push_back(input("status", "Status", status));
-    blocks.push_back(input("text", "What is happening?", multiline(max_update), true));
-    blocks.push_back(input("impact", "Impact", multiline(max_section), true));
-    blocks.push_back(input("next", "Next steps", multiline(max_section), true));
-    blocks.push_back(input("eta", "ETA", {{"type", "plain_text_input"}, {"max_length", 200},
-                                          {"placeholder", plain("e.g. 30m, or 14:00 UTC")}}, true));
-    return modal_view(update_callback_id, "Post an update", "Post", metadata(inc, channel), blocks);
+    slack::modal view{view_id::update, "Post an update", "Post", metadata(inc, channel)};
+    auto& blocks = view.blocks;
+    blocks.push_back(slack::context_line(headline(inc)));
+    blocks.push_back(input(input_id::status, "Status", slack::select(statuses, commands::to_string(inc.status))));
+    blocks.push_back(input(input_id::text, "What is happening?", multiline(max_update), true));
+    blocks.push_back(input(input_id::impact, "Impact", multiline(max_section), true));
+    blocks.push_back(input(input_id::next, "Next steps", multiline(max_section), true));
+    auto eta = slack::text_input({.max_length = 200, .placeholder = "e.g. 30m, or 14:00 UTC"});
+    blocks.push_back(input(input_id::eta, "ETA", eta, true));
+    return slack::modal_view(view);
 }
 
 json severity_view(const commands::settings& cfg, const commands::incident& inc, const std::string& channel) {
-    json options = json::array();
-    json current;
-    for (const auto& s : cfg.severities) {
-        options.push_back(option(s.name, s.name + " " + s.label + " (ack " + commands::format_duration(s.ack_within) +
-                                             ", resolve " + commands::format_duration(s.resolve_within) + ")"));
-        if (commands::iequals(s.name, inc.severity)) current = options.back();
-    }
-    json select{{"type", "static_select"}, {"options", options}};
-    if (!current.is_null()) select["initial_option"] = current;
-    json blocks = json::array();
-    blocks.push_back(modal::context_line(headline(inc)));
-    blocks.push_back(input("severity", "Severity", select));
-    return modal_view(severity_callback_id, "Change severity", "Change", metadata(inc, channel), blocks);
+    std::vector<slack::choice> severities;
+    for (const auto& s : cfg.severities)
+        severities.push_back({s.name, s.name + " " + s.label + " (ack " + commands::format_duration(s.ack_within) +
+                                          ", resolve " + commands::format_duration(s.resolve_within) + ")"});
+    const auto* current = cfg.find_severity(inc.severity);
+    slack::modal view{view_id::severity, "Change severity", "Change", metadata(inc, channel)};
+    view.blocks.push_back(slack::context_line(headline(inc)));
+    view.blocks.push_back(
+        input(input_id::severity, "Severity", slack::select(severities, current ? current->name : "")));
+    return slack::modal_view(view);
 }
 
 json role_view(const commands::settings& cfg, const commands::incident& inc, const std::string& channel,
                const std::string& user) {
-    json options = json::array();
-    for (const auto& r : cfg.roles) {
-        std::string holder = inc.role_holder(r.name);
-        options.push_back(option(r.name, r.label + (holder.empty() ? "" : " (assigned)")));
-    }
-    json blocks = json::array();
-    blocks.push_back(modal::context_line(headline(inc)));
-    json role{{"type", "static_select"}, {"options", options}};
-    if (!options.empty()) role["initial_option"] = options.front();
-    blocks.push_back(input("role", "Role", role));
-    json who{{"type", "users_select"}};
-    if (!user.empty()) who["initial_user"] = user;
-    blocks.push_back(input("user", "Who", who));
-    return modal_view(role_callback_id, "Assign a role", "Assign", metadata(inc, channel), blocks);
+    std::vector<slack::choice> roles;
+    for (const auto& r : cfg.roles)
+        roles.push_back({r.name, r.label + (inc.role_holder(r.name).empty() ? "" : " (assigned)")});
+    slack::modal view{view_id::role, "Assign a role", "Assign", metadata(inc, channel)};
+    view.blocks.push_back(slack::context_line(headline(inc)));
+    std::string first = roles.empty() ? "" : roles.front().value;
+    view.blocks.push_back(input(input_id::role, "Role", slack::select(roles, first)));
+    view.blocks.push_back(input(input_id::user, "Who", slack::user_select(user)));
+    return slack::modal_view(view);
 }
 
 std::variant<modal_submission, json> read_incident_submission(const json& payload, const commands::settings& cfg) {
+    using errors = slack::form_errors;
     modal_submission out;
-    out.user = modal::user_of(payload);
-    std::string callback = modal::view_string(payload, "callback_id");
-    out.view_id = modal::view_string(payload, "id");
-    auto meta = json::parse(modal::view_string(payload, "private_metadata"), nullptr, false);
+    out.user = slack::user_of(payload);
+    auto form = slack::submitted_view(payload);
+    out.view_id = slack::view_string(payload, "id");
+    // The first input of each form takes an error that is about the whole form
+    // (Slack shows an error only under an input the form has).
+    input_id first = form == view_id::update     ? input_id::status
+                     : form == view_id::severity ? input_id::severity
+                                                 : input_id::role;
+    auto meta = json::parse(slack::view_string(payload, "private_metadata"), nullptr, false);
     if (meta.is_object() && meta.contains("incident") && meta["incident"].is_number_integer())
         out.incident = meta["incident"].get<std::int64_t>();
     if (out.incident <= 0)  // numbers start at 1: anything else was lost or forged
-        return errors_body({{"status", "This form lost track of its incident; close it and press the button again."}});
+        return slack::errors_answer(
+            errors{{first, "This form lost track of its incident; close it and press the button again."}});
     out.channel = string_at(meta, "channel");
     std::string id = "INC-" + std::to_string(out.incident);
-    // The first input of each form takes an error that is about the whole form.
-    const char* first = callback == update_callback_id ? "status" : callback == severity_callback_id ? "severity" : "role";
-    if (out.user.empty()) return errors_body({{first, "Slack did not say who you are; please try again."}});
+    if (out.user.empty())
+        return slack::errors_answer(errors{{first, "Slack did not say who you are; please try again."}});
 
-    if (callback == update_callback_id) {
-        std::string status = text_value(field(payload, "status"));
-        std::string text = commands::trim(text_value(field(payload, "text")));
-        std::string impact = commands::trim(text_value(field(payload, "impact")));
-        std::string next = commands::trim(text_value(field(payload, "next")));
-        std::string eta = commands::trim(text_value(field(payload, "eta")));
+    if (form == view_id::update) {
+        std::string status = text_value(submitted(payload, input_id::status));
+        std::string text = commands::trim(text_value(submitted(payload, input_id::text)));
+        std::string impact = commands::trim(text_value(submitted(payload, input_id::impact)));
+        std::string next = commands::trim(text_value(submitted(payload, input_id::next)));
+        std::string eta = commands::trim(text_value(submitted(payload, input_id::eta)));
         bool status_changed = !status.empty() && status != string_at(meta, "status");
         auto parsed = commands::parse_status(status);
         bool offered = parsed && std::find(open_statuses.begin(), open_statuses.end(), *parsed) != open_statuses.end();
         // `resolved` is reached through Resolve only, as with the typed command.
-        if (!status.empty() && !offered) return errors_body({{"status", "Pick one of the statuses in the list."}});
+        if (!status.empty() && !offered)
+            return slack::errors_answer(errors{{input_id::status, "Pick one of the statuses in the list."}});
         std::string update = text;
         for (const auto& [key, value] : {std::pair{"impact", &impact}, {"next", &next}, {"eta", &eta}})
             if (!value->empty()) update += (update.empty() ? "" : " ") + std::string(key) + ": " + *value;
         if (update.empty() && !status_changed)
-            return errors_body({{"text", "Write what is happening, or pick a new status."}});
+            return slack::errors_answer(errors{{input_id::text, "Write what is happening, or pick a new status."}});
         if (status_changed) out.commands.push_back("status " + id + " " + status);
         if (!update.empty()) out.commands.push_back("update " + id + " " + update);
         return out;
     }
-    if (callback == severity_callback_id) {
-        std::string severity = text_value(field(payload, "severity"));
+    if (form == view_id::severity) {
+        std::string severity = text_value(submitted(payload, input_id::severity));
         const auto* sev = cfg.find_severity(severity);
-        if (!sev) return errors_body({{"severity", "Pick one of the severities in the list."}});
+        if (!sev) return slack::errors_answer(errors{{input_id::severity, "Pick one of the severities in the list."}});
         if (commands::iequals(sev->name, string_at(meta, "severity")))
-            return errors_body({{"severity", id + " is already " + sev->name + "; pick another severity."}});
+            return slack::errors_answer(
+                errors{{input_id::severity, id + " is already " + sev->name + "; pick another severity."}});
         out.commands.push_back("severity " + id + " " + sev->name);
         return out;
     }
-    if (callback == role_callback_id) {
-        std::string role = text_value(field(payload, "role"));
-        std::string user = modal::selected_user(field(payload, "user"));
+    if (form == view_id::role) {
+        std::string role = text_value(submitted(payload, input_id::role));
+        std::string user = slack::selected_user(submitted(payload, input_id::user));
         const auto* def = cfg.find_role(role);
-        if (!def) return errors_body({{"role", "Pick one of the roles in the list."}});
-        if (user.empty()) return errors_body({{"user", "Pick the person who takes the role."}});
+        if (!def) return slack::errors_answer(errors{{input_id::role, "Pick one of the roles in the list."}});
+        if (user.empty()) return slack::errors_answer(errors{{input_id::user, "Pick the person who takes the role."}});
         out.commands.push_back(def->name + " " + id + " <@" + user + ">");
         return out;
     }
-    return errors_body({{"status", "warroom does not know this form."}});
+    return slack::errors_answer(errors{{input_id::status, "warroom does not know this form."}});
 }
 
 std::optional<button_press> read_button_press(const json& payload) {

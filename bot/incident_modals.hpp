@@ -18,10 +18,7 @@
 
 namespace warroom::bot {
 
-inline constexpr const char* update_callback_id = "warroom_update";
-inline constexpr const char* severity_callback_id = "warroom_severity";
-inline constexpr const char* role_callback_id = "warroom_role";
-
+// Whether `callback_id` names one of the views below (update, severity, role).
 bool is_incident_modal(const std::string& callback_id);
 
 // The state the modal was opened on rides in private_metadata: a submission

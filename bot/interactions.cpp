@@ -3,7 +3,6 @@
 
 #include "bot/db_worker.hpp"
 #include "bot/incident_modals.hpp"
-#include "bot/modal_kit.hpp"
 #include "bot/net/task_group.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "bot/slack/decide.hpp"
@@ -20,7 +19,6 @@ namespace warroom::bot {
 
 namespace asio = boost::asio;
 using json = nlohmann::json;
-using modal::string_at;
 
 namespace {
 

@@ -1,7 +1,8 @@
 // A message the engine rendered (commands::message: fallback text plus Block
 // Kit blocks) as each Slack destination takes it. The one place that turns a
 // message into Slack's JSON: posts, edits, ephemeral answers, response_url
-// bodies, a slash command's answer and the App Home. Pure.
+// bodies, a slash command's answer and the App Home. Pure. Modals are
+// spelled by its sibling, block_kit_views.hpp.
 #pragma once
 
 #include "commands/decision.hpp"

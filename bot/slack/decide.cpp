@@ -2,6 +2,7 @@
 
 #include "bot/declare_modal.hpp"
 #include "bot/slack/block_kit.hpp"
+#include "bot/slack/block_kit_views.hpp"
 #include "commands/parser.hpp"
 
 namespace warroom::slack {
@@ -34,7 +35,7 @@ plan press(const bot::button_press& b) {
 }
 
 plan submit(const view_submission& v, const commands::settings& cfg) {
-    if (v.callback_id == bot::declare_callback_id) {
+    if (parse_view_id(v.callback_id) == view_id::declare) {
         auto read = bot::read_declare_submission(v.payload, cfg);
         // Slack shows these under the fields; the modal stays open.
         if (auto* errors = std::get_if<json>(&read)) return {dump(*errors), "invalid_form", {}};
@@ -120,7 +121,7 @@ plan decide(const inbound& in, const commands::settings& cfg) {
     }
     if (auto* v = std::get_if<view_submission>(&in)) return submit(*v, cfg);
     if (auto* s = std::get_if<shortcut>(&in)) {
-        if (s->callback_id != bot::declare_callback_id) return {"", "ignored", {}};
+        if (parse_view_id(s->callback_id) != view_id::declare) return {"", "ignored", {}};
         // A shortcut has no channel and no response_url to answer in: the log is all there is.
         return {"", "shortcut", open_declare_form{s->trigger_id, "", {s->user, "", ""}}};
     }

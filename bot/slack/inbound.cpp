@@ -1,6 +1,6 @@
 #include "bot/slack/inbound.hpp"
 
-#include "bot/modal_kit.hpp"
+#include "bot/slack/block_kit_views.hpp"
 
 namespace warroom::slack {
 
@@ -26,16 +26,16 @@ inbound from_event(const event_envelope& envelope) {
 }  // namespace
 
 inbound parse_interaction_payload(const json& payload) {
-    std::string type = bot::modal::string_at(payload, "type");
+    std::string type = string_at(payload, "type");
     if (type.empty()) return invalid_request{"interaction", "an interactivity payload without a type"};
     if (type == "block_actions") {
         if (auto press = bot::read_button_press(payload)) return button_click{std::move(*press)};
         return other_interaction{type};
     }
-    if (type == "view_submission") return view_submission{bot::modal::view_string(payload, "callback_id"), payload};
+    if (type == "view_submission") return view_submission{view_string(payload, "callback_id"), payload};
     if (type == "shortcut")
-        return shortcut{bot::modal::string_at(payload, "callback_id"), bot::modal::string_at(payload, "trigger_id"),
-                        bot::modal::user_of(payload)};
+        return shortcut{string_at(payload, "callback_id"), string_at(payload, "trigger_id"),
+                        user_of(payload)};
     return other_interaction{type};
 }
 
@@ -60,7 +60,7 @@ inbound parse_inbound(std::string_view content_type, std::string_view body) {
 
 inbound parse_envelope(const json& envelope) {
     if (!envelope.is_object()) return invalid_request{"unknown", "an envelope that is not a JSON object"};
-    std::string type = bot::modal::string_at(envelope, "type");
+    std::string type = string_at(envelope, "type");
     auto at = envelope.find("payload");
     if (at == envelope.end() || !at->is_object())
         return invalid_request{type.empty() ? "unknown" : type, "an envelope without a payload object"};

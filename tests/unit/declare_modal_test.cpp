@@ -1,6 +1,7 @@
 // The declare modal: built from the config, and its submission read and
 // validated the way Slack shows errors (under the field, modal kept open).
 #include "bot/declare_modal.hpp"
+#include "bot/slack/block_kit_views.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -22,8 +23,11 @@ json submission(const std::string& title, const std::string& severity, const std
     if (commander) values["commander"]["commander"]["selected_options"] = json::array({{{"value", "me"}}});
     return {{"type", "view_submission"},
             {"user", {{"id", "W111"}}},
-            {"view", {{"id", "V123"}, {"callback_id", bot::declare_callback_id}, {"private_metadata", "C0GENERAL"},
-                      {"state", {{"values", values}}}}}};
+            {"view",
+             {{"id", "V123"},
+              {"callback_id", slack::to_string(slack::view_id::declare)},
+              {"private_metadata", "C0GENERAL"},
+              {"state", {{"values", values}}}}}};
 }
 
 }  // namespace
@@ -32,7 +36,7 @@ TEST_CASE("the declare modal offers the config's severities and types") {
     auto cfg = commands::default_settings();
     auto view = bot::declare_view(cfg, "C42");
     CHECK(view["type"] == "modal");
-    CHECK(view["callback_id"] == bot::declare_callback_id);
+    CHECK(view["callback_id"] == slack::to_string(slack::view_id::declare));
     CHECK(view["private_metadata"] == "C42");
     const json* severity = nullptr;
     for (const auto& b : view["blocks"])
