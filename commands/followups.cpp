@@ -20,7 +20,7 @@ constexpr std::size_t max_followup_text = 1000;
 constexpr std::array<std::string_view, 4> sub_verbs{"done", "reassign", "due", "drop"};
 
 const std::string date_forms =
-    "a date (`2026-12-04`), a weekday (`fri`: the next one), `today`, `tomorrow`, or days or weeks from today (`3d`, `2w`)";
+    "`2026-12-04`, a weekday like `fri` (the next one), `today`, `tomorrow`, or days or weeks from today like `3d` or `2w`";
 
 std::string add_usage() {
     return "`/incident followup [INC-n] <text> [owner <person>] [due <date>]` (a person is an @mention or `me`, "
@@ -291,7 +291,7 @@ decision fire_followups(const context& ctx, const incident& inc) {
         if (!f.is_open() || !f.due) f.remind_at.reset();
         // Never at night: a reminder missed while warroom was down, or one
         // counted into the evening, waits for the morning and is said once.
-        else if (!in_working_hours(hours, ctx.now)) f.remind_at = next_working_time(hours, ctx.now);
+        else if (auto opens = next_working_time(hours, ctx.now); opens > ctx.now) f.remind_at = opens;
         // The due date moved later since this was armed.
         else if (local_day(hours, ctx.now) < *f.due) f.remind_at = first_reminder(f, hours, ctx.now);
         else {
