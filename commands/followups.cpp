@@ -61,6 +61,13 @@ std::string owner_error(std::string_view word, const std::string& usage_text) {
            usage_text + ".";
 }
 
+// Reminders mention the owner in the incident's channel, where a mention of
+// someone outside it notifies nobody. Slack answers already_in_channel for a
+// member, which is harmless; the declarer and role holders are known members.
+void invite_owner(decision& d, const incident& inc, const std::string& owner) {
+    if (owner != inc.declared_by && !holds_role(inc, owner)) invite(d, inc, owner);
+}
+
 // What the follow-up's timeline entries and posts call it.
 std::string described(const followup& f) { return f.ref() + " (" + f.text + ")"; }
 
@@ -103,7 +110,8 @@ decision handle_add(const context& ctx, const command_line& line) {
         if (iequals(last, "due") && !due_text) return fail(ctx, "Due when? Write it as " + add_usage() + ".");
     }
     std::string all = line.rest(t.next);
-    std::string text = trim(std::string_view(all).substr(0, all.size() - line.rest(end).size()));
+    // One line, like a title: it is listed one a line.
+    std::string text = sanitize(trim(std::string_view(all).substr(0, all.size() - line.rest(end).size())), false);
     if (text.empty()) return fail(ctx, "A follow-up needs text: what is to be done. Write it as " + add_usage() + ".");
     if (char_count(text) > max_followup_text) return fail(ctx, too_long("The follow-up"));
     std::string owner = ctx.req.user;
@@ -131,6 +139,7 @@ decision handle_add(const context& ctx, const command_line& line) {
     f.remind_at = first_reminder(f, ctx.cfg.hours, ctx.now);
 
     decision d;
+    invite_owner(d, inc, owner);
     auto view = change_view(ctx, inc, f, "");
     post(d, inc, ctx.render("followup_added", view));
     note_timeline(d, ctx, inc, "followup",
@@ -178,7 +187,9 @@ decision handle_change(const context& ctx, const command_line& line, std::string
         std::string entry = described(f) + " reassigned from " + mention(f.owner) + " to " + mention(*user);
         std::string reply = f.ref() + " is now " + mention(*user) + "'s.";
         f.owner = *user;
-        return changed(ctx, *inc, std::move(f), std::move(entry), "reassigned to " + mention(*user), std::move(reply));
+        auto d = changed(ctx, *inc, std::move(f), std::move(entry), "reassigned to " + mention(*user), std::move(reply));
+        invite_owner(d, *inc, *user);
+        return d;
     }
     // due
     auto word = line.word(3);

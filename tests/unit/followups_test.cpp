@@ -121,6 +121,15 @@ TEST_CASE("followup adds a record with owner and due date, posts it and puts it 
     CHECK_THAT(d.reply.text, Contains("Added F-1 to INC-1"));
     // Nothing about the incident itself changed.
     CHECK_FALSE(d.save);
+    // The owner is invited, so that the reminders' mentions reach them.
+    std::vector<std::string> invited;
+    for (const auto& a : d.actions)
+        if (a.kind == action_kind::invite) invited.insert(invited.end(), a.users.begin(), a.users.end());
+    CHECK(invited == std::vector<std::string>{"U2"});
+    // The declarer is in the channel already.
+    d = h.run("followup INC-1 Another one owner me");
+    REQUIRE(d.ok);
+    for (const auto& a : d.actions) CHECK(a.kind != action_kind::invite);
 }
 
 TEST_CASE("followup: the owner is the caller when left out, `me`, and the incident is the channel's", "[followups]") {
@@ -141,6 +150,10 @@ TEST_CASE("followup: the owner is the caller when left out, `me`, and the incide
         CHECK(f.text == "Rotate the keys");
         CHECK(f.owner == "U3");
         CHECK(f.due == local_day(h.eng.config().hours, at(2026, 11, 27, 12)));
+    }
+    SECTION("the text is one line") {
+        REQUIRE(h.run("followup INC-1 Fix the\nretry storm owner me").ok);
+        CHECK(h.store.followups.at(1).text == "Fix the retry storm");
     }
     SECTION("words like done or due inside the text stay text") {
         REQUIRE(h.run("followup INC-1 done means the due dashboards exist").ok);
@@ -251,6 +264,10 @@ TEST_CASE("followup reassign, due and drop change the record and the timeline sa
     CHECK(h.store.followups.at(1).owner == "U3");
     CHECK_THAT(d.timeline.at(0).text, Contains("reassigned from <@U2> to <@U3>"));
     CHECK_THAT(posts(d), Contains("reassigned to <@U3>"));
+    REQUIRE(std::count_if(d.actions.begin(), d.actions.end(), [](const action& a) { return a.kind == action_kind::invite; }) == 1);
+    CHECK(std::find_if(d.actions.begin(), d.actions.end(), [](const action& a) {
+              return a.kind == action_kind::invite;
+          })->users == std::vector<std::string>{"U3"});
 
     d = h.run("followup due F-1 2026-12-10");
     REQUIRE(d.ok);
