@@ -285,9 +285,18 @@ decision handle_followups(const context& ctx, const command_line& line) {
         if (k < items.size()) data["more"] = format_count(items.size() - k);
         return ctx.tpl.render("followups", data);
     };
-    // As many as one answer holds, saying how many more there are.
-    std::size_t k = items.size();
-    while (k > 0 && !templates::fits_in_blocks(render(k))) k = k * 3 / 4;
+    // As many as one answer holds, saying how many more there are: the
+    // largest k that fits, by bisection. A listed follow-up takes more than 32
+    // characters, which bounds k, so a list of thousands costs a few renders
+    // of a few hundred lines.
+    std::size_t lo = 0, hi = std::min(items.size(), templates::max_blocks_text_chars / 32);
+    if (hi == items.size() && templates::fits_in_blocks(render(hi))) lo = hi;
+    while (lo < hi) {
+        std::size_t mid = lo + (hi - lo + 1) / 2;
+        if (templates::fits_in_blocks(render(mid))) lo = mid;
+        else hi = mid - 1;
+    }
+    std::size_t k = lo;
     decision d;
     auto text = templates::fit_text(render(k));
     d.reply = {text, templates::blocks_for(text)};

@@ -5,6 +5,7 @@
 
 #include "commands/followup.hpp"
 #include "commands/settings.hpp"
+#include "templates/slack_text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -456,4 +457,24 @@ TEST_CASE("dropping a follow-up cancels its reminders; others of the incident ke
     auto fired = reminders(h.advance_to(at(2026, 11, 25, 12)));
     REQUIRE(fired.size() == 1);
     CHECK_THAT(fired[0], Contains("F-2") && Contains("<@U3>"));
+}
+
+TEST_CASE("a list longer than one message shows the soonest due and says how many more there are", "[followups]") {
+    auto h = declared();
+    for (int i = 1; i <= 400; ++i) {
+        auto due = "2026-12-" + std::string(i % 20 + 10 < 10 ? "0" : "") + std::to_string(i % 20 + 10);
+        REQUIRE(h.run("followup INC-1 item " + std::to_string(i) + " " + std::string(60, 'x') + " owner <@U2> due " + due).ok);
+    }
+    auto d = h.run("followups open");
+    REQUIRE(d.ok);
+    CHECK(warroom::templates::fits_in_blocks(d.reply.text));
+    CHECK_THAT(d.reply.text, Contains("*Open follow-ups* (400)") && Contains("more not shown"));
+    // Every line shown plus the ones said not shown is all of them.
+    std::size_t shown = 0;
+    for (auto at = d.reply.text.find("• "); at != std::string::npos; at = d.reply.text.find("• ", at + 1)) ++shown;
+    auto more_at = d.reply.text.find("and ") + 4;
+    auto more = std::stoul(d.reply.text.substr(more_at));
+    CHECK(shown + more == 400);
+    CHECK(shown > 90);  // as many as fit (about 110 characters each), not a few
+    CHECK_THAT(d.reply.text, Contains("due Thu 10 Dec") && !Contains("due Tue 29 Dec"));
 }
