@@ -244,6 +244,10 @@ decision handle_postmortem(const context& ctx, const command_line& line) {
         if (e.kind == "update")
             if (auto s = parse_update(e.text); !s.impact.empty()) impact = s.impact;
     view["impact"] = impact.empty() ? nlohmann::json() : nlohmann::json(impact);
+    auto followups = nlohmann::json::array();
+    for (const auto& f : ctx.store.followups_of(inc.number)) followups.push_back(followup_view(ctx, f));
+    view["has_followups"] = !followups.empty();
+    view["followups"] = std::move(followups);
     decision d;
     // Never cut: a draft too long for one message goes out in parts, in a thread.
     post_in_parts(d, inc, ctx.tpl.render("postmortem", view), "Post-mortem of " + inc.id());
@@ -285,8 +289,29 @@ decision handle_stats(const context& ctx, const command_line& line) {
                         {"ack_met", std::to_string(ack_met) + "/" + std::to_string(ack.size())},
                         {"resolve_met", std::to_string(resolve_met) + "/" + std::to_string(resolve.size())}});
     }
-    return answer(ctx, "stats", {{"period", format_duration(period)}, {"rows", rows},
-                                 {"total", std::to_string(incidents.size())}});
+    // Follow-ups made in the period: the open ones (and how many of those are
+    // late), and how many of the closed ones were done by their due date.
+    std::size_t open = 0, overdue = 0, done = 0, on_time = 0, dropped = 0;
+    auto followups = ctx.store.followups_created_since(ctx.now - period);
+    for (const auto& f : followups) {
+        if (f.is_open()) {
+            ++open;
+            overdue += is_overdue(f, ctx.cfg.hours, ctx.now) ? 1 : 0;
+        } else if (f.state == followup_state::dropped) {
+            ++dropped;
+        } else {
+            ++done;
+            bool late = f.due && f.closed_at && local_day(ctx.cfg.hours, *f.closed_at) > *f.due;
+            on_time += late ? 0 : 1;
+        }
+    }
+    nlohmann::json data = {{"period", format_duration(period)}, {"rows", rows},
+                           {"total", std::to_string(incidents.size())}};
+    if (!followups.empty())
+        data["followups"] = {{"count", format_count(followups.size())}, {"open", format_count(open)},
+                             {"overdue", format_count(overdue)},    {"done", format_count(done)},
+                             {"on_time", format_count(on_time)},    {"dropped", format_count(dropped)}};
+    return answer(ctx, "stats", data);
 }
 
 decision handle_help(const context& ctx, const command_line& line) {

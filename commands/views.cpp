@@ -228,6 +228,7 @@ std::string usage(const context& ctx, std::string_view verb) {
     if (v == "snooze") return w(" <duration>") + " or " + w(" off");
     if (v == "update" || v == "note") return w(" <text>");
     if (v == "resolve") return w(" [summary]");
+    if (v == "followup" || v == "action") return w(" <text> [owner <person>] [due <date>]");
     if (v == "timeline") return w("") + " or " + w(" all");
     if (ctx.cfg.find_role(v)) return w(" <person>") + " (an @mention or `me`)";
     return w("");

@@ -83,3 +83,48 @@ TEST_CASE("the console's commands carry no key and are never refused as repeats"
     s.rt->handle({"ULOCAL", "CLOCAL", "declare P3 one"});
     CHECK(s.open() == 2);
 }
+
+namespace {
+
+std::size_t reminders_queued(bot::runtime& rt) {
+    std::size_t n = 0;
+    for (const auto& e : rt.repository().pending_actions(rt.time().now(), 1000))
+        if (e.act.body.text.find(":alarm_clock:") != std::string::npos) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("a follow-up's reminder survives a restart, and reminders missed while down fire once") {
+    scratch_runtime s;  // Wednesday 25 Nov 2026, 10:00 UTC
+    REQUIRE(s.rt->handle({"U1", "C1", "declare P2 disk full on db-3"}).incident == 1);
+    auto added = s.rt->handle({"U1", "C1", "followup INC-1 Add disk alerts owner <@U2> due fri"});
+    CHECK_THAT(added.reply.text, Contains("F-1"));
+    // Resolving stops the incident's clocks, not its follow-ups' reminders.
+    REQUIRE(s.rt->handle({"U1", "C1", "resolve INC-1"}).incident == 1);
+
+    // warroom stops; it is back on the due day, after the start of working hours.
+    s.rt.reset();
+    s.clk.t = commands::time_point{std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}} + std::chrono::hours(9) +
+              std::chrono::minutes(30);
+    s.rt = std::make_unique<bot::runtime>(s.cfg, s.clk);
+    CHECK(s.rt->next_deadline() == commands::time_point{std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}} +
+                                       std::chrono::hours(9));
+    CHECK(reminders_queued(*s.rt) == 0);
+    CHECK(s.rt->fire_due() == 1);
+    CHECK(reminders_queued(*s.rt) == 1);
+    CHECK(s.rt->fire_due() == 0);  // said: nothing more until the next nag
+    CHECK(reminders_queued(*s.rt) == 1);
+
+    // Down again for three weeks, many nags missed: one reminder when back.
+    s.rt.reset();
+    s.clk.t += std::chrono::days(21);
+    s.rt = std::make_unique<bot::runtime>(s.cfg, s.clk);
+    CHECK(s.rt->fire_due() == 1);
+    CHECK(s.rt->fire_due() == 0);
+    CHECK(reminders_queued(*s.rt) == 2);
+
+    // Done: nothing is armed any more.
+    s.rt->handle({"U2", "C1", "followup done F-1 alerts live"});
+    CHECK_FALSE(s.rt->next_deadline());
+}
