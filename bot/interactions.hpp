@@ -54,6 +54,8 @@ public:
 private:
     boost::asio::awaitable<void> open_incident_modal(button_press b);
     boost::asio::awaitable<void> join(slack::join_channel j);
+    // "Add as follow-up" and the resolution post's Follow-up button.
+    boost::asio::awaitable<void> open_followup_modal(slack::open_followup_form f);
     // Runs the requests in order, then tells the caller the answers.
     boost::asio::awaitable<void> run_requests(slack::run_requests run);
     // A fixed answer; by value, as it outlives answer()'s frame.

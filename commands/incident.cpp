@@ -24,12 +24,13 @@ constexpr std::array<std::pair<timer_kind, std::string_view>, 6> timer_names{{
     {timer_kind::postmortem_review, "postmortem_review"},
     {timer_kind::followup, "followup"},
 }};
-constexpr std::array<std::pair<action_kind, std::string_view>, 5> action_names{{
+constexpr std::array<std::pair<action_kind, std::string_view>, 6> action_names{{
     {action_kind::create_channel, "create_channel"},
     {action_kind::invite, "invite"},
     {action_kind::set_topic, "set_topic"},
     {action_kind::update_summary, "update_summary"},
     {action_kind::post, "post"},
+    {action_kind::direct_message, "direct_message"},
 }};
 
 template <class E, std::size_t N>

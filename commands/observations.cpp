@@ -53,7 +53,9 @@ decision engine::observe(const observation& seen, incident_store& store, time_po
     return d;
 }
 
-message engine::home(incident_store& store, time_point now) const {
+message engine::home(incident_store& store, time_point now) const { return home(store, now, ""); }
+
+message engine::home(incident_store& store, time_point now, const std::string& viewer) const {
     request none;
     context ctx{cfg_, tpl_, store, none, now};
     auto open = store.list_open();
@@ -68,8 +70,9 @@ message engine::home(incident_store& store, time_point now) const {
         if (!items.empty())
             groups.push_back({{"severity", sev.name}, {"label", sev.label}, {"incidents", items}});
     }
-    return ctx.render("app_home", {{"groups", groups}, {"count", std::to_string(open.size())},
-                                   {"updated", format_time(now)}});
+    nlohmann::json data = {{"groups", groups}, {"count", std::to_string(open.size())}, {"updated", format_time(now)}};
+    if (!viewer.empty()) data["mine"] = home_followups(ctx, viewer);
+    return ctx.render("app_home", data);
 }
 
 }  // namespace warroom::commands
