@@ -20,6 +20,15 @@ bool is_date(std::string_view s) {
     return true;
 }
 
+// A Slack user ID (U…, W…): what a users_select gives, and nothing that could
+// be read as more words of the command.
+bool is_user_id(std::string_view s) {
+    if (s.empty() || s.size() > 32) return false;
+    for (char c : s)
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+    return true;
+}
+
 void replace_all(std::string& s, std::string_view from, std::string_view to) {
     for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
         s.replace(at, from.size(), to);
@@ -84,7 +93,7 @@ std::variant<followup_form, json> read_followup_submission(const json& payload) 
     if (out.text.empty()) problems[input_id::text] = "Write what is to be done.";
     else if (commands::char_count(out.text) > max_followup_form_text)
         problems[input_id::text] = "At most " + std::to_string(max_followup_form_text) + " characters.";
-    if (out.owner.empty()) problems[input_id::owner] = "Pick who owns it.";
+    if (!is_user_id(out.owner)) problems[input_id::owner] = "Pick who owns it.";
     if (!out.due.empty() && !is_date(out.due)) problems[input_id::due] = "Pick a day in the calendar.";
     if (!problems.empty()) return slack::errors_answer(problems);
     return out;
