@@ -64,6 +64,25 @@ class FollowupCase(buttons.ButtonCase):
     def followups(self, query=""):
         return harness.answer_text(self.w.command(f"followups {query}".strip(), channel={"id": self.cid, "name": "x"}))
 
+    def home_of(self, user):
+        """The App Home published when `user` opens it: its text."""
+        mark = fake().last_seq()
+        event = {"token": "t", "team_id": "T111", "api_app_id": "A111", "type": "event_callback",
+                 "event_id": "Ev" + uuid.uuid4().hex[:10].upper(), "event_time": int(time.time()),
+                 "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
+                           "event_ts": f"{time.time():.6f}"},
+                 "authorizations": [{"team_id": "T111", "user_id": "U0BOT", "is_bot": True}]}
+        self.assertEqual(self.w.event(event)[0], 200)
+
+        def published():
+            calls = [c for c in fake().calls("views.publish", since=mark)
+                     if c["outcome"] == "ok" and c["args"].get("user_id") == user]
+            return calls[-1] if calls else None
+        view = wait_until(f"views.publish for {user}", published)["args"]["view"]
+        text = harness.all_text(view["blocks"])
+        self.assertIn("Your follow-ups", text)
+        return text
+
     def dms_to(self, user):
         for c in fake().state()["channels"]:
             if c.get("is_im") and c.get("user") == user:
@@ -98,6 +117,9 @@ class AddAsFollowup(FollowupCase):
         self.assertIn("<@W222>", listed)
         # The owner is invited, so the reminders' mentions reach them.
         self.assertIn("W222", fake().channel(cid=self.cid)["members"])
+        # And it is on their App Home, under "Your follow-ups"; not on someone else's.
+        self.assertIn("Add backoff to the retry loop", self.home_of("W222"))
+        self.assertNotIn("Add backoff to the retry loop", self.home_of("W333"))
 
     def test_an_empty_form_stays_open_with_the_errors(self):
         _, _, trigger = self.message_action("x")
