@@ -8,7 +8,8 @@ the follow-up form, whose submission adds the follow-up; outside an incident cha
 clicker alone is told it works only there. The resolution post's Follow-up button opens the
 same form. A due reminder reaches the owner in the incident channel and in a direct message
 (conversations.open, then chat.postMessage); without im:write (missing_scope) it is said once
-in the log and the channel reminder still goes out.
+in the log and the channel reminder still goes out. A weekly digest missed while warroom was
+down is posted once when it is back.
 """
 
 import datetime
@@ -202,6 +203,52 @@ class DirectMessageReminders(FollowupCase):
             self.assertEqual(self.w.outbox().get("dead", 0), 0, "a skipped direct message is no dead letter")
         finally:
             fake().post("config", {"scopes": all_scopes})
+
+
+class WeeklyDigest(FollowupCase):
+    config = 'followup_digest_channel = "eng-followups"\nfollowup_digest_at = "mon 09:00"\n' + CONFIG
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        fake().post("channel", {"name": "eng-followups", "id": "C0FOLLOWUPS", "bot_member": False,
+                                "members": ["W111"]})
+
+    def digest_at(self):
+        db = sqlite3.connect(self.w.db)
+        try:
+            row = db.execute("SELECT value FROM counters WHERE name = 'followup_digest_at'").fetchone()
+            return row[0] if row else None
+        finally:
+            db.close()
+
+    def test_a_digest_missed_while_down_is_posted_once_and_the_next_is_a_week_ahead(self):
+        self.w.command(f"followup INC-{self.n} Document the failover owner <@W222>",
+                       channel={"id": self.cid, "name": "x"})
+        self.w.quiet()
+        armed = wait_until("the digest armed on the first timer pass", self.digest_at)
+        self.assertGreater(armed, time.time())
+        self.assertLessEqual(armed, time.time() + 7 * 86400)
+        self.assertEqual(fake().messages("C0FOLLOWUPS"), [])
+        # warroom is down when it comes due.
+        self.w.stop()
+        db = sqlite3.connect(self.w.db)
+        with db:
+            db.execute("UPDATE counters SET value = ? WHERE name = 'followup_digest_at'",
+                       (int(time.time()) - 3 * 7 * 86400,))
+        db.close()
+        self.w.start()
+        post = self.wait_post("C0FOLLOWUPS", lambda t: "Follow-ups this week" in t and "Document the failover" in t,
+                              "the digest in #eng-followups")
+        self.assertIn("<@W222>", msg_text(post))
+        self.w.quiet()
+        self.assertGreater(self.digest_at(), time.time())
+        # Restarted again: nothing more until next week.
+        self.w.stop()
+        self.w.start()
+        self.w.quiet()
+        digests = [m for m in fake().messages("C0FOLLOWUPS") if "Follow-ups this week" in msg_text(m)]
+        self.assertEqual(len(digests), 1)
 
 
 if __name__ == "__main__":
