@@ -154,6 +154,14 @@ TEST_CASE("every message is fitted to Slack's limits and says what was left out"
         auto blocks = check_blocks(blocks_for(paras));
         CHECK(blocks.back()["text"]["text"].get<std::string>().ends_with("paragraph 119"));
     }
+    SECTION("whole_blocks: blocks_for when nothing is left out, else nothing") {
+        std::string paras, big;
+        for (int i = 0; i < 120; ++i) paras += "paragraph " + std::to_string(i) + " 🔥\n\n";
+        for (int i = 0; i < 20000; ++i) big += "entry " + std::to_string(i) + "\n";
+        CHECK(whole_blocks(paras) == blocks_for(paras));
+        CHECK(whole_blocks("a\n---\nb") == blocks_for("a\n---\nb"));
+        CHECK_FALSE(whole_blocks(big));
+    }
     SECTION("emoji count double, as Slack may count them") {
         std::string fire;
         for (int i = 0; i < 2000; ++i) fire += "🔥";
