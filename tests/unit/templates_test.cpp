@@ -56,6 +56,9 @@ TEST_CASE("plain text for the terminal") {
     CHECK(to_plain("<@U1|alice> in <#C1|ops>: a &lt;b&gt; &amp; c") == "@alice in #ops: a <b> & c");
     CHECK(to_plain("<@U1> <!here> <!subteam^S1|@sre>") == "@U1 @here @sre");
     CHECK(to_plain("<https://x.y|docs>") == "docs (https://x.y)");
+    CHECK(to_plain("<https://x.y/?a=1&amp;b=2> <!date^1700000000^{date}|Nov 14> <!subteam^S1>") ==
+          "https://x.y/?a=1&b=2 Nov 14 @subteam");
+    CHECK(to_plain("a < b &gt; c") == "a < b > c");  // a '<' that opens nothing stays
 }
 
 TEST_CASE("truncation keeps UTF-8 whole") {
