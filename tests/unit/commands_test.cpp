@@ -1722,6 +1722,9 @@ TEST_CASE("error examples name the caller's own incident; a number that names no
     d = h.run("tl", "U9", "C0");
     CHECK_THAT(d.reply.text, Contains("Name it (`/incident tl INC-n &lt;person&gt;` (an @mention or `me`))"));
     CHECK_THAT(d.reply.text, !Contains("INC-7"));
+    // A command written two ways: the example is the first, whole.
+    check_refused(h, "snooze", "C0", "Name it (`/incident snooze INC-3 &lt;duration&gt;`) or type");
+    check_refused(h, "timeline", "C0", "Name it (`/incident timeline INC-3`) or type");
     REQUIRE(h.run("resolve INC-3", "U1").ok);
     check_refused(h, "show", "C0", "`/incident show INC-1`");
 
