@@ -81,7 +81,7 @@ std::optional<commands::incident> incident_table::find(std::int64_t number) {
     return std::move(one.front());
 }
 
-std::optional<commands::incident> incident_table::find_by_channel(std::string_view channel) {
+std::optional<std::int64_t> incident_table::number_by_channel(std::string_view channel) {
     if (channel.empty()) return std::nullopt;
     // Newest first: a name could in principle have been reused by a later incident.
     // Two indexed lookups, not one OR: SQLite scans the whole table for the OR,
@@ -93,6 +93,11 @@ std::optional<commands::incident> incident_table::find_by_channel(std::string_vi
         number = query(db_, sql, channel).one_row([](auto& q) { return q.getColumn(0).getInt64(); });
         if (number) break;
     }
+    return number;
+}
+
+std::optional<commands::incident> incident_table::find_by_channel(std::string_view channel) {
+    auto number = number_by_channel(channel);
     if (!number) return std::nullopt;
     return find(*number);
 }

@@ -23,6 +23,8 @@ public:
 
     std::optional<commands::incident> find(std::int64_t number);
     std::optional<commands::incident> find_by_channel(std::string_view channel);
+    // The number of the incident whose channel this is (id or name), without reading it.
+    std::optional<std::int64_t> number_by_channel(std::string_view channel);
     std::vector<commands::incident> list_open();
     std::vector<commands::incident> list_declared_since(commands::time_point since);
     std::vector<commands::incident> list_resolved_since(commands::time_point since);

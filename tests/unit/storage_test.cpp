@@ -89,6 +89,11 @@ TEST_CASE("an incident is stored and read back whole") {
 
     repo.set_channel(1, "C123", "incident-20261124-1-2");
     CHECK(repo.find_by_channel("C123")->channel_name == "incident-20261124-1-2");
+    // By id or by name, as find_by_channel finds it; nothing else is one.
+    CHECK(repo.is_incident_channel("C123"));
+    CHECK(repo.is_incident_channel("incident-20261124-1-2"));
+    CHECK_FALSE(repo.is_incident_channel("C999"));
+    CHECK_FALSE(repo.is_incident_channel(""));
 }
 
 TEST_CASE("timers follow the incident's deadlines") {
