@@ -188,10 +188,14 @@ statement_handle::~statement_handle() {
     }
 }
 
-statement_handle database::prepare(const std::string& sql) {
-    auto& slot = statements_[sql];
-    if (!slot) slot = std::make_unique<SQLite::Statement>(db_, sql);
-    return statement_handle(*slot);
+statement_handle database::prepare(std::string_view sql) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+        std::string text(sql);
+        auto statement = std::make_unique<SQLite::Statement>(db_, text);
+        it = statements_.emplace(std::move(text), std::move(statement)).first;
+    }
+    return statement_handle(*it->second);
 }
 
 int database::schema_version() { return current_version(db_); }

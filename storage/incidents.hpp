@@ -46,7 +46,7 @@ private:
     void attach_details(std::vector<commands::incident>& incidents);
     // Incidents from a query whose first columns are incident_columns, `args` bound to its parameters.
     template <class... Args>
-    std::vector<commands::incident> read(bool with_details, const std::string& sql, const Args&... args);
+    std::vector<commands::incident> read(bool with_details, std::string_view sql, const Args&... args);
 
     database& db_;
     timer_table& timers_;

@@ -96,6 +96,19 @@ TEST_CASE("an incident is stored and read back whole") {
     CHECK_FALSE(repo.is_incident_channel(""));
 }
 
+// A query's text is the cache key whatever string holds it: one statement,
+// prepared once, for every call.
+TEST_CASE("a statement is prepared once for its text, whichever string carries it") {
+    temp_db t;
+    storage::database db(t.path.string());
+    const std::string owned = "SELECT count(*) FROM incidents";
+    SQLite::Statement* first = nullptr;
+    { auto h = db.prepare(owned); first = &*h; }
+    { auto h = db.prepare(std::string_view(owned)); CHECK(&*h == first); }
+    { auto h = db.prepare("SELECT count(*) FROM incidents"); CHECK(&*h == first); }
+    { auto h = db.prepare("SELECT count(*) FROM timeline"); CHECK(&*h != first); }
+}
+
 TEST_CASE("timers follow the incident's deadlines") {
     temp_db t;
     storage::database db(t.path.string());
