@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace warroom::storage {
 
@@ -21,6 +22,12 @@ namespace warroom::storage {
 struct storage_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// Files that hold incidents (the database, backups, exports) are made
+// readable and writable by their owner only (0600), whatever the umask. With
+// `replace`, an existing file is emptied and made owner-only too (open keeps
+// a leftover's mode); without, an existing file is an error (EEXIST).
+std::error_code create_owner_only(const std::string& path, bool replace = false);
 
 // A statement prepared once per connection and reused: preparing took a
 // third of a declare's time. Reset, with its bindings cleared, when the

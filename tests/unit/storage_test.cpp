@@ -416,6 +416,22 @@ TEST_CASE("a new database and its -wal and -shm are readable by their owner only
     ::umask(old);
 }
 
+TEST_CASE("create_owner_only makes a file 0600, and with replace a leftover too, emptied") {
+    temp_db t;
+    const std::string p = t.path.string() + ".out";
+    auto old = ::umask(022);
+    CHECK_FALSE(storage::create_owner_only(p));
+    CHECK(fs::status(p).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK(storage::create_owner_only(p) == std::errc::file_exists);  // never taken over without replace
+    { std::ofstream(p) << "old report"; }
+    fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+    CHECK_FALSE(storage::create_owner_only(p, /*replace=*/true));
+    CHECK(fs::status(p).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK(fs::file_size(p) == 0);
+    ::umask(old);
+    fs::remove(p);
+}
+
 TEST_CASE("a database with a zeroed page is refused at open, saying it is damaged") {
     temp_db t;
     {
