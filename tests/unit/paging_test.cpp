@@ -583,3 +583,21 @@ TEST_CASE("a request says where it goes without what it carries") {
     auto pd = pagerduty_request(target(pager_kind::pagerduty), incident());
     CHECK_THAT(describe(pd), !Contains(routing_key));
 }
+
+TEST_CASE("the example file's commented pagers, uncommented, are one valid target per provider") {
+    std::ifstream in(std::string(WARROOM_SOURCE_DIR) + "/deploy/warroom.example.toml");
+    REQUIRE(in);
+    std::string line, block;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        if (line == "# [[pagers]]") inside = true;
+        if (inside && line.rfind("# ", 0) == 0) block += line.substr(2) + "\n";
+        else if (inside && line == "#") block += "\n";
+    }
+    auto pagers = parse_pagers(block, "warroom.example.toml");
+    REQUIRE(pagers.size() == 3);
+    CHECK(pagers[0].kind == pager_kind::pagerduty);
+    CHECK(pagers[1].kind == pager_kind::opsgenie);
+    CHECK(pagers[1].url == "https://api.opsgenie.com");
+    CHECK(pagers[2].kind == pager_kind::webhook);
+}
