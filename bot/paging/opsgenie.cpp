@@ -48,7 +48,7 @@ std::string opsgenie_body(const page_event& e) {
         body["alias"] = truncate_utf8(dedup_key(e.install, e.number), opsgenie_alias_max);
         body["description"] = description(e);
         body["priority"] = opsgenie_priority(e.severity_rank);
-        body["tags"] = {"warroom", e.severity};
+        body["tags"] = {"warroom", truncate_utf8(e.severity, opsgenie_tag_max)};
         nlohmann::json details = {{"incident", "INC-" + std::to_string(e.number)}, {"severity", e.severity}};
         if (!e.commander.empty()) details["commander"] = e.commander;
         if (!e.channel_url.empty()) details["slack_channel"] = e.channel_url;

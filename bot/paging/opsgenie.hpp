@@ -19,6 +19,7 @@ inline constexpr std::size_t opsgenie_alias_max = 512;
 inline constexpr std::size_t opsgenie_description_max = 15000;
 inline constexpr std::size_t opsgenie_user_max = 100;
 inline constexpr std::size_t opsgenie_source_max = 100;
+inline constexpr std::size_t opsgenie_tag_max = 50;
 
 // P1 for the most severe of warroom's list, then P2…; P5 for the rest.
 std::string_view opsgenie_priority(std::size_t rank) noexcept;

@@ -116,6 +116,9 @@ std::vector<std::string> opsgenie_create_errors(const json& b) {
             if (!v.is_string()) e.push_back("details." + k + " is not a string");
     for (const char* k : {"user", "source"})
         if (b.contains(k) && chars(b[k]) > 100) e.push_back(std::string(k) + " > 100");
+    if (b.contains("tags"))
+        for (const auto& t : b["tags"])
+            if (!t.is_string() || chars(t) > 50) e.push_back("tag > 50");
     return e;
 }
 
@@ -600,4 +603,12 @@ TEST_CASE("the example file's commented pagers, uncommented, are one valid targe
     CHECK(pagers[1].kind == pager_kind::opsgenie);
     CHECK(pagers[1].url == "https://api.opsgenie.com");
     CHECK(pagers[2].kind == pager_kind::webhook);
+}
+
+TEST_CASE("Opsgenie: a severity name longer than a tag may be is cut, not refused") {
+    auto e = incident();
+    e.severity = std::string(80, 'S');
+    auto b = json::parse(opsgenie_body(e));
+    CHECK(opsgenie_create_errors(b).empty());
+    CHECK(chars(b["tags"][1]) <= 50);
 }
