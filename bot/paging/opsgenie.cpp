@@ -32,7 +32,7 @@ std::string path_escape(std::string_view s) {
 std::string description(const page_event& e) {
     std::string d = "Incident INC-" + std::to_string(e.number) + " (" + e.severity + "): " + e.title + "\n";
     if (!e.commander.empty()) d += "Commander: " + e.commander + "\n";
-    if (!e.actor.empty()) d += "Declared by: " + e.actor + "\n";
+    if (!e.actor.empty()) d += "Paged by: " + e.actor + "\n";
     if (!e.channel_url.empty()) d += "Slack channel: " + e.channel_url + "\n";
     return truncate_utf8(d, opsgenie_description_max);
 }

@@ -26,7 +26,7 @@ struct page_event {
     page_action action = page_action::trigger;
     std::string channel_url;   // link back to the incident channel; empty: none
     std::string commander;     // Slack user ID or name; empty: none yet
-    std::string actor;         // who declared, acknowledged or resolved
+    std::string actor;         // who caused this: declared or paged by hand, acknowledged, resolved
     std::string install;       // names this warroom (e.g. the Slack team ID): part of the dedup key
     std::chrono::sys_seconds at{};
 };

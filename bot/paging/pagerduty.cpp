@@ -22,7 +22,7 @@ std::string pagerduty_body(const page_event& e, std::string_view routing_key, st
     if (e.action == page_action::trigger) {
         nlohmann::json details = {{"incident", "INC-" + std::to_string(e.number)}, {"severity", e.severity}};
         if (!e.commander.empty()) details["commander"] = e.commander;
-        if (!e.actor.empty()) details["declared_by"] = e.actor;
+        if (!e.actor.empty()) details["paged_by"] = e.actor;
         if (!e.channel_url.empty()) details["slack_channel"] = e.channel_url;
         body["payload"] = {
             {"summary", summary(e, pagerduty_summary_max)},
