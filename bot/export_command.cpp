@@ -13,10 +13,6 @@
 #include <fstream>
 #include <ostream>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 namespace warroom::bot {
 
 using json = nlohmann::ordered_json;
@@ -248,11 +244,8 @@ int run_export_command(const config& cfg, const export_options& opts, std::ostre
     // Written beside the target and renamed, so a reader never sees half a file.
     std::string partial = opts.output + ".partial";
     {
-        // Owner-only like the database it comes from: incident titles are sensitive.
-        if (int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); fd >= 0) {
-            ::fchmod(fd, 0600);  // a leftover .partial keeps its mode otherwise
-            ::close(fd);
-        }
+        // Owner-only like the database it comes from; a failure shows in the write below.
+        (void)storage::create_owner_only(partial, /*replace=*/true);
         std::ofstream f(partial, std::ios::binary | std::ios::trunc);
         f << text;
         f.close();

@@ -115,8 +115,10 @@ struct target {
     std::string error;
 };
 target find_target(const context& ctx, const command_line& line, std::size_t index, bool text_follows);
-// How `verb` is written ("`/incident ack [INC-n]`"), for errors.
-std::string usage(const context& ctx, std::string_view verb);
+// How `verb` is written ("`/incident ack [INC-n]`"), for errors. `ref` stands
+// where the incident goes; with `one_form`, a command written two ways
+// (snooze, timeline) shows only the first: an example to copy as it is.
+std::string usage(const context& ctx, std::string_view verb, std::string_view ref = "[INC-n]", bool one_form = false);
 // Whether `user` holds any of the incident's roles.
 bool holds_role(const incident& inc, const std::string& user);
 // The error for words after a complete command, from word `next` on.

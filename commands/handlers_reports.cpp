@@ -48,13 +48,28 @@ std::size_t most_that_fit(std::size_t n, F fits) {
 }
 
 // An answer showing as many of n items as one message holds: render(k) is the
-// text with k of them (and its own word on how many were left out).
+// text with k of them (and its own word on how many were left out). Each try
+// is rendered and packed once, and the largest that fit is the answer as it
+// was tried: when all n fit (the usual case), that is one render and one pack.
 template <typename F>
 decision answer_with_most(std::size_t n, F render) {
-    auto shown = most_that_fit(n, [&](std::size_t k) { return templates::fits_in_blocks(render(k)); });
     decision d;
-    auto text = templates::fit_text(render(shown));
-    d.reply = {text, templates::blocks_for(text)};
+    std::size_t best = n + 1;  // the k whose message d.reply holds; none yet
+    auto shown = most_that_fit(n, [&](std::size_t k) {
+        auto text = render(k);
+        auto blocks = templates::whole_blocks(text);
+        if (!blocks) return false;
+        if (best > n || k > best) {
+            d.reply = {std::move(text), std::move(*blocks)};
+            best = k;
+        }
+        return true;
+    });
+    if (best != shown) {
+        // Not even the header fits (or 0 was never tried): cut to Slack's limits.
+        auto text = templates::fit_text(render(shown));
+        d.reply = {text, templates::blocks_for(text)};
+    }
     return d;
 }
 
@@ -104,8 +119,8 @@ std::vector<std::string> split_parts(std::string_view text, std::size_t budget) 
 // parts, the first in the channel and the others in its thread, each saying
 // which part it is. Nothing is left out.
 std::size_t post_in_parts(decision& d, const incident& inc, const std::string& text, const std::string& what) {
-    if (templates::fits_in_blocks(text)) {
-        post(d, inc, {text, templates::blocks_for(text)});
+    if (auto blocks = templates::whole_blocks(text)) {
+        post(d, inc, {text, std::move(*blocks)});
         return 1;
     }
     constexpr std::size_t label_room = 200;

@@ -30,6 +30,8 @@ public:
     std::optional<commands::incident> find_by_channel(std::string_view channel) override {
         return incidents_.find_by_channel(channel);
     }
+    // Whether `channel` (id or name) is an incident's, without reading the incident.
+    bool is_incident_channel(std::string_view channel) { return incidents_.number_by_channel(channel).has_value(); }
     std::vector<commands::incident> list_open() override { return incidents_.list_open(); }
     std::vector<commands::incident> list_declared_since(commands::time_point since) override {
         return incidents_.list_declared_since(since);

@@ -5,10 +5,12 @@
 #include "bot/export_command.hpp"
 #include "bot/log_format.hpp"
 #include "bot/runtime.hpp"
+#include "bot/store_ops.hpp"
 #include "storage/backup.hpp"
 #include "storage/database.hpp"
 #include "storage/incident_repository.hpp"
 #include "storage/migrations.hpp"
+#include "tests/support/runtime_access.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -481,13 +483,14 @@ TEST_CASE("with its database file deleted, warroom refuses changes instead of an
     CHECK_THAT(refused, !Contains("Declared") && Contains("cannot save") && Contains("deleted") &&
                             Contains("nothing was recorded"));
     // Reads still work from the open connection; a batch mixes both and each gets its own answer.
-    auto entries = rt.repository().timeline(1).size();
+    auto& repo = bot::runtime_test_access::repository(rt);
+    auto entries = repo.timeline(1).size();
     auto answers = rt.handle_batch({{"U1", "C1", "show INC-1"}, {"U1", "C1", "note INC-1 lost"}});
     REQUIRE(answers.size() == 2);
     CHECK_THAT(answers[0].reply.text, Contains("INC-1"));
     CHECK_THAT(answers[1].reply.text, Contains("cannot save"));
-    CHECK(rt.repository().timeline(1).size() == entries);  // the note was not recorded
-    CHECK_THROWS_WITH(rt.db().ensure_usable(), Contains("deleted"));
+    CHECK(repo.timeline(1).size() == entries);  // the note was not recorded
+    CHECK_THROWS_WITH(bot::store_ops(rt).health_check(), Contains("deleted"));
 }
 
 TEST_CASE("backup onto an existing file says so and how to overwrite it, and the copy is owner-only") {

@@ -1,6 +1,7 @@
 // The runtime: engine decisions through SQLite, and the transport's
 // de-duplication keys (Slack resends a slash command on a double submit).
 #include "bot/runtime.hpp"
+#include "tests/support/runtime_access.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -33,7 +34,8 @@ struct scratch_runtime {
         rt.reset();
         std::filesystem::remove_all(dir);
     }
-    std::size_t open() { return rt->repository().list_open().size(); }
+    storage::incident_repository& repo() { return bot::runtime_test_access::repository(*rt); }
+    std::size_t open() { return repo().list_open().size(); }
 };
 
 commands::request from_slack(const std::string& text, const std::string& trigger) {
@@ -52,7 +54,7 @@ TEST_CASE("a slash command that reaches warroom twice is carried out once") {
     CHECK_THAT(again.reply.text, Contains("twice"));
     CHECK_FALSE(again.incident);  // nothing was done the second time
     CHECK(s.open() == 1);
-    CHECK(s.rt->repository().pending_action_count() > 0);
+    CHECK(s.repo().pending_action_count() > 0);
 
     SECTION("a different trigger is a different command") {
         s.rt->handle(from_slack("declare P2 disk full on db-3", "111.2"));
@@ -69,11 +71,11 @@ TEST_CASE("a slash command that reaches warroom twice is carried out once") {
     SECTION("reads answer every time and leave no key behind") {
         CHECK_THAT(s.rt->handle(from_slack("show INC-1", "333.1")).reply.text, Contains("disk full"));
         CHECK_THAT(s.rt->handle(from_slack("show INC-1", "333.1")).reply.text, Contains("disk full"));
-        CHECK_FALSE(s.rt->repository().seen_request("trigger:333.1"));
+        CHECK_FALSE(s.repo().seen_request("trigger:333.1"));
     }
     SECTION("an error is not remembered, so the corrected retry is not refused") {
         CHECK_THAT(s.rt->handle(from_slack("severity INC-1 P9", "444.1")).reply.text, Contains("P9"));
-        CHECK_FALSE(s.rt->repository().seen_request("trigger:444.1"));
+        CHECK_FALSE(s.repo().seen_request("trigger:444.1"));
     }
 }
 
@@ -89,7 +91,7 @@ namespace {
 // In the incident's channel (`kind` post), or to the owner (direct_message).
 std::size_t reminders_queued(bot::runtime& rt, commands::action_kind kind = commands::action_kind::post) {
     std::size_t n = 0;
-    for (const auto& e : rt.repository().pending_actions(rt.time().now(), 1000))
+    for (const auto& e : bot::runtime_test_access::repository(rt).pending_actions(rt.time().now(), 1000))
         if (e.act.kind == kind && e.act.body.text.find(":alarm_clock:") != std::string::npos) ++n;
     return n;
 }
@@ -136,7 +138,7 @@ namespace {
 
 std::size_t digests_queued(bot::runtime& rt) {
     std::size_t n = 0;
-    for (const auto& e : rt.repository().pending_actions(rt.time().now(), 1000))
+    for (const auto& e : bot::runtime_test_access::repository(rt).pending_actions(rt.time().now(), 1000))
         if (e.act.channel == "eng-followups") ++n;
     return n;
 }
@@ -154,13 +156,13 @@ TEST_CASE("the weekly digest is armed once, survives a restart, and digests miss
     REQUIRE(s.rt->handle({"U1", "C1", "followup INC-1 Add disk alerts owner <@U2>"}).reply.text.find("F-1") !=
             std::string::npos);
     s.rt->fire_due();
-    CHECK_FALSE(s.rt->repository().digest_at());
+    CHECK_FALSE(bot::runtime_test_access::repository(*s.rt).digest_at());
 
     s.rt.reset();
     s.cfg.settings.followup_digest_channel = "eng-followups";  // mon 09:00 by default
     s.rt = std::make_unique<bot::runtime>(s.cfg, s.clk);
     s.rt->fire_due();  // armed, not fired
-    CHECK(s.rt->repository().digest_at() == monday(30));
+    CHECK(bot::runtime_test_access::repository(*s.rt).digest_at() == monday(30));
     CHECK(s.rt->next_deadline() <= monday(30));
     CHECK(digests_queued(*s.rt) == 0);
 
@@ -170,7 +172,7 @@ TEST_CASE("the weekly digest is armed once, survives a restart, and digests miss
     s.rt = std::make_unique<bot::runtime>(s.cfg, s.clk);
     CHECK(s.rt->fire_due() >= 1);
     CHECK(digests_queued(*s.rt) == 1);
-    CHECK(s.rt->repository().digest_at() == monday(30) + std::chrono::days(14));  // Mon 14 Dec
+    CHECK(bot::runtime_test_access::repository(*s.rt).digest_at() == monday(30) + std::chrono::days(14));  // Mon 14 Dec
     s.rt->fire_due();
     CHECK(digests_queued(*s.rt) == 1);
 }

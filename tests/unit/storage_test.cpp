@@ -90,6 +90,24 @@ TEST_CASE("an incident is stored and read back whole") {
 
     repo.set_channel(1, "C123", "incident-20261124-1-2");
     CHECK(repo.find_by_channel("C123")->channel_name == "incident-20261124-1-2");
+    // By id or by name, as find_by_channel finds it; nothing else is one.
+    CHECK(repo.is_incident_channel("C123"));
+    CHECK(repo.is_incident_channel("incident-20261124-1-2"));
+    CHECK_FALSE(repo.is_incident_channel("C999"));
+    CHECK_FALSE(repo.is_incident_channel(""));
+}
+
+// A query's text is the cache key whatever string holds it: one statement,
+// prepared once, for every call.
+TEST_CASE("a statement is prepared once for its text, whichever string carries it") {
+    temp_db t;
+    storage::database db(t.path.string());
+    const std::string owned = "SELECT count(*) FROM incidents";
+    SQLite::Statement* first = nullptr;
+    { auto h = db.prepare(owned); first = &*h; }
+    { auto h = db.prepare(std::string_view(owned)); CHECK(&*h == first); }
+    { auto h = db.prepare("SELECT count(*) FROM incidents"); CHECK(&*h == first); }
+    { auto h = db.prepare("SELECT count(*) FROM timeline"); CHECK(&*h != first); }
 }
 
 TEST_CASE("timers follow the incident's deadlines") {
@@ -487,6 +505,22 @@ TEST_CASE("a new database and its -wal and -shm are readable by their owner only
         }
     }
     ::umask(old);
+}
+
+TEST_CASE("create_owner_only makes a file 0600, and with replace a leftover too, emptied") {
+    temp_db t;
+    const std::string p = t.path.string() + ".out";
+    auto old = ::umask(022);
+    CHECK_FALSE(storage::create_owner_only(p));
+    CHECK(fs::status(p).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK(storage::create_owner_only(p) == std::errc::file_exists);  // never taken over without replace
+    { std::ofstream(p) << "old report"; }
+    fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+    CHECK_FALSE(storage::create_owner_only(p, /*replace=*/true));
+    CHECK(fs::status(p).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK(fs::file_size(p) == 0);
+    ::umask(old);
+    fs::remove(p);
 }
 
 TEST_CASE("a database with a zeroed page is refused at open, saying it is damaged") {
