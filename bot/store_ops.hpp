@@ -33,8 +33,8 @@ public:
     // The incident whose channel (ID or name) this is.
     std::optional<commands::incident> find_by_channel(std::string channel);
     bool observe(commands::observation seen);
-    commands::message home();
-    commands::message home_for(std::string viewer);
+    // The App Home as `viewer` sees it (with their follow-ups).
+    commands::message home(std::string viewer);
     commands::message join(std::int64_t incident, std::string user);
 
     // --- Timers ---

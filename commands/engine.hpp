@@ -63,9 +63,8 @@ public:
     // resolved incident can still be joined. Unknown incident: ok = false.
     decision join(std::int64_t incident, const std::string& user, incident_store& store, time_point now) const;
     // The App Home tab: open incidents by severity, with age, commander and next update.
-    message home(incident_store& store, time_point now) const;
-    // The same, for `viewer`: with their open follow-ups, overdue first.
-    message home(incident_store& store, time_point now, const std::string& viewer) const;
+    // For a `viewer`, then their open follow-ups, overdue first (none without one: the console).
+    message home(incident_store& store, time_point now, const std::string& viewer = {}) const;
     // The weekly follow-up digest came due: the post (none when no channel is
     // configured or nothing is open) and, in next_digest, the next one.
     decision digest(incident_store& store, time_point now) const;

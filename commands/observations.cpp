@@ -53,10 +53,8 @@ decision engine::observe(const observation& seen, incident_store& store, time_po
     return d;
 }
 
-message engine::home(incident_store& store, time_point now) const { return home(store, now, ""); }
-
 message engine::home(incident_store& store, time_point now, const std::string& viewer) const {
-    request none;
+    request none{viewer, "", ""};
     context ctx{cfg_, tpl_, store, none, now};
     auto open = store.list_open();
     std::stable_sort(open.begin(), open.end(), [&](const incident& a, const incident& b) {
