@@ -386,7 +386,7 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
 
 namespace {
 
-std::string quoted(std::string_view s) {
+std::string toml_string(std::string_view s) {
     std::string out = "\"";
     for (char ch : s) {
         switch (ch) {
@@ -409,7 +409,7 @@ std::string quoted(std::string_view s) {
 
 std::string list(const std::vector<std::string>& items) {
     std::string out = "[";
-    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + quoted(items[i]);
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + toml_string(items[i]);
     return out + "]";
 }
 
@@ -423,7 +423,7 @@ std::string toml_duration(duration d) {
             s %= size;
         }
     }
-    return quoted(out.empty() ? "0s" : out);
+    return toml_string(out.empty() ? "0s" : out);
 }
 
 std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
@@ -449,22 +449,22 @@ std::string describe(const config& c) {
         << "# SLACK_APP_TOKEN: " << secret_state(c.app_token) << "\n";
     for (const auto& missing : paging::missing_secrets(c.pagers)) out << "# warning: " << missing << "\n";
     out << "\n"
-        << "announce_channel = " << quoted(s.announce_channel) << "\n"
-        << "escalation_channel = " << quoted(s.escalation_channel) << "\n"
-        << "channel_prefix = " << quoted(s.channel_prefix) << "\n"
-        << "timeline_reaction = " << quoted(s.timeline_reaction) << "\n"
-        << "templates_dir = " << quoted(s.templates_dir) << "\n"
+        << "announce_channel = " << toml_string(s.announce_channel) << "\n"
+        << "escalation_channel = " << toml_string(s.escalation_channel) << "\n"
+        << "channel_prefix = " << toml_string(s.channel_prefix) << "\n"
+        << "timeline_reaction = " << toml_string(s.timeline_reaction) << "\n"
+        << "templates_dir = " << toml_string(s.templates_dir) << "\n"
         << "resolve_requires_role = " << (s.resolve_requires_role ? "true" : "false") << "\n"
         << "followup_nag = " << toml_duration(s.followup_nag) << "\n"
         << "slack_unreachable_after = " << toml_duration(c.slack_unreachable_after) << "\n\n"
         << "[working_hours]\n"
-        << "days = " << quoted(s.hours.days_text) << "\n"
-        << "hours = " << quoted(s.hours.hours_text) << "\n"
-        << "timezone = " << quoted(s.hours.timezone) << "\n";
+        << "days = " << toml_string(s.hours.days_text) << "\n"
+        << "hours = " << toml_string(s.hours.hours_text) << "\n"
+        << "timezone = " << toml_string(s.hours.timezone) << "\n";
     for (const auto& sev : s.severities) {
         out << "\n[[severities]]\n"
-            << "name = " << quoted(sev.name) << "\n"
-            << "label = " << quoted(sev.label) << "\n"
+            << "name = " << toml_string(sev.name) << "\n"
+            << "label = " << toml_string(sev.label) << "\n"
             << "ack_within = " << toml_duration(sev.ack_within) << "\n";
         if (sev.update_every) out << "update_every = " << toml_duration(*sev.update_every) << "\n";
         out << "resolve_within = " << toml_duration(sev.resolve_within) << "\n"
@@ -476,14 +476,14 @@ std::string describe(const config& c) {
     }
     for (const auto& r : s.roles)
         out << "\n[[roles]]\n"
-            << "name = " << quoted(r.name) << "\n"
+            << "name = " << toml_string(r.name) << "\n"
             << "aliases = " << list(r.aliases) << "\n"
-            << "label = " << quoted(r.label) << "\n"
+            << "label = " << toml_string(r.label) << "\n"
             << "checklist = " << list(r.checklist) << "\n";
     for (const auto& t : s.incident_types)
         out << "\n[[incident_types]]\n"
-            << "name = " << quoted(t.name) << "\n"
-            << "label = " << quoted(t.label) << "\n"
+            << "name = " << toml_string(t.name) << "\n"
+            << "label = " << toml_string(t.label) << "\n"
             << "checklist = " << list(t.checklist) << "\n";
     out << paging::describe(c.pagers);
     return out.str();
