@@ -110,6 +110,12 @@ void deliver(runtime& rt, std::ostream& out) {
                     // The whole summary again would drown the change that caused it.
                     out << "[" << own << "] (pinned summary updated)\n";
                     break;
+                case commands::action_kind::archive_channel:
+                    out << "[" << own << "] (channel archived)\n";
+                    break;
+                case commands::action_kind::unarchive_channel:
+                    out << "[" << own << "] (channel unarchived)\n";
+                    break;
             }
             repo.mark_delivered(entry.id, rt.time().now());
         }

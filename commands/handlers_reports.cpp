@@ -177,6 +177,8 @@ decision handle_list(const context& ctx, const command_line& line) {
         if (a.is_open() != b.is_open()) return a.is_open();
         return ctx.cfg.severity_rank(a.severity) < ctx.cfg.severity_rank(b.severity);
     });
+    // A private incident is listed to its members only.
+    std::erase_if(incidents, [&](const incident& inc) { return !can_see(ctx, inc); });
     auto items = nlohmann::json::array();
     for (const auto& inc : incidents) items.push_back(incident_view(ctx, inc));
     // The most severe first, as many as one answer holds, and how many more there are.

@@ -24,6 +24,8 @@ struct severity_def {
     std::vector<std::string> page;             // user group (S…) or user (U…) IDs
     bool postmortem = false;
     bool page_outside_hours = true;
+    // How long after resolving its channel is archived; none: never.
+    std::optional<duration> archive_after = std::nullopt;
 };
 
 struct role_def {
@@ -37,6 +39,8 @@ struct incident_type_def {
     std::string name;
     std::string label;
     std::vector<std::string> checklist;
+    // Declared private unless said otherwise (security incidents).
+    bool is_private = false;
 };
 
 struct working_hours {
@@ -58,6 +62,9 @@ struct settings {
     bool resolve_requires_role = false;
     // How often the owner of an overdue follow-up is reminded.
     duration followup_nag = std::chrono::days(2);
+    // Said in the escalation channel instead of announcing a private incident
+    // (no title). {id}, {severity} and {declarer} are filled in; empty: nothing is said.
+    std::string private_notice = "A private {severity} incident {id} was declared by {declarer}; ask them to be added.";
     working_hours hours;
     std::vector<severity_def> severities;  // most severe first
     std::vector<role_def> roles;

@@ -1,0 +1,62 @@
+// Channel housekeeping: a resolved incident's channel is archived after its
+// severity's archive_after, unless work in it is about to come due.
+#include "commands/handlers.hpp"
+
+#include "commands/text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+
+namespace warroom::commands {
+
+namespace {
+
+// How long a wait for a follow-up due soon lasts before the next try: the
+// follow-up's reminder (the start of its due day's working hours) comes first.
+constexpr auto retry_after = std::chrono::days(1);
+
+}  // namespace
+
+std::optional<time_point> archive_due(const severity_def& sev, time_point resolved) {
+    if (!sev.archive_after) return std::nullopt;
+    return resolved + *sev.archive_after;
+}
+
+decision fire_archive(const context& ctx, incident inc) {
+    decision d;
+    auto& due = inc.due.archive;
+    if (!due || *due > ctx.now || inc.is_open() || inc.archived) return d;
+
+    // An owner reminded about a follow-up due tomorrow is sent to this
+    // channel: it stays open while one is due within the next day.
+    day horizon = local_day(ctx.cfg.hours, ctx.now + std::chrono::days(1));
+    std::string soon;
+    for (const auto& f : ctx.store.followups_of(inc.number))
+        if (f.is_open() && f.due && *f.due <= horizon)
+            soon += (soon.empty() ? "" : ", ") + f.ref() + " (" + mention(f.owner) + ", due " + format_day_short(*f.due) + ")";
+    if (!soon.empty()) {
+        due = ctx.now + retry_after;
+        post(d, inc, ctx.render("done", {{"message", ":file_cabinet: Not archiving this channel yet: " + soon +
+                                                         " is due within a day and still open. Trying again " +
+                                                         format_time(*due) + " UTC."}}));
+        note_timeline(d, ctx, inc, "archive", "Archive postponed: " + soon + " due within a day", "");
+        d.save = std::move(inc);
+        return d;
+    }
+
+    std::string resolved_for = inc.resolved_at ? format_duration(ctx.now - *inc.resolved_at) : std::string("a while");
+    post(d, inc, ctx.render("done", {{"message", ":file_cabinet: This channel is archived after " + resolved_for +
+                                                     " resolved; `/incident reopen " + inc.id() + "` unarchives it."}}));
+    action a;
+    a.kind = action_kind::archive_channel;
+    a.incident = inc.number;
+    d.actions.push_back(std::move(a));
+    note_timeline(d, ctx, inc, "archived", "Channel archived after " + resolved_for + " resolved", "");
+    inc.archived = true;
+    due.reset();
+    d.save = std::move(inc);
+    return d;
+}
+
+}  // namespace warroom::commands
