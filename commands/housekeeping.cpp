@@ -29,11 +29,13 @@ decision fire_archive(const context& ctx, incident inc) {
     if (!due || *due > ctx.now || inc.is_open() || inc.archived) return d;
 
     // An owner reminded about a follow-up due tomorrow is sent to this
-    // channel: it stays open while one is due within the next day.
+    // channel: it stays open while one is due today or tomorrow. Not for an
+    // overdue one: a forgotten follow-up would keep the channel open forever.
+    day today = local_day(ctx.cfg.hours, ctx.now);
     day horizon = local_day(ctx.cfg.hours, ctx.now + std::chrono::days(1));
     std::string soon;
     for (const auto& f : ctx.store.followups_of(inc.number))
-        if (f.is_open() && f.due && *f.due <= horizon)
+        if (f.is_open() && f.due && *f.due >= today && *f.due <= horizon)
             soon += (soon.empty() ? "" : ", ") + f.ref() + " (" + mention(f.owner) + ", due " + format_day_short(*f.due) + ")";
     if (!soon.empty()) {
         due = ctx.now + retry_after;

@@ -306,6 +306,15 @@ TEST_CASE("archiving waits while a follow-up is due within a day, saying why, an
     CHECK(h.store.incidents.at(1).archived);
 }
 
+TEST_CASE("an overdue follow-up does not keep the channel open", "[archive]") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P2 search is slow").ok);
+    REQUIRE(h.run("followup INC-1 add an index owner <@U2> due 2026-11-25").ok);
+    REQUIRE(h.run("resolve INC-1").ok);
+    auto fired = h.advance_to(t0 + days(7));
+    CHECK(count_kind(fired, action_kind::archive_channel) == 1);
+}
+
 TEST_CASE("reopening an archived incident unarchives its channel before anything is posted", "[archive]") {
     engine_harness h(default_settings(), t0);
     REQUIRE(h.run("declare P2 search is slow").ok);
