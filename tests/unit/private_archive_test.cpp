@@ -121,8 +121,14 @@ TEST_CASE("a private incident is not announced; the escalation channel gets a li
     CHECK(outside[0].channel == "incident-escalations");
     CHECK(outside[0].body.text ==
           "A private P1 incident INC-1 was declared by <@U1>; ask them to be added.");
-    // The summary is in its own channel, as for any incident.
+    // The summary is in its own channel, as for any incident; its Resolve button
+    // does not promise an announcement.
     CHECK_THAT(in_channel(d), Contains(secret));
+    for (const auto& a : d.actions)
+        if (a.pin) {
+            CHECK_THAT(a.body.blocks_json, Contains("stops its reminders."));
+            CHECK(a.body.blocks_json.find("#incidents") == std::string::npos);
+        }
     // A public one of the same severity is announced in #incidents and #leadership.
     d = h.run("declare P1 checkout is down");
     CHECK(outside_posts(d.actions).size() == 2);
