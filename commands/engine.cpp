@@ -64,6 +64,7 @@ decision engine::handle(const request& req, incident_store& store, time_point no
     // The pinned summary follows whatever the command changed, here for every command.
     if (d.ok && d.save && !d.is_new)
         if (auto before = store.find(d.save->number)) follow_summary(d, ctx, *before);
+    if (d.ok) skip_archived_channels(d, store);
     return d;
 }
 
@@ -72,9 +73,14 @@ decision engine::fire(std::int64_t number, timer_kind kind, incident_store& stor
     context ctx{cfg_, tpl_, store, none, now};
     auto inc = store.find(number);
     if (!inc) return {};
-    if (kind == timer_kind::followup) return fire_followups(ctx, *inc);
-    decision d = kind == timer_kind::archive ? fire_archive(ctx, *inc) : fire_timer(ctx, *inc, kind);
-    follow_summary(d, ctx, *inc);
+    decision d;
+    if (kind == timer_kind::followup) {
+        d = fire_followups(ctx, *inc);
+    } else {
+        d = kind == timer_kind::archive ? fire_archive(ctx, *inc) : fire_timer(ctx, *inc, kind);
+        follow_summary(d, ctx, *inc);
+    }
+    skip_archived_channels(d, store);
     return d;
 }
 

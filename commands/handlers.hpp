@@ -94,6 +94,11 @@ void tell_escalation_privately(decision& d, const context& ctx, const incident& 
 decision fire_archive(const context& ctx, incident inc);
 // When the channel of an incident resolved now is archived (none: never).
 std::optional<time_point> archive_due(const severity_def& sev, time_point resolved);
+// Drops what the decision would do in an archived incident channel (posts,
+// invites, topic, summary edits), which Slack refuses (is_archived): a
+// follow-up closed weeks later is on the timeline and in the caller's answer.
+// Followed in order: an unarchive opens the channel, an archive closes it.
+void skip_archived_channels(decision& d, incident_store& store);
 
 // --- the commands --------------------------------------------------------------
 using handler = decision (*)(const context&, const command_line&);

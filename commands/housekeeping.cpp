@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 
 namespace warroom::commands {
 
@@ -59,6 +61,37 @@ decision fire_archive(const context& ctx, incident inc) {
     due.reset();
     d.save = std::move(inc);
     return d;
+}
+
+void skip_archived_channels(decision& d, incident_store& store) {
+    std::map<std::int64_t, bool> archived;  // as of the action being looked at
+    auto in_own_channel = [](const action& a) {
+        return a.kind == action_kind::invite || a.kind == action_kind::set_topic ||
+               a.kind == action_kind::update_summary || (a.kind == action_kind::post && a.channel.empty());
+    };
+    std::vector<int> moved_to(d.actions.size(), -1);  // thread_of is an index into the list
+    std::vector<action> kept;
+    for (std::size_t i = 0; i < d.actions.size(); ++i) {
+        auto& a = d.actions[i];
+        std::int64_t n = a.incident ? a.incident : (d.save ? d.save->number : 0);
+        bool opens_or_closes = a.kind == action_kind::archive_channel || a.kind == action_kind::unarchive_channel;
+        if (n != 0 && (opens_or_closes || in_own_channel(a))) {
+            auto it = archived.find(n);
+            if (it == archived.end()) {
+                auto stored = store.find(n);
+                it = archived.emplace(n, stored && stored->archived).first;
+            }
+            if (a.kind == action_kind::archive_channel) it->second = true;
+            else if (a.kind == action_kind::unarchive_channel) it->second = false;
+            else if (it->second) continue;
+        }
+        moved_to[i] = static_cast<int>(kept.size());
+        kept.push_back(std::move(a));
+    }
+    for (auto& a : kept)
+        if (a.thread_of >= 0)
+            a.thread_of = static_cast<std::size_t>(a.thread_of) < moved_to.size() ? moved_to[static_cast<std::size_t>(a.thread_of)] : -1;
+    d.actions = std::move(kept);
 }
 
 }  // namespace warroom::commands

@@ -340,6 +340,38 @@ TEST_CASE("reopening an archived incident unarchives its channel before anything
     CHECK(count_kind(fired, action_kind::archive_channel) == 1);
 }
 
+TEST_CASE("nothing is sent to an archived channel: follow-ups closed later are on the timeline and answered", "[archive]") {
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P2 search is slow").ok);
+    REQUIRE(h.run("followup INC-1 add an index owner <@U2> due 2026-12-20").ok);
+    REQUIRE(h.run("resolve INC-1").ok);
+    h.advance(days(7));
+    REQUIRE(h.store.incidents.at(1).archived);
+
+    for (std::string text : {"followup done F-1 shipped", "note INC-1 one more thing", "followup INC-1 more docs owner <@U3>",
+                             "timeline INC-1 all"}) {
+        INFO(text);
+        auto d = h.run(text);
+        CHECK(d.ok);
+        for (const auto& a : d.actions) {
+            INFO(to_string(a.kind) << " " << a.body.text);
+            CHECK_FALSE((a.kind == action_kind::post && a.channel.empty()));
+            CHECK(a.kind != action_kind::invite);
+            CHECK(a.kind != action_kind::update_summary);
+        }
+    }
+    CHECK(h.store.followups.at(1).state == followup_state::done);
+    // Its reminders go nowhere in the channel either (Slack would refuse them).
+    for (const auto& d : h.advance(days(30)))
+        for (const auto& a : d.actions) CHECK_FALSE((a.kind == action_kind::post && a.channel.empty()));
+    // Reopened, the channel takes posts again, after the unarchive.
+    auto d = h.run("reopen INC-1");
+    REQUIRE(d.actions.size() > 1);
+    CHECK(d.actions[0].kind == action_kind::unarchive_channel);
+    CHECK(d.actions[1].kind == action_kind::post);
+    CHECK(h.run("note INC-1 back").actions.size() == 1);
+}
+
 TEST_CASE("reopening before the archive disarms it, and a not archived channel is not unarchived", "[archive]") {
     engine_harness h(default_settings(), t0);
     REQUIRE(h.run("declare P2 search is slow").ok);
