@@ -99,6 +99,8 @@ std::optional<time_point> archive_due(const severity_def& sev, time_point resolv
 // follow-up closed weeks later is on the timeline and in the caller's answer.
 // Followed in order: an unarchive opens the channel, an archive closes it.
 void skip_archived_channels(decision& d, incident_store& store);
+// For commands whose whole point is a post in the channel: it is archived; `instead` says what else to do.
+std::string archived_refusal(const incident& inc, std::string_view instead);
 
 // --- the commands --------------------------------------------------------------
 using handler = decision (*)(const context&, const command_line&);

@@ -94,4 +94,9 @@ void skip_archived_channels(decision& d, incident_store& store) {
     d.actions = std::move(kept);
 }
 
+std::string archived_refusal(const incident& inc, std::string_view instead) {
+    return inc.id() + "'s channel is archived, so nothing can be posted there. `/incident reopen " + inc.id() +
+           "` unarchives it; " + std::string(instead) + ".";
+}
+
 }  // namespace warroom::commands

@@ -348,8 +348,12 @@ TEST_CASE("nothing is sent to an archived channel: follow-ups closed later are o
     h.advance(days(7));
     REQUIRE(h.store.incidents.at(1).archived);
 
-    for (std::string text : {"followup done F-1 shipped", "note INC-1 one more thing", "followup INC-1 more docs owner <@U3>",
-                             "timeline INC-1 all"}) {
+    // What exists only to post in the channel is refused, saying what to do instead.
+    check_refused(h, "timeline INC-1 all", "INC-1's channel is archived, so nothing can be posted there. "
+                                           "`/incident reopen INC-1` unarchives it; `warroom export` has the whole timeline.", "U1");
+    check_refused(h, "postmortem INC-1", "INC-1's channel is archived", "U1");
+    CHECK(h.run("timeline INC-1").ok);  // an answer to the caller only: fine
+    for (std::string text : {"followup done F-1 shipped", "note INC-1 one more thing", "followup INC-1 more docs owner <@U3>"}) {
         INFO(text);
         auto d = h.run(text);
         CHECK(d.ok);
