@@ -9,9 +9,9 @@ namespace warroom::bot {
 // lambda over the runtime does not (issue #11). Checked both ways, so the
 // refusal cannot be an accident of the probe.
 template <class W>
-concept runs_named_operations = requires(W& w) { w.run(&store_ops::home); };
+concept runs_named_operations = requires(W& w) { w.run(&store_ops::home, std::string()); };
 template <class W>
-concept runs_any_lambda = requires(W& w) { w.run([](runtime& rt) { return rt.home(); }); };
+concept runs_any_lambda = requires(W& w) { w.run([](runtime& rt) { return rt.home(""); }); };
 static_assert(runs_named_operations<db_worker>);
 static_assert(!runs_any_lambda<db_worker>);
 

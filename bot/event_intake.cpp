@@ -70,7 +70,7 @@ net::task<void> event_intake::joined(commands::observation seen) {
 }
 
 net::task<void> event_intake::home_opened(std::string user) {
-    auto home = co_await db_.run(&store_ops::home);
+    auto home = co_await db_.run(&store_ops::home, user);
     auto args = slack::home_args(user, home);
     auto published = co_await slack_.call("views.publish", args);
     if (!published.ok) spdlog::warn("could not publish the App Home for {}: {}", user, published.error);

@@ -138,6 +138,9 @@ void post(decision& d, const incident& inc, message body, bool pin) {
 }
 
 void post_to(decision& d, const incident& inc, std::string channel, message body) {
+    // Nothing of a private incident leaves its channel: every announcement,
+    // notice and escalation is dropped here, whichever handler asked.
+    if (inc.is_private) return;
     action a;
     a.kind = action_kind::post;
     a.incident = inc.number;
@@ -256,6 +259,10 @@ target find_target(const context& ctx, const command_line& line, std::size_t ind
         auto n = parse_incident_ref(word);
         if (n) t.inc = ctx.store.find(*n);
         if (!t.inc) t.error = (n ? "INC-" + std::to_string(*n) : shape) + " does not exist. `/incident list` shows the open ones.";
+        if (t.inc && !can_see(ctx, *t.inc)) {
+            t.error = private_refusal(*t.inc);
+            t.inc.reset();
+        }
         return t;
     }
     if (here) {
