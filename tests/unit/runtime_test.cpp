@@ -142,7 +142,7 @@ TEST_CASE("a resolved channel's archive is armed in the database, fires once aft
     CHECK(s.rt->next_deadline() == s.clk.t + std::chrono::days(7));
     auto archives = [&](commands::action_kind kind) {
         std::size_t n = 0;
-        for (const auto& e : s.rt->repository().pending_actions(s.clk.t, 1000)) n += e.act.kind == kind ? 1 : 0;
+        for (const auto& e : s.repo().pending_actions(s.clk.t, 1000)) n += e.act.kind == kind ? 1 : 0;
         return n;
     };
 
@@ -153,13 +153,13 @@ TEST_CASE("a resolved channel's archive is armed in the database, fires once aft
     CHECK(s.rt->fire_due() == 1);
     CHECK(s.rt->fire_due() == 0);
     CHECK(archives(commands::action_kind::archive_channel) == 1);
-    CHECK(s.rt->repository().find(1)->archived);
+    CHECK(s.repo().find(1)->archived);
     CHECK_FALSE(s.rt->next_deadline());
 
-    auto before = s.rt->repository().pending_actions(s.clk.t, 1000).size();
+    auto before = s.repo().pending_actions(s.clk.t, 1000).size();
     REQUIRE(s.rt->handle({"U1", "C1", "reopen INC-1"}).incident == 1);
-    auto pending = s.rt->repository().pending_actions(s.clk.t, 1000);
+    auto pending = s.repo().pending_actions(s.clk.t, 1000);
     REQUIRE(pending.size() > before);
     CHECK(pending[before].act.kind == commands::action_kind::unarchive_channel);
-    CHECK_FALSE(s.rt->repository().find(1)->archived);
+    CHECK_FALSE(s.repo().find(1)->archived);
 }
