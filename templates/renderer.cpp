@@ -56,19 +56,21 @@ struct renderer::compiled {
 
 namespace {
 
+// Runs for every message: the object's own map is walked (items() builds a
+// proxy per element) and strings are copied once, by kainjow, not twice.
 mst::data to_data(const nlohmann::json& j) {
     switch (j.type()) {
         case nlohmann::json::value_t::object: {
             mst::data d{mst::data::type::object};
-            for (const auto& [k, v] : j.items()) d.set(k, to_data(v));
+            for (const auto& [k, v] : j.get_ref<const nlohmann::json::object_t&>()) d.set(k, to_data(v));
             return d;
         }
         case nlohmann::json::value_t::array: {
             mst::data d{mst::data::type::list};
-            for (const auto& v : j) d.push_back(to_data(v));
+            for (const auto& v : j.get_ref<const nlohmann::json::array_t&>()) d.push_back(to_data(v));
             return d;
         }
-        case nlohmann::json::value_t::string: return mst::data{j.get<std::string>()};
+        case nlohmann::json::value_t::string: return mst::data{j.get_ref<const std::string&>()};
         case nlohmann::json::value_t::boolean: return mst::data{j.get<bool>()};
         case nlohmann::json::value_t::null: return mst::data{false};
         default: return mst::data{j.dump()};
