@@ -103,26 +103,27 @@ phase() {
   callgrind_control -d "$name" "$bot_pid" >/dev/null 2>&1
   echo $(( (t1 - t0) / 1000000 )) >"$run_dir/$name.ms"
 }
-declare_and_drain() { send 'declare P2 callgrind {n}' "$declares" 'Declared'; drain; }
 phase idle sleep 5
 phase show send 'show INC-1' "$shows" 'INC-1'
-phase declare declare_and_drain
+phase declare send 'declare P2 callgrind {n}' "$declares" 'Declared'
+phase delivery drain
 
 dump_file() { grep -l "^desc: Trigger: dump $1\$" "$run_dir"/callgrind.out.* | head -1; }
 ir() { awk '/^totals:/ { print $2; exit }' "$(dump_file "$1")"; }
 
-show_ir=$(ir show) declare_ir=$(ir declare) idle_ir=$(ir idle)
-echo "warroom $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . || echo '+changes'), $(basename "$bin") ($bin)"
+show_ir=$(ir show) declare_ir=$(ir declare) delivery_ir=$(ir delivery) idle_ir=$(ir idle)
+echo "binary: $bin ($(date -u -r "$bin" '+built %Y-%m-%d %H:%M UTC')); tree: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . || echo ' with uncommitted changes')"
 echo "instructions (callgrind Ir), requests sent one at a time:"
-awk -v s="$show_ir" -v d="$declare_ir" -v i="$idle_ir" -v ns="$shows" -v nd="$declares" \
-  -v sms="$(cat "$run_dir/show.ms")" -v dms="$(cat "$run_dir/declare.ms")" -v ims="$(cat "$run_dir/idle.ms")" 'BEGIN {
-  printf "  show:    %d per request (%d shows, %.1f s under callgrind)\n", s / ns, ns, sms / 1000
-  printf "  declare: %d per request, outbox delivery included (%d declares, %.1f s)\n", d / nd, nd, dms / 1000
+awk -v s="$show_ir" -v d="$declare_ir" -v o="$delivery_ir" -v i="$idle_ir" -v ns="$shows" -v nd="$declares" \
+  -v sms="$(cat "$run_dir/show.ms")" -v dms="$(cat "$run_dir/declare.ms")" -v oms="$(cat "$run_dir/delivery.ms")" \
+  -v ims="$(cat "$run_dir/idle.ms")" 'BEGIN {
   rate = i * 1000 / ims
-  printf "  idle:    %d per second of the background loops (measured %.1f s before the phases)\n", rate, ims / 1000
-  printf "  net of that background: show %d, declare %d per request\n", (s - rate * sms / 1000) / ns, (d - rate * dms / 1000) / nd
+  printf "  show:     %9d per request (%d shows, %.1f s under callgrind)\n", s / ns, ns, sms / 1000
+  printf "  declare:  %9d per request up to its answer (%d declares, %.1f s)\n", d / nd, nd, dms / 1000
+  printf "  delivery: %9d per declare after its answer: the outbox sent to the fake Slack at Slack'"'"'s pace (%.1f s)\n", o / nd, oms / 1000
+  printf "  idle:     %9d per second of the background loops (measured %.1f s before the phases; included above)\n", rate, ims / 1000
 }'
-for name in show declare; do
+for name in show declare delivery; do
   echo
   echo "top $top functions by own instructions, $name phase (% of the phase):"
   callgrind_annotate --inclusive=no "$(dump_file "$name")" 2>/dev/null \
