@@ -50,7 +50,7 @@ slack_endpoint::slack_endpoint(net::task_group& tasks, std::string signing_secre
                                const commands::settings& cfg, event_intake& intake, interactions& clicks,
                                std::function<void()> after_command, endpoint_options opts)
     : tasks_(tasks),
-      signing_secret_(std::move(signing_secret)),
+      signer_(signing_secret),
       db_(db),
       slack_(slack),
       metrics_(m),
@@ -83,7 +83,7 @@ std::optional<http_response> slack_endpoint::screen(const net::http_request& hea
 net::task<http_response> slack_endpoint::handle(net::http_request req) {
     if (req.method != "POST") co_return http_response{405, "text/plain", "POST only\n", {{"Allow", "POST"}}};
 
-    auto verdict = slack::verify(signing_secret_, req.header("X-Slack-Request-Timestamp"),
+    auto verdict = slack::verify(signer_, req.header("X-Slack-Request-Timestamp"),
                                  req.header("X-Slack-Signature"), req.body, clock_.now());
     if (verdict != slack::verdict::ok) co_return refuse_unverified(slack::describe(verdict), req.body.size());
 

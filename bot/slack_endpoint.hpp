@@ -10,6 +10,7 @@
 #include "bot/net/http_types.hpp"
 #include "bot/slack/envelope_handler.hpp"
 #include "bot/slack/inbound.hpp"
+#include "bot/slack/signature.hpp"
 
 #include <chrono>
 #include <functional>
@@ -67,7 +68,7 @@ private:
     net::task<std::string> answer_interaction(const slack::inbound& in);
 
     net::task_group& tasks_;
-    std::string signing_secret_;
+    slack::signer signer_;  // keyed once: every request is verified with a copy
     db_worker& db_;
     slack::web_client& slack_;
     metrics& metrics_;
