@@ -72,6 +72,8 @@ int run_cli(int argc, char** argv) {
     export_cmd->add_option("--output,-o", export_opts.output, "Write to this file instead of stdout");
     export_cmd->add_flag("--followups", export_opts.followups,
                          "With --format csv: one row per follow-up (owner, due, state) of those incidents");
+    export_cmd->add_flag("--exclude-private", export_opts.exclude_private,
+                         "Leave out private incidents (exported marked \"private\" otherwise)");
 
     auto* health_cmd = app.add_subcommand("healthcheck", "GET /healthz of a running serve; exit 0 only on 200");
     std::string health_url;

@@ -116,6 +116,12 @@ void deliver(runtime& rt, std::ostream& out) {
                 case commands::action_kind::direct_message:
                     print(out, "DM @" + (a.users.empty() ? std::string() : a.users.front()), a.body.text);
                     break;
+                case commands::action_kind::archive_channel:
+                    out << "[" << own << "] (channel archived)\n";
+                    break;
+                case commands::action_kind::unarchive_channel:
+                    out << "[" << own << "] (channel unarchived)\n";
+                    break;
             }
             store_ops::delivery_outcome done;
             done.id = entry.id;

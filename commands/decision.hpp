@@ -24,6 +24,8 @@ enum class action_kind {
     post,            // post `body` to `channel`, pinning it when `pin`
     update_summary,  // chat.update the incident's pinned summary to `body`
     direct_message,  // `body` to `users[0]` in a direct message (needs im:write; skipped without it)
+    archive_channel,    // archive the incident channel
+    unarchive_channel,  // unarchive it (a reopen, before anything is posted there)
 };
 std::string_view to_string(action_kind k);
 std::optional<action_kind> parse_action_kind(std::string_view s);

@@ -62,8 +62,9 @@ public:
     // an invite for them and an answer for them alone; nothing is saved. A
     // resolved incident can still be joined. Unknown incident: ok = false.
     decision join(std::int64_t incident, const std::string& user, incident_store& store, time_point now) const;
-    // The App Home tab: open incidents by severity, with age, commander and next update.
-    // For a `viewer`, then their open follow-ups, overdue first (none without one: the console).
+    // The App Home tab: open incidents by severity, with age, commander and
+    // next update; a private incident only for its members (nobody's: none);
+    // then the viewer's open follow-ups, overdue first (none without a viewer).
     message home(incident_store& store, time_point now, const std::string& viewer = {}) const;
     // The weekly follow-up digest came due: the post (none when no channel is
     // configured or nothing is open) and, in next_digest, the next one.

@@ -57,6 +57,7 @@ message engine::home(incident_store& store, time_point now, const std::string& v
     request none{viewer, "", ""};
     context ctx{cfg_, tpl_, store, none, now};
     auto open = store.list_open();
+    std::erase_if(open, [&](const incident& inc) { return !can_see(ctx, inc); });
     std::stable_sort(open.begin(), open.end(), [&](const incident& a, const incident& b) {
         return cfg_.severity_rank(a.severity) < cfg_.severity_rank(b.severity);
     });

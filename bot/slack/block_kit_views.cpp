@@ -32,6 +32,7 @@ constexpr std::pair<input_id, std::string_view> input_ids[] = {
     {input_id::user, "user"},
     {input_id::owner, "owner"},
     {input_id::due, "due"},
+    {input_id::private_incident, "private"},
 };
 
 template <typename Table>

@@ -101,7 +101,7 @@ public:
 private:
     enum class phase {
         create, who_am_i, list, save, invite_all, invite_one, topic, topic_join,
-        thread, post, post_join, pin, update, dm_open, done
+        thread, post, post_join, pin, update, archive, archive_join, dm_open, done
     };
     enum class after_list { adopt, resolve };
 
@@ -125,6 +125,8 @@ private:
     void on_updated(const api_result& r);
     void start_direct_message();
     void on_dm_opened(const api_result& r);
+    void start_archive();
+    void on_archived(const api_result& r);
 
     outbox_job job_;
     const commands::incident* inc_;

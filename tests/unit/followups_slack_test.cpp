@@ -106,6 +106,20 @@ TEST_CASE("the weekly digest lists open follow-ups, overdue first, in the config
     CHECK(d.next_digest == at(2026, 12, 7, 9));
 }
 
+TEST_CASE("the digest leaves out a private incident's follow-ups: its channel is shared", "[followups]") {
+    auto cfg = default_settings();
+    cfg.followup_digest_channel = "eng-followups";
+    auto h = declared(cfg);
+    REQUIRE(h.run("declare private P1 credentials leaked").ok);  // INC-2
+    REQUIRE(h.run("followup INC-1 Add alerting owner <@U2>").ok);
+    REQUIRE(h.run("followup INC-2 Rotate the leaked keys owner <@U2>").ok);
+    auto d = h.eng.digest(h.store, h.now);
+    REQUIRE(d.actions.size() == 1);
+    CHECK_THAT(d.actions[0].body.text, Contains("Add alerting") && Contains("1 open"));
+    CHECK(d.actions[0].body.text.find("Rotate") == std::string::npos);
+    CHECK(d.actions[0].body.text.find("INC-2") == std::string::npos);
+}
+
 TEST_CASE("the digest: nothing posted when nothing is open or no channel is set, and its clock", "[followups]") {
     auto cfg = default_settings();
     cfg.followup_digest_channel = "eng-followups";
