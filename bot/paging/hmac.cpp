@@ -30,4 +30,22 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::vector<std::string_view> header_parts(std::string_view header) {
+    std::vector<std::string_view> parts;
+    while (!header.empty()) {
+        auto comma = header.find(',');
+        auto part = header.substr(0, comma);
+        header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+        parts.push_back(part);
+    }
+    return parts;
+}
+
+bool any_equal(std::string_view expected, const std::vector<std::string_view>& candidates) {
+    bool found = false;
+    for (auto c : candidates) found = constant_time_equal(expected, c) || found;
+    return found;
+}
+
 }  // namespace warroom::paging

@@ -116,19 +116,11 @@ signature_verdict verify_pagerduty_signature(std::string_view secret, std::strin
                                              std::string_view body) {
     if (header.empty()) return signature_verdict::missing;
     std::vector<std::string_view> sigs;
-    while (!header.empty()) {
-        auto comma = header.find(',');
-        auto part = header.substr(0, comma);
-        header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    for (auto part : header_parts(header))
         if (part.substr(0, 3) == "v1=") sigs.push_back(part.substr(3));
-    }
     if (sigs.empty()) return signature_verdict::malformed;
     if (secret.empty()) return signature_verdict::bad_signature;
-    const std::string expected = hmac_sha256_hex(secret, body);
-    for (auto s : sigs)
-        if (constant_time_equal(expected, s)) return signature_verdict::ok;
-    return signature_verdict::bad_signature;
+    return any_equal(hmac_sha256_hex(secret, body), sigs) ? signature_verdict::ok : signature_verdict::bad_signature;
 }
 
 signature_verdict verify_shared_secret(std::string_view secret, std::string_view header) {

@@ -85,11 +85,7 @@ signature_verdict verify_webhook(std::string_view secret, std::string_view heade
     if (header.empty()) return signature_verdict::missing;
     std::string_view ts;
     std::vector<std::string_view> sigs;
-    while (!header.empty()) {
-        auto comma = header.find(',');
-        auto part = header.substr(0, comma);
-        header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    for (auto part : header_parts(header)) {
         if (part.substr(0, 2) == "t=") {
             if (!ts.empty()) return signature_verdict::malformed;
             ts = part.substr(2);
@@ -105,10 +101,7 @@ signature_verdict verify_webhook(std::string_view secret, std::string_view heade
     std::string base;
     base.reserve(ts.size() + 1 + body.size());
     base.append(ts).append(".").append(body);
-    const std::string expected = hmac_sha256_hex(secret, base);
-    for (auto s : sigs)
-        if (constant_time_equal(expected, s)) return signature_verdict::ok;
-    return signature_verdict::bad_signature;
+    return any_equal(hmac_sha256_hex(secret, base), sigs) ? signature_verdict::ok : signature_verdict::bad_signature;
 }
 
 }  // namespace warroom::paging

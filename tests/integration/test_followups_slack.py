@@ -67,20 +67,7 @@ class FollowupCase(buttons.ButtonCase):
 
     def home_of(self, user):
         """The App Home published when `user` opens it: its text."""
-        mark = fake().last_seq()
-        event = {"token": "t", "team_id": "T111", "api_app_id": "A111", "type": "event_callback",
-                 "event_id": "Ev" + uuid.uuid4().hex[:10].upper(), "event_time": int(time.time()),
-                 "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
-                           "event_ts": f"{time.time():.6f}"},
-                 "authorizations": [{"team_id": "T111", "user_id": "U0BOT", "is_bot": True}]}
-        self.assertEqual(self.w.event(event)[0], 200)
-
-        def published():
-            calls = [c for c in fake().calls("views.publish", since=mark)
-                     if c["outcome"] == "ok" and c["args"].get("user_id") == user]
-            return calls[-1] if calls else None
-        view = wait_until(f"views.publish for {user}", published)["args"]["view"]
-        text = harness.all_text(view["blocks"])
+        text = self.w.home_text(user)
         self.assertIn("Your follow-ups", text)
         return text
 

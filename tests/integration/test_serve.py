@@ -369,6 +369,24 @@ class Warroom:
     def event(self, payload, headers=None):
         return self.send(json.dumps(payload).encode(), "application/json", headers)
 
+    def home_text(self, user):
+        """Opens the App Home as `user` (an app_home_opened event) and returns the text of the
+        view warroom publishes for them."""
+        mark = FAKE.last_seq()
+        event = {"token": "t", "team_id": "T111", "api_app_id": "A111", "type": "event_callback",
+                 "event_id": "Ev" + uuid.uuid4().hex[:10].upper(), "event_time": int(time.time()),
+                 "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
+                           "event_ts": f"{time.time():.6f}"},
+                 "authorizations": [{"team_id": "T111", "user_id": "U0BOT", "is_bot": True}]}
+        status = self.event(event)[0]
+        assert status == 200, f"app_home_opened: HTTP {status}"
+
+        def published():
+            calls = [c for c in FAKE.calls("views.publish", since=mark)
+                     if c["outcome"] == "ok" and c["args"].get("user_id") == user]
+            return calls[-1] if calls else None
+        return all_text(wait_until(f"views.publish for {user}", published)["args"]["view"]["blocks"])
+
     def get(self, path):
         return http("GET", self.url + path)
 
