@@ -54,7 +54,7 @@ svg.bars{display:block;width:100%;height:2.25rem;margin:.5rem 0 .25rem}
 .bar-major_outage{fill:#c92a2a}
 .scale{display:flex;justify-content:space-between;color:#4a4a4a;font-size:.8rem}
 footer{margin-top:2rem;padding-bottom:2rem;color:#4a4a4a;font-size:.9rem;border-top:1px solid #e0e0e0;padding-top:1rem}
-@media (max-width:480px){body{font-size:15px}.banner{font-size:1.05rem}.bars rect.old{display:none}}
+@media (max-width:480px){body{font-size:15px}.banner{font-size:1.05rem}}
 )";
 
 std::string head(const status_model& m, const std::string& title) {
@@ -62,6 +62,8 @@ std::string head(const status_model& m, const std::string& title) {
     out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         << "<title>" << escape(title) << "</title>\n"
+        // No favicon request (a 404 in every visitor's console): an empty data: icon.
+        << "<link rel=\"icon\" href=\"data:,\">\n"
         << "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/history.atom\" title=\""
         << escape(m.page.name) << " incident history\">\n"
         << "<style>" << css << "</style>\n</head>\n<body>\n"
@@ -121,8 +123,7 @@ void bars(std::ostringstream& out, const component_view& c) {
         << " days</title>\n";
     for (std::size_t i = 0; i < n; ++i) {
         const auto& d = c.days[i];
-        // On a phone only the last 30 days fit; older bars are hidden by CSS.
-        out << "<rect" << (i + 30 < n ? " class=\"old bar-" : " class=\"bar-") << to_string(d.worst) << "\" x=\""
+        out << "<rect class=\"bar-" << to_string(d.worst) << "\" x=\""
             << i * 10 << "\" y=\"0\" width=\"8\" height=\"34\" rx=\"1\"><title>" << readable_day(d.day) << ": "
             << escape(label(d.worst)) << ", " << percent(d.uptime) << " uptime";
         for (const auto& name : d.incidents) out << "; " << escape(name);
