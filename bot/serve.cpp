@@ -339,7 +339,7 @@ int run_serve(const config& cfg) {
     });
     // The public status page on a listener of its own (WARROOM_STATUS_LISTEN):
     // the public never shares a port with /slack/events.
-    status_site status_pages(db, cfg, clk);
+    status_site status_pages(db, cfg, clk, [&rt] { return rt.changes(); });
     std::unique_ptr<net::http_server> status_server;
     if (!cfg.status_listen.empty()) {
         try {

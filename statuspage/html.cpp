@@ -5,6 +5,7 @@
 
 #include "statuspage/markup.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -168,7 +169,11 @@ std::string render_page(const status_model& m) {
 
     out << "<section aria-labelledby=\"history\">\n<h2 id=\"history\">Past incidents</h2>\n";
     if (m.history.empty()) out << "<p>No incidents in the last " << uptime_days << " days.</p>\n";
-    for (const auto& inc : m.history) incident_card(out, inc, "h3");
+    const auto shown = std::min(m.history.size(), front_page_history);
+    for (std::size_t i = 0; i < shown; ++i) incident_card(out, m.history[i], "h3");
+    if (shown < m.history.size())
+        out << "<p>" << m.history.size() - shown << " older incidents of the last " << uptime_days
+            << " days are in the <a href=\"/history.atom\">Atom feed</a>.</p>\n";
     out << "</section>\n</main>\n" << foot(m);
     return out.str();
 }

@@ -4,9 +4,14 @@
 
 #include "statuspage/status_model.hpp"
 
+#include <cstddef>
 #include <string>
 
 namespace warroom::statuspage {
+
+// Past incidents on `/`, newest first; the rest of the window is in the feed
+// and at their own addresses (a busy quarter would make the page heavy).
+constexpr std::size_t front_page_history = 25;
 
 // `/`: overall state, active incidents, components by group with 90-day
 // uptime bars, and the resolved history.

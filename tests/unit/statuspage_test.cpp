@@ -487,3 +487,16 @@ name = "Docs"
     CHECK_THAT(error_of("[status_page]\ngroups = [\"A\", \"a\"]\n"), Contains("listed twice"));
     CHECK_THAT(error_of("components = 3\n"), Contains("[[components]]"));
 }
+
+TEST_CASE("the front page lists the newest past incidents; older ones are in the feed and at their addresses") {
+    std::vector<stored_incident> many;
+    for (int i = 1; i <= 30; ++i)
+        many.push_back(stored(i, "Past " + std::to_string(i) + ".", "P2", now - days(40) + hours(i), now - days(40) + hours(i) + minutes(30)));
+    auto m = build_model(two_groups(), severities(), many, now);
+    REQUIRE(m.history.size() == 30);
+    auto html = render_page(m);
+    CHECK_THAT(html, Contains("Past 30.") && Contains("Past 6.") && !Contains("Past 5.") && !Contains("Past 1."));
+    CHECK_THAT(html, Contains("5 older incidents of the last 90 days"));
+    CHECK_THAT(history_atom(m), Contains("Past 1.") && Contains("Past 30."));
+    CHECK(respond("GET", "/incidents/" + m.history.back().id, "", m).status == 200);
+}
