@@ -171,7 +171,8 @@ public_incident public_view_of(const stored_incident& stored, const std::vector<
     out.status = public_status_of(inc.status);
     out.level = impact_of(inc.severity, severities);
     out.created_at = inc.declared_at;
-    out.resolved_at = inc.is_open() ? std::nullopt : inc.resolved_at;
+    // A resolved incident is history even if its resolution time was lost.
+    if (!inc.is_open()) out.resolved_at = inc.resolved_at.value_or(inc.last_update_at.value_or(inc.declared_at));
     out.components = stored.affected;
 
     // Status changes in time order, a repeat of the same public status

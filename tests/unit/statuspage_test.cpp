@@ -500,3 +500,16 @@ TEST_CASE("the front page lists the newest past incidents; older ones are in the
     CHECK_THAT(history_atom(m), Contains("Past 1.") && Contains("Past 30."));
     CHECK(respond("GET", "/incidents/" + m.history.back().id, "", m).status == 200);
 }
+
+TEST_CASE("a resolved incident without a resolution time is still history, and an open one has no resolution") {
+    auto odd = stored(1, "Odd", "P2", now - hours(5));
+    odd.inc.status = commands::incident_status::resolved;  // resolved_at lost
+    auto open = stored(2, "Open", "P2", now - hours(1));
+    open.inc.resolved_at = now - minutes(30);  // a stale value on an open incident
+    auto m = build_model(two_groups(), severities(), {odd, open}, now);
+    REQUIRE(m.history.size() == 1);
+    CHECK(m.history[0].name == "Odd");
+    CHECK(m.history[0].status == public_status::resolved);
+    REQUIRE(m.active.size() == 1);
+    CHECK_FALSE(m.active[0].resolved_at);
+}
