@@ -268,7 +268,7 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
     check_keys(root, at,
                {"announce_channel", "escalation_channel", "channel_prefix", "timeline_reaction", "templates_dir",
                 "resolve_requires_role", "working_hours", "severities", "roles", "incident_types",
-                "slack_unreachable_after", "status_page", "components"});
+                "slack_unreachable_after", "followup_nag", "status_page", "components"});
 
     commands::settings s = commands::default_settings();
     if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
@@ -276,6 +276,7 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
     if (auto v = read_string(root, at, "timeline_reaction")) s.timeline_reaction = *v;
     if (auto v = read_string(root, at, "templates_dir")) s.templates_dir = *v;
     if (auto v = read_bool(root, at, "resolve_requires_role")) s.resolve_requires_role = *v;
+    if (auto v = read_duration(root, at, "followup_nag")) s.followup_nag = *v;
     if (auto v = read_string(root, at, "channel_prefix")) {
         // The prefix starts every channel name, so it must obey Slack's rules itself.
         bool ok = !v->empty() && v->size() <= 40 &&
@@ -457,6 +458,7 @@ std::string describe(const config& c) {
         << "timeline_reaction = " << quoted(s.timeline_reaction) << "\n"
         << "templates_dir = " << quoted(s.templates_dir) << "\n"
         << "resolve_requires_role = " << (s.resolve_requires_role ? "true" : "false") << "\n"
+        << "followup_nag = " << toml_duration(s.followup_nag) << "\n"
         << "slack_unreachable_after = " << toml_duration(c.slack_unreachable_after) << "\n\n"
         << "[working_hours]\n"
         << "days = " << quoted(s.hours.days_text) << "\n"

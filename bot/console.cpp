@@ -2,6 +2,7 @@
 #include "bot/console.hpp"
 
 #include "bot/runtime.hpp"
+#include "bot/store_ops.hpp"
 #include "commands/text.hpp"
 #include "storage/writer_lock.hpp"
 #include "templates/slack_text.hpp"
@@ -77,21 +78,23 @@ std::string channel_label(const std::string& name_or_id) {
     return name_or_id.empty() || name_or_id[0] == '#' ? name_or_id : "#" + name_or_id;
 }
 
-// Delivers the outbox to the terminal, in order, as Slack would show it.
+// Delivers the outbox to the terminal, in order, as Slack would show it:
+// through store_ops, like the service's delivery.
 void deliver(runtime& rt, std::ostream& out) {
-    auto& repo = rt.repository();
+    store_ops ops(rt);
     for (;;) {
-        auto batch = repo.pending_actions(rt.time().now(), 100);
-        if (batch.empty()) break;
-        for (const auto& entry : batch) {
+        auto round = ops.read_outbox_round(rt.time().now(), 100);
+        if (round.entries.empty()) break;
+        for (const auto& entry : round.entries) {
             const auto& a = entry.act;
-            auto inc = a.incident ? repo.find(a.incident) : std::nullopt;
+            auto found = round.incidents.find(a.incident);
+            const commands::incident* inc = found == round.incidents.end() ? nullptr : &found->second;
             std::string own = inc ? channel_label(inc->channel_name) : "#console";
             std::string where = a.channel.empty() ? own : channel_label(a.channel);
             switch (a.kind) {
                 case commands::action_kind::create_channel: {
                     // The terminal "creates" the channel at once: its ID is its name.
-                    if (inc) repo.set_channel(inc->number, inc->channel_name, inc->channel_name);
+                    if (inc) ops.set_channel(inc->number, inc->channel_name, inc->channel_name);
                     std::string users;
                     for (const auto& u : a.users) users += " @" + u;
                     out << "[" << own << "] (channel created; invited" << users << ")\n";
@@ -111,7 +114,11 @@ void deliver(runtime& rt, std::ostream& out) {
                     out << "[" << own << "] (pinned summary updated)\n";
                     break;
             }
-            repo.mark_delivered(entry.id, rt.time().now());
+            store_ops::delivery_outcome done;
+            done.id = entry.id;
+            done.incident = a.incident;
+            done.now = rt.time().now();
+            ops.record_outcome(std::move(done));
         }
     }
     out.flush();

@@ -13,10 +13,6 @@
 #include <fstream>
 #include <ostream>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 namespace warroom::bot {
 
 using json = nlohmann::ordered_json;
@@ -150,6 +146,25 @@ std::string to_json(const std::vector<incident_report>& reports, const commands:
         j["timeline"] = json::array();
         for (const auto& e : r.timeline)
             j["timeline"].push_back({{"at", iso8601(e.at)}, {"kind", e.kind}, {"actor", e.actor}, {"text", commands::plain_text(e.text)}});
+        j["followups"] = json::array();
+        for (const auto& f : r.followups) {
+            // Done on time: closed on or before its due day (in the configured time zone); null while open.
+            json on_time = nullptr;
+            if (f.state == commands::followup_state::done && f.closed_at)
+                on_time = !f.due || commands::local_day(settings.hours, *f.closed_at) <= *f.due;
+            j["followups"].push_back({{"id", f.ref()},
+                                      {"text", commands::plain_text(f.text)},
+                                      {"owner", f.owner},
+                                      {"due", f.due ? json(commands::format_day(*f.due)) : json(nullptr)},
+                                      {"state", std::string(commands::to_string(f.state))},
+                                      {"overdue", commands::is_overdue(f, settings.hours, exported_at)},
+                                      {"created_at", iso8601(f.created_at)},
+                                      {"created_by", f.created_by},
+                                      {"closed_at", time_or_null(f.closed_at)},
+                                      {"closed_by", f.closed_by},
+                                      {"note", commands::plain_text(f.note)},
+                                      {"done_on_time", on_time}});
+        }
         doc["incidents"].push_back(std::move(j));
     }
     return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
@@ -175,7 +190,8 @@ int run_export_command(const config& cfg, const export_options& opts, std::ostre
     std::vector<incident_report> reports;
     for (auto& inc : repo.list_declared_since(since.value_or(commands::time_point{}))) {
         auto timeline = repo.timeline(inc.number);
-        reports.push_back({std::move(inc), std::move(timeline)});
+        auto followups = repo.followups_of(inc.number);
+        reports.push_back({std::move(inc), std::move(timeline), std::move(followups)});
     }
     std::string text = opts.format == "csv" ? to_csv(reports, cfg.settings) : to_json(reports, cfg.settings, now, since);
     if (opts.output.empty()) {
@@ -186,11 +202,8 @@ int run_export_command(const config& cfg, const export_options& opts, std::ostre
     // Written beside the target and renamed, so a reader never sees half a file.
     std::string partial = opts.output + ".partial";
     {
-        // Owner-only like the database it comes from: incident titles are sensitive.
-        if (int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); fd >= 0) {
-            ::fchmod(fd, 0600);  // a leftover .partial keeps its mode otherwise
-            ::close(fd);
-        }
+        // Owner-only like the database it comes from; a failure shows in the write below.
+        (void)storage::create_owner_only(partial, /*replace=*/true);
         std::ofstream f(partial, std::ios::binary | std::ios::trunc);
         f << text;
         f.close();

@@ -1,9 +1,11 @@
 // `warroom export --format json|csv [--since 30d] [--output FILE]`: incidents
 // with their timeline, severity, roles, status and response times (MTTA,
-// MTTR) for reports and spreadsheets. Safe while `serve` runs.
+// MTTR), and in JSON their follow-ups, for reports and spreadsheets. Safe
+// while `serve` runs.
 #pragma once
 
 #include "bot/config.hpp"
+#include "commands/followup.hpp"
 #include "commands/incident.hpp"
 
 #include <iosfwd>
@@ -23,6 +25,7 @@ struct export_options {
 struct incident_report {
     commands::incident inc;
     std::vector<commands::timeline_entry> timeline;
+    std::vector<commands::followup> followups;  // JSON only: a CSV row is one incident
 };
 
 // RFC 4180: quoted when it holds a comma, a double quote, CR or LF (quotes
@@ -34,7 +37,8 @@ std::string iso8601(commands::time_point t);
 // A header row, then one row per incident; CRLF between records. The
 // timeline is one cell, an entry a line.
 std::string to_csv(const std::vector<incident_report>& reports, const commands::settings& settings);
-// {"exported_at", "since", "incidents": [...]}, with the timeline as an array.
+// {"exported_at", "since", "incidents": [...]}, with the timeline and the
+// follow-ups as arrays.
 std::string to_json(const std::vector<incident_report>& reports, const commands::settings& settings,
                     commands::time_point exported_at, std::optional<commands::time_point> since);
 

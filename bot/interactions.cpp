@@ -2,7 +2,7 @@
 #include "bot/interactions.hpp"
 
 #include "bot/db_worker.hpp"
-#include "bot/incident_modals.hpp"
+#include "bot/slack/incident_modals.hpp"
 #include "bot/net/task_group.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "bot/slack/decide.hpp"

@@ -4,8 +4,8 @@
 // engine and database path as typing it; the answer goes to the clicker only.
 #pragma once
 
-#include "bot/declare_modal.hpp"
-#include "bot/incident_modals.hpp"
+#include "bot/slack/declare_modal.hpp"
+#include "bot/slack/incident_modals.hpp"
 #include "bot/metrics.hpp"
 #include "bot/slack/decide.hpp"
 #include "commands/decision.hpp"

@@ -40,6 +40,17 @@ commands::message cannot_save(storage::database& db, const std::string& why) {
             ""};
 }
 
+// The one rule for every transaction here: what it wrote is committed only
+// while the file is usable. When it is gone or damaged, a commit would vanish
+// (or land in a file that is not ours): the writes are rolled back (by the
+// transaction's destructor) and the reason returned.
+std::optional<std::string> commit_if_usable(storage::database& db, SQLite::Transaction& txn, bool wrote) {
+    if (wrote)
+        if (const auto& why = db.problem()) return why;
+    txn.commit();
+    return std::nullopt;
+}
+
 }  // namespace
 
 // In the caller's transaction, so a key is remembered only with the command's effects.
@@ -69,13 +80,10 @@ commands::outcome runtime::handle(const commands::request& req) {
         SQLite::Transaction txn(db_.sql());
         bool wrote = false;
         auto reply = decide_and_apply(req, now, wrote);
-        if (wrote) {
-            if (const auto& why = db_.problem()) {
-                spdlog::error("command from {} in {} refused: {}: text: {:.200}", req.user, req.channel, *why, req.text);
-                return answer_only(cannot_save(db_, *why));  // rolled back
-            }
+        if (auto why = commit_if_usable(db_, txn, wrote)) {
+            spdlog::error("command from {} in {} refused: {}: text: {:.200}", req.user, req.channel, *why, req.text);
+            return answer_only(cannot_save(db_, *why));
         }
-        txn.commit();
         return reply;
     } catch (const std::exception& e) {
         db_.note_failure(std::current_exception());
@@ -97,8 +105,7 @@ std::vector<commands::outcome> runtime::handle_batch(const std::vector<commands:
         bool wrote = false;
         for (const auto& req : reqs) replies.push_back(decide_and_apply(req, now, wrote));
         // Nothing can be saved: one by one, reads are still answered and writes refused.
-        if (wrote && db_.problem()) throw storage::storage_error(*db_.problem());
-        txn.commit();
+        if (auto why = commit_if_usable(db_, txn, wrote)) throw storage::storage_error(*why);
         return replies;
     } catch (const std::exception& e) {
         db_.note_failure(std::current_exception());
@@ -116,8 +123,7 @@ bool runtime::observe(const commands::observation& seen) {
         auto d = engine_.observe(seen, repo_, now);
         if (!d.ok) return false;
         repo_.apply(d, now);
-        db_.ensure_usable();
-        txn.commit();
+        if (commit_if_usable(db_, txn, true)) db_.ensure_usable();  // throws, saying why and what to do
         return true;
     } catch (const std::exception& e) {
         db_.note_failure(std::current_exception());
@@ -131,11 +137,8 @@ commands::message runtime::join(std::int64_t incident, const std::string& user) 
     try {
         SQLite::Transaction txn(db_.sql());
         auto d = engine_.join(incident, user, repo_, now);
-        if (d.ok) {
-            repo_.apply(d, now);
-            if (const auto& why = db_.problem()) return cannot_save(db_, *why);
-        }
-        txn.commit();
+        if (d.ok) repo_.apply(d, now);
+        if (auto why = commit_if_usable(db_, txn, d.ok)) return cannot_save(db_, *why);
         return std::move(d.reply);
     } catch (const std::exception& e) {
         db_.note_failure(std::current_exception());
@@ -158,8 +161,7 @@ std::size_t runtime::fire_due() {
             ++fired;
         }
         // Said once, when found; the timers wait for a restart.
-        if (fired && db_.problem()) return 0;
-        txn.commit();
+        if (commit_if_usable(db_, txn, fired > 0)) return 0;
     } catch (const std::exception& e) {
         db_.note_failure(std::current_exception());
         spdlog::error("firing due timers failed (will retry): {}", e.what());

@@ -38,14 +38,17 @@ public:
     // a caller that sees it unchanged after a command knows it only read.
     std::uint64_t changes() const { return changes_.load(std::memory_order_acquire); }
 
-    // For the database thread's store_ops, the console (its own thread) and tests;
-    // the service reaches the store only through db_worker's named operations.
-    storage::incident_repository& repository() { return repo_; }
-    storage::database& db() { return db_; }
     const commands::engine& engine() const { return engine_; }
     const clock& time() const { return clock_; }
 
 private:
+    // The repository and the database are store_ops' alone (the named
+    // operations the database thread and the console run), and tests'.
+    friend class store_ops;
+    friend struct runtime_test_access;  // tests/support/runtime_access.hpp
+    storage::incident_repository& repository() { return repo_; }
+    storage::database& db() { return db_; }
+
     // Sets `wrote` when the command changed something that must be committed.
     commands::outcome decide_and_apply(const commands::request& req, commands::time_point now, bool& wrote);
 

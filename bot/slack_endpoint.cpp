@@ -3,7 +3,7 @@
 #include "bot/slack_endpoint.hpp"
 
 #include "bot/db_worker.hpp"
-#include "bot/declare_modal.hpp"
+#include "bot/slack/declare_modal.hpp"
 #include "bot/event_intake.hpp"
 #include "bot/interactions.hpp"
 #include "bot/log_format.hpp"

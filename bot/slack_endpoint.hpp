@@ -5,7 +5,7 @@
 
 #include "bot/clock.hpp"
 #include "bot/metrics.hpp"
-#include "bot/declare_modal.hpp"
+#include "bot/slack/declare_modal.hpp"
 #include "bot/net/http_types.hpp"
 #include "bot/slack/envelope_handler.hpp"
 #include "bot/slack/inbound.hpp"

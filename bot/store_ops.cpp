@@ -16,7 +16,7 @@ bool store_ops::remember_request(std::string key, time_point now) {
 std::optional<commands::incident> store_ops::find(std::int64_t incident) { return rt_.repository().find(incident); }
 
 bool store_ops::is_incident_channel(std::string channel) {
-    return rt_.repository().find_by_channel(channel).has_value();
+    return rt_.repository().is_incident_channel(channel);
 }
 
 bool store_ops::observe(commands::observation seen) { return rt_.observe(seen); }

@@ -2,6 +2,7 @@
 // actions to deliver after commit, and the answer to the caller.
 #pragma once
 
+#include "commands/followup.hpp"
 #include "commands/incident.hpp"
 
 #include <optional>
@@ -46,6 +47,9 @@ struct decision {
     std::optional<incident> save;    // the incident's new state
     bool is_new = false;             // `save` takes a new incident number
     std::vector<timeline_entry> timeline;
+    // Follow-ups to store as they are here; one with an id not stored yet is
+    // new and moves the follow-up sequence past it.
+    std::vector<followup> followups;
     std::vector<action> actions;
     message reply;                   // to the caller only
 };

@@ -13,7 +13,7 @@ namespace warroom::commands {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, handler>, 19> registry{{
+constexpr std::array<std::pair<std::string_view, handler>, 22> registry{{
     {"declare", handle_declare},   {"new", handle_declare},       {"open", handle_declare},
     {"ack", handle_ack},           {"severity", handle_severity}, {"sev", handle_severity},
     {"status", handle_status},     {"update", handle_update},     {"note", handle_note},
@@ -21,6 +21,7 @@ constexpr std::array<std::pair<std::string_view, handler>, 19> registry{{
     {"show", handle_show},         {"list", handle_list},         {"timeline", handle_timeline},
     {"postmortem", handle_postmortem}, {"stats", handle_stats},   {"help", handle_help},
     {"", handle_help},
+    {"followup", handle_followup}, {"action", handle_followup}, {"followups", handle_followups},
 }};
 
 }  // namespace
@@ -70,6 +71,7 @@ decision engine::fire(std::int64_t number, timer_kind kind, incident_store& stor
     context ctx{cfg_, tpl_, store, none, now};
     auto inc = store.find(number);
     if (!inc) return {};
+    if (kind == timer_kind::followup) return fire_followups(ctx, *inc);
     decision d = fire_timer(ctx, *inc, kind);
     follow_summary(d, ctx, *inc);
     return d;

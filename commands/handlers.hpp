@@ -69,6 +69,13 @@ decision fire_timer(const context& ctx, incident inc, timer_kind kind);
 // reads it to know the escalation channel was already told.
 inline constexpr std::string_view resolve_escalation_text = "Open past the ";
 
+// --- followups.cpp -------------------------------------------------------------
+// Reminds the owners of the incident's follow-ups whose reminder is due, and
+// moves each reminder on (or off): a due reminder is never left where it was.
+decision fire_followups(const context& ctx, const incident& inc);
+// For the post-mortem draft, stats and exports: each follow-up as shown.
+nlohmann::json followup_view(const context& ctx, const followup& f);
+
 // --- the commands --------------------------------------------------------------
 using handler = decision (*)(const context&, const command_line&);
 decision handle_declare(const context&, const command_line&);
@@ -87,6 +94,8 @@ decision handle_timeline(const context&, const command_line&);
 decision handle_postmortem(const context&, const command_line&);
 decision handle_stats(const context&, const command_line&);
 decision handle_help(const context&, const command_line&);
+decision handle_followup(const context&, const command_line&);   // add, done, reassign, due, drop
+decision handle_followups(const context&, const command_line&);  // list
 
 // The incident a command is about: named by word `index` (INC-7, inc-7, 7),
 // else the channel it was typed in. `text_follows`: a bare number typed in an
@@ -97,8 +106,10 @@ struct target {
     std::string error;
 };
 target find_target(const context& ctx, const command_line& line, std::size_t index, bool text_follows);
-// How `verb` is written ("`/incident ack [INC-n]`"), for errors.
-std::string usage(const context& ctx, std::string_view verb);
+// How `verb` is written ("`/incident ack [INC-n]`"), for errors. `ref` stands
+// where the incident goes; with `one_form`, a command written two ways
+// (snooze, timeline) shows only the first: an example to copy as it is.
+std::string usage(const context& ctx, std::string_view verb, std::string_view ref = "[INC-n]", bool one_form = false);
 // Whether `user` holds any of the incident's roles.
 bool holds_role(const incident& inc, const std::string& user);
 // The error for words after a complete command, from word `next` on.

@@ -34,6 +34,15 @@ nlohmann::json change_view(const context& ctx, const incident& inc) {
     return v;
 }
 
+// A note in the incident's channel and on its timeline: `note`, and the
+// declare form's description.
+void add_note(decision& d, const context& ctx, const incident& inc, const std::string& text) {
+    auto view = change_view(ctx, inc);
+    view["text"] = text;
+    post(d, inc, ctx.render("note", view));
+    note_timeline(d, ctx, inc, "note", text, ctx.req.user);
+}
+
 std::string too_long(std::string_view what, std::size_t max) {
     return std::string(what) + " is too long (at most " + std::to_string(max) + " characters).";
 }
@@ -145,12 +154,7 @@ decision handle_declare(const context& ctx, const command_line& line) {
     note_timeline(d, ctx, inc, "declared", "Declared " + sev->name + ": " + title, ctx.req.user);
     // What `commander INC-n me` and `note INC-n <description>` would have added, in that order.
     if (commander) assign_role(d, ctx, inc, *commander, inc.declared_by);
-    if (!description.empty()) {
-        auto noted = change_view(ctx, inc);
-        noted["text"] = description;
-        post(d, inc, ctx.render("note", noted));
-        note_timeline(d, ctx, inc, "note", description, ctx.req.user);
-    }
+    if (!description.empty()) add_note(d, ctx, inc, description);
 
     // Only incidents that look like this one, the likeliest first: a list of
     // everything recent is a wall nobody reads. The candidates are bounded so
@@ -330,10 +334,7 @@ decision handle_note(const context& ctx, const command_line& line) {
     if (text.empty()) return fail(ctx, "A note needs text. Write it as `/incident note [INC-n] <text>`.");
     if (char_count(text) > max_text) return fail(ctx, too_long("The note", max_text));
     decision d;
-    auto view = change_view(ctx, *t.inc);
-    view["text"] = text;
-    post(d, *t.inc, ctx.render("note", view));
-    note_timeline(d, ctx, *t.inc, "note", text, ctx.req.user);
+    add_note(d, ctx, *t.inc, text);
     d.reply = ctx.render("done", {{"message", "Noted on " + t.inc->id() + "'s timeline."}});
     return d;
 }

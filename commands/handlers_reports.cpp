@@ -48,13 +48,28 @@ std::size_t most_that_fit(std::size_t n, F fits) {
 }
 
 // An answer showing as many of n items as one message holds: render(k) is the
-// text with k of them (and its own word on how many were left out).
+// text with k of them (and its own word on how many were left out). Each try
+// is rendered and packed once, and the largest that fit is the answer as it
+// was tried: when all n fit (the usual case), that is one render and one pack.
 template <typename F>
 decision answer_with_most(std::size_t n, F render) {
-    auto shown = most_that_fit(n, [&](std::size_t k) { return templates::fits_in_blocks(render(k)); });
     decision d;
-    auto text = templates::fit_text(render(shown));
-    d.reply = {text, templates::blocks_for(text)};
+    std::size_t best = n + 1;  // the k whose message d.reply holds; none yet
+    auto shown = most_that_fit(n, [&](std::size_t k) {
+        auto text = render(k);
+        auto blocks = templates::whole_blocks(text);
+        if (!blocks) return false;
+        if (best > n || k > best) {
+            d.reply = {std::move(text), std::move(*blocks)};
+            best = k;
+        }
+        return true;
+    });
+    if (best != shown) {
+        // Not even the header fits (or 0 was never tried): cut to Slack's limits.
+        auto text = templates::fit_text(render(shown));
+        d.reply = {text, templates::blocks_for(text)};
+    }
     return d;
 }
 
@@ -104,8 +119,8 @@ std::vector<std::string> split_parts(std::string_view text, std::size_t budget) 
 // parts, the first in the channel and the others in its thread, each saying
 // which part it is. Nothing is left out.
 std::size_t post_in_parts(decision& d, const incident& inc, const std::string& text, const std::string& what) {
-    if (templates::fits_in_blocks(text)) {
-        post(d, inc, {text, templates::blocks_for(text)});
+    if (auto blocks = templates::whole_blocks(text)) {
+        post(d, inc, {text, std::move(*blocks)});
         return 1;
     }
     constexpr std::size_t label_room = 200;
@@ -244,6 +259,10 @@ decision handle_postmortem(const context& ctx, const command_line& line) {
         if (e.kind == "update")
             if (auto s = parse_update(e.text); !s.impact.empty()) impact = s.impact;
     view["impact"] = impact.empty() ? nlohmann::json() : nlohmann::json(impact);
+    auto followups = nlohmann::json::array();
+    for (const auto& f : ctx.store.followups_of(inc.number)) followups.push_back(followup_view(ctx, f));
+    view["has_followups"] = !followups.empty();
+    view["followups"] = std::move(followups);
     decision d;
     // Never cut: a draft too long for one message goes out in parts, in a thread.
     post_in_parts(d, inc, ctx.tpl.render("postmortem", view), "Post-mortem of " + inc.id());
@@ -285,8 +304,29 @@ decision handle_stats(const context& ctx, const command_line& line) {
                         {"ack_met", std::to_string(ack_met) + "/" + std::to_string(ack.size())},
                         {"resolve_met", std::to_string(resolve_met) + "/" + std::to_string(resolve.size())}});
     }
-    return answer(ctx, "stats", {{"period", format_duration(period)}, {"rows", rows},
-                                 {"total", std::to_string(incidents.size())}});
+    // Follow-ups made in the period: the open ones (and how many of those are
+    // late), and how many of the closed ones were done by their due date.
+    std::size_t open = 0, overdue = 0, done = 0, on_time = 0, dropped = 0;
+    auto followups = ctx.store.followups_created_since(ctx.now - period);
+    for (const auto& f : followups) {
+        if (f.is_open()) {
+            ++open;
+            overdue += is_overdue(f, ctx.cfg.hours, ctx.now) ? 1 : 0;
+        } else if (f.state == followup_state::dropped) {
+            ++dropped;
+        } else {
+            ++done;
+            bool late = f.due && f.closed_at && local_day(ctx.cfg.hours, *f.closed_at) > *f.due;
+            on_time += late ? 0 : 1;
+        }
+    }
+    nlohmann::json data = {{"period", format_duration(period)}, {"rows", rows},
+                           {"total", std::to_string(incidents.size())}};
+    if (!followups.empty())
+        data["followups"] = {{"count", format_count(followups.size())}, {"open", format_count(open)},
+                             {"overdue", format_count(overdue)},    {"done", format_count(done)},
+                             {"on_time", format_count(on_time)},    {"dropped", format_count(dropped)}};
+    return answer(ctx, "stats", data);
 }
 
 decision handle_help(const context& ctx, const command_line& line) {

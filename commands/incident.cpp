@@ -16,12 +16,13 @@ constexpr std::array<std::pair<incident_status, std::string_view>, 5> status_nam
     {incident_status::monitoring, "monitoring"},
     {incident_status::resolved, "resolved"},
 }};
-constexpr std::array<std::pair<timer_kind, std::string_view>, 5> timer_names{{
+constexpr std::array<std::pair<timer_kind, std::string_view>, 6> timer_names{{
     {timer_kind::ack, "ack"},
     {timer_kind::update, "update"},
     {timer_kind::resolve, "resolve"},
     {timer_kind::postmortem_draft, "postmortem_draft"},
     {timer_kind::postmortem_review, "postmortem_review"},
+    {timer_kind::followup, "followup"},
 }};
 constexpr std::array<std::pair<action_kind, std::string_view>, 5> action_names{{
     {action_kind::create_channel, "create_channel"},
@@ -64,6 +65,7 @@ const std::optional<time_point>& deadlines::at(timer_kind k) const {
         case timer_kind::resolve: return resolve;
         case timer_kind::postmortem_draft: return postmortem_draft;
         case timer_kind::postmortem_review: return postmortem_review;
+        case timer_kind::followup: return followup;
     }
     return ack;
 }

@@ -15,7 +15,9 @@ enum class incident_status { investigating, identified, mitigating, monitoring, 
 std::string_view to_string(incident_status s);
 std::optional<incident_status> parse_status(std::string_view s);
 
-enum class timer_kind { ack, update, resolve, postmortem_draft, postmortem_review };
+// `followup`: one of the incident's follow-ups is due a reminder (the
+// follow-ups carry their own times; see followup.hpp).
+enum class timer_kind { ack, update, resolve, postmortem_draft, postmortem_review, followup };
 std::string_view to_string(timer_kind k);
 std::optional<timer_kind> parse_timer_kind(std::string_view s);
 
@@ -27,6 +29,9 @@ struct deadlines {
     std::optional<time_point> resolve;
     std::optional<time_point> postmortem_draft;
     std::optional<time_point> postmortem_review;
+    // Never armed from an incident: follow-up reminders are stored in each
+    // follow-up's row (remind_at). Here only so `at` is total.
+    std::optional<time_point> followup;
 
     std::optional<time_point>& at(timer_kind k);
     const std::optional<time_point>& at(timer_kind k) const;

@@ -56,6 +56,8 @@ struct settings {
     std::string templates_dir;
     // Only people holding a role in the incident may resolve it (command or button).
     bool resolve_requires_role = false;
+    // How often the owner of an overdue follow-up is reminded.
+    duration followup_nag = std::chrono::days(2);
     working_hours hours;
     std::vector<severity_def> severities;  // most severe first
     std::vector<role_def> roles;

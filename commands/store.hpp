@@ -2,6 +2,7 @@
 // SQLite; tests can implement it in memory.
 #pragma once
 
+#include "commands/followup.hpp"
 #include "commands/incident.hpp"
 
 #include <cstdint>
@@ -36,6 +37,17 @@ public:
     // The number the next declaration will take (numbers are never reused).
     virtual std::int64_t next_number() = 0;
     virtual bool channel_name_taken(std::string_view name) = 0;
+
+    // Follow-ups. A store without them has none (the defaults).
+    virtual std::optional<followup> find_followup(std::int64_t /*id*/) { return std::nullopt; }
+    // The incident's follow-ups, oldest first.
+    virtual std::vector<followup> followups_of(std::int64_t /*incident*/) { return {}; }
+    // Every open follow-up, oldest first.
+    virtual std::vector<followup> open_followups() { return {}; }
+    // Every follow-up made at or after `since`, whatever its state, oldest first.
+    virtual std::vector<followup> followups_created_since(time_point /*since*/) { return {}; }
+    // The id the next follow-up will take (ids are never reused).
+    virtual std::int64_t next_followup_id() { return 1; }
 };
 
 }  // namespace warroom::commands

@@ -1,6 +1,8 @@
 // Durations, incident references, mentions and channel names.
 #include "commands/text.hpp"
 
+#include "templates/slack_text.hpp"
+
 #include <date/date.h>
 
 #include <algorithm>
@@ -77,8 +79,6 @@ bool joins_previous(char32_t cp) {
            cp == 0x200D;                        // zero-width joiner
 }
 
-bool is_bidi_control(char32_t cp) { return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069); }
-
 }  // namespace
 
 std::size_t char_count(std::string_view utf8) {
@@ -107,7 +107,7 @@ std::string sanitize(std::string_view text, bool multiline) {
             out += multiline ? '\n' : ' ';
         } else if (cp == '\t') {
             out += ' ';
-        } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || is_bidi_control(cp)) {
+        } else if (templates::hidden_control_length(raw) > 0) {
             // Dropped: a terminal or a reader's screen would act on it, nobody reads it.
         } else {
             out.append(raw);  // invalid bytes too: escaping for JSON replaces them, as before
@@ -219,71 +219,11 @@ std::optional<std::string> parse_user(std::string_view word, std::string_view se
 
 namespace {
 
-// One `<…>` of Slack markup: its sigil ('@', '#', '!' or 0 for a link), the
-// id (or URL) and the label after '|', if any.
-struct markup {
-    char sigil = 0;
-    std::string_view id;
-    std::optional<std::string_view> label;
-};
-
-markup read_markup(std::string_view inner) {
-    markup m;
-    if (!inner.empty() && (inner[0] == '@' || inner[0] == '#' || inner[0] == '!')) {
-        m.sigil = inner[0];
-        inner.remove_prefix(1);
-    }
-    auto bar = inner.find('|');
-    m.id = inner.substr(0, bar);
-    if (bar != std::string_view::npos) m.label = inner.substr(bar + 1);
-    return m;
-}
+using templates::markup;
+using templates::rewrite_markup;
 
 bool is_broadcast(const markup& m) {
     return m.sigil == '!' && (m.id == "here" || m.id == "channel" || m.id == "everyone");
-}
-
-std::string decode_entities(std::string_view text);
-
-// Copies `text` with each `<…>` replaced by what `show` makes of it and the
-// three entities Slack escapes decoded (inside links too: `&amp;` in a URL).
-// A '<' without its '>' is kept as typed.
-template <class Show>
-std::string rewrite_markup(std::string_view text, Show show) {
-    std::string out;
-    out.reserve(text.size());
-    std::size_t i = 0;
-    while (i < text.size()) {
-        char c = text[i];
-        if (c == '<') {
-            auto close = text.find('>', i + 1);
-            if (close != std::string_view::npos) {
-                out += decode_entities(show(read_markup(text.substr(i + 1, close - i - 1))));
-                i = close + 1;
-                continue;
-            }
-        } else if (c == '&') {
-            static constexpr std::pair<std::string_view, char> entities[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}};
-            bool decoded = false;
-            for (auto [entity, ch] : entities)
-                if (text.substr(i, entity.size()) == entity) {
-                    out += ch;
-                    i += entity.size();
-                    decoded = true;
-                    break;
-                }
-            if (decoded) continue;
-        }
-        out += c;
-        ++i;
-    }
-    return out;
-}
-
-std::string decode_entities(std::string_view text) {
-    if (text.find('&') == std::string_view::npos) return std::string(text);
-    // No '<' can be in here (it ends the markup), so this decodes entities only.
-    return rewrite_markup(text, [](const markup&) { return std::string(); });
 }
 
 }  // namespace

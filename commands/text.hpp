@@ -21,9 +21,9 @@ std::vector<std::string> split_words(std::string_view s);
 // that is not valid UTF-8 counts as one.
 std::size_t char_count(std::string_view utf8);
 
-// Typed text made safe to store and post: control characters (NUL, BEL, ESC,
-// DEL, C1) and the bidirectional embeddings, overrides and isolates
-// (U+202A–U+202E, U+2066–U+2069) are removed, a tab becomes a space. With
+// Typed text made safe to store and post: the characters a reader must never
+// get (templates::hidden_control_length: NUL, ESC, DEL, C1, bidirectional
+// overrides...) are removed, a tab becomes a space. With
 // `multiline` CR LF and a lone CR become LF; without, every line break
 // becomes a space (a title is one line).
 std::string sanitize(std::string_view text, bool multiline);

@@ -100,6 +100,7 @@ decision fire_timer(const context& ctx, incident inc, timer_kind kind) {
             due.reset();
             break;
         }
+        case timer_kind::followup: break;  // never armed on the incident: engine::fire hands it to fire_followups
     }
     d.save = std::move(inc);
     return d;

@@ -216,19 +216,23 @@ bool holds_role(const incident& inc, const std::string& user) {
     return std::any_of(inc.roles.begin(), inc.roles.end(), [&](const auto& r) { return r.second == user; });
 }
 
-std::string usage(const context& ctx, std::string_view verb) {
+std::string usage(const context& ctx, std::string_view verb, std::string_view ref, bool one_form) {
     std::string v(verb);
-    auto w = [&](std::string_view args) { return "`/incident " + v + " [INC-n]" + std::string(args) + "`"; };
+    auto w = [&](std::string_view args) { return "`/incident " + v + " " + std::string(ref) + std::string(args) + "`"; };
+    auto either = [&](std::string_view first, std::string_view second) {
+        return one_form ? w(first) : w(first) + " or " + w(second);
+    };
     if (v == "severity" || v == "sev") {
         std::string known;
         for (const auto& s : ctx.cfg.severities) known += (known.empty() ? "" : "|") + s.name;
         return w(" <" + known + ">");
     }
     if (v == "status") return w(" <investigating|identified|mitigating|monitoring>");
-    if (v == "snooze") return w(" <duration>") + " or " + w(" off");
+    if (v == "snooze") return either(" <duration>", " off");
     if (v == "update" || v == "note") return w(" <text>");
     if (v == "resolve") return w(" [summary]");
-    if (v == "timeline") return w("") + " or " + w(" all");
+    if (v == "followup" || v == "action") return w(" <text> [owner <person>] [due <date>]");
+    if (v == "timeline") return either("", " all");
     if (ctx.cfg.find_role(v)) return w(" <person>") + " (an @mention or `me`)";
     return w("");
 }
@@ -258,10 +262,7 @@ target find_target(const context& ctx, const command_line& line, std::size_t ind
         t.inc = std::move(here);
         return t;
     }
-    std::string example = usage(ctx, line.verb());
-    auto at = example.find("[INC-n]");
-    if (at != std::string::npos) example.replace(at, 7, example_ref(ctx));
-    if (auto or_at = example.find("` or `"); or_at != std::string::npos) example.resize(or_at + 1);
+    std::string example = usage(ctx, line.verb(), example_ref(ctx), true);
     t.error = "Which incident? Name it (" + example + ") or type the command in the incident's channel.";
     return t;
 }

@@ -38,10 +38,7 @@ void sync_directory_of(const fs::path& file) {
 // Made before SQLite opens it, which would create it 0644 under the usual
 // umask; the rename keeps the mode, so the copy is owner-only from the start.
 void create_private(const std::string& path) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw storage_error("backup: cannot create " + path + ": " + std::error_code(errno, std::generic_category()).message());
-    ::close(fd);
+    if (auto ec = create_owner_only(path)) throw storage_error("backup: cannot create " + path + ": " + ec.message());
 }
 
 }  // namespace

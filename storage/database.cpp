@@ -24,6 +24,18 @@ bool is_plain_file(const std::string& path) {
     return !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
 }
 
+}  // namespace
+
+std::error_code create_owner_only(const std::string& path, bool replace) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (replace ? O_TRUNC : O_EXCL), 0600);
+    if (fd < 0) return {errno, std::generic_category()};
+    if (replace) ::fchmod(fd, 0600);
+    ::close(fd);
+    return {};
+}
+
+namespace {
+
 // Incident titles and timelines are sensitive and the directory may be
 // shared: a new database is created owner-only. SQLite gives its -wal and
 // -shm the mode of the database file, so they follow. An existing file keeps
@@ -39,9 +51,7 @@ void prepare_file(const std::string& path) {
         return;
     }
     if (errno != ENOENT) return;  // SQLite's open says what is wrong
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return;
-    ::close(fd);
+    if (create_owner_only(path)) return;
     spdlog::info("created a new database {}", path);
 }
 
@@ -188,10 +198,14 @@ statement_handle::~statement_handle() {
     }
 }
 
-statement_handle database::prepare(const std::string& sql) {
-    auto& slot = statements_[sql];
-    if (!slot) slot = std::make_unique<SQLite::Statement>(db_, sql);
-    return statement_handle(*slot);
+statement_handle database::prepare(std::string_view sql) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+        std::string text(sql);
+        auto statement = std::make_unique<SQLite::Statement>(db_, text);
+        it = statements_.emplace(std::move(text), std::move(statement)).first;
+    }
+    return statement_handle(*it->second);
 }
 
 int database::schema_version() { return current_version(db_); }

@@ -6,12 +6,15 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <system_error>
 
 namespace warroom::storage {
 
@@ -19,6 +22,12 @@ namespace warroom::storage {
 struct storage_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// Files that hold incidents (the database, backups, exports) are made
+// readable and writable by their owner only (0600), whatever the umask. With
+// `replace`, an existing file is emptied and made owner-only too (open keeps
+// a leftover's mode); without, an existing file is an error (EEXIST).
+std::error_code create_owner_only(const std::string& path, bool replace = false);
 
 // A statement prepared once per connection and reused: preparing took a
 // third of a declare's time. Reset, with its bindings cleared, when the
@@ -42,8 +51,9 @@ public:
     explicit database(const std::string& path);
 
     SQLite::Database& sql() { return db_; }
-    // `sql` must be constant text (values bound, not spliced in): it is the cache key.
-    statement_handle prepare(const std::string& sql);
+    // `sql` must be constant text (values bound, not spliced in): it is the
+    // cache key, looked up as it is (no string made per call).
+    statement_handle prepare(std::string_view sql);
     const std::string& path() const { return path_; }
     int schema_version();
     static int latest_schema_version();
@@ -70,7 +80,12 @@ private:
     unsigned long long dev_ = 0, ino_ = 0;
     std::optional<std::string> problem_;
     SQLite::Database db_;
-    std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;  // after db_: closed first
+    struct sql_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    // After db_: closed first.
+    std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, sql_hash, std::equal_to<>> statements_;
 };
 
 }  // namespace warroom::storage

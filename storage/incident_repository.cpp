@@ -7,6 +7,7 @@ void incident_repository::apply(const commands::decision& d, commands::time_poin
     std::int64_t number = d.save ? d.save->number : 0;
     if (d.save) incidents_.save(*d.save, d.is_new);
     incidents_.add_timeline(d.timeline, number);
+    for (const auto& f : d.followups) followups_.save(f);
     outbox_.enqueue(d.actions, number, now);
 }
 

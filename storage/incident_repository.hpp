@@ -6,11 +6,13 @@
 #include "commands/decision.hpp"
 #include "commands/store.hpp"
 #include "storage/database.hpp"
+#include "storage/followups.hpp"
 #include "storage/incidents.hpp"
 #include "storage/outbox.hpp"
 #include "storage/request_keys.hpp"
 #include "storage/timers.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -21,13 +23,15 @@ namespace warroom::storage {
 
 class incident_repository : public commands::incident_store {
 public:
-    explicit incident_repository(database& db) : timers_(db), incidents_(db, timers_), outbox_(db), keys_(db) {}
+    explicit incident_repository(database& db) : timers_(db), incidents_(db, timers_), outbox_(db), keys_(db), followups_(db) {}
 
     // commands::incident_store
     std::optional<commands::incident> find(std::int64_t number) override { return incidents_.find(number); }
     std::optional<commands::incident> find_by_channel(std::string_view channel) override {
         return incidents_.find_by_channel(channel);
     }
+    // Whether `channel` (id or name) is an incident's, without reading the incident.
+    bool is_incident_channel(std::string_view channel) { return incidents_.number_by_channel(channel).has_value(); }
     std::vector<commands::incident> list_open() override { return incidents_.list_open(); }
     std::vector<commands::incident> list_declared_since(commands::time_point since) override {
         return incidents_.list_declared_since(since);
@@ -41,18 +45,39 @@ public:
     std::vector<commands::timeline_entry> timeline(std::int64_t number) override { return incidents_.timeline(number); }
     std::int64_t next_number() override { return incidents_.next_number(); }
     bool channel_name_taken(std::string_view name) override { return incidents_.channel_name_taken(name); }
+    std::optional<commands::followup> find_followup(std::int64_t id) override { return followups_.find(id); }
+    std::vector<commands::followup> followups_of(std::int64_t incident) override {
+        return followups_.of_incident(incident);
+    }
+    std::vector<commands::followup> open_followups() override { return followups_.open(); }
+    std::vector<commands::followup> followups_created_since(commands::time_point since) override {
+        return followups_.created_since(since);
+    }
+    std::int64_t next_followup_id() override { return followups_.next_id(); }
 
     // Writes everything a decision holds: the incident (with roles and
     // deadlines), timeline entries and outbox actions. The caller wraps it in
     // a transaction so that all of it commits or none of it does.
     void apply(const commands::decision& d, commands::time_point now);
 
-    // Timers: the earliest armed deadline, and those due at `now`, earliest first.
-    std::optional<commands::time_point> next_deadline() { return timers_.next_deadline(); }
-    std::vector<due_timer> due_timers(commands::time_point now, std::size_t limit = 100) {
-        return timers_.due_timers(now, limit);
+    // Timers: the earliest armed deadline, and those due at `now`, earliest
+    // first. Follow-up reminders are timers too: one `followup` timer per
+    // incident with a reminder due, which the engine fires for all of them.
+    std::optional<commands::time_point> next_deadline() {
+        auto timer = timers_.next_deadline();
+        auto reminder = followups_.next_reminder();
+        if (!timer || !reminder) return timer ? timer : reminder;
+        return std::min(*timer, *reminder);
     }
-    std::size_t armed_timer_count() { return timers_.armed_timer_count(); }
+    std::vector<due_timer> due_timers(commands::time_point now, std::size_t limit = 100) {
+        auto out = timers_.due_timers(now, limit);
+        for (const auto& r : followups_.due_reminders(now, limit))
+            out.push_back({r.incident, commands::timer_kind::followup, r.at});
+        std::stable_sort(out.begin(), out.end(), [](const due_timer& a, const due_timer& b) { return a.at < b.at; });
+        if (out.size() > limit) out.resize(limit);
+        return out;
+    }
+    std::size_t armed_timer_count() { return timers_.armed_timer_count() + followups_.armed_count(); }
 
     // Outbox. Deliverable entries, oldest first: pending, due for an attempt
     // at `now`, and not queued behind an earlier entry of the same incident
@@ -109,6 +134,7 @@ private:
     incident_table incidents_;  // reads and saves deadlines through timers_
     outbox_table outbox_;
     request_keys keys_;
+    followup_table followups_;
 };
 
 }  // namespace warroom::storage

@@ -40,6 +40,16 @@ commands::incident read_incident(SQLite::Statement& q) {
 
 const std::string select_incidents = std::string("SELECT ") + incident_columns + " FROM incidents ";
 
+// Each query's text made once: it is also the key of the statement cache.
+const std::string find_sql = select_incidents + "WHERE number = ?";
+const std::string list_open_sql = select_incidents + "WHERE status <> 'resolved' ORDER BY number";
+const std::string declared_since_sql = select_incidents + "WHERE declared_at >= ? ORDER BY declared_at, number";
+const std::string resolved_since_sql =
+    select_incidents + "WHERE status = 'resolved' AND resolved_at >= ? ORDER BY resolved_at, number";
+const std::string recent_open_sql = select_incidents +
+                                    "WHERE declared_at >= ? AND status <> 'resolved' "
+                                    "ORDER BY declared_at DESC, number DESC LIMIT ?";
+
 }  // namespace
 
 // By number for a few (the common case: one incident), by a scan of the
@@ -68,7 +78,7 @@ void incident_table::attach_details(std::vector<commands::incident>& incidents) 
 }
 
 template <class... Args>
-std::vector<commands::incident> incident_table::read(bool with_details, const std::string& sql, const Args&... args) {
+std::vector<commands::incident> incident_table::read(bool with_details, std::string_view sql, const Args&... args) {
     std::vector<commands::incident> out;
     query(db_, sql, args...).each_row([&](auto& q) { out.push_back(read_incident(q)); });
     if (with_details) attach_details(out);
@@ -76,12 +86,12 @@ std::vector<commands::incident> incident_table::read(bool with_details, const st
 }
 
 std::optional<commands::incident> incident_table::find(std::int64_t number) {
-    auto one = read(true, select_incidents + "WHERE number = ?", number);
+    auto one = read(true, find_sql, number);
     if (one.empty()) return std::nullopt;
     return std::move(one.front());
 }
 
-std::optional<commands::incident> incident_table::find_by_channel(std::string_view channel) {
+std::optional<std::int64_t> incident_table::number_by_channel(std::string_view channel) {
     if (channel.empty()) return std::nullopt;
     // Newest first: a name could in principle have been reused by a later incident.
     // Two indexed lookups, not one OR: SQLite scans the whole table for the OR,
@@ -93,28 +103,30 @@ std::optional<commands::incident> incident_table::find_by_channel(std::string_vi
         number = query(db_, sql, channel).one_row([](auto& q) { return q.getColumn(0).getInt64(); });
         if (number) break;
     }
+    return number;
+}
+
+std::optional<commands::incident> incident_table::find_by_channel(std::string_view channel) {
+    auto number = number_by_channel(channel);
     if (!number) return std::nullopt;
     return find(*number);
 }
 
 std::vector<commands::incident> incident_table::list_open() {
-    return read(true, select_incidents + "WHERE status <> 'resolved' ORDER BY number");
+    return read(true, list_open_sql);
 }
 
 std::vector<commands::incident> incident_table::list_declared_since(time_point since) {
-    return read(true, select_incidents + "WHERE declared_at >= ? ORDER BY declared_at, number", since);
+    return read(true, declared_since_sql, since);
 }
 
 std::vector<commands::incident> incident_table::list_resolved_since(time_point since) {
-    return read(true, select_incidents + "WHERE status = 'resolved' AND resolved_at >= ? ORDER BY resolved_at, number",
-                since);
+    return read(true, resolved_since_sql, since);
 }
 
 std::vector<commands::incident> incident_table::recent_open(time_point since, std::size_t limit) {
-    return read(/*with_details=*/false,  // a list of candidates: no roles or deadlines needed
-                select_incidents + "WHERE declared_at >= ? AND status <> 'resolved' "
-                                   "ORDER BY declared_at DESC, number DESC LIMIT ?",
-                since, limit);
+    // A list of candidates: no roles or deadlines needed.
+    return read(/*with_details=*/false, recent_open_sql, since, limit);
 }
 
 std::vector<commands::timeline_entry> incident_table::timeline(std::int64_t number) {

@@ -23,6 +23,8 @@ public:
 
     std::optional<commands::incident> find(std::int64_t number);
     std::optional<commands::incident> find_by_channel(std::string_view channel);
+    // The number of the incident whose channel this is (id or name), without reading it.
+    std::optional<std::int64_t> number_by_channel(std::string_view channel);
     std::vector<commands::incident> list_open();
     std::vector<commands::incident> list_declared_since(commands::time_point since);
     std::vector<commands::incident> list_resolved_since(commands::time_point since);
@@ -44,7 +46,7 @@ private:
     void attach_details(std::vector<commands::incident>& incidents);
     // Incidents from a query whose first columns are incident_columns, `args` bound to its parameters.
     template <class... Args>
-    std::vector<commands::incident> read(bool with_details, const std::string& sql, const Args&... args);
+    std::vector<commands::incident> read(bool with_details, std::string_view sql, const Args&... args);
 
     database& db_;
     timer_table& timers_;

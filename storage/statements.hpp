@@ -50,7 +50,7 @@ class query {
 public:
     // `sql` must be constant text: it is the statement cache's key.
     template <class... Args>
-    query(database& db, const std::string& sql, const Args&... args) : h_(db.prepare(sql)) {
+    query(database& db, std::string_view sql, const Args&... args) : h_(db.prepare(sql)) {
         bind(args...);
     }
 
@@ -104,12 +104,12 @@ private:
 };
 
 // The number an aggregate such as count(*) returns.
-inline std::size_t count_of(database& db, const std::string& sql) {
+inline std::size_t count_of(database& db, std::string_view sql) {
     return query(db, sql).row([](auto& q) { return static_cast<std::size_t>(q.getColumn(0).getInt64()); });
 }
 
 // `SELECT x, count(*) … GROUP BY x`: the counts by x, into `out`.
-inline void count_by(database& db, const std::string& sql, std::map<std::string, std::size_t>& out) {
+inline void count_by(database& db, std::string_view sql, std::map<std::string, std::size_t>& out) {
     query(db, sql).each_row(
         [&](auto& q) { out[q.getColumn(0).getString()] = static_cast<std::size_t>(q.getColumn(1).getInt64()); });
 }

@@ -205,6 +205,7 @@ struct block {
     bool divider = false;
     std::string text;   // a section's mrkdwn
     std::size_t lines = 0;  // source lines it carries (for the "left out" count)
+    std::size_t length = 0;  // slack_length(text), counted once
 };
 
 struct packed {
@@ -235,7 +236,7 @@ packed pack(std::string_view mrkdwn) {
     std::size_t section_len = 0, section_lines = 0;
     auto close_section = [&] {
         while (!section.empty() && section.back() == '\n') section.pop_back();
-        if (!section.empty()) raw.push_back({false, std::move(section), section_lines});
+        if (!section.empty()) raw.push_back({false, std::move(section), section_lines, section_len});
         section.clear();
         section_len = section_lines = 0;
     };
@@ -257,7 +258,7 @@ packed pack(std::string_view mrkdwn) {
         auto line = mrkdwn.substr(pos, eol - pos);
         if (line == "---") {
             close_section();
-            raw.push_back({true, {}, 0});
+            raw.push_back({true, {}, 0, 0});
         } else if (line.empty()) {
             close_section();
         } else {
@@ -282,10 +283,10 @@ packed pack(std::string_view mrkdwn) {
                 if (!drop_dividers) out.push_back(std::move(b));
                 continue;
             }
-            if (!out.empty() && !out.back().divider &&
-                slack_length(out.back().text) + 2 + slack_length(b.text) <= max_section_chars) {
+            if (!out.empty() && !out.back().divider && out.back().length + 2 + b.length <= max_section_chars) {
                 out.back().text += "\n\n" + b.text;
                 out.back().lines += b.lines;
+                out.back().length += 2 + b.length;
             } else {
                 out.push_back(std::move(b));
             }
@@ -296,7 +297,7 @@ packed pack(std::string_view mrkdwn) {
     if (raw.size() > max_blocks) raw = merge(std::move(raw), true);
 
     std::size_t total = 0;
-    for (const auto& b : raw) total += slack_length(b.text);
+    for (const auto& b : raw) total += b.length;
     packed out;
     if (raw.size() <= max_blocks && total <= max_blocks_text_chars) {
         out.blocks = std::move(raw);
@@ -306,7 +307,7 @@ packed pack(std::string_view mrkdwn) {
     constexpr std::size_t notice_room = 100;
     std::size_t used = 0, kept = 0;
     for (; kept < raw.size() && kept + 1 < max_blocks; ++kept) {
-        auto len = slack_length(raw[kept].text);
+        auto len = raw[kept].length;
         if (used + len > max_blocks_text_chars - notice_room) break;
         used += len;
     }
@@ -348,8 +349,9 @@ std::string fit_text(std::string_view text) {
 
 // Written straight to JSON text (keys in nlohmann's sorted order) rather than
 // built as a nlohmann tree and dumped: this runs for every answer.
-std::string blocks_for(std::string_view mrkdwn) {
-    auto p = pack(mrkdwn);
+namespace {
+
+std::string write_blocks(const packed& p) {
     std::string out = "[";
     bool first = true;
     auto add = [&](const block& b) {
@@ -365,9 +367,20 @@ std::string blocks_for(std::string_view mrkdwn) {
         out += R"(,"type":"mrkdwn"},"type":"section"})";
     };
     for (const auto& b : p.blocks) add(b);
-    if (p.lines_cut) add({false, left_out(p.lines_cut), 0});
+    if (p.lines_cut) add({false, left_out(p.lines_cut), 0, 0});
     out += ']';
     return out;
+}
+
+}  // namespace
+
+std::string blocks_for(std::string_view mrkdwn) { return write_blocks(pack(mrkdwn)); }
+
+std::optional<std::string> whole_blocks(std::string_view mrkdwn) {
+    if (slack_length(mrkdwn) > max_text_chars) return std::nullopt;
+    auto p = pack(mrkdwn);
+    if (p.lines_cut) return std::nullopt;
+    return write_blocks(p);
 }
 
 }  // namespace warroom::templates

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -67,6 +68,9 @@ std::size_t slack_length(std::string_view text);
 std::string blocks_for(std::string_view mrkdwn);
 // True when blocks_for carries all of the text, nothing left out.
 bool fits_in_blocks(std::string_view mrkdwn);
+// Both at once, the text packed once: blocks_for's blocks when fits_in_blocks,
+// else nullopt.
+std::optional<std::string> whole_blocks(std::string_view mrkdwn);
 // The text within Slack's 40,000 characters: cut at a line, with a last line
 // saying how many lines were left out.
 std::string fit_text(std::string_view text);

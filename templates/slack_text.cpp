@@ -23,10 +23,9 @@ std::size_t mention_length(std::string_view text) {
     return text[i] == '>' ? i + 1 : 0;
 }
 
-// Length of a control character at text[0] that must not reach a reader
-// (C0 but newline and tab, DEL, C1, bidirectional embeddings, overrides and
-// isolates), or 0.
-std::size_t control_length(std::string_view text) {
+}  // namespace
+
+std::size_t hidden_control_length(std::string_view text) {
     auto b = [&](std::size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0; };
     unsigned char c = b(0);
     if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) return 1;
@@ -35,8 +34,6 @@ std::size_t control_length(std::string_view text) {
         return 3;
     return 0;
 }
-
-}  // namespace
 
 std::string escape_user_text(std::string_view text) {
     std::string out;
@@ -54,7 +51,7 @@ std::string escape_user_text(std::string_view text) {
             out += "&gt;";
         } else if (c == '&') {
             out += "&amp;";
-        } else if (auto skip = control_length(text.substr(i)); skip > 0) {
+        } else if (auto skip = hidden_control_length(text.substr(i)); skip > 0) {
             // Stored before the engine cleaned what it is given, or from elsewhere:
             // still never shown to a reader.
             i += skip - 1;
@@ -65,11 +62,19 @@ std::string escape_user_text(std::string_view text) {
     return out;
 }
 
-namespace {
+markup read_markup(std::string_view inner) {
+    markup m;
+    if (!inner.empty() && (inner[0] == '@' || inner[0] == '#' || inner[0] == '!')) {
+        m.sigil = inner[0];
+        inner.remove_prefix(1);
+    }
+    auto bar = inner.find('|');
+    m.id = inner.substr(0, bar);
+    if (bar != std::string_view::npos) m.label = inner.substr(bar + 1);
+    return m;
+}
 
-std::string decode_entities(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
+void append_decoded(std::string& out, std::string_view s) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '&') {
             if (s.substr(i, 4) == "&lt;") { out += '<'; i += 3; continue; }
@@ -78,53 +83,27 @@ std::string decode_entities(std::string_view s) {
         }
         out += s[i];
     }
-    return out;
 }
 
 // "<@U1|ann>" -> "@ann", "<#C1|ops>" -> "#ops", "<!here>" -> "@here",
 // "<!subteam^S1|@sre>" -> "@sre", "<!date^…|fallback>" -> "fallback",
 // "<https://x|label>" -> "label (https://x)".
-std::string plain_token(std::string_view inner) {
-    auto bar = inner.find('|');
-    std::string_view target = inner.substr(0, bar);
-    std::string_view label = bar == std::string_view::npos ? std::string_view{} : inner.substr(bar + 1);
-    if (!target.empty() && (target[0] == '@' || target[0] == '#')) {
-        if (!label.empty()) return std::string(1, target[0]) + std::string(label);
-        return std::string(target);
-    }
-    if (!target.empty() && target[0] == '!') {
-        if (!label.empty()) return std::string(label);
-        auto caret = target.find('^');
-        // Appended rather than "@" + string: GCC 12 at -O3 warns falsely (-Wrestrict) on that.
-        std::string out = "@";
-        out += target.substr(1, caret == std::string_view::npos ? caret : caret - 1);
-        return out;
-    }
-    if (!label.empty()) return std::string(label) + " (" + std::string(target) + ")";
-    return std::string(target);
-}
-
-}  // namespace
-
 std::string to_plain(std::string_view mrkdwn) {
-    std::string out;
-    out.reserve(mrkdwn.size());
-    std::size_t i = 0;
-    while (i < mrkdwn.size()) {
-        if (mrkdwn[i] == '<') {
-            auto close = mrkdwn.find('>', i);
-            if (close != std::string_view::npos) {
-                out += plain_token(mrkdwn.substr(i + 1, close - i - 1));
-                i = close + 1;
-                continue;
+    return rewrite_markup(mrkdwn, [](const markup& m) -> std::string {
+        bool labelled = m.label && !m.label->empty();
+        switch (m.sigil) {
+            case '@':
+            case '#': return std::string(1, m.sigil) + std::string(labelled ? *m.label : m.id);
+            case '!': {
+                if (labelled) return std::string(*m.label);
+                // Appended rather than "@" + string: GCC 12 at -O3 warns falsely (-Wrestrict) on that.
+                std::string out = "@";
+                out += m.id.substr(0, m.id.find('^'));
+                return out;
             }
+            default: return labelled ? std::string(*m.label) + " (" + std::string(m.id) + ")" : std::string(m.id);
         }
-        auto next = mrkdwn.find('<', i + 1);
-        if (next == std::string_view::npos) next = mrkdwn.size();
-        out += mrkdwn.substr(i, next - i);
-        i = next;
-    }
-    return decode_entities(out);
+    });
 }
 
 std::string truncate_utf8(std::string_view text, std::size_t max) {

@@ -16,6 +16,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -50,7 +51,9 @@ public:
 
     // Beast's AsyncReadStream / AsyncWriteStream. One buffer at a time: a
     // *_some call may move fewer bytes than asked (Asio's TLS layer does the
-    // same), and the composed operations above loop.
+    // same), and the composed operations above loop. A write of several
+    // buffers (an HTTP header and its body, a WebSocket frame's header and
+    // payload) goes out as one: see gathered.
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
         return boost::asio::async_initiate<Token, void(boost::beast::error_code, std::size_t)>(
@@ -61,7 +64,7 @@ public:
     auto async_write_some(const ConstBuffers& buffers, Token&& token) {
         return boost::asio::async_initiate<Token, void(boost::beast::error_code, std::size_t)>(
             [this](io_handler h, boost::asio::const_buffer b) { write_some(b, std::move(h)); }, token,
-            first_of<boost::asio::const_buffer>(buffers));
+            gathered(buffers));
     }
 
     // What a WebSocket close does to the layer below (TLS close_notify, then
@@ -84,6 +87,26 @@ private:
         }
         return Buffer();
     }
+    // The one buffer to write: the sequence's only one, else up to
+    // max_gathered bytes of them copied into gather_ (its capacity kept), so
+    // a request is one write, one completion handler and one TCP segment or
+    // TLS record instead of one per buffer. Reports bytes of the sequence as
+    // they are, so Beast's loop goes on from where the write stopped. Safe:
+    // a stream has at most one write in flight (Beast's rule).
+    template <class Sequence>
+    boost::asio::const_buffer gathered(const Sequence& buffers) {
+        auto first = first_of<boost::asio::const_buffer>(buffers);
+        if (first.size() >= max_gathered || boost::asio::buffer_size(buffers) == first.size()) return first;
+        gather_.clear();
+        for (auto it = boost::asio::buffer_sequence_begin(buffers);
+             it != boost::asio::buffer_sequence_end(buffers) && gather_.size() < max_gathered; ++it) {
+            boost::asio::const_buffer b(*it);
+            gather_.append(static_cast<const char*>(b.data()), std::min(b.size(), max_gathered - gather_.size()));
+        }
+        return {gather_.data(), gather_.size()};
+    }
+    static constexpr std::size_t max_gathered = 64 * 1024;
+
     void read_some(boost::asio::mutable_buffer b, io_handler h);
     void write_some(boost::asio::const_buffer b, io_handler h);
     void teardown_async(boost::beast::role_type role, done_handler h);
@@ -91,6 +114,7 @@ private:
     executor_type ex_;
     std::unique_ptr<boost::beast::tcp_stream> plain_;
     std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_;
+    std::string gather_;
 };
 
 }  // namespace warroom::net

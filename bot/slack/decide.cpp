@@ -1,6 +1,6 @@
 #include "bot/slack/decide.hpp"
 
-#include "bot/declare_modal.hpp"
+#include "bot/slack/declare_modal.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "bot/slack/block_kit_views.hpp"
 #include "commands/parser.hpp"

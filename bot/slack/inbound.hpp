@@ -4,7 +4,7 @@
 // Pure (no I/O), so routing is tested without a socket.
 #pragma once
 
-#include "bot/incident_modals.hpp"
+#include "bot/slack/incident_modals.hpp"
 #include "bot/slack/payloads.hpp"
 
 #include <nlohmann/json.hpp>

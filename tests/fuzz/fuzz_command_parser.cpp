@@ -140,7 +140,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
             const std::size_t before = store.incidents.size();
             const auto d = shared_engine().handle({user, channel, std::string(line)}, store, now);
-            if (!d.ok && (d.save || !d.timeline.empty() || !d.actions.empty()))
+            if (!d.ok && (d.save || !d.timeline.empty() || !d.actions.empty() || !d.followups.empty()))
                 fail("an error decision that changes something");
             if (d.is_new && !d.save) fail("a new incident with nothing to save");
             if (utf8_in) check_utf8(d);

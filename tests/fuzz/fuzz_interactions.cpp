@@ -5,8 +5,8 @@
 // commands that start with a verb warroom knows.
 //
 // Input: the payload JSON, as the form field `payload` carries it.
-#include "bot/declare_modal.hpp"
-#include "bot/incident_modals.hpp"
+#include "bot/slack/declare_modal.hpp"
+#include "bot/slack/incident_modals.hpp"
 #include "bot/slack/payloads.hpp"
 
 #include <cstdint>

@@ -29,6 +29,8 @@ public:
     std::vector<commands::timeline_entry> entries;
     std::vector<commands::action> outbox;
     std::int64_t counter = 1;
+    std::map<std::int64_t, commands::followup> followups;
+    std::int64_t followup_counter = 1;
 
     std::optional<commands::incident> find(std::int64_t n) override {
         auto it = incidents.find(n);
@@ -69,6 +71,30 @@ public:
                            [&](const auto& p) { return p.second.channel_name == name; });
     }
 
+    std::optional<commands::followup> find_followup(std::int64_t id) override {
+        auto it = followups.find(id);
+        return it == followups.end() ? std::nullopt : std::optional(it->second);
+    }
+    std::vector<commands::followup> followups_of(std::int64_t n) override {
+        std::vector<commands::followup> out;
+        for (auto& [id, f] : followups)
+            if (f.incident == n) out.push_back(f);
+        return out;
+    }
+    std::vector<commands::followup> open_followups() override {
+        std::vector<commands::followup> out;
+        for (auto& [id, f] : followups)
+            if (f.is_open()) out.push_back(f);
+        return out;
+    }
+    std::vector<commands::followup> followups_created_since(commands::time_point since) override {
+        std::vector<commands::followup> out;
+        for (auto& [id, f] : followups)
+            if (f.created_at >= since) out.push_back(f);
+        return out;
+    }
+    std::int64_t next_followup_id() override { return followup_counter; }
+
     void apply(const commands::decision& d) {
         if (!d.ok) return;
         std::int64_t number = d.save ? d.save->number : 0;
@@ -79,6 +105,10 @@ public:
         for (auto e : d.timeline) {
             if (e.incident == 0) e.incident = number;
             entries.push_back(e);
+        }
+        for (const auto& f : d.followups) {
+            followups[f.id] = f;
+            followup_counter = std::max(followup_counter, f.id + 1);
         }
         for (auto a : d.actions) {
             if (a.incident == 0) a.incident = number;
@@ -98,6 +128,10 @@ public:
             for (auto k : {commands::timer_kind::ack, commands::timer_kind::update, commands::timer_kind::resolve,
                            commands::timer_kind::postmortem_draft, commands::timer_kind::postmortem_review})
                 if (auto& at = inc.due.at(k); at && (!best || *at < best->at)) best = due_timer{n, k, *at};
+        // As storage does: an open follow-up's reminder is a timer of its incident.
+        for (const auto& [id, f] : followups)
+            if (f.is_open() && f.remind_at && (!best || *f.remind_at < best->at))
+                best = due_timer{f.incident, commands::timer_kind::followup, *f.remind_at};
         return best;
     }
 };

@@ -1722,6 +1722,9 @@ TEST_CASE("error examples name the caller's own incident; a number that names no
     d = h.run("tl", "U9", "C0");
     CHECK_THAT(d.reply.text, Contains("Name it (`/incident tl INC-n &lt;person&gt;` (an @mention or `me`))"));
     CHECK_THAT(d.reply.text, !Contains("INC-7"));
+    // A command written two ways: the example is the first, whole.
+    check_refused(h, "snooze", "C0", "Name it (`/incident snooze INC-3 &lt;duration&gt;`) or type");
+    check_refused(h, "timeline", "C0", "Name it (`/incident timeline INC-3`) or type");
     REQUIRE(h.run("resolve INC-3", "U1").ok);
     check_refused(h, "show", "C0", "`/incident show INC-1`");
 
@@ -1871,4 +1874,30 @@ TEST_CASE("a role goes to someone warroom knows is in the channel without anothe
     // Acknowledging makes a commander of someone unknown only when none is set; on a new one, invited.
     REQUIRE(h.run("declare P1 search is down", "U1").ok);
     CHECK(invites(h.run("ack 2", "U8")) == 1);
+}
+
+// Pinned from the answers before each try was rendered and packed only once:
+// the same number of items, the text and blocks as fit_text and blocks_for make them.
+TEST_CASE("a long answer holds as many items as before, its blocks exactly blocks_for of its text") {
+    auto count = [](const std::string& text, std::string_view marker) {
+        std::size_t n = 0;
+        for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) ++n;
+        return n;
+    };
+    engine_harness h(default_settings(), t0);
+    REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
+    add_notes(h, 1, 5000);
+    auto timeline = h.run("timeline INC-1", "U9").reply;
+    CHECK(count(timeline.text, "\n`") == 113);
+    CHECK(timeline.blocks_json == warroom::templates::blocks_for(timeline.text));
+    CHECK(warroom::templates::fits_in_blocks(timeline.text));
+
+    engine_harness many(default_settings(), t0);
+    for (int i = 0; i < 402; ++i)
+        REQUIRE(many.run("declare P" + std::to_string(i % 4) + " service " + std::to_string(i) +
+                         " returns errors for some customers in eu-west").ok);
+    auto list = many.run("list", "U9").reply;
+    CHECK(count(list.text, "\n• ") == 65);
+    CHECK(list.blocks_json == warroom::templates::blocks_for(list.text));
+    CHECK(warroom::templates::fits_in_blocks(list.text));
 }

@@ -135,6 +135,19 @@ TEST_CASE("resolve_requires_role: off by default, true or false, and shown by ch
     CHECK_THAT(bot::describe(d), Contains("\nresolve_requires_role = false\n"));
 }
 
+TEST_CASE("followup_nag: 2 days unless set, a duration, and shown by check-config") {
+    CHECK(bot::parse_settings("", "team.toml").followup_nag == std::chrono::hours(48));
+    CHECK(bot::parse_settings("followup_nag = \"1d\"\n", "team.toml").followup_nag == std::chrono::hours(24));
+    CHECK(bot::parse_settings("followup_nag = \"36h\"\n", "team.toml").followup_nag == std::chrono::hours(36));
+    CHECK_THAT(error_of("followup_nag = \"often\"\n"), Contains("followup_nag") && Contains("a duration"));
+    CHECK_THAT(error_of("followup_nag = \"0s\"\n"), Contains("followup_nag") && Contains("longer than zero"));
+    bot::config c;
+    c.settings = bot::parse_settings("followup_nag = \"3d\"\n", "team.toml");
+    auto text = bot::describe(c);
+    CHECK_THAT(text, Contains("\nfollowup_nag = \"3d\"\n"));
+    CHECK(bot::parse_settings(text, "described.toml").followup_nag == std::chrono::hours(72));
+}
+
 TEST_CASE("slack_unreachable_after is a duration, 60 s unless set") {
     bot::config c;
     CHECK(c.slack_unreachable_after == std::chrono::seconds(60));

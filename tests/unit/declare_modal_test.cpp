@@ -1,6 +1,6 @@
 // The declare modal: built from the config, and its submission read and
 // validated the way Slack shows errors (under the field, modal kept open).
-#include "bot/declare_modal.hpp"
+#include "bot/slack/declare_modal.hpp"
 #include "bot/slack/block_kit_views.hpp"
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 // The summary's modals (update, severity, role) and the button payloads:
 // what a click or a form turns into, and the inline errors Slack shows.
-#include "bot/incident_modals.hpp"
+#include "bot/slack/incident_modals.hpp"
 #include "bot/interactions.hpp"
 #include "bot/slack/block_kit_views.hpp"
 

@@ -5,6 +5,7 @@
 #include "storage/migrations.hpp"
 
 #include <catch2/catch.hpp>
+#include <date/date.h>
 
 #include <filesystem>
 #include <fstream>
@@ -104,6 +105,58 @@ TEST_CASE("schema 3 adds the pinned summary's ts: empty for existing incidents, 
     repo.set_summary(7, "1767225601.000200");
     CHECK(repo.find(7)->summary_ts == "1767225601.000200");
     CHECK(repo.find_by_channel("C0OLD")->summary_ts == "1767225601.000200");
+}
+
+TEST_CASE("schema 4 adds follow-ups to a schema 3 database in use: its data kept, follow-ups stored and reminded") {
+    temp_db t;
+    {
+        SQLite::Database raw(t.path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        storage::migrate(raw, t.path.string(), 3);
+        REQUIRE(storage::current_version(raw) == 3);
+        fill_v1(raw);
+        raw.exec("UPDATE incidents SET summary_ts = '1767225601.000200' WHERE number = 7");
+        raw.exec("INSERT INTO seen_requests VALUES ('Ev0', 1767225600)");
+    }
+    storage::database db(t.path.string());
+    REQUIRE(db.schema_version() == 4);
+    storage::incident_repository repo(db);
+    auto inc = repo.find(7);
+    REQUIRE(inc);
+    CHECK(inc->title == "Old incident");
+    CHECK(inc->summary_ts == "1767225601.000200");
+    CHECK(inc->roles.at("commander") == "U2");
+    CHECK(repo.timeline(7).size() == 1);
+    CHECK(repo.seen_request("Ev0"));
+    CHECK(repo.next_number() == 8);
+    CHECK(repo.pending_actions(commands::time_point{std::chrono::seconds{1767225600}}).size() == 1);
+    // The incident's own timer is still there, alone.
+    CHECK(repo.next_deadline() == commands::time_point{std::chrono::seconds{1767227400}});
+
+    // No follow-ups yet; the first one is F-1, on the old incident.
+    CHECK(repo.open_followups().empty());
+    CHECK(repo.followups_of(7).empty());
+    REQUIRE(repo.next_followup_id() == 1);
+    commands::followup f;
+    f.id = 1;
+    f.incident = 7;
+    f.text = "Add a readiness probe";
+    f.owner = "U3";
+    f.due = commands::day(date::sys_days(date::year(2026) / 1 / 5).time_since_epoch());
+    f.created_at = commands::time_point{std::chrono::seconds{1767225700}};
+    f.remind_at = commands::time_point{std::chrono::seconds{1767600000}};
+    commands::decision d;
+    d.followups.push_back(f);
+    repo.apply(d, f.created_at);
+    CHECK(repo.next_followup_id() == 2);
+    auto back = repo.find_followup(1);
+    REQUIRE(back);
+    CHECK(back->text == "Add a readiness probe");
+    CHECK(commands::format_day(*back->due) == "2026-01-05");
+    CHECK(repo.armed_timer_count() == 2);
+    auto due = repo.due_timers(commands::time_point{std::chrono::seconds{1767600000}});
+    REQUIRE(due.size() == 2);
+    CHECK(due[1].incident == 7);
+    CHECK(due[1].kind == commands::timer_kind::followup);
 }
 
 TEST_CASE("a database from a newer warroom is refused, untouched") {

@@ -5,10 +5,12 @@
 #include "bot/export_command.hpp"
 #include "bot/log_format.hpp"
 #include "bot/runtime.hpp"
+#include "bot/store_ops.hpp"
 #include "storage/backup.hpp"
 #include "storage/database.hpp"
 #include "storage/incident_repository.hpp"
 #include "storage/migrations.hpp"
+#include "tests/support/runtime_access.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -269,6 +271,47 @@ TEST_CASE("export --since keeps incidents declared in that window; JSON parses")
     CHECK_THAT(bad_err.str(), Contains("--since"));
 }
 
+TEST_CASE("a JSON export carries each incident's follow-ups: owner, due day, state, on time or not") {
+    scratch_dir d;
+    settable_clock clk;
+    clk.unix = 1795428000;  // Mon 23 Nov 2026, 10:00 UTC
+    bot::config cfg;
+    cfg.db_path = d.file("w.db");
+    {
+        bot::runtime rt(cfg, clk);
+        rt.handle({"U1", "C1", "declare P2 disk full"});
+        rt.handle({"U1", "C1", "declare P2 other"});
+        rt.handle({"U1", "C1", "followup INC-1 Add disk alerts for <@U7> owner <@U2> due tue"});
+        rt.handle({"U1", "C1", "followup INC-1 Clean up logs owner me due 2026-12-20"});
+        rt.handle({"U2", "C1", "followup done F-2 cron added"});
+        clk.unix += 3 * 86400;  // Thursday: F-1 is overdue
+    }
+    std::ostringstream out, err;
+    REQUIRE(bot::run_export_command(cfg, {"json", "", ""}, out, err) == 0);
+    auto doc = json::parse(out.str());
+    REQUIRE(doc["incidents"].size() == 2);
+    CHECK(doc["incidents"][1]["followups"].empty());
+    auto fs = doc["incidents"][0]["followups"];
+    REQUIRE(fs.size() == 2);
+    CHECK(fs[0]["id"] == "F-1");
+    CHECK(fs[0]["text"] == "Add disk alerts for @U7");
+    CHECK(fs[0]["owner"] == "U2");
+    CHECK(fs[0]["due"] == "2026-11-24");
+    CHECK(fs[0]["state"] == "open");
+    CHECK(fs[0]["created_at"] == "2026-11-23T10:00:00Z");
+    CHECK(fs[0]["created_by"] == "U1");
+    CHECK(fs[0]["closed_at"].is_null());
+    CHECK(fs[0]["done_on_time"].is_null());
+    CHECK(fs[0]["overdue"] == true);  // exported now, after its due day
+    CHECK(fs[1]["id"] == "F-2");
+    CHECK(fs[1]["owner"] == "U1");
+    CHECK(fs[1]["state"] == "done");
+    CHECK(fs[1]["closed_by"] == "U2");
+    CHECK(fs[1]["note"] == "cron added");
+    CHECK(fs[1]["done_on_time"] == true);
+    CHECK(fs[1]["overdue"] == false);
+}
+
 TEST_CASE("export --output writes an owner-only file and says how many incidents it holds") {
     scratch_dir d;
     settable_clock clk;
@@ -399,13 +442,14 @@ TEST_CASE("with its database file deleted, warroom refuses changes instead of an
     CHECK_THAT(refused, !Contains("Declared") && Contains("cannot save") && Contains("deleted") &&
                             Contains("nothing was recorded"));
     // Reads still work from the open connection; a batch mixes both and each gets its own answer.
-    auto entries = rt.repository().timeline(1).size();
+    auto& repo = bot::runtime_test_access::repository(rt);
+    auto entries = repo.timeline(1).size();
     auto answers = rt.handle_batch({{"U1", "C1", "show INC-1"}, {"U1", "C1", "note INC-1 lost"}});
     REQUIRE(answers.size() == 2);
     CHECK_THAT(answers[0].reply.text, Contains("INC-1"));
     CHECK_THAT(answers[1].reply.text, Contains("cannot save"));
-    CHECK(rt.repository().timeline(1).size() == entries);  // the note was not recorded
-    CHECK_THROWS_WITH(rt.db().ensure_usable(), Contains("deleted"));
+    CHECK(repo.timeline(1).size() == entries);  // the note was not recorded
+    CHECK_THROWS_WITH(bot::store_ops(rt).health_check(), Contains("deleted"));
 }
 
 TEST_CASE("backup onto an existing file says so and how to overwrite it, and the copy is owner-only") {

@@ -1,6 +1,7 @@
 // The runtime: engine decisions through SQLite, and the transport's
 // de-duplication keys (Slack resends a slash command on a double submit).
 #include "bot/runtime.hpp"
+#include "tests/support/runtime_access.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -33,7 +34,8 @@ struct scratch_runtime {
         rt.reset();
         std::filesystem::remove_all(dir);
     }
-    std::size_t open() { return rt->repository().list_open().size(); }
+    storage::incident_repository& repo() { return bot::runtime_test_access::repository(*rt); }
+    std::size_t open() { return repo().list_open().size(); }
 };
 
 commands::request from_slack(const std::string& text, const std::string& trigger) {
@@ -52,7 +54,7 @@ TEST_CASE("a slash command that reaches warroom twice is carried out once") {
     CHECK_THAT(again.reply.text, Contains("twice"));
     CHECK_FALSE(again.incident);  // nothing was done the second time
     CHECK(s.open() == 1);
-    CHECK(s.rt->repository().pending_action_count() > 0);
+    CHECK(s.repo().pending_action_count() > 0);
 
     SECTION("a different trigger is a different command") {
         s.rt->handle(from_slack("declare P2 disk full on db-3", "111.2"));
@@ -69,11 +71,11 @@ TEST_CASE("a slash command that reaches warroom twice is carried out once") {
     SECTION("reads answer every time and leave no key behind") {
         CHECK_THAT(s.rt->handle(from_slack("show INC-1", "333.1")).reply.text, Contains("disk full"));
         CHECK_THAT(s.rt->handle(from_slack("show INC-1", "333.1")).reply.text, Contains("disk full"));
-        CHECK_FALSE(s.rt->repository().seen_request("trigger:333.1"));
+        CHECK_FALSE(s.repo().seen_request("trigger:333.1"));
     }
     SECTION("an error is not remembered, so the corrected retry is not refused") {
         CHECK_THAT(s.rt->handle(from_slack("severity INC-1 P9", "444.1")).reply.text, Contains("P9"));
-        CHECK_FALSE(s.rt->repository().seen_request("trigger:444.1"));
+        CHECK_FALSE(s.repo().seen_request("trigger:444.1"));
     }
 }
 
@@ -82,4 +84,49 @@ TEST_CASE("the console's commands carry no key and are never refused as repeats"
     s.rt->handle({"ULOCAL", "CLOCAL", "declare P3 one"});
     s.rt->handle({"ULOCAL", "CLOCAL", "declare P3 one"});
     CHECK(s.open() == 2);
+}
+
+namespace {
+
+std::size_t reminders_queued(bot::runtime& rt) {
+    std::size_t n = 0;
+    for (const auto& e : bot::runtime_test_access::repository(rt).pending_actions(rt.time().now(), 1000))
+        if (e.act.body.text.find(":alarm_clock:") != std::string::npos) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("a follow-up's reminder survives a restart, and reminders missed while down fire once") {
+    scratch_runtime s;  // Wednesday 25 Nov 2026, 10:00 UTC
+    REQUIRE(s.rt->handle({"U1", "C1", "declare P2 disk full on db-3"}).incident == 1);
+    auto added = s.rt->handle({"U1", "C1", "followup INC-1 Add disk alerts owner <@U2> due fri"});
+    CHECK_THAT(added.reply.text, Contains("F-1"));
+    // Resolving stops the incident's clocks, not its follow-ups' reminders.
+    REQUIRE(s.rt->handle({"U1", "C1", "resolve INC-1"}).incident == 1);
+
+    // warroom stops; it is back on the due day, after the start of working hours.
+    s.rt.reset();
+    s.clk.t = commands::time_point{std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}} + std::chrono::hours(9) +
+              std::chrono::minutes(30);
+    s.rt = std::make_unique<bot::runtime>(s.cfg, s.clk);
+    CHECK(s.rt->next_deadline() == commands::time_point{std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}} +
+                                       std::chrono::hours(9));
+    CHECK(reminders_queued(*s.rt) == 0);
+    CHECK(s.rt->fire_due() == 1);
+    CHECK(reminders_queued(*s.rt) == 1);
+    CHECK(s.rt->fire_due() == 0);  // said: nothing more until the next nag
+    CHECK(reminders_queued(*s.rt) == 1);
+
+    // Down again for three weeks, many nags missed: one reminder when back.
+    s.rt.reset();
+    s.clk.t += std::chrono::days(21);
+    s.rt = std::make_unique<bot::runtime>(s.cfg, s.clk);
+    CHECK(s.rt->fire_due() == 1);
+    CHECK(s.rt->fire_due() == 0);
+    CHECK(reminders_queued(*s.rt) == 2);
+
+    // Done: nothing is armed any more.
+    s.rt->handle({"U2", "C1", "followup done F-1 alerts live"});
+    CHECK_FALSE(s.rt->next_deadline());
 }

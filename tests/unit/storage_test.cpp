@@ -5,6 +5,7 @@
 
 #include <SQLiteCpp/Transaction.h>
 #include <catch2/catch.hpp>
+#include <date/date.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -89,6 +90,24 @@ TEST_CASE("an incident is stored and read back whole") {
 
     repo.set_channel(1, "C123", "incident-20261124-1-2");
     CHECK(repo.find_by_channel("C123")->channel_name == "incident-20261124-1-2");
+    // By id or by name, as find_by_channel finds it; nothing else is one.
+    CHECK(repo.is_incident_channel("C123"));
+    CHECK(repo.is_incident_channel("incident-20261124-1-2"));
+    CHECK_FALSE(repo.is_incident_channel("C999"));
+    CHECK_FALSE(repo.is_incident_channel(""));
+}
+
+// A query's text is the cache key whatever string holds it: one statement,
+// prepared once, for every call.
+TEST_CASE("a statement is prepared once for its text, whichever string carries it") {
+    temp_db t;
+    storage::database db(t.path.string());
+    const std::string owned = "SELECT count(*) FROM incidents";
+    SQLite::Statement* first = nullptr;
+    { auto h = db.prepare(owned); first = &*h; }
+    { auto h = db.prepare(std::string_view(owned)); CHECK(&*h == first); }
+    { auto h = db.prepare("SELECT count(*) FROM incidents"); CHECK(&*h == first); }
+    { auto h = db.prepare("SELECT count(*) FROM timeline"); CHECK(&*h != first); }
 }
 
 TEST_CASE("timers follow the incident's deadlines") {
@@ -116,6 +135,96 @@ TEST_CASE("timers follow the incident's deadlines") {
     CHECK(repo.armed_timer_count() == 3);
     CHECK(repo.next_deadline() == at(1400));
     CHECK(repo.find(1)->acked_at == at(1200));
+}
+
+TEST_CASE("follow-ups are stored whole, their reminders are timers after a restart, and closing one disarms it") {
+    temp_db t;
+    {
+        storage::database db(t.path.string());
+        storage::incident_repository repo(db);
+        repo.apply(declare(1, "a", at(1000)), at(1000));
+        repo.apply(declare(2, "b", at(1000)), at(1000));
+        REQUIRE(repo.next_followup_id() == 1);
+        commands::followup f;
+        f.id = 1;
+        f.incident = 1;
+        f.text = "Add <@U9> to the rota";
+        f.owner = "U3";
+        f.due = commands::day(date::sys_days(date::year(2026) / 12 / 4).time_since_epoch());
+        f.created_by = "U1";
+        f.created_at = at(1000);
+        f.remind_at = at(5000);
+        auto g = f;
+        g.id = 2;
+        g.incident = 2;
+        g.due.reset();
+        g.remind_at = at(4000);
+        auto h = f;
+        h.id = 3;
+        h.remind_at = at(4500);
+        commands::decision add;
+        add.followups = {f, g, h};
+        repo.apply(add, at(1000));
+        CHECK(repo.next_followup_id() == 4);
+    }
+    // A restart: what was armed is armed again, from the file alone.
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    auto back = repo.find_followup(1);
+    REQUIRE(back);
+    CHECK(back->incident == 1);
+    CHECK(back->text == "Add <@U9> to the rota");
+    CHECK(back->owner == "U3");
+    CHECK(commands::format_day(*back->due) == "2026-12-04");
+    CHECK(back->state == commands::followup_state::open);
+    CHECK(back->created_by == "U1");
+    CHECK(back->created_at == at(1000));
+    CHECK(back->remind_at == at(5000));
+    CHECK_FALSE(repo.find_followup(2)->due);
+    CHECK_FALSE(repo.find_followup(9));
+    CHECK(repo.followups_of(1).size() == 2);
+    CHECK(repo.open_followups().size() == 3);
+    CHECK(repo.followups_created_since(at(1001)).empty());
+    CHECK(repo.followups_created_since(at(1000)).size() == 3);
+
+    // Four incident timers (ack and update of each) and the reminders: an
+    // incident with two due reminders is one followup timer, at its earliest.
+    CHECK(repo.armed_timer_count() == 4 + 3);
+    CHECK(repo.next_deadline() == at(1300));
+    auto followup_timers = [&](time_point now) {
+        std::vector<std::pair<std::int64_t, std::int64_t>> out;
+        for (const auto& d : repo.due_timers(now))
+            if (d.kind == commands::timer_kind::followup) out.push_back({d.incident, d.at.time_since_epoch().count()});
+        return out;
+    };
+    using pairs = std::vector<std::pair<std::int64_t, std::int64_t>>;
+    CHECK(followup_timers(at(3999)).empty());
+    CHECK(repo.due_timers(at(6000)).size() == 4 + 2);
+    CHECK(followup_timers(at(6000)) == pairs{{2, 4000}, {1, 4500}});
+
+    // Done: no reminder kept, even when the decision carried one.
+    auto done = *repo.find_followup(3);
+    done.state = commands::followup_state::done;
+    done.closed_at = at(2000);
+    done.note = "shipped";
+    commands::decision d;
+    d.followups = {done};
+    repo.apply(d, at(2000));
+    CHECK(repo.find_followup(3)->state == commands::followup_state::done);
+    CHECK(repo.find_followup(3)->note == "shipped");
+    CHECK(repo.find_followup(3)->closed_at == at(2000));
+    CHECK_FALSE(repo.find_followup(3)->remind_at);
+    CHECK(repo.open_followups().size() == 2);
+    CHECK(followup_timers(at(6000)) == pairs{{2, 4000}, {1, 5000}});
+    // Only reminders left: the earliest is the next deadline once the incidents' timers are gone.
+    for (std::int64_t n : {1, 2}) {
+        auto inc = *repo.find(n);
+        inc.due = {};
+        commands::decision quiet;
+        quiet.save = inc;
+        repo.apply(quiet, at(2000));
+    }
+    CHECK(repo.next_deadline() == at(4000));
 }
 
 TEST_CASE("a failed command's transaction leaves nothing behind") {
@@ -396,6 +505,22 @@ TEST_CASE("a new database and its -wal and -shm are readable by their owner only
         }
     }
     ::umask(old);
+}
+
+TEST_CASE("create_owner_only makes a file 0600, and with replace a leftover too, emptied") {
+    temp_db t;
+    const std::string p = t.path.string() + ".out";
+    auto old = ::umask(022);
+    CHECK_FALSE(storage::create_owner_only(p));
+    CHECK(fs::status(p).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK(storage::create_owner_only(p) == std::errc::file_exists);  // never taken over without replace
+    { std::ofstream(p) << "old report"; }
+    fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+    CHECK_FALSE(storage::create_owner_only(p, /*replace=*/true));
+    CHECK(fs::status(p).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK(fs::file_size(p) == 0);
+    ::umask(old);
+    fs::remove(p);
 }
 
 TEST_CASE("a database with a zeroed page is refused at open, saying it is damaged") {

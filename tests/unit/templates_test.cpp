@@ -56,6 +56,9 @@ TEST_CASE("plain text for the terminal") {
     CHECK(to_plain("<@U1|alice> in <#C1|ops>: a &lt;b&gt; &amp; c") == "@alice in #ops: a <b> & c");
     CHECK(to_plain("<@U1> <!here> <!subteam^S1|@sre>") == "@U1 @here @sre");
     CHECK(to_plain("<https://x.y|docs>") == "docs (https://x.y)");
+    CHECK(to_plain("<https://x.y/?a=1&amp;b=2> <!date^1700000000^{date}|Nov 14> <!subteam^S1>") ==
+          "https://x.y/?a=1&b=2 Nov 14 @subteam");
+    CHECK(to_plain("a < b &gt; c") == "a < b > c");  // a '<' that opens nothing stays
 }
 
 TEST_CASE("truncation keeps UTF-8 whole") {
@@ -153,6 +156,14 @@ TEST_CASE("every message is fitted to Slack's limits and says what was left out"
         REQUIRE(fits_in_blocks(paras));
         auto blocks = check_blocks(blocks_for(paras));
         CHECK(blocks.back()["text"]["text"].get<std::string>().ends_with("paragraph 119"));
+    }
+    SECTION("whole_blocks: blocks_for when nothing is left out, else nothing") {
+        std::string paras, big;
+        for (int i = 0; i < 120; ++i) paras += "paragraph " + std::to_string(i) + " 🔥\n\n";
+        for (int i = 0; i < 20000; ++i) big += "entry " + std::to_string(i) + "\n";
+        CHECK(whole_blocks(paras) == blocks_for(paras));
+        CHECK(whole_blocks("a\n---\nb") == blocks_for("a\n---\nb"));
+        CHECK_FALSE(whole_blocks(big));
     }
     SECTION("emoji count double, as Slack may count them") {
         std::string fire;

@@ -1,6 +1,7 @@
 // Durations, incident references, mentions and channel names as users type and see them.
 #include "commands/parser.hpp"
 #include "commands/text.hpp"
+#include "templates/slack_text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -204,6 +205,24 @@ TEST_CASE("characters are counted as a reader sees them") {
     CHECK(char_count("支払い") == 3);
     CHECK(char_count("a\xff\xfe" "b") == 4);         // a byte that is not UTF-8 counts as one
     CHECK(char_count("\xe2\x82") == 2);           // a cut sequence too
+}
+
+// Cleaning what is typed and escaping what is shown hide the same characters:
+// controls and bidirectional overrides, not other invisible but harmless ones.
+TEST_CASE("sanitize drops exactly what escaping for Slack never shows") {
+    auto hidden = {std::string(1, '\0'), std::string("\x1b"), std::string("\x7f"), std::string("\u0085"),
+                   std::string("\u009f"), std::string("\u202a"), std::string("\u202e"), std::string("\u2066"),
+                   std::string("\u2069")};
+    for (const auto& c : hidden) {
+        INFO(c);
+        CHECK(sanitize("a" + c + "b", true) == "ab");
+        CHECK(warroom::templates::escape_user_text("a" + c + "b") == "ab");
+    }
+    for (std::string c : {"\u2029", "\u00a0", "\u200d", "\u2028", "\u202f"}) {
+        INFO(c);
+        CHECK(sanitize("a" + c + "b", true) == "a" + c + "b");
+        CHECK(warroom::templates::escape_user_text("a" + c + "b") == "a" + c + "b");
+    }
 }
 
 TEST_CASE("sanitize drops control characters and bidirectional overrides, keeping lines where asked") {

@@ -1,4 +1,4 @@
-#include "bot/declare_modal.hpp"
+#include "bot/slack/declare_modal.hpp"
 
 #include "bot/slack/block_kit_views.hpp"
 #include "commands/text.hpp"

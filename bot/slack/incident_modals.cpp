@@ -1,4 +1,4 @@
-#include "bot/incident_modals.hpp"
+#include "bot/slack/incident_modals.hpp"
 
 #include "bot/slack/block_kit_views.hpp"
 #include "commands/text.hpp"
