@@ -98,6 +98,7 @@ int run_cli(int argc, char** argv) {
         auto cfg = load(flags);
         // Whatever code logs, these never reach a log line.
         add_log_secrets({cfg.bot_token, cfg.signing_secret, cfg.app_token});
+        for (const auto& p : cfg.pagers) add_log_secrets({p.secret, p.webhook_secret});
         if (check_cmd->parsed()) return check_config(cfg);
         if (console_cmd->parsed()) return run_console(cfg, std::cin, std::cout);
         if (outbox_cmd->parsed()) return run_outbox_command(cfg, retry_dead, std::cout);

@@ -118,7 +118,7 @@ void check_unique(std::set<std::string>& seen, const std::string& name, const ke
 commands::severity_def read_severity(const toml::table& t, const key_path& at) {
     check_keys(t, at,
                {"name", "label", "ack_within", "update_every", "resolve_within", "notify_channels", "page",
-                "postmortem", "page_outside_hours"});
+                "postmortem", "page_outside_hours", "page_on_declare"});
     commands::severity_def s;
     s.name = read_required_string(t, at, "name");
     if (s.name.find_first_of(" \t") != std::string::npos) at.child("name").fail(t.get("name"), "a name without spaces");
@@ -132,6 +132,7 @@ commands::severity_def read_severity(const toml::table& t, const key_path& at) {
     s.update_every = read_duration(t, at, "update_every");
     s.notify_channels = read_strings(t, at, "notify_channels").value_or(std::vector<std::string>{});
     s.page = read_strings(t, at, "page").value_or(std::vector<std::string>{});
+    s.page_on_declare = read_bool(t, at, "page_on_declare").value_or(false);
     s.postmortem = read_bool(t, at, "postmortem").value_or(false);
     s.page_outside_hours = read_bool(t, at, "page_outside_hours").value_or(true);
     return s;
@@ -268,7 +269,7 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
     check_keys(root, at,
                {"announce_channel", "escalation_channel", "channel_prefix", "timeline_reaction", "templates_dir",
                 "resolve_requires_role", "working_hours", "severities", "roles", "incident_types",
-                "slack_unreachable_after", "followup_nag", "status_page", "components"});
+                "slack_unreachable_after", "followup_nag", "pagers", "status_page", "components"});
 
     commands::settings s = commands::default_settings();
     if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
@@ -341,6 +342,11 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
         auto text = read_file(*file);
         c.settings = parse_settings(text, *file);
         parse_service_settings(text, *file, c);
+        try {
+            c.pagers = paging::load_pagers(text, *file, c.settings.severities, env);
+        } catch (const paging::pager_config_error& e) {
+            throw config_error(e.what());
+        }
         c.source = *file;
     } else {
         c.settings = commands::default_settings();
@@ -434,6 +440,11 @@ std::string toml_duration(duration d) {
     return quoted(out.empty() ? "0s" : out);
 }
 
+std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
 const char* secret_state(const std::string& s) { return s.empty() ? "not set" : "set (redacted)"; }
 
 }  // namespace
@@ -451,7 +462,9 @@ std::string describe(const config& c) {
         << ", " << c.status_page.components.size() << " components\n"
         << "# SLACK_BOT_TOKEN: " << secret_state(c.bot_token) << "\n"
         << "# SLACK_SIGNING_SECRET: " << secret_state(c.signing_secret) << "\n"
-        << "# SLACK_APP_TOKEN: " << secret_state(c.app_token) << "\n\n"
+        << "# SLACK_APP_TOKEN: " << secret_state(c.app_token) << "\n";
+    for (const auto& missing : paging::missing_secrets(c.pagers)) out << "# warning: " << missing << "\n";
+    out << "\n"
         << "announce_channel = " << quoted(s.announce_channel) << "\n"
         << "escalation_channel = " << quoted(s.escalation_channel) << "\n"
         << "channel_prefix = " << quoted(s.channel_prefix) << "\n"
@@ -472,7 +485,8 @@ std::string describe(const config& c) {
         if (sev.update_every) out << "update_every = " << toml_duration(*sev.update_every) << "\n";
         out << "resolve_within = " << toml_duration(sev.resolve_within) << "\n"
             << "notify_channels = " << list(sev.notify_channels) << "\n"
-            << "page = " << list(sev.page) << "\n"
+            << "page = " << list(concat(sev.page, sev.pagers)) << "\n"
+            << "page_on_declare = " << (sev.page_on_declare ? "true" : "false") << "\n"
             << "postmortem = " << (sev.postmortem ? "true" : "false") << "\n"
             << "page_outside_hours = " << (sev.page_outside_hours ? "true" : "false") << "\n";
     }
@@ -487,6 +501,7 @@ std::string describe(const config& c) {
             << "name = " << quoted(t.name) << "\n"
             << "label = " << quoted(t.label) << "\n"
             << "checklist = " << list(t.checklist) << "\n";
+    out << paging::describe(c.pagers);
     return out.str();
 }
 

@@ -2,6 +2,7 @@
 // the built-in defaults.
 #pragma once
 
+#include "bot/paging/pager_config.hpp"
 #include "commands/settings.hpp"
 #include "statuspage/components_config.hpp"
 
@@ -42,6 +43,8 @@ struct config {
     std::string bot_token;
     std::string signing_secret;
     std::string app_token;
+    // [[pagers]]: PagerDuty, Opsgenie and webhook targets, their secrets read from the environment.
+    std::vector<paging::pager_target> pagers;
 };
 
 // Reads an environment variable; empty optional when unset. Injected so tests

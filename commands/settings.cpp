@@ -47,10 +47,10 @@ settings default_settings() {
     settings s;
     s.hours.days = {true, true, true, true, true, false, false};
     s.severities = {
-        {"P0", "Critical", minutes(5), minutes(15), hours(1), {"leadership"}, {}, true, true},
-        {"P1", "High", minutes(15), minutes(30), hours(4), {"leadership"}, {}, true, true},
-        {"P2", "Medium", hours(1), hours(2), hours(24), {}, {}, false, false},
-        {"P3", "Low", hours(4), std::nullopt, hours(24 * 7), {}, {}, false, false},
+        {"P0", "Critical", minutes(5), minutes(15), hours(1), {"leadership"}, {}, true, true, {}, false},
+        {"P1", "High", minutes(15), minutes(30), hours(4), {"leadership"}, {}, true, true, {}, false},
+        {"P2", "Medium", hours(1), hours(2), hours(24), {}, {}, false, false, {}, false},
+        {"P3", "Low", hours(4), std::nullopt, hours(24 * 7), {}, {}, false, false, {}, false},
     };
     s.roles = {
         {"commander", {"ic"}, "Incident Commander",

@@ -24,6 +24,9 @@ struct severity_def {
     std::vector<std::string> page;             // user group (S…) or user (U…) IDs
     bool postmortem = false;
     bool page_outside_hours = true;
+    // Set by bot/paging from the config's `page` list: the [[pagers]] targets it names.
+    std::vector<std::string> pagers;
+    bool page_on_declare = false;  // page `pagers` when an incident is declared at this severity
 };
 
 struct role_def {

@@ -1272,8 +1272,8 @@ TEST_CASE("every error answers only the caller and changes nothing") {
 TEST_CASE("severity names come from the config, not from the code") {
     auto cfg = default_settings();
     cfg.severities = {
-        {"SEV-1", "Major", minutes(10), minutes(20), hours(2), {"exec"}, {}, true, true},
-        {"SEV-2", "Minor", hours(1), std::nullopt, hours(48), {}, {}, false, true},
+        {"SEV-1", "Major", minutes(10), minutes(20), hours(2), {"exec"}, {}, true, true, {}, false},
+        {"SEV-2", "Minor", hours(1), std::nullopt, hours(48), {}, {}, false, true, {}, false},
     };
     engine_harness h(cfg, t0);
     auto d = h.run("declare login broken");
