@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
@@ -512,4 +513,22 @@ TEST_CASE("a resolved incident without a resolution time is still history, and a
     CHECK(m.history[0].status == public_status::resolved);
     REQUIRE(m.active.size() == 1);
     CHECK_FALSE(m.active[0].resolved_at);
+}
+
+TEST_CASE("the example file's commented status page, uncommented, is valid") {
+    std::ifstream in(std::string(WARROOM_SOURCE_DIR) + "/deploy/warroom.example.toml");
+    REQUIRE(in);
+    std::string line, block;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        if (line == "# [status_page]") inside = true;
+        if (!inside) continue;
+        if (line.rfind("# ", 0) == 0) block += line.substr(2) + "\n";
+        else if (line == "#") block += "\n";
+        else break;  // the section ends at the first line that is not a comment
+    }
+    auto p = read_page_settings(block, "warroom.example.toml");
+    CHECK(p.name == "Acme");
+    CHECK(p.groups.size() == 2);
+    CHECK(p.components.size() == 4);
 }
