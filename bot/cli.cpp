@@ -70,6 +70,8 @@ int run_cli(int argc, char** argv) {
         ->check(CLI::IsMember({"csv", "json"}));
     export_cmd->add_option("--since", export_opts.since, "Only incidents declared in this last period (30d, 12h)");
     export_cmd->add_option("--output,-o", export_opts.output, "Write to this file instead of stdout");
+    export_cmd->add_flag("--exclude-private", export_opts.exclude_private,
+                         "Leave out private incidents (exported marked \"private\" otherwise)");
 
     auto* health_cmd = app.add_subcommand("healthcheck", "GET /healthz of a running serve; exit 0 only on 200");
     std::string health_url;

@@ -118,7 +118,7 @@ void check_unique(std::set<std::string>& seen, const std::string& name, const ke
 commands::severity_def read_severity(const toml::table& t, const key_path& at) {
     check_keys(t, at,
                {"name", "label", "ack_within", "update_every", "resolve_within", "notify_channels", "page",
-                "postmortem", "page_outside_hours", "page_on_declare"});
+                "postmortem", "page_outside_hours", "page_on_declare", "archive_after"});
     commands::severity_def s;
     s.name = read_required_string(t, at, "name");
     if (s.name.find_first_of(" \t") != std::string::npos) at.child("name").fail(t.get("name"), "a name without spaces");
@@ -135,6 +135,8 @@ commands::severity_def read_severity(const toml::table& t, const key_path& at) {
     s.page_on_declare = read_bool(t, at, "page_on_declare").value_or(false);
     s.postmortem = read_bool(t, at, "postmortem").value_or(false);
     s.page_outside_hours = read_bool(t, at, "page_outside_hours").value_or(true);
+    // Absent: the channel is never archived (the shipped defaults archive after 7 days).
+    s.archive_after = read_duration(t, at, "archive_after");
     return s;
 }
 
@@ -149,11 +151,12 @@ commands::role_def read_role(const toml::table& t, const key_path& at) {
 }
 
 commands::incident_type_def read_type(const toml::table& t, const key_path& at) {
-    check_keys(t, at, {"name", "label", "checklist"});
+    check_keys(t, at, {"name", "label", "checklist", "private"});
     commands::incident_type_def it;
     it.name = read_required_string(t, at, "name");
     it.label = read_string(t, at, "label").value_or(it.name);
     it.checklist = read_strings(t, at, "checklist").value_or(std::vector<std::string>{});
+    it.is_private = read_bool(t, at, "private").value_or(false);
     return it;
 }
 
@@ -269,7 +272,7 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
     check_keys(root, at,
                {"announce_channel", "escalation_channel", "channel_prefix", "timeline_reaction", "templates_dir",
                 "resolve_requires_role", "working_hours", "severities", "roles", "incident_types",
-                "slack_unreachable_after", "followup_nag", "pagers", "status_page", "components"});
+                "slack_unreachable_after", "followup_nag", "pagers", "private_notice", "status_page", "components"});
 
     commands::settings s = commands::default_settings();
     if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
@@ -278,6 +281,7 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
     if (auto v = read_string(root, at, "templates_dir")) s.templates_dir = *v;
     if (auto v = read_bool(root, at, "resolve_requires_role")) s.resolve_requires_role = *v;
     if (auto v = read_duration(root, at, "followup_nag")) s.followup_nag = *v;
+    if (auto v = read_string(root, at, "private_notice")) s.private_notice = *v;
     if (auto v = read_string(root, at, "channel_prefix")) {
         // The prefix starts every channel name, so it must obey Slack's rules itself.
         bool ok = !v->empty() && v->size() <= 40 &&
@@ -400,7 +404,7 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
 
 namespace {
 
-std::string quoted(std::string_view s) {
+std::string toml_string(std::string_view s) {
     std::string out = "\"";
     for (char ch : s) {
         switch (ch) {
@@ -423,7 +427,7 @@ std::string quoted(std::string_view s) {
 
 std::string list(const std::vector<std::string>& items) {
     std::string out = "[";
-    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + quoted(items[i]);
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + toml_string(items[i]);
     return out + "]";
 }
 
@@ -437,7 +441,7 @@ std::string toml_duration(duration d) {
             s %= size;
         }
     }
-    return quoted(out.empty() ? "0s" : out);
+    return toml_string(out.empty() ? "0s" : out);
 }
 
 std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
@@ -465,22 +469,23 @@ std::string describe(const config& c) {
         << "# SLACK_APP_TOKEN: " << secret_state(c.app_token) << "\n";
     for (const auto& missing : paging::missing_secrets(c.pagers)) out << "# warning: " << missing << "\n";
     out << "\n"
-        << "announce_channel = " << quoted(s.announce_channel) << "\n"
-        << "escalation_channel = " << quoted(s.escalation_channel) << "\n"
-        << "channel_prefix = " << quoted(s.channel_prefix) << "\n"
-        << "timeline_reaction = " << quoted(s.timeline_reaction) << "\n"
-        << "templates_dir = " << quoted(s.templates_dir) << "\n"
+        << "announce_channel = " << toml_string(s.announce_channel) << "\n"
+        << "escalation_channel = " << toml_string(s.escalation_channel) << "\n"
+        << "channel_prefix = " << toml_string(s.channel_prefix) << "\n"
+        << "timeline_reaction = " << toml_string(s.timeline_reaction) << "\n"
+        << "templates_dir = " << toml_string(s.templates_dir) << "\n"
         << "resolve_requires_role = " << (s.resolve_requires_role ? "true" : "false") << "\n"
         << "followup_nag = " << toml_duration(s.followup_nag) << "\n"
+        << "private_notice = " << toml_string(s.private_notice) << "\n"
         << "slack_unreachable_after = " << toml_duration(c.slack_unreachable_after) << "\n\n"
         << "[working_hours]\n"
-        << "days = " << quoted(s.hours.days_text) << "\n"
-        << "hours = " << quoted(s.hours.hours_text) << "\n"
-        << "timezone = " << quoted(s.hours.timezone) << "\n";
+        << "days = " << toml_string(s.hours.days_text) << "\n"
+        << "hours = " << toml_string(s.hours.hours_text) << "\n"
+        << "timezone = " << toml_string(s.hours.timezone) << "\n";
     for (const auto& sev : s.severities) {
         out << "\n[[severities]]\n"
-            << "name = " << quoted(sev.name) << "\n"
-            << "label = " << quoted(sev.label) << "\n"
+            << "name = " << toml_string(sev.name) << "\n"
+            << "label = " << toml_string(sev.label) << "\n"
             << "ack_within = " << toml_duration(sev.ack_within) << "\n";
         if (sev.update_every) out << "update_every = " << toml_duration(*sev.update_every) << "\n";
         out << "resolve_within = " << toml_duration(sev.resolve_within) << "\n"
@@ -489,18 +494,20 @@ std::string describe(const config& c) {
             << "page_on_declare = " << (sev.page_on_declare ? "true" : "false") << "\n"
             << "postmortem = " << (sev.postmortem ? "true" : "false") << "\n"
             << "page_outside_hours = " << (sev.page_outside_hours ? "true" : "false") << "\n";
+        if (sev.archive_after) out << "archive_after = " << toml_duration(*sev.archive_after) << "\n";
     }
     for (const auto& r : s.roles)
         out << "\n[[roles]]\n"
-            << "name = " << quoted(r.name) << "\n"
+            << "name = " << toml_string(r.name) << "\n"
             << "aliases = " << list(r.aliases) << "\n"
-            << "label = " << quoted(r.label) << "\n"
+            << "label = " << toml_string(r.label) << "\n"
             << "checklist = " << list(r.checklist) << "\n";
     for (const auto& t : s.incident_types)
         out << "\n[[incident_types]]\n"
-            << "name = " << quoted(t.name) << "\n"
-            << "label = " << quoted(t.label) << "\n"
-            << "checklist = " << list(t.checklist) << "\n";
+            << "name = " << toml_string(t.name) << "\n"
+            << "label = " << toml_string(t.label) << "\n"
+            << "checklist = " << list(t.checklist) << "\n"
+            << "private = " << (t.is_private ? "true" : "false") << "\n";
     out << paging::describe(c.pagers);
     return out.str();
 }

@@ -113,6 +113,12 @@ void deliver(runtime& rt, std::ostream& out) {
                     // The whole summary again would drown the change that caused it.
                     out << "[" << own << "] (pinned summary updated)\n";
                     break;
+                case commands::action_kind::archive_channel:
+                    out << "[" << own << "] (channel archived)\n";
+                    break;
+                case commands::action_kind::unarchive_channel:
+                    out << "[" << own << "] (channel unarchived)\n";
+                    break;
             }
             store_ops::delivery_outcome done;
             done.id = entry.id;

@@ -1,20 +1,17 @@
 // The database thread's loop: group-commit the commands waiting, then run jobs.
 #include "bot/db_worker.hpp"
 
-#include <boost/asio/any_io_executor.hpp>
 #include <spdlog/spdlog.h>
 
 namespace warroom::bot {
-
-namespace asio = boost::asio;
 
 // The thread's interface stays closed: a named store_ops operation goes in, a
 // lambda over the runtime does not (issue #11). Checked both ways, so the
 // refusal cannot be an accident of the probe.
 template <class W>
-concept runs_named_operations = requires(W& w) { w.run(&store_ops::home); };
+concept runs_named_operations = requires(W& w) { w.run(&store_ops::home, std::string()); };
 template <class W>
-concept runs_any_lambda = requires(W& w) { w.run([](runtime& rt) { return rt.home(); }); };
+concept runs_any_lambda = requires(W& w) { w.run([](runtime& rt) { return rt.home(""); }); };
 static_assert(runs_named_operations<db_worker>);
 static_assert(!runs_any_lambda<db_worker>);
 
@@ -47,18 +44,15 @@ void db_worker::enqueue(command c) {
     cv_.notify_one();
 }
 
-asio::awaitable<commands::outcome> db_worker::submit(commands::request req) {
-    auto ex = co_await asio::this_coro::executor;
+net::task<commands::outcome> db_worker::submit(commands::request req) {
     // A named lambda, not a temporary inside the co_await expression: GCC 12
     // copies such temporaries into the frame bytewise, breaking their strings.
-    auto initiate = [this, ex, req = std::move(req)](auto handler) mutable {
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        enqueue(command{std::move(req), [h, ex](commands::outcome m) {
-                            asio::post(ex, [h, m = std::move(m)]() mutable { (*h)(std::move(m)); });
+    auto start = [this, req = std::move(req)](net::resume_with<commands::outcome> resume) mutable {
+        enqueue(command{std::move(req), [resume = std::move(resume)](commands::outcome m) {
+                            resume(nullptr, std::move(m));
                         }});
     };
-    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(commands::outcome)>(
-        std::move(initiate), asio::use_awaitable);
+    co_return co_await net::from_elsewhere<commands::outcome>(std::move(start));
 }
 
 void db_worker::loop() {

@@ -6,11 +6,7 @@
 #include "bot/runtime.hpp"
 #include "bot/store_ops.hpp"
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include "bot/net/async.hpp"
 
 #include <condition_variable>
 #include <deque>
@@ -42,10 +38,10 @@ public:
     // executor with the result (or the exception it threw). Nothing else runs
     // there: no arbitrary code over the runtime.
     template <class R, class... P>
-    boost::asio::awaitable<R> run(R (store_ops::*op)(P...), std::decay_t<P>... args);
+    net::task<R> run(R (store_ops::*op)(P...), std::decay_t<P>... args);
 
     // An /incident command through group commit: what it did and the answer.
-    boost::asio::awaitable<commands::outcome> submit(commands::request req);
+    net::task<commands::outcome> submit(commands::request req);
 
     std::size_t largest_batch() const { return largest_batch_; }
 
@@ -70,15 +66,12 @@ private:
 };
 
 template <class R, class... P>
-boost::asio::awaitable<R> db_worker::run(R (store_ops::*op)(P...), std::decay_t<P>... args) {
-    namespace asio = boost::asio;
-    // A void operation answers with an empty value through the handler.
+net::task<R> db_worker::run(R (store_ops::*op)(P...), std::decay_t<P>... args) {
+    // A void operation answers with an empty value.
     using V = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
-    auto ex = co_await asio::this_coro::executor;
     // Named, not a temporary in the co_await expression (see db_worker::submit).
-    auto initiate = [this, ex, op, args = std::make_tuple(std::move(args)...)](auto handler) mutable {
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        enqueue(job([h, ex, op, args = std::move(args)](store_ops& ops) mutable {
+    auto start = [this, op, args = std::make_tuple(std::move(args)...)](net::resume_with<V> resume) mutable {
+        enqueue(job([resume = std::move(resume), op, args = std::move(args)](store_ops& ops) mutable {
             std::exception_ptr error;
             std::optional<V> result;
             try {
@@ -94,17 +87,13 @@ boost::asio::awaitable<R> db_worker::run(R (store_ops::*op)(P...), std::decay_t<
                 // A damaged page met by any job (delivery reading the outbox) makes health report it.
                 ops.note_failure(error);
             }
-            asio::post(ex, [h, error, result = std::move(result)]() mutable {
-                (*h)(error, result ? std::move(*result) : V{});
-            });
+            resume(error, result ? std::move(*result) : V{});
         }));
     };
     if constexpr (std::is_void_v<R>)
-        co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, V)>(
-            std::move(initiate), asio::use_awaitable);
+        co_await net::from_elsewhere<V>(std::move(start));
     else
-        co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, V)>(
-            std::move(initiate), asio::use_awaitable);
+        co_return co_await net::from_elsewhere<V>(std::move(start));
 }
 
 }  // namespace warroom::bot

@@ -8,7 +8,6 @@
 
 namespace warroom::bot {
 
-namespace asio = boost::asio;
 using json = nlohmann::json;
 
 namespace {
@@ -22,7 +21,7 @@ std::string text_at(const json& j, const char* key) {
 
 event_intake::event_intake(db_worker& db, slack::web_client& slack) : db_(db), slack_(slack) {}
 
-asio::awaitable<void> event_intake::carry_out(slack::follow_up then, std::string event_id) {
+net::task<void> event_intake::carry_out(slack::follow_up then, std::string event_id) {
     // Anything thrown here is a bug in one event's handling; it must not take the bot down.
     bool failed = false;
     std::string why;
@@ -40,7 +39,7 @@ asio::awaitable<void> event_intake::carry_out(slack::follow_up then, std::string
     if (failed) spdlog::error("event {} could not be handled: {}", event_id, why);
 }
 
-asio::awaitable<void> event_intake::pin_message(commands::observation seen) {
+net::task<void> event_intake::pin_message(commands::observation seen) {
     // Only reactions in incident channels cost Slack calls.
     bool is_incident = co_await db_.run(&store_ops::is_incident_channel, seen.channel);
     if (!is_incident) co_return;
@@ -66,12 +65,12 @@ asio::awaitable<void> event_intake::pin_message(commands::observation seen) {
         spdlog::info("{} pinned a message in {} to the timeline", seen.user, seen.channel);
 }
 
-asio::awaitable<void> event_intake::joined(commands::observation seen) {
+net::task<void> event_intake::joined(commands::observation seen) {
     co_await db_.run(&store_ops::observe, std::move(seen));
 }
 
-asio::awaitable<void> event_intake::home_opened(std::string user) {
-    auto home = co_await db_.run(&store_ops::home);
+net::task<void> event_intake::home_opened(std::string user) {
+    auto home = co_await db_.run(&store_ops::home, user);
     auto args = slack::home_args(user, home);
     auto published = co_await slack_.call("views.publish", args);
     if (!published.ok) spdlog::warn("could not publish the App Home for {}: {}", user, published.error);

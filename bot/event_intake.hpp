@@ -4,9 +4,8 @@
 // after Slack got its 200.
 #pragma once
 
+#include "bot/net/async.hpp"
 #include "bot/slack/decide.hpp"
-
-#include <boost/asio/awaitable.hpp>
 
 #include <functional>
 #include <string>
@@ -25,12 +24,12 @@ public:
 
     // A record_observation or publish_home; anything else does nothing.
     // `event_id` names the event in logs.
-    boost::asio::awaitable<void> carry_out(slack::follow_up then, std::string event_id);
+    net::task<void> carry_out(slack::follow_up then, std::string event_id);
 
 private:
-    boost::asio::awaitable<void> pin_message(commands::observation seen);
-    boost::asio::awaitable<void> joined(commands::observation seen);
-    boost::asio::awaitable<void> home_opened(std::string user);
+    net::task<void> pin_message(commands::observation seen);
+    net::task<void> joined(commands::observation seen);
+    net::task<void> home_opened(std::string user);
 
     db_worker& db_;
     slack::web_client& slack_;

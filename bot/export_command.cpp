@@ -85,7 +85,7 @@ std::string to_csv(const std::vector<incident_report>& reports, const commands::
     static const std::vector<std::string> header = {
         "id", "title", "severity", "severity_label", "type", "status", "channel", "declared_at", "declared_by",
         "acked_at", "acked_by", "resolved_at", "mtta_seconds", "mtta", "mttr_seconds", "mttr", "roles",
-        "resolution", "last_update", "timeline"};
+        "resolution", "last_update", "timeline", "private"};
     std::string out;
     auto row = [&out](const std::vector<std::string>& cells) {
         for (std::size_t i = 0; i < cells.size(); ++i) {
@@ -103,7 +103,7 @@ std::string to_csv(const std::vector<incident_report>& reports, const commands::
              std::string(commands::to_string(inc.status)), inc.channel_name, iso8601(inc.declared_at),
              inc.declared_by, time_or_empty(inc.acked_at), inc.acked_by, time_or_empty(inc.resolved_at),
              number_or_empty(mtta), human(mtta), number_or_empty(mttr), human(mttr), roles_text(inc), commands::plain_text(inc.resolution),
-             commands::plain_text(inc.last_update), timeline_text(r.timeline)});
+             commands::plain_text(inc.last_update), timeline_text(r.timeline), inc.is_private ? "true" : "false"});
     }
     return out;
 }
@@ -127,6 +127,7 @@ std::string to_json(const std::vector<incident_report>& reports, const commands:
         j["severity"] = inc.severity;
         j["severity_label"] = severity_label(settings, inc.severity);
         j["type"] = inc.type;
+        j["private"] = inc.is_private;
         j["status"] = std::string(commands::to_string(inc.status));
         j["channel"] = inc.channel_name;
         j["channel_id"] = inc.channel_id;
@@ -189,6 +190,7 @@ int run_export_command(const config& cfg, const export_options& opts, std::ostre
     storage::incident_repository repo(db);
     std::vector<incident_report> reports;
     for (auto& inc : repo.list_declared_since(since.value_or(commands::time_point{}))) {
+        if (opts.exclude_private && inc.is_private) continue;
         auto timeline = repo.timeline(inc.number);
         auto followups = repo.followups_of(inc.number);
         reports.push_back({std::move(inc), std::move(timeline), std::move(followups)});

@@ -1,4 +1,4 @@
-// `warroom export --format json|csv [--since 30d] [--output FILE]`: incidents
+// `warroom export --format json|csv [--since 30d] [--output FILE] [--exclude-private]`: incidents
 // with their timeline, severity, roles, status and response times (MTTA,
 // MTTR), and in JSON their follow-ups, for reports and spreadsheets. Safe
 // while `serve` runs.
@@ -20,6 +20,9 @@ struct export_options {
     std::string format = "csv";    // csv or json
     std::string since;             // a duration ("30d"); empty: every incident
     std::string output;            // a file; empty: stdout
+    // Private incidents are exported marked ("private": true); this leaves them out
+    // (an export shared beyond their members).
+    bool exclude_private = false;
 };
 
 struct incident_report {

@@ -2,6 +2,7 @@
 #include "bot/interactions.hpp"
 
 #include "bot/db_worker.hpp"
+#include "bot/net/async.hpp"
 #include "bot/slack/incident_modals.hpp"
 #include "bot/net/task_group.hpp"
 #include "bot/slack/block_kit.hpp"
@@ -11,13 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
-
 
 namespace warroom::bot {
 
-namespace asio = boost::asio;
 using json = nlohmann::json;
 
 namespace {
@@ -31,8 +29,8 @@ bool trigger_expired(const std::string& error) {
 
 }  // namespace
 
-asio::awaitable<void> open_declare_form(slack::web_client& slack, const commands::settings& cfg,
-                                        slack::open_declare_form form) {
+net::task<void> open_declare_form(slack::web_client& slack, const commands::settings& cfg,
+                                  slack::open_declare_form form) {
     json args{{"trigger_id", form.trigger_id}, {"view", declare_view(cfg, form.channel)}};
     auto opened = co_await slack.call("views.open", args);
     if (opened.ok) co_return;
@@ -56,13 +54,13 @@ interactions::interactions(net::task_group& tasks, db_worker& db, slack::web_cli
                            const commands::settings& cfg, std::function<void()> after_command)
     : tasks_(tasks), db_(db), slack_(slack), metrics_(m), cfg_(cfg), after_command_(std::move(after_command)) {}
 
-asio::awaitable<std::string> interactions::answer(const json& payload) {
+net::task<std::string> interactions::answer(const json& payload) {
     auto in = slack::parse_interaction_payload(payload);
     auto ack = co_await answer(in);
     co_return ack;
 }
 
-asio::awaitable<std::string> interactions::answer(const slack::inbound& in) {
+net::task<std::string> interactions::answer(const slack::inbound& in) {
     auto p = slack::decide(in, cfg_);
     metrics_.count_request("interaction", p.outcome);
     if (auto* click = std::get_if<slack::button_click>(&in);
@@ -82,7 +80,7 @@ asio::awaitable<std::string> interactions::answer(const slack::inbound& in) {
     co_return p.ack;
 }
 
-asio::awaitable<void> interactions::open_incident_modal(button_press b) {
+net::task<void> interactions::open_incident_modal(button_press b) {
     std::string id = "INC-" + std::to_string(b.incident);
     std::optional<commands::incident> inc;
     try {
@@ -116,7 +114,7 @@ asio::awaitable<void> interactions::open_incident_modal(button_press b) {
     co_await tell(b.user, b.channel, b.response_url, std::move(failed));
 }
 
-asio::awaitable<void> interactions::join(slack::join_channel j) {
+net::task<void> interactions::join(slack::join_channel j) {
     commands::message answer;
     try {
         auto user = j.answer.user;
@@ -129,7 +127,7 @@ asio::awaitable<void> interactions::join(slack::join_channel j) {
     co_await tell(j.answer.user, j.answer.channel, j.answer.response_url, std::move(answer));
 }
 
-asio::awaitable<void> interactions::run_requests(slack::run_requests run) {
+net::task<void> interactions::run_requests(slack::run_requests run) {
     commands::message last;
     std::string answers;
     for (auto& req : run.requests) {
@@ -143,12 +141,12 @@ asio::awaitable<void> interactions::run_requests(slack::run_requests run) {
     co_await tell(run.answer.user, run.answer.channel, run.answer.response_url, std::move(told));
 }
 
-asio::awaitable<void> interactions::say(slack::tell t) {
+net::task<void> interactions::say(slack::tell t) {
     co_await tell(t.answer.user, t.answer.channel, t.answer.response_url, std::move(t.message));
 }
 
-asio::awaitable<void> interactions::tell(const std::string& user, const std::string& channel,
-                                         const std::string& response_url, commands::message m) {
+net::task<void> interactions::tell(const std::string& user, const std::string& channel,
+                                   const std::string& response_url, commands::message m) {
     if (!response_url.empty()) {
         // The announcement or summary clicked stays as it is.
         auto body = slack::response_body(m, slack::original::keep);

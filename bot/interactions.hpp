@@ -7,11 +7,11 @@
 #include "bot/slack/declare_modal.hpp"
 #include "bot/slack/incident_modals.hpp"
 #include "bot/metrics.hpp"
+#include "bot/net/async.hpp"
 #include "bot/slack/decide.hpp"
 #include "commands/decision.hpp"
 #include "commands/settings.hpp"
 
-#include <boost/asio/awaitable.hpp>
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
@@ -31,13 +31,12 @@ namespace warroom::bot {
 
 class db_worker;
 
-
 // The declare form, opened for a trigger: the bare `/incident declare` and
 // the global shortcut both come here. When it cannot open, `form.failure`
 // hears why through its response_url (the slash command's, replacing
 // "Opening the form…"); the shortcut has none, so there the log is all there is.
-boost::asio::awaitable<void> open_declare_form(slack::web_client& slack, const commands::settings& cfg,
-                                               slack::open_declare_form form);
+net::task<void> open_declare_form(slack::web_client& slack, const commands::settings& cfg,
+                                  slack::open_declare_form form);
 
 class interactions {
 public:
@@ -47,21 +46,21 @@ public:
 
     // The HTTP body (or Socket Mode ack payload) for an interactivity payload:
     // empty for a plain 200, else JSON such as a modal's inline errors.
-    boost::asio::awaitable<std::string> answer(const nlohmann::json& payload);
+    net::task<std::string> answer(const nlohmann::json& payload);
     // The same for a payload already parsed (a button click, a form, a shortcut).
-    boost::asio::awaitable<std::string> answer(const slack::inbound& in);
+    net::task<std::string> answer(const slack::inbound& in);
 
 private:
-    boost::asio::awaitable<void> open_incident_modal(button_press b);
-    boost::asio::awaitable<void> join(slack::join_channel j);
+    net::task<void> open_incident_modal(button_press b);
+    net::task<void> join(slack::join_channel j);
     // Runs the requests in order, then tells the caller the answers.
-    boost::asio::awaitable<void> run_requests(slack::run_requests run);
+    net::task<void> run_requests(slack::run_requests run);
     // A fixed answer; by value, as it outlives answer()'s frame.
-    boost::asio::awaitable<void> say(slack::tell t);
+    net::task<void> say(slack::tell t);
     // Answers the clicker alone: through response_url when the click has one,
     // else an ephemeral message in the channel.
-    boost::asio::awaitable<void> tell(const std::string& user, const std::string& channel,
-                                      const std::string& response_url, commands::message m);
+    net::task<void> tell(const std::string& user, const std::string& channel,
+                         const std::string& response_url, commands::message m);
 
     net::task_group& tasks_;
     db_worker& db_;

@@ -147,7 +147,7 @@ commands::message runtime::join(std::int64_t incident, const std::string& user) 
     }
 }
 
-commands::message runtime::home() { return engine_.home(repo_, clock_.now()); }
+commands::message runtime::home(const std::string& viewer) { return engine_.home(repo_, clock_.now(), viewer); }
 
 std::size_t runtime::fire_due() {
     auto now = clock_.now();

@@ -28,7 +28,7 @@ public:
     std::vector<commands::outcome> handle_batch(const std::vector<commands::request>& reqs);
     // An event seen in Slack, through the engine and one transaction; true when recorded.
     bool observe(const commands::observation& seen);
-    commands::message home();
+    commands::message home(const std::string& viewer);
     // The "Join channel" button: invites `user` to the incident's channel.
     commands::message join(std::int64_t incident, const std::string& user);
     // Fires every deadline due now, committed together; returns how many fired.

@@ -9,36 +9,29 @@
 #include "bot/interactions.hpp"
 #include "bot/loop_health.hpp"
 #include "bot/metrics.hpp"
+#include "bot/net/async.hpp"
 #include "bot/net/http_server.hpp"
+#include "bot/net/stop_signals.hpp"
 #include "bot/net/task_group.hpp"
+#include "bot/net/tls.hpp"
+#include "bot/net/wakeup.hpp"
 #include "bot/slack/delivery.hpp"
 #include "bot/slack/socket_mode.hpp"
 #include "bot/slack/web_client.hpp"
 #include "bot/slack_endpoint.hpp"
 #include "bot/status_site.hpp"
-#include "bot/wakeup.hpp"
 #include "commands/text.hpp"
 #include "storage/writer_lock.hpp"
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/ssl/context.hpp>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <openssl/x509.h>
 #include <sys/resource.h>
 
-#include <algorithm>
-#include <cctype>
-#include <cstdlib>
-#include <filesystem>
 #include <iostream>
 
 namespace warroom::bot {
 
-namespace asio = boost::asio;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -53,8 +46,8 @@ constexpr auto stop_cancel_grace = 2s;
 // have armed an earlier one. The first pass fires what came due while stopped.
 // A pass that throws (the database refused) backs off and tries again: the
 // loop ends only when warroom stops.
-asio::awaitable<void> run_timers(db_worker& db, delivery& outbox, wakeup& wake, const clock& clk,
-                                 const bool& stopping, loop_health& health) {
+net::task<void> run_timers(db_worker& db, delivery& outbox, net::wakeup& wake, const clock& clk,
+                           const bool& stopping, loop_health& health) {
     auto forget_before = clk.now();
     while (!stopping) {
         store_ops::timer_pass p;
@@ -106,7 +99,7 @@ struct health_inputs {
 // /healthz (liveness: 503 only for what a restart or an operator must fix: the
 // database, the token, a loop that ended) and /readyz (also 503 while Slack has
 // been unreachable past the threshold, or a loop keeps failing).
-asio::awaitable<net::http_response> healthz(const health_inputs& in, bool readiness) {
+net::task<net::http_response> healthz(const health_inputs& in, bool readiness) {
     json body;
     bool healthy = true;
     bool ready = true;
@@ -153,8 +146,8 @@ asio::awaitable<net::http_response> healthz(const health_inputs& in, bool readin
                                  body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", {}};
 }
 
-asio::awaitable<net::http_response> metrics_page(db_worker& db, const metrics& m, const net::http_server* server,
-                                                 const delivery& outbox, const clock& clk) {
+net::task<net::http_response> metrics_page(db_worker& db, const metrics& m, const net::http_server* server,
+                                           const delivery& outbox, const clock& clk) {
     metrics::gauges g;
     try {
         g = co_await db.run(&store_ops::gauges);
@@ -171,49 +164,6 @@ asio::awaitable<net::http_response> metrics_page(db_worker& db, const metrics& m
     if (auto last = outbox.slack_reachability().last_success())
         g.slack_since_success = std::chrono::duration_cast<std::chrono::seconds>(clk.now() - *last);
     co_return net::http_response{200, "text/plain; version=0.0.4; charset=utf-8", m.render(g), {}};
-}
-
-// OpenSSL's default trust store is a bundle file plus a hashed directory.
-// set_default_verify_paths() parses every certificate of the bundle at start
-// (about 140: 1.3 MB of memory and 60 ms); the directory is read lazily, one
-// issuer at a time. Where the bundle is the one update-ca-certificates writes
-// into that same directory (Debian, Ubuntu, our image), both hold the same
-// certificates, so the directory alone trusts exactly the same issuers.
-// File and directory are the ones OpenSSL would use (SSL_CERT_FILE and
-// SSL_CERT_DIR first); any other layout keeps the defaults.
-bool bundle_mirrors_directory(std::string& dir) {
-    const char* file_env = std::getenv(X509_get_default_cert_file_env());
-    const char* dir_env = std::getenv(X509_get_default_cert_dir_env());
-    std::string file_path = file_env ? file_env : X509_get_default_cert_file();
-    std::string dir_path = dir_env ? dir_env : X509_get_default_cert_dir();
-    if (dir_path.find(':') != std::string::npos) return false;  // a list of directories
-    std::error_code ec;
-    auto file = std::filesystem::canonical(file_path, ec);
-    if (ec) return false;
-    auto certs = std::filesystem::canonical(dir_path, ec);
-    if (ec || file.parent_path() != certs || file.filename() != "ca-certificates.crt") return false;
-    // Only a directory with OpenSSL's hash links (<8 hex digits>.<n>) can be
-    // searched by issuer; without them the bundle is the only trust there is.
-    for (const auto& entry : std::filesystem::directory_iterator(certs, ec)) {
-        auto name = entry.path().filename().string();
-        bool hashed = name.size() >= 10 && name[8] == '.' &&
-                      std::all_of(name.begin(), name.begin() + 8, [](unsigned char c) { return std::isxdigit(c); });
-        if (hashed) {
-            dir = certs.string();
-            return true;
-        }
-    }
-    return false;
-}
-
-asio::ssl::context verified_tls() {
-    asio::ssl::context tls(asio::ssl::context::tls_client);
-    if (std::string dir; bundle_mirrors_directory(dir))
-        tls.add_verify_path(dir);
-    else
-        tls.set_default_verify_paths();
-    tls.set_verify_mode(asio::ssl::verify_peer);
-    return tls;
 }
 
 // Every connection is a file descriptor: the soft limit (often 1024) would
@@ -244,7 +194,7 @@ int run_serve(const config& cfg) {
                      "Basic Information page, or create an app-level token with connections:write there.\n";
         return 2;
     }
-    asio::ip::tcp::endpoint listen_at;
+    boost::asio::ip::tcp::endpoint listen_at;
     try {
         listen_at = net::parse_listen_address(cfg.listen);
     } catch (const std::invalid_argument& e) {
@@ -273,12 +223,12 @@ int run_serve(const config& cfg) {
     system_clock clk;
     runtime rt(cfg, clk);
     db_worker db(rt);
-    asio::io_context io(1);
+    boost::asio::io_context io(1);
     // Every coroutine below runs in `tasks`; io.run() returns only once they
     // have all ended, so nothing declared after this line dies under a
     // pending call (see "Tasks and lifetimes" in DEVELOPERS.md).
     net::task_group tasks(io.get_executor());
-    auto tls = verified_tls();
+    auto tls = net::verified_tls();
     slack::web_client slack_api(io.get_executor(), tls, cfg.slack_api_url, cfg.bot_token);
     metrics stats;
     delivery_options delivery_opts;
@@ -286,7 +236,7 @@ int run_serve(const config& cfg) {
     if (cfg.slack_pace != 1.0)
         spdlog::warn("WARROOM_SLACK_PACE={}: Slack's rate limits are scaled; for tests only", cfg.slack_pace);
     delivery outbox(io.get_executor(), db, slack_api, stats, clk, delivery_opts);
-    wakeup timers_wake(io.get_executor());
+    net::wakeup timers_wake(io.get_executor());
     loop_health timers_health;
     bool stopping = false;
 
@@ -318,7 +268,7 @@ int run_serve(const config& cfg) {
         socket_mode = std::make_unique<socket_mode_client>(io.get_executor(), tasks, tls, *app_api, events, stats);
     }
     net::http_server* http = nullptr;  // set below; /metrics reads its counters
-    auto route = [&](net::http_request req) -> asio::awaitable<net::http_response> {
+    auto route = [&](net::http_request req) -> net::task<net::http_response> {
         if (req.target == "/slack/events" && cfg.signing_secret.empty())
             co_return net::http_response{503, "text/plain", "HTTP events are off: SLACK_SIGNING_SECRET is not set "
                                                             "(this warroom uses Socket Mode)\n", {}};
@@ -385,7 +335,7 @@ int run_serve(const config& cfg) {
     // in hand); requests in hand get `stop_grace`; then every Slack call still
     // pending is aborted and every task cancelled. io.run() returns when the
     // last task has ended.
-    auto finish = [&]() -> asio::awaitable<void> {
+    auto finish = [&]() -> net::task<void> {
         bool done = co_await tasks.wait_empty(stop_grace);
         if (done) co_return;
         spdlog::warn("stopping: still busy after {} s ({}); aborting Slack calls in flight", stop_grace.count(),
@@ -401,9 +351,7 @@ int run_serve(const config& cfg) {
         spdlog::error("stopping: {} did not end when cancelled; leaving anyway", tasks.names());
         io.stop();
     };
-    asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-        if (ec) return;
+    net::stop_signals signals(io, [&](int signal) {
         spdlog::info("signal {}: stopping (no new connections; finishing requests in hand)", signal);
         stopping = true;
         server.stop();
@@ -411,7 +359,7 @@ int run_serve(const config& cfg) {
         outbox.stop();
         if (socket_mode) socket_mode->stop();
         timers_wake.notify();
-        asio::co_spawn(io, finish, [](std::exception_ptr e) {
+        net::spawn_unowned(io.get_executor(), finish, [](std::exception_ptr e) {
             if (e) spdlog::critical("stopping: the stop itself failed; leaving");
         });
     });

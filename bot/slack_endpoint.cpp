@@ -7,15 +7,14 @@
 #include "bot/event_intake.hpp"
 #include "bot/interactions.hpp"
 #include "bot/log_format.hpp"
+#include "bot/net/async.hpp"
 #include "bot/net/task_group.hpp"
+#include "bot/net/wakeup.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "bot/slack/decide.hpp"
 #include "bot/slack/payloads.hpp"
 #include "bot/slack/signature.hpp"
 #include "bot/slack/web_client.hpp"
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -24,7 +23,6 @@
 
 namespace warroom::bot {
 
-namespace asio = boost::asio;
 using json = nlohmann::json;
 using net::http_response;
 
@@ -39,8 +37,8 @@ http_response json_response(const std::string& body) { return {200, "application
 // A command that could not be answered in time finishes in the background
 // and answers through response_url; the handler and it share this.
 struct pending_answer {
-    explicit pending_answer(const asio::any_io_executor& ex) : timer(ex) {}
-    asio::steady_timer timer;
+    explicit pending_answer(const net::executor& ex) : answered(ex) {}
+    net::wakeup answered;
     std::optional<commands::message> answer;
     bool gave_up_waiting = false;
 };
@@ -52,7 +50,7 @@ slack_endpoint::slack_endpoint(net::task_group& tasks, std::string signing_secre
                                const commands::settings& cfg, event_intake& intake, interactions& clicks,
                                std::function<void()> after_command, endpoint_options opts)
     : tasks_(tasks),
-      signing_secret_(std::move(signing_secret)),
+      signer_(signing_secret),
       db_(db),
       slack_(slack),
       metrics_(m),
@@ -82,10 +80,10 @@ std::optional<http_response> slack_endpoint::screen(const net::http_request& hea
     return refuse_unverified(slack::describe(verdict), announced);
 }
 
-asio::awaitable<http_response> slack_endpoint::handle(net::http_request req) {
+net::task<http_response> slack_endpoint::handle(net::http_request req) {
     if (req.method != "POST") co_return http_response{405, "text/plain", "POST only\n", {{"Allow", "POST"}}};
 
-    auto verdict = slack::verify(signing_secret_, req.header("X-Slack-Request-Timestamp"),
+    auto verdict = slack::verify(signer_, req.header("X-Slack-Request-Timestamp"),
                                  req.header("X-Slack-Signature"), req.body, clock_.now());
     if (verdict != slack::verdict::ok) co_return refuse_unverified(slack::describe(verdict), req.body.size());
 
@@ -101,7 +99,7 @@ asio::awaitable<http_response> slack_endpoint::handle(net::http_request req) {
     co_return http_response{200, "text/plain", "", {}};
 }
 
-asio::awaitable<envelope_reply> slack_endpoint::answer(const slack::inbound& in, const std::string& retry_num) {
+net::task<envelope_reply> slack_endpoint::answer(const slack::inbound& in, const std::string& retry_num) {
     envelope_reply reply;
     if (auto* cmd = std::get_if<slack::slash_command>(&in)) {
         reply.body = co_await answer_command(*cmd);
@@ -150,7 +148,7 @@ http_response slack_endpoint::refuse_malformed(const slack::invalid_request& bad
     return plain(400, "unsupported request body");
 }
 
-asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
+net::task<std::string> slack_endpoint::answer_command(const slack::slash_command& command) {
     const auto* cmd = &command;
     auto p = slack::decide(slack::inbound{command}, cfg_);
     if (auto* form = std::get_if<slack::open_declare_form>(&p.then)) {
@@ -164,19 +162,18 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
     if (auto* run = std::get_if<slack::run_requests>(&p.then); run && run->requests.size() == 1)
         decided = std::move(run->requests.front());
     auto started = std::chrono::steady_clock::now();
-    auto ex = co_await asio::this_coro::executor;
+    auto ex = co_await net::own_executor();
     auto pending = std::make_shared<pending_answer>(ex);
-    pending->timer.expires_after(opts_.answer_within);
 
     tasks_.spawn_fn(
         "a slash command",
-        [this, pending, req = std::move(decided), response_url = cmd->response_url]() -> asio::awaitable<void> {
+        [this, pending, req = std::move(decided), response_url = cmd->response_url]() -> net::task<void> {
             auto done = co_await db_.submit(req);
             auto answer = std::move(done.reply);
             after_command_();
             if (!pending->gave_up_waiting) {
                 pending->answer = std::move(answer);
-                pending->timer.cancel();
+                pending->answered.notify();
                 co_return;
             }
             // The caller was told "working on it"; the real answer follows.
@@ -186,7 +183,7 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
                 spdlog::warn("could not send a late answer to {} through response_url: {}", req.user, result.error);
         });
 
-    co_await pending->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await pending->answered.sleep_for(opts_.answer_within);
     metrics_.observe_command(std::chrono::steady_clock::now() - started);
     if (!pending->answer) {
         pending->gave_up_waiting = true;
@@ -201,7 +198,7 @@ asio::awaitable<std::string> slack_endpoint::answer_command(const slack::slash_c
     co_return body;
 }
 
-asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& cb, const std::string& retry_num) {
+net::task<bool> slack_endpoint::accept_event(const slack::event_callback& cb, const std::string& retry_num) {
     // Slack retries an event it thinks we missed; the event_id says it is the same one.
     bool first_time = true, stored = true;
     if (!cb.event_id.empty()) {
@@ -232,7 +229,7 @@ asio::awaitable<bool> slack_endpoint::accept_event(const slack::event_callback& 
     co_return true;
 }
 
-asio::awaitable<std::string> slack_endpoint::answer_interaction(const slack::inbound& in) {
+net::task<std::string> slack_endpoint::answer_interaction(const slack::inbound& in) {
     auto answer = co_await interactions_.answer(in);
     co_return answer;
 }

@@ -5,12 +5,12 @@
 
 #include "bot/clock.hpp"
 #include "bot/metrics.hpp"
+#include "bot/net/async.hpp"
 #include "bot/slack/declare_modal.hpp"
 #include "bot/net/http_types.hpp"
 #include "bot/slack/envelope_handler.hpp"
 #include "bot/slack/inbound.hpp"
-
-#include <boost/asio/awaitable.hpp>
+#include "bot/slack/signature.hpp"
 
 #include <chrono>
 #include <functional>
@@ -47,7 +47,7 @@ public:
                    metrics& m, const clock& clk, const commands::settings& cfg, event_intake& intake,
                    interactions& clicks, std::function<void()> after_command, endpoint_options opts = {});
 
-    boost::asio::awaitable<net::http_response> handle(net::http_request req);
+    net::task<net::http_response> handle(net::http_request req);
     // Before the body is read: a refusal for a POST whose signature headers
     // are missing or stale (no body could make it verify), so forged
     // requests cost no body memory. handle() still verifies everything.
@@ -55,20 +55,20 @@ public:
 
     // The transport-neutral step, shared with Socket Mode (whose envelopes
     // are already authenticated by the connection): a parsed, valid inbound's reply.
-    boost::asio::awaitable<envelope_reply> answer(const slack::inbound& in, const std::string& retry_num) override;
+    net::task<envelope_reply> answer(const slack::inbound& in, const std::string& retry_num) override;
 
 private:
     net::http_response refuse_unverified(std::string_view verdict, std::size_t body_size);
     net::http_response refuse_malformed(const slack::invalid_request& bad, std::size_t body_size);
     // The caller's answer as Slack's JSON body (ephemeral), within 3 s.
-    boost::asio::awaitable<std::string> answer_command(const slack::slash_command& cmd);
+    net::task<std::string> answer_command(const slack::slash_command& cmd);
     // false when the event could not be recorded (Slack should retry it).
-    boost::asio::awaitable<bool> accept_event(const slack::event_callback& cb, const std::string& retry_num);
+    net::task<bool> accept_event(const slack::event_callback& cb, const std::string& retry_num);
     // An interactivity payload's answer body: empty for a plain 200, else JSON.
-    boost::asio::awaitable<std::string> answer_interaction(const slack::inbound& in);
+    net::task<std::string> answer_interaction(const slack::inbound& in);
 
     net::task_group& tasks_;
-    std::string signing_secret_;
+    slack::signer signer_;  // keyed once: every request is verified with a copy
     db_worker& db_;
     slack::web_client& slack_;
     metrics& metrics_;

@@ -14,7 +14,7 @@ constexpr std::chrono::seconds model_max_age{5};
 
 }  // namespace
 
-boost::asio::awaitable<net::http_response> status_site::handle(net::http_request req) {
+net::task<net::http_response> status_site::handle(net::http_request req) {
     auto now = clock_.now();
     auto version = changes_();
     bool stale = !model_ || version != model_version_ || now - model_built_ >= model_max_age;

@@ -6,10 +6,9 @@
 
 #include "bot/clock.hpp"
 #include "bot/config.hpp"
+#include "bot/net/async.hpp"
 #include "bot/net/http_types.hpp"
 #include "statuspage/status_model.hpp"
-
-#include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -26,7 +25,7 @@ public:
         : db_(db), cfg_(cfg), clock_(clk), changes_(std::move(changes)) {}
 
     // Runs on the network thread only (the cache is not locked).
-    boost::asio::awaitable<net::http_response> handle(net::http_request req);
+    net::task<net::http_response> handle(net::http_request req);
 
 private:
     db_worker& db_;

@@ -21,7 +21,7 @@ bool store_ops::is_incident_channel(std::string channel) {
 
 bool store_ops::observe(commands::observation seen) { return rt_.observe(seen); }
 
-commands::message store_ops::home() { return rt_.home(); }
+commands::message store_ops::home(std::string viewer) { return rt_.home(viewer); }
 
 commands::message store_ops::join(std::int64_t incident, std::string user) { return rt_.join(incident, user); }
 

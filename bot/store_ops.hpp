@@ -31,7 +31,8 @@ public:
     std::optional<commands::incident> find(std::int64_t incident);
     bool is_incident_channel(std::string channel);
     bool observe(commands::observation seen);
-    commands::message home();
+    // The App Home as `viewer` sees it (a private incident shows to its members only).
+    commands::message home(std::string viewer);
     commands::message join(std::int64_t incident, std::string user);
 
     // --- Timers ---

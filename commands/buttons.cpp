@@ -80,8 +80,10 @@ nlohmann::json summary_buttons(const context& ctx, const incident& inc) {
     resolve["confirm"] = {
         {"title", {{"type", "plain_text"}, {"text", "Resolve " + inc.id() + "?"}}},
         {"text", {{"type", "plain_text"},
-                  {"text", "Resolving " + inc.id() + " stops its reminders and tells " + announce_channel_words(ctx) +
-                               " that it is over."}}},
+                  // A private incident's resolution is said in its channel only.
+                  {"text", "Resolving " + inc.id() + " stops its reminders" +
+                               (inc.is_private ? std::string(".")
+                                               : " and tells " + announce_channel_words(ctx) + " that it is over.")}}},
         {"confirm", {{"type", "plain_text"}, {"text", "Resolve"}}},
         {"deny", {{"type", "plain_text"}, {"text", "Cancel"}}},
         {"style", "danger"},

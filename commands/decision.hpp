@@ -23,6 +23,8 @@ enum class action_kind {
     set_topic,       // topic of the incident channel
     post,            // post `body` to `channel`, pinning it when `pin`
     update_summary,  // chat.update the incident's pinned summary to `body`
+    archive_channel,    // archive the incident channel
+    unarchive_channel,  // unarchive it (a reopen, before anything is posted there)
 };
 std::string_view to_string(action_kind k);
 std::optional<action_kind> parse_action_kind(std::string_view s);

@@ -13,7 +13,7 @@ namespace warroom::commands {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, handler>, 22> registry{{
+constexpr std::array<std::pair<std::string_view, handler>, 23> registry{{
     {"declare", handle_declare},   {"new", handle_declare},       {"open", handle_declare},
     {"ack", handle_ack},           {"severity", handle_severity}, {"sev", handle_severity},
     {"status", handle_status},     {"update", handle_update},     {"note", handle_note},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<std::string_view, handler>, 22> registry{{
     {"postmortem", handle_postmortem}, {"stats", handle_stats},   {"help", handle_help},
     {"", handle_help},
     {"followup", handle_followup}, {"action", handle_followup}, {"followups", handle_followups},
+    {"handoff", handle_handoff},
 }};
 
 }  // namespace
@@ -63,6 +64,7 @@ decision engine::handle(const request& req, incident_store& store, time_point no
     // The pinned summary follows whatever the command changed, here for every command.
     if (d.ok && d.save && !d.is_new)
         if (auto before = store.find(d.save->number)) follow_summary(d, ctx, *before);
+    if (d.ok) skip_archived_channels(d, store);
     return d;
 }
 
@@ -71,9 +73,14 @@ decision engine::fire(std::int64_t number, timer_kind kind, incident_store& stor
     context ctx{cfg_, tpl_, store, none, now};
     auto inc = store.find(number);
     if (!inc) return {};
-    if (kind == timer_kind::followup) return fire_followups(ctx, *inc);
-    decision d = fire_timer(ctx, *inc, kind);
-    follow_summary(d, ctx, *inc);
+    decision d;
+    if (kind == timer_kind::followup) {
+        d = fire_followups(ctx, *inc);
+    } else {
+        d = kind == timer_kind::archive ? fire_archive(ctx, *inc) : fire_timer(ctx, *inc, kind);
+        follow_summary(d, ctx, *inc);
+    }
+    skip_archived_channels(d, store);
     return d;
 }
 
@@ -82,6 +89,8 @@ decision engine::join(std::int64_t number, const std::string& user, incident_sto
     context ctx{cfg_, tpl_, store, caller, now};
     auto inc = store.find(number);
     if (!inc) return fail(ctx, "There is no INC-" + std::to_string(number) + ".");
+    // Only its members let others into a private incident (they invite them in Slack).
+    if (!can_see(ctx, *inc)) return fail(ctx, private_refusal(*inc));
     // Role holders and the declarer are invited too: Slack's already_in_channel is harmless.
     // The member_joined_channel event puts the join on the timeline.
     decision d;

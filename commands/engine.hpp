@@ -62,8 +62,9 @@ public:
     // an invite for them and an answer for them alone; nothing is saved. A
     // resolved incident can still be joined. Unknown incident: ok = false.
     decision join(std::int64_t incident, const std::string& user, incident_store& store, time_point now) const;
-    // The App Home tab: open incidents by severity, with age, commander and next update.
-    message home(incident_store& store, time_point now) const;
+    // The App Home tab: open incidents by severity, with age, commander and
+    // next update; a private incident only for its members (nobody's: none).
+    message home(incident_store& store, time_point now, const std::string& viewer = {}) const;
 
     const settings& config() const { return cfg_; }
     const templates::renderer& templates() const { return tpl_; }

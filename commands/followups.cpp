@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <vector>
 
 namespace warroom::commands {
@@ -159,6 +160,7 @@ decision handle_change(const context& ctx, const command_line& line, std::string
     if (!found) return fail(ctx, std::string(ref_word) + " does not exist. `/incident followups` lists them.");
     auto inc = ctx.store.find(found->incident);
     if (!inc) return fail(ctx, found->ref() + " belongs to no incident warroom knows.");
+    if (!can_see(ctx, *inc)) return fail(ctx, private_refusal(*inc));
     followup f = std::move(*found);
     if (!f.is_open())
         return fail(ctx, f.ref() + " is already " + std::string(to_string(f.state)) + " (" + f.text + ").");
@@ -249,9 +251,19 @@ decision handle_followups(const context& ctx, const command_line& line) {
     auto word = to_lower(line.word(1));
     std::vector<followup> all;
     std::string title;
+    // A private incident's follow-ups are listed to its members only.
+    std::map<std::int64_t, bool> visible;
+    auto sees = [&](std::int64_t number) {
+        auto it = visible.find(number);
+        if (it == visible.end()) {
+            auto inc = ctx.store.find(number);
+            it = visible.emplace(number, !inc || can_see(ctx, *inc)).first;
+        }
+        return it->second;
+    };
     auto keep_open = [&](auto pred) {
         for (auto& f : ctx.store.open_followups())
-            if (pred(f)) all.push_back(std::move(f));
+            if (pred(f) && sees(f.incident)) all.push_back(std::move(f));
     };
     std::optional<incident> here;
     if (word.empty() && !ctx.req.channel.empty()) here = ctx.store.find_by_channel(ctx.req.channel);
@@ -260,6 +272,7 @@ decision handle_followups(const context& ctx, const command_line& line) {
             auto n = parse_incident_ref(word);
             if (n) here = ctx.store.find(*n);
             if (!here) return fail(ctx, incident_ref_shape(word) + " does not exist. `/incident list` shows the open ones.");
+            if (!can_see(ctx, *here)) return fail(ctx, private_refusal(*here));
         }
         all = ctx.store.followups_of(here->number);
         title = "Follow-ups of " + here->id();

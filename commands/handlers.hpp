@@ -76,6 +76,32 @@ decision fire_followups(const context& ctx, const incident& inc);
 // For the post-mortem draft, stats and exports: each follow-up as shown.
 nlohmann::json followup_view(const context& ctx, const followup& f);
 
+// --- privacy.cpp: private incidents ---------------------------------------------
+// Whether warroom knows `user` is in the incident's channel (see privacy.cpp for the model).
+bool is_member(const context& ctx, const incident& inc, const std::string& user);
+// Whether the caller may see the incident: it is public, or they are a member.
+bool can_see(const context& ctx, const incident& inc);
+// The refusal for someone outside a private incident: no title, nothing of it.
+std::string private_refusal(const incident& inc);
+// The configured line (private_notice) about a private incident, with its placeholders filled.
+std::string private_notice(const context& ctx, const incident& inc);
+// A line without the incident's details to the escalation channel; nothing when `text` is empty.
+void tell_escalation_privately(decision& d, const context& ctx, const incident& inc, std::string text);
+
+// --- housekeeping.cpp: archiving resolved channels -------------------------------
+// The archive timer came due: archives the channel, or waits a day while a
+// follow-up is due within the next day, saying why.
+decision fire_archive(const context& ctx, incident inc);
+// When the channel of an incident resolved now is archived (none: never).
+std::optional<time_point> archive_due(const severity_def& sev, time_point resolved);
+// Drops what the decision would do in an archived incident channel (posts,
+// invites, topic, summary edits), which Slack refuses (is_archived): a
+// follow-up closed weeks later is on the timeline and in the caller's answer.
+// Followed in order: an unarchive opens the channel, an archive closes it.
+void skip_archived_channels(decision& d, incident_store& store);
+// For commands whose whole point is a post in the channel: it is archived; `instead` says what else to do.
+std::string archived_refusal(const incident& inc, std::string_view instead);
+
 // --- the commands --------------------------------------------------------------
 using handler = decision (*)(const context&, const command_line&);
 decision handle_declare(const context&, const command_line&);
@@ -96,6 +122,7 @@ decision handle_stats(const context&, const command_line&);
 decision handle_help(const context&, const command_line&);
 decision handle_followup(const context&, const command_line&);   // add, done, reassign, due, drop
 decision handle_followups(const context&, const command_line&);  // list
+decision handle_handoff(const context&, const command_line&);
 
 // The incident a command is about: named by word `index` (INC-7, inc-7, 7),
 // else the channel it was typed in. `text_follows`: a bare number typed in an

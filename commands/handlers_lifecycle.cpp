@@ -90,15 +90,20 @@ std::set<std::string> significant_words(std::string_view title) {
 }  // namespace
 
 decision handle_declare(const context& ctx, const command_line& line) {
-    static const std::string usage = "Write it as `/incident declare [severity] [type:<name>] <title>`, e.g. "
+    static const std::string usage = "Write it as `/incident declare [private] [severity] [type:<name>] <title>`, e.g. "
                                      "`/incident declare P1 checkout is down`.";
-    // Severity and type may come in either order, each at most once, before the title.
+    // Severity, type and `private` may come in any order, each at most once, before the title.
     std::size_t i = 1;
     const severity_def* sev = nullptr;
     const incident_type_def* type = nullptr;
-    for (; i < 3 && i < line.size(); ++i) {
+    bool is_private = false;
+    for (; i < 4 && i < line.size(); ++i) {
         auto w = line.word(i);
         if (!sev && (sev = ctx.cfg.find_severity(w))) continue;
+        if (!is_private && iequals(w, "private")) {
+            is_private = true;
+            continue;
+        }
         if (type || w.size() <= 5 || !iequals(w.substr(0, 5), "type:")) break;
         type = ctx.cfg.find_type(w.substr(5));
         if (!type) {
@@ -119,6 +124,7 @@ decision handle_declare(const context& ctx, const command_line& line) {
     inc.title = title;
     inc.severity = sev->name;
     inc.type = type ? type->name : "";
+    inc.is_private = is_private || (type && type->is_private);
     inc.declared_by = ctx.req.user;
     inc.declared_in = ctx.req.channel;
     inc.declared_at = ctx.now;
@@ -147,10 +153,15 @@ decision handle_declare(const context& ctx, const command_line& line) {
         rb["checklist"] = type->checklist;
         post(d, inc, ctx.render("runbook", rb));
     }
-    auto announcement = announce_message(ctx, inc, view);
-    post_to(d, inc, ctx.cfg.announce_channel, announcement);
-    for (const auto& ch : sev->notify_channels)
-        if (ch != ctx.cfg.announce_channel) post_to(d, inc, ch, announcement);
+    if (inc.is_private) {
+        // Nobody outside is told what it is about: who to ask, nothing more.
+        tell_escalation_privately(d, ctx, inc, private_notice(ctx, inc));
+    } else {
+        auto announcement = announce_message(ctx, inc, view);
+        post_to(d, inc, ctx.cfg.announce_channel, announcement);
+        for (const auto& ch : sev->notify_channels)
+            if (ch != ctx.cfg.announce_channel) post_to(d, inc, ch, announcement);
+    }
     note_timeline(d, ctx, inc, "declared", "Declared " + sev->name + ": " + title, ctx.req.user);
     // What `commander INC-n me` and `note INC-n <description>` would have added, in that order.
     if (commander) assign_role(d, ctx, inc, *commander, inc.declared_by);
@@ -169,6 +180,7 @@ decision handle_declare(const context& ctx, const command_line& line) {
     };
     std::vector<similar> found;
     for (auto& other : ctx.store.recent_open(ctx.now - duplicate_window, candidates)) {
+        if (!can_see(ctx, other)) continue;  // a private incident's title is for its members
         auto theirs = significant_words(other.title);
         std::size_t shared = static_cast<std::size_t>(
             std::count_if(words.begin(), words.end(), [&](const std::string& w) { return theirs.count(w) > 0; }));
@@ -395,6 +407,7 @@ decision handle_resolve(const context& ctx, const command_line& line) {
         inc.due.postmortem_draft = ctx.now + std::chrono::hours(24);
         inc.due.postmortem_review = ctx.now + std::chrono::hours(48);
     }
+    inc.due.archive = archive_due(sev, ctx.now);
     auto view = change_view(ctx, inc);
     view["duration"] = format_duration(ctx.now - inc.declared_at);
     view["postmortem"] = sev.postmortem;
@@ -417,6 +430,16 @@ decision handle_reopen(const context& ctx, const command_line& line) {
     incident inc = std::move(*t.inc);
     if (inc.is_open()) return fail(ctx, inc.id() + " is not resolved.");
     decision d;
+    if (inc.archived) {
+        // First of all its actions: nothing can be posted in an archived channel.
+        action a;
+        a.kind = action_kind::unarchive_channel;
+        a.incident = inc.number;
+        d.actions.push_back(std::move(a));
+        inc.archived = false;
+        note_timeline(d, ctx, inc, "unarchived", "Channel unarchived", ctx.req.user);
+    }
+    inc.due.archive.reset();
     inc.status = incident_status::investigating;
     inc.resolved_at.reset();
     inc.resolution.clear();

@@ -192,6 +192,8 @@ decision handle_list(const context& ctx, const command_line& line) {
         if (a.is_open() != b.is_open()) return a.is_open();
         return ctx.cfg.severity_rank(a.severity) < ctx.cfg.severity_rank(b.severity);
     });
+    // A private incident is listed to its members only.
+    std::erase_if(incidents, [&](const incident& inc) { return !can_see(ctx, inc); });
     auto items = nlohmann::json::array();
     for (const auto& inc : incidents) items.push_back(incident_view(ctx, inc));
     // The most severe first, as many as one answer holds, and how many more there are.
@@ -212,6 +214,7 @@ decision handle_timeline(const context& ctx, const command_line& line) {
     if (auto after = t.next + (all ? 1 : 0); line.size() > after) return refuse_extra(ctx, line, after);
     auto view = incident_view(ctx, *t.inc);
     auto entries = timeline_view(ctx, t.inc->number);
+    if (all && t.inc->archived) return fail(ctx, archived_refusal(*t.inc, "`warroom export` has the whole timeline"));
     if (all) {
         // Too long for an answer only the caller sees: the whole of it goes to
         // the incident's channel, in a thread when it takes several messages.
@@ -238,6 +241,7 @@ decision handle_postmortem(const context& ctx, const command_line& line) {
     auto t = find_target(ctx, line, 1, false);
     if (!t.inc) return fail(ctx, t.error);
     if (line.size() > t.next) return refuse_extra(ctx, line, t.next);
+    if (t.inc->archived) return fail(ctx, archived_refusal(*t.inc, "then ask for the draft again"));
     const incident& inc = *t.inc;
     const auto& sev = severity_of(ctx, inc);
     auto view = incident_view(ctx, inc);

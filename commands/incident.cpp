@@ -16,20 +16,23 @@ constexpr std::array<std::pair<incident_status, std::string_view>, 5> status_nam
     {incident_status::monitoring, "monitoring"},
     {incident_status::resolved, "resolved"},
 }};
-constexpr std::array<std::pair<timer_kind, std::string_view>, 6> timer_names{{
+constexpr std::array<std::pair<timer_kind, std::string_view>, 7> timer_names{{
     {timer_kind::ack, "ack"},
     {timer_kind::update, "update"},
     {timer_kind::resolve, "resolve"},
     {timer_kind::postmortem_draft, "postmortem_draft"},
     {timer_kind::postmortem_review, "postmortem_review"},
     {timer_kind::followup, "followup"},
+    {timer_kind::archive, "archive"},
 }};
-constexpr std::array<std::pair<action_kind, std::string_view>, 5> action_names{{
+constexpr std::array<std::pair<action_kind, std::string_view>, 7> action_names{{
     {action_kind::create_channel, "create_channel"},
     {action_kind::invite, "invite"},
     {action_kind::set_topic, "set_topic"},
     {action_kind::update_summary, "update_summary"},
     {action_kind::post, "post"},
+    {action_kind::archive_channel, "archive_channel"},
+    {action_kind::unarchive_channel, "unarchive_channel"},
 }};
 
 template <class E, std::size_t N>
@@ -66,6 +69,7 @@ const std::optional<time_point>& deadlines::at(timer_kind k) const {
         case timer_kind::postmortem_draft: return postmortem_draft;
         case timer_kind::postmortem_review: return postmortem_review;
         case timer_kind::followup: return followup;
+        case timer_kind::archive: return archive;
     }
     return ack;
 }

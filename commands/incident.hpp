@@ -17,7 +17,8 @@ std::optional<incident_status> parse_status(std::string_view s);
 
 // `followup`: one of the incident's follow-ups is due a reminder (the
 // follow-ups carry their own times; see followup.hpp).
-enum class timer_kind { ack, update, resolve, postmortem_draft, postmortem_review, followup };
+// `archive`: a resolved incident's channel is archived (severity_def::archive_after).
+enum class timer_kind { ack, update, resolve, postmortem_draft, postmortem_review, followup, archive };
 std::string_view to_string(timer_kind k);
 std::optional<timer_kind> parse_timer_kind(std::string_view s);
 
@@ -32,6 +33,7 @@ struct deadlines {
     // Never armed from an incident: follow-up reminders are stored in each
     // follow-up's row (remind_at). Here only so `at` is total.
     std::optional<time_point> followup;
+    std::optional<time_point> archive;
 
     std::optional<time_point>& at(timer_kind k);
     const std::optional<time_point>& at(timer_kind k) const;
@@ -58,6 +60,10 @@ struct incident {
     std::string last_update;  // text of the last status update
     time_point update_clock_from{};  // when the update clock last restarted
     bool snoozed = false;
+    // A private incident: a private channel, never announced, seen only by its members (is_member).
+    bool is_private = false;
+    // Its channel was archived by warroom (archive_after); a reopen unarchives it first.
+    bool archived = false;
     std::map<std::string, std::string> roles;  // role name -> user ID
     deadlines due;
 

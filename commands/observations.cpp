@@ -53,10 +53,11 @@ decision engine::observe(const observation& seen, incident_store& store, time_po
     return d;
 }
 
-message engine::home(incident_store& store, time_point now) const {
-    request none;
+message engine::home(incident_store& store, time_point now, const std::string& viewer) const {
+    request none{viewer, "", ""};
     context ctx{cfg_, tpl_, store, none, now};
     auto open = store.list_open();
+    std::erase_if(open, [&](const incident& inc) { return !can_see(ctx, inc); });
     std::stable_sort(open.begin(), open.end(), [&](const incident& a, const incident& b) {
         return cfg_.severity_rank(a.severity) < cfg_.severity_rank(b.severity);
     });

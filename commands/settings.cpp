@@ -9,6 +9,7 @@ namespace warroom::commands {
 
 using std::chrono::hours;
 using std::chrono::minutes;
+using std::chrono::days;
 
 namespace {
 
@@ -46,11 +47,12 @@ std::size_t settings::severity_rank(std::string_view name) const {
 settings default_settings() {
     settings s;
     s.hours.days = {true, true, true, true, true, false, false};
+    // Resolved channels pile up: each is archived a week after resolving (the last field).
     s.severities = {
-        {"P0", "Critical", minutes(5), minutes(15), hours(1), {"leadership"}, {}, true, true, {}, false},
-        {"P1", "High", minutes(15), minutes(30), hours(4), {"leadership"}, {}, true, true, {}, false},
-        {"P2", "Medium", hours(1), hours(2), hours(24), {}, {}, false, false, {}, false},
-        {"P3", "Low", hours(4), std::nullopt, hours(24 * 7), {}, {}, false, false, {}, false},
+        {"P0", "Critical", minutes(5), minutes(15), hours(1), {"leadership"}, {}, true, true, {}, false, days(7)},
+        {"P1", "High", minutes(15), minutes(30), hours(4), {"leadership"}, {}, true, true, {}, false, days(7)},
+        {"P2", "Medium", hours(1), hours(2), hours(24), {}, {}, false, false, {}, false, days(7)},
+        {"P3", "Low", hours(4), std::nullopt, hours(24 * 7), {}, {}, false, false, {}, false, days(7)},
     };
     s.roles = {
         {"commander", {"ic"}, "Incident Commander",
@@ -86,7 +88,7 @@ settings default_settings() {
           "Restart or scale to buy time"}},
         {"security", "Security incident",
          {"Restrict the channel to responders who need to know", "Preserve logs and evidence",
-          "Rotate exposed credentials", "Involve the security team"}},
+          "Rotate exposed credentials", "Involve the security team"}, /*is_private=*/true},
         {"external-api", "External API failure",
          {"Check the vendor's status page", "Enable fallbacks or circuit breakers",
           "Open a ticket with the vendor"}},

@@ -27,6 +27,8 @@ struct severity_def {
     // Set by bot/paging from the config's `page` list: the [[pagers]] targets it names.
     std::vector<std::string> pagers;
     bool page_on_declare = false;  // page `pagers` when an incident is declared at this severity
+    // How long after resolving its channel is archived; none: never.
+    std::optional<duration> archive_after = std::nullopt;
 };
 
 struct role_def {
@@ -40,6 +42,8 @@ struct incident_type_def {
     std::string name;
     std::string label;
     std::vector<std::string> checklist;
+    // Declared private unless said otherwise (security incidents).
+    bool is_private = false;
 };
 
 struct working_hours {
@@ -61,6 +65,9 @@ struct settings {
     bool resolve_requires_role = false;
     // How often the owner of an overdue follow-up is reminded.
     duration followup_nag = std::chrono::days(2);
+    // Said in the escalation channel instead of announcing a private incident
+    // (no title). {id}, {severity} and {declarer} are filled in; empty: nothing is said.
+    std::string private_notice = "A private {severity} incident {id} was declared by {declarer}; ask them to be added.";
     working_hours hours;
     std::vector<severity_def> severities;  // most severe first
     std::vector<role_def> roles;

@@ -67,6 +67,10 @@ decision fire_timer(const context& ctx, incident inc, timer_kind kind) {
             post(d, inc, with_buttons(ctx.render("ack_overdue", view), ack_buttons(inc)));
             // The people paged can acknowledge right where they are paged.
             post_to(d, inc, ctx.cfg.escalation_channel, with_buttons(ctx.render("ack_escalation", view), ack_buttons(inc)));
+            if (inc.is_private)  // post_to kept the escalation in the channel: the escalation channel hears of it without details
+                tell_escalation_privately(d, ctx, inc, "A private " + sev.name + " incident, " + inc.id() +
+                                                           ", is not acknowledged after " + format_duration(ctx.now - inc.declared_at) +
+                                                           ". Ask " + mention(inc.declared_by) + " to add you.");
             note_timeline(d, ctx, inc, "escalation", "Not acknowledged after " + format_duration(ctx.now - inc.declared_at) +
                                                          "; escalated to " + channel_link(ctx.cfg.escalation_channel), "");
             // Counted from now, so a deadline missed while warroom was down fires once.
@@ -86,6 +90,10 @@ decision fire_timer(const context& ctx, incident inc, timer_kind kind) {
         case timer_kind::resolve: {
             view["target"] = format_duration(sev.resolve_within);
             post_to(d, inc, ctx.cfg.escalation_channel, ctx.render("resolve_overdue", view));
+            if (inc.is_private)
+                tell_escalation_privately(d, ctx, inc, "A private " + sev.name + " incident, " + inc.id() +
+                                                           ", is open past its " + format_duration(sev.resolve_within) +
+                                                           " resolution target. Ask " + mention(inc.declared_by) + " to add you.");
             note_timeline(d, ctx, inc, "escalation", std::string(resolve_escalation_text) + format_duration(sev.resolve_within) +
                                                          " resolution target", "");
             due.reset();
@@ -101,6 +109,7 @@ decision fire_timer(const context& ctx, incident inc, timer_kind kind) {
             break;
         }
         case timer_kind::followup: break;  // never armed on the incident: engine::fire hands it to fire_followups
+        case timer_kind::archive: break;   // engine::fire hands it to fire_archive
     }
     d.save = std::move(inc);
     return d;

@@ -221,6 +221,7 @@ status_model build_model(const page_settings& page, const std::vector<commands::
     std::map<std::string, component_status> current;
     time_point updated{};
     for (const auto& s : incidents) {
+        if (s.inc.is_private) continue;  // the public rule: a private incident does not exist for the page
         auto view = public_view_of(s, severities);
         auto end = view.resolved_at.value_or(now);
         if (view.resolved_at && *view.resolved_at < window_start) continue;

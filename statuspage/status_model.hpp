@@ -1,7 +1,9 @@
 // What the public status page shows, built purely from stored incidents and
 // the configured components: no I/O, no clock of its own (`now` is given).
 //
-// THE PUBLIC RULE. Nothing an incident holds is public except what
+// THE PUBLIC RULE. A private incident never appears at all (build_model
+// leaves it out: not on the page, in the JSON, the feed, the uptime bars or
+// at its address). Of the others, nothing an incident holds is public except what
 // public_view_of() lets through: its title (customers see the name the
 // responders gave it), its status mapped to Statuspage's
 // investigating|identified|monitoring|resolved, its severity mapped to an

@@ -11,7 +11,7 @@ namespace {
 constexpr const char* incident_columns =
     "number, title, description, severity, type, status, declared_by, declared_in, channel_name, channel_id, "
     "declared_at, acked_at, acked_by, resolved_at, resolution, last_update_at, last_update, update_clock_from, "
-    "snoozed, summary_ts";
+    "snoozed, summary_ts, is_private, archived";
 
 commands::incident read_incident(SQLite::Statement& q) {
     commands::incident inc;
@@ -35,6 +35,8 @@ commands::incident read_incident(SQLite::Statement& q) {
     inc.update_clock_from = from_unix(q.getColumn(17).getInt64());
     inc.snoozed = q.getColumn(18).getInt() != 0;
     inc.summary_ts = q.getColumn(19).getString();
+    inc.is_private = q.getColumn(20).getInt() != 0;
+    inc.archived = q.getColumn(21).getInt() != 0;
     return inc;
 }
 
@@ -159,17 +161,18 @@ void incident_table::save(const commands::incident& inc, bool is_new) {
     auto number = inc.number;
     query(db_, "INSERT INTO incidents (number, title, description, severity, type, status, declared_by, "
                "declared_in, channel_name, channel_id, declared_at, acked_at, acked_by, resolved_at, "
-               "resolution, last_update_at, last_update, update_clock_from, snoozed, summary_ts) VALUES "
+               "resolution, last_update_at, last_update, update_clock_from, snoozed, summary_ts, is_private, archived) VALUES "
                "(:number, :title, :description, :severity, :type, :status, :declared_by, :declared_in, "
                ":channel_name, :channel_id, :declared_at, :acked_at, :acked_by, :resolved_at, "
-               ":resolution, :last_update_at, :last_update, :update_clock_from, :snoozed, :summary_ts) "
+               ":resolution, :last_update_at, :last_update, :update_clock_from, :snoozed, :summary_ts, :is_private, :archived) "
                "ON CONFLICT (number) DO UPDATE SET title = excluded.title, description = "
                "excluded.description, severity = excluded.severity, type = excluded.type, status = "
                "excluded.status, channel_name = excluded.channel_name, channel_id = excluded.channel_id, "
                "acked_at = excluded.acked_at, acked_by = excluded.acked_by, resolved_at = "
                "excluded.resolved_at, resolution = excluded.resolution, last_update_at = "
                "excluded.last_update_at, last_update = excluded.last_update, update_clock_from = "
-               "excluded.update_clock_from, snoozed = excluded.snoozed, "
+               "excluded.update_clock_from, snoozed = excluded.snoozed, is_private = excluded.is_private, "
+               "archived = excluded.archived, "
                // Only delivery learns the summary's ts (set_summary): a save
                // that carries none keeps the stored one.
                "summary_ts = CASE WHEN excluded.summary_ts <> '' THEN excluded.summary_ts "
@@ -194,6 +197,8 @@ void incident_table::save(const commands::incident& inc, bool is_new) {
         .bind_named(":update_clock_from", inc.update_clock_from)
         .bind_named(":snoozed", inc.snoozed ? 1 : 0)
         .bind_named(":summary_ts", inc.summary_ts)
+        .bind_named(":is_private", inc.is_private ? 1 : 0)
+        .bind_named(":archived", inc.archived ? 1 : 0)
         .exec();
 
     query(db_, "DELETE FROM roles WHERE incident = ?", number).exec();

@@ -11,7 +11,8 @@ using commands::time_point;
 namespace {
 
 constexpr std::array all_timers{commands::timer_kind::ack, commands::timer_kind::update, commands::timer_kind::resolve,
-                                commands::timer_kind::postmortem_draft, commands::timer_kind::postmortem_review};
+                                commands::timer_kind::postmortem_draft, commands::timer_kind::postmortem_review,
+                                commands::timer_kind::archive};
 
 }  // namespace
 

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -56,19 +58,21 @@ struct renderer::compiled {
 
 namespace {
 
+// Runs for every message: the object's own map is walked (items() builds a
+// proxy per element) and strings are copied once, by kainjow, not twice.
 mst::data to_data(const nlohmann::json& j) {
     switch (j.type()) {
         case nlohmann::json::value_t::object: {
             mst::data d{mst::data::type::object};
-            for (const auto& [k, v] : j.items()) d.set(k, to_data(v));
+            for (const auto& [k, v] : j.get_ref<const nlohmann::json::object_t&>()) d.set(k, to_data(v));
             return d;
         }
         case nlohmann::json::value_t::array: {
             mst::data d{mst::data::type::list};
-            for (const auto& v : j) d.push_back(to_data(v));
+            for (const auto& v : j.get_ref<const nlohmann::json::array_t&>()) d.push_back(to_data(v));
             return d;
         }
-        case nlohmann::json::value_t::string: return mst::data{j.get<std::string>()};
+        case nlohmann::json::value_t::string: return mst::data{j.get_ref<const std::string&>()};
         case nlohmann::json::value_t::boolean: return mst::data{j.get<bool>()};
         case nlohmann::json::value_t::null: return mst::data{false};
         default: return mst::data{j.dump()};
@@ -125,6 +129,22 @@ std::string renderer::render(std::string_view name, const nlohmann::json& data) 
 
 namespace {
 
+// Eight bytes at a time (every answer's text passes here twice): a word
+// that is all ASCII needs no decoding, and one also free of control
+// characters, '"' and '\\' needs no escaping. Exact tests, not heuristics:
+// has_less(w, n) is nonzero iff some byte of w is below n (n <= 128).
+constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+std::uint64_t load_word(const void* at) {
+    std::uint64_t w;
+    std::memcpy(&w, at, sizeof w);
+    return w;
+}
+constexpr std::uint64_t has_less(std::uint64_t w, unsigned char n) { return (w - ones * n) & ~w & highs; }
+constexpr std::uint64_t has_byte(std::uint64_t w, unsigned char b) { return has_less(w ^ (ones * b), 1); }
+bool needs_no_escape(std::uint64_t w) {
+    return (w & highs) == 0 && !has_less(w, 0x20) && !has_byte(w, '"') && !has_byte(w, '\\');
+}
+
 // True when text is UTF-8 as RFC 3629 defines it (no overlong forms, no
 // surrogates, nothing past U+10FFFF): exactly what nlohmann's decoder accepts.
 bool valid_utf8(std::string_view text) {
@@ -134,6 +154,10 @@ bool valid_utf8(std::string_view text) {
         return at < end && *at >= lo && *at <= hi;
     };
     while (p < end) {
+        if (end - p >= 8 && (load_word(p) & highs) == 0) {
+            p += 8;
+            continue;
+        }
         unsigned char c = *p;
         if (c < 0x80) {
             ++p;
@@ -167,6 +191,8 @@ void append_json_string(std::string& out, std::string_view text) {
     out += '"';
     std::size_t plain_from = 0;  // runs that need no escaping are appended whole
     for (std::size_t i = 0; i < text.size(); ++i) {
+        while (text.size() - i >= 8 && needs_no_escape(load_word(text.data() + i))) i += 8;
+        if (i == text.size()) break;
         auto c = static_cast<unsigned char>(text[i]);
         if (c >= 0x20 && c != '"' && c != '\\') continue;
         out.append(text.substr(plain_from, i - plain_from));

@@ -16,7 +16,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cerrno>
 #include <list>
 #include <stdexcept>
@@ -46,9 +45,11 @@ constexpr std::size_t trim_after = 16 * 1024 * 1024;
 }  // namespace
 
 bool header_less::operator()(std::string_view a, std::string_view b) const {
-    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) < std::tolower(static_cast<unsigned char>(y));
-    });
+    // ASCII folding inline: what std::tolower does in the C locale we run in,
+    // without its call per character (a header lookup ran ~700 of them).
+    auto lower = [](char c) { return static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); };
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                        [&](char x, char y) { return lower(x) < lower(y); });
 }
 
 struct http_server::state : std::enable_shared_from_this<state> {

@@ -29,6 +29,7 @@ constexpr std::pair<input_id, std::string_view> input_ids[] = {
     {input_id::eta, "eta"},
     {input_id::role, "role"},
     {input_id::user, "user"},
+    {input_id::private_incident, "private"},
 };
 
 template <typename Table>

@@ -21,7 +21,8 @@ namespace warroom::slack {
 enum class view_id { declare, update, severity, role };
 // The inputs on them: each input block's block_id, also its element's
 // action_id. Same rule: a form opened before an upgrade is submitted after it.
-enum class input_id { title, severity, type, description, commander, status, text, impact, next, eta, role, user };
+enum class input_id { title, severity, type, description, commander, status, text, impact, next, eta, role, user,
+                      private_incident };
 
 std::string_view to_string(view_id v);  // "warroom_declare", ...
 std::string_view to_string(input_id i);  // "title", ...

@@ -37,11 +37,14 @@ json declare_view(const commands::settings& cfg, const std::string& channel_id) 
                                   slack::text_input({.max_length = 2000, .multiline = true}), true));
     blocks.push_back(slack::input(input_id::commander, "Commander", slack::checkboxes({{"me", "I am the commander"}}),
                                   true));
+    // A type that is private by config makes it private whatever is ticked here.
+    blocks.push_back(slack::input(input_id::private_incident, "Visibility",
+                                  slack::checkboxes({{"private", "Private: a private channel, not announced"}}), true));
     return slack::modal_view(view);
 }
 
 std::string declare_form::command() const {
-    std::string out = "declare " + severity;
+    std::string out = "declare " + std::string(is_private ? "private " : "") + severity;
     if (!type.empty()) out += " type:" + type;
     return out + " " + title;
 }
@@ -61,6 +64,7 @@ std::variant<declare_form, json> read_declare_submission(const json& payload, co
     f.type = text_value(submitted(payload, input_id::type));
     f.description = commands::trim(text_value(submitted(payload, input_id::description)));
     f.commander = slack::any_checked(submitted(payload, input_id::commander));
+    f.is_private = slack::any_checked(submitted(payload, input_id::private_incident));
 
     slack::form_errors errors;
     if (f.title.empty()) errors[input_id::title] = "Say in a few words what is broken.";

@@ -26,6 +26,7 @@ struct declare_form {
     std::string type;  // empty: none
     std::string description;
     bool commander = false;  // "I am the commander"
+    bool is_private = false;  // "Private": declared as `declare private …`
     std::string view_id;     // a double submit carries the same one
 
     // The equivalent typed command, e.g. "declare P1 type:outage checkout is down".

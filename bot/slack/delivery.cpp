@@ -16,7 +16,6 @@
 
 namespace warroom::bot {
 
-namespace asio = boost::asio;
 using json = nlohmann::json;
 using commands::time_point;
 
@@ -29,12 +28,12 @@ std::string describe(const storage::outbox_entry& e) {
 
 }  // namespace
 
-delivery::delivery(const asio::any_io_executor& ex, db_worker& db, slack::web_client& slack, metrics& m,
+delivery::delivery(const net::executor& ex, db_worker& db, slack::web_client& slack, metrics& m,
                    const clock& clk, delivery_options opts)
     : db_(db), slack_(slack), metrics_(m), clock_(clk), opts_(opts), wake_(ex), pace_(ex), limiter_(opts.pace_speed),
       reach_(slack::reachability::options{opts.probe_every, std::chrono::seconds(60)}) {}
 
-asio::awaitable<slack::api_result> delivery::call(std::string_view method, const json& args, bool probing) {
+net::task<slack::api_result> delivery::call(std::string_view method, const json& args, bool probing) {
     using steady = std::chrono::steady_clock;
     std::string channel = args.contains("channel") && args["channel"].is_string() ? args["channel"].get<std::string>() : "";
     auto wait = limiter_.wait(method, channel, steady::now());
@@ -73,7 +72,7 @@ struct delivery::pause {
 // A round that throws (the database refused a read or a write) ends there:
 // what it did not record stays pending and is tried again, so the loop only
 // backs off and goes on. Nothing but stop() ends it.
-asio::awaitable<void> delivery::run() {
+net::task<void> delivery::run() {
     while (!stopping_) {
         pause next;
         std::string failure;
@@ -106,7 +105,7 @@ asio::awaitable<void> delivery::run() {
 }
 
 // Asks Slack whether it answers again; if it does, what backed off goes now.
-asio::awaitable<void> delivery::probe() {
+net::task<void> delivery::probe() {
     json none = json::object();
     // Through call(): Slack's pace, a 429's pause and a rejected token apply to it too.
     auto r = co_await call("auth.test", none, true);
@@ -117,7 +116,7 @@ asio::awaitable<void> delivery::probe() {
                  commands::format_time(reach_.failing_since().value_or(now)), released);
 }
 
-asio::awaitable<delivery::pause> delivery::round() {
+net::task<delivery::pause> delivery::round() {
     auto now = clock_.now();
     if (auth_error_.empty() && reach_.probe_due(now)) {
         co_await probe();
@@ -174,7 +173,7 @@ asio::awaitable<delivery::pause> delivery::round() {
 }
 
 // The round's paced deferrals and superseded summary updates, in one transaction.
-asio::awaitable<void> delivery::flush_round() {
+net::task<void> delivery::flush_round() {
     if (deferrals_.empty() && superseded_.empty()) co_return;
     auto batch = std::move(deferrals_);
     auto superseded = std::move(superseded_);
@@ -188,7 +187,7 @@ asio::awaitable<void> delivery::flush_round() {
     }
 }
 
-asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const outcome& o) {
+net::task<void> delivery::record(const storage::outbox_entry& e, const outcome& o) {
     auto now = clock_.now();
     outcome final = o;
     std::optional<time_point> retry_at;
@@ -258,7 +257,7 @@ asio::awaitable<void> delivery::record(const storage::outbox_entry& e, const out
     }
 }
 
-asio::awaitable<delivery::outcome> delivery::deliver(const storage::outbox_entry& e, commands::incident* inc) {
+net::task<delivery::outcome> delivery::deliver(const storage::outbox_entry& e, commands::incident* inc) {
     slack::outbox_job job{e.id, e.act, e.thread_of, e.thread_head};
     slack::outbox_plan plan(std::move(job), inc, workspace_);
     for (;;) {

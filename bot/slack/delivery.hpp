@@ -9,10 +9,10 @@
 #include "bot/slack/rate_limiter.hpp"
 #include "bot/slack/retry_policy.hpp"
 #include "bot/slack/web_client.hpp"
-#include "bot/wakeup.hpp"
+#include "bot/net/async.hpp"
+#include "bot/net/wakeup.hpp"
 #include "storage/incident_repository.hpp"
 
-#include <boost/asio/awaitable.hpp>
 
 #include <chrono>
 #include <optional>
@@ -38,10 +38,10 @@ struct delivery_options {
 
 class delivery {
 public:
-    delivery(const boost::asio::any_io_executor& ex, db_worker& db, slack::web_client& slack, metrics& m,
+    delivery(const net::executor& ex, db_worker& db, slack::web_client& slack, metrics& m,
              const clock& clk, delivery_options opts = {});
 
-    boost::asio::awaitable<void> run();
+    net::task<void> run();
     void wake() { wake_.notify(); }
     void stop() {
         stopping_ = true;
@@ -61,23 +61,23 @@ public:
 private:
     using outcome = slack::outbox_outcome;
     struct pause;
-    boost::asio::awaitable<pause> round();
-    boost::asio::awaitable<void> probe();
+    net::task<pause> round();
+    net::task<void> probe();
     // Drives the action's slack::outbox_plan: performs each step it names.
-    boost::asio::awaitable<outcome> deliver(const storage::outbox_entry& e, commands::incident* inc);
+    net::task<outcome> deliver(const storage::outbox_entry& e, commands::incident* inc);
     // A probe's result tells reach_ nothing about deliveries: probe() reports it itself.
-    boost::asio::awaitable<slack::api_result> call(std::string_view method, const nlohmann::json& args,
+    net::task<slack::api_result> call(std::string_view method, const nlohmann::json& args,
                                                    bool probing = false);
-    boost::asio::awaitable<void> flush_round();
-    boost::asio::awaitable<void> record(const storage::outbox_entry& e, const outcome& o);
+    net::task<void> flush_round();
+    net::task<void> record(const storage::outbox_entry& e, const outcome& o);
 
     db_worker& db_;
     slack::web_client& slack_;
     metrics& metrics_;
     const clock& clock_;
     delivery_options opts_;
-    wakeup wake_;
-    wakeup pace_;  // only stop() cuts a pacing wait short
+    net::wakeup wake_;
+    net::wakeup pace_;  // only stop() cuts a pacing wait short
     slack::rate_limiter limiter_;
     std::vector<std::pair<std::int64_t, commands::time_point>> deferrals_;  // paced this round
     std::vector<std::int64_t> superseded_;  // summary updates a newer one replaces, this round

@@ -5,9 +5,8 @@
 // typed inbound: from there on HTTP and Socket Mode take one path.
 #pragma once
 
+#include "bot/net/async.hpp"
 #include "bot/slack/inbound.hpp"
-
-#include <boost/asio/awaitable.hpp>
 
 #include <string>
 
@@ -28,7 +27,7 @@ public:
 
     // Within Slack's 3 s. An invalid_request is the transport's to refuse or
     // acknowledge; `retry_num` is Slack's redelivery count, empty for the first.
-    virtual boost::asio::awaitable<envelope_reply> answer(const slack::inbound& in, const std::string& retry_num) = 0;
+    virtual net::task<envelope_reply> answer(const slack::inbound& in, const std::string& retry_num) = 0;
 };
 
 }  // namespace warroom::bot

@@ -114,6 +114,8 @@ void outbox_plan::start() {
             return start_invite(inc_->channel_id);
         case action_kind::post: return start_post();
         case action_kind::update_summary: return start_update();
+        case action_kind::archive_channel:
+        case action_kind::unarchive_channel: return start_archive();
         default: break;
     }
     // invite and set_topic go to the incident's own channel.
@@ -149,6 +151,9 @@ void outbox_plan::on_result(const api_result& r) {
             if (!r.ok && r.error != "already_pinned") note(plan_note::warn, "could not pin: " + r.error);
             return finish(pending_);
         case phase::update: return on_updated(r);
+        case phase::archive: return on_archived(r);
+        case phase::archive_join:
+            return ask(phase::archive, "conversations.archive", json{{"channel", channel_}});
         case phase::save:
         case phase::thread:
         case phase::done: break;
@@ -161,7 +166,9 @@ void outbox_plan::try_name(int n) {
     if (n > max_name_tries) return finish(outbox_outcome::dead_end("no free channel name"));
     name_try_ = n;
     trying_ = n == 1 ? inc_->channel_name : commands::channel_name_variant(inc_->channel_name, n);
-    ask(phase::create, "conversations.create", json{{"name", trying_}, {"is_private", false}});
+    // A private incident's channel is private from the start: a public one made
+    // private later would have been visible (and joinable) in between.
+    ask(phase::create, "conversations.create", json{{"name", trying_}, {"is_private", inc_->is_private}});
 }
 
 void outbox_plan::on_created(const api_result& r) {
@@ -365,6 +372,28 @@ void outbox_plan::on_updated(const api_result& r) {
         return ask(phase::update, "chat.update", args_);
     }
     // message_not_found, cant_update_message, channel_not_found: permanent (classify), a dead letter.
+    finish(r.ok ? outbox_outcome{} : outbox_outcome::failed(r));
+}
+
+// --- archive_channel / unarchive_channel ----------------------------------
+
+void outbox_plan::start_archive() {
+    if (!inc_ || inc_->channel_id.empty()) return finish(outbox_outcome::dead_end(never_created));
+    channel_ = inc_->channel_id;
+    bool archive = job_.act.kind == action_kind::archive_channel;
+    ask(phase::archive, archive ? "conversations.archive" : "conversations.unarchive", json{{"channel", channel_}});
+}
+
+void outbox_plan::on_archived(const api_result& r) {
+    bool archive = job_.act.kind == action_kind::archive_channel;
+    // The goal already met (a retry after a lost answer, or someone did it by hand).
+    if (!r.ok && r.error == (archive ? "already_archived" : "not_archived")) return finish(outbox_outcome{});
+    // A public channel the bot was removed from: it joins and archives; a
+    // private one it cannot join, nor can it unarchive what it is not in.
+    if (archive && !r.ok && r.error == "not_in_channel" && !joined_ && !inc_->is_private) {
+        joined_ = true;
+        return ask(phase::archive_join, "conversations.join", json{{"channel", channel_}});
+    }
     finish(r.ok ? outbox_outcome{} : outbox_outcome::failed(r));
 }
 

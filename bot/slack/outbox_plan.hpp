@@ -98,7 +98,7 @@ public:
 private:
     enum class phase {
         create, who_am_i, list, save, invite_all, invite_one, topic, topic_join,
-        thread, post, post_join, pin, update, done
+        thread, post, post_join, pin, update, archive, archive_join, done
     };
     enum class after_list { adopt, resolve };
 
@@ -120,6 +120,8 @@ private:
     void on_posted(const api_result& r);
     void start_update();
     void on_updated(const api_result& r);
+    void start_archive();
+    void on_archived(const api_result& r);
 
     outbox_job job_;
     const commands::incident* inc_;

@@ -7,17 +7,15 @@
 
 #include "bot/metrics.hpp"
 #include "bot/log_format.hpp"
+#include "bot/net/async.hpp"
 #include "bot/net/task_group.hpp"
+#include "bot/net/wakeup.hpp"
+#include "bot/net/watchdog.hpp"
 #include "bot/net/websocket.hpp"
 #include "bot/slack/envelope_handler.hpp"
 #include "bot/slack/inbound.hpp"
 #include "bot/slack/payloads.hpp"
 #include "bot/slack/web_client.hpp"
-#include "bot/wakeup.hpp"
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -29,11 +27,9 @@
 
 namespace warroom::bot {
 
-namespace asio = boost::asio;
-namespace ssl = asio::ssl;
+namespace ssl = boost::asio::ssl;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
@@ -41,7 +37,7 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 // One WebSocket connection and what Socket Mode keeps about it.
 struct connection : std::enable_shared_from_this<connection> {
-    connection(asio::any_io_executor e, net::task_group& t, ssl::context& tls, net::ws_options o)
+    connection(net::executor e, net::task_group& t, ssl::context& tls, net::ws_options o)
         : tasks(t), ws(e, tls, o), drained(e) {}
 
     // Queued: acks come from concurrent handlers, a WebSocket takes one write at a time.
@@ -71,7 +67,7 @@ struct connection : std::enable_shared_from_this<connection> {
     bool close_wanted = false;
     bool broken = false;
     int in_flight = 0;       // envelopes being handled, whose acks are still to come
-    wakeup drained;  // notified when in_flight reaches 0
+    net::wakeup drained;  // notified when in_flight reaches 0
 
 private:
     void start_writer() {
@@ -81,7 +77,7 @@ private:
         tasks.spawn("Socket Mode writer", self->drain(self));
     }
 
-    asio::awaitable<void> drain(std::shared_ptr<connection> keep_alive) {
+    net::task<void> drain(std::shared_ptr<connection> keep_alive) {
         (void)keep_alive;  // holds this connection until the queue is drained
         while (!broken) {
             if (!out.empty()) {
@@ -128,19 +124,19 @@ bool fatal_open_error(const std::string& e) {
 }  // namespace
 
 struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
-    impl(asio::any_io_executor e, net::task_group& g, ssl::context& t, slack::web_client& api, envelope_handler& ep,
+    impl(net::executor e, net::task_group& g, ssl::context& t, slack::web_client& api, envelope_handler& ep,
          metrics& m, socket_mode_options o)
         : ex(e), tasks(g), tls(t), app_api(api), endpoint(ep), stats(m), opts(o), wake(e), rng(std::random_device{}()) {}
 
-    asio::any_io_executor ex;
+    net::executor ex;
     net::task_group& tasks;
     ssl::context& tls;
     slack::web_client& app_api;
     envelope_handler& endpoint;
     metrics& stats;
     socket_mode_options opts;
-    wakeup wake;
-    wakeup all_closed{ex};  // a stop sleeps on it until the last connection ends
+    net::wakeup wake;
+    net::wakeup all_closed{ex};  // a stop sleeps on it until the last connection ends
     std::mt19937 rng;
 
     bool stopping = false;
@@ -176,7 +172,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     }
 
     // apps.connections.open, the WebSocket handshake, then Slack's hello.
-    asio::awaitable<dial_result> open_one() {
+    net::task<dial_result> open_one() {
         dial_result out;
         json no_args = json::object();
         auto opened = co_await app_api.call("apps.connections.open", no_args);
@@ -208,12 +204,9 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
 
         // Slack speaks first; keep-alive pings would keep a silent server
         // alive forever, so hello has its own deadline.
-        auto watchdog = std::make_shared<asio::steady_timer>(ex, opts.hello_within);
-        watchdog->async_wait([conn](const boost::system::error_code& wec) {
-            if (!wec) conn->abort();
-        });
+        net::watchdog hello_due(ex, opts.hello_within, [conn] { conn->abort(); });
         auto first = co_await conn->ws.read();
-        watchdog->cancel();
+        hello_due.cancel();
         dialing.reset();
         if (first.end != net::ws_end::none) {
             conn->abort();
@@ -235,7 +228,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         co_return out;
     }
 
-    asio::awaitable<void> run() {
+    net::task<void> run() {
         auto self = shared_from_this();
         while (!stopping) {
             if (has_primary()) {
@@ -298,14 +291,14 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         spdlog::info("Socket Mode stopped");
     }
 
-    asio::awaitable<void> close_when_drained(std::shared_ptr<connection> c) {
+    net::task<void> close_when_drained(std::shared_ptr<connection> c) {
         auto deadline = std::chrono::steady_clock::now() + opts.drain_within;
         while (c->in_flight > 0 && std::chrono::steady_clock::now() < deadline)
             co_await c->drained.sleep_for(deadline - std::chrono::steady_clock::now());  // envelope_done() notifies
         c->request_close();
     }
 
-    asio::awaitable<void> read_loop(std::shared_ptr<connection> c) {
+    net::task<void> read_loop(std::shared_ptr<connection> c) {
         auto self = shared_from_this();
         std::string why;
         while (true) {
@@ -401,7 +394,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
 
     static std::string bare_ack(const std::string& envelope_id) { return dump(json{{"envelope_id", envelope_id}}); }
 
-    asio::awaitable<void> handle_envelope(std::shared_ptr<connection> c, json env) {
+    net::task<void> handle_envelope(std::shared_ptr<connection> c, json env) {
         std::string id = env["envelope_id"].get<std::string>();
         std::string type = env.contains("type") && env["type"].is_string() ? env["type"].get<std::string>() : "";
         std::string kind = "socket_" + (type.empty() ? std::string("unknown") : type);
@@ -462,14 +455,14 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     }
 };
 
-socket_mode_client::socket_mode_client(asio::any_io_executor ex, net::task_group& tasks, ssl::context& tls,
+socket_mode_client::socket_mode_client(net::executor ex, net::task_group& tasks, ssl::context& tls,
                                        slack::web_client& app_api, envelope_handler& endpoint, metrics& m,
                                        socket_mode_options opts)
     : impl_(std::make_shared<impl>(ex, tasks, tls, app_api, endpoint, m, opts)) {}
 
 socket_mode_client::~socket_mode_client() = default;
 
-asio::awaitable<void> socket_mode_client::run() {
+net::task<void> socket_mode_client::run() {
     auto self = impl_;
     co_await self->run();
 }

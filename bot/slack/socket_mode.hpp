@@ -6,8 +6,7 @@
 // backoff. The WebSocket itself is bot/net/websocket.hpp.
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
+#include "bot/net/async.hpp"
 
 #include <chrono>
 #include <memory>
@@ -47,13 +46,13 @@ public:
     // `app_api` carries the app-level token (xapp-…) and only calls
     // apps.connections.open; `endpoint` does the work (the HTTP endpoint, as for HTTP).
     // Its readers, writers and envelope handlers run in `tasks`.
-    socket_mode_client(boost::asio::any_io_executor ex, net::task_group& tasks, boost::asio::ssl::context& tls,
+    socket_mode_client(net::executor ex, net::task_group& tasks, boost::asio::ssl::context& tls,
                        slack::web_client& app_api, envelope_handler& endpoint, metrics& m,
                        socket_mode_options opts = {});
     ~socket_mode_client();
 
     // Connects and keeps a connection until stop() or link_disabled.
-    boost::asio::awaitable<void> run();
+    net::task<void> run();
     // Closes the connections normally (close frame); run() then returns.
     void stop();
     // For /healthz: "connecting", "connected", "stopped", or "disabled: <why>".

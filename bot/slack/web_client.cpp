@@ -1,13 +1,11 @@
 // Web API calls over the kept-alive client.
 #include "bot/slack/web_client.hpp"
 
-#include <boost/asio/ssl/context.hpp>
+#include "bot/net/async.hpp"
 
 #include <stdexcept>
 
 namespace warroom::slack {
-
-namespace asio = boost::asio;
 
 namespace {
 net::url_parts require_url(const std::string& url) {
@@ -28,10 +26,10 @@ api_result from_client(const net::client_result& r) {
 }
 }  // namespace
 
-web_client::web_client(asio::any_io_executor ex, asio::ssl::context& tls, const std::string& base_url, std::string token)
+web_client::web_client(net::executor ex, boost::asio::ssl::context& tls, const std::string& base_url, std::string token)
     : ex_(ex), tls_(tls), token_(std::move(token)), api_(ex, tls, require_url(base_url)) {}
 
-asio::awaitable<api_result> web_client::call(std::string_view method, const nlohmann::json& args) {
+net::task<api_result> web_client::call(std::string_view method, const nlohmann::json& args) {
     // Arguments are named before co_await: GCC 12 mishandles braced lists and
     // temporaries inside a co_await expression.
     std::vector<std::pair<std::string, std::string>> headers{{"Authorization", "Bearer " + token_}};
@@ -50,7 +48,7 @@ void web_client::cancel() {
     for (auto& [host, client] : hooks_) client->cancel();
 }
 
-asio::awaitable<api_result> web_client::respond(const std::string& response_url, const nlohmann::json& message) {
+net::task<api_result> web_client::respond(const std::string& response_url, const nlohmann::json& message) {
     auto parts = net::parse_url(response_url);
     if (!parts) {
         api_result bad;

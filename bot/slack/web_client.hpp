@@ -2,11 +2,9 @@
 // token in the Authorization header only, results as values.
 #pragma once
 
+#include "bot/net/async.hpp"
 #include "bot/net/http_client.hpp"
 #include "bot/slack/api_result.hpp"
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 
 #include <map>
 #include <memory>
@@ -18,18 +16,18 @@ namespace warroom::slack {
 class web_client {
 public:
     // Throws std::invalid_argument for a base URL that is not http(s).
-    web_client(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls, const std::string& base_url,
+    web_client(net::executor ex, boost::asio::ssl::context& tls, const std::string& base_url,
                std::string token);
 
-    boost::asio::awaitable<api_result> call(std::string_view method, const nlohmann::json& args);
+    net::task<api_result> call(std::string_view method, const nlohmann::json& args);
     // Replies to a slash command or action later, through its response_url.
-    boost::asio::awaitable<api_result> respond(const std::string& response_url, const nlohmann::json& message);
+    net::task<api_result> respond(const std::string& response_url, const nlohmann::json& message);
     // For the stop: every call in flight ends now (a network error, maybe
     // delivered), and later ones fail at once.
     void cancel();
 
 private:
-    boost::asio::any_io_executor ex_;
+    net::executor ex_;
     boost::asio::ssl::context& tls_;
     std::string token_;
     net::http_client api_;

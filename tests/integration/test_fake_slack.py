@@ -178,6 +178,23 @@ class FakeSlackTest(unittest.TestCase):
         self.assertEqual(self.call("conversations.create", name="--")["error"], "invalid_name_punctuation")
         self.assertTrue(self.call("conversations.create", name="x" * 80)["ok"])
 
+    def test_private_channel_archive_and_unarchive(self):
+        made = self.call("conversations.create", name="inc-43-secret", is_private=True)
+        self.assertTrue(made["ok"], made)
+        cid = made["channel"]["id"]
+        self.assertTrue(made["channel"]["is_private"])
+        # Private: invisible to a list of public channels only.
+        listed = self.call("conversations.list", types="public_channel", limit=1000)["channels"]
+        self.assertNotIn(cid, [c["id"] for c in listed])
+        self.assertEqual(self.call("conversations.unarchive", channel=cid)["error"], "not_archived")
+        self.assertTrue(self.call("conversations.archive", channel=cid)["ok"])
+        self.assertEqual(self.call("conversations.archive", channel=cid)["error"], "already_archived")
+        self.assertEqual(self.call("chat.postMessage", channel=cid, text="x")["error"], "is_archived")
+        self.assertTrue(self.call("conversations.unarchive", channel=cid)["ok"])
+        self.assertTrue(self.call("chat.postMessage", channel=cid, text="x")["ok"])
+        self.assertEqual(self.call("conversations.archive", channel="C0GENERAL")["error"], "cant_archive_general")
+        self.assertEqual(self.call("conversations.unarchive", channel="C0NOPE")["error"], "channel_not_found")
+
     def test_list_pagination(self):
         seen, cursor, pages = [], "", 0
         while True:

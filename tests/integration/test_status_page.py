@@ -229,6 +229,15 @@ class StatusPageTests(harness.ServeCase):
         for tag in ("id", "title", "updated"):
             self.assertIsNotNone(root.find(ATOM + tag), tag)
 
+    def test_4_a_private_incident_never_appears(self):
+        n = self.incident_answer_number("declare private P0 Tenant 42 data exposure")
+        summary = self.w.json("/api/v2/summary.json")
+        self.assertEqual([i for i in summary["incidents"] if "Tenant" in i["name"]], [])
+        for path in ("/", "/api/v2/summary.json", "/history.atom"):
+            self.assertNotIn("Tenant 42", self.w.page(path)[2], path)
+        self.w.command(f"resolve INC-{n} contained")
+        self.assertNotIn("Tenant 42", self.w.page("/")[2])
+
 
 def setUpModule():
     harness.start_own_fake()

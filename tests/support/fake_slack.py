@@ -489,8 +489,22 @@ def conversations_archive(st, args):
     c = st.channel(args)
     if c["is_archived"]:
         raise SlackError("already_archived")
+    if c["is_general"]:
+        raise SlackError("cant_archive_general")
     st.writable(c)
     c["is_archived"] = True
+    return {}
+
+
+@method("conversations.unarchive")
+def conversations_unarchive(st, args):
+    c = st.channel(args)
+    if not c["is_archived"]:
+        raise SlackError("not_archived")
+    # Archiving keeps the member list; a bot that is not in the channel cannot bring it back.
+    if BOT_USER_ID not in c["members"]:
+        raise SlackError("not_in_channel")
+    c["is_archived"] = False
     return {}
 
 

@@ -148,6 +148,52 @@ TEST_CASE("followup_nag: 2 days unless set, a duration, and shown by check-confi
     CHECK(bot::parse_settings(text, "described.toml").followup_nag == std::chrono::hours(72));
 }
 
+TEST_CASE("archive_after per severity (off when absent), private types and the private notice") {
+    auto defaults = bot::parse_settings("", "team.toml");
+    for (const auto& sev : defaults.severities) CHECK(sev.archive_after == std::chrono::days(7));
+    CHECK(defaults.find_type("security")->is_private);
+    CHECK_FALSE(defaults.find_type("outage")->is_private);
+    CHECK_THAT(defaults.private_notice, Contains("{id}") && Contains("{declarer}"));
+
+    auto s = bot::parse_settings(R"(
+private_notice = "{id} is private"
+[[severities]]
+name = "SEV-1"
+ack_within = "2m"
+resolve_within = "1d"
+archive_after = "3d"
+[[severities]]
+name = "SEV-2"
+ack_within = "30m"
+resolve_within = "2d"
+[[incident_types]]
+name = "breach"
+private = true
+[[incident_types]]
+name = "outage"
+)",
+                                 "team.toml");
+    CHECK(s.severities[0].archive_after == std::chrono::days(3));
+    CHECK_FALSE(s.severities[1].archive_after);  // written without it: never archived
+    CHECK(s.find_type("breach")->is_private);
+    CHECK_FALSE(s.find_type("outage")->is_private);
+    CHECK(s.private_notice == "{id} is private");
+    CHECK_THAT(error_of("[[severities]]\nname = \"X\"\nack_within = \"1m\"\nresolve_within = \"1h\"\narchive_after = \"soon\"\n"),
+               Contains("archive_after") && Contains("a duration"));
+    CHECK_THAT(error_of("[[incident_types]]\nname = \"x\"\nprivate = \"yes\"\n"), Contains("private"));
+
+    // check-config shows them, and what it shows reads back the same.
+    bot::config c;
+    c.settings = s;
+    auto text = bot::describe(c);
+    CHECK_THAT(text, Contains("\narchive_after = \"3d\"\n") && Contains("\nprivate = true\n") &&
+                         Contains("\nprivate_notice = \"{id} is private\"\n"));
+    auto back = bot::parse_settings(text, "described.toml");
+    CHECK(back.severities[0].archive_after == std::chrono::days(3));
+    CHECK_FALSE(back.severities[1].archive_after);
+    CHECK(back.find_type("breach")->is_private);
+}
+
 TEST_CASE("slack_unreachable_after is a duration, 60 s unless set") {
     bot::config c;
     CHECK(c.slack_unreachable_after == std::chrono::seconds(60));

@@ -62,6 +62,30 @@ TEST_CASE("a valid submission becomes the typed declare command") {
     CHECK(f.command() == "declare P1 type:outage checkout is down");
 }
 
+TEST_CASE("the declare modal has a Private checkbox; ticked, the command declares private") {
+    auto cfg = commands::default_settings();
+    auto view = bot::declare_view(cfg, "C42");
+    const json* visibility = nullptr;
+    for (const auto& b : view["blocks"])
+        if (b["block_id"] == "private") visibility = &b;
+    REQUIRE(visibility);
+    CHECK((*visibility)["optional"] == true);
+    CHECK((*visibility)["element"]["type"] == "checkboxes");
+    CHECK((*visibility)["element"]["options"][0]["value"] == "private");
+
+    auto payload = submission("vault tokens leaked", "P1");
+    auto read = bot::read_declare_submission(payload, cfg);
+    REQUIRE(std::holds_alternative<bot::declare_form>(read));
+    CHECK_FALSE(std::get<bot::declare_form>(read).is_private);
+    payload["view"]["state"]["values"]["private"] = {
+        {"private", {{"type", "checkboxes"}, {"selected_options", json::array({{{"value", "private"}}})}}}};
+    read = bot::read_declare_submission(payload, cfg);
+    REQUIRE(std::holds_alternative<bot::declare_form>(read));
+    const auto& f = std::get<bot::declare_form>(read);
+    CHECK(f.is_private);
+    CHECK(f.command() == "declare private P1 vault tokens leaked");
+}
+
 TEST_CASE("an invalid submission answers with errors under the fields") {
     auto cfg = commands::default_settings();
     SECTION("a blank title") {

@@ -168,3 +168,18 @@ TEST_CASE("a connection to Slack sends each write at once (TCP_NODELAY), not aft
     REQUIRE(error.empty());
     CHECK(no_delay);
 }
+
+TEST_CASE("a request's headers are found whatever the case of their names") {
+    http_request req;
+    req.headers.emplace("X-Slack-Request-Timestamp", "1531420618");
+    req.headers.emplace("content-type", "application/x-www-form-urlencoded");
+    CHECK(req.header("x-slack-request-timestamp") == "1531420618");
+    CHECK(req.header("X-SLACK-REQUEST-TIMESTAMP") == "1531420618");
+    CHECK(req.header("Content-Type") == "application/x-www-form-urlencoded");
+    // Folding is ASCII only and exact otherwise: a near name is not the header.
+    CHECK(req.header("X-Slack-Request-Timestam") == "");
+    CHECK(req.header("X-Slack-Request-Timestamp ") == "");
+    CHECK(req.header("X_Slack-Request-Timestamp") == "");
+    // The same name in another case is the same header, not a second one.
+    CHECK_FALSE(req.headers.emplace("CONTENT-TYPE", "text/plain").second);
+}

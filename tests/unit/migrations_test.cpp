@@ -118,7 +118,7 @@ TEST_CASE("schema 4 adds follow-ups to a schema 3 database in use: its data kept
         raw.exec("INSERT INTO seen_requests VALUES ('Ev0', 1767225600)");
     }
     storage::database db(t.path.string());
-    REQUIRE(db.schema_version() == 4);
+    REQUIRE(db.schema_version() >= 4);
     storage::incident_repository repo(db);
     auto inc = repo.find(7);
     REQUIRE(inc);
@@ -157,6 +157,64 @@ TEST_CASE("schema 4 adds follow-ups to a schema 3 database in use: its data kept
     REQUIRE(due.size() == 2);
     CHECK(due[1].incident == 7);
     CHECK(due[1].kind == commands::timer_kind::followup);
+}
+
+TEST_CASE("schema 5 adds private and archived incidents to a schema 4 database in use; the archive timer survives a restart") {
+    temp_db t;
+    {
+        SQLite::Database raw(t.path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        storage::migrate(raw, t.path.string(), 4);
+        REQUIRE(storage::current_version(raw) == 4);
+        fill_v1(raw);
+        raw.exec("INSERT INTO followups (id, incident, text, owner, due, created_at) "
+                 "VALUES (1, 7, 'Add a readiness probe', 'U3', '2026-01-05', 1767225700)");
+        raw.exec("UPDATE counters SET value = 2 WHERE name = 'followup'");
+    }
+    const commands::time_point resolved{std::chrono::seconds{1767300000}};
+    {
+        storage::database db(t.path.string());
+        REQUIRE(db.schema_version() == 5);
+        storage::incident_repository repo(db);
+        auto inc = repo.find(7);
+        REQUIRE(inc);
+        CHECK(inc->title == "Old incident");
+        CHECK_FALSE(inc->is_private);  // declared before private incidents existed
+        CHECK_FALSE(inc->archived);
+        CHECK(inc->roles.at("commander") == "U2");
+        CHECK(repo.followups_of(7).size() == 1);
+        CHECK(repo.next_followup_id() == 2);
+
+        // Resolved, private, its channel to be archived a week later.
+        inc->status = commands::incident_status::resolved;
+        inc->resolved_at = resolved;
+        inc->is_private = true;
+        inc->due = {};
+        inc->due.archive = resolved + std::chrono::days(7);
+        commands::decision d;
+        d.save = *inc;
+        repo.apply(d, resolved);
+    }
+    // A restart: the deadline is read back from the file and fires as an archive.
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    auto inc = repo.find(7);
+    REQUIRE(inc);
+    CHECK(inc->is_private);
+    CHECK_FALSE(inc->archived);
+    CHECK(inc->due.archive == resolved + std::chrono::days(7));
+    CHECK(repo.next_deadline() == resolved + std::chrono::days(7));
+    auto due = repo.due_timers(resolved + std::chrono::days(7));
+    REQUIRE(due.size() == 1);
+    CHECK(due[0].kind == commands::timer_kind::archive);
+
+    inc->archived = true;
+    inc->due.archive.reset();
+    commands::decision d;
+    d.save = *inc;
+    repo.apply(d, resolved + std::chrono::days(7));
+    CHECK(repo.find(7)->archived);
+    CHECK(repo.find_by_channel("incident-20260101-old")->archived);
+    CHECK(repo.armed_timer_count() == 0);
 }
 
 TEST_CASE("a database from a newer warroom is refused, untouched") {

@@ -271,6 +271,46 @@ TEST_CASE("export --since keeps incidents declared in that window; JSON parses")
     CHECK_THAT(bad_err.str(), Contains("--since"));
 }
 
+TEST_CASE("an export marks private incidents; --exclude-private leaves them out") {
+    scratch_dir d;
+    settable_clock clk;
+    bot::config cfg;
+    cfg.db_path = d.file("w.db");
+    {
+        bot::runtime rt(cfg, clk);
+        rt.handle({"U1", "C1", "declare P2 checkout is slow"});
+        rt.handle({"U1", "C1", "declare private P1 vault tokens leaked"});
+        rt.handle({"U1", "C1", "declare P1 type:security phishing mail"});  // private by its type
+    }
+    std::ostringstream out, err;
+    REQUIRE(bot::run_export_command(cfg, {"json", "", ""}, out, err) == 0);
+    auto doc = json::parse(out.str());
+    REQUIRE(doc["incidents"].size() == 3);
+    CHECK(doc["incidents"][0]["private"] == false);
+    CHECK(doc["incidents"][1]["private"] == true);
+    CHECK(doc["incidents"][2]["private"] == true);
+
+    std::ostringstream csv;
+    REQUIRE(bot::run_export_command(cfg, {"csv", "", ""}, csv, err) == 0);
+    auto rows = read_csv(csv.str());
+    REQUIRE(rows.size() == 4);
+    auto at = std::find(rows[0].begin(), rows[0].end(), "private");
+    REQUIRE(at != rows[0].end());
+    auto col = static_cast<std::size_t>(at - rows[0].begin());
+    CHECK(rows[1][col] == "false");
+    CHECK(rows[2][col] == "true");
+
+    bot::export_options only_public{"csv", "", ""};
+    only_public.exclude_private = true;
+    std::ostringstream without;
+    REQUIRE(bot::run_export_command(cfg, only_public, without, err) == 0);
+    rows = read_csv(without.str());
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[1][1] == "checkout is slow");
+    CHECK(without.str().find("vault") == std::string::npos);
+    CHECK(without.str().find("phishing") == std::string::npos);
+}
+
 TEST_CASE("a JSON export carries each incident's follow-ups: owner, due day, state, on time or not") {
     scratch_dir d;
     settable_clock clk;

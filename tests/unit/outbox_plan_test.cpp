@@ -696,3 +696,119 @@ TEST_CASE("update_summary: skipped when no summary is known; dead when there is 
         CHECK(plan.step().outcome.error == "the incident channel was never created");
     }
 }
+
+// --- private channels, archive and unarchive ----------------------------------------
+
+TEST_CASE("create_channel: a private incident's channel is created private") {
+    auto inc = incident_with_channel("");
+    inc.is_private = true;
+    auto j = job(action_kind::create_channel);
+    j.act.users = {"U1"};
+    workspace_cache ws;
+    outbox_plan plan(j, &inc, ws);
+    driver d;
+    d.slack = [](const call& c) {
+        if (c.method == "conversations.create") return ok({{"channel", {{"id", "G0NEW"}, {"name", c.args["name"]}}}});
+        return ok();
+    };
+    auto o = d.run(plan);
+    CHECK(o.result == outbox_outcome::delivered);
+    CHECK(o.channel_id == "G0NEW");
+    CHECK(d.calls[0].args == json{{"name", "inc-7-db-down"}, {"is_private", true}});
+    // A taken name gets its -2 private too.
+    auto again = incident_with_channel("");
+    again.is_private = true;
+    workspace_cache ws2;
+    ws2.bot_user = "UBOT";
+    outbox_plan taken(job(action_kind::create_channel), &again, ws2);
+    driver d2;
+    d2.slack = [](const call& c) {
+        if (c.method == "conversations.create" && c.args["name"] == "inc-7-db-down") return err("name_taken");
+        if (c.method == "conversations.create") return ok({{"channel", {{"id", "G0TWO"}, {"name", c.args["name"]}}}});
+        if (c.method == "conversations.list") return ok(channel_list({{"inc-7-db-down", "C0X", "USOMEONE"}}));
+        return ok();
+    };
+    CHECK(d2.run(taken).result == outbox_outcome::delivered);
+    CHECK(d2.calls.back().method == "conversations.create");
+    CHECK(d2.calls.back().args == json{{"name", "inc-7-db-down-2"}, {"is_private", true}});
+}
+
+TEST_CASE("archive_channel and unarchive_channel: one call on the incident's channel") {
+    auto inc = incident_with_channel();
+    for (auto [kind, method] : {std::pair{action_kind::archive_channel, "conversations.archive"},
+                                std::pair{action_kind::unarchive_channel, "conversations.unarchive"}}) {
+        INFO(method);
+        workspace_cache ws;
+        outbox_plan plan(job(kind), &inc, ws);
+        driver d;
+        d.slack = [](const call&) { return ok(); };
+        CHECK(d.run(plan).result == outbox_outcome::delivered);
+        CHECK(d.methods() == std::vector<std::string>{method});
+        CHECK(d.calls[0].args == json{{"channel", "C0INC"}});
+    }
+}
+
+TEST_CASE("archive_channel: already archived is done; a channel never created or the general one is dead") {
+    auto inc = incident_with_channel();
+    workspace_cache ws;
+    {
+        outbox_plan plan(job(action_kind::archive_channel), &inc, ws);
+        driver d;
+        d.slack = [](const call&) { return err("already_archived"); };
+        CHECK(d.run(plan).result == outbox_outcome::delivered);
+    }
+    {
+        outbox_plan plan(job(action_kind::unarchive_channel), &inc, ws);
+        driver d;
+        d.slack = [](const call&) { return err("not_archived"); };
+        CHECK(d.run(plan).result == outbox_outcome::delivered);
+    }
+    {
+        // The other's "goal met" is a real failure here.
+        outbox_plan plan(job(action_kind::unarchive_channel), &inc, ws);
+        driver d;
+        d.slack = [](const call&) { return err("already_archived"); };
+        CHECK(d.run(plan).result == outbox_outcome::dead);
+    }
+    {
+        outbox_plan plan(job(action_kind::archive_channel), &inc, ws);
+        driver d;
+        d.slack = [](const call&) { return err("cant_archive_general"); };
+        auto o = d.run(plan);
+        CHECK(o.result == outbox_outcome::dead);
+        CHECK(o.error == "cant_archive_general");
+    }
+    {
+        outbox_plan plan(job(action_kind::archive_channel), &inc, ws);
+        driver d;
+        d.slack = [](const call&) { return no_answer(); };
+        CHECK(d.run(plan).result == outbox_outcome::retry);
+    }
+    auto none = incident_with_channel("");
+    for (auto kind : {action_kind::archive_channel, action_kind::unarchive_channel}) {
+        outbox_plan plan(job(kind), &none, ws);
+        CHECK(plan.step().outcome.result == outbox_outcome::dead);
+        CHECK(plan.step().outcome.error == "the incident channel was never created");
+    }
+}
+
+TEST_CASE("archive_channel: joins a public channel it was removed from, never a private one") {
+    auto inc = incident_with_channel();
+    workspace_cache ws;
+    outbox_plan plan(job(action_kind::archive_channel), &inc, ws);
+    driver d;
+    int archives = 0;
+    d.slack = [&](const call& c) {
+        if (c.method == "conversations.archive" && archives++ == 0) return err("not_in_channel");
+        return ok();
+    };
+    CHECK(d.run(plan).result == outbox_outcome::delivered);
+    CHECK(d.methods() == std::vector<std::string>{"conversations.archive", "conversations.join", "conversations.archive"});
+
+    inc.is_private = true;
+    outbox_plan secret(job(action_kind::archive_channel), &inc, ws);
+    driver d2;
+    d2.slack = [](const call&) { return err("not_in_channel"); };
+    CHECK(d2.run(secret).result == outbox_outcome::dead);
+    CHECK(d2.methods() == std::vector<std::string>{"conversations.archive"});
+}

@@ -99,6 +99,10 @@ std::size_t reminders_queued(bot::runtime& rt) {
 
 TEST_CASE("a follow-up's reminder survives a restart, and reminders missed while down fire once") {
     scratch_runtime s;  // Wednesday 25 Nov 2026, 10:00 UTC
+    // Only the follow-up's timers counted here: the channel's archive has a test of its own.
+    s.rt.reset();
+    for (auto& sev : s.cfg.settings.severities) sev.archive_after.reset();
+    s.rt = std::make_unique<bot::runtime>(s.cfg, s.clk);
     REQUIRE(s.rt->handle({"U1", "C1", "declare P2 disk full on db-3"}).incident == 1);
     auto added = s.rt->handle({"U1", "C1", "followup INC-1 Add disk alerts owner <@U2> due fri"});
     CHECK_THAT(added.reply.text, Contains("F-1"));
@@ -129,4 +133,33 @@ TEST_CASE("a follow-up's reminder survives a restart, and reminders missed while
     // Done: nothing is armed any more.
     s.rt->handle({"U2", "C1", "followup done F-1 alerts live"});
     CHECK_FALSE(s.rt->next_deadline());
+}
+
+TEST_CASE("a resolved channel's archive is armed in the database, fires once after a restart, and a reopen unarchives first") {
+    scratch_runtime s;  // Wednesday 25 Nov 2026, 10:00 UTC; the shipped archive_after: 7 days
+    REQUIRE(s.rt->handle({"U1", "C1", "declare P2 disk full on db-3"}).incident == 1);
+    REQUIRE(s.rt->handle({"U1", "C1", "resolve INC-1"}).incident == 1);
+    CHECK(s.rt->next_deadline() == s.clk.t + std::chrono::days(7));
+    auto archives = [&](commands::action_kind kind) {
+        std::size_t n = 0;
+        for (const auto& e : s.repo().pending_actions(s.clk.t, 1000)) n += e.act.kind == kind ? 1 : 0;
+        return n;
+    };
+
+    // Down over the deadline; back ten days later: archived once.
+    s.rt.reset();
+    s.clk.t += std::chrono::days(10);
+    s.rt = std::make_unique<bot::runtime>(s.cfg, s.clk);
+    CHECK(s.rt->fire_due() == 1);
+    CHECK(s.rt->fire_due() == 0);
+    CHECK(archives(commands::action_kind::archive_channel) == 1);
+    CHECK(s.repo().find(1)->archived);
+    CHECK_FALSE(s.rt->next_deadline());
+
+    auto before = s.repo().pending_actions(s.clk.t, 1000).size();
+    REQUIRE(s.rt->handle({"U1", "C1", "reopen INC-1"}).incident == 1);
+    auto pending = s.repo().pending_actions(s.clk.t, 1000);
+    REQUIRE(pending.size() > before);
+    CHECK(pending[before].act.kind == commands::action_kind::unarchive_channel);
+    CHECK_FALSE(s.repo().find(1)->archived);
 }

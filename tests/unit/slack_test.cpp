@@ -71,6 +71,22 @@ TEST_CASE("sign reproduces Slack's published signatures") {
           "v0=bb5bc143e1afa37151ea6887f794287bcfad6113bb7596ffca6ec599ecbdc216");
 }
 
+TEST_CASE("a signer keyed once signs request after request as if keyed for each") {
+    const signer key(slack_secret);
+    // Each request starts from the key alone: nothing of one body carries into the next.
+    CHECK(key.sign(slack_ts, slack_body) == slack_sig);
+    CHECK(key.sign("1531420618", R"({"foo":"bar"})") == sign(slack_secret, "1531420618", R"({"foo":"bar"})"));
+    CHECK(key.sign(slack_ts, slack_body) == slack_sig);
+    CHECK(verify(key, slack_ts, slack_sig, slack_body, slack_now) == verdict::ok);
+    CHECK(verify(key, slack_ts, slack_sig, std::string(slack_body) + "&", slack_now) == verdict::bad_signature);
+
+    // Moved, it keeps its key; an empty one still refuses everything.
+    signer moved = signer(slack_secret);
+    CHECK(moved.sign(slack_ts, slack_body) == slack_sig);
+    const signer none("");
+    CHECK(verify(none, slack_ts, none.sign(slack_ts, slack_body), slack_body, slack_now) == verdict::bad_signature);
+}
+
 TEST_CASE("verify accepts Slack's example and rejects every alteration") {
     CHECK(check(slack_sig) == verdict::ok);
 

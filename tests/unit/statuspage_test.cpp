@@ -532,3 +532,19 @@ TEST_CASE("the example file's commented status page, uncommented, is valid") {
     CHECK(p.groups.size() == 2);
     CHECK(p.components.size() == 4);
 }
+
+TEST_CASE("a private incident never reaches the page, the JSON, the feed, the bars or its address") {
+    auto secret = stored(1, "Private breach of tenant 42", "P0", now - hours(1));
+    secret.inc.is_private = true;
+    secret.affected = {{"API", component_status::major_outage}};
+    auto old_secret = stored(2, "Private old breach", "P0", now - days(3), now - days(3) + hours(1));
+    old_secret.inc.is_private = true;
+    auto m = build_model(two_groups(), severities(), {secret, old_secret}, now);
+    CHECK(m.active.empty());
+    CHECK(m.history.empty());
+    CHECK(m.indicator == impact::none);
+    CHECK(m.groups[1].components[0].status == component_status::operational);
+    CHECK(m.groups[1].components[0].uptime == 1.0);
+    CHECK_THAT(everything_public(m), !Contains("Private") && !Contains("tenant 42"));
+    CHECK(respond("GET", "/incidents/" + public_id(secret.inc), "", m).status == 404);
+}

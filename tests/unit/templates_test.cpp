@@ -201,6 +201,23 @@ TEST_CASE("Block Kit JSON is exactly what nlohmann writes for the same blocks") 
     CHECK(blocks_for("") == "[]");
 }
 
+TEST_CASE("JSON strings are nlohmann's wherever in a long text the byte to escape or decode falls") {
+    // append_json_string reads eight bytes at a time: put each kind of byte it
+    // must not skip at every offset of a text longer than a few words.
+    const std::vector<std::string> specials = {"\"", "\\", std::string(1, '\0'), "\x01", "\x1f", "\n", "\x7f",
+                                               "\xc3\xa9", "\xe2\x86\x92", "\xf0\x9f\x94\xa5", "\xff", "\xe2\x86"};
+    const std::string filler = "The quick brown fox jumps over the lazy dog";
+    for (const auto& special : specials) {
+        for (std::size_t at = 0; at <= 20; ++at) {
+            std::string text = filler.substr(0, at) + special + filler.substr(at);
+            INFO("special byte(s) at offset " << at);
+            std::string appended;
+            append_json_string(appended, text);
+            CHECK(appended == nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        }
+    }
+}
+
 TEST_CASE("a templates directory overrides templates file by file") {
     auto dir = fs::temp_directory_path() / ("warroom-tpl-" + std::to_string(std::random_device{}()));
     fs::create_directories(dir);

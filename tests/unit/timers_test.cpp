@@ -64,6 +64,13 @@ void check_nothing(const decision& d) {
 
 const incident& inc_of(const engine_harness& h, std::int64_t n) { return h.store.incidents.at(n); }
 
+// The defaults without channel archiving, for tests of what else a resolved incident still fires.
+settings without_archiving() {
+    auto cfg = default_settings();
+    for (auto& sev : cfg.severities) sev.archive_after.reset();
+    return cfg;
+}
+
 }  // namespace
 
 // --- acknowledgement ------------------------------------------------------------
@@ -293,7 +300,7 @@ TEST_CASE("an incident open past resolve_within is escalated once") {
 }
 
 TEST_CASE("resolving stops every reminder of the open incident") {
-    engine_harness h(default_settings(), t0);
+    engine_harness h(without_archiving(), t0);
     REQUIRE(h.run("declare P2 slow search").ok);
     h.advance(minutes(30));
     REQUIRE(h.run("resolve INC-1").ok);
@@ -305,7 +312,7 @@ TEST_CASE("resolving stops every reminder of the open incident") {
 // --- post-mortem ------------------------------------------------------------------
 
 TEST_CASE("post-mortem reminders come at 24h and 48h after resolving, once each") {
-    engine_harness h(default_settings(), t0);
+    engine_harness h(without_archiving(), t0);
     REQUIRE(h.run("declare P1 checkout is down").ok);
     REQUIRE(h.run("ack INC-1", "U2").ok);
     h.advance(hours(1));
@@ -497,7 +504,7 @@ TEST_CASE("a deadline missed while warroom was down fires once, not once per mis
 }
 
 TEST_CASE("missed post-mortem reminders fire once each after a long outage") {
-    engine_harness h(default_settings(), t0);
+    engine_harness h(without_archiving(), t0);
     REQUIRE(h.run("declare P0 payments failing").ok);
     REQUIRE(h.run("ack INC-1").ok);
     REQUIRE(h.run("resolve INC-1").ok);
