@@ -70,6 +70,8 @@ int run_cli(int argc, char** argv) {
         ->check(CLI::IsMember({"csv", "json"}));
     export_cmd->add_option("--since", export_opts.since, "Only incidents declared in this last period (30d, 12h)");
     export_cmd->add_option("--output,-o", export_opts.output, "Write to this file instead of stdout");
+    export_cmd->add_flag("--followups", export_opts.followups,
+                         "With --format csv: one row per follow-up (owner, due, state) of those incidents");
     export_cmd->add_flag("--exclude-private", export_opts.exclude_private,
                          "Leave out private incidents (exported marked \"private\" otherwise)");
 

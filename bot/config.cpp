@@ -272,7 +272,8 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
     check_keys(root, at,
                {"announce_channel", "escalation_channel", "channel_prefix", "timeline_reaction", "templates_dir",
                 "resolve_requires_role", "working_hours", "severities", "roles", "incident_types",
-                "slack_unreachable_after", "followup_nag", "pagers", "private_notice", "status_page", "components"});
+                "slack_unreachable_after", "followup_nag", "pagers", "private_notice", "followup_dm",
+                "followup_digest_channel", "followup_digest_at", "status_page", "components"});
 
     commands::settings s = commands::default_settings();
     if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
@@ -281,6 +282,13 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
     if (auto v = read_string(root, at, "templates_dir")) s.templates_dir = *v;
     if (auto v = read_bool(root, at, "resolve_requires_role")) s.resolve_requires_role = *v;
     if (auto v = read_duration(root, at, "followup_nag")) s.followup_nag = *v;
+    if (auto v = read_bool(root, at, "followup_dm")) s.followup_dm = *v;
+    if (auto v = read_string(root, at, "followup_digest_channel")) s.followup_digest_channel = *v;
+    if (auto v = read_string(root, at, "followup_digest_at")) {
+        auto w = commands::parse_weekly_time(*v);
+        if (!w) at.child("followup_digest_at").fail(root.get("followup_digest_at"), "a weekday and a time, like \"mon 09:00\"");
+        s.followup_digest_at = *w;
+    }
     if (auto v = read_string(root, at, "private_notice")) s.private_notice = *v;
     if (auto v = read_string(root, at, "channel_prefix")) {
         // The prefix starts every channel name, so it must obey Slack's rules itself.
@@ -476,6 +484,9 @@ std::string describe(const config& c) {
         << "templates_dir = " << toml_string(s.templates_dir) << "\n"
         << "resolve_requires_role = " << (s.resolve_requires_role ? "true" : "false") << "\n"
         << "followup_nag = " << toml_duration(s.followup_nag) << "\n"
+        << "followup_dm = " << (s.followup_dm ? "true" : "false") << "\n"
+        << "followup_digest_channel = " << quoted(s.followup_digest_channel) << "\n"
+        << "followup_digest_at = " << quoted(commands::format_weekly_time(s.followup_digest_at)) << "\n"
         << "private_notice = " << toml_string(s.private_notice) << "\n"
         << "slack_unreachable_after = " << toml_duration(c.slack_unreachable_after) << "\n\n"
         << "[working_hours]\n"

@@ -113,6 +113,9 @@ void deliver(runtime& rt, std::ostream& out) {
                     // The whole summary again would drown the change that caused it.
                     out << "[" << own << "] (pinned summary updated)\n";
                     break;
+                case commands::action_kind::direct_message:
+                    print(out, "DM @" + (a.users.empty() ? std::string() : a.users.front()), a.body.text);
+                    break;
                 case commands::action_kind::archive_channel:
                     out << "[" << own << "] (channel archived)\n";
                     break;

@@ -108,6 +108,41 @@ std::string to_csv(const std::vector<incident_report>& reports, const commands::
     return out;
 }
 
+namespace {
+
+void csv_row(std::string& out, const std::vector<std::string>& cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (i) out += ',';
+        out += csv_field(cells[i]);
+    }
+    out += "\r\n";
+}
+
+// Done on time: closed on or before its due day (in the configured time zone); none while open.
+std::optional<bool> done_on_time(const commands::followup& f, const commands::settings& settings) {
+    if (f.state != commands::followup_state::done || !f.closed_at) return std::nullopt;
+    return !f.due || commands::local_day(settings.hours, *f.closed_at) <= *f.due;
+}
+
+}  // namespace
+
+std::string followups_csv(const std::vector<incident_report>& reports, const commands::settings& settings,
+                          commands::time_point exported_at) {
+    std::string out;
+    csv_row(out, {"id", "incident", "incident_title", "text", "owner", "due", "state", "overdue", "created_at",
+                  "created_by", "closed_at", "closed_by", "note", "done_on_time"});
+    for (const auto& r : reports)
+        for (const auto& f : r.followups) {
+            auto on_time = done_on_time(f, settings);
+            csv_row(out, {f.ref(), r.inc.id(), commands::plain_text(r.inc.title), commands::plain_text(f.text), f.owner,
+                          f.due ? commands::format_day(*f.due) : "", std::string(commands::to_string(f.state)),
+                          commands::is_overdue(f, settings.hours, exported_at) ? "true" : "false",
+                          iso8601(f.created_at), f.created_by, time_or_empty(f.closed_at), f.closed_by,
+                          commands::plain_text(f.note), on_time ? (*on_time ? "true" : "false") : ""});
+        }
+    return out;
+}
+
 std::string to_json(const std::vector<incident_report>& reports, const commands::settings& settings,
                     commands::time_point exported_at, std::optional<commands::time_point> since) {
     json doc;
@@ -176,6 +211,11 @@ int run_export_command(const config& cfg, const export_options& opts, std::ostre
         err << "warroom export: --format must be csv or json, not '" << opts.format << "'\n";
         return 2;
     }
+    if (opts.followups && opts.format != "csv") {
+        err << "warroom export: --followups writes a CSV of its own (--format csv); the JSON carries each "
+               "incident's follow-ups already\n";
+        return 2;
+    }
     auto now = system_clock().now();
     std::optional<commands::time_point> since;
     if (!opts.since.empty()) {
@@ -195,7 +235,9 @@ int run_export_command(const config& cfg, const export_options& opts, std::ostre
         auto followups = repo.followups_of(inc.number);
         reports.push_back({std::move(inc), std::move(timeline), std::move(followups)});
     }
-    std::string text = opts.format == "csv" ? to_csv(reports, cfg.settings) : to_json(reports, cfg.settings, now, since);
+    std::string text = opts.format == "json" ? to_json(reports, cfg.settings, now, since)
+                       : opts.followups       ? followups_csv(reports, cfg.settings, now)
+                                              : to_csv(reports, cfg.settings);
     if (opts.output.empty()) {
         out << text;
         out.flush();

@@ -1,7 +1,8 @@
 // `warroom export --format json|csv [--since 30d] [--output FILE] [--exclude-private]`: incidents
 // with their timeline, severity, roles, status and response times (MTTA,
-// MTTR), and in JSON their follow-ups, for reports and spreadsheets. Safe
-// while `serve` runs.
+// MTTR), and in JSON their follow-ups, for reports and spreadsheets.
+// `--format csv --followups`: a CSV of its own, one row per follow-up of
+// those incidents. Safe while `serve` runs.
 #pragma once
 
 #include "bot/config.hpp"
@@ -20,6 +21,7 @@ struct export_options {
     std::string format = "csv";    // csv or json
     std::string since;             // a duration ("30d"); empty: every incident
     std::string output;            // a file; empty: stdout
+    bool followups = false;        // csv: one row per follow-up instead of per incident
     // Private incidents are exported marked ("private": true); this leaves them out
     // (an export shared beyond their members).
     bool exclude_private = false;
@@ -40,6 +42,10 @@ std::string iso8601(commands::time_point t);
 // A header row, then one row per incident; CRLF between records. The
 // timeline is one cell, an entry a line.
 std::string to_csv(const std::vector<incident_report>& reports, const commands::settings& settings);
+// A header row, then one row per follow-up of the incidents, in incident
+// order; the same fields as the JSON's follow-ups, with their incident.
+std::string followups_csv(const std::vector<incident_report>& reports, const commands::settings& settings,
+                          commands::time_point exported_at);
 // {"exported_at", "since", "incidents": [...]}, with the timeline and the
 // follow-ups as arrays.
 std::string to_json(const std::vector<incident_report>& reports, const commands::settings& settings,

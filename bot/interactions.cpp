@@ -4,11 +4,13 @@
 #include "bot/db_worker.hpp"
 #include "bot/net/async.hpp"
 #include "bot/slack/incident_modals.hpp"
+#include "bot/slack/followup_modal.hpp"
 #include "bot/net/task_group.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "bot/slack/decide.hpp"
 #include "bot/slack/web_client.hpp"
 #include "commands/text.hpp"
+#include "templates/slack_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -75,6 +77,8 @@ net::task<std::string> interactions::answer(const slack::inbound& in) {
         tasks_.spawn("opening an incident form", open_incident_modal(std::move(form->press)));
     else if (auto* declare = std::get_if<slack::open_declare_form>(&p.then))
         tasks_.spawn("opening the declare form", open_declare_form(slack_, cfg_, std::move(*declare)));
+    else if (auto* f = std::get_if<slack::open_followup_form>(&p.then))
+        tasks_.spawn("opening the follow-up form", open_followup_modal(std::move(*f)));
     else if (auto* t = std::get_if<slack::tell>(&p.then))
         tasks_.spawn("answering a click", say(std::move(*t)));
     co_return p.ack;
@@ -112,6 +116,40 @@ net::task<void> interactions::open_incident_modal(button_press b) {
     auto failed = text_only(":warning: The form could not open: " + why + " Press the button again, or type `" +
                             typed + "`.");
     co_await tell(b.user, b.channel, b.response_url, std::move(failed));
+}
+
+net::task<void> interactions::open_followup_modal(slack::open_followup_form f) {
+    const auto& who = f.answer;
+    std::optional<commands::incident> inc;
+    bool failed = false;
+    try {
+        if (f.incident > 0) inc = co_await db_.run(&store_ops::find, f.incident);
+        else {
+            auto channel = who.channel;
+            inc = co_await db_.run(&store_ops::find_by_channel, std::move(channel));
+        }
+    } catch (const std::exception& e) {
+        failed = true;
+        spdlog::error("could not read the incident of {}'s follow-up form in {}: {}", who.user, who.channel, e.what());
+    }
+    if (!inc) {
+        std::string why = failed ? ":warning: warroom could not read the incident; please try again."
+                          : f.incident > 0 ? "There is no INC-" + std::to_string(f.incident) + "."
+                                           : "*Add as follow-up* works only in an incident's channel.";
+        auto refused = text_only(std::move(why));
+        co_await tell(who.user, who.channel, who.response_url, std::move(refused));
+        co_return;
+    }
+    followup_prefill prefill{inc->number, inc->id() + ": " + templates::truncate_utf8(inc->title, 150), who.channel, f.text, who.user};
+    json args{{"trigger_id", f.trigger_id}, {"view", followup_view(prefill)}};
+    auto opened = co_await slack_.call("views.open", args);
+    if (opened.ok) co_return;
+    spdlog::warn("could not open the follow-up form for {} on {}: {}", who.user, inc->id(), opened.error);
+    std::string why = trigger_expired(opened.error) ? "Slack gave warroom under 3 s to open the form, and that passed."
+                                                    : "Slack said `" + opened.error + "`.";
+    auto failed_open = text_only(":warning: The follow-up form could not open: " + why + " Try again, or type `/incident followup " +
+                                 inc->id() + " <text> [owner <person>] [due <date>]`.");
+    co_await tell(who.user, who.channel, who.response_url, std::move(failed_open));
 }
 
 net::task<void> interactions::join(slack::join_channel j) {

@@ -53,6 +53,8 @@ public:
 private:
     net::task<void> open_incident_modal(button_press b);
     net::task<void> join(slack::join_channel j);
+    // "Add as follow-up" and the resolution post's Follow-up button.
+    net::task<void> open_followup_modal(slack::open_followup_form f);
     // Runs the requests in order, then tells the caller the answers.
     net::task<void> run_requests(slack::run_requests run);
     // A fixed answer; by value, as it outlives answer()'s frame.

@@ -160,6 +160,19 @@ std::size_t runtime::fire_due() {
             repo_.apply(d, now);
             ++fired;
         }
+        // The weekly digest: armed on the first pass with a digest channel, and
+        // a time missed while warroom was down fires once, the next counted from now.
+        if (auto next = engine_.next_digest(now)) {
+            auto at = repo_.digest_at();
+            if (!at) {
+                commands::decision arm;
+                arm.next_digest = next;
+                repo_.apply(arm, now);
+            } else if (*at <= now) {
+                repo_.apply(engine_.digest(repo_, now), now);
+                ++fired;
+            }
+        }
         // Said once, when found; the timers wait for a restart.
         if (commit_if_usable(db_, txn, fired > 0)) return 0;
     } catch (const std::exception& e) {
@@ -170,6 +183,12 @@ std::size_t runtime::fire_due() {
     return fired;
 }
 
-std::optional<commands::time_point> runtime::next_deadline() { return repo_.next_deadline(); }
+std::optional<commands::time_point> runtime::next_deadline() {
+    auto next = repo_.next_deadline();
+    if (!engine_.next_digest(clock_.now())) return next;  // off: a stored time is left as it is
+    auto digest = repo_.digest_at();
+    if (!digest || !next) return digest ? digest : next;
+    return std::min(*next, *digest);
+}
 
 }  // namespace warroom::bot

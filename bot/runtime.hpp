@@ -28,6 +28,7 @@ public:
     std::vector<commands::outcome> handle_batch(const std::vector<commands::request>& reqs);
     // An event seen in Slack, through the engine and one transaction; true when recorded.
     bool observe(const commands::observation& seen);
+    // The App Home as `viewer` sees it: with their open follow-ups.
     commands::message home(const std::string& viewer);
     // The "Join channel" button: invites `user` to the incident's channel.
     commands::message join(std::int64_t incident, const std::string& user);

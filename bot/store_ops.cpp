@@ -19,6 +19,10 @@ bool store_ops::is_incident_channel(std::string channel) {
     return rt_.repository().is_incident_channel(channel);
 }
 
+std::optional<commands::incident> store_ops::find_by_channel(std::string channel) {
+    return rt_.repository().find_by_channel(channel);
+}
+
 bool store_ops::observe(commands::observation seen) { return rt_.observe(seen); }
 
 commands::message store_ops::home(std::string viewer) { return rt_.home(viewer); }

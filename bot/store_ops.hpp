@@ -30,8 +30,10 @@ public:
     bool remember_request(std::string key, time_point now);
     std::optional<commands::incident> find(std::int64_t incident);
     bool is_incident_channel(std::string channel);
+    // The incident whose channel (ID or name) this is.
+    std::optional<commands::incident> find_by_channel(std::string channel);
     bool observe(commands::observation seen);
-    // The App Home as `viewer` sees it (a private incident shows to its members only).
+    // The App Home as `viewer` sees it (a private incident shows to its members only; their follow-ups).
     commands::message home(std::string viewer);
     commands::message join(std::int64_t incident, std::string user);
 

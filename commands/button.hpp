@@ -10,7 +10,7 @@ namespace warroom::commands {
 
 // Each one's Slack action_id is stored in every message already posted:
 // never rename one, only add.
-enum class button { ack, join, update, severity, role, resolve };
+enum class button { ack, join, update, severity, role, resolve, followup };
 
 std::string_view to_string(button b);  // the action_id: "warroom_ack", ...
 // nullopt for any other action_id (another app's button, or one warroom no longer has).

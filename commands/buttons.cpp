@@ -21,6 +21,7 @@ constexpr std::pair<button, std::string_view> button_ids[] = {
     {button::ack, "warroom_ack"},           {button::join, "warroom_join"},
     {button::update, "warroom_update"},     {button::severity, "warroom_severity"},
     {button::role, "warroom_role"},         {button::resolve, "warroom_resolve"},
+    {button::followup, "warroom_followup"},
 };
 
 }  // namespace
@@ -110,6 +111,11 @@ nlohmann::json ack_buttons(const incident& inc) {
 nlohmann::json reminder_buttons(const incident& inc) {
     return actions_block("warroom_reminder_actions",
                          std::array{button_element(button::update, "Post update", inc, "primary")});
+}
+
+nlohmann::json resolved_buttons(const incident& inc) {
+    return actions_block("warroom_resolved_actions",
+                         std::array{button_element(button::followup, "Add follow-up", inc, "primary")});
 }
 
 message with_buttons(message m, const nlohmann::json& block) {

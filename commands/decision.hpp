@@ -23,6 +23,7 @@ enum class action_kind {
     set_topic,       // topic of the incident channel
     post,            // post `body` to `channel`, pinning it when `pin`
     update_summary,  // chat.update the incident's pinned summary to `body`
+    direct_message,  // `body` to `users[0]` in a direct message (needs im:write; skipped without it)
     archive_channel,    // archive the incident channel
     unarchive_channel,  // unarchive it (a reopen, before anything is posted there)
 };
@@ -35,7 +36,7 @@ struct action {
     action_kind kind = action_kind::post;
     std::int64_t incident = 0;      // the incident it belongs to (0: none)
     std::string channel;            // empty: the incident's own channel; else a name or ID
-    std::vector<std::string> users; // create_channel, invite
+    std::vector<std::string> users; // create_channel, invite, direct_message (the one person)
     std::string topic;              // set_topic
     message body;                   // post
     bool pin = false;
@@ -54,6 +55,8 @@ struct decision {
     std::vector<followup> followups;
     std::vector<action> actions;
     message reply;                   // to the caller only
+    // The weekly follow-up digest's next time, when this decision moves it.
+    std::optional<time_point> next_digest;
 };
 
 // What a command did, as its transport needs it after the commit: the

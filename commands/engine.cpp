@@ -84,6 +84,17 @@ decision engine::fire(std::int64_t number, timer_kind kind, incident_store& stor
     return d;
 }
 
+decision engine::digest(incident_store& store, time_point now) const {
+    request none;
+    context ctx{cfg_, tpl_, store, none, now};
+    return followup_digest(ctx);
+}
+
+std::optional<time_point> engine::next_digest(time_point now) const {
+    if (cfg_.followup_digest_channel.empty()) return std::nullopt;
+    return next_weekly(cfg_.hours, cfg_.followup_digest_at, now);
+}
+
 decision engine::join(std::int64_t number, const std::string& user, incident_store& store, time_point now) const {
     request caller{user, "", ""};
     context ctx{cfg_, tpl_, store, caller, now};

@@ -63,8 +63,14 @@ public:
     // resolved incident can still be joined. Unknown incident: ok = false.
     decision join(std::int64_t incident, const std::string& user, incident_store& store, time_point now) const;
     // The App Home tab: open incidents by severity, with age, commander and
-    // next update; a private incident only for its members (nobody's: none).
+    // next update; a private incident only for its members (nobody's: none);
+    // then the viewer's open follow-ups, overdue first (none without a viewer).
     message home(incident_store& store, time_point now, const std::string& viewer = {}) const;
+    // The weekly follow-up digest came due: the post (none when no channel is
+    // configured or nothing is open) and, in next_digest, the next one.
+    decision digest(incident_store& store, time_point now) const;
+    // When the digest is next due after `now`; nullopt when it is off (no channel).
+    std::optional<time_point> next_digest(time_point now) const;
 
     const settings& config() const { return cfg_; }
     const templates::renderer& templates() const { return tpl_; }

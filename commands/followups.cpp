@@ -335,12 +335,97 @@ decision fire_followups(const context& ctx, const incident& inc) {
             view["late"] = days_late == 0 ? nlohmann::json()
                                           : nlohmann::json(std::to_string(days_late) + (days_late == 1 ? " day" : " days"));
             post(d, inc, ctx.render("followup_reminder", view));
+            // After the channel's: the DM is extra (it needs im:write), the channel's is the one never lost.
+            if (ctx.cfg.followup_dm && !f.owner.empty()) {
+                view["channel"] = channel_link(inc);
+                direct_message(d, inc, f.owner, ctx.render("followup_reminder_dm", view));
+            }
             // Counted from now, so reminders missed while warroom was down are said once.
             f.remind_at = next_working_time(hours, ctx.now + ctx.cfg.followup_nag);
         }
         d.followups.push_back(std::move(f));
     }
     return d;
+}
+
+namespace {
+
+// Overdue first (the longest overdue first), then the soonest due, none last.
+void sort_by_urgency(std::vector<followup>& all) {
+    std::stable_sort(all.begin(), all.end(), [](const followup& a, const followup& b) {
+        if (a.due.has_value() != b.due.has_value()) return a.due.has_value();
+        return a.due && *a.due < *b.due;
+    });
+}
+
+// Enough to act on in one message; the rest are a command away.
+constexpr std::size_t max_digest_items = 60;
+constexpr std::size_t max_home_items = 30;
+
+}  // namespace
+
+void direct_message(decision& d, const incident& inc, std::string user, message body) {
+    action a;
+    a.kind = action_kind::direct_message;
+    a.incident = inc.number;
+    a.users.push_back(std::move(user));
+    a.body = std::move(body);
+    d.actions.push_back(std::move(a));
+}
+
+decision followup_digest(const context& ctx) {
+    decision d;
+    const auto& hours = ctx.cfg.hours;
+    d.next_digest = next_weekly(hours, ctx.cfg.followup_digest_at, ctx.now);
+    if (ctx.cfg.followup_digest_channel.empty()) return d;
+    auto open = ctx.store.open_followups();
+    // The digest channel is shared: a private incident's follow-ups stay with its members.
+    std::map<std::int64_t, bool> private_incident;
+    std::erase_if(open, [&](const followup& f) {
+        auto [at, fresh] = private_incident.try_emplace(f.incident, false);
+        if (fresh) {
+            auto inc = ctx.store.find(f.incident);
+            at->second = inc && inc->is_private;
+        }
+        return at->second;
+    });
+    if (open.empty()) return d;  // a weekly "nothing" is noise
+    sort_by_urgency(open);
+    auto overdue_items = nlohmann::json::array(), open_items = nlohmann::json::array();
+    std::size_t overdue = 0, shown = 0;
+    for (const auto& f : open) {
+        bool late = is_overdue(f, hours, ctx.now);
+        overdue += late ? 1 : 0;
+        if (shown == max_digest_items) continue;
+        ++shown;
+        (late ? overdue_items : open_items).push_back(followup_view(ctx, f));
+    }
+    nlohmann::json data = {{"open", format_count(open.size())},
+                           {"overdue", format_count(overdue)},
+                           {"updated", format_time(ctx.now)},
+                           {"has_overdue", !overdue_items.empty()},
+                           {"has_open", !open_items.empty()},
+                           {"overdue_items", overdue_items},
+                           {"open_items", open_items}};
+    if (shown < open.size()) data["more"] = format_count(open.size() - shown);
+    action a;
+    a.kind = action_kind::post;
+    a.channel = ctx.cfg.followup_digest_channel;
+    a.body = ctx.render("followup_digest", data);
+    d.actions.push_back(std::move(a));
+    return d;
+}
+
+nlohmann::json home_followups(const context& ctx, const std::string& viewer) {
+    std::vector<followup> mine;
+    for (auto& f : ctx.store.open_followups())
+        if (f.owner == viewer) mine.push_back(std::move(f));
+    sort_by_urgency(mine);
+    auto items = nlohmann::json::array();
+    for (std::size_t i = 0; i < mine.size() && i < max_home_items; ++i) items.push_back(followup_view(ctx, mine[i]));
+    nlohmann::json out = {{"items", items}, {"count", format_count(mine.size())}};
+    if (mine.size() > max_home_items) out["more"] = format_count(mine.size() - max_home_items);
+    return out;
 }
 
 }  // namespace warroom::commands

@@ -56,6 +56,8 @@ nlohmann::json announce_buttons(const incident& inc);
 // On the reminders, the one button that answers them: Acknowledge, Post update.
 nlohmann::json ack_buttons(const incident& inc);
 nlohmann::json reminder_buttons(const incident& inc);
+// On the resolution post: what is left to do is written down where the incident ended.
+nlohmann::json resolved_buttons(const incident& inc);
 // `m` with the actions block appended (sections cut to stay within 50 blocks); null adds nothing.
 message with_buttons(message m, const nlohmann::json& block);
 
@@ -75,6 +77,13 @@ inline constexpr std::string_view resolve_escalation_text = "Open past the ";
 decision fire_followups(const context& ctx, const incident& inc);
 // For the post-mortem draft, stats and exports: each follow-up as shown.
 nlohmann::json followup_view(const context& ctx, const followup& f);
+// `body` to `user` alone, in a direct message (a direct_message action).
+void direct_message(decision& d, const incident& inc, std::string user, message body);
+// The weekly digest to the configured channel (nothing when none, or none
+// open), and the digest's next time.
+decision followup_digest(const context& ctx);
+// The App Home's "Your follow-ups": the viewer's open ones, overdue first.
+nlohmann::json home_followups(const context& ctx, const std::string& viewer);
 
 // --- privacy.cpp: private incidents ---------------------------------------------
 // Whether warroom knows `user` is in the incident's channel (see privacy.cpp for the model).

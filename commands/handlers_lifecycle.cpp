@@ -411,7 +411,7 @@ decision handle_resolve(const context& ctx, const command_line& line) {
     auto view = change_view(ctx, inc);
     view["duration"] = format_duration(ctx.now - inc.declared_at);
     view["postmortem"] = sev.postmortem;
-    auto msg = ctx.render("resolved", view);
+    auto msg = with_buttons(ctx.render("resolved", view), resolved_buttons(inc));
     post(d, inc, msg);
     post_to(d, inc, ctx.cfg.announce_channel, ctx.render("resolved_announce", view));
     set_topic(d, ctx, inc);

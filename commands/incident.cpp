@@ -25,12 +25,13 @@ constexpr std::array<std::pair<timer_kind, std::string_view>, 7> timer_names{{
     {timer_kind::followup, "followup"},
     {timer_kind::archive, "archive"},
 }};
-constexpr std::array<std::pair<action_kind, std::string_view>, 7> action_names{{
+constexpr std::array<std::pair<action_kind, std::string_view>, 8> action_names{{
     {action_kind::create_channel, "create_channel"},
     {action_kind::invite, "invite"},
     {action_kind::set_topic, "set_topic"},
     {action_kind::update_summary, "update_summary"},
     {action_kind::post, "post"},
+    {action_kind::direct_message, "direct_message"},
     {action_kind::archive_channel, "archive_channel"},
     {action_kind::unarchive_channel, "unarchive_channel"},
 }};

@@ -69,8 +69,9 @@ message engine::home(incident_store& store, time_point now, const std::string& v
         if (!items.empty())
             groups.push_back({{"severity", sev.name}, {"label", sev.label}, {"incidents", items}});
     }
-    return ctx.render("app_home", {{"groups", groups}, {"count", std::to_string(open.size())},
-                                   {"updated", format_time(now)}});
+    nlohmann::json data = {{"groups", groups}, {"count", std::to_string(open.size())}, {"updated", format_time(now)}};
+    if (!viewer.empty()) data["mine"] = home_followups(ctx, viewer);
+    return ctx.render("app_home", data);
 }
 
 }  // namespace warroom::commands

@@ -5,6 +5,10 @@
 
 #include <date/tz.h>
 
+#include <array>
+#include <cctype>
+#include <cstdio>
+
 namespace warroom::commands {
 
 using std::chrono::hours;
@@ -132,6 +136,55 @@ time_point next_working_time(const working_hours& wh, time_point at) {
         if (result >= at) return result;
     }
     return at;  // no working day configured at all: never hold anything back
+}
+
+
+std::optional<weekly_time> parse_weekly_time(std::string_view text) {
+    static constexpr std::array<std::string_view, 7> days{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    auto space = text.find(' ');
+    if (space == std::string_view::npos) return std::nullopt;
+    std::string day;
+    for (char c : text.substr(0, space)) day += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto clock = text.substr(space + 1);
+    while (!clock.empty() && clock.front() == ' ') clock.remove_prefix(1);
+    weekly_time w;
+    w.weekday = -1;
+    // "mon", "monday" (any case): the three letters, and the rest of the name when written.
+    static constexpr std::array<std::string_view, 7> names{"monday", "tuesday", "wednesday", "thursday",
+                                                           "friday", "saturday", "sunday"};
+    for (int i = 0; i < 7; ++i)
+        if (day == days[static_cast<std::size_t>(i)] || day == names[static_cast<std::size_t>(i)]) w.weekday = i;
+    if (w.weekday < 0) return std::nullopt;
+    // HH:MM, 00:00 to 23:59.
+    if (clock.size() != 5 || clock[2] != ':') return std::nullopt;
+    for (std::size_t i : {0, 1, 3, 4})
+        if (clock[i] < '0' || clock[i] > '9') return std::nullopt;
+    int h = (clock[0] - '0') * 10 + (clock[1] - '0');
+    int m = (clock[3] - '0') * 10 + (clock[4] - '0');
+    if (h > 23 || m > 59) return std::nullopt;
+    w.at = minutes(h * 60 + m);
+    return w;
+}
+
+std::string format_weekly_time(const weekly_time& w) {
+    static constexpr std::array<std::string_view, 7> days{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    auto m = w.at.count();
+    char clock[8];
+    std::snprintf(clock, sizeof clock, "%02d:%02d", static_cast<int>(m / 60), static_cast<int>(m % 60));
+    return std::string(days[static_cast<std::size_t>(w.weekday % 7)]) + " " + clock;
+}
+
+time_point next_weekly(const working_hours& wh, const weekly_time& w, time_point after) {
+    const auto* zone = date::locate_zone(wh.timezone);
+    auto t = to_local(zone, after);
+    // Today's, if still to come, else up to a week ahead (eight days covers a DST shift).
+    for (int ahead = 0; ahead <= 8; ++ahead) {
+        if (static_cast<int>((t.weekday + static_cast<std::size_t>(ahead)) % 7) != w.weekday) continue;
+        auto local = t.midnight + date::days(ahead) + w.at;
+        auto at = std::chrono::time_point_cast<std::chrono::seconds>(zone->to_sys(local, date::choose::earliest));
+        if (at > after) return at;
+    }
+    return after + std::chrono::days(7);  // unreachable: a weekday comes round within eight days
 }
 
 }  // namespace warroom::commands

@@ -55,6 +55,17 @@ struct working_hours {
     std::string hours_text = "09:00-18:00";
 };
 
+// A time in the week, e.g. "mon 09:00".
+struct weekly_time {
+    int weekday = 0;  // 0 is Monday
+    std::chrono::minutes at{9 * 60};
+};
+// "mon 09:00", "Friday 16:30"; nullopt when it is not one.
+std::optional<weekly_time> parse_weekly_time(std::string_view text);
+std::string format_weekly_time(const weekly_time& w);  // "mon 09:00"
+// The first instant strictly after `after` that is `w` in the time zone of `hours`.
+time_point next_weekly(const working_hours& hours, const weekly_time& w, time_point after);
+
 struct settings {
     std::string announce_channel = "incidents";
     std::string escalation_channel = "incident-escalations";
@@ -65,6 +76,12 @@ struct settings {
     bool resolve_requires_role = false;
     // How often the owner of an overdue follow-up is reminded.
     duration followup_nag = std::chrono::days(2);
+    // The owner's reminder also goes to them in a direct message (when the app has im:write).
+    bool followup_dm = true;
+    // The weekly digest of open and overdue follow-ups: where (off when
+    // empty), and when, in the working hours' time zone.
+    std::string followup_digest_channel;
+    weekly_time followup_digest_at;
     // Said in the escalation channel instead of announcing a private incident
     // (no title). {id}, {severity} and {declarer} are filled in; empty: nothing is said.
     std::string private_notice = "A private {severity} incident {id} was declared by {declarer}; ask them to be added.";

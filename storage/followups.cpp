@@ -114,4 +114,17 @@ std::size_t followup_table::armed_count() {
     return count_of(db_, "SELECT count(*) FROM followups WHERE remind_at IS NOT NULL");
 }
 
+std::optional<time_point> followup_table::digest_at() {
+    return query(db_, "SELECT max(value) FROM counters WHERE name = 'followup_digest_at'").row([](auto& q) {
+        return column_time(q.getColumn(0));
+    });
+}
+
+void followup_table::set_digest_at(time_point at) {
+    query(db_, "INSERT INTO counters (name, value) VALUES ('followup_digest_at', ?) "
+               "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+          at)
+        .exec();
+}
+
 }  // namespace warroom::storage

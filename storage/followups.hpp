@@ -35,6 +35,11 @@ public:
     std::vector<due_reminder> due_reminders(commands::time_point now, std::size_t limit);
     std::size_t armed_count();
 
+    // The weekly digest's next time (a row of the counters table, so no
+    // migration): nullopt until first armed.
+    std::optional<commands::time_point> digest_at();
+    void set_digest_at(commands::time_point at);
+
 private:
     template <class... Args>
     std::vector<commands::followup> read(const std::string& sql, const Args&... args);

@@ -9,6 +9,7 @@ void incident_repository::apply(const commands::decision& d, commands::time_poin
     incidents_.add_timeline(d.timeline, number);
     for (const auto& f : d.followups) followups_.save(f);
     outbox_.enqueue(d.actions, number, now);
+    if (d.next_digest) followups_.set_digest_at(*d.next_digest);
 }
 
 }  // namespace warroom::storage

@@ -78,6 +78,8 @@ public:
         return out;
     }
     std::size_t armed_timer_count() { return timers_.armed_timer_count() + followups_.armed_count(); }
+    // The weekly follow-up digest's next time; a decision's next_digest moves it (apply).
+    std::optional<commands::time_point> digest_at() { return followups_.digest_at(); }
 
     // Outbox. Deliverable entries, oldest first: pending, due for an attempt
     // at `now`, and not queued behind an earlier entry of the same incident

@@ -14,6 +14,7 @@ constexpr std::pair<view_id, std::string_view> view_ids[] = {
     {view_id::update, "warroom_update"},
     {view_id::severity, "warroom_severity"},
     {view_id::role, "warroom_role"},
+    {view_id::followup, "warroom_followup"},
 };
 
 constexpr std::pair<input_id, std::string_view> input_ids[] = {
@@ -29,6 +30,8 @@ constexpr std::pair<input_id, std::string_view> input_ids[] = {
     {input_id::eta, "eta"},
     {input_id::role, "role"},
     {input_id::user, "user"},
+    {input_id::owner, "owner"},
+    {input_id::due, "due"},
     {input_id::private_incident, "private"},
 };
 
@@ -106,8 +109,17 @@ json user_select(std::string_view initial_user) {
     return element;
 }
 
+json date_picker(std::string_view initial_date) {
+    json element{{"type", "datepicker"}};
+    if (!initial_date.empty()) element["initial_date"] = initial_date;
+    return element;
+}
+
 json text_input(const text_box& box) {
-    json element{{"type", "plain_text_input"}, {"max_length", std::min(box.max_length, max_text_input)}};
+    std::size_t max_length = std::min(box.max_length, max_text_input);
+    json element{{"type", "plain_text_input"}, {"max_length", max_length}};
+    // Slack refuses an initial_value longer than max_length: cut, never half a character.
+    if (!box.initial.empty()) element["initial_value"] = cut(box.initial, max_length);
     if (box.multiline) element["multiline"] = true;
     if (!box.placeholder.empty()) element["placeholder"] = plain_text(box.placeholder, 150);
     return element;
@@ -163,6 +175,8 @@ std::string text_value(const json* el) {
 }
 
 std::string selected_user(const json* el) { return el ? string_at(*el, "selected_user") : std::string(); }
+
+std::string selected_date(const json* el) { return el ? string_at(*el, "selected_date") : std::string(); }
 
 bool any_checked(const json* el) {
     if (!el || !el->is_object()) return false;

@@ -18,11 +18,11 @@ namespace warroom::slack {
 
 // The modals warroom opens: their callback_id. Forms open in someone's Slack
 // (and the manifest's declare shortcut) carry these: never rename one, only add.
-enum class view_id { declare, update, severity, role };
+enum class view_id { declare, update, severity, role, followup };
 // The inputs on them: each input block's block_id, also its element's
 // action_id. Same rule: a form opened before an upgrade is submitted after it.
 enum class input_id { title, severity, type, description, commander, status, text, impact, next, eta, role, user,
-                      private_incident };
+                      private_incident, owner, due };
 
 std::string_view to_string(view_id v);  // "warroom_declare", ...
 std::string_view to_string(input_id i);  // "title", ...
@@ -52,10 +52,13 @@ nlohmann::json select(const std::vector<choice>& choices, std::string_view initi
 nlohmann::json checkboxes(const std::vector<choice>& choices);
 // A users_select, starting on `initial_user` unless empty.
 nlohmann::json user_select(std::string_view initial_user = {});
+// A datepicker ("YYYY-MM-DD"), starting on `initial_date` unless empty.
+nlohmann::json date_picker(std::string_view initial_date = {});
 struct text_box {
     std::size_t max_length = max_text_input;  // capped at max_text_input
     bool multiline = false;
     std::string placeholder = {};  // none when empty
+    std::string initial = {};      // the text it starts with, cut to max_length; none when empty
 };
 nlohmann::json text_input(const text_box& box);
 
@@ -87,6 +90,8 @@ const nlohmann::json* submitted(const nlohmann::json& payload, input_id id);
 std::string text_value(const nlohmann::json* element);
 // A users_select's chosen user; empty when none.
 std::string selected_user(const nlohmann::json* element);
+// A datepicker's chosen day ("YYYY-MM-DD"); empty when none.
+std::string selected_date(const nlohmann::json* element);
 // Whether any box of a checkboxes element is ticked.
 bool any_checked(const nlohmann::json* element);
 // Which modal was submitted; nullopt when not one of warroom's.

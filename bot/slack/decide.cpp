@@ -1,6 +1,7 @@
 #include "bot/slack/decide.hpp"
 
 #include "bot/slack/declare_modal.hpp"
+#include "bot/slack/followup_modal.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "bot/slack/block_kit_views.hpp"
 #include "commands/parser.hpp"
@@ -30,6 +31,8 @@ plan press(const bot::button_press& b) {
         case commands::button::update:
         case commands::button::severity:
         case commands::button::role: return {"", "button", open_incident_form{b}};
+        case commands::button::followup:
+            return {"", "button", open_followup_form{b.trigger_id, b.incident, "", clicker}};
     }
     return {"", "button", {}};
 }
@@ -46,6 +49,15 @@ plan submit(const view_submission& v, const commands::settings& cfg) {
                                   form.description};
         // From the shortcut there is no channel: the announcement says it all.
         return {"", "ok", run_requests{{std::move(declare)}, {form.user, form.channel, ""}}};
+    }
+    if (parse_view_id(v.callback_id) == view_id::followup) {
+        auto read = bot::read_followup_submission(v.payload);
+        if (auto* errors = std::get_if<json>(&read)) return {dump(*errors), "invalid_form", {}};
+        auto form = std::get<bot::followup_form>(std::move(read));
+        // One request, keyed by the view: a double submit adds one follow-up.
+        commands::request add{form.user, form.channel, form.command(),
+                              form.view_id.empty() ? "" : "view:" + form.view_id};
+        return {"", "ok", run_requests{{std::move(add)}, {form.user, form.channel, ""}}};
     }
     if (bot::is_incident_modal(v.callback_id)) {
         auto read = bot::read_incident_submission(v.payload, cfg);
@@ -124,6 +136,11 @@ plan decide(const inbound& in, const commands::settings& cfg) {
         if (parse_view_id(s->callback_id) != view_id::declare) return {"", "ignored", {}};
         // A shortcut has no channel and no response_url to answer in: the log is all there is.
         return {"", "shortcut", open_declare_form{s->trigger_id, "", {s->user, "", ""}}};
+    }
+    if (auto* m = std::get_if<message_shortcut>(&in)) {
+        if (parse_view_id(m->callback_id) != view_id::followup) return {"", "ignored", {}};
+        return {"", "shortcut",
+                open_followup_form{m->trigger_id, 0, m->message_text, {m->user, m->channel, m->response_url}}};
     }
     if (auto* c = std::get_if<slash_command>(&in)) return command(*c);
     if (auto* cb = std::get_if<event_callback>(&in)) return event(*cb, cfg);

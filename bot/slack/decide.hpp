@@ -46,6 +46,15 @@ struct open_declare_form {
     std::string channel;  // where the declaration's answer goes; empty from the shortcut
     answer_to failure;    // told when the form cannot open
 };
+// The follow-up form, for the incident named (the resolution post's button)
+// or the one whose channel this is (a message's "Add as follow-up"); built
+// after reading it, and refused (answer) outside an incident's channel.
+struct open_followup_form {
+    std::string trigger_id;
+    std::int64_t incident = 0;  // 0: the incident of answer.channel
+    std::string text;           // the message's text (mrkdwn), prefilled
+    answer_to answer;           // who opened it, where; told when it cannot open
+};
 // A fixed answer, nothing else to do.
 struct tell {
     answer_to answer;
@@ -62,7 +71,7 @@ struct publish_home {
     std::string user;
 };
 using follow_up = std::variant<std::monostate, run_requests, join_channel, open_incident_form, open_declare_form, tell,
-                               record_observation, publish_home>;
+                               record_observation, publish_home, open_followup_form>;
 
 struct plan {
     std::string ack;      // answered at once: empty for a plain 200, else JSON

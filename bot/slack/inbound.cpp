@@ -36,6 +36,17 @@ inbound parse_interaction_payload(const json& payload) {
     if (type == "shortcut")
         return shortcut{string_at(payload, "callback_id"), string_at(payload, "trigger_id"),
                         user_of(payload)};
+    if (type == "message_action") {
+        message_shortcut m{string_at(payload, "callback_id"), string_at(payload, "trigger_id"), user_of(payload),
+                           "", string_at(payload, "response_url"), "", ""};
+        if (auto it = payload.find("channel"); it != payload.end()) m.channel = string_at(*it, "id");
+        if (auto it = payload.find("message"); it != payload.end()) {
+            m.message_text = string_at(*it, "text");
+            m.message_ts = string_at(*it, "ts");
+        }
+        if (m.user.empty() || m.channel.empty()) return other_interaction{type};
+        return m;
+    }
     return other_interaction{type};
 }
 

@@ -36,14 +36,26 @@ struct shortcut {
     std::string trigger_id;
     std::string user;
 };
+// A message shortcut (a message_action payload): someone picked one of the
+// app's actions on a message ("Add as follow-up").
+struct message_shortcut {
+    std::string callback_id;
+    std::string trigger_id;
+    std::string user;
+    std::string channel;       // where the message is
+    std::string response_url;  // answers the clicker alone
+    std::string message_text;  // as Slack sent it (mrkdwn)
+    std::string message_ts;
+};
 // A well-formed interactivity payload warroom has nothing to do for
-// (view_closed, message_action, a block_actions without a user or action).
+// (view_closed, a message_action without a user or channel, a block_actions without a user or action).
 struct other_interaction {
     std::string type;
 };
 
 using inbound = std::variant<invalid_request, ssl_check, slash_command, url_verification, event_callback,
-                             other_envelope, button_click, view_submission, shortcut, other_interaction>;
+                             other_envelope, button_click, view_submission, shortcut, other_interaction,
+                             message_shortcut>;
 
 // An HTTP body by its Content-Type (the signature is checked before this).
 inbound parse_inbound(std::string_view content_type, std::string_view body);

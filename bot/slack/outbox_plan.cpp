@@ -114,6 +114,7 @@ void outbox_plan::start() {
             return start_invite(inc_->channel_id);
         case action_kind::post: return start_post();
         case action_kind::update_summary: return start_update();
+        case action_kind::direct_message: return start_direct_message();
         case action_kind::archive_channel:
         case action_kind::unarchive_channel: return start_archive();
         default: break;
@@ -151,6 +152,7 @@ void outbox_plan::on_result(const api_result& r) {
             if (!r.ok && r.error != "already_pinned") note(plan_note::warn, "could not pin: " + r.error);
             return finish(pending_);
         case phase::update: return on_updated(r);
+        case phase::dm_open: return on_dm_opened(r);
         case phase::archive: return on_archived(r);
         case phase::archive_join:
             return ask(phase::archive, "conversations.archive", json{{"channel", channel_}});
@@ -373,6 +375,30 @@ void outbox_plan::on_updated(const api_result& r) {
     }
     // message_not_found, cant_update_message, channel_not_found: permanent (classify), a dead letter.
     finish(r.ok ? outbox_outcome{} : outbox_outcome::failed(r));
+}
+
+// --- direct_message ---------------------------------------------------------
+
+void outbox_plan::start_direct_message() {
+    if (job_.act.users.empty() || job_.act.users.front().empty())
+        return finish(outbox_outcome::dead_end("a direct message to nobody"));
+    // Said once when found: every reminder also went to the incident's channel.
+    if (ws_.no_direct_messages) return finish(outbox_outcome{});
+    ask(phase::dm_open, "conversations.open", json{{"users", job_.act.users.front()}});
+}
+
+void outbox_plan::on_dm_opened(const api_result& r) {
+    if (!r.ok && r.error == "missing_scope") {
+        ws_.no_direct_messages = true;
+        note(plan_note::warn,
+             "Slack refused a direct message (missing_scope: the app lacks im:write); follow-up reminders go to the "
+             "incident channels only until warroom restarts with the scope (or set followup_dm = false)");
+        return finish(outbox_outcome{});
+    }
+    if (!r.ok) return finish(outbox_outcome::failed(r));
+    auto channel = r.body.value("/channel/id"_json_pointer, "");
+    if (channel.empty()) return finish(outbox_outcome::dead_end("conversations.open gave no channel"));
+    post_to(channel);
 }
 
 // --- archive_channel / unarchive_channel ----------------------------------

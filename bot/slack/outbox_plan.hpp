@@ -30,6 +30,9 @@ struct workspace_cache {
     std::set<std::string> made_by_us;                // channel names whose creator is the bot
     std::string bot_user;                            // from auth.test
     std::map<std::int64_t, std::string> thread_ts;   // outbox id of a posted thread head -> its ts
+    // Slack answered missing_scope to conversations.open (no im:write): direct
+    // messages are skipped from then on, said once, the channel's posts go on.
+    bool no_direct_messages = false;
 };
 
 // The outbox entry, as the plan needs it.
@@ -98,7 +101,7 @@ public:
 private:
     enum class phase {
         create, who_am_i, list, save, invite_all, invite_one, topic, topic_join,
-        thread, post, post_join, pin, update, archive, archive_join, done
+        thread, post, post_join, pin, update, archive, archive_join, dm_open, done
     };
     enum class after_list { adopt, resolve };
 
@@ -120,6 +123,8 @@ private:
     void on_posted(const api_result& r);
     void start_update();
     void on_updated(const api_result& r);
+    void start_direct_message();
+    void on_dm_opened(const api_result& r);
     void start_archive();
     void on_archived(const api_result& r);
 

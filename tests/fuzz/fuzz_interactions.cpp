@@ -6,6 +6,7 @@
 //
 // Input: the payload JSON, as the form field `payload` carries it.
 #include "bot/slack/declare_modal.hpp"
+#include "bot/slack/followup_modal.hpp"
 #include "bot/slack/incident_modals.hpp"
 #include "bot/slack/payloads.hpp"
 
@@ -63,6 +64,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (f->title.find('\n') != std::string::npos) fail("a title with a newline");
     } else {
         check_errors(std::get<json>(declared));
+    }
+    auto followup = bot::read_followup_submission(payload);
+    if (auto* f = std::get_if<bot::followup_form>(&followup)) {
+        if (f->text.empty() || f->owner.empty() || f->user.empty() || f->incident <= 0) fail("a bad follow-up accepted");
+        auto c = f->command();
+        if (!c.starts_with("followup INC-" + std::to_string(f->incident) + " ")) fail("a follow-up for another incident");
+        if (c.find(" owner <@" + f->owner + ">") == std::string::npos) fail("a follow-up without its owner");
+    } else {
+        check_errors(std::get<json>(followup));
     }
     return 0;
 }

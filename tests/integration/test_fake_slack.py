@@ -248,6 +248,32 @@ class FakeSlackTest(unittest.TestCase):
         self.control("POST", "config", {"chat_write_public": True})
         self.assertTrue(self.call("chat.postMessage", channel="C0INCIDENTS", text="x")["ok"])
 
+    def test_direct_messages_open_once_and_need_im_write(self):
+        first = self.call("conversations.open", users="W222")
+        self.assertTrue(first["ok"], first)
+        dm = first["channel"]["id"]
+        self.assertTrue(dm.startswith("D"))
+        again = self.call("conversations.open", users="W222")
+        self.assertEqual(again["channel"]["id"], dm)
+        self.assertTrue(again.get("already_open"))
+        self.assertTrue(self.call("chat.postMessage", channel=dm, text="your follow-up")["ok"])
+        state = self.control("GET", "state")
+        im = next(c for c in state["channels"] if c["id"] == dm)
+        self.assertTrue(im["is_im"])
+        self.assertEqual(im["user"], "W222")
+        self.assertEqual(im["messages"][0]["text"], "your follow-up")
+        # Not a channel: conversations.list leaves it out.
+        listed = self.call("conversations.list", types="public_channel,private_channel")["channels"]
+        self.assertNotIn(dm, [c["id"] for c in listed])
+        self.assertEqual(self.call("conversations.open", users="W999")["error"], "user_not_found")
+        self.assertEqual(self.call("conversations.open")["error"], "users_list_not_supplied")
+        scopes = self.control("POST", "config", {})["scopes"]
+        self.control("POST", "config", {"scopes": [x for x in scopes if x != "im:write"]})
+        refused = self.call("conversations.open", users="W333")
+        self.assertEqual(refused["error"], "missing_scope")
+        self.assertEqual(refused["needed"], "im:write")
+        self.assertNotIn("im:write", refused["provided"])
+
     def test_invite_topic_members(self):
         cid = self.call("conversations.create", name="inc-7")["channel"]["id"]
         self.assertTrue(self.call("conversations.invite", channel=cid, users="W111,W222")["ok"])

@@ -69,6 +69,13 @@ DEFAULT_CHANNELS = [
     {"id": "C0SECRET", "name": "secret-ops", "bot_member": False, "is_private": True, "members": ["W444"]},
 ]
 
+# The bot token's scopes. A method needing one the token lacks answers missing_scope with
+# `needed` and `provided`, as Slack does; only conversations.open checks (im:write), so a test
+# can take it away through /_control/config {"scopes": [...]}.
+DEFAULT_SCOPES = ["commands", "chat:write", "chat:write.public", "channels:manage", "channels:join",
+                  "channels:read", "channels:history", "groups:read", "groups:write", "pins:write",
+                  "reactions:read", "users:read", "usergroups:read", "bookmarks:write", "im:write"]
+
 CHANNEL_NAME_MAX = 80
 TOPIC_MAX = 250
 RESPONSE_URL_USES = 5
@@ -226,6 +233,8 @@ class State:
     def __init__(self, token, seed=None):
         self.token = token
         self.chat_write_public = False
+        self.scopes = list(DEFAULT_SCOPES)
+        self.ims = {}  # user id -> the bot's direct message channel id with them
         self.calls = []
         self.faults = []
         self.responses = []
@@ -343,6 +352,7 @@ class State:
         for c in self.channels.values():
             out = {k: c[k] for k in ("id", "name", "is_private", "is_archived", "messages", "pins", "ephemerals")}
             out.update(members=list(c["members"]), bot_member=BOT_USER_ID in c["members"],
+                       is_im=bool(c.get("is_im", False)), user=c.get("user"),
                        topic=c["topic"]["value"], purpose=c["purpose"]["value"])
             channels.append(out)
         return {"channels": channels, "users": list(self.users.values()), "views": self.views,
@@ -387,11 +397,45 @@ def conversations_list(st, args):
     wanted = {t.strip() for t in types.split(",")}
     exclude_archived = truthy(args.get("exclude_archived", False))
     chosen = [c for c in st.channels.values()
-              if st.visible(c)
+              if st.visible(c) and not c.get("is_im")
               and ("private_channel" if c["is_private"] else "public_channel") in wanted
               and not (exclude_archived and c["is_archived"])]
     page, cursor = paginate(chosen, lambda c: c["id"], args)
     return {"channels": [st.channel_json(c) for c in page], "response_metadata": {"next_cursor": cursor}}
+
+
+def need_scope(st, scope):
+    if scope not in st.scopes:
+        raise SlackError("missing_scope", needed=scope, provided=",".join(st.scopes))
+
+
+@method("conversations.open")
+def conversations_open(st, args):
+    """A direct message with one person (SLACK.md section 6): the same D… channel every time,
+    `already_open` after the first. Several users would be a group DM: not needed here."""
+    need_scope(st, "im:write")
+    users = [u.strip() for u in str(args.get("users") or "").split(",") if u.strip()]
+    if not users and not args.get("channel"):
+        raise SlackError("users_list_not_supplied")
+    if len(users) != 1:
+        raise SlackError("invalid_arguments")
+    user = st.user(users[0])
+    already = user["id"] in st.ims
+    if not already:
+        cid = f"D{len(st.ims) + 1:09d}"
+        st.ims[user["id"]] = cid
+        st.channels[cid] = {
+            "id": cid, "name": f"im-{user['id'].lower()}", "is_private": True, "is_archived": False,
+            "is_general": False, "is_im": True, "user": user["id"], "created": int(time.time()),
+            "creator": BOT_USER_ID, "members": [user["id"], BOT_USER_ID],
+            "topic": {"value": "", "creator": "", "last_set": 0},
+            "purpose": {"value": "", "creator": "", "last_set": 0},
+            "messages": [], "pins": [], "ephemerals": [],
+        }
+    out = {"channel": {"id": st.ims[user["id"]]}}
+    if already:
+        out.update(no_op=True, already_open=True)
+    return out
 
 
 @method("conversations.info")
@@ -1238,7 +1282,10 @@ def control_config(fake, payload, params):
         fake.state.token = str(payload["token"])
     if "chat_write_public" in payload:
         fake.state.chat_write_public = bool(payload["chat_write_public"])
-    return {"token": fake.state.token, "chat_write_public": fake.state.chat_write_public}
+    if "scopes" in payload:
+        fake.state.scopes = [str(x) for x in payload["scopes"]]
+    return {"token": fake.state.token, "chat_write_public": fake.state.chat_write_public,
+            "scopes": list(fake.state.scopes)}
 
 
 def control_channel(fake, payload, params):

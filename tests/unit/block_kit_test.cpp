@@ -123,7 +123,8 @@ TEST_CASE("a view is cut to Slack's limits instead of being refused") {
 
 TEST_CASE("every modal and input id is read back as the one it was built with") {
     using slack::input_id;
-    for (auto v : {slack::view_id::declare, slack::view_id::update, slack::view_id::severity, slack::view_id::role}) {
+    for (auto v : {slack::view_id::declare, slack::view_id::update, slack::view_id::severity, slack::view_id::role,
+                   slack::view_id::followup}) {
         auto view = slack::modal_view({v, "t", "s", ""});
         INFO(view["callback_id"]);
         CHECK(slack::parse_view_id(view["callback_id"].get<std::string>()) == v);
@@ -132,12 +133,15 @@ TEST_CASE("every modal and input id is read back as the one it was built with") 
     // Forms open in someone's Slack and the manifest's shortcut carry these: never rename one.
     CHECK(slack::to_string(slack::view_id::declare) == "warroom_declare");
     CHECK(slack::to_string(slack::view_id::role) == "warroom_role");
+    // Also the manifest's message shortcut's callback_id.
+    CHECK(slack::to_string(slack::view_id::followup) == "warroom_followup");
     CHECK_FALSE(slack::parse_view_id("declare"));
     CHECK_FALSE(slack::parse_view_id(""));
 
     const input_id all[] = {input_id::title,  input_id::severity, input_id::type, input_id::description,
                             input_id::commander, input_id::status, input_id::text, input_id::impact,
-                            input_id::next,   input_id::eta,      input_id::role, input_id::user};
+                            input_id::next,   input_id::eta,      input_id::role, input_id::user,
+                            input_id::owner,  input_id::due};
     slack::modal m{slack::view_id::declare, "t", "s", ""};
     for (auto id : all) m.blocks.push_back(slack::input(id, "label", slack::text_input({})));
     auto payload = submit_all(slack::modal_view(m), {{"type", "plain_text_input"}, {"value", "typed"}});

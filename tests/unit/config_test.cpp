@@ -148,6 +148,28 @@ TEST_CASE("followup_nag: 2 days unless set, a duration, and shown by check-confi
     CHECK(bot::parse_settings(text, "described.toml").followup_nag == std::chrono::hours(72));
 }
 
+TEST_CASE("follow-up DMs on unless set off; the digest off unless a channel, at a weekday and time") {
+    auto d = bot::parse_settings("", "team.toml");
+    CHECK(d.followup_dm);
+    CHECK(d.followup_digest_channel.empty());
+    CHECK(commands::format_weekly_time(d.followup_digest_at) == "mon 09:00");
+    auto s = bot::parse_settings("followup_dm = false\nfollowup_digest_channel = \"eng-followups\"\n"
+                                 "followup_digest_at = \"Friday 16:30\"\n", "team.toml");
+    CHECK_FALSE(s.followup_dm);
+    CHECK(s.followup_digest_channel == "eng-followups");
+    CHECK(s.followup_digest_at.weekday == 4);
+    CHECK(s.followup_digest_at.at == std::chrono::minutes(16 * 60 + 30));
+    CHECK_THAT(error_of("followup_digest_at = \"someday\"\n"), Contains("followup_digest_at") && Contains("mon 09:00"));
+    CHECK_THAT(error_of("followup_dm = \"yes\"\n"), Contains("followup_dm"));
+    bot::config c;
+    c.settings = s;
+    auto text = bot::describe(c);
+    CHECK_THAT(text, Contains("\nfollowup_digest_at = \"fri 16:30\"\n") && Contains("\nfollowup_dm = false\n"));
+    auto again = bot::parse_settings(text, "described.toml");
+    CHECK(again.followup_digest_channel == "eng-followups");
+    CHECK(commands::format_weekly_time(again.followup_digest_at) == "fri 16:30");
+}
+
 TEST_CASE("archive_after per severity (off when absent), private types and the private notice") {
     auto defaults = bot::parse_settings("", "team.toml");
     for (const auto& sev : defaults.severities) CHECK(sev.archive_after == std::chrono::days(7));

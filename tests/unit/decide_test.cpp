@@ -263,3 +263,101 @@ TEST_CASE("url_verification is answered with its challenge") {
                            cfg);
     CHECK(json::parse(p.ack) == json{{"challenge", "c1"}});
 }
+
+namespace {
+
+json message_action(const std::string& callback_id, const std::string& text) {
+    return {{"type", "message_action"},
+            {"callback_id", callback_id},
+            {"trigger_id", "13345224609.738474920.8088930838d88f008e0"},
+            {"response_url", "https://hooks.slack.com/app-actions/T0/1/x"},
+            {"team", {{"id", "T111"}, {"domain", "d"}}},
+            {"channel", {{"id", "C9"}, {"name", "incident-20261123-checkout"}}},
+            {"user", {{"id", "W1"}, {"name", "ann"}}},
+            {"message_ts", "1599.0001"},
+            {"message", {{"type", "message"}, {"user", "W2"}, {"ts", "1599.0001"}, {"text", text}}}};
+}
+
+}  // namespace
+
+TEST_CASE("Add as follow-up on a message opens the follow-up form with its text, in its channel") {
+    auto payload = message_action("warroom_followup", "retry storms &amp; no backoff");
+    auto in = slack::parse_inbound("application/x-www-form-urlencoded", form_body(payload));
+    REQUIRE(std::holds_alternative<slack::message_shortcut>(in));
+    // Socket Mode carries the same payload in an envelope.
+    auto env = slack::parse_envelope({{"type", "interactive"}, {"envelope_id", "e"}, {"payload", payload}});
+    REQUIRE(std::holds_alternative<slack::message_shortcut>(env));
+    auto p = slack::decide(in, cfg);
+    CHECK(p.ack.empty());  // a plain 200 at once; the form opens after it
+    CHECK(p.outcome == "shortcut");
+    auto* open = std::get_if<slack::open_followup_form>(&p.then);
+    REQUIRE(open);
+    CHECK(open->trigger_id == "13345224609.738474920.8088930838d88f008e0");
+    CHECK(open->incident == 0);  // the driver finds it by the channel
+    CHECK(open->text == "retry storms &amp; no backoff");
+    CHECK(open->answer.user == "W1");
+    CHECK(open->answer.channel == "C9");
+    CHECK(open->answer.response_url == "https://hooks.slack.com/app-actions/T0/1/x");
+
+    // Another app's message action, or one without a user or channel: nothing.
+    CHECK(slack::decide(slack::parse_interaction_payload(message_action("other_app", "x")), cfg).outcome ==
+          "ignored");
+    auto anonymous = message_action("warroom_followup", "x");
+    anonymous.erase("user");
+    CHECK(std::holds_alternative<slack::other_interaction>(slack::parse_interaction_payload(anonymous)));
+}
+
+TEST_CASE("the resolution post's Follow-up button opens the form for its incident") {
+    auto p = slack::decide(slack::parse_interaction_payload(click("warroom_followup", "7")), cfg);
+    auto* open = std::get_if<slack::open_followup_form>(&p.then);
+    REQUIRE(open);
+    CHECK(open->incident == 7);
+    CHECK(open->text.empty());
+    CHECK(open->trigger_id == "111.222");
+    CHECK(open->answer.user == "W1");
+    CHECK(open->answer.channel == "C9");
+}
+
+TEST_CASE("the follow-up form is one engine request keyed by its view; a bad one stays open with errors") {
+    auto submission = [](json values, const std::string& meta = R"({"incident":7,"channel":"C9"})") {
+        json state = json::object();
+        for (auto& [id, element] : values.items()) state[id] = {{id, element}};
+        return json{{"type", "view_submission"},
+                    {"user", {{"id", "W1"}}},
+                    {"view", {{"id", "V77"}, {"callback_id", "warroom_followup"}, {"private_metadata", meta},
+                              {"state", {{"values", state}}}}}};
+    };
+    json good = {{"text", {{"type", "plain_text_input"}, {"value", " Add backoff to the retry loop "}}},
+                 {"owner", {{"type", "users_select"}, {"selected_user", "W2"}}},
+                 {"due", {{"type", "datepicker"}, {"selected_date", "2026-12-04"}}}};
+    auto p = slack::decide(slack::parse_interaction_payload(submission(good)), cfg);
+    CHECK(p.ack.empty());  // closes the modal
+    auto* run = std::get_if<slack::run_requests>(&p.then);
+    REQUIRE(run);
+    REQUIRE(run->requests.size() == 1);
+    CHECK(run->requests[0].text == "followup INC-7 Add backoff to the retry loop owner <@W2> due 2026-12-04");
+    CHECK(run->requests[0].once_key == "view:V77");
+    CHECK(run->requests[0].user == "W1");
+    CHECK(run->answer.channel == "C9");
+
+    json no_due = good;
+    no_due["due"] = {{"type", "datepicker"}, {"selected_date", nullptr}};
+    p = slack::decide(slack::parse_interaction_payload(submission(no_due)), cfg);
+    run = std::get_if<slack::run_requests>(&p.then);
+    REQUIRE(run);
+    CHECK(run->requests[0].text == "followup INC-7 Add backoff to the retry loop owner <@W2>");
+
+    json empty = good;
+    empty["text"] = {{"type", "plain_text_input"}, {"value", "  "}};
+    empty["owner"] = {{"type", "users_select"}};
+    p = slack::decide(slack::parse_interaction_payload(submission(empty)), cfg);
+    CHECK(p.outcome == "invalid_form");
+    CHECK(std::holds_alternative<std::monostate>(p.then));
+    auto errors = json::parse(p.ack);
+    CHECK(errors["response_action"] == "errors");
+    CHECK(errors["errors"].contains("text"));
+    CHECK(errors["errors"].contains("owner"));
+
+    p = slack::decide(slack::parse_interaction_payload(submission(good, "{}")), cfg);
+    CHECK(p.outcome == "invalid_form");
+}

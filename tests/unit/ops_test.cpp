@@ -352,6 +352,47 @@ TEST_CASE("a JSON export carries each incident's follow-ups: owner, due day, sta
     CHECK(fs[1]["overdue"] == false);
 }
 
+TEST_CASE("export --format csv --followups: a row per follow-up with its incident, owner, due day and state") {
+    scratch_dir d;
+    settable_clock clk;
+    clk.unix = 1795428000;  // Mon 23 Nov 2026, 10:00 UTC
+    bot::config cfg;
+    cfg.db_path = d.file("w.db");
+    {
+        bot::runtime rt(cfg, clk);
+        rt.handle({"U1", "C1", "declare P2 disk full, again"});
+        rt.handle({"U1", "C1", "declare P2 no follow-ups here"});
+        rt.handle({"U1", "C1", "followup INC-1 Add alerts, \"soon\" owner <@U2> due tue"});
+        rt.handle({"U1", "C1", "followup INC-1 Clean up logs owner me"});
+        rt.handle({"U2", "C1", "followup done F-2 cron added"});
+    }
+    std::ostringstream out, err;
+    bot::export_options opts{"csv", "", ""};
+    opts.followups = true;
+    REQUIRE(bot::run_export_command(cfg, opts, out, err) == 0);
+    auto rows = read_csv(out.str());
+    REQUIRE(rows.size() == 3);  // the header and the two follow-ups; INC-2 has none
+    CHECK(rows[0] == std::vector<std::string>{"id", "incident", "incident_title", "text", "owner", "due", "state",
+                                              "overdue", "created_at", "created_by", "closed_at", "closed_by",
+                                              "note", "done_on_time"});
+    CHECK(rows[1] == std::vector<std::string>{"F-1", "INC-1", "disk full, again", "Add alerts, \"soon\"", "U2",
+                                              "2026-11-24", "open", "true", "2026-11-23T10:00:00Z", "U1", "", "",
+                                              "", ""});
+    CHECK(rows[2][0] == "F-2");
+    CHECK(rows[2][5] == "");  // no due day
+    CHECK(rows[2][6] == "done");
+    CHECK(rows[2][7] == "false");
+    CHECK(rows[2][11] == "U2");
+    CHECK(rows[2][12] == "cron added");
+    CHECK(rows[2][13] == "true");
+    // The JSON carries them already: --followups is for CSV.
+    std::ostringstream json_out, json_err;
+    bot::export_options as_json{"json", "", ""};
+    as_json.followups = true;
+    CHECK(bot::run_export_command(cfg, as_json, json_out, json_err) == 2);
+    CHECK_THAT(json_err.str(), Catch::Matchers::Contains("--format csv"));
+}
+
 TEST_CASE("export --output writes an owner-only file and says how many incidents it holds") {
     scratch_dir d;
     settable_clock clk;

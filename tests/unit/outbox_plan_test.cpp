@@ -697,6 +697,74 @@ TEST_CASE("update_summary: skipped when no summary is known; dead when there is 
     }
 }
 
+namespace {
+
+outbox_job dm_job(std::string user = "W2") {
+    auto j = job(action_kind::direct_message);
+    j.act.users = {std::move(user)};
+    j.act.body.text = "your follow-up F-1 is due today";
+    return j;
+}
+
+}  // namespace
+
+TEST_CASE("a direct message opens the conversation with the person, then posts to it") {
+    workspace_cache ws;
+    auto inc = incident_with_channel();
+    outbox_plan plan(dm_job(), &inc, ws);
+    driver d;
+    d.slack = [](const call& c) {
+        if (c.method == "conversations.open") return ok({{"channel", {{"id", "D024BE91L"}}}});
+        return ok({{"ts", "1.2"}, {"channel", "D024BE91L"}});
+    };
+    auto o = d.run(plan);
+    CHECK(o.result == outbox_outcome::delivered);
+    REQUIRE(d.methods() == std::vector<std::string>{"conversations.open", "chat.postMessage"});
+    CHECK(d.calls[0].args["users"] == "W2");
+    CHECK(d.calls[1].args["channel"] == "D024BE91L");
+    CHECK(d.calls[1].args["text"] == "your follow-up F-1 is due today");
+}
+
+TEST_CASE("without im:write a direct message is skipped, said once, and later ones call nothing") {
+    workspace_cache ws;
+    auto inc = incident_with_channel();
+    driver d;
+    d.slack = [](const call&) { return err("missing_scope"); };
+    outbox_plan first(dm_job(), &inc, ws);
+    auto o = d.run(first);
+    // Not a dead letter, not retried: the reminder reached the incident's channel already.
+    CHECK(o.result == outbox_outcome::delivered);
+    CHECK(d.warned("im:write"));
+    CHECK(d.methods() == std::vector<std::string>{"conversations.open"});
+
+    driver again;
+    again.slack = [](const call&) { return err("missing_scope"); };
+    outbox_plan second(dm_job("W3"), &inc, ws);
+    CHECK(again.run(second).result == outbox_outcome::delivered);
+    CHECK(again.calls.empty());
+    CHECK(again.notes.empty());
+    // Posts to channels are not affected.
+    driver post;
+    post.slack = [](const call&) { return ok({{"ts", "1.3"}}); };
+    outbox_plan channel_post(post_job(), &inc, ws);
+    CHECK(post.run(channel_post).result == outbox_outcome::delivered);
+    CHECK(post.methods() == std::vector<std::string>{"chat.postMessage"});
+}
+
+TEST_CASE("a direct message to an unknown user is a dead letter; a timeout is retried") {
+    workspace_cache ws;
+    auto inc = incident_with_channel();
+    driver gone;
+    gone.slack = [](const call&) { return err("user_not_found"); };
+    outbox_plan plan(dm_job(), &inc, ws);
+    CHECK(gone.run(plan).result == outbox_outcome::dead);
+    driver slow;
+    slow.slack = [](const call&) { return no_answer(); };
+    outbox_plan retry(dm_job(), &inc, ws);
+    CHECK(slow.run(retry).result == outbox_outcome::retry);
+    CHECK_FALSE(ws.no_direct_messages);
+}
+
 // --- private channels, archive and unarchive ----------------------------------------
 
 TEST_CASE("create_channel: a private incident's channel is created private") {

@@ -88,10 +88,11 @@ TEST_CASE("the console's commands carry no key and are never refused as repeats"
 
 namespace {
 
-std::size_t reminders_queued(bot::runtime& rt) {
+// In the incident's channel (`kind` post), or to the owner (direct_message).
+std::size_t reminders_queued(bot::runtime& rt, commands::action_kind kind = commands::action_kind::post) {
     std::size_t n = 0;
     for (const auto& e : bot::runtime_test_access::repository(rt).pending_actions(rt.time().now(), 1000))
-        if (e.act.body.text.find(":alarm_clock:") != std::string::npos) ++n;
+        if (e.act.kind == kind && e.act.body.text.find(":alarm_clock:") != std::string::npos) ++n;
     return n;
 }
 
@@ -129,10 +130,55 @@ TEST_CASE("a follow-up's reminder survives a restart, and reminders missed while
     CHECK(s.rt->fire_due() == 1);
     CHECK(s.rt->fire_due() == 0);
     CHECK(reminders_queued(*s.rt) == 2);
+    // Each also went to the owner in a direct message (followup_dm is on by default).
+    CHECK(reminders_queued(*s.rt, commands::action_kind::direct_message) == 2);
 
     // Done: nothing is armed any more.
     s.rt->handle({"U2", "C1", "followup done F-1 alerts live"});
     CHECK_FALSE(s.rt->next_deadline());
+}
+
+namespace {
+
+std::size_t digests_queued(bot::runtime& rt) {
+    std::size_t n = 0;
+    for (const auto& e : bot::runtime_test_access::repository(rt).pending_actions(rt.time().now(), 1000))
+        if (e.act.channel == "eng-followups") ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("the weekly digest is armed once, survives a restart, and digests missed while down post once") {
+    scratch_runtime s;  // Wednesday 25 Nov 2026, 10:00 UTC
+    auto monday = [](unsigned d) {
+        return commands::time_point{std::chrono::sys_days{std::chrono::year{2026} / 11 / 1}} +
+               std::chrono::days(d - 1) + std::chrono::hours(9);
+    };
+    // Without a digest channel nothing is armed.
+    REQUIRE(s.rt->handle({"U1", "C1", "declare P2 disk full on db-3"}).incident == 1);
+    REQUIRE(s.rt->handle({"U1", "C1", "followup INC-1 Add disk alerts owner <@U2>"}).reply.text.find("F-1") !=
+            std::string::npos);
+    s.rt->fire_due();
+    CHECK_FALSE(bot::runtime_test_access::repository(*s.rt).digest_at());
+
+    s.rt.reset();
+    s.cfg.settings.followup_digest_channel = "eng-followups";  // mon 09:00 by default
+    s.rt = std::make_unique<bot::runtime>(s.cfg, s.clk);
+    s.rt->fire_due();  // armed, not fired
+    CHECK(bot::runtime_test_access::repository(*s.rt).digest_at() == monday(30));
+    CHECK(s.rt->next_deadline() <= monday(30));
+    CHECK(digests_queued(*s.rt) == 0);
+
+    // Down from before Monday 30 Nov until Thursday 10 Dec: two digests missed, one posted.
+    s.rt.reset();
+    s.clk.t = monday(30) + std::chrono::days(10);
+    s.rt = std::make_unique<bot::runtime>(s.cfg, s.clk);
+    CHECK(s.rt->fire_due() >= 1);
+    CHECK(digests_queued(*s.rt) == 1);
+    CHECK(bot::runtime_test_access::repository(*s.rt).digest_at() == monday(30) + std::chrono::days(14));  // Mon 14 Dec
+    s.rt->fire_due();
+    CHECK(digests_queued(*s.rt) == 1);
 }
 
 TEST_CASE("a resolved channel's archive is armed in the database, fires once after a restart, and a reopen unarchives first") {
