@@ -273,7 +273,7 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
                {"announce_channel", "escalation_channel", "channel_prefix", "timeline_reaction", "templates_dir",
                 "resolve_requires_role", "working_hours", "severities", "roles", "incident_types",
                 "slack_unreachable_after", "followup_nag", "pagers", "private_notice", "followup_dm",
-                "followup_digest_channel", "followup_digest_at"});
+                "followup_digest_channel", "followup_digest_at", "status_page", "components"});
 
     commands::settings s = commands::default_settings();
     if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
@@ -332,6 +332,11 @@ void parse_service_settings(const std::string& toml_text, const std::string& sou
     }
     key_path at{source, ""};
     if (auto d = read_duration(root, at, "slack_unreachable_after")) c.slack_unreachable_after = *d;
+    try {
+        c.status_page = statuspage::read_page_settings(toml_text, source);
+    } catch (const statuspage::settings_error& e) {
+        throw config_error(e.what());
+    }
 }
 
 env_lookup process_environment() {
@@ -364,6 +369,15 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
         if (colon == std::string::npos || colon + 1 == v->size())
             throw config_error("WARROOM_LISTEN: expected host:port like 0.0.0.0:3000, got \"" + *v + "\"");
         c.listen = *v;
+    }
+    if (auto v = non_empty(env, "WARROOM_STATUS_LISTEN")) {
+        auto colon = v->rfind(':');
+        if (colon == std::string::npos || colon + 1 == v->size())
+            throw config_error("WARROOM_STATUS_LISTEN: expected host:port like 0.0.0.0:3001, got \"" + *v + "\"");
+        if (*v == c.listen)
+            throw config_error("WARROOM_STATUS_LISTEN: the status page needs its own port, not WARROOM_LISTEN's (" + *v +
+                               "): the public must never reach /slack/events");
+        c.status_listen = *v;
     }
     if (auto v = non_empty(env, "SLACK_API_URL")) {
         if (v->rfind("https://", 0) != 0 && v->rfind("http://", 0) != 0)
@@ -456,6 +470,8 @@ std::string describe(const config& c) {
         << "# slack api: " << c.slack_api_url << "\n"
         << "# max connections: " << c.max_connections << "\n"
         << "# body memory: " << c.body_memory_mb << " MiB\n"
+        << "# status page: " << (c.status_listen.empty() ? "off (WARROOM_STATUS_LISTEN not set)" : c.status_listen)
+        << ", " << c.status_page.components.size() << " components\n"
         << "# SLACK_BOT_TOKEN: " << secret_state(c.bot_token) << "\n"
         << "# SLACK_SIGNING_SECRET: " << secret_state(c.signing_secret) << "\n"
         << "# SLACK_APP_TOKEN: " << secret_state(c.app_token) << "\n";

@@ -4,6 +4,7 @@
 
 #include "bot/paging/pager_config.hpp"
 #include "commands/settings.hpp"
+#include "statuspage/components_config.hpp"
 
 #include <chrono>
 #include <functional>
@@ -34,6 +35,10 @@ struct config {
     // slack_unreachable_after: deliveries failing this long make /readyz 503
     // (and `warroom healthcheck --ready` fail); /healthz stays 200.
     std::chrono::seconds slack_unreachable_after{60};
+    // The public status page: [status_page] and [[components]] in the file;
+    // WARROOM_STATUS_LISTEN (host:port) serves it, off when empty.
+    statuspage::page_settings status_page;
+    std::string status_listen;
     // Secrets: from the environment only, never printed or logged.
     std::string bot_token;
     std::string signing_secret;

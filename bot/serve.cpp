@@ -19,6 +19,7 @@
 #include "bot/slack/socket_mode.hpp"
 #include "bot/slack/web_client.hpp"
 #include "bot/slack_endpoint.hpp"
+#include "bot/status_site.hpp"
 #include "commands/text.hpp"
 #include "storage/writer_lock.hpp"
 
@@ -286,6 +287,29 @@ int run_serve(const config& cfg) {
         if (head.target == "/slack/events" && !cfg.signing_secret.empty()) refusal = events.screen(head);
         return refusal;
     });
+    // The public status page on a listener of its own (WARROOM_STATUS_LISTEN):
+    // the public never shares a port with /slack/events.
+    status_site status_pages(db, cfg, clk, [&rt] { return rt.changes(); });
+    std::unique_ptr<net::http_server> status_server;
+    if (!cfg.status_listen.empty()) {
+        try {
+            auto at = net::parse_listen_address(cfg.status_listen);
+            net::server_limits status_limits = limits;
+            status_limits.max_body = 1024;  // read-only: GET and HEAD carry no body
+            status_server = std::make_unique<net::http_server>(
+                io, at, [&](net::http_request req) { return status_pages.handle(std::move(req)); }, status_limits,
+                &tasks);
+            status_server->start();
+        } catch (const std::exception& e) {
+            std::cerr << "warroom serve: cannot serve the status page on " << cfg.status_listen << ": " << e.what()
+                      << "\n";
+            db.stop();
+            return 1;
+        }
+        auto page_at = status_server->local_endpoint();
+        spdlog::info("status page on {}:{} ({} components)", page_at.address().to_string(), page_at.port(),
+                     cfg.status_page.components.size());
+    }
     try {
         server.start();
     } catch (const std::exception& e) {
@@ -319,6 +343,7 @@ int run_serve(const config& cfg) {
         slack_api.cancel();
         if (app_api) app_api->cancel();
         server.abort();
+        if (status_server) status_server->abort();
         tasks.cancel();
         done = co_await tasks.wait_empty(stop_cancel_grace);
         if (done) co_return;
@@ -330,6 +355,7 @@ int run_serve(const config& cfg) {
         spdlog::info("signal {}: stopping (no new connections; finishing requests in hand)", signal);
         stopping = true;
         server.stop();
+        if (status_server) status_server->stop();
         outbox.stop();
         if (socket_mode) socket_mode->stop();
         timers_wake.notify();

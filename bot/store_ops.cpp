@@ -102,6 +102,21 @@ void store_ops::set_channel(std::int64_t incident, std::string channel_id, std::
 
 std::optional<std::string> store_ops::posted_ts(std::int64_t outbox_id) { return rt_.repository().posted_ts(outbox_id); }
 
+std::vector<store_ops::incident_history> store_ops::status_page_incidents(time_point since) {
+    auto& repo = rt_.repository();
+    // One read transaction: the incidents and their timelines as of one moment.
+    SQLite::Transaction txn(rt_.db().sql());
+    std::map<std::int64_t, commands::incident> found;
+    for (auto& inc : repo.list_open()) found.emplace(inc.number, std::move(inc));
+    for (auto& inc : repo.list_declared_since(since)) found.emplace(inc.number, std::move(inc));
+    for (auto& inc : repo.list_resolved_since(since)) found.emplace(inc.number, std::move(inc));
+    std::vector<incident_history> out;
+    out.reserve(found.size());
+    for (auto& [number, inc] : found) out.push_back({std::move(inc), repo.timeline(number)});
+    txn.commit();
+    return out;
+}
+
 void store_ops::note_failure(std::exception_ptr error) { rt_.db().note_failure(std::move(error)); }
 
 }  // namespace warroom::bot

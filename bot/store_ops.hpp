@@ -78,6 +78,15 @@ public:
     void set_channel(std::int64_t incident, std::string channel_id, std::string channel_name);
     std::optional<std::string> posted_ts(std::int64_t outbox_id);
 
+    // --- The public status page ---
+    struct incident_history {
+        commands::incident inc;
+        std::vector<commands::timeline_entry> timeline;
+    };
+    // Every open incident and every one declared or resolved since `since`,
+    // with its timeline, oldest first: what statuspage::build_model reads.
+    std::vector<incident_history> status_page_incidents(time_point since);
+
     // A failure met by any operation (a damaged page) makes health report it.
     void note_failure(std::exception_ptr error);
 

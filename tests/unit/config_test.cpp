@@ -399,3 +399,23 @@ resolve_within = "1d2h"
     CHECK(again.severities[0].resolve_within == std::chrono::hours(26));
     CHECK(again.hours.timezone == "Europe/Berlin");
 }
+
+TEST_CASE("the status page: its config errors are config errors, and it never shares the Slack port") {
+    auto path = write_temp("warroom-statuspage.toml", "[status_page]\ngroups = [\"Core\"]\n"
+                                                      "[[components]]\nname = \"API\"\ngroup = \"Edge\"\n");
+    try {
+        bot::load_config({path, std::nullopt}, env_of({}));
+        FAIL("an unknown group was accepted");
+    } catch (const bot::config_error& e) {
+        CHECK_THAT(e.what(), Contains("components[0].group") && Contains(path));
+    }
+    auto good = write_temp("warroom-statuspage-good.toml", "[[components]]\nname = \"API\"\n");
+    auto c = bot::load_config({good, std::nullopt}, env_of({{"WARROOM_STATUS_LISTEN", "127.0.0.1:3001"}}));
+    CHECK(c.status_listen == "127.0.0.1:3001");
+    REQUIRE(c.status_page.components.size() == 1);
+    CHECK(bot::load_config({}, env_of({})).status_listen.empty());  // off by default
+    CHECK_THROWS_WITH(bot::load_config({}, env_of({{"WARROOM_LISTEN", "0.0.0.0:3000"},
+                                                   {"WARROOM_STATUS_LISTEN", "0.0.0.0:3000"}})),
+                      Contains("its own port"));
+    CHECK_THROWS_WITH(bot::load_config({}, env_of({{"WARROOM_STATUS_LISTEN", "3001"}})), Contains("host:port"));
+}

@@ -181,3 +181,30 @@ TEST_CASE("the health check and the gauges read the same store") {
         CHECK(s.ops->remember_request("event:Ev1", s.clk.t));
     }
 }
+
+TEST_CASE("the status page reads open incidents and those of the window, each with its timeline") {
+    scratch_store s;
+    s.run("declare P2 old outage", "1");
+    s.run("resolve INC-1 fixed", "2");
+    s.clk.t += std::chrono::days(100);
+    s.run("declare P1 checkout slow", "3");
+    s.run("declare P3 search stale", "4");
+    s.run("status INC-3 monitoring", "5");
+    s.run("resolve INC-3 reindexed", "6");
+
+    auto rows = s.ops->status_page_incidents(s.clk.t - std::chrono::days(91));
+    std::vector<std::int64_t> numbers;
+    for (const auto& r : rows) numbers.push_back(r.inc.number);
+    CHECK(numbers == std::vector<std::int64_t>{2, 3});  // INC-1 was resolved before the window
+    const auto& search = rows[1];
+    std::vector<std::string> kinds;
+    for (const auto& e : search.timeline) kinds.push_back(e.kind);
+    CHECK(std::count(kinds.begin(), kinds.end(), "status") == 1);
+    CHECK(std::count(kinds.begin(), kinds.end(), "resolved") == 1);
+
+    SECTION("an incident still open from before the window is there too") {
+        auto later = s.ops->status_page_incidents(s.clk.t + std::chrono::days(200));
+        REQUIRE(later.size() == 1);
+        CHECK(later[0].inc.number == 2);
+    }
+}

@@ -1,0 +1,316 @@
+// The status page's model: the public rule, impacts, component states and
+// the 90-day uptime arithmetic.
+#include "statuspage/status_model.hpp"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+namespace warroom::statuspage {
+
+namespace {
+
+using namespace std::chrono;
+
+// 12 characters of [0-9a-z] from SHA-256: Statuspage's id shape.
+std::string short_hash(const std::string& text) {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+    static constexpr char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    std::string out;
+    for (int i = 0; i < 12; ++i) out += alphabet[digest[i] % 36];
+    return out;
+}
+
+// Customers read these; they say what the status means and nothing else.
+std::string_view sentence(public_status s) {
+    switch (s) {
+        case public_status::investigating: return "We are investigating this issue.";
+        case public_status::identified: return "The issue has been identified and a fix is being worked on.";
+        case public_status::monitoring: return "A fix has been implemented and we are monitoring the results.";
+        case public_status::resolved: return "This incident has been resolved.";
+    }
+    return "";
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+// The status a timeline entry moved the incident to, read from the entry's
+// kind and the status word the engine writes last ("Status a → b"); only
+// the enum comes out, never the entry's text.
+std::optional<public_status> status_change(const commands::timeline_entry& e) {
+    if (e.kind == "declared") return public_status::investigating;
+    if (e.kind == "resolved") return public_status::resolved;
+    if (e.kind != "status") return std::nullopt;
+    auto arrow = e.text.rfind(' ');
+    if (arrow == std::string::npos) return std::nullopt;
+    auto s = commands::parse_status(std::string_view(e.text).substr(arrow + 1));
+    if (!s) return std::nullopt;
+    return public_status_of(*s);
+}
+
+time_point day_of(time_point t) { return time_point(floor<days>(t).time_since_epoch()); }
+
+// Seconds of [from, to) weighted by the worst status covering each instant.
+double weighted_downtime(const std::vector<std::tuple<time_point, time_point, component_status>>& spans, time_point from,
+                         time_point to) {
+    std::set<time_point> cuts{from, to};
+    for (const auto& [a, b, s] : spans) {
+        if (a > from && a < to) cuts.insert(a);
+        if (b > from && b < to) cuts.insert(b);
+    }
+    double down = 0;
+    for (auto it = cuts.begin(); std::next(it) != cuts.end(); ++it) {
+        auto a = *it, b = *std::next(it);
+        double w = 0;
+        for (const auto& [sa, sb, s] : spans)
+            if (sa <= a && sb >= b) w = std::max(w, downtime_weight(s));
+        down += w * static_cast<double>((b - a).count());
+    }
+    return down;
+}
+
+}  // namespace
+
+std::string_view to_string(component_status s) {
+    switch (s) {
+        case component_status::operational: return "operational";
+        case component_status::under_maintenance: return "under_maintenance";
+        case component_status::degraded_performance: return "degraded_performance";
+        case component_status::partial_outage: return "partial_outage";
+        case component_status::major_outage: return "major_outage";
+    }
+    return "operational";
+}
+
+std::string_view label(component_status s) {
+    switch (s) {
+        case component_status::operational: return "Operational";
+        case component_status::under_maintenance: return "Under maintenance";
+        case component_status::degraded_performance: return "Degraded performance";
+        case component_status::partial_outage: return "Partial outage";
+        case component_status::major_outage: return "Major outage";
+    }
+    return "Operational";
+}
+
+std::string_view to_string(public_status s) {
+    switch (s) {
+        case public_status::investigating: return "investigating";
+        case public_status::identified: return "identified";
+        case public_status::monitoring: return "monitoring";
+        case public_status::resolved: return "resolved";
+    }
+    return "investigating";
+}
+
+std::string_view label(public_status s) {
+    switch (s) {
+        case public_status::investigating: return "Investigating";
+        case public_status::identified: return "Identified";
+        case public_status::monitoring: return "Monitoring";
+        case public_status::resolved: return "Resolved";
+    }
+    return "Investigating";
+}
+
+std::string_view to_string(impact i) {
+    switch (i) {
+        case impact::none: return "none";
+        case impact::minor: return "minor";
+        case impact::major: return "major";
+        case impact::critical: return "critical";
+    }
+    return "none";
+}
+
+double downtime_weight(component_status s) {
+    switch (s) {
+        case component_status::major_outage: return 1.0;
+        case component_status::partial_outage: return 0.3;
+        default: return 0.0;
+    }
+}
+
+std::string public_id(const commands::incident& inc) {
+    return short_hash("warroom incident " + std::to_string(inc.number) + " " +
+                      std::to_string(inc.declared_at.time_since_epoch().count()));
+}
+
+impact impact_of(std::string_view severity, const std::vector<commands::severity_def>& severities) {
+    for (std::size_t i = 0; i < severities.size(); ++i) {
+        if (lower(severities[i].name) != lower(std::string(severity))) continue;
+        return i == 0 ? impact::critical : i == 1 ? impact::major : impact::minor;
+    }
+    return impact::minor;
+}
+
+public_status public_status_of(commands::incident_status s) {
+    switch (s) {
+        case commands::incident_status::investigating: return public_status::investigating;
+        // Statuspage has no "mitigating": the cause is known and a fix is under way.
+        case commands::incident_status::identified:
+        case commands::incident_status::mitigating: return public_status::identified;
+        case commands::incident_status::monitoring: return public_status::monitoring;
+        case commands::incident_status::resolved: return public_status::resolved;
+    }
+    return public_status::investigating;
+}
+
+public_incident public_view_of(const stored_incident& stored, const std::vector<commands::severity_def>& severities) {
+    const auto& inc = stored.inc;
+    public_incident out;
+    out.id = public_id(inc);
+    out.name = inc.title;
+    out.status = public_status_of(inc.status);
+    out.level = impact_of(inc.severity, severities);
+    out.created_at = inc.declared_at;
+    // A resolved incident is history even if its resolution time was lost.
+    if (!inc.is_open()) out.resolved_at = inc.resolved_at.value_or(inc.last_update_at.value_or(inc.declared_at));
+    out.components = stored.affected;
+
+    // Status changes in time order, a repeat of the same public status
+    // (mitigating after identified) dropped: customers saw no change.
+    std::vector<public_update> changes;
+    for (const auto& e : stored.timeline) {
+        auto s = status_change(e);
+        if (!s || (!changes.empty() && changes.back().status == *s)) continue;
+        changes.push_back({"", *s, std::string(sentence(*s)), e.at});
+    }
+    if (changes.empty()) changes.push_back({"", public_status::investigating, "", inc.declared_at});
+    if (changes.back().status != out.status) {
+        auto at = out.status == public_status::resolved && inc.resolved_at ? *inc.resolved_at
+                                                                           : inc.last_update_at.value_or(inc.declared_at);
+        changes.push_back({"", out.status, "", at});
+    }
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        auto& u = changes[i];
+        u.body = std::string(sentence(u.status));
+        u.id = short_hash(out.id + " update " + std::to_string(i));
+        if (u.status == public_status::monitoring && !out.monitoring_at) out.monitoring_at = u.at;
+    }
+    out.updated_at = changes.back().at;
+    if (out.resolved_at) out.updated_at = std::max(out.updated_at, *out.resolved_at);
+    std::reverse(changes.begin(), changes.end());
+    out.updates = std::move(changes);
+    return out;
+}
+
+status_model build_model(const page_settings& page, const std::vector<commands::severity_def>& severities,
+                         const std::vector<stored_incident>& incidents, time_point now) {
+    status_model m;
+    m.page = page;
+    m.page_id = short_hash("warroom page " + page.name);
+    m.now = now;
+    const time_point today = day_of(now);
+    const time_point window_start = today - days(uptime_days - 1);
+
+    // Per component: the spans it was affected, with the incident's name.
+    struct span {
+        time_point from, to;
+        component_status status;
+        std::string incident;
+    };
+    std::map<std::string, std::vector<span>> spans;  // by lowercase component name
+    std::map<std::string, component_status> current;
+    time_point updated{};
+    for (const auto& s : incidents) {
+        if (s.inc.is_private) continue;  // the public rule: a private incident does not exist for the page
+        auto view = public_view_of(s, severities);
+        auto end = view.resolved_at.value_or(now);
+        if (view.resolved_at && *view.resolved_at < window_start) continue;
+        for (const auto& c : view.components) {
+            spans[lower(c.component)].push_back({view.created_at, end, c.status, view.name});
+            if (!view.resolved_at) {
+                auto& cur = current[lower(c.component)];
+                cur = std::max(cur, c.status);
+            }
+        }
+        updated = std::max(updated, view.updated_at);
+        if (view.resolved_at)
+            m.history.push_back(std::move(view));
+        else
+            m.active.push_back(std::move(view));
+    }
+    auto newest_first = [](const public_incident& a, const public_incident& b) {
+        auto ka = a.resolved_at.value_or(a.created_at), kb = b.resolved_at.value_or(b.created_at);
+        return ka != kb ? ka > kb : a.created_at > b.created_at;
+    };
+    std::sort(m.active.begin(), m.active.end(), newest_first);
+    std::sort(m.history.begin(), m.history.end(), newest_first);
+    m.updated_at = updated == time_point{} ? now : updated;
+
+    auto view_of = [&](const component_def& def) {
+        component_view v;
+        v.def = def;
+        v.id = short_hash("warroom component " + lower(def.name));
+        auto key = lower(def.name);
+        if (auto it = current.find(key); it != current.end()) v.status = it->second;
+        const auto& mine = spans[key];
+        double up_seconds = 0, total_seconds = 0;
+        for (auto day = window_start; day <= today; day += days(1)) {
+            uptime_day d;
+            d.day = day;
+            auto day_end = std::min(day + days(1), now);
+            std::vector<std::tuple<time_point, time_point, component_status>> touching;
+            for (const auto& sp : mine) {
+                if (sp.to <= day || sp.from >= day + days(1)) continue;
+                touching.emplace_back(std::max(sp.from, day), std::min(sp.to, day + days(1)), sp.status);
+                d.worst = std::max(d.worst, sp.status);
+                if (std::find(d.incidents.begin(), d.incidents.end(), sp.incident) == d.incidents.end())
+                    d.incidents.push_back(sp.incident);
+            }
+            // Today counts only the part that has passed.
+            double length = static_cast<double>(std::max<seconds>(day_end - day, seconds(0)).count());
+            double down = length > 0 ? weighted_downtime(touching, day, day_end) : 0;
+            d.uptime = length > 0 ? 1.0 - down / length : 1.0;
+            up_seconds += length - down;
+            total_seconds += length;
+            v.days.push_back(std::move(d));
+        }
+        v.uptime = total_seconds > 0 ? up_seconds / total_seconds : 1.0;
+        return v;
+    };
+
+    group_view loose;
+    for (const auto& c : page.components)
+        if (c.group.empty()) loose.components.push_back(view_of(c));
+    if (!loose.components.empty()) m.groups.push_back(std::move(loose));
+    for (const auto& g : page.groups) {
+        group_view gv;
+        gv.name = g;
+        for (const auto& c : page.components)
+            if (c.group == g) gv.components.push_back(view_of(c));
+        if (!gv.components.empty()) m.groups.push_back(std::move(gv));
+    }
+
+    // The page's indicator: the worst active incident, or what a component's state implies.
+    for (const auto& a : m.active) m.indicator = std::max(m.indicator, a.level);
+    for (const auto& [name, st] : current) {
+        if (st == component_status::major_outage) m.indicator = std::max(m.indicator, impact::major);
+        if (st == component_status::partial_outage || st == component_status::degraded_performance)
+            m.indicator = std::max(m.indicator, impact::minor);
+    }
+    switch (m.indicator) {
+        case impact::none: m.description = "All Systems Operational"; break;
+        case impact::minor: m.description = "Minor Service Outage"; break;
+        case impact::major: m.description = "Partial System Outage"; break;
+        case impact::critical: m.description = "Major System Outage"; break;
+    }
+    return m;
+}
+
+const public_incident* find_incident(const status_model& m, std::string_view id) {
+    for (const auto* list : {&m.active, &m.history})
+        for (const auto& i : *list)
+            if (i.id == id) return &i;
+    return nullptr;
+}
+
+}  // namespace warroom::statuspage

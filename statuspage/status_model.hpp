@@ -1,0 +1,131 @@
+// What the public status page shows, built purely from stored incidents and
+// the configured components: no I/O, no clock of its own (`now` is given).
+//
+// THE PUBLIC RULE. A private incident never appears at all (build_model
+// leaves it out: not on the page, in the JSON, the feed, the uptime bars or
+// at its address). Of the others, nothing an incident holds is public except what
+// public_view_of() lets through: its title (customers see the name the
+// responders gave it), its status mapped to Statuspage's
+// investigating|identified|monitoring|resolved, its severity mapped to an
+// impact none|minor|major|critical, its times, and the components it affects.
+// Update text, notes, the description, the resolution summary, people, roles
+// and channels are internal: they never reach the page, the JSON or the feed.
+// The page's "updates" are the status changes, each with a fixed sentence
+// written for customers, until public updates exist as their own records.
+#pragma once
+
+#include "commands/incident.hpp"
+#include "statuspage/components_config.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warroom::statuspage {
+
+using commands::time_point;
+
+// Statuspage's component statuses, best first (their order is their severity).
+enum class component_status { operational, under_maintenance, degraded_performance, partial_outage, major_outage };
+enum class public_status { investigating, identified, monitoring, resolved };
+enum class impact { none, minor, major, critical };
+
+std::string_view to_string(component_status s);
+std::string_view to_string(public_status s);
+std::string_view to_string(impact i);
+std::string_view label(component_status s);  // "Partial outage"
+std::string_view label(public_status s);     // "Investigating"
+
+struct component_impact {
+    std::string component;  // a component_def name
+    component_status status = component_status::major_outage;
+};
+
+// One incident as the database holds it.
+struct stored_incident {
+    commands::incident inc;
+    std::vector<commands::timeline_entry> timeline;
+    // The components it affects: empty until per-incident impacts are stored
+    // (`/incident impact`, a later part of issue #14).
+    std::vector<component_impact> affected;
+};
+
+struct public_update {
+    std::string id;
+    public_status status = public_status::investigating;
+    std::string body;  // a fixed sentence per status, never an internal update's text
+    time_point at{};
+};
+
+struct public_incident {
+    std::string id;  // public_id(): not the internal number
+    std::string name;
+    public_status status = public_status::investigating;
+    impact level = impact::minor;
+    time_point created_at{};
+    time_point updated_at{};
+    std::optional<time_point> monitoring_at;
+    std::optional<time_point> resolved_at;
+    std::vector<public_update> updates;  // newest first
+    std::vector<component_impact> components;
+};
+
+// A stable 12-character id ([0-9a-z]) derived from the incident's number and
+// declaration time by SHA-256: the same after a restart, nothing to store,
+// and the internal number (INC-n) cannot be read from it or guessed in turn.
+std::string public_id(const commands::incident& inc);
+
+// Severity → impact by rank in the configured scheme (most severe first):
+// the first is critical, the second major, the rest minor. An unknown one is minor.
+impact impact_of(std::string_view severity, const std::vector<commands::severity_def>& severities);
+public_status public_status_of(commands::incident_status s);
+
+// The only door from an incident to the public (see THE PUBLIC RULE above).
+public_incident public_view_of(const stored_incident& stored, const std::vector<commands::severity_def>& severities);
+
+struct uptime_day {
+    time_point day{};  // UTC midnight
+    component_status worst = component_status::operational;
+    double uptime = 1.0;  // 0..1
+    std::vector<std::string> incidents;  // names of the incidents that touched the component that day
+};
+
+struct component_view {
+    component_def def;
+    std::string id;
+    component_status status = component_status::operational;
+    std::vector<uptime_day> days;  // oldest first, the last is today
+    double uptime = 1.0;           // over `days`
+};
+
+struct group_view {
+    std::string name;  // empty: components without a group
+    std::vector<component_view> components;
+};
+
+struct status_model {
+    page_settings page;
+    std::string page_id;
+    time_point now{};
+    time_point updated_at{};  // the latest change anything on the page shows
+    impact indicator = impact::none;
+    std::string description;  // "All Systems Operational", …
+    std::vector<group_view> groups;
+    std::vector<public_incident> active;   // newest first
+    std::vector<public_incident> history;  // resolved in the window, newest resolution first
+};
+
+constexpr int uptime_days = 90;
+
+// Downtime weights, as Statuspage counts them: a major outage is down, a
+// partial outage counts 30%, degraded performance and maintenance count as up.
+double downtime_weight(component_status s);
+
+status_model build_model(const page_settings& page, const std::vector<commands::severity_def>& severities,
+                         const std::vector<stored_incident>& incidents, time_point now);
+
+// The incident with that public id, active or in history.
+const public_incident* find_incident(const status_model& m, std::string_view public_id);
+
+}  // namespace warroom::statuspage

@@ -1,0 +1,550 @@
+// The public status page, pure: the public rule (nothing internal reaches the
+// public), the 90-day uptime arithmetic, the component config, and every
+// renderer escaping every field it shows.
+#include "statuspage/api.hpp"
+#include "statuspage/atom.hpp"
+#include "statuspage/components_config.hpp"
+#include "statuspage/html.hpp"
+#include "statuspage/site.hpp"
+#include "statuspage/status_model.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+
+using namespace warroom;
+using namespace warroom::statuspage;
+using std::chrono::days; using std::chrono::hours; using std::chrono::minutes; using std::chrono::sys_days; using std::chrono::year;
+using time_point = commands::time_point;
+using json = nlohmann::json;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const time_point now = sys_days{year{2026} / 12 / 1} + hours(12);
+const std::string internal_secret = "db-7 password rotated by alice, see #sec-ops";
+const std::string evil = "<script>alert(1)</script>\"'&<img src=x onerror=alert(2)>";
+
+std::vector<commands::severity_def> severities() { return commands::default_settings().severities; }
+
+// An incident as stored, with internal text in every internal field.
+stored_incident stored(std::int64_t number, std::string title, std::string severity, time_point declared,
+                       std::optional<time_point> resolved = std::nullopt) {
+    stored_incident s;
+    auto& inc = s.inc;
+    inc.number = number;
+    inc.title = std::move(title);
+    inc.severity = std::move(severity);
+    inc.declared_at = declared;
+    inc.description = "description: " + internal_secret;
+    inc.last_update = "update: " + internal_secret;
+    inc.last_update_at = declared + minutes(5);
+    inc.declared_by = "U0ALICE";
+    inc.channel_name = "incident-20261201-secret-channel";
+    inc.roles["commander"] = "U0BOB";
+    s.timeline.push_back({number, declared, "U0ALICE", "declared", "Declared " + inc.severity + ": " + inc.title});
+    s.timeline.push_back({number, declared + minutes(5), "U0ALICE", "update", "update: " + internal_secret});
+    s.timeline.push_back({number, declared + minutes(6), "U0ALICE", "note", "note: " + internal_secret});
+    if (resolved) {
+        inc.status = commands::incident_status::resolved;
+        inc.resolved_at = resolved;
+        inc.resolution = "resolution: " + internal_secret;
+        s.timeline.push_back({number, *resolved, "U0ALICE", "resolved", "Resolved: " + internal_secret});
+    }
+    return s;
+}
+
+void change_status(stored_incident& s, commands::incident_status to, time_point at) {
+    s.timeline.push_back({s.inc.number, at, "U0ALICE", "status",
+                          "Status " + std::string(commands::to_string(s.inc.status)) + " → " +
+                              std::string(commands::to_string(to))});
+    s.inc.status = to;
+}
+
+page_settings two_groups() {
+    page_settings p;
+    p.name = "Acme";
+    p.url = "https://status.example.com/";
+    p.groups = {"Core", "Edge"};
+    p.components = {{"API", "Core", "The REST API"}, {"Database", "Core", ""}, {"CDN", "Edge", ""}, {"Docs", "", ""}};
+    return p;
+}
+
+// Everything the public can read, in every format.
+std::string everything_public(const status_model& m) {
+    std::string all = render_page(m) + summary_json(m) + status_json(m) + history_atom(m);
+    for (const auto* list : {&m.active, &m.history})
+        for (const auto& i : *list) all += render_incident(m, i);
+    return all;
+}
+
+// A tiny XML check: tags nest and close, attributes are quoted, no raw '<'
+// or '&' outside markup and entities, and the root is Atom's <feed>.
+bool well_formed_atom(const std::string& xml, std::string& why) {
+    std::vector<std::string> stack;
+    std::size_t i = xml.find("?>");
+    if (xml.rfind("<?xml", 0) != 0 || i == std::string::npos) return why = "no XML declaration", false;
+    i += 2;
+    bool root_seen = false;
+    while (i < xml.size()) {
+        if (xml[i] == '&') {
+            static const std::regex entity("^&(amp|lt|gt|quot|apos|#[0-9]+);");
+            if (!std::regex_search(xml.substr(i, 8), entity)) return why = "raw & at " + std::to_string(i), false;
+            ++i;
+            continue;
+        }
+        if (xml[i] == '>') return why = "raw > at " + std::to_string(i), false;
+        if (xml[i] != '<') {
+            ++i;
+            continue;
+        }
+        auto end = xml.find('>', i);
+        if (end == std::string::npos) return why = "unclosed tag", false;
+        std::string tag = xml.substr(i + 1, end - i - 1);
+        if (tag.find('<') != std::string::npos) return why = "'<' inside a tag: " + tag, false;
+        if (std::count(tag.begin(), tag.end(), '"') % 2) return why = "unbalanced quotes in " + tag, false;
+        if (tag[0] == '/') {
+            if (stack.empty() || stack.back() != tag.substr(1)) return why = "mismatched </" + tag.substr(1) + ">", false;
+            stack.pop_back();
+        } else {
+            auto name = tag.substr(0, tag.find_first_of(" /"));
+            if (!root_seen) {
+                if (name != "feed" || tag.find("xmlns=\"http://www.w3.org/2005/Atom\"") == std::string::npos)
+                    return why = "root is not Atom's feed: " + tag, false;
+                root_seen = true;
+            }
+            if (tag.back() != '/') stack.push_back(name);
+        }
+        i = end + 1;
+    }
+    if (!stack.empty()) return why = "unclosed <" + stack.back() + ">", false;
+    return root_seen;
+}
+
+}  // namespace
+
+TEST_CASE("public_view_of lets only the title, mapped status and impact, and times through") {
+    auto s = stored(7, "Checkout is slow", "P1", now - hours(2));
+    change_status(s, commands::incident_status::identified, now - hours(1));
+    change_status(s, commands::incident_status::mitigating, now - minutes(50));
+    change_status(s, commands::incident_status::monitoring, now - minutes(30));
+    auto v = public_view_of(s, severities());
+
+    CHECK(v.name == "Checkout is slow");
+    CHECK(v.status == public_status::monitoring);
+    CHECK(v.level == impact::major);  // P1: second in the scheme
+    CHECK(v.id != "7");
+    CHECK(v.id.find("INC") == std::string::npos);
+    CHECK(std::regex_match(v.id, std::regex("[0-9a-z]{12}")));
+    CHECK(v.id == public_id(s.inc));  // stable: derived, not random
+
+    // Newest first; mitigating is "identified" again for customers, so no second entry.
+    REQUIRE(v.updates.size() == 3);
+    CHECK(v.updates[0].status == public_status::monitoring);
+    CHECK(v.updates[1].status == public_status::identified);
+    CHECK(v.updates[2].status == public_status::investigating);
+    CHECK(v.updates[0].at == now - minutes(30));
+    CHECK(v.monitoring_at == now - minutes(30));
+    CHECK(v.updated_at == now - minutes(30));
+    for (const auto& u : v.updates) CHECK_THAT(u.body, !Contains("alice") && !Contains("db-7"));
+}
+
+TEST_CASE("internal text never reaches the page, the JSON or the feed") {
+    auto active = stored(1, "Login errors", "P0", now - hours(1));
+    auto done = stored(2, "Search stale", "P3", now - days(3), now - days(3) + hours(2));
+    auto m = build_model(two_groups(), severities(), {active, done}, now);
+    auto all = everything_public(m);
+    CHECK_THAT(all, Contains("Login errors") && Contains("Search stale"));
+    for (const auto* word : {"db-7", "password", "alice", "sec-ops", "U0ALICE", "U0BOB", "secret-channel", "INC-1",
+                             "INC-2", "description:", "update:", "resolution:", "note:"})
+        CHECK_THAT(all, !Contains(word));
+}
+
+TEST_CASE("statuses and severities map to Statuspage's words") {
+    using commands::incident_status;
+    CHECK(public_status_of(incident_status::investigating) == public_status::investigating);
+    CHECK(public_status_of(incident_status::identified) == public_status::identified);
+    CHECK(public_status_of(incident_status::mitigating) == public_status::identified);
+    CHECK(public_status_of(incident_status::monitoring) == public_status::monitoring);
+    CHECK(public_status_of(incident_status::resolved) == public_status::resolved);
+    CHECK(impact_of("P0", severities()) == impact::critical);
+    CHECK(impact_of("p1", severities()) == impact::major);
+    CHECK(impact_of("P2", severities()) == impact::minor);
+    CHECK(impact_of("P3", severities()) == impact::minor);
+    CHECK(impact_of("SEV-9", severities()) == impact::minor);
+}
+
+TEST_CASE("the model sorts active and resolved incidents, and the worst active one sets the page's state") {
+    auto quiet = build_model(two_groups(), severities(), {}, now);
+    CHECK(quiet.indicator == impact::none);
+    CHECK(quiet.description == "All Systems Operational");
+
+    auto older = stored(1, "Older", "P2", now - hours(3));
+    auto newer = stored(2, "Newer", "P0", now - hours(1));
+    auto gone = stored(3, "Gone", "P1", now - days(5), now - days(4));
+    auto ancient = stored(4, "Ancient", "P1", now - days(120), now - days(119));
+    auto m = build_model(two_groups(), severities(), {older, newer, gone, ancient}, now);
+    REQUIRE(m.active.size() == 2);
+    CHECK(m.active[0].name == "Newer");
+    CHECK(m.active[1].name == "Older");
+    REQUIRE(m.history.size() == 1);  // Ancient ended before the 90 days
+    CHECK(m.history[0].name == "Gone");
+    CHECK(m.history[0].status == public_status::resolved);
+    CHECK(m.history[0].resolved_at == now - days(4));
+    CHECK(m.indicator == impact::critical);
+    CHECK(m.description == "Major System Outage");
+    REQUIRE(find_incident(m, m.history[0].id));
+    CHECK(find_incident(m, m.history[0].id)->name == "Gone");
+    CHECK(find_incident(m, "zzzzzzzzzzzz") == nullptr);
+}
+
+TEST_CASE("components keep the config's groups and order; ungrouped ones come first") {
+    auto m = build_model(two_groups(), severities(), {}, now);
+    REQUIRE(m.groups.size() == 3);
+    CHECK(m.groups[0].name.empty());
+    CHECK(m.groups[0].components[0].def.name == "Docs");
+    CHECK(m.groups[1].name == "Core");
+    REQUIRE(m.groups[1].components.size() == 2);
+    CHECK(m.groups[1].components[0].def.name == "API");
+    CHECK(m.groups[2].name == "Edge");
+    for (const auto& g : m.groups)
+        for (const auto& c : g.components) {
+            CHECK(c.status == component_status::operational);
+            CHECK(c.days.size() == 90);
+            CHECK(c.uptime == 1.0);
+        }
+}
+
+TEST_CASE("uptime: a major outage is down, a partial one counts 30%, the worst of overlaps counts once") {
+    auto page = two_groups();
+    // Six hours of major outage on the API two days ago (a quarter of the day).
+    auto day = sys_days{year{2026} / 11 / 29};
+    auto major = stored(1, "API down", "P0", day + hours(6), day + hours(12));
+    major.affected = {{"API", component_status::major_outage}};
+    // The same day, a partial outage overlapping the major one by three hours and going on three more.
+    auto partial = stored(2, "API flaky", "P2", day + hours(9), day + hours(15));
+    partial.affected = {{"api", component_status::partial_outage}};  // names match case-insensitively
+    // Still going: the CDN degraded since 10:00 today (counts as up, shows as degraded).
+    auto slow = stored(3, "CDN slow", "P2", now - hours(2));
+    slow.affected = {{"CDN", component_status::degraded_performance}};
+    auto m = build_model(page, severities(), {major, partial, slow}, now);
+
+    const auto& api = m.groups[1].components[0];
+    REQUIRE(api.def.name == "API");
+    CHECK(api.status == component_status::operational);  // both resolved
+    const auto& that_day = api.days[api.days.size() - 3];
+    CHECK(that_day.day == time_point(day.time_since_epoch()));
+    CHECK(that_day.worst == component_status::major_outage);
+    // 6 h down + 3 h at 30% (09-12 is already down) = 6.9 h of 24.
+    CHECK(that_day.uptime == Approx(1.0 - 6.9 / 24));
+    CHECK(that_day.incidents == std::vector<std::string>{"API down", "API flaky"});
+    CHECK(api.days.back().uptime == 1.0);
+    // Over 89 full days and today's first 12 hours.
+    CHECK(api.uptime == Approx(1.0 - 6.9 / (89 * 24 + 12)));
+
+    const auto& cdn = m.groups[2].components[0];
+    CHECK(cdn.status == component_status::degraded_performance);
+    CHECK(cdn.days.back().worst == component_status::degraded_performance);
+    CHECK(cdn.uptime == 1.0);
+    CHECK(m.indicator == impact::minor);
+
+    SECTION("an outage across midnight is split between its days") {
+        auto night = stored(4, "Overnight", "P0", day + hours(18), day + hours(30));
+        night.affected = {{"Docs", component_status::major_outage}};
+        auto n = build_model(page, severities(), {night}, now);
+        const auto& docs = n.groups[0].components[0];
+        CHECK(docs.days[docs.days.size() - 3].uptime == Approx(0.75));
+        CHECK(docs.days[docs.days.size() - 2].uptime == Approx(0.75));
+    }
+    SECTION("a component in an active major outage makes the page at least major") {
+        auto down = stored(5, "Docs gone", "P3", now - hours(1));
+        down.affected = {{"Docs", component_status::major_outage}};
+        auto n = build_model(page, severities(), {down}, now);
+        CHECK(n.groups[0].components[0].status == component_status::major_outage);
+        CHECK(n.indicator == impact::major);
+        // An hour of today's twelve.
+        CHECK(n.groups[0].components[0].days.back().uptime == Approx(11.0 / 12));
+    }
+}
+
+TEST_CASE("every public field is escaped: an injection attempt is shown as text") {
+    page_settings page;
+    page.name = "Acme " + evil;
+    page.url = "https://status.example.com/?a=\"<b>&c";
+    page.groups = {"Group " + evil};
+    page.components = {{"Comp " + evil, "Group " + evil, "Desc " + evil}};
+    auto inc = stored(1, "Title " + evil, "P0", now - hours(1));
+    inc.affected = {{"Comp " + evil, component_status::partial_outage}};
+    auto old = stored(2, "Old " + evil, "P1", now - days(2), now - days(2) + hours(1));
+    old.affected = {{"Comp " + evil, component_status::major_outage}};
+    auto m = build_model(page, severities(), {inc, old}, now);
+
+    for (const auto& html : {render_page(m), render_incident(m, m.active[0]), render_incident(m, m.history[0]),
+                             render_not_found(m)}) {
+        CHECK_THAT(html, !Contains("<script>") && !Contains("<img") && !Contains("<b>"));
+        CHECK_THAT(html, Contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;img"));
+    }
+    auto page_html = render_page(m);
+    for (const auto* shown : {"Acme &lt;script&gt;", "Title &lt;script&gt;", "Old &lt;script&gt;",
+                              "Group &lt;script&gt;", "Comp &lt;script&gt;", "Desc &lt;script&gt;"})
+        CHECK_THAT(page_html, Contains(shown));
+
+    auto atom = history_atom(m);
+    CHECK_THAT(atom, !Contains("<script>") && Contains("Title &lt;script&gt;"));
+    std::string why;
+    CHECK(well_formed_atom(atom, why));
+    INFO(why);
+
+    // JSON carries the text as it is; a JSON parser reads back exactly the title.
+    auto summary = json::parse(summary_json(m));
+    CHECK(summary["incidents"][0]["name"] == "Title " + evil);
+    CHECK(summary["page"]["name"] == "Acme " + evil);
+}
+
+TEST_CASE("summary.json and status.json have Statuspage's keys and types") {
+    auto inc = stored(1, "Checkout slow", "P1", now - hours(1));
+    inc.affected = {{"API", component_status::partial_outage}};
+    auto m = build_model(two_groups(), severities(), {inc, stored(2, "Old", "P2", now - days(1), now - hours(20))}, now);
+    auto s = json::parse(summary_json(m));
+
+    REQUIRE(s.is_object());
+    for (const auto* key : {"page", "status", "components", "incidents", "scheduled_maintenances"}) CHECK(s.contains(key));
+    for (const auto* key : {"id", "name", "url", "time_zone", "updated_at"}) CHECK(s["page"][key].is_string());
+    CHECK(s["page"]["url"] == "https://status.example.com/");
+    CHECK(s["status"]["indicator"] == "major");
+    CHECK(s["status"]["description"].is_string());
+    CHECK(s["scheduled_maintenances"].is_array());
+    const std::regex iso("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z");
+    CHECK(std::regex_match(s["page"]["updated_at"].get<std::string>(), iso));
+
+    std::set<std::string> statuses{"operational", "degraded_performance", "partial_outage", "major_outage",
+                                   "under_maintenance"};
+    std::map<std::string, json> by_name;
+    for (const auto& c : s["components"]) {
+        for (const auto* key : {"id", "name", "status", "created_at", "updated_at", "page_id"})
+            CHECK(c[key].is_string());
+        CHECK(c["position"].is_number_integer());
+        CHECK(c["group"].is_boolean());
+        CHECK(c["only_show_if_degraded"].is_boolean());
+        CHECK(c["showcase"].is_boolean());
+        CHECK((c["description"].is_string() || c["description"].is_null()));
+        CHECK((c["group_id"].is_string() || c["group_id"].is_null()));
+        CHECK(c.contains("start_date"));
+        CHECK(statuses.count(c["status"].get<std::string>()));
+        by_name[c["name"].get<std::string>()] = c;
+    }
+    REQUIRE(by_name.count("Core"));
+    CHECK(by_name["Core"]["group"] == true);
+    CHECK(by_name["Core"]["status"] == "partial_outage");
+    CHECK(by_name["Core"]["components"] == json::array({by_name["API"]["id"], by_name["Database"]["id"]}));
+    CHECK(by_name["API"]["group_id"] == by_name["Core"]["id"]);
+    CHECK(by_name["API"]["status"] == "partial_outage");
+    CHECK(by_name["Docs"]["group_id"].is_null());
+
+    REQUIRE(s["incidents"].size() == 1);  // unresolved only, as Statuspage's summary
+    const auto& i = s["incidents"][0];
+    for (const auto* key : {"id", "name", "status", "created_at", "updated_at", "impact", "shortlink", "started_at",
+                            "page_id"})
+        CHECK(i[key].is_string());
+    CHECK(i["resolved_at"].is_null());
+    CHECK(i["monitoring_at"].is_null());
+    CHECK(i["impact"] == "major");
+    CHECK(i["status"] == "investigating");
+    CHECK(i["shortlink"] == "https://status.example.com/incidents/" + i["id"].get<std::string>());
+    REQUIRE(i["incident_updates"].is_array());
+    const auto& u = i["incident_updates"][0];
+    for (const auto* key : {"id", "status", "body", "incident_id", "created_at", "updated_at", "display_at"})
+        CHECK(u[key].is_string());
+    CHECK(u["incident_id"] == i["id"]);
+
+    auto st = json::parse(status_json(m));
+    CHECK(st.size() == 2);
+    CHECK(st["page"] == s["page"]);
+    CHECK(st["status"] == s["status"]);
+}
+
+TEST_CASE("the Atom feed is well-formed Atom with one entry per incident, newest first") {
+    auto a = stored(1, "First", "P1", now - days(2), now - days(2) + hours(1));
+    auto b = stored(2, "Second & <more>", "P2", now - hours(3));
+    auto m = build_model(two_groups(), severities(), {a, b}, now);
+    auto atom = history_atom(m);
+    std::string why;
+    CHECK(well_formed_atom(atom, why));
+    INFO(why);
+    auto second = atom.find("<title>Second &amp; &lt;more&gt;</title>");
+    auto first = atom.find("<title>First</title>");
+    REQUIRE(second != std::string::npos);
+    REQUIRE(first != std::string::npos);
+    CHECK(second < first);
+    CHECK_THAT(atom, Contains("<id>https://status.example.com/incidents/" + m.history[0].id + "</id>"));
+
+    SECTION("without a configured URL the ids are URNs") {
+        auto p = two_groups();
+        p.url.clear();
+        auto feed = history_atom(build_model(p, severities(), {a}, now));
+        CHECK_THAT(feed, Contains("<id>urn:warroom:incident:"));
+        CHECK(well_formed_atom(feed, why));
+    }
+    SECTION("the tiny checker refuses what is not well-formed") {
+        CHECK_FALSE(well_formed_atom("<?xml version=\"1.0\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>a<b</title></feed>", why));
+        CHECK_FALSE(well_formed_atom("<?xml version=\"1.0\"?>\n<feed><title>x</title></feed>", why));
+        CHECK_FALSE(well_formed_atom("<?xml version=\"1.0\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><a></b></feed>", why));
+    }
+}
+
+TEST_CASE("the HTML page is accessible by construction: language, landmarks, headings, named bars") {
+    auto inc = stored(1, "Checkout slow", "P1", now - hours(1));
+    auto m = build_model(two_groups(), severities(), {inc}, now);
+    auto html = render_page(m);
+    CHECK_THAT(html, Contains("<html lang=\"en\">") && Contains("<main>") && Contains("<header>") &&
+                         Contains("<footer>") && Contains("<h1>") && Contains("name=\"viewport\""));
+    CHECK_THAT(html, !Contains("<script"));
+    // Each uptime chart is an image named by its title, each day a titled bar.
+    std::regex chart("<svg class=\"bars\" role=\"img\" aria-labelledby=\"t-([0-9a-z]{12})\"");
+    auto charts = std::distance(std::sregex_iterator(html.begin(), html.end(), chart), std::sregex_iterator());
+    CHECK(charts == 4);
+    CHECK_THAT(html, Contains("API: 100.00% uptime over the last 90 days"));
+    CHECK_THAT(html, Contains("<a href=\"/incidents/" + m.active[0].id + "\">Checkout slow</a>"));
+}
+
+TEST_CASE("the site's routes: pages, JSON, feed, 404s, caching and read-only") {
+    auto inc = stored(1, "Checkout slow", "P1", now - hours(1));
+    auto m = build_model(two_groups(), severities(), {inc}, now);
+    auto header = [](const site_response& r, const std::string& name) {
+        for (const auto& [k, v] : r.headers)
+            if (k == name) return v;
+        return std::string();
+    };
+    auto home = respond("GET", "/?utm=x", "", m);
+    CHECK(home.status == 200);
+    CHECK(home.content_type == "text/html; charset=utf-8");
+    CHECK(header(home, "Cache-Control") == "public, max-age=10");
+    CHECK_THAT(header(home, "Content-Security-Policy"), Contains("default-src 'none'") && Contains("style-src 'sha256-"));
+    CHECK_FALSE(header(home, "ETag").empty());
+
+    auto again = respond("GET", "/", header(home, "ETag"), m);
+    CHECK(again.status == 304);
+    CHECK(again.body.empty());
+
+    CHECK(respond("GET", "/incidents/" + m.active[0].id, "", m).status == 200);
+    CHECK(respond("GET", "/incidents/1", "", m).status == 404);
+    CHECK(respond("GET", "/incidents/INC-1", "", m).status == 404);
+    CHECK(respond("GET", "/incidents/zzzzzzzzzzzz", "", m).status == 404);
+    CHECK(respond("GET", "/slack/events", "", m).status == 404);
+    CHECK(respond("GET", "/api/v2/summary.json", "", m).content_type == "application/json");
+    CHECK(respond("GET", "/api/v2/status.json", "", m).content_type == "application/json");
+    CHECK_THAT(respond("GET", "/history.atom", "", m).content_type, Contains("application/atom+xml"));
+    auto post = respond("POST", "/", "", m);
+    CHECK(post.status == 405);
+    CHECK(header(post, "Allow") == "GET, HEAD");
+    auto head = respond("HEAD", "/", "", m);
+    CHECK(head.status == 200);
+    CHECK(head.body.empty());
+}
+
+TEST_CASE("the config: [status_page] and [[components]], unique names, known groups") {
+    auto p = read_page_settings(R"(
+[status_page]
+name = "Acme"
+url = "https://status.example.com"
+groups = ["Core", "Edge"]
+
+[[components]]
+name = "API"
+group = "core"
+description = "The REST API"
+
+[[components]]
+name = "Docs"
+)", "t.toml");
+    CHECK(p.name == "Acme");
+    CHECK(p.groups == std::vector<std::string>{"Core", "Edge"});
+    REQUIRE(p.components.size() == 2);
+    CHECK(p.components[0].group == "Core");  // the group's own spelling
+    CHECK(p.components[0].description == "The REST API");
+    CHECK(p.components[1].group.empty());
+
+    auto error_of = [](const std::string& toml) -> std::string {
+        try {
+            read_page_settings(toml, "t.toml");
+        } catch (const settings_error& e) {
+            return e.what();
+        }
+        return "";
+    };
+    CHECK(read_page_settings("", "t.toml").components.empty());
+    CHECK_THAT(error_of("[[components]]\nname = \"API\"\n[[components]]\nname = \"api\"\n"),
+               Contains("t.toml: components[1].name") && Contains("unique component name"));
+    CHECK_THAT(error_of("[status_page]\ngroups = [\"Core\"]\n[[components]]\nname = \"API\"\ngroup = \"Cor\"\n"),
+               Contains("components[0].group") && Contains("\"Core\"") && Contains("got \"Cor\""));
+    CHECK_THAT(error_of("[[components]]\nname = \"API\"\ngroup = \"Core\"\n"), Contains("none listed"));
+    CHECK_THAT(error_of("[[components]]\ngroup = \"\"\n"), Contains("components[0].name"));
+    CHECK_THAT(error_of("[[components]]\nname = \"API\"\nimpact = \"x\"\n"), Contains("no such key"));
+    CHECK_THAT(error_of("[status_page]\nurl = \"status.example.com\"\n"), Contains("https://"));
+    CHECK_THAT(error_of("[status_page]\ngroups = [\"A\", \"a\"]\n"), Contains("listed twice"));
+    CHECK_THAT(error_of("components = 3\n"), Contains("[[components]]"));
+}
+
+TEST_CASE("the front page lists the newest past incidents; older ones are in the feed and at their addresses") {
+    std::vector<stored_incident> many;
+    for (int i = 1; i <= 30; ++i)
+        many.push_back(stored(i, "Past " + std::to_string(i) + ".", "P2", now - days(40) + hours(i), now - days(40) + hours(i) + minutes(30)));
+    auto m = build_model(two_groups(), severities(), many, now);
+    REQUIRE(m.history.size() == 30);
+    auto html = render_page(m);
+    CHECK_THAT(html, Contains("Past 30.") && Contains("Past 6.") && !Contains("Past 5.") && !Contains("Past 1."));
+    CHECK_THAT(html, Contains("5 older incidents of the last 90 days"));
+    CHECK_THAT(history_atom(m), Contains("Past 1.") && Contains("Past 30."));
+    CHECK(respond("GET", "/incidents/" + m.history.back().id, "", m).status == 200);
+}
+
+TEST_CASE("a resolved incident without a resolution time is still history, and an open one has no resolution") {
+    auto odd = stored(1, "Odd", "P2", now - hours(5));
+    odd.inc.status = commands::incident_status::resolved;  // resolved_at lost
+    auto open = stored(2, "Open", "P2", now - hours(1));
+    open.inc.resolved_at = now - minutes(30);  // a stale value on an open incident
+    auto m = build_model(two_groups(), severities(), {odd, open}, now);
+    REQUIRE(m.history.size() == 1);
+    CHECK(m.history[0].name == "Odd");
+    CHECK(m.history[0].status == public_status::resolved);
+    REQUIRE(m.active.size() == 1);
+    CHECK_FALSE(m.active[0].resolved_at);
+}
+
+TEST_CASE("the example file's commented status page, uncommented, is valid") {
+    std::ifstream in(std::string(WARROOM_SOURCE_DIR) + "/deploy/warroom.example.toml");
+    REQUIRE(in);
+    std::string line, block;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        if (line == "# [status_page]") inside = true;
+        if (!inside) continue;
+        if (line.rfind("# ", 0) == 0) block += line.substr(2) + "\n";
+        else if (line == "#") block += "\n";
+        else break;  // the section ends at the first line that is not a comment
+    }
+    auto p = read_page_settings(block, "warroom.example.toml");
+    CHECK(p.name == "Acme");
+    CHECK(p.groups.size() == 2);
+    CHECK(p.components.size() == 4);
+}
+
+TEST_CASE("a private incident never reaches the page, the JSON, the feed, the bars or its address") {
+    auto secret = stored(1, "Private breach of tenant 42", "P0", now - hours(1));
+    secret.inc.is_private = true;
+    secret.affected = {{"API", component_status::major_outage}};
+    auto old_secret = stored(2, "Private old breach", "P0", now - days(3), now - days(3) + hours(1));
+    old_secret.inc.is_private = true;
+    auto m = build_model(two_groups(), severities(), {secret, old_secret}, now);
+    CHECK(m.active.empty());
+    CHECK(m.history.empty());
+    CHECK(m.indicator == impact::none);
+    CHECK(m.groups[1].components[0].status == component_status::operational);
+    CHECK(m.groups[1].components[0].uptime == 1.0);
+    CHECK_THAT(everything_public(m), !Contains("Private") && !Contains("tenant 42"));
+    CHECK(respond("GET", "/incidents/" + public_id(secret.inc), "", m).status == 404);
+}
