@@ -14,6 +14,12 @@ function(warroom_warnings target)
     # GCC 12 at -O3 flags "literal" + std::string as overlapping memcpy
     # (-Wrestrict, GCC bug 105329): a false positive in libstdc++ itself.
     target_compile_options(${target} PRIVATE -Wno-restrict)
+    # The same "literal" + std::string inlined at -O3 (only the benchmarks'
+    # Release build) trips -Wstringop-overflow and -Warray-bounds with
+    # impossible 2^63 bounds inside libstdc++'s memcpy (GCC bug 105651): it
+    # stopped bench/slack_compare.sh. The -O2 builds CI uses keep both.
+    target_compile_options(${target} PRIVATE
+      $<$<CONFIG:Release>:-Wno-stringop-overflow -Wno-array-bounds>)
     if(WARROOM_SANITIZE)
       # Sanitizer instrumentation at -O1 makes GCC 12 report maybe-uninitialized
       # inside libstdc++ (std::regex's std::function): noise, not our code.
