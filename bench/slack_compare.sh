@@ -109,7 +109,12 @@ out=bench/results/slack-$stamp.txt
   echo "# load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "## ceiling (loadgen/ceiling.sh $duration $conns 1)"
-  "$loadgen/ceiling.sh" "$duration" "$conns" 1 | tee "$work/ceiling.txt"
+  # The C responder can answer writes faster than ceiling.sh pre-signs them at
+  # 50 connections (run.sh exits 3, "ran out of distinct requests"): the rows
+  # printed before that (the reads the ratios use) still stand.
+  { "$loadgen/ceiling.sh" "$duration" "$conns" 1 ||
+      echo "(ceiling.sh stopped with exit $?: the rows above stand; the ratios use its show rows)"; } |
+    tee "$work/ceiling.txt"
   for bot in bolt-js warroom bolt-js; do
     echo
     if [[ $bot == warroom ]]; then
