@@ -3,6 +3,8 @@
 // because the person reading it is often fixing a config under pressure.
 #include "bot/config.hpp"
 
+#include "bot/toml_text.hpp"
+
 #include "commands/text.hpp"
 
 #include <charconv>
@@ -411,27 +413,6 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
 }
 
 namespace {
-
-std::string toml_string(std::string_view s) {
-    std::string out = "\"";
-    for (char ch : s) {
-        switch (ch) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (static_cast<unsigned char>(ch) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-                    out += buf;
-                } else {
-                    out += ch;
-                }
-        }
-    }
-    return out + "\"";
-}
 
 std::string list(const std::vector<std::string>& items) {
     std::string out = "[";

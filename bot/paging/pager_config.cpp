@@ -1,6 +1,8 @@
 // Messages follow bot/config.cpp's: "file: pagers[0].routing_key_env: expected … (line 12)".
 #include "bot/paging/pager_config.hpp"
 
+#include "bot/toml_text.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -142,15 +144,6 @@ std::optional<std::string> non_empty(const env_lookup& env, const std::string& n
     return v;
 }
 
-std::string quoted(std::string_view s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
-
 const char* state(const std::string& secret) { return secret.empty() ? "NOT SET" : "set (redacted)"; }
 
 }  // namespace
@@ -191,9 +184,9 @@ void route_severities(const std::vector<pager_target>& pagers, std::vector<comma
                 slack.push_back(entry);
             } else {
                 std::string names;
-                for (const auto& p : pagers) names += (names.empty() ? "" : ", ") + quoted(p.name);
+                for (const auto& p : pagers) names += (names.empty() ? "" : ", ") + bot::toml_string(p.name);
                 throw pager_config_error(source + ": severity " + sev.name + ": page: expected a Slack user group (S…) "
-                                         "or user (U…) ID or the name of a [[pagers]] target, got " + quoted(entry) +
+                                         "or user (U…) ID or the name of a [[pagers]] target, got " + bot::toml_string(entry) +
                                          (names.empty() ? " (no [[pagers]] are configured)" : " (pagers: " + names + ")"));
             }
         }
@@ -234,16 +227,16 @@ std::string describe(const std::vector<pager_target>& pagers) {
     std::ostringstream out;
     for (const auto& p : pagers) {
         out << "\n[[pagers]]\n"
-            << "name = " << quoted(p.name) << "\n"
-            << "kind = " << quoted(to_string(p.kind)) << "\n";
+            << "name = " << bot::toml_string(p.name) << "\n"
+            << "kind = " << bot::toml_string(to_string(p.kind)) << "\n";
         const char* secret_key = p.kind == pager_kind::pagerduty  ? "routing_key_env"
                                  : p.kind == pager_kind::opsgenie ? "api_key_env"
                                                                   : "secret_env";
-        out << secret_key << " = " << quoted(p.secret_env) << "  # " << state(p.secret) << "\n";
+        out << secret_key << " = " << bot::toml_string(p.secret_env) << "  # " << state(p.secret) << "\n";
         if (!p.webhook_secret_env.empty())
-            out << "webhook_secret_env = " << quoted(p.webhook_secret_env) << "  # " << state(p.webhook_secret) << "\n";
-        out << (p.kind == pager_kind::webhook ? "url" : "base_url") << " = " << quoted(p.url) << "\n";
-        if (p.kind == pager_kind::pagerduty) out << "source = " << quoted(p.source) << "\n";
+            out << "webhook_secret_env = " << bot::toml_string(p.webhook_secret_env) << "  # " << state(p.webhook_secret) << "\n";
+        out << (p.kind == pager_kind::webhook ? "url" : "base_url") << " = " << bot::toml_string(p.url) << "\n";
+        if (p.kind == pager_kind::pagerduty) out << "source = " << bot::toml_string(p.source) << "\n";
     }
     return out.str();
 }
