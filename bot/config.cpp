@@ -275,7 +275,7 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
                {"announce_channel", "escalation_channel", "channel_prefix", "timeline_reaction", "templates_dir",
                 "resolve_requires_role", "working_hours", "severities", "roles", "incident_types",
                 "slack_unreachable_after", "followup_nag", "pagers", "private_notice", "followup_dm",
-                "followup_digest_channel", "followup_digest_at", "status_page", "components"});
+                "followup_digest_channel", "followup_digest_at", "status_page", "components", "install_id"});
 
     commands::settings s = commands::default_settings();
     if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
@@ -334,6 +334,11 @@ void parse_service_settings(const std::string& toml_text, const std::string& sou
     }
     key_path at{source, ""};
     if (auto d = read_duration(root, at, "slack_unreachable_after")) c.slack_unreachable_after = *d;
+    if (auto v = read_string(root, at, "install_id")) {
+        if (v->empty() || v->size() > 64 || v->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+            throw config_error(source + ": install_id must be 1-64 characters of a-z, 0-9 and '-'");
+        c.install_id = *v;
+    }
     try {
         c.status_page = statuspage::read_page_settings(toml_text, source);
     } catch (const statuspage::settings_error& e) {
@@ -469,7 +474,8 @@ std::string describe(const config& c) {
         << "followup_digest_channel = " << quoted(s.followup_digest_channel) << "\n"
         << "followup_digest_at = " << quoted(commands::format_weekly_time(s.followup_digest_at)) << "\n"
         << "private_notice = " << toml_string(s.private_notice) << "\n"
-        << "slack_unreachable_after = " << toml_duration(c.slack_unreachable_after) << "\n\n"
+        << "slack_unreachable_after = " << toml_duration(c.slack_unreachable_after) << "\n"
+        << "install_id = " << toml_string(c.install_id) << "\n\n"
         << "[working_hours]\n"
         << "days = " << toml_string(s.hours.days_text) << "\n"
         << "hours = " << toml_string(s.hours.hours_text) << "\n"

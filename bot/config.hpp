@@ -45,6 +45,11 @@ struct config {
     std::string app_token;
     // [[pagers]]: PagerDuty, Opsgenie and webhook targets, their secrets read from the environment.
     std::vector<paging::pager_target> pagers;
+    // install_id: names this warroom in the keys it gives vendors (PagerDuty's
+    // dedup_key, Opsgenie's alias), so two warrooms paging one service stay
+    // apart and a webhook from the vendor is matched to this one's incidents.
+    // Must never change once pages were sent.
+    std::string install_id = "warroom";
 };
 
 // Reads an environment variable; empty optional when unset. Injected so tests

@@ -216,6 +216,20 @@ name = "outage"
     CHECK(back.find_type("breach")->is_private);
 }
 
+TEST_CASE("install_id names this warroom to vendors: \"warroom\" unless set, a-z 0-9 - only") {
+    bot::config c;
+    CHECK(c.install_id == "warroom");
+    CHECK_THAT(bot::describe(c), Contains("\ninstall_id = \"warroom\"\n"));
+    std::string text = "install_id = \"acme-prod\"\n";
+    bot::parse_settings(text, "team.toml");  // a known key
+    bot::parse_service_settings(text, "team.toml", c);
+    CHECK(c.install_id == "acme-prod");
+    for (std::string bad : {"install_id = \"\"\n", "install_id = \"Acme Prod\"\n", "install_id = \"a/b\"\n"}) {
+        bot::config d;
+        CHECK_THROWS_AS(bot::parse_service_settings(bad, "team.toml", d), bot::config_error);
+    }
+}
+
 TEST_CASE("slack_unreachable_after is a duration, 60 s unless set") {
     bot::config c;
     CHECK(c.slack_unreachable_after == std::chrono::seconds(60));
