@@ -37,6 +37,16 @@ pager_endpoint::pager_endpoint(db_worker& db, metrics& m, const clock& clk, cons
       opsgenie_secrets_(paging::webhook_secrets(cfg.pagers, paging::pager_kind::opsgenie)),
       after_change_(std::move(after_change)) {}
 
+std::string pager_endpoint::status() const {
+    auto one = [](std::string_view provider, std::string_view path, std::size_t secrets) {
+        if (secrets == 0) return std::string(provider) + " answers off (no webhook secret set)";
+        return std::string(provider) + " answers on " + std::string(path) + " (" + std::to_string(secrets) +
+               (secrets == 1 ? " secret)" : " secrets)");
+    };
+    return one("PagerDuty", pagerduty_path, pagerduty_secrets_.size()) + "; " +
+           one("Opsgenie", opsgenie_path, opsgenie_secrets_.size());
+}
+
 http_response pager_endpoint::refuse(std::string_view provider, const std::string& reason, std::size_t body_size) {
     // Anyone can send these, as fast as they like: counted in /metrics, a sample of them logged.
     warn_throttled("pager.unverified", "refused a webhook from {}: {} ({} bytes); nothing changed", provider, reason,

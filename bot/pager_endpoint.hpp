@@ -36,6 +36,8 @@ public:
     std::optional<net::http_response> screen(const net::http_request& head,
                                              std::optional<std::uint64_t> content_length);
     net::task<net::http_response> handle(net::http_request req);
+    // For the startup log: which vendors' answers are taken, and how many secrets each (never the secrets).
+    std::string status() const;
 
 private:
     net::http_response refuse(std::string_view provider, const std::string& reason, std::size_t body_size);

@@ -326,6 +326,8 @@ int run_serve(const config& cfg) {
     spdlog::info("warroom {} serving Slack on {}:{} (database {}, Slack API {})", WARROOM_VERSION,
                  bound.address().to_string(), bound.port(), cfg.db_path, cfg.slack_api_url);
 
+    if (!cfg.pagers.empty()) spdlog::info("pages: {}", pager_answers.status());
+
     auto stopped = [](loop_health& h) { return [&h](std::string_view what) { h.stopped(std::string(what)); }; };
     tasks.spawn("outbox delivery", outbox.run(), stopped(outbox.health()));
     if (socket_mode) {

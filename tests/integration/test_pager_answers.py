@@ -230,6 +230,9 @@ class PagerAnswerTests(harness.ServeCase):
             self.assertNotIn(secret, metrics)
         # Nor a signature, which would let anyone replay the body it signs.
         self.assertNotIn("v1=", log)
+        # What it does take is said once, at startup: the rotating variable counts as two.
+        self.assertIn("PagerDuty answers on /pagerduty/webhook (3 secrets); "
+                      "Opsgenie answers on /opsgenie/webhook (1 secret)", log)
 
 
 if __name__ == "__main__":
