@@ -37,7 +37,7 @@ std::string metrics::render(const gauges& g) const {
         out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n'
             << name << ' ' << value << '\n';
     };
-    out << "# HELP warroom_requests_total Requests to /slack/events by kind and outcome.\n"
+    out << "# HELP warroom_requests_total Requests to /slack/events and the pager webhooks by kind and outcome.\n"
            "# TYPE warroom_requests_total counter\n";
     for (const auto& [key, n] : requests_)
         out << "warroom_requests_total{kind=\"" << label(key.first) << "\",outcome=\"" << label(key.second) << "\"} "

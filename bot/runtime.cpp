@@ -132,6 +132,29 @@ bool runtime::observe(const commands::observation& seen) {
     }
 }
 
+runtime::pager_answer_result runtime::answer_from_pager(const commands::pager_answer& answer,
+                                                         const std::string& once_key) {
+    auto now = clock_.now();
+    try {
+        SQLite::Transaction txn(db_.sql());
+        if (repo_.seen_request(once_key)) return pager_answer_result::duplicate;
+        auto d = engine_.answer_from_pager(answer, repo_, now);
+        if (!d.ok) return pager_answer_result::unknown_incident;
+        repo_.apply(d, now);
+        repo_.remember_request(once_key, now);
+        if (commit_if_usable(db_, txn, true)) db_.ensure_usable();  // throws, saying why and what to do
+        changes_.fetch_add(1, std::memory_order_release);
+        return pager_answer_result::reflected;
+    } catch (const std::exception& e) {
+        db_.note_failure(std::current_exception());
+        // The caller answers 500 and logs nothing more: the vendor retries.
+        spdlog::error("recording INC-{} {} in {} failed (the vendor will retry): {}", answer.incident,
+                      answer.what == commands::pager_answer::kind::acknowledged ? "acknowledged" : "resolved",
+                      answer.provider, e.what());
+        return pager_answer_result::failed;
+    }
+}
+
 commands::message runtime::join(std::int64_t incident, const std::string& user) {
     auto now = clock_.now();
     try {

@@ -28,6 +28,12 @@ public:
     std::vector<commands::outcome> handle_batch(const std::vector<commands::request>& reqs);
     // An event seen in Slack, through the engine and one transaction; true when recorded.
     bool observe(const commands::observation& seen);
+    // A page answered in PagerDuty or Opsgenie (verified by the caller),
+    // reflected once per `once_key` (the vendor's event id): the key is
+    // remembered in the transaction that records the answer, so a vendor's
+    // retry finds it, and a failed commit lets the retry try again.
+    enum class pager_answer_result { reflected, duplicate, unknown_incident, failed };
+    pager_answer_result answer_from_pager(const commands::pager_answer& answer, const std::string& once_key);
     // The App Home as `viewer` sees it: with their open follow-ups.
     commands::message home(const std::string& viewer);
     // The "Join channel" button: invites `user` to the incident's channel.

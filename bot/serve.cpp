@@ -15,6 +15,7 @@
 #include "bot/net/task_group.hpp"
 #include "bot/net/tls.hpp"
 #include "bot/net/wakeup.hpp"
+#include "bot/pager_endpoint.hpp"
 #include "bot/slack/delivery.hpp"
 #include "bot/slack/socket_mode.hpp"
 #include "bot/slack/web_client.hpp"
@@ -259,6 +260,8 @@ int run_serve(const config& cfg) {
     interactions clicks(tasks, db, slack_api, stats, cfg.settings, after_command);
     slack_endpoint events(tasks, cfg.signing_secret, db, slack_api, stats, clk, cfg.settings, events_in, clicks,
                           after_slash_command);
+    // Pages answered in PagerDuty or Opsgenie (their webhooks), on the same listener as /slack/events.
+    pager_endpoint pager_answers(db, stats, clk, cfg, after_command);
     // Socket Mode (SLACK_APP_TOKEN): Slack's traffic over a WebSocket we open;
     // HTTP keeps /healthz and /metrics, and /slack/events if a secret is set.
     std::unique_ptr<slack::web_client> app_api;
@@ -278,13 +281,15 @@ int run_serve(const config& cfg) {
             co_return co_await healthz(in, req.target == "/readyz");
         }
         if (req.target == "/metrics") co_return co_await metrics_page(db, stats, http, outbox, clk);
+        if (pager_endpoint::serves(req.target)) co_return co_await pager_answers.handle(std::move(req));
         co_return net::http_response{404, "text/plain", "not found\n", {}};
     };
     net::http_server server(io, listen_at, route, limits, &tasks);
     http = &server;
-    server.set_header_gate([&](const net::http_request& head, std::optional<std::uint64_t>) {
+    server.set_header_gate([&](const net::http_request& head, std::optional<std::uint64_t> content_length) {
         std::optional<net::http_response> refusal;
         if (head.target == "/slack/events" && !cfg.signing_secret.empty()) refusal = events.screen(head);
+        if (pager_endpoint::serves(head.target)) refusal = pager_answers.screen(head, content_length);
         return refusal;
     });
     // The public status page on a listener of its own (WARROOM_STATUS_LISTEN):
@@ -320,6 +325,8 @@ int run_serve(const config& cfg) {
     auto bound = server.local_endpoint();
     spdlog::info("warroom {} serving Slack on {}:{} (database {}, Slack API {})", WARROOM_VERSION,
                  bound.address().to_string(), bound.port(), cfg.db_path, cfg.slack_api_url);
+
+    if (!cfg.pagers.empty()) spdlog::info("pages: {}", pager_answers.status());
 
     auto stopped = [](loop_health& h) { return [&h](std::string_view what) { h.stopped(std::string(what)); }; };
     tasks.spawn("outbox delivery", outbox.run(), stopped(outbox.health()));

@@ -25,6 +25,10 @@ std::optional<commands::incident> store_ops::find_by_channel(std::string channel
 
 bool store_ops::observe(commands::observation seen) { return rt_.observe(seen); }
 
+runtime::pager_answer_result store_ops::answer_from_pager(commands::pager_answer answer, std::string once_key) {
+    return rt_.answer_from_pager(answer, once_key);
+}
+
 commands::message store_ops::home(std::string viewer) { return rt_.home(viewer); }
 
 commands::message store_ops::join(std::int64_t incident, std::string user) { return rt_.join(incident, user); }

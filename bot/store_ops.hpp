@@ -33,6 +33,8 @@ public:
     // The incident whose channel (ID or name) this is.
     std::optional<commands::incident> find_by_channel(std::string channel);
     bool observe(commands::observation seen);
+    // A verified page answer from PagerDuty or Opsgenie, once per `once_key`.
+    runtime::pager_answer_result answer_from_pager(commands::pager_answer answer, std::string once_key);
     // The App Home as `viewer` sees it (a private incident shows to its members only; their follow-ups).
     commands::message home(std::string viewer);
     commands::message join(std::int64_t incident, std::string user);

@@ -57,6 +57,9 @@ struct decision {
     message reply;                   // to the caller only
     // The weekly follow-up digest's next time, when this decision moves it.
     std::optional<time_point> next_digest;
+    // The decision reflects what a pager vendor told us (engine::answer_from_pager):
+    // the vendor already knows, so no page (acknowledge, resolve) may be queued for it.
+    bool from_pager = false;
 };
 
 // What a command did, as its transport needs it after the commit: the

@@ -46,6 +46,16 @@ struct observation {
     std::string message_ts;  // pinned_message: its Slack timestamp, so it is added once
 };
 
+// A page answered in the pager vendor's app (PagerDuty, Opsgenie), already
+// verified and matched to an incident by the transport.
+struct pager_answer {
+    enum class kind { acknowledged, resolved };
+    kind what = kind::acknowledged;
+    std::int64_t incident = 0;
+    std::string provider;  // "PagerDuty", "Opsgenie": for "acknowledged in PagerDuty by …"
+    std::string by;        // the person as the vendor names them: never a Slack user ID
+};
+
 class engine {
 public:
     engine(settings cfg, templates::renderer tpl);
@@ -56,6 +66,18 @@ public:
     // A stored deadline came due. Stale firings (the deadline moved or the
     // timer was disarmed) decide nothing.
     decision fire(std::int64_t incident, timer_kind kind, incident_store& store, time_point now) const;
+    // A page acknowledged or resolved on the vendor's side. Deliberately not a
+    // `request` and not routed through handle(): nothing the vendor already
+    // knows may be paged back to it. An acknowledgement that came from the
+    // vendor must never queue an acknowledge event to that vendor (it would
+    // loop: our acknowledge, its webhook, ...). So every rule that turns a
+    // warroom acknowledgement or resolution into a page (`/incident ack` ->
+    // "acknowledge" event) lives on the command path, and the decision made
+    // here carries `from_pager = true`, which any such rule must honour.
+    // An acknowledgement acknowledges the incident when it was not yet (the
+    // acknowledgement clock stops); a resolution is only noted: resolving in
+    // warroom stays a human decision in Slack. Unknown incident: ok = false.
+    decision answer_from_pager(const pager_answer& answer, incident_store& store, time_point now) const;
     // Outside an incident channel, or already recorded: decides nothing (ok = false).
     decision observe(const observation& seen, incident_store& store, time_point now) const;
     // Someone asked to join the incident's channel (the Join channel button):

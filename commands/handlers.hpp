@@ -25,6 +25,9 @@ struct context {
 // --- views.cpp: template data and the pieces every handler uses ------------
 std::string mention(std::string_view user);            // "<@U1>", or "" for nobody
 std::string channel_link(const incident& inc);          // "<#C1>" once created, else "#name"
+// Who acknowledged: "<@U1>", or "Jane in PagerDuty" for an acknowledgement
+// made in a pager app (stored as "PagerDuty:Jane": no Slack ID has a colon).
+std::string acknowledger(const incident& inc);
 std::string channel_link(std::string_view name_or_id);  // for configured channels
 nlohmann::json incident_view(const context& ctx, const incident& inc);
 message topic_message(const context& ctx, const incident& inc);

@@ -209,7 +209,7 @@ decision handle_ack(const context& ctx, const command_line& line) {
     if (line.size() > t.next) return refuse_extra(ctx, line, t.next);
     incident inc = std::move(*t.inc);
     if (inc.acked_at)
-        return fail(ctx, inc.id() + " was already acknowledged by " + mention(inc.acked_by) + " at " +
+        return fail(ctx, inc.id() + " was already acknowledged by " + acknowledger(inc) + " at " +
                              format_time(*inc.acked_at) + " UTC.");
     decision d;
     inc.acked_at = ctx.now;

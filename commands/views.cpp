@@ -77,7 +77,7 @@ nlohmann::json incident_view(const context& ctx, const incident& inc) {
     view.emplace("commander", text_or_null(mention(inc.role_holder("commander"))));
     view.emplace("roles", std::move(roles));
     view.emplace("acked", inc.acked_at.has_value());
-    view.emplace("acked_by", mention(inc.acked_by));
+    view.emplace("acked_by", acknowledger(inc));
     view.emplace("acked_after", inc.acked_at ? format_duration(*inc.acked_at - inc.declared_at) : "");
     view.emplace("resolved_at", inc.resolved_at ? nlohmann::json(format_time(*inc.resolved_at)) : nlohmann::json());
     view.emplace("resolved_after", inc.resolved_at ? nlohmann::json(format_duration(*inc.resolved_at - inc.declared_at))

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -11,11 +13,8 @@ namespace warroom::paging {
 
 namespace {
 
-// Vendors' webhooks are small; a bigger or deeper body is not theirs.
-constexpr std::size_t max_body = 256 * 1024;
-
 std::optional<nlohmann::json> parse_object(std::string_view body) {
-    if (body.size() > max_body) return std::nullopt;
+    if (body.size() > max_webhook_body) return std::nullopt;
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return std::nullopt;
     return j;
@@ -25,6 +24,50 @@ std::string string_at(const nlohmann::json& obj, const char* key) {
     if (!obj.is_object()) return {};
     auto it = obj.find(key);
     return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+bool digits(std::string_view s, std::size_t at, std::size_t n) {
+    if (s.size() < at + n) return false;
+    for (std::size_t i = at; i < at + n; ++i)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+int number(std::string_view s, std::size_t at, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+// RFC 3339 as PagerDuty writes it: "2026-12-01T04:02:00.000Z" (fraction
+// optional; "Z" or a "+hh:mm"/"-hh:mm" offset). Anything else: nullopt.
+std::optional<std::chrono::sys_seconds> parse_rfc3339(std::string_view s) {
+    using namespace std::chrono;
+    if (!digits(s, 0, 4) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2) || s[7] != '-' || !digits(s, 8, 2) ||
+        (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2) || s[13] != ':' || !digits(s, 14, 2) || s[16] != ':' ||
+        !digits(s, 17, 2))
+        return std::nullopt;
+    year_month_day date{year{number(s, 0, 4)}, month{static_cast<unsigned>(number(s, 5, 2))},
+                        day{static_cast<unsigned>(number(s, 8, 2))}};
+    int hh = number(s, 11, 2), mm = number(s, 14, 2), ss = number(s, 17, 2);
+    if (!date.ok() || hh > 23 || mm > 59 || ss > 60) return std::nullopt;
+    std::size_t i = 19;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        std::size_t start = i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+        if (i == start) return std::nullopt;
+    }
+    seconds offset{0};
+    if (i + 1 == s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    } else if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(s, i + 1, 2) && s[i + 3] == ':' &&
+               digits(s, i + 4, 2)) {
+        offset = hours{number(s, i + 1, 2)} + minutes{number(s, i + 4, 2)};
+        if (s[i] == '-') offset = -offset;
+    } else {
+        return std::nullopt;
+    }
+    return sys_days{date} + hours{hh} + minutes{mm} + seconds{ss} - offset;
 }
 
 inbound_result invalid(std::string reason) {
@@ -63,6 +106,7 @@ inbound_result parse_pagerduty_webhook(std::string_view body) {
     if (a.key.empty()) return ignored("incident without an incident_key (not opened by warroom)");
     a.provider = "PagerDuty";
     a.event_id = string_at(*ev, "id");
+    a.occurred_at = parse_rfc3339(string_at(*ev, "occurred_at"));
     auto agent = ev->find("agent");
     // No agent: PagerDuty itself acted (auto-resolve, a timeout).
     a.by = agent != ev->end() ? string_at(*agent, "summary") : "";
@@ -92,9 +136,19 @@ inbound_result parse_opsgenie_webhook(std::string_view body) {
     a.provider = "Opsgenie";
     a.by = string_at(*alert, "username");
     if (a.by.empty()) a.by = "Opsgenie";
-    // Opsgenie sends no delivery id; an alert is acknowledged or closed once.
+    // Opsgenie sends no delivery id (see the header).
     const std::string id = string_at(*alert, "alertId");
     a.event_id = (id.empty() ? a.key : id) + ":" + action;
+    // Nanoseconds since the epoch in Opsgenie's payloads; milliseconds taken too.
+    auto updated = alert->find("updatedAt");
+    if (updated != alert->end() && updated->is_number_integer()) {
+        auto n = updated->get<std::int64_t>();
+        a.event_id += ":" + std::to_string(n);
+        if (n > 0) {
+            auto secs = n > 100'000'000'000'000LL ? n / 1'000'000'000 : n / 1000;
+            a.occurred_at = std::chrono::sys_seconds{std::chrono::seconds{secs}};
+        }
+    }
     inbound_result r;
     r.status = inbound_result::answered;
     r.answer = std::move(a);

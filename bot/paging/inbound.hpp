@@ -3,6 +3,8 @@
 // engine can act on. Pure: no I/O, no clock but the one passed in.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +16,9 @@ struct page_answer {
     std::string key;       // PagerDuty's incident_key / Opsgenie's alias: our dedup key
     std::string by;        // the person who acted, as the vendor names them
     std::string event_id;  // the vendor's id of this delivery, to ignore its retries
+    // When it happened, as the vendor says: PagerDuty's event.occurred_at,
+    // Opsgenie's alert.updatedAt. nullopt: not in the body.
+    std::optional<std::chrono::sys_seconds> occurred_at;
 };
 
 struct inbound_result {
@@ -26,12 +31,17 @@ struct inbound_result {
     std::string reason;  // for ignored and invalid: a log line's words
 };
 
+// Vendors' webhook bodies are small; a bigger one is refused before it is read.
+inline constexpr std::size_t max_webhook_body = 256 * 1024;
+
 // PagerDuty webhooks v3: `event.event_type` incident.acknowledged or
 // incident.resolved, the incident's `incident_key`, the agent's name.
 inbound_result parse_pagerduty_webhook(std::string_view body);
 
 // Opsgenie's webhook integration: `action` Acknowledge or Close, `alert.alias`,
-// `alert.username`.
+// `alert.username`. Opsgenie sends no delivery id: the event id is the
+// alert's id, the action and alert.updatedAt, the same in every retry of one
+// delivery and different for a later acknowledgement of the same alert.
 inbound_result parse_opsgenie_webhook(std::string_view body);
 
 enum class signature_verdict {

@@ -31,6 +31,7 @@ import hmac
 import json
 import os
 import sys
+import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -106,11 +107,14 @@ def sign_webhook(secret, body):
     return "v1=" + hmac.new(secret.encode(), data, hashlib.sha256).hexdigest()
 
 
-def webhook_event(event_type, incident_key, agent="Tenex Engineer", event_id=None):
-    """A webhooks v3 body as PagerDuty sends it for an incident event."""
+def webhook_event(event_type, incident_key, agent="Tenex Engineer", event_id=None, occurred_at=None):
+    """A webhooks v3 body as PagerDuty sends it for an incident event; occurred_at (Unix
+    seconds) defaults to now, as a delivery that was not delayed."""
+    at = time.time() if occurred_at is None else occurred_at
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(at)) + f".{int(at * 1000) % 1000:03d}Z"
     return {"event": {
         "id": event_id or uuid.uuid4().hex, "event_type": event_type, "resource_type": "incident",
-        "occurred_at": "2026-12-01T04:02:00.000Z",
+        "occurred_at": stamp,
         "agent": None if agent is None else {"id": "PLH1HKV", "summary": agent, "type": "user_reference",
                                               "html_url": "https://example.pagerduty.com/users/PLH1HKV"},
         "client": None,

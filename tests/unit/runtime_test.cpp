@@ -209,3 +209,35 @@ TEST_CASE("a resolved channel's archive is armed in the database, fires once aft
     CHECK(pending[before].act.kind == commands::action_kind::unarchive_channel);
     CHECK_FALSE(s.repo().find(1)->archived);
 }
+
+TEST_CASE("a page answered in PagerDuty is recorded once per vendor event, the key kept only with its effects") {
+    scratch_runtime s;
+    s.rt->handle(from_slack("declare P1 checkout is down", "222.1"));
+    commands::pager_answer ack;
+    ack.incident = 1;
+    ack.provider = "PagerDuty";
+    ack.by = "Tenex Engineer";
+    using result = bot::runtime::pager_answer_result;
+    auto pager_entries = [&] {
+        std::size_t n = 0;
+        for (const auto& e : s.repo().timeline(1)) n += e.kind == "pager";
+        return n;
+    };
+
+    SECTION("an unknown incident changes nothing, and its key is not spent") {
+        commands::pager_answer other = ack;
+        other.incident = 9;
+        CHECK(s.rt->answer_from_pager(other, "pagerduty:E1") == result::unknown_incident);
+        CHECK_FALSE(s.repo().seen_request("pagerduty:E1"));
+    }
+    CHECK(s.rt->answer_from_pager(ack, "pagerduty:E1") == result::reflected);
+    CHECK(s.rt->answer_from_pager(ack, "pagerduty:E1") == result::duplicate);
+    CHECK(pager_entries() == 1);
+    CHECK(s.repo().find(1)->acked_at == s.clk.t);
+    CHECK_FALSE(s.repo().find(1)->due.ack);  // the escalation timer is disarmed in the database too
+
+    // Another event (acknowledged again after an unacknowledge) is noted again; the incident stays acknowledged once.
+    CHECK(s.rt->answer_from_pager(ack, "pagerduty:E2") == result::reflected);
+    CHECK(pager_entries() == 2);
+    CHECK(s.repo().find(1)->acked_at == s.clk.t);
+}
