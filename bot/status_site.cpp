@@ -35,7 +35,10 @@ net::task<net::http_response> status_site::handle(net::http_request req) {
         if (failure.empty()) {
             std::vector<statuspage::stored_incident> stored;
             stored.reserve(rows.size());
-            for (auto& r : rows) stored.push_back({std::move(r.inc), std::move(r.timeline), {}});
+            for (auto& r : rows) {
+                auto affected = statuspage::affected_of(r.inc);
+                stored.push_back({std::move(r.inc), std::move(r.timeline), std::move(affected)});
+            }
             model_ = std::make_shared<const statuspage::status_model>(
                 statuspage::build_model(cfg_.status_page, cfg_.settings.severities, stored, now));
             model_version_ = version;

@@ -242,6 +242,8 @@ std::string usage(const context& ctx, std::string_view verb, std::string_view re
     if (v == "resolve") return w(" [summary]");
     if (v == "followup" || v == "action") return w(" <text> [owner <person>] [due <date>]");
     if (v == "timeline") return either("", " all");
+    if (v == "impact") return w(" <component> <degraded|partial_outage|major_outage|maintenance|operational>");
+    if (v == "public" || v == "statuspage") return w(" <investigating|identified|monitoring|resolved> <text>");
     if (ctx.cfg.find_role(v)) return w(" <person>") + " (an @mention or `me`)";
     return w("");
 }

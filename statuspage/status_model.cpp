@@ -163,6 +163,59 @@ public_status public_status_of(commands::incident_status s) {
     return public_status::investigating;
 }
 
+public_status public_status_of(commands::public_phase p) {
+    switch (p) {
+        case commands::public_phase::investigating: return public_status::investigating;
+        case commands::public_phase::identified: return public_status::identified;
+        case commands::public_phase::monitoring: return public_status::monitoring;
+        case commands::public_phase::resolved: return public_status::resolved;
+    }
+    return public_status::investigating;
+}
+
+component_status component_status_of(commands::component_impact i) {
+    switch (i) {
+        case commands::component_impact::degraded: return component_status::degraded_performance;
+        case commands::component_impact::partial_outage: return component_status::partial_outage;
+        case commands::component_impact::major_outage: return component_status::major_outage;
+        case commands::component_impact::maintenance: return component_status::under_maintenance;
+    }
+    return component_status::operational;
+}
+
+std::vector<component_impact> affected_of(const commands::incident& inc) {
+    std::vector<component_impact> out;
+    for (const auto& [name, level] : inc.impacts) out.push_back({name, component_status_of(level)});
+    return out;
+}
+
+namespace {
+
+// The published public updates, oldest first, and what they make of the
+// incident: its status is what the newest told customers, except that an
+// incident resolved inside is resolved for them too (a fallback sentence says so).
+void from_public_notes(const commands::incident& inc, public_incident& out) {
+    std::vector<public_update> notes;
+    for (const auto& n : inc.public_notes)
+        if (n.published()) notes.push_back({"", public_status_of(n.phase), n.text, *n.published_at});
+    std::stable_sort(notes.begin(), notes.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+    if (!inc.is_open() && notes.back().status != public_status::resolved)
+        notes.push_back({"", public_status::resolved, std::string(sentence(public_status::resolved)),
+                         inc.resolved_at.value_or(notes.back().at)});
+    out.status = notes.back().status;
+    if (out.status == public_status::resolved && !out.resolved_at) out.resolved_at = notes.back().at;
+    for (std::size_t i = 0; i < notes.size(); ++i) {
+        notes[i].id = short_hash(out.id + " public update " + std::to_string(i));
+        if (notes[i].status == public_status::monitoring && !out.monitoring_at) out.monitoring_at = notes[i].at;
+    }
+    out.updated_at = notes.back().at;
+    if (out.resolved_at) out.updated_at = std::max(out.updated_at, *out.resolved_at);
+    std::reverse(notes.begin(), notes.end());
+    out.updates = std::move(notes);
+}
+
+}  // namespace
+
 public_incident public_view_of(const stored_incident& stored, const std::vector<commands::severity_def>& severities) {
     const auto& inc = stored.inc;
     public_incident out;
@@ -174,6 +227,10 @@ public_incident public_view_of(const stored_incident& stored, const std::vector<
     // A resolved incident is history even if its resolution time was lost.
     if (!inc.is_open()) out.resolved_at = inc.resolved_at.value_or(inc.last_update_at.value_or(inc.declared_at));
     out.components = stored.affected;
+    if (stored.inc.has_published_note()) {
+        from_public_notes(inc, out);
+        return out;
+    }
 
     // Status changes in time order, a repeat of the same public status
     // (mitigating after identified) dropped: customers saw no change.

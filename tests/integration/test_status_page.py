@@ -239,6 +239,66 @@ class StatusPageTests(harness.ServeCase):
         self.assertNotIn("Tenant 42", self.w.page("/")[2])
 
 
+    def test_5_public_updates_and_components(self):
+        n = self.incident_answer_number("declare P1 Search is slow")
+        self.w.command(f"impact INC-{n} API major_outage")
+
+        def component(name):
+            summary = self.w.json("/api/v2/summary.json")
+            return next(c for c in summary["components"] if c["name"] == name)["status"]
+        self.assertEqual(component("API"), "major_outage")
+        self.assertEqual(component("Checkout"), "operational")
+        _, _, html = self.w.page("/")
+        self.assertIn("Major outage", html)
+
+        # A public update shows within a second, newest first, in place of the fixed sentences.
+        first = f"Searches may time out {INJECTION}"
+        started = time.monotonic()
+        self.w.command(f"public INC-{n} investigating {first}")
+
+        def published():
+            summary = self.w.json("/api/v2/summary.json")
+            mine = [i for i in summary["incidents"] if i["name"] == "Search is slow"]
+            return mine[0] if mine and mine[0]["incident_updates"][0]["body"] == first else None
+        inc = harness.wait_until("the public update on the status page", published, timeout=5, interval=0.05)
+        took = time.monotonic() - started
+        self.assertLess(took, 1.0, f"the page showed the public update {took:.2f} s after the command")
+        self.assertEqual(len(inc["incident_updates"]), 1)
+        self.assertEqual(inc["components"], [{"name": "API", "status": "major_outage"}])
+
+        self.w.command(f"update INC-{n} {SECRET_UPDATE}")
+        self.w.command(f"statuspage INC-{n} monitoring A fix is rolling out.")
+        self.w.command(f"impact INC-{n} API degraded")
+        summary = self.w.json("/api/v2/summary.json")
+        inc = next(i for i in summary["incidents"] if i["name"] == "Search is slow")
+        self.assertEqual([u["body"] for u in inc["incident_updates"]], ["A fix is rolling out.", first])
+        self.assertEqual(inc["status"], "monitoring")
+        self.assertEqual(component("API"), "degraded_performance")
+        public_id = inc["id"]
+        for path in ("/", f"/incidents/{public_id}", "/api/v2/summary.json", "/history.atom"):
+            text = self.w.page(path)[2]
+            self.assertNotIn("db-7", text, path)
+        _, _, one = self.w.page(f"/incidents/{public_id}")
+        self.assertNotIn("We are investigating this issue.", one)  # the fixed sentence gave way
+        self.assertNotIn("<script>alert", one)
+        self.assertIn("Searches may time out &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;", one)
+        self.assertLess(one.index("A fix is rolling out."), one.index("Searches may time out"))
+        atom = ET.fromstring(self.w.page("/history.atom")[2])
+        self.assertTrue(any("A fix is rolling out." in (e.find(ATOM + "content").text or "")
+                            for e in atom.findall(ATOM + "entry")))
+
+        # Cleared, then resolved with the public resolution: operational, in history.
+        self.w.command(f"impact INC-{n} API operational")
+        self.assertEqual(component("API"), "operational")
+        self.w.command(f"resolve INC-{n}")
+        self.w.command(f"public INC-{n} resolved Search is fast again.")
+        summary = self.w.json("/api/v2/summary.json")
+        self.assertEqual([i for i in summary["incidents"] if i["name"] == "Search is slow"], [])
+        _, _, html = self.w.page("/")
+        history = html[html.index('id="history"'):]
+        self.assertIn("Search is fast again.", history)
+
+
 def setUpModule():
     harness.start_own_fake()
 

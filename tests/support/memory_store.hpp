@@ -127,7 +127,7 @@ public:
         for (const auto& [n, inc] : incidents)
             for (auto k : {commands::timer_kind::ack, commands::timer_kind::update, commands::timer_kind::resolve,
                            commands::timer_kind::postmortem_draft, commands::timer_kind::postmortem_review,
-                           commands::timer_kind::archive})
+                           commands::timer_kind::archive, commands::timer_kind::public_update})
                 if (auto& at = inc.due.at(k); at && (!best || *at < best->at)) best = due_timer{n, k, *at};
         // As storage does: an open follow-up's reminder is a timer of its incident.
         for (const auto& [id, f] : followups)

@@ -548,3 +548,98 @@ TEST_CASE("a private incident never reaches the page, the JSON, the feed, the ba
     CHECK_THAT(everything_public(m), !Contains("Private") && !Contains("tenant 42"));
     CHECK(respond("GET", "/incidents/" + public_id(secret.inc), "", m).status == 404);
 }
+
+namespace {
+commands::public_note note(int seq, commands::public_phase phase, std::string text, time_point at, bool published = true) {
+    commands::public_note n;
+    n.seq = seq;
+    n.phase = phase;
+    n.text = std::move(text);
+    n.author = "U0ALICE";
+    n.created_at = at;
+    if (published) {
+        n.published_at = at;
+        n.published_by = "U0BOB";
+    }
+    return n;
+}
+}  // namespace
+
+TEST_CASE("published public updates are what customers read, newest first; drafts and internal text never", "[public]") {
+    auto s = stored(1, "Checkout slow", "P1", now - hours(2));
+    change_status(s, commands::incident_status::identified, now - hours(1));
+    s.inc.public_notes = {note(1, commands::public_phase::investigating, "Payments may fail for some customers.", now - minutes(100)),
+                          note(2, commands::public_phase::monitoring, "A fix is live; we are watching it.", now - minutes(20)),
+                          note(3, commands::public_phase::resolved, "DRAFT not approved yet", now - minutes(10), false)};
+    s.inc.impacts = {{"API", commands::component_impact::partial_outage}};
+    s.affected = affected_of(s.inc);
+    auto m = build_model(two_groups(), severities(), {s}, now);
+    REQUIRE(m.active.size() == 1);
+    const auto& v = m.active[0];
+    REQUIRE(v.updates.size() == 2);
+    CHECK(v.updates[0].body == "A fix is live; we are watching it.");
+    CHECK(v.updates[0].status == public_status::monitoring);
+    CHECK(v.updates[1].body == "Payments may fail for some customers.");
+    // The public status is what customers were last told, not the internal one.
+    CHECK(v.status == public_status::monitoring);
+    CHECK(v.monitoring_at == now - minutes(20));
+    CHECK(v.updated_at == now - minutes(20));
+    CHECK(v.updates[0].id != v.updates[1].id);
+
+    auto all = everything_public(m);
+    CHECK_THAT(all, Contains("A fix is live; we are watching it.") && Contains("Payments may fail for some customers."));
+    CHECK_THAT(all, !Contains("DRAFT not approved") && !Contains(internal_secret) && !Contains("U0BOB"));
+    // The fixed sentences give way to what was published.
+    CHECK_THAT(all, !Contains("The issue has been identified and a fix is being worked on."));
+    // The component the incident affects reads partial outage in the JSON and on the page.
+    auto summary = json::parse(summary_json(m));
+    bool found = false;
+    for (const auto& c : summary["components"])
+        if (c["name"] == "API") {
+            found = true;
+            CHECK(c["status"] == "partial_outage");
+        }
+    CHECK(found);
+    CHECK(summary["incidents"][0]["incident_updates"][0]["body"] == "A fix is live; we are watching it.");
+    CHECK(summary["incidents"][0]["components"][0]["status"] == "partial_outage");
+    CHECK_THAT(render_page(m), Contains("Partial outage"));
+}
+
+TEST_CASE("an incident resolved inside without a public resolution is resolved for customers too", "[public]") {
+    auto s = stored(1, "Checkout slow", "P1", now - hours(2), now - hours(1));
+    s.inc.public_notes = {note(1, commands::public_phase::identified, "We found the cause.", now - minutes(100))};
+    auto m = build_model(two_groups(), severities(), {s}, now);
+    REQUIRE(m.history.size() == 1);
+    const auto& v = m.history[0];
+    CHECK(v.status == public_status::resolved);
+    REQUIRE(v.updates.size() == 2);
+    CHECK(v.updates[0].status == public_status::resolved);
+    CHECK(v.updates[0].body == "This incident has been resolved.");
+    CHECK(v.updates[0].at == now - hours(1));
+    CHECK(v.updates[1].body == "We found the cause.");
+
+    // Only drafts: the page falls back to the status changes and their sentences.
+    auto d = stored(2, "Search slow", "P2", now - hours(3));
+    d.inc.public_notes = {note(1, commands::public_phase::identified, "DRAFT only", now - hours(2), false)};
+    auto m2 = build_model(two_groups(), severities(), {d}, now);
+    REQUIRE(m2.active.size() == 1);
+    CHECK(m2.active[0].updates.front().body == "We are investigating this issue.");
+    CHECK_THAT(everything_public(m2), !Contains("DRAFT only"));
+}
+
+TEST_CASE("an injection in a public update's text and a component name is shown as text", "[public]") {
+    auto s = stored(1, "Checkout slow", "P1", now - hours(2));
+    s.inc.public_notes = {note(1, commands::public_phase::identified, "Update " + evil, now - minutes(30))};
+    s.inc.impacts = {{"API", commands::component_impact::major_outage}};
+    s.affected = affected_of(s.inc);
+    auto m = build_model(two_groups(), severities(), {s}, now);
+    for (const auto& html : {render_page(m), render_incident(m, m.active[0])}) {
+        CHECK_THAT(html, !Contains("<script>") && !Contains("<img"));
+        CHECK_THAT(html, Contains("Update &lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;img"));
+    }
+    auto atom = history_atom(m);
+    CHECK_THAT(atom, !Contains("<script>") && Contains("Update &lt;script&gt;"));
+    std::string why;
+    CHECK(well_formed_atom(atom, why));
+    CHECK(json::parse(summary_json(m))["incidents"][0]["incident_updates"][0]["body"] == "Update " + evil);
+}
