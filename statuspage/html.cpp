@@ -39,6 +39,7 @@ ul.plain{list-style:none;margin:0;padding:0}
 .meta{color:#4a4a4a;font-size:.9rem}
 .updates{margin:.5rem 0 0;padding-left:1.25rem}
 .updates li{margin:.25rem 0}
+.body{white-space:pre-line}
 .component{border-bottom:1px solid #e0e0e0;padding:.75rem 0}
 .row{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem}
 .name{font-weight:600}
@@ -89,7 +90,8 @@ std::string percent(double fraction) {
 void updates(std::ostringstream& out, const public_incident& inc) {
     out << "<ol class=\"updates\" reversed>\n";
     for (const auto& u : inc.updates)
-        out << "<li><strong>" << escape(label(u.status)) << "</strong> — " << escape(u.body) << " <span class=\"meta\">"
+        out << "<li><strong>" << escape(label(u.status)) << "</strong> — <span class=\"body\">" << escape(u.body)
+            << "</span> <span class=\"meta\">"
             << "<time datetime=\"" << iso8601(u.at) << "\">" << readable(u.at) << "</time></span></li>\n";
     out << "</ol>\n";
 }
