@@ -176,7 +176,7 @@ decision handle_declare(const context& ctx, const command_line& line) {
     if (commander) assign_role(d, ctx, inc, *commander, inc.declared_by);
     if (!description.empty()) add_note(d, ctx, inc, description);
     for (const auto& [component, level] : inc.impacts)
-        note_timeline(d, ctx, inc, "impact", component + ": " + std::string(to_string(level)), ctx.req.user);
+        note_timeline(d, ctx, inc, "impact", component + ": " + impact_words(level), ctx.req.user);
 
     // Only incidents that look like this one, the likeliest first: a list of
     // everything recent is a wall nobody reads. The candidates are bounded so

@@ -22,6 +22,8 @@ std::string phase_label(public_phase p) {
     return s;
 }
 
+}  // namespace
+
 std::string impact_words(component_impact i) {
     switch (i) {
         case component_impact::degraded: return "degraded performance";
@@ -31,6 +33,8 @@ std::string impact_words(component_impact i) {
     }
     return "";
 }
+
+namespace {
 
 // Who may publish when approval is on.
 bool is_approver(const incident& inc, const std::string& user) {

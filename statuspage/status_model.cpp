@@ -55,6 +55,45 @@ std::optional<public_status> status_change(const commands::timeline_entry& e) {
     return public_status_of(*s);
 }
 
+// "major outage" as the engine writes it on the timeline, or an `impact`
+// word; operational when cleared; nullopt for anything else.
+std::optional<component_status> status_from_words(std::string_view words) {
+    if (words == "operational") return component_status::operational;
+    for (auto s : {component_status::degraded_performance, component_status::partial_outage,
+                   component_status::major_outage, component_status::under_maintenance})
+        if (lower(std::string(label(s))) == words) return s;
+    if (auto i = commands::parse_component_impact(words)) return component_status_of(*i);
+    return std::nullopt;
+}
+
+using interval = std::tuple<time_point, time_point, component_status>;
+
+// Each component's states over time, from the timeline's "impact" entries
+// ("<component>: <impact>", as the engine writes them), by lowercase name;
+// the last one lasts until `end`. Only statuses come out of the text.
+std::map<std::string, std::vector<interval>> impact_history(const std::vector<commands::timeline_entry>& timeline,
+                                                            time_point end) {
+    std::map<std::string, std::vector<interval>> out;
+    std::map<std::string, std::pair<time_point, component_status>> open;  // operational: cleared
+    for (const auto& e : timeline) {
+        if (e.kind != "impact") continue;
+        auto colon = e.text.rfind(": ");
+        if (colon == std::string::npos) continue;
+        auto st = status_from_words(lower(e.text.substr(colon + 2)));
+        if (!st) continue;
+        auto name = lower(e.text.substr(0, colon));
+        if (auto it = open.find(name); it != open.end() && it->second.second != component_status::operational)
+            out[name].push_back({it->second.first, std::max(it->second.first, e.at), it->second.second});
+        open[name] = {e.at, *st};
+    }
+    for (const auto& [name, state] : open)
+        if (state.second != component_status::operational)
+            out[name].push_back({state.first, std::max(state.first, end), state.second});
+        else
+            out[name];  // cleared: known, so not counted for the whole incident
+    return out;
+}
+
 time_point day_of(time_point t) { return time_point(floor<days>(t).time_since_epoch()); }
 
 // Seconds of [from, to) weighted by the worst status covering each instant.
@@ -282,8 +321,14 @@ status_model build_model(const page_settings& page, const std::vector<commands::
         auto view = public_view_of(s, severities);
         auto end = view.resolved_at.value_or(now);
         if (view.resolved_at && *view.resolved_at < window_start) continue;
+        // The bars count each component from when its impact was set (the
+        // timeline's impact entries); one without them, for the whole incident.
+        auto history = impact_history(s.timeline, end);
+        for (const auto& c : view.components)
+            if (!history.count(lower(c.component))) history[lower(c.component)].push_back({view.created_at, end, c.status});
+        for (const auto& [name, list] : history)
+            for (const auto& [from, to, st] : list) spans[name].push_back({from, to, st, view.name});
         for (const auto& c : view.components) {
-            spans[lower(c.component)].push_back({view.created_at, end, c.status, view.name});
             if (!view.resolved_at) {
                 auto& cur = current[lower(c.component)];
                 cur = std::max(cur, c.status);

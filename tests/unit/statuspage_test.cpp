@@ -643,3 +643,32 @@ TEST_CASE("an injection in a public update's text and a component name is shown 
     CHECK(well_formed_atom(atom, why));
     CHECK(json::parse(summary_json(m))["incidents"][0]["incident_updates"][0]["body"] == "Update " + evil);
 }
+
+TEST_CASE("the uptime bars count a component from when its impact was set until it was cleared", "[public]") {
+    const time_point day = sys_days{year{2026} / 11 / 30};  // yesterday, a whole day
+    auto s = stored(1, "Checkout slow", "P1", day + hours(6), day + hours(18));
+    // Declared at 06:00; API down 08:00-10:00, then degraded (up) until 12:00, then cleared.
+    s.timeline.push_back({1, day + hours(8), "U0ALICE", "impact", "API: major outage"});
+    s.timeline.push_back({1, day + hours(10), "U0ALICE", "impact", "API: degraded performance"});
+    s.timeline.push_back({1, day + hours(12), "U0ALICE", "impact", "API: operational"});
+    // CDN partially out from 09:00 to the resolution at 18:00 (still set when resolved).
+    s.timeline.push_back({1, day + hours(9), "U0ALICE", "impact", "CDN: partial outage"});
+    s.inc.impacts = {{"CDN", commands::component_impact::partial_outage}};
+    s.affected = affected_of(s.inc);
+    auto m = build_model(two_groups(), severities(), {s}, now);
+    auto find = [&](const std::string& name) -> const component_view& {
+        for (const auto& g : m.groups)
+            for (const auto& c : g.components)
+                if (c.def.name == name) return c;
+        FAIL("no component " << name);
+        throw;
+    };
+    const auto& api = find("API").days[find("API").days.size() - 2];
+    CHECK(api.worst == component_status::major_outage);
+    CHECK(api.uptime == Approx(22.0 / 24));  // two hours down, the degraded hours count as up
+    const auto& cdn = find("CDN").days[find("CDN").days.size() - 2];
+    CHECK(cdn.uptime == Approx(1.0 - 0.3 * 9 / 24));
+    // Resolved: every component reads operational now.
+    CHECK(find("API").status == component_status::operational);
+    CHECK(find("CDN").status == component_status::operational);
+}
