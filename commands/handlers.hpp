@@ -111,6 +111,8 @@ void remind_public(const context& ctx, decision& d, incident& inc);
 // On resolving: a reminder to post the public resolution, unless one was posted
 // (or customers were never due to hear of it).
 void remind_public_resolution(const context& ctx, decision& d, const incident& inc);
+// `show`'s line about what customers see (empty without a page, or for a private incident).
+std::string public_summary(const context& ctx, const incident& inc);
 // "major outage": as the channel and the timeline say it (the status page reads the timeline's words).
 std::string impact_words(component_impact i);
 

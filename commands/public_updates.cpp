@@ -150,6 +150,20 @@ void remind_public_resolution(const context& ctx, decision& d, const incident& i
     post(d, inc, with_buttons(ctx.render("public_update_reminder", view), public_reminder_buttons(inc)));
 }
 
+std::string public_summary(const context& ctx, const incident& inc) {
+    if (!ctx.cfg.public_page || inc.is_private) return {};
+    std::string out;
+    if (const auto* last = last_published(inc))
+        out = phase_label(last->phase) + ", " + format_duration(ctx.now - *last->published_at) + " ago: " + last->text;
+    else
+        out = "no public update yet";
+    if (!inc.public_notes.empty() && !inc.public_notes.back().published()) out += " (a draft waits for " + approvers(inc) + ")";
+    std::string components;
+    for (const auto& [name, level] : inc.impacts) components += (components.empty() ? "" : ", ") + name + " " + impact_words(level);
+    if (!components.empty()) out += " · " + components;
+    return out;
+}
+
 decision handle_impact(const context& ctx, const command_line& line) {
     auto t = find_target(ctx, line, 1, true);
     if (!t.inc) return fail(ctx, t.error);

@@ -240,6 +240,23 @@ TEST_CASE("resolving reminds to post the public resolution unless one was posted
     CHECK_THAT(channel_posts(quiet.run("resolve INC-1", "U1")), !Contains("post the public resolution"));
 }
 
+TEST_CASE("show says what customers see: the last public update, a waiting draft, the components", "[public]") {
+    engine_harness h(page_settings(true), t0);
+    h.run("declare P1 checkout is down", "U1");
+    h.run("commander INC-1 <@U1>", "U1");
+    CHECK_THAT(h.run("show INC-1").reply.text, Contains("*Status page:* no public update yet"));
+    h.run("impact INC-1 API major_outage", "U1");
+    h.run("public INC-1 identified Payments fail.", "U1");
+    h.now += minutes(5);
+    h.run("public INC-1 monitoring A fix is out.", "U3");
+    auto shown = h.run("show INC-1").reply.text;
+    CHECK_THAT(shown, Contains("Identified, 5m ago: Payments fail.") && Contains("a draft waits for <@U1>") &&
+                          Contains("API major outage"));
+    engine_harness off(default_settings(), t0);
+    off.run("declare P1 checkout is down");
+    CHECK_THAT(off.run("show INC-1").reply.text, !Contains("Status page"));
+}
+
 TEST_CASE("the summary offers Public update only where there is a page and the incident is public", "[public]") {
     engine_harness h(page_settings(), t0);
     auto d = h.run("declare P1 checkout is down");
