@@ -105,7 +105,8 @@ void tell_escalation_privately(decision& d, const context& ctx, const incident& 
 // Arms the status-page clock (settings::public_page, the severity's
 // public_update_within/_every): `from` + within until the first public
 // update, then every public_update_every after the last; off when private or resolved.
-void arm_public_clock(const context& ctx, incident& inc, time_point from);
+// `reopened`: customers told it was resolved are due to hear it is back.
+void arm_public_clock(const context& ctx, incident& inc, time_point from, bool reopened = false);
 // The clock came due: the comms lead (else commander, else declarer) is reminded; the clock moves on.
 void remind_public(const context& ctx, decision& d, incident& inc);
 // On resolving: a reminder to post the public resolution, unless one was posted

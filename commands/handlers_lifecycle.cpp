@@ -458,7 +458,7 @@ decision handle_reopen(const context& ctx, const command_line& line) {
     inc.resolved_at.reset();
     inc.resolution.clear();
     arm_timers(inc, severity_of(ctx, inc), ctx.now);
-    arm_public_clock(ctx, inc, ctx.now);
+    arm_public_clock(ctx, inc, ctx.now, /*reopened=*/true);
     auto view = change_view(ctx, inc);
     post(d, inc, ctx.render("reopened", view));
     post_to(d, inc, ctx.cfg.announce_channel, ctx.render("reopened", view));

@@ -104,7 +104,7 @@ decision publish_draft(const context& ctx, const command_line& line, target t) {
 
 }  // namespace
 
-void arm_public_clock(const context& ctx, incident& inc, time_point from) {
+void arm_public_clock(const context& ctx, incident& inc, time_point from, bool reopened) {
     auto& due = inc.due.public_update;
     const auto& sev = severity_of(ctx, inc);
     if (!ctx.cfg.public_page || inc.is_private || !inc.is_open() || !sev.public_update_within) {
@@ -114,7 +114,8 @@ void arm_public_clock(const context& ctx, incident& inc, time_point from) {
     if (const auto* last = last_published(inc)) {
         // Customers were told it is over: nothing more to remind of.
         if (last->phase == public_phase::resolved) {
-            due.reset();
+            // Unless it is back: then they hear so within public_update_within.
+            due = reopened ? std::optional(from + *sev.public_update_within) : std::nullopt;
             return;
         }
         due = sev.public_update_every ? std::optional(*last->published_at + *sev.public_update_every) : std::nullopt;

@@ -233,11 +233,22 @@ namespace {
 // The published public updates, oldest first, and what they make of the
 // incident: its status is what the newest told customers, except that an
 // incident resolved inside is resolved for them too (a fallback sentence says so).
-void from_public_notes(const commands::incident& inc, public_incident& out) {
+void from_public_notes(const stored_incident& stored, public_incident& out) {
+    const auto& inc = stored.inc;
     std::vector<public_update> notes;
     for (const auto& n : inc.public_notes)
         if (n.published()) notes.push_back({"", public_status_of(n.phase), n.text, *n.published_at});
     std::stable_sort(notes.begin(), notes.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+    // Reopened after customers were told it was resolved: it is back for them too.
+    if (inc.is_open() && notes.back().status == public_status::resolved) {
+        for (const auto& e : stored.timeline)
+            if (e.kind == "reopened" && e.at >= notes.back().at) {
+                auto now_status = public_status_of(inc.status);
+                notes.push_back({"", now_status, std::string(sentence(now_status)), e.at});
+                out.resolved_at.reset();
+                break;
+            }
+    }
     if (!inc.is_open() && notes.back().status != public_status::resolved)
         notes.push_back({"", public_status::resolved, std::string(sentence(public_status::resolved)),
                          inc.resolved_at.value_or(notes.back().at)});
@@ -267,7 +278,7 @@ public_incident public_view_of(const stored_incident& stored, const std::vector<
     if (!inc.is_open()) out.resolved_at = inc.resolved_at.value_or(inc.last_update_at.value_or(inc.declared_at));
     out.components = stored.affected;
     if (stored.inc.has_published_note()) {
-        from_public_notes(inc, out);
+        from_public_notes(stored, out);
         return out;
     }
 

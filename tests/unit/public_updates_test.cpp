@@ -240,6 +240,17 @@ TEST_CASE("resolving reminds to post the public resolution unless one was posted
     CHECK_THAT(channel_posts(quiet.run("resolve INC-1", "U1")), !Contains("post the public resolution"));
 }
 
+TEST_CASE("reopening after a public resolution reminds to tell customers it is back", "[public]") {
+    engine_harness h(page_settings(), t0);
+    h.run("declare P1 checkout is down", "U1");
+    h.run("public INC-1 resolved Payments work again.", "U1");
+    h.run("resolve INC-1", "U1");
+    h.now += minutes(30);
+    h.run("reopen INC-1", "U1");
+    CHECK(h.store.incidents.at(1).due.public_update == h.now + minutes(10));
+    CHECK(reminders(h.advance(minutes(10))) == 1);
+}
+
 TEST_CASE("show says what customers see: the last public update, a waiting draft, the components", "[public]") {
     engine_harness h(page_settings(true), t0);
     h.run("declare P1 checkout is down", "U1");

@@ -627,6 +627,21 @@ TEST_CASE("an incident resolved inside without a public resolution is resolved f
     CHECK_THAT(everything_public(m2), !Contains("DRAFT only"));
 }
 
+TEST_CASE("reopened after a public resolution, the incident is active again for customers", "[public]") {
+    auto s = stored(1, "Checkout slow", "P1", now - hours(3));
+    s.inc.public_notes = {note(1, commands::public_phase::resolved, "Fixed.", now - hours(2))};
+    s.timeline.push_back({1, now - hours(2), "U0ALICE", "resolved", "Resolved"});
+    s.timeline.push_back({1, now - hours(1), "U0ALICE", "reopened", "Reopened"});
+    auto m = build_model(two_groups(), severities(), {s}, now);
+    REQUIRE(m.active.size() == 1);
+    CHECK(m.history.empty());
+    CHECK(m.active[0].status == public_status::investigating);
+    REQUIRE(m.active[0].updates.size() == 2);
+    CHECK(m.active[0].updates[0].body == "We are investigating this issue.");
+    CHECK(m.active[0].updates[0].at == now - hours(1));
+    CHECK(m.active[0].updates[1].body == "Fixed.");
+}
+
 TEST_CASE("an injection in a public update's text and a component name is shown as text", "[public]") {
     auto s = stored(1, "Checkout slow", "P1", now - hours(2));
     s.inc.public_notes = {note(1, commands::public_phase::identified, "Update " + evil, now - minutes(30))};
