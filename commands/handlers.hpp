@@ -153,6 +153,7 @@ decision handle_followup(const context&, const command_line&);   // add, done, r
 decision handle_followups(const context&, const command_line&);  // list
 decision handle_handoff(const context&, const command_line&);
 decision handle_impact(const context&, const command_line&);
+decision handle_maintenance(const context&, const command_line&);  // schedule, list, cancel
 decision handle_public(const context&, const command_line&);  // also `statuspage`; `public publish`
 
 // The incident a command is about: named by word `index` (INC-7, inc-7, 7),

@@ -106,6 +106,22 @@ struct incident {
     const public_note* find_note(int seq) const;
 };
 
+// Scheduled maintenance (M-n): a record of its own, not an incident. The
+// status page shows it ahead of time, and its components read "under
+// maintenance" during [starts_at, ends_at). Times in UTC.
+struct maintenance {
+    std::int64_t id = 0;
+    std::string title;
+    time_point starts_at{};
+    time_point ends_at{};
+    std::vector<std::string> components;  // configured component names
+    std::string created_by;
+    time_point created_at{};
+    std::optional<time_point> cancelled_at;
+
+    std::string ref() const { return "M-" + std::to_string(id); }
+};
+
 struct timeline_entry {
     std::int64_t incident = 0;
     time_point at{};

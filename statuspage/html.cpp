@@ -35,6 +35,7 @@ a:focus{outline:3px solid #0b57d0;outline-offset:2px}
 ul.plain{list-style:none;margin:0;padding:0}
 .incident{border:1px solid #c4c4c4;border-left:6px solid #b3261e;border-radius:6px;padding:.75rem 1rem;margin:.75rem 0}
 .incident.impact-minor,.incident.impact-none{border-left-color:#8a4b00}
+.incident.impact-maintenance{border-left-color:#0b57d0}
 .incident h3{margin-top:0}
 .meta{color:#4a4a4a;font-size:.9rem}
 .updates{margin:.5rem 0 0;padding-left:1.25rem}
@@ -149,6 +150,20 @@ std::string render_page(const status_model& m) {
     if (m.active.empty()) out << "<p>No incidents right now.</p>\n";
     for (const auto& inc : m.active) incident_card(out, inc, "h3");
     out << "</section>\n";
+
+    if (!m.maintenances.empty()) {
+        out << "<section aria-labelledby=\"maintenance\">\n<h2 id=\"maintenance\">Scheduled maintenance</h2>\n";
+        for (const auto& mt : m.maintenances) {
+            out << "<article class=\"incident impact-maintenance\" aria-labelledby=\"m-" << mt.id << "\">\n<h3 id=\"m-"
+                << mt.id << "\">" << escape(mt.name) << "</h3>\n<p class=\"meta\">"
+                << (mt.in_progress ? "In progress" : "Scheduled") << " · <time datetime=\"" << iso8601(mt.scheduled_for)
+                << "\">" << readable(mt.scheduled_for) << "</time> to <time datetime=\"" << iso8601(mt.scheduled_until)
+                << "\">" << readable(mt.scheduled_until) << "</time></p>\n<p class=\"meta\">Affected: ";
+            for (std::size_t i = 0; i < mt.components.size(); ++i) out << (i ? ", " : "") << escape(mt.components[i]);
+            out << "</p>\n</article>\n";
+        }
+        out << "</section>\n";
+    }
 
     if (!m.groups.empty()) {
         out << "<section aria-labelledby=\"components\">\n<h2 id=\"components\">Components</h2>\n";

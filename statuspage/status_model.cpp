@@ -310,7 +310,8 @@ public_incident public_view_of(const stored_incident& stored, const std::vector<
 }
 
 status_model build_model(const page_settings& page, const std::vector<commands::severity_def>& severities,
-                         const std::vector<stored_incident>& incidents, time_point now) {
+                         const std::vector<stored_incident>& incidents, time_point now,
+                         const std::vector<commands::maintenance>& maintenances) {
     status_model m;
     m.page = page;
     m.page_id = short_hash("warroom page " + page.name);
@@ -351,6 +352,26 @@ status_model build_model(const page_settings& page, const std::vector<commands::
         else
             m.active.push_back(std::move(view));
     }
+    for (const auto& mt : maintenances) {
+        if (mt.cancelled_at || mt.ends_at <= window_start) continue;
+        bool started = mt.starts_at <= now, over = mt.ends_at <= now;
+        // The bars show what happened: the part of the window that has passed.
+        if (started)
+            for (const auto& c : mt.components)
+                spans[lower(c)].push_back({mt.starts_at, std::min(mt.ends_at, now), component_status::under_maintenance,
+                                           "Maintenance: " + mt.title});
+        if (over) continue;
+        if (started)
+            for (const auto& c : mt.components) {
+                auto& cur = current[lower(c)];
+                cur = std::max(cur, component_status::under_maintenance);
+            }
+        m.maintenances.push_back({short_hash("warroom maintenance " + std::to_string(mt.id)), mt.title, started,
+                                  mt.created_at, mt.starts_at, mt.ends_at, mt.components});
+        updated = std::max(updated, started ? mt.starts_at : mt.created_at);
+    }
+    std::sort(m.maintenances.begin(), m.maintenances.end(),
+              [](const auto& a, const auto& b) { return a.scheduled_for < b.scheduled_for; });
     auto newest_first = [](const public_incident& a, const public_incident& b) {
         auto ka = a.resolved_at.value_or(a.created_at), kb = b.resolved_at.value_or(b.created_at);
         return ka != kb ? ka > kb : a.created_at > b.created_at;

@@ -91,6 +91,17 @@ std::vector<component_impact> affected_of(const commands::incident& inc);
 // The only door from an incident to the public (see THE PUBLIC RULE above).
 public_incident public_view_of(const stored_incident& stored, const std::vector<commands::severity_def>& severities);
 
+// Scheduled maintenance as customers see it: upcoming or in progress.
+struct public_maintenance {
+    std::string id;
+    std::string name;
+    bool in_progress = false;
+    time_point created_at{};
+    time_point scheduled_for{};
+    time_point scheduled_until{};
+    std::vector<std::string> components;
+};
+
 struct uptime_day {
     time_point day{};  // UTC midnight
     component_status worst = component_status::operational;
@@ -121,6 +132,7 @@ struct status_model {
     std::vector<group_view> groups;
     std::vector<public_incident> active;   // newest first
     std::vector<public_incident> history;  // resolved in the window, newest resolution first
+    std::vector<public_maintenance> maintenances;  // not cancelled, not over: soonest first
 };
 
 constexpr int uptime_days = 90;
@@ -129,8 +141,11 @@ constexpr int uptime_days = 90;
 // partial outage counts 30%, degraded performance and maintenance count as up.
 double downtime_weight(component_status s);
 
+// `maintenances`: the scheduled ones (cancelled ones are left out here);
+// during its window a maintenance's components read under maintenance.
 status_model build_model(const page_settings& page, const std::vector<commands::severity_def>& severities,
-                         const std::vector<stored_incident>& incidents, time_point now);
+                         const std::vector<stored_incident>& incidents, time_point now,
+                         const std::vector<commands::maintenance>& maintenances = {});
 
 // The incident with that public id, active or in history.
 const public_incident* find_incident(const status_model& m, std::string_view public_id);

@@ -19,3 +19,17 @@ CREATE TABLE public_updates (
     published_by  TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (incident, seq)
 );
+-- Scheduled maintenance (M-n): shown on the status page ahead of time; its
+-- components read under maintenance during [starts_at, ends_at). Ids are
+-- given by warroom (max + 1), never reused while the row is kept.
+CREATE TABLE maintenances (
+    id            INTEGER PRIMARY KEY,
+    title         TEXT NOT NULL,
+    starts_at     INTEGER NOT NULL,
+    ends_at       INTEGER NOT NULL,
+    components    TEXT NOT NULL,  -- component names, one a line
+    created_by    TEXT NOT NULL DEFAULT '',
+    created_at    INTEGER NOT NULL,
+    cancelled_at  INTEGER
+);
+CREATE INDEX maintenances_by_end ON maintenances (ends_at);

@@ -299,6 +299,37 @@ class StatusPageTests(harness.ServeCase):
         self.assertIn("Search is fast again.", history)
 
 
+    def test_6_scheduled_maintenance(self):
+        import datetime
+        def utc(delta):
+            return (datetime.datetime.now(datetime.timezone.utc) + delta).strftime("%Y-%m-%dT%H:%M")
+        running = self.w.command(f"maintenance {utc(datetime.timedelta(minutes=-5))} 1h Docs: Docs <b>move</b>")
+        self.assertIn("M-1", json.dumps(running))
+        self.w.command(f"maintenance {utc(datetime.timedelta(days=1))} 2h API, Checkout: Database upgrade")
+        summary = self.w.json("/api/v2/summary.json")
+        check_statuspage_shape(self, summary)
+        windows = summary["scheduled_maintenances"]
+        self.assertEqual([m["name"] for m in windows], ["Docs <b>move</b>", "Database upgrade"])
+        self.assertEqual([m["status"] for m in windows], ["in_progress", "scheduled"])
+        for m in windows:
+            self.assertEqual(m["impact"], "maintenance")
+            self.assertRegex(m["scheduled_for"], ISO)
+            self.assertRegex(m["scheduled_until"], ISO)
+        self.assertEqual([c["name"] for c in windows[1]["components"]], ["API", "Checkout"])
+        states = {c["name"]: c["status"] for c in summary["components"]}
+        self.assertEqual(states["Docs"], "under_maintenance")
+        self.assertEqual(states["API"], "operational")  # not yet
+        _, _, html = self.w.page("/")
+        self.assertIn("Scheduled maintenance", html)
+        self.assertIn("Docs &lt;b&gt;move&lt;/b&gt;", html)
+
+        self.w.command("maintenance cancel M-1")
+        summary = self.w.json("/api/v2/summary.json")
+        self.assertEqual([m["name"] for m in summary["scheduled_maintenances"]], ["Database upgrade"])
+        self.assertEqual({c["name"]: c["status"] for c in summary["components"]}["Docs"], "operational")
+        self.w.command("maintenance cancel M-2")
+
+
 def setUpModule():
     harness.start_own_fake()
 

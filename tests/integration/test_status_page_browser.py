@@ -13,6 +13,7 @@ Without chromium, node or the npm packages (scripts/install-deps.sh with WARROOM
 it prints SKIPPED with the reason and exits 77, which ctest reports as skipped, never as passed.
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -131,6 +132,8 @@ class BrowserTests(harness.ServeCase):
         self.w.command(f"update INC-{n} {INTERNAL_TEXT}")
         self.w.command(f"public INC-{n} monitoring A fix is live; we are watching it.")
         self.w.command(f"impact INC-{n} API degraded")
+        tomorrow = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+        self.w.command(f"maintenance {tomorrow} 2h Checkout, Docs: Database upgrade")
         for page in browse(self.w.status_url, "4-monitoring", "/", f"/incidents/{public_id}"):
             self.assert_clean(page)
             self.assertNotIn(INTERNAL_TEXT, page["body"])
@@ -139,6 +142,8 @@ class BrowserTests(harness.ServeCase):
             self.assertLess(body.index("A fix is live"), body.index(PUBLIC_TEXT), "newest first")
             if page["path"] == "/":
                 self.assertIn("API\nDegraded performance", page["components"])
+                self.assertIn("Scheduled maintenance", page["body"])
+                self.assertIn("Database upgrade", page["body"])
             else:
                 self.assertEqual(page["h1"], TITLE)
 

@@ -294,3 +294,49 @@ TEST_CASE("the declare form's components and impact are set with the declaration
     CHECK_FALSE(refused.ok);
     CHECK_FALSE(refused.save);
 }
+
+TEST_CASE("maintenance is scheduled, listed and cancelled, with the components the page knows", "[public][maintenance]") {
+    engine_harness h(page_settings(), t0);  // t0 is 2026-11-23 10:00 UTC
+    auto d = h.run("maintenance 2026-11-24T02:00 2h api, Web app: Database upgrade", "U1");
+    REQUIRE(d.ok);
+    REQUIRE(h.store.maintenances.size() == 1);
+    const auto& m = h.store.maintenances.at(1);
+    CHECK(m.title == "Database upgrade");
+    CHECK(m.components == std::vector<std::string>{"API", "Web app"});
+    CHECK(m.starts_at == t0 + hours(16));
+    CHECK(m.ends_at == t0 + hours(18));
+    CHECK(m.created_by == "U1");
+    REQUIRE(d.actions.size() == 1);
+    CHECK(d.actions[0].channel == "incidents");
+    CHECK_THAT(d.actions[0].body.text, Contains("M-1") && Contains("Database upgrade"));
+    CHECK_THAT(d.reply.text, Contains("on the status page"));
+
+    REQUIRE(h.run("maintenance 2026-11-23T09:00 3h Payments: Card processor switch").ok);  // in progress already
+    CHECK(h.store.maintenances.at(2).id == 2);
+    auto listed = h.run("maintenance list").reply.text;
+    CHECK_THAT(listed, Contains("M-1") && Contains("M-2") && Contains("in progress"));
+    CHECK(listed.find("M-2") < listed.find("M-1"));  // soonest first
+
+    REQUIRE(h.run("maintenance cancel M-1").ok);
+    CHECK(h.store.maintenances.at(1).cancelled_at == h.now);
+    CHECK_THAT(h.run("maintenance list").reply.text, !Contains("M-1"));
+    CHECK_FALSE(h.run("maintenance cancel M-1").ok);
+    CHECK_FALSE(h.run("maintenance cancel M-9").ok);
+}
+
+TEST_CASE("maintenance refuses a window or components the page could not show", "[public][maintenance]") {
+    engine_harness h(page_settings(), t0);
+    for (const char* bad : {"maintenance 2026-11-24T02:00 2h Mainframe: upgrade", "maintenance 2026-11-24T02:00 2h API",
+                            "maintenance 2026-11-24T02:00 2h API: ", "maintenance tomorrow 2h API: upgrade",
+                            "maintenance 2026-11-31T02:00 2h API: upgrade", "maintenance 2026-11-24T02:00 soon API: upgrade",
+                            "maintenance 2026-11-23T07:00 1h API: already over", "maintenance 2026-11-24T02:00 8d API: too long",
+                            "maintenance 2026-11-24T02:00 2h : no components"}) {
+        INFO(bad);
+        auto d = h.run(bad);
+        CHECK_FALSE(d.ok);
+        CHECK(d.maintenances.empty());
+    }
+    CHECK(h.store.maintenances.empty());
+    engine_harness none(default_settings(), t0);
+    CHECK_THAT(none.run("maintenance 2026-11-24T02:00 2h API: upgrade").reply.text, Contains("[[components]]"));
+}

@@ -687,3 +687,65 @@ TEST_CASE("the uptime bars count a component from when its impact was set until 
     CHECK(find("API").status == component_status::operational);
     CHECK(find("CDN").status == component_status::operational);
 }
+
+namespace {
+commands::maintenance window_of(std::int64_t id, std::string title, time_point from, time_point to,
+                                std::vector<std::string> components) {
+    commands::maintenance m;
+    m.id = id;
+    m.title = std::move(title);
+    m.starts_at = from;
+    m.ends_at = to;
+    m.components = std::move(components);
+    m.created_at = now - days(1);
+    return m;
+}
+}  // namespace
+
+TEST_CASE("scheduled maintenance: announced ahead, its components under maintenance during it, gone when over or cancelled",
+          "[public][maintenance]") {
+    auto upcoming = window_of(1, "Database upgrade " + evil, now + hours(10), now + hours(12), {"Database"});
+    auto running = window_of(2, "CDN switch", now - hours(1), now + hours(1), {"CDN"});
+    auto over = window_of(3, "Old work", now - hours(5), now - hours(3), {"Docs"});
+    auto cancelled = window_of(4, "Never happened", now - hours(1), now + hours(1), {"API"});
+    cancelled.cancelled_at = now - hours(2);
+    auto m = build_model(two_groups(), severities(), {}, now, {upcoming, running, over, cancelled});
+    REQUIRE(m.maintenances.size() == 2);
+    CHECK(m.maintenances[0].name == "CDN switch");  // soonest first
+    CHECK(m.maintenances[0].in_progress);
+    CHECK_FALSE(m.maintenances[1].in_progress);
+
+    std::map<std::string, component_status> state;
+    for (const auto& g : m.groups)
+        for (const auto& c : g.components) state[c.def.name] = c.status;
+    CHECK(state["CDN"] == component_status::under_maintenance);
+    CHECK(state["Database"] == component_status::operational);  // not yet
+    CHECK(state["API"] == component_status::operational);       // cancelled
+    CHECK(state["Docs"] == component_status::operational);      // over
+
+    auto summary = json::parse(summary_json(m));
+    REQUIRE(summary["scheduled_maintenances"].size() == 2);
+    const auto& first = summary["scheduled_maintenances"][0];
+    CHECK(first["status"] == "in_progress");
+    CHECK(first["impact"] == "maintenance");
+    CHECK(first["components"][0]["name"] == "CDN");
+    const std::regex iso("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z");
+    CHECK(std::regex_match(first["scheduled_for"].get<std::string>(), iso));
+    CHECK(std::regex_match(first["scheduled_until"].get<std::string>(), iso));
+    CHECK(summary["scheduled_maintenances"][1]["status"] == "scheduled");
+    CHECK(summary["scheduled_maintenances"][1]["name"] == "Database upgrade " + evil);
+
+    auto html = render_page(m);
+    CHECK_THAT(html, Contains("Scheduled maintenance") && Contains("CDN switch") && Contains("In progress"));
+    CHECK_THAT(html, Contains("Database upgrade &lt;script&gt;") && !Contains("<script>"));
+    auto section = html.substr(html.find("id=\"maintenance\""), html.find("id=\"components\"") - html.find("id=\"maintenance\""));
+    CHECK_THAT(section, !Contains("Old work"));  // over: in the day's bar only
+    CHECK_THAT(html, !Contains("Never happened"));  // cancelled: nowhere
+    // Under maintenance counts as up, and today's bar shows it.
+    for (const auto& g : m.groups)
+        for (const auto& c : g.components)
+            if (c.def.name == "CDN") {
+                CHECK(c.days.back().worst == component_status::under_maintenance);
+                CHECK(c.days.back().uptime == Approx(1.0));
+            }
+}

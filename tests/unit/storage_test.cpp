@@ -618,3 +618,39 @@ TEST_CASE("components, public updates and the status-page clock are stored with 
     }
     CHECK(repo.find(2)->public_notes.empty());
 }
+
+TEST_CASE("scheduled maintenances are stored, found by their end, and cancelled in place") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    CHECK(repo.next_maintenance_id() == 1);
+    commands::maintenance m;
+    m.id = 1;
+    m.title = "Database upgrade 🔧";
+    m.starts_at = at(5000);
+    m.ends_at = at(9000);
+    m.components = {"API", "Web app"};
+    m.created_by = "U1";
+    m.created_at = at(1000);
+    commands::decision d;
+    d.maintenances.push_back(m);
+    repo.apply(d, at(1000));
+    CHECK(repo.next_maintenance_id() == 2);
+    auto read = repo.find_maintenance(1);
+    REQUIRE(read);
+    CHECK(read->title == "Database upgrade 🔧");
+    CHECK(read->components == std::vector<std::string>{"API", "Web app"});
+    CHECK(read->starts_at == at(5000));
+    CHECK(read->ends_at == at(9000));
+    CHECK(read->created_by == "U1");
+    CHECK_FALSE(read->cancelled_at);
+    CHECK(repo.maintenances_ending_after(at(8999)).size() == 1);
+    CHECK(repo.maintenances_ending_after(at(9000)).empty());
+
+    read->cancelled_at = at(2000);
+    commands::decision cancel;
+    cancel.maintenances.push_back(*read);
+    repo.apply(cancel, at(2000));
+    CHECK(repo.find_maintenance(1)->cancelled_at == at(2000));
+    CHECK(repo.maintenances_ending_after(at(0)).size() == 1);
+}
