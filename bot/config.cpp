@@ -120,7 +120,8 @@ void check_unique(std::set<std::string>& seen, const std::string& name, const ke
 commands::severity_def read_severity(const toml::table& t, const key_path& at) {
     check_keys(t, at,
                {"name", "label", "ack_within", "update_every", "resolve_within", "notify_channels", "page",
-                "postmortem", "page_outside_hours", "page_on_declare", "archive_after"});
+                "postmortem", "page_outside_hours", "page_on_declare", "archive_after", "public_update_within",
+                "public_update_every"});
     commands::severity_def s;
     s.name = read_required_string(t, at, "name");
     if (s.name.find_first_of(" \t") != std::string::npos) at.child("name").fail(t.get("name"), "a name without spaces");
@@ -139,6 +140,8 @@ commands::severity_def read_severity(const toml::table& t, const key_path& at) {
     s.page_outside_hours = read_bool(t, at, "page_outside_hours").value_or(true);
     // Absent: the channel is never archived (the shipped defaults archive after 7 days).
     s.archive_after = read_duration(t, at, "archive_after");
+    s.public_update_within = read_duration(t, at, "public_update_within");
+    s.public_update_every = read_duration(t, at, "public_update_every");
     return s;
 }
 
@@ -275,7 +278,8 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
                {"announce_channel", "escalation_channel", "channel_prefix", "timeline_reaction", "templates_dir",
                 "resolve_requires_role", "working_hours", "severities", "roles", "incident_types",
                 "slack_unreachable_after", "followup_nag", "pagers", "private_notice", "followup_dm",
-                "followup_digest_channel", "followup_digest_at", "status_page", "components", "install_id"});
+                "followup_digest_channel", "followup_digest_at", "status_page", "components", "install_id",
+                "public_updates_need_approval"});
 
     commands::settings s = commands::default_settings();
     if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
@@ -285,6 +289,7 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
     if (auto v = read_bool(root, at, "resolve_requires_role")) s.resolve_requires_role = *v;
     if (auto v = read_duration(root, at, "followup_nag")) s.followup_nag = *v;
     if (auto v = read_bool(root, at, "followup_dm")) s.followup_dm = *v;
+    if (auto v = read_bool(root, at, "public_updates_need_approval")) s.public_updates_need_approval = *v;
     if (auto v = read_string(root, at, "followup_digest_channel")) s.followup_digest_channel = *v;
     if (auto v = read_string(root, at, "followup_digest_at")) {
         auto w = commands::parse_weekly_time(*v);
@@ -341,6 +346,8 @@ void parse_service_settings(const std::string& toml_text, const std::string& sou
     }
     try {
         c.status_page = statuspage::read_page_settings(toml_text, source);
+        for (const auto& comp : c.status_page.components) c.settings.public_components.push_back(comp.name);
+        if (!c.status_page.components.empty()) c.settings.public_page = true;
     } catch (const statuspage::settings_error& e) {
         throw config_error(e.what());
     }
@@ -385,6 +392,7 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
             throw config_error("WARROOM_STATUS_LISTEN: the status page needs its own port, not WARROOM_LISTEN's (" + *v +
                                "): the public must never reach /slack/events");
         c.status_listen = *v;
+        c.settings.public_page = true;  // customers read a page: its clock runs
     }
     if (auto v = non_empty(env, "SLACK_API_URL")) {
         if (v->rfind("https://", 0) != 0 && v->rfind("http://", 0) != 0)
@@ -471,6 +479,7 @@ std::string describe(const config& c) {
         << "resolve_requires_role = " << (s.resolve_requires_role ? "true" : "false") << "\n"
         << "followup_nag = " << toml_duration(s.followup_nag) << "\n"
         << "followup_dm = " << (s.followup_dm ? "true" : "false") << "\n"
+        << "public_updates_need_approval = " << (s.public_updates_need_approval ? "true" : "false") << "\n"
         << "followup_digest_channel = " << quoted(s.followup_digest_channel) << "\n"
         << "followup_digest_at = " << quoted(commands::format_weekly_time(s.followup_digest_at)) << "\n"
         << "private_notice = " << toml_string(s.private_notice) << "\n"
@@ -493,6 +502,8 @@ std::string describe(const config& c) {
             << "postmortem = " << (sev.postmortem ? "true" : "false") << "\n"
             << "page_outside_hours = " << (sev.page_outside_hours ? "true" : "false") << "\n";
         if (sev.archive_after) out << "archive_after = " << toml_duration(*sev.archive_after) << "\n";
+        if (sev.public_update_within) out << "public_update_within = " << toml_duration(*sev.public_update_within) << "\n";
+        if (sev.public_update_every) out << "public_update_every = " << toml_duration(*sev.public_update_every) << "\n";
     }
     for (const auto& r : s.roles)
         out << "\n[[roles]]\n"

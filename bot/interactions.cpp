@@ -94,21 +94,25 @@ net::task<void> interactions::open_incident_modal(button_press b) {
     }
     std::string refusal;
     if (!inc) refusal = "There is no " + id + ".";
-    else if (!inc->is_open()) refusal = id + " is resolved. `/incident reopen " + id + "` first if it is back.";
+    // A resolved incident still takes its public resolution.
+    else if (!inc->is_open() && b.which != commands::button::public_update)
+        refusal = id + " is resolved. `/incident reopen " + id + "` first if it is back.";
     if (!refusal.empty()) {
         auto refused = text_only(refusal);
         co_await tell(b.user, b.channel, b.response_url, std::move(refused));
         co_return;
     }
-    json view = b.which == commands::button::update     ? update_view(cfg_, *inc, b.channel)
-                : b.which == commands::button::severity ? severity_view(cfg_, *inc, b.channel)
-                                                    : role_view(cfg_, *inc, b.channel, b.user);
+    json view = b.which == commands::button::update          ? update_view(cfg_, *inc, b.channel)
+                : b.which == commands::button::severity      ? severity_view(cfg_, *inc, b.channel)
+                : b.which == commands::button::public_update ? public_update_view(cfg_, *inc, b.channel)
+                                                             : role_view(cfg_, *inc, b.channel, b.user);
     json args{{"trigger_id", b.trigger_id}, {"view", std::move(view)}};
     auto opened = co_await slack_.call("views.open", args);
     if (opened.ok) co_return;
     spdlog::warn("could not open the {} form for {} on {}: {}", b.action_id, b.user, id, opened.error);
-    std::string typed = b.which == commands::button::update     ? "/incident update " + id + " <text>"
-                        : b.which == commands::button::severity ? "/incident severity " + id + " <SEV>"
+    std::string typed = b.which == commands::button::update          ? "/incident update " + id + " <text>"
+                        : b.which == commands::button::public_update ? "/incident public " + id + " <status> <text>"
+                        : b.which == commands::button::severity      ? "/incident severity " + id + " <SEV>"
                                                             : "/incident <role> " + id + " <@user>";
     std::string why = trigger_expired(opened.error)
                           ? "Slack gave warroom under 3 s to open the form, and that passed."

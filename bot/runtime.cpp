@@ -64,7 +64,7 @@ commands::outcome runtime::decide_and_apply(const commands::request& req, comman
     if (d.ok) {
         repo_.apply(d, now);
         // Only commands that change something need remembering; reads stay reads (no fsync).
-        bool writes = d.save || !d.timeline.empty() || !d.actions.empty();
+        bool writes = d.save || !d.timeline.empty() || !d.actions.empty() || !d.maintenances.empty();
         if (writes && !req.once_key.empty()) repo_.remember_request(req.once_key, now);
         if (writes) changes_.fetch_add(1, std::memory_order_release);
         wrote = wrote || writes;

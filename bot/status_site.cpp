@@ -25,9 +25,11 @@ net::task<net::http_response> status_site::handle(net::http_request req) {
         // window but ended inside it still colours its days.
         auto since = now - std::chrono::days(statuspage::uptime_days + 1);
         std::vector<store_ops::incident_history> rows;
+        std::vector<commands::maintenance> maintenances;
         std::string failure;
         try {
             rows = co_await db_.run(&store_ops::status_page_incidents, since);
+            maintenances = co_await db_.run(&store_ops::status_page_maintenances, since);
         } catch (const std::exception& e) {
             failure = *e.what() ? e.what() : "unknown error";
         }
@@ -35,9 +37,12 @@ net::task<net::http_response> status_site::handle(net::http_request req) {
         if (failure.empty()) {
             std::vector<statuspage::stored_incident> stored;
             stored.reserve(rows.size());
-            for (auto& r : rows) stored.push_back({std::move(r.inc), std::move(r.timeline), {}});
+            for (auto& r : rows) {
+                auto affected = statuspage::affected_of(r.inc);
+                stored.push_back({std::move(r.inc), std::move(r.timeline), std::move(affected)});
+            }
             model_ = std::make_shared<const statuspage::status_model>(
-                statuspage::build_model(cfg_.status_page, cfg_.settings.severities, stored, now));
+                statuspage::build_model(cfg_.status_page, cfg_.settings.severities, stored, now, maintenances));
             model_version_ = version;
             model_built_ = now;
         } else {

@@ -121,6 +121,10 @@ std::vector<store_ops::incident_history> store_ops::status_page_incidents(time_p
     return out;
 }
 
+std::vector<commands::maintenance> store_ops::status_page_maintenances(time_point since) {
+    return rt_.repository().maintenances_ending_after(since);
+}
+
 void store_ops::note_failure(std::exception_ptr error) { rt_.db().note_failure(std::move(error)); }
 
 }  // namespace warroom::bot

@@ -88,6 +88,8 @@ public:
     // Every open incident and every one declared or resolved since `since`,
     // with its timeline, oldest first: what statuspage::build_model reads.
     std::vector<incident_history> status_page_incidents(time_point since);
+    // Scheduled maintenances ending after `since`, cancelled ones too.
+    std::vector<commands::maintenance> status_page_maintenances(time_point since);
 
     // A failure met by any operation (a damaged page) makes health report it.
     void note_failure(std::exception_ptr error);

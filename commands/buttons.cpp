@@ -21,7 +21,8 @@ constexpr std::pair<button, std::string_view> button_ids[] = {
     {button::ack, "warroom_ack"},           {button::join, "warroom_join"},
     {button::update, "warroom_update"},     {button::severity, "warroom_severity"},
     {button::role, "warroom_role"},         {button::resolve, "warroom_resolve"},
-    {button::followup, "warroom_followup"},
+    {button::followup, "warroom_followup"},  {button::public_update, "warroom_public_update"},
+    {button::publish, "warroom_publish"},
 };
 
 }  // namespace
@@ -89,6 +90,16 @@ nlohmann::json summary_buttons(const context& ctx, const incident& inc) {
         {"deny", {{"type", "plain_text"}, {"text", "Cancel"}}},
         {"style", "danger"},
     };
+    // Where customers read a status page, the summary opens its form too.
+    if (ctx.cfg.public_page && !inc.is_private)
+        return actions_block("warroom_summary_actions",
+                             std::array{
+                                 button_element(button::update, "Post update", inc, "primary"),
+                                 button_element(button::public_update, "Public update", inc),
+                                 button_element(button::severity, "Change severity", inc),
+                                 button_element(button::role, "Assign role", inc),
+                                 resolve,
+                             });
     return actions_block("warroom_summary_actions", std::array{
                                                         button_element(button::update, "Post update", inc, "primary"),
                                                         button_element(button::severity, "Change severity", inc),
@@ -111,6 +122,16 @@ nlohmann::json ack_buttons(const incident& inc) {
 nlohmann::json reminder_buttons(const incident& inc) {
     return actions_block("warroom_reminder_actions",
                          std::array{button_element(button::update, "Post update", inc, "primary")});
+}
+
+nlohmann::json draft_buttons(const incident& inc) {
+    return actions_block("warroom_draft_actions", std::array{button_element(button::publish, "Publish", inc, "primary"),
+                                                             button_element(button::public_update, "Edit", inc)});
+}
+
+nlohmann::json public_reminder_buttons(const incident& inc) {
+    return actions_block("warroom_public_reminder_actions",
+                         std::array{button_element(button::public_update, "Public update", inc, "primary")});
 }
 
 nlohmann::json resolved_buttons(const incident& inc) {

@@ -53,6 +53,8 @@ struct decision {
     // Follow-ups to store as they are here; one with an id not stored yet is
     // new and moves the follow-up sequence past it.
     std::vector<followup> followups;
+    // Scheduled maintenances to store as they are here (a new id is new).
+    std::vector<maintenance> maintenances;
     std::vector<action> actions;
     message reply;                   // to the caller only
     // The weekly follow-up digest's next time, when this decision moves it.

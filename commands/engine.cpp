@@ -13,7 +13,7 @@ namespace warroom::commands {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, handler>, 23> registry{{
+constexpr std::array<std::pair<std::string_view, handler>, 27> registry{{
     {"declare", handle_declare},   {"new", handle_declare},       {"open", handle_declare},
     {"ack", handle_ack},           {"severity", handle_severity}, {"sev", handle_severity},
     {"status", handle_status},     {"update", handle_update},     {"note", handle_note},
@@ -23,6 +23,8 @@ constexpr std::array<std::pair<std::string_view, handler>, 23> registry{{
     {"", handle_help},
     {"followup", handle_followup}, {"action", handle_followup}, {"followups", handle_followups},
     {"handoff", handle_handoff},
+    {"impact", handle_impact},     {"public", handle_public},     {"statuspage", handle_public},
+    {"maintenance", handle_maintenance},
 }};
 
 }  // namespace

@@ -9,6 +9,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace warroom::commands {
 
@@ -26,6 +28,9 @@ struct request {
     // Other commands ignore both.
     bool caller_commands = false;
     std::string description = {};
+    // The declare form's status-page components and the impact on each
+    // (component name, impact word as `impact` takes it); refused like the typed command.
+    std::vector<std::pair<std::string, std::string>> impacts = {};
 };
 
 // Whether `word` names the declare command ("declare" and its aliases), so a

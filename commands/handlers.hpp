@@ -59,6 +59,10 @@ nlohmann::json announce_buttons(const incident& inc);
 // On the reminders, the one button that answers them: Acknowledge, Post update.
 nlohmann::json ack_buttons(const incident& inc);
 nlohmann::json reminder_buttons(const incident& inc);
+// On a draft public update: Publish (its approvers) and Edit (the form, prefilled with it).
+nlohmann::json draft_buttons(const incident& inc);
+// On the status-page clock's reminder: the public update form.
+nlohmann::json public_reminder_buttons(const incident& inc);
 // On the resolution post: what is left to do is written down where the incident ended.
 nlohmann::json resolved_buttons(const incident& inc);
 // `m` with the actions block appended (sections cut to stay within 50 blocks); null adds nothing.
@@ -100,6 +104,22 @@ std::string private_notice(const context& ctx, const incident& inc);
 // A line without the incident's details to the escalation channel; nothing when `text` is empty.
 void tell_escalation_privately(decision& d, const context& ctx, const incident& inc, std::string text);
 
+// --- public_updates.cpp: the status page ---------------------------------------------
+// Arms the status-page clock (settings::public_page, the severity's
+// public_update_within/_every): `from` + within until the first public
+// update, then every public_update_every after the last; off when private or resolved.
+// `reopened`: customers told it was resolved are due to hear it is back.
+void arm_public_clock(const context& ctx, incident& inc, time_point from, bool reopened = false);
+// The clock came due: the comms lead (else commander, else declarer) is reminded; the clock moves on.
+void remind_public(const context& ctx, decision& d, incident& inc);
+// On resolving: a reminder to post the public resolution, unless one was posted
+// (or customers were never due to hear of it).
+void remind_public_resolution(const context& ctx, decision& d, const incident& inc);
+// `show`'s line about what customers see (empty without a page, or for a private incident).
+std::string public_summary(const context& ctx, const incident& inc);
+// "major outage": as the channel and the timeline say it (the status page reads the timeline's words).
+std::string impact_words(component_impact i);
+
 // --- housekeeping.cpp: archiving resolved channels -------------------------------
 // The archive timer came due: archives the channel, or waits a day while a
 // follow-up is due within the next day, saying why.
@@ -135,6 +155,9 @@ decision handle_help(const context&, const command_line&);
 decision handle_followup(const context&, const command_line&);   // add, done, reassign, due, drop
 decision handle_followups(const context&, const command_line&);  // list
 decision handle_handoff(const context&, const command_line&);
+decision handle_impact(const context&, const command_line&);
+decision handle_maintenance(const context&, const command_line&);  // schedule, list, cancel
+decision handle_public(const context&, const command_line&);  // also `statuspage`; `public publish`
 
 // The incident a command is about: named by word `index` (INC-7, inc-7, 7),
 // else the channel it was typed in. `text_follows`: a bare number typed in an

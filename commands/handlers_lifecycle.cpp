@@ -132,12 +132,21 @@ decision handle_declare(const context& ctx, const command_line& line) {
     for (int n = 2; ctx.store.channel_name_taken(inc.channel_name); ++n)
         inc.channel_name = channel_name_variant(channel_name(ctx.cfg.channel_prefix, ctx.now, title, inc.number), n);
     arm_timers(inc, *sev, ctx.now);
+    arm_public_clock(ctx, inc, ctx.now);
     // From the declare form: checked before anything is decided, so a refusal declares nothing.
     const role_def* commander = ctx.req.caller_commands ? ctx.cfg.find_role("commander") : nullptr;
     const std::string& description = ctx.req.description;
     if (char_count(description) > max_text) return fail(ctx, too_long("The description", max_text));
     // Held before the summary and the announcement are rendered, so they name the commander.
     if (commander) inc.roles[commander->name] = inc.declared_by;
+    for (const auto& [component, impact] : ctx.req.impacts) {
+        auto known = std::find_if(ctx.cfg.public_components.begin(), ctx.cfg.public_components.end(),
+                                  [&](const std::string& c) { return iequals(c, component); });
+        auto level = parse_component_impact(impact);
+        if (known == ctx.cfg.public_components.end()) return fail(ctx, "There is no status-page component `" + component + "`.");
+        if (!level) return fail(ctx, "`" + impact + "` is not an impact: degraded, partial_outage, major_outage or maintenance.");
+        inc.impacts[*known] = *level;
+    }
 
     action create;
     create.kind = action_kind::create_channel;
@@ -166,6 +175,8 @@ decision handle_declare(const context& ctx, const command_line& line) {
     // What `commander INC-n me` and `note INC-n <description>` would have added, in that order.
     if (commander) assign_role(d, ctx, inc, *commander, inc.declared_by);
     if (!description.empty()) add_note(d, ctx, inc, description);
+    for (const auto& [component, level] : inc.impacts)
+        note_timeline(d, ctx, inc, "impact", component + ": " + impact_words(level), ctx.req.user);
 
     // Only incidents that look like this one, the likeliest first: a list of
     // everything recent is a wall nobody reads. The candidates are bounded so
@@ -248,6 +259,8 @@ decision handle_severity(const context& ctx, const command_line& line) {
     inc.severity = sev->name;
     auto old_resolve = inc.due.resolve;
     arm_timers(inc, *sev, ctx.now);
+    // Counted from the declaration: a P2 raised to P1 after 20 minutes is overdue for customers at once.
+    arm_public_clock(ctx, inc, inc.declared_at);
     // The resolution target stays measured from the declaration, as the
     // post-mortem and stats measure it: an upgrade can only bring it closer.
     // A target already past is escalated at once, unless the escalation
@@ -408,6 +421,7 @@ decision handle_resolve(const context& ctx, const command_line& line) {
         inc.due.postmortem_review = ctx.now + std::chrono::hours(48);
     }
     inc.due.archive = archive_due(sev, ctx.now);
+    remind_public_resolution(ctx, d, inc);
     auto view = change_view(ctx, inc);
     view["duration"] = format_duration(ctx.now - inc.declared_at);
     view["postmortem"] = sev.postmortem;
@@ -444,6 +458,7 @@ decision handle_reopen(const context& ctx, const command_line& line) {
     inc.resolved_at.reset();
     inc.resolution.clear();
     arm_timers(inc, severity_of(ctx, inc), ctx.now);
+    arm_public_clock(ctx, inc, ctx.now, /*reopened=*/true);
     auto view = change_view(ctx, inc);
     post(d, inc, ctx.render("reopened", view));
     post_to(d, inc, ctx.cfg.announce_channel, ctx.render("reopened", view));

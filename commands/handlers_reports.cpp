@@ -177,7 +177,9 @@ decision handle_show(const context& ctx, const command_line& line) {
     auto t = find_target(ctx, line, 1, false);
     if (!t.inc) return fail(ctx, t.error);
     if (line.size() > t.next) return refuse_extra(ctx, line, t.next);
-    return answer(ctx, "show", incident_view(ctx, *t.inc));
+    auto view = incident_view(ctx, *t.inc);
+    if (auto line = public_summary(ctx, *t.inc); !line.empty()) view["public_line"] = line;
+    return answer(ctx, "show", view);
 }
 
 decision handle_list(const context& ctx, const command_line& line) {

@@ -16,7 +16,22 @@ constexpr std::array<std::pair<incident_status, std::string_view>, 5> status_nam
     {incident_status::monitoring, "monitoring"},
     {incident_status::resolved, "resolved"},
 }};
-constexpr std::array<std::pair<timer_kind, std::string_view>, 7> timer_names{{
+constexpr std::array<std::pair<component_impact, std::string_view>, 6> impact_names{{
+    {component_impact::degraded, "degraded"},
+    {component_impact::partial_outage, "partial_outage"},
+    {component_impact::major_outage, "major_outage"},
+    {component_impact::maintenance, "maintenance"},
+    // Statuspage's spellings, read only (name_of finds the first).
+    {component_impact::degraded, "degraded_performance"},
+    {component_impact::maintenance, "under_maintenance"},
+}};
+constexpr std::array<std::pair<public_phase, std::string_view>, 4> phase_names{{
+    {public_phase::investigating, "investigating"},
+    {public_phase::identified, "identified"},
+    {public_phase::monitoring, "monitoring"},
+    {public_phase::resolved, "resolved"},
+}};
+constexpr std::array<std::pair<timer_kind, std::string_view>, 8> timer_names{{
     {timer_kind::ack, "ack"},
     {timer_kind::update, "update"},
     {timer_kind::resolve, "resolve"},
@@ -24,6 +39,7 @@ constexpr std::array<std::pair<timer_kind, std::string_view>, 7> timer_names{{
     {timer_kind::postmortem_review, "postmortem_review"},
     {timer_kind::followup, "followup"},
     {timer_kind::archive, "archive"},
+    {timer_kind::public_update, "public_update"},
 }};
 constexpr std::array<std::pair<action_kind, std::string_view>, 8> action_names{{
     {action_kind::create_channel, "create_channel"},
@@ -54,6 +70,10 @@ std::optional<E> value_of(const std::array<std::pair<E, std::string_view>, N>& n
 std::string_view to_string(incident_status s) { return name_of(status_names, s); }
 std::optional<incident_status> parse_status(std::string_view s) { return value_of(status_names, s); }
 std::string_view to_string(timer_kind k) { return name_of(timer_names, k); }
+std::string_view to_string(component_impact i) { return name_of(impact_names, i); }
+std::optional<component_impact> parse_component_impact(std::string_view s) { return value_of(impact_names, s); }
+std::string_view to_string(public_phase p) { return name_of(phase_names, p); }
+std::optional<public_phase> parse_public_phase(std::string_view s) { return value_of(phase_names, s); }
 std::optional<timer_kind> parse_timer_kind(std::string_view s) { return value_of(timer_names, s); }
 std::string_view to_string(action_kind k) { return name_of(action_names, k); }
 std::optional<action_kind> parse_action_kind(std::string_view s) { return value_of(action_names, s); }
@@ -71,6 +91,7 @@ const std::optional<time_point>& deadlines::at(timer_kind k) const {
         case timer_kind::postmortem_review: return postmortem_review;
         case timer_kind::followup: return followup;
         case timer_kind::archive: return archive;
+        case timer_kind::public_update: return public_update;
     }
     return ack;
 }
@@ -78,6 +99,18 @@ const std::optional<time_point>& deadlines::at(timer_kind k) const {
 std::string incident::role_holder(std::string_view role) const {
     auto it = roles.find(std::string(role));
     return it == roles.end() ? std::string() : it->second;
+}
+
+bool incident::has_published_note() const {
+    for (const auto& n : public_notes)
+        if (n.published()) return true;
+    return false;
+}
+
+const public_note* incident::find_note(int seq) const {
+    for (const auto& n : public_notes)
+        if (n.seq == seq) return &n;
+    return nullptr;
 }
 
 }  // namespace warroom::commands

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace warroom::commands {
 
@@ -18,7 +19,8 @@ std::optional<incident_status> parse_status(std::string_view s);
 // `followup`: one of the incident's follow-ups is due a reminder (the
 // follow-ups carry their own times; see followup.hpp).
 // `archive`: a resolved incident's channel is archived (severity_def::archive_after).
-enum class timer_kind { ack, update, resolve, postmortem_draft, postmortem_review, followup, archive };
+// `public_update`: the status-page clock (severity_def::public_update_within / _every).
+enum class timer_kind { ack, update, resolve, postmortem_draft, postmortem_review, followup, archive, public_update };
 std::string_view to_string(timer_kind k);
 std::optional<timer_kind> parse_timer_kind(std::string_view s);
 
@@ -34,9 +36,36 @@ struct deadlines {
     // follow-up's row (remind_at). Here only so `at` is total.
     std::optional<time_point> followup;
     std::optional<time_point> archive;
+    std::optional<time_point> public_update;
 
     std::optional<time_point>& at(timer_kind k);
     const std::optional<time_point>& at(timer_kind k) const;
+};
+
+// What an incident does to one status-page component (Statuspage's words).
+enum class component_impact { degraded, partial_outage, major_outage, maintenance };
+std::string_view to_string(component_impact i);
+// Also takes Statuspage's own spellings (degraded_performance, under_maintenance).
+std::optional<component_impact> parse_component_impact(std::string_view s);
+
+// The status a public update tells customers: Statuspage's four.
+enum class public_phase { investigating, identified, monitoring, resolved };
+std::string_view to_string(public_phase p);
+std::optional<public_phase> parse_public_phase(std::string_view s);
+
+// A public update: written for customers, its own record, never an internal
+// update's text. With approval on it starts as a draft (published_at empty)
+// and only the comms lead or commander publishes it.
+struct public_note {
+    int seq = 0;  // 1, 2, 3... within the incident
+    public_phase phase = public_phase::investigating;
+    std::string text;
+    std::string author;  // user ID
+    time_point created_at{};
+    std::optional<time_point> published_at;
+    std::string published_by;
+
+    bool published() const { return published_at.has_value(); }
 };
 
 struct incident {
@@ -65,11 +94,32 @@ struct incident {
     // Its channel was archived by warroom (archive_after); a reopen unarchives it first.
     bool archived = false;
     std::map<std::string, std::string> roles;  // role name -> user ID
+    // Status-page components it affects: configured component name -> impact.
+    std::map<std::string, component_impact> impacts;
+    std::vector<public_note> public_notes;  // oldest first
     deadlines due;
 
     bool is_open() const { return status != incident_status::resolved; }
     std::string id() const { return "INC-" + std::to_string(number); }
     std::string role_holder(std::string_view role) const;
+    bool has_published_note() const;
+    const public_note* find_note(int seq) const;
+};
+
+// Scheduled maintenance (M-n): a record of its own, not an incident. The
+// status page shows it ahead of time, and its components read "under
+// maintenance" during [starts_at, ends_at). Times in UTC.
+struct maintenance {
+    std::int64_t id = 0;
+    std::string title;
+    time_point starts_at{};
+    time_point ends_at{};
+    std::vector<std::string> components;  // configured component names
+    std::string created_by;
+    time_point created_at{};
+    std::optional<time_point> cancelled_at;
+
+    std::string ref() const { return "M-" + std::to_string(id); }
 };
 
 struct timeline_entry {

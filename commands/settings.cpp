@@ -53,8 +53,9 @@ settings default_settings() {
     s.hours.days = {true, true, true, true, true, false, false};
     // Resolved channels pile up: each is archived a week after resolving (the last field).
     s.severities = {
-        {"P0", "Critical", minutes(5), minutes(15), hours(1), {"leadership"}, {}, true, true, {}, false, days(7)},
-        {"P1", "High", minutes(15), minutes(30), hours(4), {"leadership"}, {}, true, true, {}, false, days(7)},
+        // Customers hear within 10 minutes of a P0/P1 (the status-page clock, the last two fields).
+        {"P0", "Critical", minutes(5), minutes(15), hours(1), {"leadership"}, {}, true, true, {}, false, days(7), minutes(10), minutes(30)},
+        {"P1", "High", minutes(15), minutes(30), hours(4), {"leadership"}, {}, true, true, {}, false, days(7), minutes(10), hours(1)},
         {"P2", "Medium", hours(1), hours(2), hours(24), {}, {}, false, false, {}, false, days(7)},
         {"P3", "Low", hours(4), std::nullopt, hours(24 * 7), {}, {}, false, false, {}, false, days(7)},
     };

@@ -29,6 +29,11 @@ struct severity_def {
     bool page_on_declare = false;  // page `pagers` when an incident is declared at this severity
     // How long after resolving its channel is archived; none: never.
     std::optional<duration> archive_after = std::nullopt;
+    // The status-page clock (only while settings::public_page): the first
+    // public update is due this long after declaring (none: no clock), then
+    // one every `public_update_every` (none: the first only).
+    std::optional<duration> public_update_within = std::nullopt;
+    std::optional<duration> public_update_every = std::nullopt;
 };
 
 struct role_def {
@@ -86,6 +91,13 @@ struct settings {
     // (no title). {id}, {severity} and {declarer} are filled in; empty: nothing is said.
     std::string private_notice = "A private {severity} incident {id} was declared by {declarer}; ask them to be added.";
     working_hours hours;
+    // The public status page. `public_page`: customers read one (a status
+    // listener or components configured), so its clock runs. The component
+    // names `/incident impact` accepts, as [[components]] lists them. With
+    // approval a public update is a draft until the comms lead or commander publishes it.
+    bool public_page = false;
+    std::vector<std::string> public_components;
+    bool public_updates_need_approval = false;
     std::vector<severity_def> severities;  // most severe first
     std::vector<role_def> roles;
     std::vector<incident_type_def> incident_types;

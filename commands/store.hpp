@@ -48,6 +48,12 @@ public:
     virtual std::vector<followup> followups_created_since(time_point /*since*/) { return {}; }
     // The id the next follow-up will take (ids are never reused).
     virtual std::int64_t next_followup_id() { return 1; }
+
+    // Scheduled maintenance. A store without it has none (the defaults).
+    virtual std::optional<maintenance> find_maintenance(std::int64_t /*id*/) { return std::nullopt; }
+    // Every maintenance (cancelled ones too) ending after `t`, soonest start first.
+    virtual std::vector<maintenance> maintenances_ending_after(time_point /*t*/) { return {}; }
+    virtual std::int64_t next_maintenance_id() { return 1; }
 };
 
 }  // namespace warroom::commands

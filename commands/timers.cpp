@@ -110,6 +110,7 @@ decision fire_timer(const context& ctx, incident inc, timer_kind kind) {
         }
         case timer_kind::followup: break;  // never armed on the incident: engine::fire hands it to fire_followups
         case timer_kind::archive: break;   // engine::fire hands it to fire_archive
+        case timer_kind::public_update: remind_public(ctx, d, inc); break;
     }
     d.save = std::move(inc);
     return d;

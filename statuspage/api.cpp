@@ -58,6 +58,27 @@ json incident_json(const status_model& m, const public_incident& inc) {
             {"components", std::move(components)}};
 }
 
+// Statuspage's scheduled_maintenances entry: an incident with a window and impact "maintenance".
+json maintenance_json(const status_model& m, const public_maintenance& mt) {
+    json components = json::array();
+    for (const auto& c : mt.components) components.push_back({{"name", c}, {"status", "under_maintenance"}});
+    return {{"id", mt.id},
+            {"name", mt.name},
+            {"status", mt.in_progress ? "in_progress" : "scheduled"},
+            {"created_at", iso8601(mt.created_at)},
+            {"updated_at", iso8601(mt.in_progress ? mt.scheduled_for : mt.created_at)},
+            {"monitoring_at", nullptr},
+            {"resolved_at", nullptr},
+            {"impact", "maintenance"},
+            {"shortlink", absolute(m, "/")},
+            {"started_at", iso8601(mt.scheduled_for)},
+            {"page_id", m.page_id},
+            {"incident_updates", json::array()},
+            {"components", std::move(components)},
+            {"scheduled_for", iso8601(mt.scheduled_for)},
+            {"scheduled_until", iso8601(mt.scheduled_until)}};
+}
+
 json status_part(const status_model& m) { return {{"indicator", to_string(m.indicator)}, {"description", m.description}}; }
 
 std::string dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
@@ -110,11 +131,13 @@ std::string summary_json(const status_model& m) {
     }
     json incidents = json::array();
     for (const auto& inc : m.active) incidents.push_back(incident_json(m, inc));
+    json maintenances = json::array();
+    for (const auto& mt : m.maintenances) maintenances.push_back(maintenance_json(m, mt));
     return dump({{"page", page_json(m)},
                  {"status", status_part(m)},
                  {"components", std::move(components)},
                  {"incidents", std::move(incidents)},
-                 {"scheduled_maintenances", json::array()}});
+                 {"scheduled_maintenances", std::move(maintenances)}});
 }
 
 std::string status_json(const status_model& m) { return dump({{"page", page_json(m)}, {"status", status_part(m)}}); }

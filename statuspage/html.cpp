@@ -35,10 +35,12 @@ a:focus{outline:3px solid #0b57d0;outline-offset:2px}
 ul.plain{list-style:none;margin:0;padding:0}
 .incident{border:1px solid #c4c4c4;border-left:6px solid #b3261e;border-radius:6px;padding:.75rem 1rem;margin:.75rem 0}
 .incident.impact-minor,.incident.impact-none{border-left-color:#8a4b00}
+.incident.impact-maintenance{border-left-color:#0b57d0}
 .incident h3{margin-top:0}
 .meta{color:#4a4a4a;font-size:.9rem}
 .updates{margin:.5rem 0 0;padding-left:1.25rem}
 .updates li{margin:.25rem 0}
+.body{white-space:pre-line}
 .component{border-bottom:1px solid #e0e0e0;padding:.75rem 0}
 .row{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem}
 .name{font-weight:600}
@@ -89,7 +91,8 @@ std::string percent(double fraction) {
 void updates(std::ostringstream& out, const public_incident& inc) {
     out << "<ol class=\"updates\" reversed>\n";
     for (const auto& u : inc.updates)
-        out << "<li><strong>" << escape(label(u.status)) << "</strong> — " << escape(u.body) << " <span class=\"meta\">"
+        out << "<li><strong>" << escape(label(u.status)) << "</strong> — <span class=\"body\">" << escape(u.body)
+            << "</span> <span class=\"meta\">"
             << "<time datetime=\"" << iso8601(u.at) << "\">" << readable(u.at) << "</time></span></li>\n";
     out << "</ol>\n";
 }
@@ -147,6 +150,20 @@ std::string render_page(const status_model& m) {
     if (m.active.empty()) out << "<p>No incidents right now.</p>\n";
     for (const auto& inc : m.active) incident_card(out, inc, "h3");
     out << "</section>\n";
+
+    if (!m.maintenances.empty()) {
+        out << "<section aria-labelledby=\"maintenance\">\n<h2 id=\"maintenance\">Scheduled maintenance</h2>\n";
+        for (const auto& mt : m.maintenances) {
+            out << "<article class=\"incident impact-maintenance\" aria-labelledby=\"m-" << mt.id << "\">\n<h3 id=\"m-"
+                << mt.id << "\">" << escape(mt.name) << "</h3>\n<p class=\"meta\">"
+                << (mt.in_progress ? "In progress" : "Scheduled") << " · <time datetime=\"" << iso8601(mt.scheduled_for)
+                << "\">" << readable(mt.scheduled_for) << "</time> to <time datetime=\"" << iso8601(mt.scheduled_until)
+                << "\">" << readable(mt.scheduled_until) << "</time></p>\n<p class=\"meta\">Affected: ";
+            for (std::size_t i = 0; i < mt.components.size(); ++i) out << (i ? ", " : "") << escape(mt.components[i]);
+            out << "</p>\n</article>\n";
+        }
+        out << "</section>\n";
+    }
 
     if (!m.groups.empty()) {
         out << "<section aria-labelledby=\"components\">\n<h2 id=\"components\">Components</h2>\n";

@@ -55,6 +55,45 @@ std::optional<public_status> status_change(const commands::timeline_entry& e) {
     return public_status_of(*s);
 }
 
+// "major outage" as the engine writes it on the timeline, or an `impact`
+// word; operational when cleared; nullopt for anything else.
+std::optional<component_status> status_from_words(std::string_view words) {
+    if (words == "operational") return component_status::operational;
+    for (auto s : {component_status::degraded_performance, component_status::partial_outage,
+                   component_status::major_outage, component_status::under_maintenance})
+        if (lower(std::string(label(s))) == words) return s;
+    if (auto i = commands::parse_component_impact(words)) return component_status_of(*i);
+    return std::nullopt;
+}
+
+using interval = std::tuple<time_point, time_point, component_status>;
+
+// Each component's states over time, from the timeline's "impact" entries
+// ("<component>: <impact>", as the engine writes them), by lowercase name;
+// the last one lasts until `end`. Only statuses come out of the text.
+std::map<std::string, std::vector<interval>> impact_history(const std::vector<commands::timeline_entry>& timeline,
+                                                            time_point end) {
+    std::map<std::string, std::vector<interval>> out;
+    std::map<std::string, std::pair<time_point, component_status>> open;  // operational: cleared
+    for (const auto& e : timeline) {
+        if (e.kind != "impact") continue;
+        auto colon = e.text.rfind(": ");
+        if (colon == std::string::npos) continue;
+        auto st = status_from_words(lower(e.text.substr(colon + 2)));
+        if (!st) continue;
+        auto name = lower(e.text.substr(0, colon));
+        if (auto it = open.find(name); it != open.end() && it->second.second != component_status::operational)
+            out[name].push_back({it->second.first, std::max(it->second.first, e.at), it->second.second});
+        open[name] = {e.at, *st};
+    }
+    for (const auto& [name, state] : open)
+        if (state.second != component_status::operational)
+            out[name].push_back({state.first, std::max(state.first, end), state.second});
+        else
+            out[name];  // cleared: known, so not counted for the whole incident
+    return out;
+}
+
 time_point day_of(time_point t) { return time_point(floor<days>(t).time_since_epoch()); }
 
 // Seconds of [from, to) weighted by the worst status covering each instant.
@@ -163,6 +202,70 @@ public_status public_status_of(commands::incident_status s) {
     return public_status::investigating;
 }
 
+public_status public_status_of(commands::public_phase p) {
+    switch (p) {
+        case commands::public_phase::investigating: return public_status::investigating;
+        case commands::public_phase::identified: return public_status::identified;
+        case commands::public_phase::monitoring: return public_status::monitoring;
+        case commands::public_phase::resolved: return public_status::resolved;
+    }
+    return public_status::investigating;
+}
+
+component_status component_status_of(commands::component_impact i) {
+    switch (i) {
+        case commands::component_impact::degraded: return component_status::degraded_performance;
+        case commands::component_impact::partial_outage: return component_status::partial_outage;
+        case commands::component_impact::major_outage: return component_status::major_outage;
+        case commands::component_impact::maintenance: return component_status::under_maintenance;
+    }
+    return component_status::operational;
+}
+
+std::vector<component_impact> affected_of(const commands::incident& inc) {
+    std::vector<component_impact> out;
+    for (const auto& [name, level] : inc.impacts) out.push_back({name, component_status_of(level)});
+    return out;
+}
+
+namespace {
+
+// The published public updates, oldest first, and what they make of the
+// incident: its status is what the newest told customers, except that an
+// incident resolved inside is resolved for them too (a fallback sentence says so).
+void from_public_notes(const stored_incident& stored, public_incident& out) {
+    const auto& inc = stored.inc;
+    std::vector<public_update> notes;
+    for (const auto& n : inc.public_notes)
+        if (n.published()) notes.push_back({"", public_status_of(n.phase), n.text, *n.published_at});
+    std::stable_sort(notes.begin(), notes.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+    // Reopened after customers were told it was resolved: it is back for them too.
+    if (inc.is_open() && notes.back().status == public_status::resolved) {
+        for (const auto& e : stored.timeline)
+            if (e.kind == "reopened" && e.at >= notes.back().at) {
+                auto now_status = public_status_of(inc.status);
+                notes.push_back({"", now_status, std::string(sentence(now_status)), e.at});
+                out.resolved_at.reset();
+                break;
+            }
+    }
+    if (!inc.is_open() && notes.back().status != public_status::resolved)
+        notes.push_back({"", public_status::resolved, std::string(sentence(public_status::resolved)),
+                         inc.resolved_at.value_or(notes.back().at)});
+    out.status = notes.back().status;
+    if (out.status == public_status::resolved && !out.resolved_at) out.resolved_at = notes.back().at;
+    for (std::size_t i = 0; i < notes.size(); ++i) {
+        notes[i].id = short_hash(out.id + " public update " + std::to_string(i));
+        if (notes[i].status == public_status::monitoring && !out.monitoring_at) out.monitoring_at = notes[i].at;
+    }
+    out.updated_at = notes.back().at;
+    if (out.resolved_at) out.updated_at = std::max(out.updated_at, *out.resolved_at);
+    std::reverse(notes.begin(), notes.end());
+    out.updates = std::move(notes);
+}
+
+}  // namespace
+
 public_incident public_view_of(const stored_incident& stored, const std::vector<commands::severity_def>& severities) {
     const auto& inc = stored.inc;
     public_incident out;
@@ -174,6 +277,10 @@ public_incident public_view_of(const stored_incident& stored, const std::vector<
     // A resolved incident is history even if its resolution time was lost.
     if (!inc.is_open()) out.resolved_at = inc.resolved_at.value_or(inc.last_update_at.value_or(inc.declared_at));
     out.components = stored.affected;
+    if (stored.inc.has_published_note()) {
+        from_public_notes(stored, out);
+        return out;
+    }
 
     // Status changes in time order, a repeat of the same public status
     // (mitigating after identified) dropped: customers saw no change.
@@ -203,7 +310,8 @@ public_incident public_view_of(const stored_incident& stored, const std::vector<
 }
 
 status_model build_model(const page_settings& page, const std::vector<commands::severity_def>& severities,
-                         const std::vector<stored_incident>& incidents, time_point now) {
+                         const std::vector<stored_incident>& incidents, time_point now,
+                         const std::vector<commands::maintenance>& maintenances) {
     status_model m;
     m.page = page;
     m.page_id = short_hash("warroom page " + page.name);
@@ -225,8 +333,14 @@ status_model build_model(const page_settings& page, const std::vector<commands::
         auto view = public_view_of(s, severities);
         auto end = view.resolved_at.value_or(now);
         if (view.resolved_at && *view.resolved_at < window_start) continue;
+        // The bars count each component from when its impact was set (the
+        // timeline's impact entries); one without them, for the whole incident.
+        auto history = impact_history(s.timeline, end);
+        for (const auto& c : view.components)
+            if (!history.count(lower(c.component))) history[lower(c.component)].push_back({view.created_at, end, c.status});
+        for (const auto& [name, list] : history)
+            for (const auto& [from, to, st] : list) spans[name].push_back({from, to, st, view.name});
         for (const auto& c : view.components) {
-            spans[lower(c.component)].push_back({view.created_at, end, c.status, view.name});
             if (!view.resolved_at) {
                 auto& cur = current[lower(c.component)];
                 cur = std::max(cur, c.status);
@@ -238,6 +352,26 @@ status_model build_model(const page_settings& page, const std::vector<commands::
         else
             m.active.push_back(std::move(view));
     }
+    for (const auto& mt : maintenances) {
+        if (mt.cancelled_at || mt.ends_at <= window_start) continue;
+        bool started = mt.starts_at <= now, over = mt.ends_at <= now;
+        // The bars show what happened: the part of the window that has passed.
+        if (started)
+            for (const auto& c : mt.components)
+                spans[lower(c)].push_back({mt.starts_at, std::min(mt.ends_at, now), component_status::under_maintenance,
+                                           "Maintenance: " + mt.title});
+        if (over) continue;
+        if (started)
+            for (const auto& c : mt.components) {
+                auto& cur = current[lower(c)];
+                cur = std::max(cur, component_status::under_maintenance);
+            }
+        m.maintenances.push_back({short_hash("warroom maintenance " + std::to_string(mt.id)), mt.title, started,
+                                  mt.created_at, mt.starts_at, mt.ends_at, mt.components});
+        updated = std::max(updated, started ? mt.starts_at : mt.created_at);
+    }
+    std::sort(m.maintenances.begin(), m.maintenances.end(),
+              [](const auto& a, const auto& b) { return a.scheduled_for < b.scheduled_for; });
     auto newest_first = [](const public_incident& a, const public_incident& b) {
         auto ka = a.resolved_at.value_or(a.created_at), kb = b.resolved_at.value_or(b.created_at);
         return ka != kb ? ka > kb : a.created_at > b.created_at;

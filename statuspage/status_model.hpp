@@ -7,11 +7,13 @@
 // public_view_of() lets through: its title (customers see the name the
 // responders gave it), its status mapped to Statuspage's
 // investigating|identified|monitoring|resolved, its severity mapped to an
-// impact none|minor|major|critical, its times, and the components it affects.
-// Update text, notes, the description, the resolution summary, people, roles
-// and channels are internal: they never reach the page, the JSON or the feed.
-// The page's "updates" are the status changes, each with a fixed sentence
-// written for customers, until public updates exist as their own records.
+// impact none|minor|major|critical, its times, the components it affects
+// (`/incident impact`), and its PUBLISHED public updates (`/incident public`:
+// text written for customers; a draft awaiting approval is not published).
+// Internal update text, notes, the description, the resolution summary,
+// people, roles and channels never reach the page, the JSON or the feed.
+// An incident without a published public update shows its status changes,
+// each with a fixed sentence written for customers.
 #pragma once
 
 #include "commands/incident.hpp"
@@ -46,15 +48,16 @@ struct component_impact {
 struct stored_incident {
     commands::incident inc;
     std::vector<commands::timeline_entry> timeline;
-    // The components it affects: empty until per-incident impacts are stored
-    // (`/incident impact`, a later part of issue #14).
+    // The components it affects (affected_of(inc) for a stored one).
     std::vector<component_impact> affected;
 };
 
 struct public_update {
     std::string id;
     public_status status = public_status::investigating;
-    std::string body;  // a fixed sentence per status, never an internal update's text
+    // A published public update's text, or (an incident without one) a fixed
+    // sentence per status; never an internal update's text.
+    std::string body;
     time_point at{};
 };
 
@@ -80,9 +83,24 @@ std::string public_id(const commands::incident& inc);
 // the first is critical, the second major, the rest minor. An unknown one is minor.
 impact impact_of(std::string_view severity, const std::vector<commands::severity_def>& severities);
 public_status public_status_of(commands::incident_status s);
+public_status public_status_of(commands::public_phase p);
+component_status component_status_of(commands::component_impact i);
+// The incident's stored impacts as the page names them.
+std::vector<component_impact> affected_of(const commands::incident& inc);
 
 // The only door from an incident to the public (see THE PUBLIC RULE above).
 public_incident public_view_of(const stored_incident& stored, const std::vector<commands::severity_def>& severities);
+
+// Scheduled maintenance as customers see it: upcoming or in progress.
+struct public_maintenance {
+    std::string id;
+    std::string name;
+    bool in_progress = false;
+    time_point created_at{};
+    time_point scheduled_for{};
+    time_point scheduled_until{};
+    std::vector<std::string> components;
+};
 
 struct uptime_day {
     time_point day{};  // UTC midnight
@@ -114,6 +132,7 @@ struct status_model {
     std::vector<group_view> groups;
     std::vector<public_incident> active;   // newest first
     std::vector<public_incident> history;  // resolved in the window, newest resolution first
+    std::vector<public_maintenance> maintenances;  // not cancelled, not over: soonest first
 };
 
 constexpr int uptime_days = 90;
@@ -122,8 +141,11 @@ constexpr int uptime_days = 90;
 // partial outage counts 30%, degraded performance and maintenance count as up.
 double downtime_weight(component_status s);
 
+// `maintenances`: the scheduled ones (cancelled ones are left out here);
+// during its window a maintenance's components read under maintenance.
 status_model build_model(const page_settings& page, const std::vector<commands::severity_def>& severities,
-                         const std::vector<stored_incident>& incidents, time_point now);
+                         const std::vector<stored_incident>& incidents, time_point now,
+                         const std::vector<commands::maintenance>& maintenances = {});
 
 // The incident with that public id, active or in history.
 const public_incident* find_incident(const status_model& m, std::string_view public_id);

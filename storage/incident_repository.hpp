@@ -7,6 +7,7 @@
 #include "commands/store.hpp"
 #include "storage/database.hpp"
 #include "storage/followups.hpp"
+#include "storage/maintenances.hpp"
 #include "storage/incidents.hpp"
 #include "storage/outbox.hpp"
 #include "storage/request_keys.hpp"
@@ -23,7 +24,7 @@ namespace warroom::storage {
 
 class incident_repository : public commands::incident_store {
 public:
-    explicit incident_repository(database& db) : timers_(db), incidents_(db, timers_), outbox_(db), keys_(db), followups_(db) {}
+    explicit incident_repository(database& db) : timers_(db), incidents_(db, timers_), outbox_(db), keys_(db), followups_(db), maintenances_(db) {}
 
     // commands::incident_store
     std::optional<commands::incident> find(std::int64_t number) override { return incidents_.find(number); }
@@ -54,6 +55,11 @@ public:
         return followups_.created_since(since);
     }
     std::int64_t next_followup_id() override { return followups_.next_id(); }
+    std::optional<commands::maintenance> find_maintenance(std::int64_t id) override { return maintenances_.find(id); }
+    std::vector<commands::maintenance> maintenances_ending_after(commands::time_point t) override {
+        return maintenances_.ending_after(t);
+    }
+    std::int64_t next_maintenance_id() override { return maintenances_.next_id(); }
 
     // Writes everything a decision holds: the incident (with roles and
     // deadlines), timeline entries and outbox actions. The caller wraps it in
@@ -137,6 +143,7 @@ private:
     outbox_table outbox_;
     request_keys keys_;
     followup_table followups_;
+    maintenance_table maintenances_;
 };
 
 }  // namespace warroom::storage

@@ -63,6 +63,24 @@ void incident_table::attach_details(std::vector<commands::incident>& incidents) 
     auto add_role = [&](std::int64_t number, const std::string& role, const std::string& user) {
         if (auto it = by_number.find(number); it != by_number.end()) it->second->roles[role] = user;
     };
+    auto add_impact = [&](std::int64_t number, const std::string& component, const std::string& impact) {
+        auto it = by_number.find(number);
+        auto level = commands::parse_component_impact(impact);
+        if (it != by_number.end() && level) it->second->impacts[component] = *level;
+    };
+    auto add_note = [&](std::int64_t number, SQLite::Statement& q, int first) {
+        auto it = by_number.find(number);
+        if (it == by_number.end()) return;
+        commands::public_note n;
+        n.seq = q.getColumn(first).getInt();
+        n.phase = commands::parse_public_phase(q.getColumn(first + 1).getString()).value_or(commands::public_phase::investigating);
+        n.text = q.getColumn(first + 2).getString();
+        n.author = q.getColumn(first + 3).getString();
+        n.created_at = from_unix(q.getColumn(first + 4).getInt64());
+        n.published_at = column_time(q.getColumn(first + 5));
+        n.published_by = q.getColumn(first + 6).getString();
+        it->second->public_notes.push_back(std::move(n));
+    };
     bool scan_all = incidents.size() > 16;
     if (!scan_all) {
         for (const auto& entry : by_number) {
@@ -70,11 +88,22 @@ void incident_table::attach_details(std::vector<commands::incident>& incidents) 
             query(db_, "SELECT role, user_id FROM roles WHERE incident = ?", number).each_row([&](auto& q) {
                 add_role(number, q.getColumn(0).getString(), q.getColumn(1).getString());
             });
+            query(db_, "SELECT component, impact FROM incident_components WHERE incident = ?", number)
+                .each_row([&](auto& q) { add_impact(number, q.getColumn(0).getString(), q.getColumn(1).getString()); });
+            query(db_, "SELECT seq, status, body, author, created_at, published_at, published_by FROM public_updates "
+                       "WHERE incident = ? ORDER BY seq", number)
+                .each_row([&](auto& q) { add_note(number, q, 0); });
         }
     } else {
         query(db_, "SELECT incident, role, user_id FROM roles").each_row([&](auto& q) {
             add_role(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString());
         });
+        query(db_, "SELECT incident, component, impact FROM incident_components").each_row([&](auto& q) {
+            add_impact(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString());
+        });
+        query(db_, "SELECT incident, seq, status, body, author, created_at, published_at, published_by "
+                   "FROM public_updates ORDER BY incident, seq")
+            .each_row([&](auto& q) { add_note(q.getColumn(0).getInt64(), q, 1); });
     }
     timers_.attach(by_number, scan_all);
 }
@@ -205,6 +234,19 @@ void incident_table::save(const commands::incident& inc, bool is_new) {
     query role(db_, "INSERT INTO roles (incident, role, user_id) VALUES (?, ?, ?)");
     for (const auto& [name, user] : inc.roles)
         if (!user.empty()) role.run(number, name, user);
+
+    query(db_, "DELETE FROM incident_components WHERE incident = ?", number).exec();
+    query component(db_, "INSERT INTO incident_components (incident, component, impact) VALUES (?, ?, ?)");
+    for (const auto& [name, impact] : inc.impacts) component.run(number, name, commands::to_string(impact));
+
+    // Public updates are never deleted: a saved one is updated in place (a draft published).
+    query note(db_, "INSERT INTO public_updates (incident, seq, status, body, author, created_at, published_at, "
+                    "published_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (incident, seq) DO UPDATE SET "
+                    "status = excluded.status, body = excluded.body, published_at = excluded.published_at, "
+                    "published_by = excluded.published_by");
+    for (const auto& n : inc.public_notes)
+        note.run(number, n.seq, commands::to_string(n.phase), n.text, n.author, n.created_at, n.published_at,
+                 n.published_by);
 
     timers_.arm(number, inc.due);
 

@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::array all_timers{commands::timer_kind::ack, commands::timer_kind::update, commands::timer_kind::resolve,
                                 commands::timer_kind::postmortem_draft, commands::timer_kind::postmortem_review,
-                                commands::timer_kind::archive};
+                                commands::timer_kind::archive, commands::timer_kind::public_update};
 
 }  // namespace
 

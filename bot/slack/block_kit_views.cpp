@@ -15,6 +15,7 @@ constexpr std::pair<view_id, std::string_view> view_ids[] = {
     {view_id::severity, "warroom_severity"},
     {view_id::role, "warroom_role"},
     {view_id::followup, "warroom_followup"},
+    {view_id::public_update, "warroom_public_update"},
 };
 
 constexpr std::pair<input_id, std::string_view> input_ids[] = {
@@ -33,6 +34,11 @@ constexpr std::pair<input_id, std::string_view> input_ids[] = {
     {input_id::owner, "owner"},
     {input_id::due, "due"},
     {input_id::private_incident, "private"},
+    {input_id::phase, "phase"},
+    {input_id::workaround, "workaround"},
+    {input_id::next_update, "next_update"},
+    {input_id::components, "components"},
+    {input_id::component_impact, "component_impact"},
 };
 
 template <typename Table>
@@ -102,6 +108,10 @@ json select(const std::vector<choice>& choices, std::string_view initial) {
 }
 
 json checkboxes(const std::vector<choice>& choices) { return {{"type", "checkboxes"}, {"options", options(choices)}}; }
+
+json multi_select(const std::vector<choice>& choices) {
+    return {{"type", "multi_static_select"}, {"options", options(choices)}};
+}
 
 json user_select(std::string_view initial_user) {
     json element{{"type", "users_select"}};
@@ -177,6 +187,16 @@ std::string text_value(const json* el) {
 std::string selected_user(const json* el) { return el ? string_at(*el, "selected_user") : std::string(); }
 
 std::string selected_date(const json* el) { return el ? string_at(*el, "selected_date") : std::string(); }
+
+std::vector<std::string> selected_values(const json* el) {
+    std::vector<std::string> out;
+    if (!el || !el->is_object()) return out;
+    auto it = el->find("selected_options");
+    if (it == el->end() || !it->is_array()) return out;
+    for (const auto& o : *it)
+        if (auto v = string_at(o, "value"); !v.empty()) out.push_back(v);
+    return out;
+}
 
 bool any_checked(const json* el) {
     if (!el || !el->is_object()) return false;

@@ -18,11 +18,11 @@ namespace warroom::slack {
 
 // The modals warroom opens: their callback_id. Forms open in someone's Slack
 // (and the manifest's declare shortcut) carry these: never rename one, only add.
-enum class view_id { declare, update, severity, role, followup };
+enum class view_id { declare, update, severity, role, followup, public_update };
 // The inputs on them: each input block's block_id, also its element's
 // action_id. Same rule: a form opened before an upgrade is submitted after it.
 enum class input_id { title, severity, type, description, commander, status, text, impact, next, eta, role, user,
-                      private_incident, owner, due };
+                      private_incident, owner, due, phase, workaround, next_update, components, component_impact };
 
 std::string_view to_string(view_id v);  // "warroom_declare", ...
 std::string_view to_string(input_id i);  // "title", ...
@@ -50,6 +50,8 @@ struct choice {
 // whose value is `initial` when it is among them.
 nlohmann::json select(const std::vector<choice>& choices, std::string_view initial = {});
 nlohmann::json checkboxes(const std::vector<choice>& choices);
+// A multi_static_select (Slack takes up to 100 options, cut like select's).
+nlohmann::json multi_select(const std::vector<choice>& choices);
 // A users_select, starting on `initial_user` unless empty.
 nlohmann::json user_select(std::string_view initial_user = {});
 // A datepicker ("YYYY-MM-DD"), starting on `initial_date` unless empty.
@@ -92,6 +94,8 @@ std::string text_value(const nlohmann::json* element);
 std::string selected_user(const nlohmann::json* element);
 // A datepicker's chosen day ("YYYY-MM-DD"); empty when none.
 std::string selected_date(const nlohmann::json* element);
+// The values picked in a checkboxes or multi_static_select element, in Slack's order.
+std::vector<std::string> selected_values(const nlohmann::json* el);
 // Whether any box of a checkboxes element is ticked.
 bool any_checked(const nlohmann::json* element);
 // Which modal was submitted; nullopt when not one of warroom's.

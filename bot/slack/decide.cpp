@@ -22,6 +22,10 @@ plan press(const bot::button_press& b) {
     // Slack sends a click once; the trigger_id still keys it, so a replayed payload does nothing twice.
     std::string once = b.trigger_id.empty() ? "" : "action:" + b.trigger_id;
     switch (*b.which) {
+        case commands::button::publish: {
+            std::string publish = "public " + id + " publish";
+            return {"", "button", run_requests{{{b.user, b.channel, publish, once}}, clicker}};
+        }
         case commands::button::ack:
         case commands::button::resolve: {
             std::string verb = *b.which == commands::button::ack ? "ack " : "resolve ";
@@ -30,7 +34,8 @@ plan press(const bot::button_press& b) {
         case commands::button::join: return {"", "button", join_channel{b.incident, clicker}};
         case commands::button::update:
         case commands::button::severity:
-        case commands::button::role: return {"", "button", open_incident_form{b}};
+        case commands::button::role:
+        case commands::button::public_update: return {"", "button", open_incident_form{b}};
         case commands::button::followup:
             return {"", "button", open_followup_form{b.trigger_id, b.incident, "", clicker}};
     }
@@ -47,6 +52,7 @@ plan submit(const view_submission& v, const commands::settings& cfg) {
         commands::request declare{form.user, form.channel, form.command(),
                                   form.view_id.empty() ? "" : "view:" + form.view_id, form.commander,
                                   form.description};
+        for (const auto& c : form.components) declare.impacts.emplace_back(c, form.impact);
         // From the shortcut there is no channel: the announcement says it all.
         return {"", "ok", run_requests{{std::move(declare)}, {form.user, form.channel, ""}}};
     }

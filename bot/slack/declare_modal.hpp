@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace warroom::bot {
 
@@ -27,6 +28,8 @@ struct declare_form {
     std::string description;
     bool commander = false;  // "I am the commander"
     bool is_private = false;  // "Private": declared as `declare private …`
+    std::vector<std::string> components;  // status-page components affected
+    std::string impact;                   // on each of them (an `impact` word)
     std::string view_id;     // a double submit carries the same one
 
     // The equivalent typed command, e.g. "declare P1 type:outage checkout is down".

@@ -59,7 +59,44 @@ std::int64_t incident_number(std::string_view v) {
 
 bool is_incident_modal(const std::string& callback_id) {
     auto v = slack::parse_view_id(callback_id);
-    return v == view_id::update || v == view_id::severity || v == view_id::role;
+    return v == view_id::update || v == view_id::severity || v == view_id::role || v == view_id::public_update;
+}
+
+json public_update_view(const commands::settings& cfg, const commands::incident& inc, const std::string& channel) {
+    std::vector<slack::choice> phases;
+    for (auto p : {commands::public_phase::investigating, commands::public_phase::identified,
+                   commands::public_phase::monitoring, commands::public_phase::resolved}) {
+        std::string name(commands::to_string(p));
+        phases.push_back({name, name});
+    }
+    // Edit on a draft: the newest draft as it stands. Otherwise the template,
+    // in words customers read (nothing internal: the components are public already).
+    const commands::public_note* draft = nullptr;
+    if (!inc.public_notes.empty() && !inc.public_notes.back().published()) draft = &inc.public_notes.back();
+    std::string phase = draft ? std::string(commands::to_string(draft->phase)) : "investigating";
+    if (!draft)
+        for (const auto& n : inc.public_notes) phase = std::string(commands::to_string(n.phase));
+    std::string affected;
+    for (const auto& [name, impact] : inc.impacts) affected += (affected.empty() ? "" : ", ") + name;
+    std::string what = draft ? draft->text
+                             : "We are investigating an issue affecting " +
+                                   (affected.empty() ? std::string("some of our services") : affected) + ".";
+    const auto* sev = cfg.find_severity(inc.severity);
+    std::string next;
+    if (!draft && sev && (sev->public_update_every || sev->public_update_within))
+        next = "within " + commands::format_duration(sev->public_update_every.value_or(*sev->public_update_within));
+    slack::modal view{view_id::public_update, "Public update", "Post", metadata(inc, channel)};
+    auto& blocks = view.blocks;
+    blocks.push_back(slack::context_line(headline(inc) + " · customers read this on the status page"));
+    blocks.push_back(input(input_id::phase, "Status", slack::select(phases, phase)));
+    blocks.push_back(input(input_id::text, "What customers see",
+                           slack::text_input({.max_length = max_update, .multiline = true, .initial = what})));
+    blocks.push_back(input(input_id::impact, "Impact", multiline(max_section), true));
+    blocks.push_back(input(input_id::workaround, "Workaround", multiline(max_section), true));
+    blocks.push_back(input(input_id::next_update, "Next update",
+                           slack::text_input({.max_length = 200, .placeholder = "e.g. within 30 minutes", .initial = next}),
+                           true));
+    return slack::modal_view(view);
 }
 
 json update_view(const commands::settings&, const commands::incident& inc, const std::string& channel) {
@@ -114,9 +151,10 @@ std::variant<modal_submission, json> read_incident_submission(const json& payloa
     out.view_id = slack::view_string(payload, "id");
     // The first input of each form takes an error that is about the whole form
     // (Slack shows an error only under an input the form has).
-    input_id first = form == view_id::update     ? input_id::status
-                     : form == view_id::severity ? input_id::severity
-                                                 : input_id::role;
+    input_id first = form == view_id::update          ? input_id::status
+                     : form == view_id::severity      ? input_id::severity
+                     : form == view_id::public_update ? input_id::phase
+                                                      : input_id::role;
     auto meta = json::parse(slack::view_string(payload, "private_metadata"), nullptr, false);
     if (meta.is_object() && meta.contains("incident") && meta["incident"].is_number_integer())
         out.incident = meta["incident"].get<std::int64_t>();
@@ -147,6 +185,24 @@ std::variant<modal_submission, json> read_incident_submission(const json& payloa
             return slack::errors_answer(errors{{input_id::text, "Write what is happening, or pick a new status."}});
         if (status_changed) out.commands.push_back("status " + id + " " + status);
         if (!update.empty()) out.commands.push_back("update " + id + " " + update);
+        return out;
+    }
+    if (form == view_id::public_update) {
+        std::string phase = text_value(submitted(payload, input_id::phase));
+        if (!commands::parse_public_phase(phase))
+            return slack::errors_answer(errors{{input_id::phase, "Pick one of the statuses in the list."}});
+        std::string text = commands::trim(text_value(submitted(payload, input_id::text)));
+        if (text.empty()) return slack::errors_answer(errors{{input_id::text, "Write what customers will read."}});
+        // One text for the page, each section a sentence of its own.
+        for (const auto& [label, id] : {std::pair{"Impact", input_id::impact}, {"Workaround", input_id::workaround},
+                                        {"Next update", input_id::next_update}}) {
+            auto value = commands::trim(text_value(submitted(payload, id)));
+            if (!value.empty()) text += "\n" + std::string(label) + ": " + value;
+        }
+        if (commands::char_count(text) > max_update)
+            return slack::errors_answer(
+                errors{{input_id::text, "Customers would read too much: at most " + std::to_string(max_update) + " characters in all."}});
+        out.commands.push_back("public " + id + " " + phase + " " + text);
         return out;
     }
     if (form == view_id::severity) {

@@ -25,6 +25,9 @@ bool is_incident_modal(const std::string& callback_id);
 // then changes only what the user changed ("already mitigating" is not an error).
 nlohmann::json update_view(const commands::settings& cfg, const commands::incident& inc, const std::string& channel);
 nlohmann::json severity_view(const commands::settings& cfg, const commands::incident& inc, const std::string& channel);
+// The public update form: what customers will read on the status page,
+// prefilled from a template (or, from a draft's Edit, with the newest draft).
+nlohmann::json public_update_view(const commands::settings& cfg, const commands::incident& inc, const std::string& channel);
 nlohmann::json role_view(const commands::settings& cfg, const commands::incident& inc, const std::string& channel,
                          const std::string& user);
 

@@ -3,6 +3,10 @@
 // requests, scripts present, axe-core's violations, and a screenshot per width.
 //
 // Usage: node check_page.mjs <base url> <out dir> <label> <path> [path...]
+// With WAIT_FOR=<text> and READY_FILE=<file> in the environment: the first
+// page is loaded, READY_FILE is written (the caller then changes something),
+// and the page is reloaded until its text contains WAIT_FOR; `appeared_at`
+// (Unix ms) says when the browser first showed it.
 // Prints one JSON object on stdout; the Python test judges it. Exit 3 when
 // the browser or the packages are missing (the caller reports a skip).
 import fs from 'node:fs';
@@ -44,7 +48,20 @@ try {
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
       page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
       await page.setViewport({ width: w.width, height: w.height, isMobile: !!w.mobile, deviceScaleFactor: 1 });
-      const response = await page.goto(base + p, { waitUntil: 'load' });
+      // Reloads while waiting must fetch the page whole (a 304 is no new text).
+      if (process.env.WAIT_FOR) await page.setCacheEnabled(false);
+      let response = await page.goto(base + p, { waitUntil: 'load' });
+      let appeared_at = null;
+      if (process.env.WAIT_FOR && p === paths[0] && w === widths[0]) {
+        fs.writeFileSync(process.env.READY_FILE, String(Date.now()));
+        const deadline = Date.now() + 10000;
+        while (Date.now() < deadline) {
+          const body = await page.evaluate(() => document.body.innerText);
+          if (body.includes(process.env.WAIT_FOR)) { appeared_at = Date.now(); break; }
+          await new Promise((r) => setTimeout(r, 50));
+          response = await page.reload({ waitUntil: 'load' });
+        }
+      }
       const shot = path.join(outDir, `${label}-${p === '/' ? 'home' : p.replace(/[^a-z0-9]+/gi, '_')}-${w.name}.png`);
       await page.screenshot({ path: shot, fullPage: true });
       const seen = await page.evaluate(() => {
@@ -56,6 +73,7 @@ try {
           banner: document.querySelector('#overall')?.innerText ?? null,
           active: text('#active'),
           history: text('#history'),
+          components: text('#components'),
           body: document.body.innerText,
           scripts: document.querySelectorAll('script').length,
           images: document.querySelectorAll('img').length,
@@ -69,7 +87,7 @@ try {
         return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
           target: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
       });
-      report.pages.push({ path: p, width: w.name, status: response.status(), screenshot: shot, problems, axe, ...seen });
+      report.pages.push({ path: p, width: w.name, status: response.status(), screenshot: shot, problems, axe, appeared_at, ...seen });
       await page.close();
     }
   }

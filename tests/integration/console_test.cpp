@@ -172,3 +172,20 @@ TEST_CASE("the command line") {
         CHECK(has(r.err, "newer"));
     }
 }
+
+TEST_CASE("the console prints public updates and what the status page shows") {
+    scratch s;
+    std::ofstream(s.dir / "warroom.toml") << "[status_page]\nname = \"Acme\"\n\n[[components]]\nname = \"API\"\n";
+    auto r = s.run("console --db " + s.db().string(),
+                   "declare P1 Checkout API returns 500s\n"
+                   "impact INC-1 API major_outage\n"
+                   "update INC-1 db-7 is out of connections\n"
+                   "public INC-1 identified Some payments fail; we found why.\n",
+                   "WARROOM_CONFIG=" + (s.dir / "warroom.toml").string());
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(has(r.out, "set *API* to major outage on the status page"));
+    CHECK(has(r.out, "Public update on the status page for *INC-1* (Identified)"));
+    CHECK(has(r.out, ">Some payments fail; we found why."));
+    CHECK(has(r.out, "Published on the status page for INC-1: Identified — Some payments fail; we found why."));
+}

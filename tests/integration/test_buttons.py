@@ -285,5 +285,58 @@ class RestrictedResolve(ButtonCase):
         self.wait_post(self.cid, lambda t: "Resolved by" in t, "the resolution post")
 
 
+PUBLIC_PAGE = "public_updates_need_approval = true\n" + harness.CONFIG + """
+[[components]]
+name = "API"
+"""
+
+
+class PublicUpdateButtons(ButtonCase):
+    """With a status page and approval: the summary's Public update form, a draft's Publish and Edit."""
+    config = PUBLIC_PAGE
+
+    def test_public_update_form_drafts_and_only_the_commander_publishes(self):
+        self.w.command(f"commander INC-{self.n} <@W111>")
+        self.wait_summary(lambda m: "warroom_public_update" in buttons_of(m), "the summary's Public update button")
+
+        # W222 opens the form from the summary: prefilled from the template; the submission is a draft.
+        _, _, trigger = self.click("warroom_public_update", user="W222")
+        view = self.opened(trigger)
+        self.assertEqual(view["callback_id"], "warroom_public_update")
+        prefilled = next(b for b in view["blocks"] if b.get("block_id") == "text")["element"]["initial_value"]
+        self.assertIn("We are investigating", prefilled)
+        answer = self.submit(view, {
+            "phase": {"type": "static_select", "selected_option": {"value": "identified"}},
+            "text": {"type": "plain_text_input", "value": "Card payments fail for some customers."},
+            "impact": {"type": "plain_text_input", "value": None},
+            "workaround": {"type": "plain_text_input", "value": "Pay by wallet."},
+            "next_update": {"type": "plain_text_input", "value": "within 30 minutes"},
+        }, user="W222")
+        self.assertEqual(answer, "", "an empty 200 closes the modal")
+        draft = self.wait_post(self.cid, lambda t: "Draft public update" in t and "Pay by wallet." in t, "the draft")
+        drafts = [m for m in fake().messages(self.cid) if "Draft public update" in msg_text(m)]
+        self.assertIn("warroom_publish", buttons_of(drafts[-1]))
+        self.assertIn("warroom_public_update", buttons_of(drafts[-1]))
+
+        # Edit opens the form holding the draft.
+        _, _, trigger = self.click("warroom_public_update", user="W222")
+        edit = self.opened(trigger)
+        text = next(b for b in edit["blocks"] if b.get("block_id") == "text")["element"]["initial_value"]
+        self.assertIn("Card payments fail for some customers.", text)
+
+        # Its writer cannot publish it; the commander can, once.
+        _, rid, _ = self.click("warroom_publish", user="W222")
+        self.assertRegex(self.told(rid, "the refusal"), r"W111")
+        self.assertEqual(self.count_posts("Public update on the status page"), 0)
+        _, rid, _ = self.click("warroom_publish", user="W111")
+        self.assertIn("Published on the status page", self.told(rid, "the commander's publish"))
+        self.wait_post(self.cid, lambda t: "Public update on the status page" in t and "Pay by wallet." in t,
+                       "the published update in the channel")
+        _, rid, _ = self.click("warroom_publish", user="W111")
+        self.assertIn("no draft public update", self.told(rid, "nothing left to publish"))
+        self.w.quiet()
+        self.assertEqual(self.count_posts("Public update on the status page"), 1)
+
+
 if __name__ == "__main__":
     harness.run_suite("test_buttons.py")

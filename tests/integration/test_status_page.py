@@ -239,6 +239,97 @@ class StatusPageTests(harness.ServeCase):
         self.assertNotIn("Tenant 42", self.w.page("/")[2])
 
 
+    def test_5_public_updates_and_components(self):
+        n = self.incident_answer_number("declare P1 Search is slow")
+        self.w.command(f"impact INC-{n} API major_outage")
+
+        def component(name):
+            summary = self.w.json("/api/v2/summary.json")
+            return next(c for c in summary["components"] if c["name"] == name)["status"]
+        self.assertEqual(component("API"), "major_outage")
+        self.assertEqual(component("Checkout"), "operational")
+        _, _, html = self.w.page("/")
+        self.assertIn("Major outage", html)
+
+        # A public update shows within a second, newest first, in place of the fixed sentences.
+        first = f"Searches may time out {INJECTION}"
+        started = time.monotonic()
+        self.w.command(f"public INC-{n} investigating {first}")
+
+        def published():
+            summary = self.w.json("/api/v2/summary.json")
+            mine = [i for i in summary["incidents"] if i["name"] == "Search is slow"]
+            return mine[0] if mine and mine[0]["incident_updates"][0]["body"] == first else None
+        inc = harness.wait_until("the public update on the status page", published, timeout=5, interval=0.05)
+        took = time.monotonic() - started
+        self.assertLess(took, 1.0, f"the page showed the public update {took:.2f} s after the command")
+        self.assertEqual(len(inc["incident_updates"]), 1)
+        self.assertEqual(inc["components"], [{"name": "API", "status": "major_outage"}])
+
+        self.w.command(f"update INC-{n} {SECRET_UPDATE}")
+        self.w.command(f"statuspage INC-{n} monitoring A fix is rolling out.")
+        self.w.command(f"impact INC-{n} API degraded")
+        summary = self.w.json("/api/v2/summary.json")
+        inc = next(i for i in summary["incidents"] if i["name"] == "Search is slow")
+        self.assertEqual([u["body"] for u in inc["incident_updates"]], ["A fix is rolling out.", first])
+        self.assertEqual(inc["status"], "monitoring")
+        self.assertEqual(component("API"), "degraded_performance")
+        public_id = inc["id"]
+        for path in ("/", f"/incidents/{public_id}", "/api/v2/summary.json", "/history.atom"):
+            text = self.w.page(path)[2]
+            self.assertNotIn("db-7", text, path)
+        _, _, one = self.w.page(f"/incidents/{public_id}")
+        self.assertNotIn("We are investigating this issue.", one)  # the fixed sentence gave way
+        self.assertNotIn("<script>alert", one)
+        self.assertIn("Searches may time out &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;", one)
+        self.assertLess(one.index("A fix is rolling out."), one.index("Searches may time out"))
+        atom = ET.fromstring(self.w.page("/history.atom")[2])
+        self.assertTrue(any("A fix is rolling out." in (e.find(ATOM + "content").text or "")
+                            for e in atom.findall(ATOM + "entry")))
+
+        # Cleared, then resolved with the public resolution: operational, in history.
+        self.w.command(f"impact INC-{n} API operational")
+        self.assertEqual(component("API"), "operational")
+        self.w.command(f"resolve INC-{n}")
+        self.w.command(f"public INC-{n} resolved Search is fast again.")
+        summary = self.w.json("/api/v2/summary.json")
+        self.assertEqual([i for i in summary["incidents"] if i["name"] == "Search is slow"], [])
+        _, _, html = self.w.page("/")
+        history = html[html.index('id="history"'):]
+        self.assertIn("Search is fast again.", history)
+
+
+    def test_6_scheduled_maintenance(self):
+        import datetime
+        def utc(delta):
+            return (datetime.datetime.now(datetime.timezone.utc) + delta).strftime("%Y-%m-%dT%H:%M")
+        running = self.w.command(f"maintenance {utc(datetime.timedelta(minutes=-5))} 1h Docs: Docs <b>move</b>")
+        self.assertIn("M-1", json.dumps(running))
+        self.w.command(f"maintenance {utc(datetime.timedelta(days=1))} 2h API, Checkout: Database upgrade")
+        summary = self.w.json("/api/v2/summary.json")
+        check_statuspage_shape(self, summary)
+        windows = summary["scheduled_maintenances"]
+        self.assertEqual([m["name"] for m in windows], ["Docs <b>move</b>", "Database upgrade"])
+        self.assertEqual([m["status"] for m in windows], ["in_progress", "scheduled"])
+        for m in windows:
+            self.assertEqual(m["impact"], "maintenance")
+            self.assertRegex(m["scheduled_for"], ISO)
+            self.assertRegex(m["scheduled_until"], ISO)
+        self.assertEqual([c["name"] for c in windows[1]["components"]], ["API", "Checkout"])
+        states = {c["name"]: c["status"] for c in summary["components"]}
+        self.assertEqual(states["Docs"], "under_maintenance")
+        self.assertEqual(states["API"], "operational")  # not yet
+        _, _, html = self.w.page("/")
+        self.assertIn("Scheduled maintenance", html)
+        self.assertIn("Docs &lt;b&gt;move&lt;/b&gt;", html)
+
+        self.w.command("maintenance cancel M-1")
+        summary = self.w.json("/api/v2/summary.json")
+        self.assertEqual([m["name"] for m in summary["scheduled_maintenances"]], ["Database upgrade"])
+        self.assertEqual({c["name"]: c["status"] for c in summary["components"]}["Docs"], "operational")
+        self.w.command("maintenance cancel M-2")
+
+
 def setUpModule():
     harness.start_own_fake()
 

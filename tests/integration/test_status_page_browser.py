@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The status page in a real browser: Debian's `chromium`, driven by puppeteer-core
 (tests/browser/check_page.mjs), loads the page of a running `warroom serve` during a scripted
-incident. Checked: the incident shows in the active section, then in history once resolved; a title
-with markup shows as text (no script element); no console errors or failed requests; axe-core finds
+incident. Checked: the incident shows in the active section; a public update shows in the open page
+within a second of `/incident public`, newest first, instead of the fixed sentences, and the affected
+component changes state; internal updates never show; resolved, it moves to history; a title and a
+public update with markup show as text (no script element); no console errors or failed requests; axe-core finds
 no serious or critical violation; nothing overflows a phone's width. Screenshots at 390 px and
 1280 px are kept under the artifacts directory given as the second argument.
 
@@ -11,6 +13,7 @@ Without chromium, node or the npm packages (scripts/install-deps.sh with WARROOM
 it prints SKIPPED with the reason and exits 77, which ctest reports as skipped, never as passed.
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -30,6 +33,8 @@ SCRIPT = os.path.join(BROWSER_DIR, "check_page.mjs")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = None  # set in main()
 TITLE = "Payments <b>down</b> <script>alert(1)</script>"
+PUBLIC_TEXT = "Some payments fail <img src=x onerror=alert(3)> & we are on it."
+INTERNAL_TEXT = "db-7 failover by alice"
 
 
 def missing_dependency():
@@ -49,6 +54,25 @@ def browse(base, label, *paths):
     if proc.returncode != 0:
         raise AssertionError(f"check_page.mjs exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])["pages"]
+
+
+def browse_while(base, label, path, wait_for, act):
+    """Opens `path` in the browser, then runs act() and returns (pages, when act() ran in Unix ms): the
+    browser reloads until its text shows `wait_for` (appeared_at of the first page says when)."""
+    with tempfile.TemporaryDirectory(prefix="warroom-ready-") as tmp:
+        ready = os.path.join(tmp, "ready")
+        env = dict(os.environ, CHROMIUM=CHROMIUM, WAIT_FOR=wait_for, READY_FILE=ready)
+        proc = subprocess.Popen(["node", SCRIPT, base, ARTIFACTS, label, path], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env)
+        deadline = time.monotonic() + 60
+        while not os.path.exists(ready) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        acted_at = time.time() * 1000
+        act()
+        out, err = proc.communicate(timeout=120)
+    if proc.returncode != 0:
+        raise AssertionError(f"check_page.mjs exited {proc.returncode}:\n{out}\n{err}")
+    return json.loads(out.strip().splitlines()[-1])["pages"], acted_at
 
 
 class BrowserTests(harness.ServeCase):
@@ -89,19 +113,49 @@ class BrowserTests(harness.ServeCase):
             self.assertEqual(page["banner"], "Partial System Outage")
         print(f"  declared → in the browser (two widths, launch included): {took:.2f} s")
 
-        public_id = self.w.json("/api/v2/summary.json")["incidents"][0]["id"]
-        self.w.command(f"status INC-{n} identified")
-        for page in browse(self.w.status_url, "3-identified", f"/incidents/{public_id}"):
+        # A public update: in the open browser within a second; the component's state changes with it.
+        self.w.command(f"impact INC-{n} API major_outage")
+        pages, acted_at = browse_while(self.w.status_url, "3-public", "/", PUBLIC_TEXT,
+                                       lambda: self.w.command(f"public INC-{n} identified {PUBLIC_TEXT}"))
+        self.assertIsNotNone(pages[0]["appeared_at"], "the public update never showed in the browser")
+        shown_after = (pages[0]["appeared_at"] - acted_at) / 1000
+        self.assertLess(shown_after, 1.0, f"the browser showed the public update {shown_after:.2f} s after the command")
+        print(f"  /incident public → on the open page in the browser: {shown_after:.2f} s")
+        for page in pages:
             self.assert_clean(page)
-            self.assertEqual(page["h1"], TITLE)
-            self.assertIn("Identified", page["body"])
+            self.assertIn(PUBLIC_TEXT, page["active"], "the public update, markup and all, shows as text")
+            self.assertNotIn("We are investigating this issue.", page["active"], "the fixed sentence gave way")
+            self.assertIn("API\nMajor outage", page["components"])
+            self.assertIn("Checkout\nOperational", page["components"])
+
+        public_id = self.w.json("/api/v2/summary.json")["incidents"][0]["id"]
+        self.w.command(f"update INC-{n} {INTERNAL_TEXT}")
+        self.w.command(f"public INC-{n} monitoring A fix is live; we are watching it.")
+        self.w.command(f"impact INC-{n} API degraded")
+        tomorrow = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+        self.w.command(f"maintenance {tomorrow} 2h Checkout, Docs: Database upgrade")
+        for page in browse(self.w.status_url, "4-monitoring", "/", f"/incidents/{public_id}"):
+            self.assert_clean(page)
+            self.assertNotIn(INTERNAL_TEXT, page["body"])
+            self.assertIn("Monitoring", page["body"])
+            body = page["body"]
+            self.assertLess(body.index("A fix is live"), body.index(PUBLIC_TEXT), "newest first")
+            if page["path"] == "/":
+                self.assertIn("API\nDegraded performance", page["components"])
+                self.assertIn("Scheduled maintenance", page["body"])
+                self.assertIn("Database upgrade", page["body"])
+            else:
+                self.assertEqual(page["h1"], TITLE)
 
         self.w.command(f"resolve INC-{n} done")
-        for page in browse(self.w.status_url, "4-resolved", "/"):
+        self.w.command(f"public INC-{n} resolved Payments work again.")
+        for page in browse(self.w.status_url, "5-resolved", "/"):
             self.assert_clean(page)
             self.assertNotIn(TITLE, page["active"])
             self.assertIn(TITLE, page["history"])
+            self.assertIn("Payments work again.", page["history"])
             self.assertEqual(page["banner"], "All Systems Operational")
+            self.assertIn("API\nOperational", page["components"])
         print(f"  screenshots in {ARTIFACTS}")
 
 

@@ -95,6 +95,20 @@ public:
     }
     std::int64_t next_followup_id() override { return followup_counter; }
 
+    std::map<std::int64_t, commands::maintenance> maintenances;
+    std::optional<commands::maintenance> find_maintenance(std::int64_t id) override {
+        auto it = maintenances.find(id);
+        return it == maintenances.end() ? std::nullopt : std::optional(it->second);
+    }
+    std::vector<commands::maintenance> maintenances_ending_after(commands::time_point t) override {
+        std::vector<commands::maintenance> out;
+        for (const auto& [id, m] : maintenances)
+            if (m.ends_at > t) out.push_back(m);
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.starts_at < b.starts_at; });
+        return out;
+    }
+    std::int64_t next_maintenance_id() override { return maintenances.empty() ? 1 : maintenances.rbegin()->first + 1; }
+
     void apply(const commands::decision& d) {
         if (!d.ok) return;
         std::int64_t number = d.save ? d.save->number : 0;
@@ -110,6 +124,7 @@ public:
             followups[f.id] = f;
             followup_counter = std::max(followup_counter, f.id + 1);
         }
+        for (const auto& m : d.maintenances) maintenances[m.id] = m;
         for (auto a : d.actions) {
             if (a.incident == 0) a.incident = number;
             outbox.push_back(a);
@@ -127,7 +142,7 @@ public:
         for (const auto& [n, inc] : incidents)
             for (auto k : {commands::timer_kind::ack, commands::timer_kind::update, commands::timer_kind::resolve,
                            commands::timer_kind::postmortem_draft, commands::timer_kind::postmortem_review,
-                           commands::timer_kind::archive})
+                           commands::timer_kind::archive, commands::timer_kind::public_update})
                 if (auto& at = inc.due.at(k); at && (!best || *at < best->at)) best = due_timer{n, k, *at};
         // As storage does: an open follow-up's reminder is a timer of its incident.
         for (const auto& [id, f] : followups)

@@ -433,3 +433,40 @@ TEST_CASE("the status page: its config errors are config errors, and it never sh
                       Contains("its own port"));
     CHECK_THROWS_WITH(bot::load_config({}, env_of({{"WARROOM_STATUS_LISTEN", "3001"}})), Contains("host:port"));
 }
+
+TEST_CASE("the status page's engine settings: components, approval, the clock, and when the clock runs") {
+    auto file = write_temp("warroom-public-test.toml", R"(
+public_updates_need_approval = true
+[[severities]]
+name = "SEV1"
+ack_within = "5m"
+resolve_within = "1h"
+public_update_within = "5m"
+public_update_every = "20m"
+[[severities]]
+name = "SEV2"
+ack_within = "5m"
+resolve_within = "1h"
+[[components]]
+name = "API"
+[[components]]
+name = "Web app"
+)");
+    auto c = bot::load_config({}, env_of({{"WARROOM_CONFIG", file}}));
+    CHECK(c.settings.public_updates_need_approval);
+    CHECK(c.settings.public_components == std::vector<std::string>{"API", "Web app"});
+    CHECK(c.settings.public_page);  // components: customers read a page
+    CHECK(c.settings.severities[0].public_update_within == std::chrono::minutes(5));
+    CHECK(c.settings.severities[0].public_update_every == std::chrono::minutes(20));
+    CHECK_FALSE(c.settings.severities[1].public_update_within);
+    // check-config prints them, so the printed config reads back the same.
+    auto printed = bot::describe(c);
+    CHECK_THAT(printed, Contains("public_updates_need_approval = true") && Contains("public_update_every = \"20m\""));
+
+    auto none = bot::load_config({}, env_of({}));
+    CHECK_FALSE(none.settings.public_page);  // no page: no status-page clock
+    CHECK(bot::load_config({}, env_of({{"WARROOM_STATUS_LISTEN", "127.0.0.1:3001"}})).settings.public_page);
+    CHECK_THROWS_WITH(bot::parse_settings("[[severities]]\nname = \"X\"\nack_within = \"5m\"\nresolve_within = \"1h\"\n"
+                                          "public_update_within = \"soon\"\n", "t.toml"),
+                      Contains("public_update_within"));
+}

@@ -100,8 +100,9 @@ TEST_CASE("HTTP and Socket Mode give the same inbound for the same payload") {
               .challenge == "c1");
 }
 
-TEST_CASE("Acknowledge and Resolve run the command they stand for, keyed by the click, answered to the clicker") {
-    for (auto [id, line] : {std::pair{"warroom_ack", "ack INC-7"}, std::pair{"warroom_resolve", "resolve INC-7"}}) {
+TEST_CASE("Acknowledge, Resolve and Publish run the command they stand for, keyed by the click, answered to the clicker") {
+    for (auto [id, line] : {std::pair{"warroom_ack", "ack INC-7"}, std::pair{"warroom_resolve", "resolve INC-7"},
+                            std::pair{"warroom_publish", "public INC-7 publish"}}) {
         auto p = slack::decide(slack::parse_interaction_payload(click(id)), cfg);
         CHECK(p.ack.empty());  // a plain 200 at once
         CHECK(p.outcome == "button");
@@ -119,7 +120,7 @@ TEST_CASE("the other buttons: join, the incident forms, and clicks warroom does 
     auto join = slack::decide(slack::parse_interaction_payload(click("warroom_join")), cfg);
     REQUIRE(std::holds_alternative<slack::join_channel>(join.then));
     CHECK(std::get<slack::join_channel>(join.then).incident == 7);
-    for (const char* id : {"warroom_update", "warroom_severity", "warroom_role"}) {
+    for (const char* id : {"warroom_update", "warroom_severity", "warroom_role", "warroom_public_update"}) {
         auto p = slack::decide(slack::parse_interaction_payload(click(id)), cfg);
         REQUIRE(std::holds_alternative<slack::open_incident_form>(p.then));
         CHECK(std::get<slack::open_incident_form>(p.then).press.trigger_id == "111.222");

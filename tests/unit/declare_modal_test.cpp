@@ -105,3 +105,33 @@ TEST_CASE("an invalid submission answers with errors under the fields") {
         CHECK(std::holds_alternative<json>(read));
     }
 }
+
+TEST_CASE("with status-page components the declare form asks which are affected and how") {
+    auto cfg = commands::default_settings();
+    CHECK(bot::declare_view(cfg, "C42").dump().find("\"components\"") == std::string::npos);
+    cfg.public_components = {"API", "Web app"};
+    auto view = bot::declare_view(cfg, "C42");
+    const json* components = nullptr;
+    for (const auto& b : view["blocks"])
+        if (b["block_id"] == "components") components = &b;
+    REQUIRE(components);
+    CHECK((*components)["element"]["type"] == "multi_static_select");
+    CHECK((*components)["element"]["options"].size() == 2);
+
+    auto payload = submission("checkout is down", "P1");
+    auto& values = payload["view"]["state"]["values"];
+    values["components"] = {{"components", {{"type", "multi_static_select"},
+                                             {"selected_options", {{{"value", "Web app"}}, {{"value", "API"}}}}}}};
+    values["component_impact"] = {{"component_impact", {{"type", "static_select"},
+                                                         {"selected_option", {{"value", "major_outage"}}}}}};
+    auto read = bot::read_declare_submission(payload, cfg);
+    REQUIRE(std::holds_alternative<bot::declare_form>(read));
+    const auto& f = std::get<bot::declare_form>(read);
+    CHECK(f.components == std::vector<std::string>{"Web app", "API"});
+    CHECK(f.impact == "major_outage");
+
+    values["components"]["components"]["selected_options"] = {{{"value", "Mainframe"}}};
+    auto refused = bot::read_declare_submission(payload, cfg);
+    REQUIRE(std::holds_alternative<json>(refused));
+    CHECK(std::get<json>(refused)["errors"].contains("components"));
+}

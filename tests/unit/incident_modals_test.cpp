@@ -179,7 +179,8 @@ TEST_CASE("a button press is read from Slack's block_actions payload") {
 
 TEST_CASE("every button the engine puts on a message is read back as the same button") {
     using commands::button;
-    for (auto b : {button::ack, button::join, button::update, button::severity, button::role, button::resolve}) {
+    for (auto b : {button::ack, button::join, button::update, button::severity, button::role, button::resolve,
+                   button::followup, button::public_update, button::publish}) {
         auto id = commands::to_string(b);
         INFO(id);
         CHECK(id.starts_with("warroom_"));  // other apps' buttons are told apart by this prefix
@@ -193,4 +194,46 @@ TEST_CASE("every button the engine puts on a message is read back as the same bu
     CHECK(commands::to_string(button::resolve) == "warroom_resolve");
     CHECK_FALSE(commands::parse_button("incident_ack"));
     CHECK_FALSE(commands::parse_button(""));
+}
+
+TEST_CASE("the public update form is prefilled from the template and becomes one public command") {
+    auto cfg = commands::default_settings();
+    auto inc = open_incident();
+    inc.severity = "P1";
+    inc.impacts = {{"API", commands::component_impact::major_outage}};
+    auto view = bot::public_update_view(cfg, inc, "C9");
+    CHECK(view["callback_id"] == "warroom_public_update");
+    CHECK(bot::is_incident_modal("warroom_public_update"));
+    REQUIRE(block(view, "phase"));
+    CHECK((*block(view, "phase"))["element"]["initial_option"]["value"] == "investigating");
+    REQUIRE(block(view, "text"));
+    CHECK((*block(view, "text"))["element"]["initial_value"] == "We are investigating an issue affecting API.");
+    CHECK((*block(view, "next_update"))["element"]["initial_value"] == "within 1h");
+    for (const char* id : {"impact", "workaround", "next_update"}) CHECK((*block(view, id))["optional"] == true);
+
+    auto read = bot::read_incident_submission(
+        submit(view, {{"phase", chosen("identified")}, {"text", typed(" Card payments fail. ")},
+                      {"impact", typed("About 5% of checkouts")}, {"workaround", nothing_typed()},
+                      {"next_update", typed("within 30 minutes")}}),
+        cfg);
+    CHECK(commands_of(read) == std::vector<std::string>{
+                                   "public INC-7 identified Card payments fail.\nImpact: About 5% of checkouts\n"
+                                   "Next update: within 30 minutes"});
+
+    auto errors = errors_of(bot::read_incident_submission(
+        submit(view, {{"phase", chosen("mitigating")}, {"text", typed("x")}}), cfg));
+    CHECK(errors.contains("phase"));
+    errors = errors_of(bot::read_incident_submission(
+        submit(view, {{"phase", chosen("identified")}, {"text", typed("  ")}}), cfg));
+    CHECK(errors.contains("text"));
+
+    // Edit on a draft: the form holds the newest draft.
+    commands::public_note draft;
+    draft.seq = 1;
+    draft.phase = commands::public_phase::monitoring;
+    draft.text = "A fix is rolling out.";
+    inc.public_notes.push_back(draft);
+    auto edit = bot::public_update_view(cfg, inc, "C9");
+    CHECK((*block(edit, "text"))["element"]["initial_value"] == "A fix is rolling out.");
+    CHECK((*block(edit, "phase"))["element"]["initial_option"]["value"] == "monitoring");
 }

@@ -548,3 +548,204 @@ TEST_CASE("a private incident never reaches the page, the JSON, the feed, the ba
     CHECK_THAT(everything_public(m), !Contains("Private") && !Contains("tenant 42"));
     CHECK(respond("GET", "/incidents/" + public_id(secret.inc), "", m).status == 404);
 }
+
+namespace {
+commands::public_note note(int seq, commands::public_phase phase, std::string text, time_point at, bool published = true) {
+    commands::public_note n;
+    n.seq = seq;
+    n.phase = phase;
+    n.text = std::move(text);
+    n.author = "U0ALICE";
+    n.created_at = at;
+    if (published) {
+        n.published_at = at;
+        n.published_by = "U0BOB";
+    }
+    return n;
+}
+}  // namespace
+
+TEST_CASE("published public updates are what customers read, newest first; drafts and internal text never", "[public]") {
+    auto s = stored(1, "Checkout slow", "P1", now - hours(2));
+    change_status(s, commands::incident_status::identified, now - hours(1));
+    s.inc.public_notes = {note(1, commands::public_phase::investigating, "Payments may fail for some customers.", now - minutes(100)),
+                          note(2, commands::public_phase::monitoring, "A fix is live; we are watching it.", now - minutes(20)),
+                          note(3, commands::public_phase::resolved, "DRAFT not approved yet", now - minutes(10), false)};
+    s.inc.impacts = {{"API", commands::component_impact::partial_outage}};
+    s.affected = affected_of(s.inc);
+    auto m = build_model(two_groups(), severities(), {s}, now);
+    REQUIRE(m.active.size() == 1);
+    const auto& v = m.active[0];
+    REQUIRE(v.updates.size() == 2);
+    CHECK(v.updates[0].body == "A fix is live; we are watching it.");
+    CHECK(v.updates[0].status == public_status::monitoring);
+    CHECK(v.updates[1].body == "Payments may fail for some customers.");
+    // The public status is what customers were last told, not the internal one.
+    CHECK(v.status == public_status::monitoring);
+    CHECK(v.monitoring_at == now - minutes(20));
+    CHECK(v.updated_at == now - minutes(20));
+    CHECK(v.updates[0].id != v.updates[1].id);
+
+    auto all = everything_public(m);
+    CHECK_THAT(all, Contains("A fix is live; we are watching it.") && Contains("Payments may fail for some customers."));
+    CHECK_THAT(all, !Contains("DRAFT not approved") && !Contains(internal_secret) && !Contains("U0BOB"));
+    // The fixed sentences give way to what was published.
+    CHECK_THAT(all, !Contains("The issue has been identified and a fix is being worked on."));
+    // The component the incident affects reads partial outage in the JSON and on the page.
+    auto summary = json::parse(summary_json(m));
+    bool found = false;
+    for (const auto& c : summary["components"])
+        if (c["name"] == "API") {
+            found = true;
+            CHECK(c["status"] == "partial_outage");
+        }
+    CHECK(found);
+    CHECK(summary["incidents"][0]["incident_updates"][0]["body"] == "A fix is live; we are watching it.");
+    CHECK(summary["incidents"][0]["components"][0]["status"] == "partial_outage");
+    CHECK_THAT(render_page(m), Contains("Partial outage"));
+}
+
+TEST_CASE("an incident resolved inside without a public resolution is resolved for customers too", "[public]") {
+    auto s = stored(1, "Checkout slow", "P1", now - hours(2), now - hours(1));
+    s.inc.public_notes = {note(1, commands::public_phase::identified, "We found the cause.", now - minutes(100))};
+    auto m = build_model(two_groups(), severities(), {s}, now);
+    REQUIRE(m.history.size() == 1);
+    const auto& v = m.history[0];
+    CHECK(v.status == public_status::resolved);
+    REQUIRE(v.updates.size() == 2);
+    CHECK(v.updates[0].status == public_status::resolved);
+    CHECK(v.updates[0].body == "This incident has been resolved.");
+    CHECK(v.updates[0].at == now - hours(1));
+    CHECK(v.updates[1].body == "We found the cause.");
+
+    // Only drafts: the page falls back to the status changes and their sentences.
+    auto d = stored(2, "Search slow", "P2", now - hours(3));
+    d.inc.public_notes = {note(1, commands::public_phase::identified, "DRAFT only", now - hours(2), false)};
+    auto m2 = build_model(two_groups(), severities(), {d}, now);
+    REQUIRE(m2.active.size() == 1);
+    CHECK(m2.active[0].updates.front().body == "We are investigating this issue.");
+    CHECK_THAT(everything_public(m2), !Contains("DRAFT only"));
+}
+
+TEST_CASE("reopened after a public resolution, the incident is active again for customers", "[public]") {
+    auto s = stored(1, "Checkout slow", "P1", now - hours(3));
+    s.inc.public_notes = {note(1, commands::public_phase::resolved, "Fixed.", now - hours(2))};
+    s.timeline.push_back({1, now - hours(2), "U0ALICE", "resolved", "Resolved"});
+    s.timeline.push_back({1, now - hours(1), "U0ALICE", "reopened", "Reopened"});
+    auto m = build_model(two_groups(), severities(), {s}, now);
+    REQUIRE(m.active.size() == 1);
+    CHECK(m.history.empty());
+    CHECK(m.active[0].status == public_status::investigating);
+    REQUIRE(m.active[0].updates.size() == 2);
+    CHECK(m.active[0].updates[0].body == "We are investigating this issue.");
+    CHECK(m.active[0].updates[0].at == now - hours(1));
+    CHECK(m.active[0].updates[1].body == "Fixed.");
+}
+
+TEST_CASE("an injection in a public update's text and a component name is shown as text", "[public]") {
+    auto s = stored(1, "Checkout slow", "P1", now - hours(2));
+    s.inc.public_notes = {note(1, commands::public_phase::identified, "Update " + evil, now - minutes(30))};
+    s.inc.impacts = {{"API", commands::component_impact::major_outage}};
+    s.affected = affected_of(s.inc);
+    auto m = build_model(two_groups(), severities(), {s}, now);
+    for (const auto& html : {render_page(m), render_incident(m, m.active[0])}) {
+        CHECK_THAT(html, !Contains("<script>") && !Contains("<img"));
+        CHECK_THAT(html, Contains("Update &lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;img"));
+    }
+    auto atom = history_atom(m);
+    CHECK_THAT(atom, !Contains("<script>") && Contains("Update &lt;script&gt;"));
+    std::string why;
+    CHECK(well_formed_atom(atom, why));
+    CHECK(json::parse(summary_json(m))["incidents"][0]["incident_updates"][0]["body"] == "Update " + evil);
+}
+
+TEST_CASE("the uptime bars count a component from when its impact was set until it was cleared", "[public]") {
+    const time_point day = sys_days{year{2026} / 11 / 30};  // yesterday, a whole day
+    auto s = stored(1, "Checkout slow", "P1", day + hours(6), day + hours(18));
+    // Declared at 06:00; API down 08:00-10:00, then degraded (up) until 12:00, then cleared.
+    s.timeline.push_back({1, day + hours(8), "U0ALICE", "impact", "API: major outage"});
+    s.timeline.push_back({1, day + hours(10), "U0ALICE", "impact", "API: degraded performance"});
+    s.timeline.push_back({1, day + hours(12), "U0ALICE", "impact", "API: operational"});
+    // CDN partially out from 09:00 to the resolution at 18:00 (still set when resolved).
+    s.timeline.push_back({1, day + hours(9), "U0ALICE", "impact", "CDN: partial outage"});
+    s.inc.impacts = {{"CDN", commands::component_impact::partial_outage}};
+    s.affected = affected_of(s.inc);
+    auto m = build_model(two_groups(), severities(), {s}, now);
+    auto find = [&](const std::string& name) -> const component_view& {
+        for (const auto& g : m.groups)
+            for (const auto& c : g.components)
+                if (c.def.name == name) return c;
+        FAIL("no component " << name);
+        throw;
+    };
+    const auto& api = find("API").days[find("API").days.size() - 2];
+    CHECK(api.worst == component_status::major_outage);
+    CHECK(api.uptime == Approx(22.0 / 24));  // two hours down, the degraded hours count as up
+    const auto& cdn = find("CDN").days[find("CDN").days.size() - 2];
+    CHECK(cdn.uptime == Approx(1.0 - 0.3 * 9 / 24));
+    // Resolved: every component reads operational now.
+    CHECK(find("API").status == component_status::operational);
+    CHECK(find("CDN").status == component_status::operational);
+}
+
+namespace {
+commands::maintenance window_of(std::int64_t id, std::string title, time_point from, time_point to,
+                                std::vector<std::string> components) {
+    commands::maintenance m;
+    m.id = id;
+    m.title = std::move(title);
+    m.starts_at = from;
+    m.ends_at = to;
+    m.components = std::move(components);
+    m.created_at = now - days(1);
+    return m;
+}
+}  // namespace
+
+TEST_CASE("scheduled maintenance: announced ahead, its components under maintenance during it, gone when over or cancelled",
+          "[public][maintenance]") {
+    auto upcoming = window_of(1, "Database upgrade " + evil, now + hours(10), now + hours(12), {"Database"});
+    auto running = window_of(2, "CDN switch", now - hours(1), now + hours(1), {"CDN"});
+    auto over = window_of(3, "Old work", now - hours(5), now - hours(3), {"Docs"});
+    auto cancelled = window_of(4, "Never happened", now - hours(1), now + hours(1), {"API"});
+    cancelled.cancelled_at = now - hours(2);
+    auto m = build_model(two_groups(), severities(), {}, now, {upcoming, running, over, cancelled});
+    REQUIRE(m.maintenances.size() == 2);
+    CHECK(m.maintenances[0].name == "CDN switch");  // soonest first
+    CHECK(m.maintenances[0].in_progress);
+    CHECK_FALSE(m.maintenances[1].in_progress);
+
+    std::map<std::string, component_status> state;
+    for (const auto& g : m.groups)
+        for (const auto& c : g.components) state[c.def.name] = c.status;
+    CHECK(state["CDN"] == component_status::under_maintenance);
+    CHECK(state["Database"] == component_status::operational);  // not yet
+    CHECK(state["API"] == component_status::operational);       // cancelled
+    CHECK(state["Docs"] == component_status::operational);      // over
+
+    auto summary = json::parse(summary_json(m));
+    REQUIRE(summary["scheduled_maintenances"].size() == 2);
+    const auto& first = summary["scheduled_maintenances"][0];
+    CHECK(first["status"] == "in_progress");
+    CHECK(first["impact"] == "maintenance");
+    CHECK(first["components"][0]["name"] == "CDN");
+    const std::regex iso("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z");
+    CHECK(std::regex_match(first["scheduled_for"].get<std::string>(), iso));
+    CHECK(std::regex_match(first["scheduled_until"].get<std::string>(), iso));
+    CHECK(summary["scheduled_maintenances"][1]["status"] == "scheduled");
+    CHECK(summary["scheduled_maintenances"][1]["name"] == "Database upgrade " + evil);
+
+    auto html = render_page(m);
+    CHECK_THAT(html, Contains("Scheduled maintenance") && Contains("CDN switch") && Contains("In progress"));
+    CHECK_THAT(html, Contains("Database upgrade &lt;script&gt;") && !Contains("<script>"));
+    auto section = html.substr(html.find("id=\"maintenance\""), html.find("id=\"components\"") - html.find("id=\"maintenance\""));
+    CHECK_THAT(section, !Contains("Old work"));  // over: in the day's bar only
+    CHECK_THAT(html, !Contains("Never happened"));  // cancelled: nowhere
+    // Under maintenance counts as up, and today's bar shows it.
+    for (const auto& g : m.groups)
+        for (const auto& c : g.components)
+            if (c.def.name == "CDN") {
+                CHECK(c.days.back().worst == component_status::under_maintenance);
+                CHECK(c.days.back().uptime == Approx(1.0));
+            }
+}

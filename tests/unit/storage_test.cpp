@@ -563,3 +563,94 @@ TEST_CASE("an empty database file is started as a new database, with a warning")
     CHECK_THAT(logged.str(), Catch::Matchers::Contains("is empty (0 bytes)") &&
                                  Catch::Matchers::Contains(t.path.string()));
 }
+
+TEST_CASE("components, public updates and the status-page clock are stored with the incident and survive a restart") {
+    temp_db t;
+    {
+        storage::database db(t.path.string());
+        storage::incident_repository repo(db);
+        auto d = declare(1, "Checkout down", at(1000));
+        d.save->impacts = {{"API", commands::component_impact::major_outage}, {"Web app", commands::component_impact::degraded}};
+        d.save->due.public_update = at(1600);
+        commands::public_note draft;
+        draft.seq = 1;
+        draft.phase = commands::public_phase::identified;
+        draft.text = "Payments fail for some customers 🔥";
+        draft.author = "U3";
+        draft.created_at = at(1100);
+        d.save->public_notes.push_back(draft);
+        repo.apply(d, at(1000));
+
+        // Published later, a component cleared: saved in place, nothing doubled.
+        auto inc = *repo.find(1);
+        REQUIRE(inc.public_notes.size() == 1);
+        CHECK_FALSE(inc.public_notes[0].published());
+        inc.public_notes[0].published_at = at(1200);
+        inc.public_notes[0].published_by = "U2";
+        inc.impacts.erase("Web app");
+        commands::decision later;
+        later.save = inc;
+        repo.apply(later, at(1200));
+        CHECK(repo.due_timers(at(1600)).back().kind == commands::timer_kind::public_update);
+    }
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    // Read one by one and in a scan of many (more than 16), the same.
+    for (int n = 2; n <= 20; ++n) repo.apply(declare(n, "x", at(1000 + n)), at(1000 + n));
+    auto one = *repo.find(1);
+    std::optional<commands::incident> scanned;
+    for (auto& inc : repo.list_open())
+        if (inc.number == 1) scanned = inc;
+    REQUIRE(scanned);
+    for (const auto* inc : {&one, &*scanned}) {
+        REQUIRE(inc->impacts.size() == 1);
+        CHECK(inc->impacts.at("API") == commands::component_impact::major_outage);
+        REQUIRE(inc->public_notes.size() == 1);
+        const auto& n = inc->public_notes[0];
+        CHECK(n.seq == 1);
+        CHECK(n.phase == commands::public_phase::identified);
+        CHECK(n.text == "Payments fail for some customers 🔥");
+        CHECK(n.author == "U3");
+        CHECK(n.created_at == at(1100));
+        CHECK(n.published_at == at(1200));
+        CHECK(n.published_by == "U2");
+        CHECK(inc->due.public_update == at(1600));
+    }
+    CHECK(repo.find(2)->public_notes.empty());
+}
+
+TEST_CASE("scheduled maintenances are stored, found by their end, and cancelled in place") {
+    temp_db t;
+    storage::database db(t.path.string());
+    storage::incident_repository repo(db);
+    CHECK(repo.next_maintenance_id() == 1);
+    commands::maintenance m;
+    m.id = 1;
+    m.title = "Database upgrade 🔧";
+    m.starts_at = at(5000);
+    m.ends_at = at(9000);
+    m.components = {"API", "Web app"};
+    m.created_by = "U1";
+    m.created_at = at(1000);
+    commands::decision d;
+    d.maintenances.push_back(m);
+    repo.apply(d, at(1000));
+    CHECK(repo.next_maintenance_id() == 2);
+    auto read = repo.find_maintenance(1);
+    REQUIRE(read);
+    CHECK(read->title == "Database upgrade 🔧");
+    CHECK(read->components == std::vector<std::string>{"API", "Web app"});
+    CHECK(read->starts_at == at(5000));
+    CHECK(read->ends_at == at(9000));
+    CHECK(read->created_by == "U1");
+    CHECK_FALSE(read->cancelled_at);
+    CHECK(repo.maintenances_ending_after(at(8999)).size() == 1);
+    CHECK(repo.maintenances_ending_after(at(9000)).empty());
+
+    read->cancelled_at = at(2000);
+    commands::decision cancel;
+    cancel.maintenances.push_back(*read);
+    repo.apply(cancel, at(2000));
+    CHECK(repo.find_maintenance(1)->cancelled_at == at(2000));
+    CHECK(repo.maintenances_ending_after(at(0)).size() == 1);
+}
