@@ -34,6 +34,7 @@ void runtime::apply(const commands::decision& d, commands::time_point now) {
             inc = &*other;
         }
         auto page = paging::queue_page(order, *inc, engine_.config(), pagers_, install_id_, now);
+        if (!paging::takes(page.kind, order)) continue;  // PagerDuty and Opsgenie have no such events
         queued.push_back({order.incident, std::string(paging::page_destination), order.target,
                           paging::summary_line(page), paging::to_payload(page)});
     }

@@ -49,7 +49,10 @@ struct action {
 // target and what to ask; bot/ turns it into the vendor's request (the
 // secret, the install's dedup key) and delivers it from the integration
 // outbox, so a crash between the decision and the page loses nothing.
-enum class page_action { trigger, acknowledge, resolve };
+// `notify`: an incident event (role assigned, update posted, severity
+// changed) for the targets that take every event, outgoing webhooks; bot/
+// drops it for PagerDuty and Opsgenie, which have no such thing.
+enum class page_action { trigger, acknowledge, resolve, notify };
 std::string_view to_string(page_action a);
 std::optional<page_action> parse_page_action(std::string_view s);
 
@@ -59,8 +62,11 @@ struct page_order {
     page_action action = page_action::trigger;
     std::string actor;   // user ID of who caused it; empty: warroom (declaration, escalation)
     // "declared", "not acknowledged", "severity raised", "paged by hand",
-    // "acknowledged", "resolved", "reopened": for the webhook's event and logs.
+    // "acknowledged", "resolved", "reopened", "role assigned", "update
+    // posted", "severity changed": for the webhook's event and logs.
     std::string reason;
+    // notify: what the event says (role/user, text, from/to): the webhook's details.
+    std::vector<std::pair<std::string, std::string>> details = {};
 };
 
 struct decision {

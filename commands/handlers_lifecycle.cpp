@@ -290,7 +290,9 @@ decision handle_severity(const context& ctx, const command_line& line) {
     }
     set_topic(d, ctx, inc);
     note_timeline(d, ctx, inc, "severity", "Severity " + from + " → " + sev->name, ctx.req.user);
-    // Raised into a severity that pages when declared: paged as if declared so.
+    // The targets already paged hear of the change (webhooks); then, raised
+    // into a severity that pages when declared, its targets are paged as if declared so.
+    notify_pages(d, inc, ctx.req.user, "severity changed", {{"from", from}, {"to", sev->name}});
     if (upgrade && sev->page_on_declare) {
         auto paged = trigger_pages(d, ctx, inc, pagers_for(ctx, inc, *sev), ctx.req.user, "severity raised");
         announce_pages(d, ctx, inc, paged, ctx.req.user, "severity raised to " + sev->name);
@@ -348,6 +350,7 @@ decision handle_update(const context& ctx, const command_line& line) {
     view["time"] = format_time(ctx.now);
     post(d, inc, ctx.render("update", view));
     note_timeline(d, ctx, inc, "update", text, ctx.req.user);
+    notify_pages(d, inc, ctx.req.user, "update posted", {{"text", text}});
     d.reply = ctx.render("done", {{"message", "Update posted to " + inc.id() + "."}});
     d.save = std::move(inc);
     return d;

@@ -42,10 +42,11 @@ constexpr std::array<std::pair<page_status, std::string_view>, 3> page_status_na
     {page_status::resolved, "resolved"},
 }};
 
-constexpr std::array<std::pair<page_action, std::string_view>, 3> page_action_names{{
+constexpr std::array<std::pair<page_action, std::string_view>, 4> page_action_names{{
     {page_action::trigger, "trigger"},
     {page_action::acknowledge, "acknowledge"},
     {page_action::resolve, "resolve"},
+    {page_action::notify, "notify"},
 }};
 
 template <class E, std::size_t N>

@@ -30,7 +30,7 @@ namespace {
 
 void order_page(decision& d, const incident& inc, const std::string& target, page_action action,
                 const std::string& actor, std::string reason) {
-    d.pages.push_back({inc.number, target, action, actor, std::move(reason)});
+    d.pages.push_back({inc.number, target, action, actor, std::move(reason), {}});
 }
 
 std::string join_names(const std::vector<std::string>& names) {
@@ -110,6 +110,13 @@ std::string paged_line(const incident& inc) {
         out += ")";
     }
     return out;
+}
+
+void notify_pages(decision& d, const incident& inc, const std::string& actor, std::string reason,
+                  std::vector<std::pair<std::string, std::string>> details) {
+    for (const auto& p : inc.pages)
+        if (p.status != page_status::resolved)
+            d.pages.push_back({inc.number, p.target, page_action::notify, actor, reason, details});
 }
 
 std::vector<std::string> triggered_now(const decision& d) {

@@ -25,6 +25,9 @@ void announce_pages(decision& d, const context& ctx, const incident& inc, const 
                     const std::string& actor, const std::string& reason);
 // "payments-oncall (acknowledged by <@U1>) · security-oncall (triggered)": the pinned summary's line.
 std::string paged_line(const incident& inc);
+// An incident event for every target still paged (only webhooks take it: see page_action::notify).
+void notify_pages(decision& d, const incident& inc, const std::string& actor, std::string reason,
+                  std::vector<std::pair<std::string, std::string>> details);
 // The targets a decision triggers.
 std::vector<std::string> triggered_now(const decision& d);
 

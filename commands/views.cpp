@@ -201,6 +201,7 @@ void assign_role(decision& d, const context& ctx, incident& inc, const role_def&
     view["checklist"] = role.checklist;
     post(d, inc, ctx.render("role_assigned", view));
     note_timeline(d, ctx, inc, "role", role.label + ": " + mention(user), ctx.req.user);
+    notify_pages(d, inc, ctx.req.user, "role assigned", {{"role", role.name}, {"user", user}});
     if (role.name == "commander") set_topic(d, ctx, inc);
 }
 

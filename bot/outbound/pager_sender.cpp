@@ -52,6 +52,11 @@ net::task<send_result> pager_sender::send(const storage::integration_entry& e, c
         co_return out;
     }
     out.kind_label = std::string(paging::to_string(target->kind));
+    if (page->notify && target->kind != paging::pager_kind::webhook) {
+        // Queued for a webhook that the config has since made a pager: PagerDuty
+        // and Opsgenie have no such event, so there is nothing to send.
+        co_return out;
+    }
     if (target->secret.empty()) {
         // Nothing to send with: the fix is the environment, then --retry-dead.
         out.kind = send_result::dead;

@@ -17,6 +17,7 @@ page_action to_paging(commands::page_action a) {
         case commands::page_action::trigger: return page_action::trigger;
         case commands::page_action::acknowledge: return page_action::acknowledge;
         case commands::page_action::resolve: return page_action::resolve;
+        case commands::page_action::notify: break;  // queued_page::notify says it
     }
     return page_action::trigger;
 }
@@ -34,6 +35,12 @@ std::optional<pager_kind> kind_named(std::string_view s) {
 }
 
 incident_event_kind webhook_kind(const queued_page& p) {
+    if (p.notify) {
+        if (p.reason == "role assigned") return incident_event_kind::role_assigned;
+        if (p.reason == "update posted") return incident_event_kind::update_posted;
+        if (p.reason == "severity changed") return incident_event_kind::severity_changed;
+        return incident_event_kind::paged;
+    }
     switch (p.event.action) {
         case page_action::acknowledge: return incident_event_kind::acknowledged;
         case page_action::resolve: return incident_event_kind::resolved;
@@ -53,7 +60,8 @@ std::string to_payload(const queued_page& p) {
         {"target", p.target},
         {"kind", to_string(p.kind)},
         {"reason", p.reason},
-        {"action", to_string(e.action)},
+        {"action", p.notify ? std::string_view("notify") : to_string(e.action)},
+        {"state", p.state},
         {"number", e.number},
         {"title", e.title},
         {"severity", e.severity},
@@ -64,6 +72,11 @@ std::string to_payload(const queued_page& p) {
         {"install", e.install},
         {"at", e.at.time_since_epoch().count()},
     };
+    if (!p.details.empty()) {
+        json details = json::object();
+        for (const auto& [k, v] : p.details) details[k] = v;
+        j["details"] = std::move(details);
+    }
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -75,10 +88,16 @@ std::optional<queued_page> from_payload(std::string_view payload) {
         p.target = j.at("target").get<std::string>();
         p.kind = kind_named(j.at("kind").get<std::string>()).value_or(pager_kind::pagerduty);
         p.reason = j.value("reason", "");
-        auto action = action_named(j.at("action").get<std::string>());
-        if (!action) return std::nullopt;
+        auto action_text = j.at("action").get<std::string>();
+        p.notify = action_text == "notify";
+        auto action = action_named(action_text);
+        if (!action && !p.notify) return std::nullopt;
+        p.state = j.value("state", "");
+        if (auto d = j.find("details"); d != j.end() && d->is_object())
+            for (const auto& [k, v] : d->items())
+                if (v.is_string()) p.details.emplace_back(k, v.get<std::string>());
         auto& e = p.event;
-        e.action = *action;
+        e.action = action.value_or(page_action::trigger);
         e.number = j.at("number").get<std::int64_t>();
         e.title = j.value("title", "");
         e.severity = j.value("severity", "");
@@ -95,14 +114,18 @@ std::optional<queued_page> from_payload(std::string_view payload) {
 }
 
 std::string summary_line(const queued_page& p) {
-    return "[" + std::string(to_string(p.kind)) + " " + p.target + "] " + std::string(to_string(p.event.action)) +
-           " " + summary(p.event, 200);
+    std::string what = p.notify ? p.reason : std::string(to_string(p.event.action));
+    return "[" + std::string(to_string(p.kind)) + " " + p.target + "] " + what + " " + summary(p.event, 200);
 }
 
 std::string slack_channel_url(std::string_view channel_id) {
     if (channel_id.empty()) return {};
     // Opens the channel in whichever workspace the reader is signed in to.
     return "https://slack.com/app_redirect?channel=" + std::string(channel_id);
+}
+
+bool takes(pager_kind kind, const commands::page_order& order) {
+    return order.action != commands::page_action::notify || kind == pager_kind::webhook;
 }
 
 queued_page queue_page(const commands::page_order& order, const commands::incident& inc,
@@ -112,6 +135,9 @@ queued_page queue_page(const commands::page_order& order, const commands::incide
     p.target = order.target;
     if (const auto* t = find_pager(pagers, order.target)) p.kind = t->kind;
     p.reason = order.reason;
+    p.notify = order.action == commands::page_action::notify;
+    p.details = order.details;
+    p.state = !inc.is_open() ? "resolved" : inc.acked_at ? "acknowledged" : "open";
     auto& e = p.event;
     e.action = to_paging(order.action);
     e.number = inc.number;
@@ -135,11 +161,13 @@ http_request build_request(const pager_target& target, const queued_page& p, std
             webhook_event w;
             w.kind = webhook_kind(p);
             w.id = std::string(delivery_id);
-            w.state = p.event.action == page_action::resolve       ? "resolved"
+            w.state = !p.state.empty()                              ? p.state
+                      : p.event.action == page_action::resolve       ? "resolved"
                       : p.event.action == page_action::acknowledge ? "acknowledged"
                                                                    : "open";
             w.incident = p.event;
-            if (!p.reason.empty()) w.details.emplace_back("reason", p.reason);
+            w.details = p.details;
+            if (!p.reason.empty() && !p.notify) w.details.emplace_back("reason", p.reason);
             w.details.emplace_back("pager", p.target);
             return webhook_request(target, w, now);
         }

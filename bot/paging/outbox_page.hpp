@@ -28,6 +28,11 @@ struct queued_page {
     // "acknowledged", "resolved", "reopened"; the webhook's event follows it.
     std::string reason;
     page_event event;
+    // An incident event for targets that take every event (webhooks):
+    // role assigned, update posted, severity changed. `event.action` is then unused.
+    bool notify = false;
+    std::vector<std::pair<std::string, std::string>> details;  // the webhook's details
+    std::string state;  // the incident's after the decision: "open", "acknowledged", "resolved"
 };
 
 std::string to_payload(const queued_page& p);
@@ -36,6 +41,9 @@ std::optional<queued_page> from_payload(std::string_view payload);
 
 // "[pagerduty payments-oncall] trigger INC-3 [P1] checkout is down".
 std::string summary_line(const queued_page& p);
+
+// Whether `kind` takes the order at all: notify is for webhooks only.
+bool takes(pager_kind kind, const commands::page_order& order);
 
 // What the engine's order becomes: the incident as it is after the decision,
 // the severity's rank, the target's kind and this install's id. An unknown
@@ -47,7 +55,8 @@ queued_page queue_page(const commands::page_order& order, const commands::incide
 // The link a page carries back to the incident's channel; empty until Slack made it.
 std::string slack_channel_url(std::string_view channel_id);
 
-// The request for `target` (its kind and its secret, as configured now).
+// The request for `target` (its kind and its secret, as configured now). A
+// notify is for a webhook only (the caller checks `takes`).
 // `delivery_id` is stable across retries (the outbox entry): the webhook's
 // id, by which receivers drop repeats. Signed at `now`.
 http_request build_request(const pager_target& target, const queued_page& p, std::string_view delivery_id,

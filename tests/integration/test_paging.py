@@ -235,7 +235,16 @@ class SequenceTests(PagingCase):
         self.assertEqual(PD.alerts[dedup(n)]["status"], "acknowledged")
         self.assertTrue(OG.alerts[dedup(n)]["acknowledged"])
         self.assertEqual(OG.alerts[dedup(n)]["acknowledged_by"], "W222")
-        self.assertEqual([d["event"] for d in self.hooks(n)], ["incident.declared", "incident.acknowledged"])
+        # Acknowledging made W222 commander: the webhook hears of that too (PagerDuty and Opsgenie do not).
+        self.assertEqual([d["event"] for d in self.hooks(n)],
+                         ["incident.declared", "incident.acknowledged", "incident.role_assigned"])
+        self.assertEqual(self.hooks(n)[-1]["details"], {"role": "commander", "user": "W222", "pager": "hook"})
+        self.assertEqual(self.hooks(n)[1]["incident"]["state"], "acknowledged")
+        self.w.command(f"update INC-{n} impact: card payments fail for 5% next: roll back")
+        self.w.pages_quiet()
+        self.assertEqual(self.hooks(n)[-1]["event"], "incident.update_posted")
+        self.assertIn("roll back", self.hooks(n)[-1]["details"]["text"])
+        self.assertEqual([r["body"]["event_action"] for r in self.pd_events(n)], ["trigger", "acknowledge"])
         harness.wait_until("the summary to show the acknowledged page",
                            lambda: "pd-payments (acknowledged by" in self.summary_text(ch))
 

@@ -83,7 +83,9 @@ TEST_CASE("acknowledging acknowledges the pages, resolving resolves them, reopen
     engine_harness h(cfg, monday_morning);
     auto n = std::to_string(h.run("declare " + sev(cfg, 0) + " checkout is down").save->number);
     auto ack = h.run("ack INC-" + n, "U2");
-    CHECK(orders(ack) == std::vector<std::string>{"acknowledge payments-oncall", "acknowledge platform-oncall"});
+    // U2 became commander too: the targets hear of it (only webhooks take a notify).
+    CHECK(orders(ack) == std::vector<std::string>{"acknowledge payments-oncall", "acknowledge platform-oncall",
+                                                  "notify payments-oncall", "notify platform-oncall"});
     CHECK_THAT(posts(ack), Contains("payments-oncall (acknowledged by <@U2>)"));  // the summary is edited
     auto resolve = h.run("resolve INC-" + n + " fixed");
     CHECK(orders(resolve) == std::vector<std::string>{"resolve payments-oncall", "resolve platform-oncall"});
@@ -126,7 +128,8 @@ TEST_CASE("raising the severity into one that pages on declaration pages its pag
     auto raised = h.run("severity INC-" + n + " " + sev(cfg, 0));
     CHECK(orders(raised) == std::vector<std::string>{"trigger payments-oncall", "trigger platform-oncall"});
     auto lowered = h.run("severity INC-" + n + " " + sev(cfg, 2));
-    CHECK(lowered.pages.empty());  // lowering never un-pages: the on-call decides
+    // Lowering never un-pages (the on-call decides): the targets are only told.
+    CHECK(orders(lowered) == std::vector<std::string>{"notify payments-oncall", "notify platform-oncall"});
 }
 
 TEST_CASE("/incident page: a pager, an unknown one, one already paged, and a person") {
@@ -182,4 +185,22 @@ TEST_CASE("a page answered in the vendor's app is recorded once and never acknow
     CHECK(resolved.pages.empty());
     CHECK(h.store.incidents.at(n).is_open());
     CHECK(h.store.incidents.at(n).pages[0].status == page_status::resolved);
+}
+
+TEST_CASE("role assignments, updates and severity changes notify the targets still paged (webhooks take them)") {
+    auto cfg = paging_settings();
+    engine_harness h(cfg, monday_morning);
+    auto n = std::to_string(h.run("declare " + sev(cfg, 0) + " checkout is down").save->number);
+    auto role = h.run("commander INC-" + n + " <@U7>");
+    REQUIRE(orders(role) == std::vector<std::string>{"notify payments-oncall", "notify platform-oncall"});
+    CHECK(role.pages[0].reason == "role assigned");
+    CHECK(role.pages[0].details == std::vector<std::pair<std::string, std::string>>{{"role", "commander"}, {"user", "U7"}});
+    auto update = h.run("update INC-" + n + " rolled back the deploy");
+    REQUIRE(update.pages.size() == 2);
+    CHECK(update.pages[0].details.at(0).second == "rolled back the deploy");
+    h.run("resolve INC-" + n);
+    CHECK(h.run("reopen INC-" + n).ok);
+    auto lowered = h.run("severity INC-" + n + " " + sev(cfg, 2));
+    CHECK(orders(lowered) == std::vector<std::string>{"notify payments-oncall", "notify platform-oncall"});
+    CHECK(lowered.pages[0].details.at(1).second == sev(cfg, 2));
 }
