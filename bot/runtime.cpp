@@ -176,6 +176,18 @@ bool runtime::page_answered(const commands::page_answer& answer) {
     }
 }
 
+bool runtime::page_dead(std::int64_t outbox_id, std::int64_t incident, const std::string& target,
+                        const std::string& error) {
+    auto now = clock_.now();
+    SQLite::Transaction txn(db_.sql());
+    repo_.integrations().mark_dead(outbox_id, error, now);
+    auto d = engine_.page_failed(incident, target, error, repo_, now);
+    if (d.ok) apply(d, now);
+    if (commit_if_usable(db_, txn, true)) db_.ensure_usable();  // throws, saying why and what to do
+    if (d.ok) changes_.fetch_add(1, std::memory_order_release);
+    return d.ok;
+}
+
 commands::message runtime::join(std::int64_t incident, const std::string& user) {
     auto now = clock_.now();
     try {

@@ -32,6 +32,10 @@ public:
     // webhooks, #13): through the engine and one transaction; true when it
     // changed something (false: already known, e.g. the vendor's retry).
     bool page_answered(const commands::page_answer& answer);
+    // A page given up on: its dead letter and what the engine makes of it
+    // (the channel told, the summary showing it) in one transaction; true
+    // when Slack has something to say. Throws when the database refuses.
+    bool page_dead(std::int64_t outbox_id, std::int64_t incident, const std::string& target, const std::string& error);
     // The App Home as `viewer` sees it: with their open follow-ups.
     commands::message home(const std::string& viewer);
     // The "Join channel" button: invites `user` to the incident's channel.

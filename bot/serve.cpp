@@ -248,7 +248,7 @@ int run_serve(const config& cfg) {
     // destination (see bot/outbound/sender.hpp for adding one).
     std::vector<std::unique_ptr<outbound::sender>> senders;
     senders.push_back(std::make_unique<outbound::pager_sender>(io.get_executor(), tls, cfg.pagers));
-    outbound::delivery integrations(io.get_executor(), db, std::move(senders), stats, clk);
+    outbound::delivery integrations(io.get_executor(), db, std::move(senders), stats, clk, [&outbox] { outbox.wake(); });
     net::wakeup timers_wake(io.get_executor());
     loop_health timers_health;
     bool stopping = false;

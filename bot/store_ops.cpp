@@ -109,13 +109,18 @@ store_ops::integration_round store_ops::read_integration_round(time_point now, s
     return out;
 }
 
-void store_ops::record_integration_outcome(integration_outcome o) {
+bool store_ops::record_integration_outcome(integration_outcome o) {
     auto& queue = rt_.repository().integrations();
     switch (o.result) {
         case integration_outcome::delivered: queue.mark_delivered(o.id, o.now); break;
         case integration_outcome::retry: queue.mark_failed(o.id, o.error, o.retry_at.value_or(o.now)); break;
-        case integration_outcome::dead: queue.mark_dead(o.id, o.error, o.now); break;
+        case integration_outcome::dead:
+            // A page that will not go out is news for the incident's channel.
+            if (o.destination == "pager" && o.incident) return rt_.page_dead(o.id, o.incident, o.target, o.error);
+            queue.mark_dead(o.id, o.error, o.now);
+            break;
     }
+    return false;
 }
 
 std::size_t store_ops::retry_backed_off(time_point now) { return rt_.repository().retry_backed_off(now); }

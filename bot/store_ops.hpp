@@ -92,11 +92,14 @@ public:
     struct integration_outcome {
         enum kind { delivered, retry, dead } result = delivered;
         std::int64_t id = 0;
+        std::int64_t incident = 0;
+        std::string destination, target;
         std::string error;
         std::optional<time_point> retry_at;
         time_point now{};
     };
-    void record_integration_outcome(integration_outcome o);
+    // True when it gave Slack something to deliver (a dead page is said in its channel).
+    bool record_integration_outcome(integration_outcome o);
 
     // --- The public status page ---
     struct incident_history {

@@ -78,6 +78,11 @@ public:
     // and echoing an acknowledge back would loop. Already known (a vendor's
     // retry, or the answer to warroom's own acknowledge): ok = false, nothing changes.
     decision page_answered(const page_answer& answer, incident_store& store, time_point now) const;
+    // A page's request was given up on (a dead letter: the vendor refused it,
+    // or it kept failing): the channel is told to page another way, and the
+    // pinned summary shows it. Unknown incident or page: ok = false.
+    decision page_failed(std::int64_t incident, const std::string& target, const std::string& error,
+                         incident_store& store, time_point now) const;
     // The App Home tab: open incidents by severity, with age, commander and
     // next update; a private incident only for its members (nobody's: none);
     // then the viewer's open follow-ups, overdue first (none without a viewer).

@@ -55,6 +55,9 @@ struct page_state {
     time_point changed_at{};
     std::string changed_by;  // who acknowledged or resolved it, as warroom or the vendor names them
     std::string via;         // empty: in warroom; else the vendor it was answered in ("PagerDuty")
+    // The last request to the target was given up on (a dead letter): why.
+    // Cleared when it is paged again.
+    std::string error = {};
 };
 
 struct incident {

@@ -102,6 +102,7 @@ std::string paged_line(const incident& inc) {
     for (const auto& p : inc.pages) {
         if (!out.empty()) out += " · ";
         out += p.target + " (" + std::string(to_string(p.status));
+        if (!p.error.empty()) out += ", NOT DELIVERED";
         if (p.status != page_status::triggered) {
             if (!p.via.empty()) out += " in " + p.via;
             if (!p.changed_by.empty())
@@ -183,6 +184,33 @@ decision handle_page(const context& ctx, const command_line& line) {
     announce_pages(d, ctx, inc, paged, ctx.req.user, "");
     d.reply = ctx.render("done", {{"message", "Paged " + target + " for " + inc.id() + "."}});
     d.save = std::move(inc);
+    return d;
+}
+
+decision engine::page_failed(std::int64_t number, const std::string& target, const std::string& error,
+                             incident_store& store, time_point now) const {
+    request nobody{"", "", ""};
+    context ctx{cfg_, tpl_, store, nobody, now};
+    auto found = store.find(number);
+    if (!found) return fail(ctx, "There is no INC-" + std::to_string(number) + ".");
+    incident inc = std::move(*found);
+    const incident before = inc;
+    auto* p = inc.page_of(target);
+    if (!p || !p->error.empty()) {
+        decision none;
+        none.ok = false;  // not a page of this incident, or already said
+        return none;
+    }
+    p->error = error.empty() ? "failed" : error;
+    decision d;
+    auto view = incident_view(ctx, inc);
+    view["target"] = target;
+    view["error"] = p->error;
+    post(d, inc, ctx.render("page_failed", view));
+    note_timeline(d, ctx, inc, "page", "Page to " + target + " failed: " + p->error, "");
+    d.save = std::move(inc);
+    follow_summary(d, ctx, before);
+    skip_archived_channels(d, store);
     return d;
 }
 

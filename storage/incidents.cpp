@@ -92,9 +92,10 @@ void incident_table::attach_pages(std::map<std::int64_t, commands::incident*>& b
         p.changed_at = from_unix(q.getColumn(first + 4).getInt64());
         p.changed_by = q.getColumn(first + 5).getString();
         p.via = q.getColumn(first + 6).getString();
+        p.error = q.getColumn(first + 7).getString();
         it->second->pages.push_back(std::move(p));
     };
-    static constexpr const char* columns = "target, status, paged_at, paged_by, changed_at, changed_by, via";
+    static constexpr const char* columns = "target, status, paged_at, paged_by, changed_at, changed_by, via, error";
     if (!scan_all) {
         static const std::string one = std::string("SELECT ") + columns + " FROM pages WHERE incident = ? ORDER BY position";
         for (const auto& entry : by_number) {
@@ -240,13 +241,14 @@ void incident_table::save(const commands::incident& inc, bool is_new) {
     // every save) writes nothing here.
     if (!inc.pages.empty()) {
         query page(db_, "INSERT INTO pages (incident, target, position, status, paged_at, paged_by, changed_at, "
-                        "changed_by, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (incident, target) DO UPDATE "
-                        "SET status = excluded.status, paged_at = excluded.paged_at, paged_by = excluded.paged_by, "
-                        "changed_at = excluded.changed_at, changed_by = excluded.changed_by, via = excluded.via");
+                        "changed_by, via, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (incident, target) "
+                        "DO UPDATE SET status = excluded.status, paged_at = excluded.paged_at, paged_by = "
+                        "excluded.paged_by, changed_at = excluded.changed_at, changed_by = excluded.changed_by, "
+                        "via = excluded.via, error = excluded.error");
         for (std::size_t i = 0; i < inc.pages.size(); ++i) {
             const auto& p = inc.pages[i];
             page.run(number, p.target, static_cast<std::int64_t>(i), commands::to_string(p.status), p.paged_at,
-                     p.paged_by, p.changed_at, p.changed_by, p.via);
+                     p.paged_by, p.changed_at, p.changed_by, p.via, p.error);
         }
     }
 

@@ -28,8 +28,14 @@ std::string describe(const storage::integration_entry& e) {
 }  // namespace
 
 delivery::delivery(const net::executor& ex, db_worker& db, std::vector<std::unique_ptr<sender>> senders, metrics& m,
-                   const clock& clk, delivery_options opts)
-    : db_(db), senders_(std::move(senders)), metrics_(m), clock_(clk), opts_(opts), wake_(ex) {}
+                   const clock& clk, std::function<void()> slack_has_work, delivery_options opts)
+    : db_(db),
+      senders_(std::move(senders)),
+      metrics_(m),
+      clock_(clk),
+      slack_has_work_(std::move(slack_has_work)),
+      opts_(opts),
+      wake_(ex) {}
 
 sender* delivery::sender_for(const std::string& destination) {
     for (auto& s : senders_)
@@ -108,6 +114,9 @@ net::task<void> delivery::record(const storage::integration_entry& e, const send
     auto now = clock_.now();
     store_ops::integration_outcome written;
     written.id = e.id;
+    written.incident = e.act.incident;
+    written.destination = e.act.destination;
+    written.target = e.act.target;
     written.now = now;
     written.error = r.error;
     switch (r.kind) {
@@ -151,7 +160,8 @@ net::task<void> delivery::record(const storage::integration_entry& e, const send
             break;
     }
     try {
-        co_await db_.run(&store_ops::record_integration_outcome, std::move(written));
+        bool said = co_await db_.run(&store_ops::record_integration_outcome, std::move(written));
+        if (said && slack_has_work_) slack_has_work_();
     } catch (const std::exception& ex) {
         // Still pending: sent again after the backoff, which the vendor's dedup key makes harmless.
         throw std::runtime_error("could not record the outcome of " + describe(e) + ": " + ex.what());

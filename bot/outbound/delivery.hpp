@@ -13,6 +13,7 @@
 #include "bot/outbound/sender.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -32,8 +33,9 @@ struct delivery_options {
 
 class delivery {
 public:
+    // `slack_has_work`: an outcome queued Slack actions (a dead page is said in its channel).
     delivery(const net::executor& ex, db_worker& db, std::vector<std::unique_ptr<sender>> senders, metrics& m,
-             const clock& clk, delivery_options opts = {});
+             const clock& clk, std::function<void()> slack_has_work, delivery_options opts = {});
 
     net::task<void> run();
     void wake() { wake_.notify(); }
@@ -58,6 +60,7 @@ private:
     std::vector<std::unique_ptr<sender>> senders_;
     metrics& metrics_;
     const clock& clock_;
+    std::function<void()> slack_has_work_;
     delivery_options opts_;
     net::wakeup wake_;
     bool stopping_ = false;

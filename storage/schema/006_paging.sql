@@ -34,5 +34,6 @@ CREATE TABLE pages (
     changed_at INTEGER NOT NULL,
     changed_by TEXT NOT NULL DEFAULT '',
     via        TEXT NOT NULL DEFAULT '',        -- '' in warroom; else the vendor it was answered in
+    error      TEXT NOT NULL DEFAULT '',        -- why its last request was given up on ('' none)
     PRIMARY KEY (incident, target)
 );

@@ -338,11 +338,16 @@ class FaultTests(PagingCase):
     def test_400_is_dead_with_the_vendors_words(self):
         PD.routing_keys = ["SomeOtherServiceKey0000000000042"]
         try:
-            n, _, _ = self.declare("key revoked", sev="P1")
+            n, ch, _ = self.declare("key revoked", sev="P1")
             harness.wait_until("the dead letter", lambda: self.w.integrations().get("dead", 0) >= 1)
         finally:
             PD.routing_keys = [PD_KEY, PD_ESCALATION_KEY]
         self.assertEqual(len(self.pd_events(n)), 1)  # never retried
+        # The incident's channel is told to page another way; the pinned summary shows it.
+        self.wait_post(ch["id"], lambda t: "could not page" in t and "pd-payments" in t and "400" in t,
+                       "the failed page said in the channel")
+        harness.wait_until("the summary to show the page failed",
+                           lambda: "pd-payments (triggered, NOT DELIVERED)" in self.summary_text(ch))
         out = self.w.outbox_command()
         self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
         self.assertIn(f"[pagerduty pd-payments] trigger INC-{n}", out.stdout)

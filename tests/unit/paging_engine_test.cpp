@@ -204,3 +204,22 @@ TEST_CASE("role assignments, updates and severity changes notify the targets sti
     CHECK(orders(lowered) == std::vector<std::string>{"notify payments-oncall", "notify platform-oncall"});
     CHECK(lowered.pages[0].details.at(1).second == sev(cfg, 2));
 }
+
+TEST_CASE("a page given up on is said in the channel and the summary, once, until paged again") {
+    auto cfg = paging_settings();
+    engine_harness h(cfg, monday_morning);
+    auto n = h.run("declare " + sev(cfg, 0) + " checkout is down").save->number;
+    auto d = h.eng.page_failed(n, "payments-oncall", "pagerduty: 400 invalid event", h.store, h.now);
+    h.store.apply(d);
+    REQUIRE(d.ok);
+    CHECK(d.pages.empty());
+    CHECK_THAT(posts(d), Contains("could not page *payments-oncall*"));
+    CHECK_THAT(posts(d), Contains("pagerduty: 400 invalid event"));
+    CHECK_THAT(posts(d), Contains("payments-oncall (triggered, NOT DELIVERED)"));  // the summary
+    CHECK_FALSE(h.eng.page_failed(n, "payments-oncall", "again", h.store, h.now).ok);  // said once
+    CHECK_FALSE(h.eng.page_failed(n, "nobody", "x", h.store, h.now).ok);
+    auto nn = std::to_string(n);
+    h.run("resolve INC-" + nn);
+    h.run("reopen INC-" + nn);  // paged again: a new chance
+    CHECK(h.store.incidents.at(n).pages[0].error.empty());
+}
