@@ -14,7 +14,7 @@
 #include <random>
 #include <set>
 #include <stdexcept>
-#include <tuple>
+#include <utility>
 
 namespace warroom::bot::outbound {
 
@@ -81,11 +81,18 @@ net::task<delivery::pause> delivery::round() {
         auto wait = w.next ? std::chrono::duration_cast<std::chrono::seconds>(*w.next - now) : std::chrono::seconds(60);
         co_return pause{std::clamp(wait, std::chrono::seconds(1), std::chrono::seconds(60))};
     }
-    // A target whose earlier entry failed this round keeps its order: the rest of its line waits.
-    std::set<std::tuple<std::int64_t, std::string, std::string>> held;
+    // A target that failed this round is not tried again in it, and one that
+    // failed last is tried after the others: a vendor that hangs costs one
+    // timeout a round, after everyone else's pages went out, not one per
+    // queued page before them. (Each incident's line to a target keeps its
+    // order anyway: only its head is ever due.)
+    std::stable_partition(w.entries.begin(), w.entries.end(), [&](const storage::integration_entry& e) {
+        return !failing_.count({e.act.destination, e.act.target});
+    });
+    std::set<std::pair<std::string, std::string>> held;
     for (const auto& e : w.entries) {
         if (stopping_) break;
-        auto line = std::make_tuple(e.act.incident, e.act.destination, e.act.target);
+        auto line = std::make_pair(e.act.destination, e.act.target);
         if (held.count(line)) continue;
         send_result r;
         if (auto* s = sender_for(e.act.destination)) {
@@ -104,7 +111,12 @@ net::task<delivery::pause> delivery::round() {
             r.kind = send_result::dead;
             r.error = "nothing in this warroom delivers to \"" + e.act.destination + "\" (a newer version queued it?)";
         }
-        if (r.kind != send_result::delivered) held.insert(line);
+        if (r.kind != send_result::delivered) {
+            held.insert(line);
+            failing_.insert(line);
+        } else {
+            failing_.erase(line);
+        }
         co_await record(e, r);
     }
     co_return pause{};  // read again at once: more may be due

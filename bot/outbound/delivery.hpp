@@ -16,6 +16,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace warroom::bot {
@@ -65,6 +68,7 @@ private:
     net::wakeup wake_;
     bool stopping_ = false;
     loop_health health_;
+    std::set<std::pair<std::string, std::string>> failing_;  // {destination, target} whose last attempt failed
 };
 
 }  // namespace warroom::bot::outbound

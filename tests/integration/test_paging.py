@@ -335,6 +335,29 @@ class FaultTests(PagingCase):
         self.assertEqual(PD.alerts[dedup(n)]["triggers"], 1)
         self.assertIn("pagerduty: 429", self.w.logs())
 
+    def test_a_hanging_vendor_does_not_hold_the_other_pagers(self):
+        # PagerDuty answers nothing: each request hangs 5 s, then the connection drops.
+        with PD.lock:
+            PD.faults.append({"kind": "hang", "path": "/v2/enqueue", "count": 100, "retry_after": None,
+                              "status": 500, "seconds": 5})
+        try:
+            a = harness.incident_number(self.w.command("declare P1 vendor hangs one"))
+            harness.wait_until("PagerDuty to hang on the first page", lambda: self.pd_events(a))
+            b = harness.incident_number(self.w.command("declare P1 vendor hangs two"))
+            harness.wait_until("the second incident's Opsgenie page", lambda: self.og_requests(b), timeout=30)
+            harness.wait_until("the second incident's PagerDuty page", lambda: self.pd_events(b), timeout=30)
+            # Once PagerDuty failed, the other pagers go first: the second incident's Opsgenie
+            # page waited for the attempt in hand only, not for its own PagerDuty page to hang too.
+            og_at = self.og_requests(b)[0]["time"]
+            pd_at = self.pd_events(b)[0]["time"]
+            self.assertLess(og_at, pd_at, "Opsgenie's page was sent after PagerDuty's second hang")
+        finally:
+            with PD.lock:
+                PD.faults.clear()
+        self.w.pages_quiet()
+        for n in (a, b):
+            self.assertEqual(PD.alerts[dedup(n)]["triggers"], 1)  # delivered once PagerDuty answered
+
     def test_400_is_dead_with_the_vendors_words(self):
         PD.routing_keys = ["SomeOtherServiceKey0000000000042"]
         try:
