@@ -16,7 +16,11 @@ runtime::runtime(const config& cfg, const clock& clk)
       engine_(cfg.settings, templates::renderer(cfg.settings.templates_dir)),
       pagers_(cfg.pagers),
       install_id_(cfg.install_id) {
-    for (auto& p : pagers_) p.secret.clear(), p.webhook_secret.clear();  // not needed to queue a page
+    // Queuing a page needs each target's kind, never its secret: the sender has those.
+    for (auto& p : pagers_) {
+        p.secret.clear();
+        p.webhook_secret.clear();
+    }
 }
 
 void runtime::apply(const commands::decision& d, commands::time_point now) {

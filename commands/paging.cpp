@@ -47,7 +47,6 @@ std::string join_names(const std::vector<std::string>& names) {
 std::vector<std::string> trigger_pages(decision& d, const context& ctx, incident& inc,
                                        const std::vector<std::string>& targets, const std::string& actor,
                                        const std::string& reason) {
-    (void)ctx;
     std::vector<std::string> paged;
     for (const auto& target : targets) {
         auto* p = inc.page_of(target);
