@@ -27,6 +27,15 @@ std::string metric_kind(bool pagerduty) { return pagerduty ? "pagerduty_webhook"
 
 }  // namespace
 
+namespace {
+std::vector<std::string> names_of(const std::vector<paging::pager_target>& pagers, paging::pager_kind kind) {
+    std::vector<std::string> out;
+    for (const auto& p : pagers)
+        if (p.kind == kind) out.push_back(p.name);
+    return out;
+}
+}  // namespace
+
 pager_endpoint::pager_endpoint(db_worker& db, metrics& m, const clock& clk, const config& cfg,
                                std::function<void()> after_change)
     : db_(db),
@@ -35,6 +44,8 @@ pager_endpoint::pager_endpoint(db_worker& db, metrics& m, const clock& clk, cons
       install_(cfg.install_id),
       pagerduty_secrets_(paging::webhook_secrets(cfg.pagers, paging::pager_kind::pagerduty)),
       opsgenie_secrets_(paging::webhook_secrets(cfg.pagers, paging::pager_kind::opsgenie)),
+      pagerduty_targets_(names_of(cfg.pagers, paging::pager_kind::pagerduty)),
+      opsgenie_targets_(names_of(cfg.pagers, paging::pager_kind::opsgenie)),
       after_change_(std::move(after_change)) {}
 
 std::string pager_endpoint::status() const {
@@ -108,6 +119,7 @@ net::task<http_response> pager_endpoint::handle(net::http_request req) {
     answer.incident = v.incident;
     answer.provider = v.answer.provider;
     answer.by = v.answer.by;
+    answer.targets = pd ? pagerduty_targets_ : opsgenie_targets_;
     const std::string verb = answer.what == commands::pager_answer::kind::acknowledged ? "acknowledged" : "resolved";
     // Without a vendor id, the body itself names the delivery (a retry resends it unchanged).
     const std::string id = v.answer.event_id.empty() ? "body-" + paging::hmac_sha256_hex("warroom", req.body)

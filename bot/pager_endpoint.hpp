@@ -48,6 +48,9 @@ private:
     std::string install_;
     std::vector<std::string> pagerduty_secrets_;
     std::vector<std::string> opsgenie_secrets_;
+    // The [[pagers]] names of each vendor: an answer from one settles its own pages only.
+    std::vector<std::string> pagerduty_targets_;
+    std::vector<std::string> opsgenie_targets_;
     std::function<void()> after_change_;
 };
 

@@ -34,6 +34,10 @@ public:
     // retry finds it, and a failed commit lets the retry try again.
     enum class pager_answer_result { reflected, duplicate, unknown_incident, failed };
     pager_answer_result answer_from_pager(const commands::pager_answer& answer, const std::string& once_key);
+    // A page given up on: its dead letter and what the engine makes of it
+    // (the channel told, the summary showing it) in one transaction; true
+    // when Slack has something to say. Throws when the database refuses.
+    bool page_dead(std::int64_t outbox_id, std::int64_t incident, const std::string& target, const std::string& error);
     // The App Home as `viewer` sees it: with their open follow-ups.
     commands::message home(const std::string& viewer);
     // The "Join channel" button: invites `user` to the incident's channel.
@@ -56,6 +60,9 @@ private:
     storage::incident_repository& repository() { return repo_; }
     storage::database& db() { return db_; }
 
+    // Writes the decision and queues its pages in the integration outbox, in
+    // the caller's transaction: a page is sent if and only if the decision was stored.
+    void apply(const commands::decision& d, commands::time_point now);
     // Sets `wrote` when the command changed something that must be committed.
     commands::outcome decide_and_apply(const commands::request& req, commands::time_point now, bool& wrote);
 
@@ -63,6 +70,8 @@ private:
     storage::database db_;
     storage::incident_repository repo_;
     commands::engine engine_;
+    std::vector<paging::pager_target> pagers_;  // kinds only matter here: the secrets are the sender's
+    std::string install_id_;
     std::atomic<std::uint64_t> changes_{0};
 };
 

@@ -59,6 +59,9 @@ struct pager_answer {
     std::int64_t incident = 0;
     std::string provider;  // "PagerDuty", "Opsgenie": for "acknowledged in PagerDuty by …"
     std::string by;        // the person as the vendor names them: never a Slack user ID
+    // The [[pagers]] of that vendor: their pages take the vendor's word and
+    // are sent nothing back. Empty: every page of the incident.
+    std::vector<std::string> targets;
 };
 
 class engine {
@@ -79,8 +82,10 @@ public:
     // warroom acknowledgement or resolution into a page (`/incident ack` ->
     // "acknowledge" event) lives on the command path, and the decision made
     // here carries `from_pager = true`, which any such rule must honour.
+    // The answering vendor's pages take its word (page state, the summary).
     // An acknowledgement acknowledges the incident when it was not yet (the
-    // acknowledgement clock stops); a resolution is only noted: resolving in
+    // acknowledgement clock stops, and the OTHER vendors' pages still ringing
+    // are acknowledged, as after /incident ack); a resolution is only noted: resolving in
     // warroom stays a human decision in Slack. Unknown incident: ok = false.
     decision answer_from_pager(const pager_answer& answer, incident_store& store, time_point now) const;
     // Outside an incident channel, or already recorded: decides nothing (ok = false).
@@ -89,6 +94,11 @@ public:
     // an invite for them and an answer for them alone; nothing is saved. A
     // resolved incident can still be joined. Unknown incident: ok = false.
     decision join(std::int64_t incident, const std::string& user, incident_store& store, time_point now) const;
+    // A page's request was given up on (a dead letter: the vendor refused it,
+    // or it kept failing): the channel is told to page another way, and the
+    // pinned summary shows it. Unknown incident or page: ok = false.
+    decision page_failed(std::int64_t incident, const std::string& target, const std::string& error,
+                         incident_store& store, time_point now) const;
     // The App Home tab: open incidents by severity, with age, commander and
     // next update; a private incident only for its members (nobody's: none);
     // then the viewer's open follow-ups, overdue first (none without a viewer).

@@ -158,6 +158,7 @@ decision handle_handoff(const context&, const command_line&);
 decision handle_impact(const context&, const command_line&);
 decision handle_maintenance(const context&, const command_line&);  // schedule, list, cancel
 decision handle_public(const context&, const command_line&);  // also `statuspage`; `public publish`
+decision handle_page(const context&, const command_line&);  // paging.cpp
 
 // The incident a command is about: named by word `index` (INC-7, inc-7, 7),
 // else the channel it was typed in. `text_follows`: a bare number typed in an

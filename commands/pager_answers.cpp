@@ -3,11 +3,13 @@
 #include "commands/engine.hpp"
 
 #include "commands/handlers.hpp"
+#include "commands/paging.hpp"
 #include "commands/text.hpp"
 #include "templates/slack_text.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 
 namespace warroom::commands {
@@ -50,9 +52,24 @@ decision engine::answer_from_pager(const pager_answer& answer, incident_store& s
 
     decision d;
     d.from_pager = true;
+    // Never backwards: a late acknowledgement does not reopen a resolved page.
+    const page_status to = acked_there ? page_status::acknowledged : page_status::resolved;
+    bool pages_changed = false;
+    for (auto& p : inc.pages) {
+        bool theirs = answer.targets.empty() ||
+                      std::find(answer.targets.begin(), answer.targets.end(), p.target) != answer.targets.end();
+        if (!theirs || p.status == page_status::resolved || p.status == to) continue;
+        p.status = to;
+        p.changed_at = now;
+        p.changed_by = by;
+        p.via = provider;
+        pages_changed = true;
+    }
     note_timeline(d, ctx, inc, "pager", std::string(acked_there ? "Acknowledged" : "Resolved") + " in " + provider +
                                             " by " + by, "");
     if (acknowledges) {
+        // Someone answered: the other vendors' pages stop ringing too.
+        settle_pages(d, inc, page_status::acknowledged, "", now);
         inc.acked_at = now;
         inc.acked_by = provider + ":" + by;
         inc.due.ack.reset();  // the escalation for a missed acknowledgement stops here
@@ -65,7 +82,7 @@ decision engine::answer_from_pager(const pager_answer& answer, incident_store& s
                            {"elapsed", format_duration(now - inc.declared_at)},
                            {"stays_open", !acked_there && inc.is_open()}};
     post(d, inc, ctx.render("page_answered", view));
-    if (acknowledges) {
+    if (acknowledges || pages_changed) {
         d.save = std::move(inc);
         follow_summary(d, ctx, *before);
     }

@@ -1,5 +1,6 @@
 // Template data for incidents and the small decisions every handler shares.
 #include "commands/handlers.hpp"
+#include "commands/paging.hpp"
 
 #include "commands/text.hpp"
 #include "templates/renderer.hpp"
@@ -92,6 +93,7 @@ nlohmann::json incident_view(const context& ctx, const incident& inc) {
     view.emplace("update_every",
                  sev.update_every ? nlohmann::json(format_duration(*sev.update_every)) : nlohmann::json());
     view.emplace("resolve_within", format_duration(sev.resolve_within));
+    view.emplace("pages", inc.pages.empty() ? nlohmann::json() : nlohmann::json(paged_line(inc)));
     return result;
 }
 
@@ -199,6 +201,7 @@ void assign_role(decision& d, const context& ctx, incident& inc, const role_def&
     view["checklist"] = role.checklist;
     post(d, inc, ctx.render("role_assigned", view));
     note_timeline(d, ctx, inc, "role", role.label + ": " + mention(user), ctx.req.user);
+    notify_pages(d, inc, ctx.req.user, "role assigned", {{"role", role.name}, {"user", user}});
     if (role.name == "commander") set_topic(d, ctx, inc);
 }
 
