@@ -247,11 +247,14 @@ decision handle_impact(const context& ctx, const command_line& line) {
     view["actor"] = mention(ctx.req.user);
     view["component"] = *component;
     view["impact"] = words;
+    view["unpublished"] = !inc.is_private && !inc.has_published_note();
     post(d, inc, ctx.render("impact_changed", view));
     note_timeline(d, ctx, inc, "impact", *component + ": " + words, ctx.req.user);
-    d.reply = ctx.render("done", {{"message", *component + " is " + words + " for " + inc.id() +
-                                                  (inc.is_private ? " (a private incident never appears on the status page)."
-                                                                  : " on the status page.")}});
+    // Customers see components with the incident's first public update, not before.
+    std::string where = inc.is_private               ? " (a private incident never appears on the status page)."
+                        : inc.has_published_note()   ? " on the status page."
+                                                     : " (customers see it with " + inc.id() + "'s first public update).";
+    d.reply = ctx.render("done", {{"message", *component + " is " + words + " for " + inc.id() + where}});
     d.save = std::move(inc);
     return d;
 }

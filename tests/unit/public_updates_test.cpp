@@ -68,6 +68,13 @@ TEST_CASE("impact sets and clears a component's state, case-insensitively, on th
     CHECK_THAT(channel_posts(d), Contains("*Web app*") && Contains("major outage"));
     CHECK(h.store.entries.back().kind == "impact");
     CHECK(h.store.entries.back().text == "Web app: major outage");
+    // Nothing is published yet: the responders are told when customers will see it.
+    CHECK_THAT(channel_posts(d), Contains("customers see it with the first public update"));
+    CHECK_THAT(d.reply.text, Contains("customers see it with INC-1's first public update"));
+    REQUIRE(h.run("public INC-1 investigating Checkout fails for some.", "U2").ok);
+    auto after = h.run("impact INC-1 Payments partial_outage");
+    CHECK_THAT(channel_posts(after), !Contains("first public update"));
+    CHECK_THAT(after.reply.text, Contains("on the status page."));
 
     // Statuspage's own spelling is taken too, and a change replaces the impact.
     REQUIRE(h.run("impact INC-1 Web app degraded_performance").ok);
@@ -166,6 +173,7 @@ TEST_CASE("the first public update gives customers a title of their own, else th
 TEST_CASE("a draft's public title goes out when it is published; without one, the internal title", "[public]") {
     engine_harness h(page_settings(true), t0);
     h.run("declare P1 ledger writes fail", "U1");
+    h.run("commander INC-1 <@U1>", "U1");
     auto d = h.run("public INC-1 investigating title: Payments delayed | We are looking into it.", "U3");
     REQUIRE(d.ok);
     CHECK_FALSE(h.store.incidents.at(1).public_notes[0].published());
@@ -175,6 +183,7 @@ TEST_CASE("a draft's public title goes out when it is published; without one, th
     CHECK(h.store.incidents.at(1).public_title() == "Payments delayed");
 
     h.run("declare P1 search cluster split-brain", "U1");
+    h.run("commander INC-2 <@U1>", "U1");
     auto untitled = h.run("public INC-2 investigating Search is slow.", "U3");
     CHECK_THAT(channel_posts(untitled), Contains("Customers see it as: *search cluster split-brain*"));
     CHECK(h.store.incidents.at(2).public_notes[0].title.empty());
