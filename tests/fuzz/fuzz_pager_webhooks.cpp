@@ -67,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // reason is finding the secret, not a word it happens to share.
     std::vector<std::string> secrets;
     for (auto part : header_parts(secrets_line))
-        if (!part.empty()) secrets.push_back(std::string(part) + secret_suffix);
+        if (!part.empty()) secrets.push_back(std::string(part) + std::string(secret_suffix));
     std::int64_t now_seconds = 0;
     std::from_chars(now_text.data(), now_text.data() + now_text.size(), now_seconds);
     const std::chrono::sys_seconds now{std::chrono::seconds{now_seconds}};
