@@ -140,7 +140,10 @@ decision handle_declare(const context& ctx, const command_line& line) {
     if (char_count(description) > max_text) return fail(ctx, too_long("The description", max_text));
     // Held before the summary and the announcement are rendered, so they name the commander.
     if (commander) inc.roles[commander->name] = inc.declared_by;
-    for (const auto& [component, impact] : ctx.req.impacts) {
+    // Named, not a structured binding: clang 14 (the fuzz build) refuses a lambda capturing one.
+    for (const auto& entry : ctx.req.impacts) {
+        const auto& component = entry.first;
+        const auto& impact = entry.second;
         auto known = std::find_if(ctx.cfg.public_components.begin(), ctx.cfg.public_components.end(),
                                   [&](const std::string& c) { return iequals(c, component); });
         auto level = parse_component_impact(impact);

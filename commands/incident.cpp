@@ -130,6 +130,20 @@ bool incident::has_published_note() const {
     return false;
 }
 
+const public_note* incident::first_published_note() const {
+    const public_note* first = nullptr;
+    for (const auto& n : public_notes)
+        if (n.published() && (!first || *n.published_at < *first->published_at)) first = &n;
+    return first;
+}
+
+std::string incident::public_title() const {
+    const auto* first = first_published_note();
+    if (!first) return {};
+    // A note stored before public titles existed has none: the internal title was public then.
+    return first->title.empty() ? title : first->title;
+}
+
 const public_note* incident::find_note(int seq) const {
     for (const auto& n : public_notes)
         if (n.seq == seq) return &n;

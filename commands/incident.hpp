@@ -64,6 +64,10 @@ struct public_note {
     time_point created_at{};
     std::optional<time_point> published_at;
     std::string published_by;
+    // The public title it gives the incident: customers' name for it, not the
+    // internal title. Only a note written before the first publication has
+    // one; the first published note's names the incident on the page.
+    std::string title;
 
     bool published() const { return published_at.has_value(); }
 };
@@ -126,6 +130,10 @@ struct incident {
     std::string id() const { return "INC-" + std::to_string(number); }
     std::string role_holder(std::string_view role) const;
     bool has_published_note() const;
+    // The first note published (by time): the incident's public debut.
+    const public_note* first_published_note() const;
+    // The title customers see, once published; empty before.
+    std::string public_title() const;
     const public_note* find_note(int seq) const;
 };
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
 
 namespace warroom::commands {
 
@@ -15,6 +16,39 @@ namespace {
 
 // Statuspage takes far more, but a public update is read on a phone.
 constexpr std::size_t max_public_text = 3000;
+// Statuspage's incident names stay short: a headline, not a paragraph.
+constexpr std::size_t max_public_title = 200;
+
+// `title: <public title> | <text>` (or the title's own line, as the form
+// writes it): the title the first public update gives customers.
+struct titled_text {
+    std::optional<std::string> title;  // given, possibly empty (an error)
+    std::string text;
+};
+
+titled_text split_title(const std::string& text) {
+    constexpr std::string_view key = "title:";
+    if (text.size() < key.size() || !iequals(std::string_view(text).substr(0, key.size()), key)) return {std::nullopt, text};
+    auto rest = std::string_view(text).substr(key.size());
+    auto end = std::min(rest.find('\n'), rest.find(" | "));
+    auto title = trim(std::string(rest.substr(0, end)));
+    std::string body;
+    if (end != std::string_view::npos) body = trim(std::string(rest.substr(end + (rest[end] == '\n' ? 1 : 3))));
+    return {title, body};
+}
+
+// Slack quotes a line, not a paragraph: every line of a public update gets its own `>`.
+nlohmann::json quoted_lines(const std::string& text) {
+    auto lines = nlohmann::json::array();
+    std::size_t pos = 0;
+    while (true) {
+        auto eol = text.find('\n', pos);
+        lines.push_back(text.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos));
+        if (eol == std::string::npos) break;
+        pos = eol + 1;
+    }
+    return lines;
+}
 
 std::string phase_label(public_phase p) {
     auto s = std::string(to_string(p));
@@ -68,6 +102,10 @@ nlohmann::json public_view(const context& ctx, const incident& inc, const public
     v["actor"] = mention(draft ? n.author : n.published_by);
     v["phase"] = phase_label(n.phase);
     v["text"] = n.text;
+    v["lines"] = quoted_lines(n.text);
+    // The note that introduces the incident to customers says what they will call it.
+    bool debut = draft ? !inc.has_published_note() : inc.first_published_note() == &n;
+    if (debut) v["public_title"] = n.title.empty() ? inc.title : n.title;
     v["draft"] = draft;
     v["approvers"] = approvers(inc);
     return v;
@@ -76,13 +114,18 @@ nlohmann::json public_view(const context& ctx, const incident& inc, const public
 // A published note: on the channel, the timeline, the clock; the caller is
 // told what the page now shows.
 void publish(decision& d, const context& ctx, incident& inc, public_note& n) {
+    // The internal title goes out only when the publisher gave none, and as it
+    // reads now: renaming the incident inside later changes nothing public.
+    bool debut = !inc.has_published_note();
+    if (debut && n.title.empty()) n.title = inc.title;
     n.published_at = ctx.now;
     n.published_by = ctx.req.user;
     post(d, inc, ctx.render("public_update", public_view(ctx, inc, n, false)));
     note_timeline(d, ctx, inc, "public", "Public update (" + phase_label(n.phase) + "): " + n.text, ctx.req.user);
     arm_public_clock(ctx, inc, ctx.now);
-    d.reply = ctx.render("done", {{"message", "Published on the status page for " + inc.id() + ": " + phase_label(n.phase) +
-                                                  " — " + n.text}});
+    std::string as = debut ? " as “" + n.title + "”" : "";
+    d.reply = ctx.render("done", {{"message", "Published on the status page for " + inc.id() + as + ": " +
+                                                  phase_label(n.phase) + " — " + n.text}});
 }
 
 decision publish_draft(const context& ctx, const command_line& line, target t) {
@@ -204,11 +247,14 @@ decision handle_impact(const context& ctx, const command_line& line) {
     view["actor"] = mention(ctx.req.user);
     view["component"] = *component;
     view["impact"] = words;
+    view["unpublished"] = !inc.is_private && !inc.has_published_note();
     post(d, inc, ctx.render("impact_changed", view));
     note_timeline(d, ctx, inc, "impact", *component + ": " + words, ctx.req.user);
-    d.reply = ctx.render("done", {{"message", *component + " is " + words + " for " + inc.id() +
-                                                  (inc.is_private ? " (a private incident never appears on the status page)."
-                                                                  : " on the status page.")}});
+    // Customers see components with the incident's first public update, not before.
+    std::string where = inc.is_private               ? " (a private incident never appears on the status page)."
+                        : inc.has_published_note()   ? " on the status page."
+                                                     : " (customers see it with " + inc.id() + "'s first public update).";
+    d.reply = ctx.render("done", {{"message", *component + " is " + words + " for " + inc.id() + where}});
     d.save = std::move(inc);
     return d;
 }
@@ -220,17 +266,26 @@ decision handle_public(const context& ctx, const command_line& line) {
         return fail(ctx, t.inc->id() + " is private: it never appears on the status page, so it has no public updates.");
     if (iequals(line.word(t.next), "publish")) return publish_draft(ctx, line, std::move(t));
     auto phase = parse_public_phase(line.word(t.next));
-    std::string text = line.rest(t.next + 1);
+    auto [title, text] = split_title(line.rest(t.next + 1));
     if (!phase || text.empty())
         return fail(ctx, "A public update needs a status and text customers will read. Write it as " +
                              usage(ctx, line.verb()) + ".");
     if (char_count(text) > max_public_text)
         return fail(ctx, "The public update is too long (at most " + std::to_string(max_public_text) + " characters).");
+    if (title && title->empty())
+        return fail(ctx, "Give the public title after `title:`, then ` | ` and the text customers read.");
+    if (title && char_count(*title) > max_public_title)
+        return fail(ctx, "The public title is too long (at most " + std::to_string(max_public_title) + " characters).");
+    // The form of a first update can cross another publication: the same title again is no change.
+    if (title && t.inc->has_published_note() && *title != t.inc->public_title())
+        return fail(ctx, "Customers already know " + t.inc->id() + " as “" + t.inc->public_title() +
+                             "”: the first public update sets the public title.");
     incident inc = std::move(*t.inc);
     public_note n;
     n.seq = inc.public_notes.empty() ? 1 : inc.public_notes.back().seq + 1;
     n.phase = *phase;
     n.text = text;
+    n.title = title.value_or("");
     n.author = ctx.req.user;
     n.created_at = ctx.now;
     decision d;

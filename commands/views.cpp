@@ -247,7 +247,7 @@ std::string usage(const context& ctx, std::string_view verb, std::string_view re
     if (v == "timeline") return either("", " all");
     if (v == "impact") return w(" <component> <degraded|partial_outage|major_outage|maintenance|operational>");
     if (v == "maintenance") return "`/incident maintenance <YYYY-MM-DDTHH:MM> <duration> <component>[, <component>…]: <title>` (UTC), `/incident maintenance list` or `/incident maintenance cancel <M-n>`";
-    if (v == "public" || v == "statuspage") return w(" <investigating|identified|monitoring|resolved> <text>");
+    if (v == "public" || v == "statuspage") return w(" <investigating|identified|monitoring|resolved> [title: <public title> |] <text>");
     if (ctx.cfg.find_role(v)) return w(" <person>") + " (an @mention or `me`)";
     return w("");
 }

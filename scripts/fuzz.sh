@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of tests/fuzz with clang (ASan + UBSan) in
-# build-fuzz/ and runs each for N seconds (default 30) on its seed corpus.
+# build-fuzz/ and runs them on their seed corpora for N seconds in all
+# (default 120), shared equally between the targets run: adding a target
+# does not lengthen CI. One target named: it gets all N seconds.
 # New inputs go to a temporary directory, so the corpus in the repository
 # only grows by hand. Fails if any target crashes, leaks, times out or trips
 # a sanitizer; the input that did it is saved in build-fuzz/artifacts/.
-#   scripts/fuzz.sh [seconds] [target...]
+#   scripts/fuzz.sh [total seconds] [target...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-30}
+total=${1:-120}
 shift || true
 targets=("$@")
-if ((${#targets[@]} == 0)); then targets=(fuzz_signature fuzz_payloads fuzz_command_parser fuzz_interactions); fi
+if ((${#targets[@]} == 0)); then
+  targets=(fuzz_signature fuzz_payloads fuzz_command_parser fuzz_interactions fuzz_pager_webhooks fuzz_status_site)
+fi
+seconds=$((total / ${#targets[@]}))
+((seconds >= 1)) || seconds=1
 build_dir=${WARROOM_FUZZ_BUILD_DIR:-build-fuzz}
 
 WARROOM_FUZZ_DEPS=1 scripts/install-deps.sh

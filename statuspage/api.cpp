@@ -26,6 +26,19 @@ json page_json(const status_model& m) {
 
 json optional_time(const std::optional<time_point>& t) { return t ? json(iso8601(*t)) : json(nullptr); }
 
+// Statuspage's shape: each component the update touched, by its code (the
+// component's id), with its status before and after; null when none.
+json affected_json(const std::vector<component_change>& changes) {
+    if (changes.empty()) return nullptr;
+    json out = json::array();
+    for (const auto& c : changes)
+        out.push_back({{"code", component_id(c.component)},
+                       {"name", c.component},
+                       {"old_status", to_string(c.old_status)},
+                       {"new_status", to_string(c.new_status)}});
+    return out;
+}
+
 json incident_json(const status_model& m, const public_incident& inc) {
     json updates = json::array();
     for (const auto& u : inc.updates)
@@ -36,7 +49,7 @@ json incident_json(const status_model& m, const public_incident& inc) {
                            {"created_at", iso8601(u.at)},
                            {"updated_at", iso8601(u.at)},
                            {"display_at", iso8601(u.at)},
-                           {"affected_components", nullptr},
+                           {"affected_components", affected_json(u.affected)},
                            {"deliver_notifications", true},
                            {"custom_tweet", nullptr},
                            {"tweet_id", nullptr}});

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -39,20 +40,6 @@ std::string_view sentence(public_status s) {
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
-}
-
-// The status a timeline entry moved the incident to, read from the entry's
-// kind and the status word the engine writes last ("Status a → b"); only
-// the enum comes out, never the entry's text.
-std::optional<public_status> status_change(const commands::timeline_entry& e) {
-    if (e.kind == "declared") return public_status::investigating;
-    if (e.kind == "resolved") return public_status::resolved;
-    if (e.kind != "status") return std::nullopt;
-    auto arrow = e.text.rfind(' ');
-    if (arrow == std::string::npos) return std::nullopt;
-    auto s = commands::parse_status(std::string_view(e.text).substr(arrow + 1));
-    if (!s) return std::nullopt;
-    return public_status_of(*s);
 }
 
 // "major outage" as the engine writes it on the timeline, or an `impact`
@@ -228,84 +215,116 @@ std::vector<component_impact> affected_of(const commands::incident& inc) {
     return out;
 }
 
+std::string component_id(std::string_view name) { return short_hash("warroom component " + lower(std::string(name))); }
+
 namespace {
 
-// The published public updates, oldest first, and what they make of the
-// incident: its status is what the newest told customers, except that an
-// incident resolved inside is resolved for them too (a fallback sentence says so).
-void from_public_notes(const stored_incident& stored, public_incident& out) {
+// Each component's public state at `t` (the incident's spans by lowercase
+// name; those cleared are absent), named as configured.
+std::map<std::string, component_status> states_at(const std::map<std::string, std::vector<interval>>& history,
+                                                  time_point t) {
+    std::map<std::string, component_status> out;
+    for (const auto& [name, list] : history)
+        for (const auto& [from, to, st] : list)
+            if (from <= t && t < to) out[name] = std::max(out[name], st);
+    return out;
+}
+
+// What each update did to the components, as Statuspage lists it: every
+// component affected before or after, with its status then and now.
+std::vector<component_change> changes_between(const std::map<std::string, component_status>& before,
+                                              const std::map<std::string, component_status>& after,
+                                              const std::map<std::string, std::string>& names) {
+    std::vector<component_change> out;
+    std::set<std::string> keys;
+    for (const auto& [k, v] : before) keys.insert(k);
+    for (const auto& [k, v] : after) keys.insert(k);
+    for (const auto& k : keys) {
+        auto named = names.find(k);
+        component_change c;
+        c.component = named != names.end() ? named->second : k;
+        if (auto it = before.find(k); it != before.end()) c.old_status = it->second;
+        if (auto it = after.find(k); it != after.end()) c.new_status = it->second;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+// The incident's component spans as customers saw them: from the timeline's
+// impact entries (one with none counts for the whole incident), none before
+// its first publication.
+std::map<std::string, std::vector<interval>> public_spans(const stored_incident& stored, time_point from, time_point end) {
+    auto history = impact_history(stored.timeline, end);
+    for (const auto& c : stored.affected)
+        if (!history.count(lower(c.component))) history[lower(c.component)].push_back({from, end, c.status});
+    for (auto& [name, list] : history) {
+        std::vector<interval> kept;
+        for (auto [a, b, st] : list)
+            if (b > from) kept.push_back({std::max(a, from), b, st});
+        list = std::move(kept);
+    }
+    return history;
+}
+
+}  // namespace
+
+std::optional<public_incident> public_view_of(const stored_incident& stored,
+                                              const std::vector<commands::severity_def>& severities) {
     const auto& inc = stored.inc;
+    const auto* debut = inc.first_published_note();
+    if (inc.is_private || !debut) return std::nullopt;
+    public_incident out;
+    out.id = public_id(inc);
+    out.name = inc.public_title();
+    out.level = impact_of(inc.severity, severities);
+    // Customers learned of it when it was published: that is when it began for them.
+    out.created_at = *debut->published_at;
+    // A resolved incident is history even if its resolution time was lost.
+    if (!inc.is_open())
+        out.resolved_at = std::max(out.created_at, inc.resolved_at.value_or(inc.last_update_at.value_or(inc.declared_at)));
+    out.components = stored.affected;
+
+    // The published notes, oldest first: the incident's status is what the
+    // newest told customers, except that an incident resolved inside is
+    // resolved for them too (a fixed sentence says so), and one reopened
+    // after a public resolution is back.
     std::vector<public_update> notes;
     for (const auto& n : inc.public_notes)
-        if (n.published()) notes.push_back({"", public_status_of(n.phase), n.text, *n.published_at});
+        if (n.published()) notes.push_back({"", public_status_of(n.phase), n.text, *n.published_at, {}});
     std::stable_sort(notes.begin(), notes.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
-    // Reopened after customers were told it was resolved: it is back for them too.
     if (inc.is_open() && notes.back().status == public_status::resolved) {
         for (const auto& e : stored.timeline)
             if (e.kind == "reopened" && e.at >= notes.back().at) {
                 auto now_status = public_status_of(inc.status);
-                notes.push_back({"", now_status, std::string(sentence(now_status)), e.at});
-                out.resolved_at.reset();
+                notes.push_back({"", now_status, std::string(sentence(now_status)), e.at, {}});
                 break;
             }
     }
     if (!inc.is_open() && notes.back().status != public_status::resolved)
         notes.push_back({"", public_status::resolved, std::string(sentence(public_status::resolved)),
-                         inc.resolved_at.value_or(notes.back().at)});
+                         std::max(out.resolved_at.value_or(notes.back().at), notes.back().at), {}});
     out.status = notes.back().status;
+    if (out.status != public_status::resolved) out.resolved_at.reset();
     if (out.status == public_status::resolved && !out.resolved_at) out.resolved_at = notes.back().at;
+
+    std::map<std::string, std::string> names;  // lowercase → as configured
+    for (const auto& c : stored.affected) names[lower(c.component)] = c.component;
+    for (const auto& e : stored.timeline)
+        if (auto colon = e.text.rfind(": "); e.kind == "impact" && colon != std::string::npos)
+            names.emplace(lower(e.text.substr(0, colon)), e.text.substr(0, colon));
+    auto spans = public_spans(stored, out.created_at, out.resolved_at.value_or(time_point::max()));
+    std::map<std::string, component_status> before;
     for (std::size_t i = 0; i < notes.size(); ++i) {
         notes[i].id = short_hash(out.id + " public update " + std::to_string(i));
         if (notes[i].status == public_status::monitoring && !out.monitoring_at) out.monitoring_at = notes[i].at;
+        auto after = states_at(spans, notes[i].at);
+        notes[i].affected = changes_between(before, after, names);
+        before = std::move(after);
     }
     out.updated_at = notes.back().at;
     if (out.resolved_at) out.updated_at = std::max(out.updated_at, *out.resolved_at);
     std::reverse(notes.begin(), notes.end());
     out.updates = std::move(notes);
-}
-
-}  // namespace
-
-public_incident public_view_of(const stored_incident& stored, const std::vector<commands::severity_def>& severities) {
-    const auto& inc = stored.inc;
-    public_incident out;
-    out.id = public_id(inc);
-    out.name = inc.title;
-    out.status = public_status_of(inc.status);
-    out.level = impact_of(inc.severity, severities);
-    out.created_at = inc.declared_at;
-    // A resolved incident is history even if its resolution time was lost.
-    if (!inc.is_open()) out.resolved_at = inc.resolved_at.value_or(inc.last_update_at.value_or(inc.declared_at));
-    out.components = stored.affected;
-    if (stored.inc.has_published_note()) {
-        from_public_notes(stored, out);
-        return out;
-    }
-
-    // Status changes in time order, a repeat of the same public status
-    // (mitigating after identified) dropped: customers saw no change.
-    std::vector<public_update> changes;
-    for (const auto& e : stored.timeline) {
-        auto s = status_change(e);
-        if (!s || (!changes.empty() && changes.back().status == *s)) continue;
-        changes.push_back({"", *s, std::string(sentence(*s)), e.at});
-    }
-    if (changes.empty()) changes.push_back({"", public_status::investigating, "", inc.declared_at});
-    if (changes.back().status != out.status) {
-        auto at = out.status == public_status::resolved && inc.resolved_at ? *inc.resolved_at
-                                                                           : inc.last_update_at.value_or(inc.declared_at);
-        changes.push_back({"", out.status, "", at});
-    }
-    for (std::size_t i = 0; i < changes.size(); ++i) {
-        auto& u = changes[i];
-        u.body = std::string(sentence(u.status));
-        u.id = short_hash(out.id + " update " + std::to_string(i));
-        if (u.status == public_status::monitoring && !out.monitoring_at) out.monitoring_at = u.at;
-    }
-    out.updated_at = changes.back().at;
-    if (out.resolved_at) out.updated_at = std::max(out.updated_at, *out.resolved_at);
-    std::reverse(changes.begin(), changes.end());
-    out.updates = std::move(changes);
     return out;
 }
 
@@ -329,16 +348,15 @@ status_model build_model(const page_settings& page, const std::vector<commands::
     std::map<std::string, component_status> current;
     time_point updated{};
     for (const auto& s : incidents) {
-        if (s.inc.is_private) continue;  // the public rule: a private incident does not exist for the page
-        auto view = public_view_of(s, severities);
+        // The public rule: a private or unpublished incident does not exist for the page.
+        auto published = public_view_of(s, severities);
+        if (!published) continue;
+        auto& view = *published;
         auto end = view.resolved_at.value_or(now);
         if (view.resolved_at && *view.resolved_at < window_start) continue;
-        // The bars count each component from when its impact was set (the
-        // timeline's impact entries); one without them, for the whole incident.
-        auto history = impact_history(s.timeline, end);
-        for (const auto& c : view.components)
-            if (!history.count(lower(c.component))) history[lower(c.component)].push_back({view.created_at, end, c.status});
-        for (const auto& [name, list] : history)
+        // The bars count each component from when its impact was public: set
+        // after the first publication, or that publication.
+        for (const auto& [name, list] : public_spans(s, view.created_at, end))
             for (const auto& [from, to, st] : list) spans[name].push_back({from, to, st, view.name});
         for (const auto& c : view.components) {
             if (!view.resolved_at) {
@@ -383,7 +401,7 @@ status_model build_model(const page_settings& page, const std::vector<commands::
     auto view_of = [&](const component_def& def) {
         component_view v;
         v.def = def;
-        v.id = short_hash("warroom component " + lower(def.name));
+        v.id = component_id(def.name);
         auto key = lower(def.name);
         if (auto it = current.find(key); it != current.end()) v.status = it->second;
         const auto& mine = spans[key];

@@ -1,19 +1,25 @@
 // What the public status page shows, built purely from stored incidents and
 // the configured components: no I/O, no clock of its own (`now` is given).
 //
-// THE PUBLIC RULE. A private incident never appears at all (build_model
-// leaves it out: not on the page, in the JSON, the feed, the uptime bars or
-// at its address). Of the others, nothing an incident holds is public except what
-// public_view_of() lets through: its title (customers see the name the
-// responders gave it), its status mapped to Statuspage's
-// investigating|identified|monitoring|resolved, its severity mapped to an
-// impact none|minor|major|critical, its times, the components it affects
-// (`/incident impact`), and its PUBLISHED public updates (`/incident public`:
-// text written for customers; a draft awaiting approval is not published).
-// Internal update text, notes, the description, the resolution summary,
-// people, roles and channels never reach the page, the JSON or the feed.
-// An incident without a published public update shows its status changes,
-// each with a fixed sentence written for customers.
+// THE PUBLIC RULE. An incident appears (on the page, in the JSON, the feed,
+// the uptime bars and at its address) only once a public update was
+// PUBLISHED for it (`/incident public`, or the form; a draft awaiting
+// approval is not published), and a private one never: public_view_of()
+// gives nothing for either. Until then customers learn nothing of it, not
+// even that it exists. Of a published incident nothing is public except what
+// public_view_of() lets through: its PUBLIC title (given by its first public
+// update, else the internal title as it read at that publication; renaming
+// the incident inside later changes nothing public), its severity mapped to
+// an impact none|minor|major|critical, its published public updates (text
+// written for customers) and the status they tell, fixed sentences for a
+// resolution or reopening customers were not told of, the times of those,
+// and the components it affects (`/incident impact`) from its first
+// publication on: an impact set while responders assess does not change a
+// component's public state, or its uptime bars, before then (as in
+// Statuspage, where component statuses go out with the update announcing
+// them). Internal update text, the internal title once a public one is
+// given, notes, the description, the resolution summary, people, roles and
+// channels never reach the page, the JSON or the feed.
 #pragma once
 
 #include "commands/incident.hpp"
@@ -52,21 +58,30 @@ struct stored_incident {
     std::vector<component_impact> affected;
 };
 
+// One component's status before and after a public update, as Statuspage's
+// incident_updates[].affected_components lists it.
+struct component_change {
+    std::string component;  // as configured
+    component_status old_status = component_status::operational;
+    component_status new_status = component_status::operational;
+};
+
 struct public_update {
     std::string id;
     public_status status = public_status::investigating;
-    // A published public update's text, or (an incident without one) a fixed
-    // sentence per status; never an internal update's text.
+    // A published public update's text, or a fixed sentence for a
+    // resolution or reopening customers were not told of; never internal text.
     std::string body;
     time_point at{};
+    std::vector<component_change> affected;  // what it changed, or confirmed, of the components
 };
 
 struct public_incident {
     std::string id;  // public_id(): not the internal number
-    std::string name;
+    std::string name;  // the public title
     public_status status = public_status::investigating;
     impact level = impact::minor;
-    time_point created_at{};
+    time_point created_at{};  // its first publication
     time_point updated_at{};
     std::optional<time_point> monitoring_at;
     std::optional<time_point> resolved_at;
@@ -88,8 +103,13 @@ component_status component_status_of(commands::component_impact i);
 // The incident's stored impacts as the page names them.
 std::vector<component_impact> affected_of(const commands::incident& inc);
 
-// The only door from an incident to the public (see THE PUBLIC RULE above).
-public_incident public_view_of(const stored_incident& stored, const std::vector<commands::severity_def>& severities);
+// The only door from an incident to the public (see THE PUBLIC RULE above):
+// nothing for a private incident or one not yet published.
+std::optional<public_incident> public_view_of(const stored_incident& stored,
+                                              const std::vector<commands::severity_def>& severities);
+
+// A component's id on the page and in the JSON: stable, from its name.
+std::string component_id(std::string_view name);
 
 // Scheduled maintenance as customers see it: upcoming or in progress.
 struct public_maintenance {

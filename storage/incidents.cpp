@@ -79,6 +79,7 @@ void incident_table::attach_details(std::vector<commands::incident>& incidents) 
         n.created_at = from_unix(q.getColumn(first + 4).getInt64());
         n.published_at = column_time(q.getColumn(first + 5));
         n.published_by = q.getColumn(first + 6).getString();
+        n.title = q.getColumn(first + 7).getString();
         it->second->public_notes.push_back(std::move(n));
     };
     bool scan_all = incidents.size() > 16;
@@ -90,7 +91,7 @@ void incident_table::attach_details(std::vector<commands::incident>& incidents) 
             });
             query(db_, "SELECT component, impact FROM incident_components WHERE incident = ?", number)
                 .each_row([&](auto& q) { add_impact(number, q.getColumn(0).getString(), q.getColumn(1).getString()); });
-            query(db_, "SELECT seq, status, body, author, created_at, published_at, published_by FROM public_updates "
+            query(db_, "SELECT seq, status, body, author, created_at, published_at, published_by, title FROM public_updates "
                        "WHERE incident = ? ORDER BY seq", number)
                 .each_row([&](auto& q) { add_note(number, q, 0); });
         }
@@ -101,7 +102,7 @@ void incident_table::attach_details(std::vector<commands::incident>& incidents) 
         query(db_, "SELECT incident, component, impact FROM incident_components").each_row([&](auto& q) {
             add_impact(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString());
         });
-        query(db_, "SELECT incident, seq, status, body, author, created_at, published_at, published_by "
+        query(db_, "SELECT incident, seq, status, body, author, created_at, published_at, published_by, title "
                    "FROM public_updates ORDER BY incident, seq")
             .each_row([&](auto& q) { add_note(q.getColumn(0).getInt64(), q, 1); });
     }
@@ -270,12 +271,12 @@ void incident_table::save(const commands::incident& inc, bool is_new) {
 
     // Public updates are never deleted: a saved one is updated in place (a draft published).
     query note(db_, "INSERT INTO public_updates (incident, seq, status, body, author, created_at, published_at, "
-                    "published_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (incident, seq) DO UPDATE SET "
+                    "published_by, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (incident, seq) DO UPDATE SET "
                     "status = excluded.status, body = excluded.body, published_at = excluded.published_at, "
-                    "published_by = excluded.published_by");
+                    "published_by = excluded.published_by, title = excluded.title");
     for (const auto& n : inc.public_notes)
         note.run(number, n.seq, commands::to_string(n.phase), n.text, n.author, n.created_at, n.published_at,
-                 n.published_by);
+                 n.published_by, n.title);
 
     timers_.arm(number, inc.due);
 

@@ -39,6 +39,7 @@ constexpr std::pair<input_id, std::string_view> input_ids[] = {
     {input_id::next_update, "next_update"},
     {input_id::components, "components"},
     {input_id::component_impact, "component_impact"},
+    {input_id::public_title, "public_title"},
 };
 
 template <typename Table>

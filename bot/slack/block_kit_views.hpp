@@ -22,7 +22,8 @@ enum class view_id { declare, update, severity, role, followup, public_update };
 // The inputs on them: each input block's block_id, also its element's
 // action_id. Same rule: a form opened before an upgrade is submitted after it.
 enum class input_id { title, severity, type, description, commander, status, text, impact, next, eta, role, user,
-                      private_incident, owner, due, phase, workaround, next_update, components, component_impact };
+                      private_incident, owner, due, phase, workaround, next_update, components, component_impact,
+                      public_title };
 
 std::string_view to_string(view_id v);  // "warroom_declare", ...
 std::string_view to_string(input_id i);  // "title", ...

@@ -25,6 +25,7 @@ namespace {
 // The engine refuses longer updates; the form says so before it is sent.
 constexpr std::size_t max_update = 3000;
 constexpr std::size_t max_section = 1000;
+constexpr std::size_t max_public_title = 200;  // as the command takes it
 
 constexpr std::array open_statuses{commands::incident_status::investigating, commands::incident_status::identified,
                                    commands::incident_status::mitigating, commands::incident_status::monitoring};
@@ -89,6 +90,14 @@ json public_update_view(const commands::settings& cfg, const commands::incident&
     auto& blocks = view.blocks;
     blocks.push_back(slack::context_line(headline(inc) + " · customers read this on the status page"));
     blocks.push_back(input(input_id::phase, "Status", slack::select(phases, phase)));
+    // Until customers have heard of it, the first update names the incident
+    // for them: prefilled with what goes out if left as is (the draft's
+    // title, else the internal one), so the comms lead reads it before it is public.
+    if (!inc.has_published_note()) {
+        std::string title = draft && !draft->title.empty() ? draft->title : inc.title;
+        blocks.push_back(input(input_id::public_title, "Title customers see",
+                               slack::text_input({.max_length = max_public_title, .initial = title})));
+    }
     blocks.push_back(input(input_id::text, "What customers see",
                            slack::text_input({.max_length = max_update, .multiline = true, .initial = what})));
     blocks.push_back(input(input_id::impact, "Impact", multiline(max_section), true));
@@ -202,7 +211,12 @@ std::variant<modal_submission, json> read_incident_submission(const json& payloa
         if (commands::char_count(text) > max_update)
             return slack::errors_answer(
                 errors{{input_id::text, "Customers would read too much: at most " + std::to_string(max_update) + " characters in all."}});
-        out.commands.push_back("public " + id + " " + phase + " " + text);
+        // Only the form of a first update asks for it; the command takes it on its own line.
+        std::string title = commands::trim(text_value(submitted(payload, input_id::public_title)));
+        if (title.find(" | ") != std::string::npos || title.find('\n') != std::string::npos)
+            return slack::errors_answer(errors{{input_id::public_title, "Write the title without ` | ` or line breaks."}});
+        std::string titled = title.empty() ? text : "title: " + title + "\n" + text;
+        out.commands.push_back("public " + id + " " + phase + " " + titled);
         return out;
     }
     if (form == view_id::severity) {

@@ -17,6 +17,9 @@ CREATE TABLE public_updates (
     created_at    INTEGER NOT NULL,
     published_at  INTEGER,
     published_by  TEXT NOT NULL DEFAULT '',
+    -- The public title it gives the incident (customers' name for it); the
+    -- first published update's names the incident on the page.
+    title         TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (incident, seq)
 );
 -- Scheduled maintenance (M-n): shown on the status page ahead of time; its

@@ -180,14 +180,17 @@ TEST_CASE("the console prints public updates and what the status page shows") {
                    "declare P1 Checkout API returns 500s\n"
                    "impact INC-1 API major_outage\n"
                    "update INC-1 db-7 is out of connections\n"
-                   "public INC-1 identified Some payments fail; we found why.\n",
+                   "public INC-1 identified title: Payments failing | Some payments fail; we found why.\n"
+                   "public INC-1 monitoring A fix is live.\n",
                    "WARROOM_CONFIG=" + (s.dir / "warroom.toml").string());
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     CHECK(has(r.out, "set *API* to major outage on the status page"));
     CHECK(has(r.out, "Public update on the status page for *INC-1* (Identified)"));
     CHECK(has(r.out, ">Some payments fail; we found why."));
-    CHECK(has(r.out, "Published on the status page for INC-1: Identified — Some payments fail; we found why."));
+    CHECK(has(r.out, "Customers see it as: *Payments failing*"));
+    CHECK(has(r.out, "Published on the status page for INC-1 as “Payments failing”: Identified — Some payments fail; we found why."));
+    CHECK(has(r.out, ">A fix is live."));
 }
 
 TEST_CASE("the console shows pages as outbox lines, and never their secret") {

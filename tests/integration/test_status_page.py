@@ -94,6 +94,15 @@ def check_statuspage_shape(test, doc, summary=True):
             for key in ("id", "status", "body", "incident_id", "created_at", "updated_at"):
                 typed(u, key, str)
             test.assertEqual(u["incident_id"], i["id"])
+            # Statuspage's affected_components: null, or code/name/old_status/new_status per component.
+            affected = u["affected_components"]
+            test.assertTrue(affected is None or isinstance(affected, list), affected)
+            codes = {c["id"] for c in doc["components"]}
+            for c in affected or []:
+                test.assertEqual(set(c), {"code", "name", "old_status", "new_status"})
+                test.assertIn(c["code"], codes)
+                test.assertIn(c["old_status"], COMPONENT_STATUSES)
+                test.assertIn(c["new_status"], COMPONENT_STATUSES)
 
 
 class StatusWarroom(harness.Warroom):
@@ -158,22 +167,44 @@ class StatusPageTests(harness.ServeCase):
         self.assertEqual(status, 405)
 
     def test_3_a_scripted_incident_from_declaration_to_history(self):
+        # Declared with an internal title customers must not read, its components assessed:
+        # nothing is public until the first public update.
+        internal = "Ledger corrupted by migration 42"
+        n = self.incident_answer_number(f"declare P0 {internal}")
+        self.w.command(f"impact INC-{n} Checkout major_outage")
+        self.w.command(f"update INC-{n} {SECRET_UPDATE}")
+        summary = self.w.json("/api/v2/summary.json")
+        check_statuspage_shape(self, summary)
+        self.assertEqual(summary["incidents"], [])
+        self.assertEqual(summary["status"]["indicator"], "none")
+        self.assertEqual({c["name"]: c["status"] for c in summary["components"]}["Checkout"], "operational")
+        for path in ("/", "/api/v2/summary.json", "/api/v2/status.json", "/history.atom"):
+            text = self.w.page(path)[2]
+            for word in ("Ledger", "migration 42", "db-7"):
+                self.assertNotIn(word, text, f"{word!r} is on {path} before anything was published")
+
+        # The first public update names it for customers, and it appears within a second.
         title = f"Checkout fails {INJECTION}"
         started = time.monotonic()
-        n = self.incident_answer_number(f"declare P0 {title}")
+        self.w.command(f"public INC-{n} investigating title: {title} | We are investigating failed checkouts.")
 
         def on_page():
             summary = self.w.json("/api/v2/summary.json")
             return summary if summary["incidents"] else None
         summary = harness.wait_until("the incident on the status page", on_page, timeout=5, interval=0.05)
         took = time.monotonic() - started
-        self.assertLess(took, 1.0, f"the page showed the incident {took:.2f} s after the declare")
+        self.assertLess(took, 1.0, f"the page showed the incident {took:.2f} s after the public update")
         check_statuspage_shape(self, summary)
         inc = summary["incidents"][0]
         self.assertEqual(inc["name"], title)  # JSON carries the text as it is
         self.assertEqual(inc["status"], "investigating")
         self.assertEqual(inc["impact"], "critical")
         self.assertEqual(summary["status"]["indicator"], "critical")
+        # Its components went public with it, listed on the update as Statuspage does.
+        self.assertEqual({c["name"]: c["status"] for c in summary["components"]}["Checkout"], "major_outage")
+        self.assertEqual([(c["name"], c["old_status"], c["new_status"])
+                          for c in inc["incident_updates"][0]["affected_components"]],
+                         [("Checkout", "operational", "major_outage")])
         public_id = inc["id"]
         self.assertRegex(public_id, r"^[0-9a-z]{12}$")
         self.assertEqual(inc["shortlink"], f"https://status.example.com/incidents/{public_id}")
@@ -186,17 +217,21 @@ class StatusPageTests(harness.ServeCase):
                       "&amp;amp;", html)
         self.assertIn("Major System Outage", html)
 
-        # Internal updates and notes stay internal; a status change is public, in customers' words.
+        # Internal updates, notes and status changes stay internal; a public update says monitoring.
         self.w.command(f"update INC-{n} {SECRET_UPDATE}")
         self.w.command(f"note INC-{n} the password is hunter2")
         self.w.command(f"status INC-{n} monitoring")
+        summary = self.w.json("/api/v2/summary.json")
+        self.assertEqual(summary["incidents"][0]["status"], "investigating")
+        self.w.command(f"public INC-{n} monitoring A fix is live; we are monitoring the results.")
         summary = self.w.json("/api/v2/summary.json")
         self.assertEqual(summary["incidents"][0]["status"], "monitoring")
         self.assertEqual(summary["incidents"][0]["incident_updates"][0]["status"], "monitoring")
         pages = {p: self.w.page(p)[2] for p in ("/", f"/incidents/{public_id}", "/api/v2/summary.json",
                                                 "/history.atom")}
         for path, text in pages.items():
-            for secret in ("db-7", "contractor", "hunter2", f"INC-{n}", "W111", "incident-"):
+            for secret in ("db-7", "contractor", "hunter2", f"INC-{n}", "W111", "incident-", "Ledger",
+                           "migration 42"):
                 self.assertNotIn(secret, text, f"{secret!r} is on {path}")
         self.assertIn("monitoring the results", pages["/"])
 
@@ -246,10 +281,13 @@ class StatusPageTests(harness.ServeCase):
         def component(name):
             summary = self.w.json("/api/v2/summary.json")
             return next(c for c in summary["components"] if c["name"] == name)["status"]
-        self.assertEqual(component("API"), "major_outage")
-        self.assertEqual(component("Checkout"), "operational")
-        _, _, html = self.w.page("/")
-        self.assertIn("Major outage", html)
+        # Not published yet: the assessed impact is not public.
+        self.assertEqual(component("API"), "operational")
+
+        def components_section():
+            html = self.w.page("/")[2]
+            return html[html.index('id="components"'):html.index('id="history"')]
+        self.assertNotIn("Major outage", components_section())
 
         # A public update shows within a second, newest first, in place of the fixed sentences.
         first = f"Searches may time out {INJECTION}"
@@ -265,6 +303,8 @@ class StatusPageTests(harness.ServeCase):
         self.assertLess(took, 1.0, f"the page showed the public update {took:.2f} s after the command")
         self.assertEqual(len(inc["incident_updates"]), 1)
         self.assertEqual(inc["components"], [{"name": "API", "status": "major_outage"}])
+        self.assertEqual(component("API"), "major_outage")
+        self.assertIn("Major outage", components_section())
 
         self.w.command(f"update INC-{n} {SECRET_UPDATE}")
         self.w.command(f"statuspage INC-{n} monitoring A fix is rolling out.")
@@ -322,6 +362,11 @@ class StatusPageTests(harness.ServeCase):
         _, _, html = self.w.page("/")
         self.assertIn("Scheduled maintenance", html)
         self.assertIn("Docs &lt;b&gt;move&lt;/b&gt;", html)
+        # The feed announces both windows, as text.
+        atom = ET.fromstring(self.w.page("/history.atom")[2])
+        titles = [e.find(ATOM + "title").text for e in atom.findall(ATOM + "entry")]
+        self.assertIn("Scheduled maintenance: Docs <b>move</b>", titles)
+        self.assertIn("Scheduled maintenance: Database upgrade", titles)
 
         self.w.command("maintenance cancel M-1")
         summary = self.w.json("/api/v2/summary.json")

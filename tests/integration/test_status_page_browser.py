@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The status page in a real browser: Debian's `chromium`, driven by puppeteer-core
 (tests/browser/check_page.mjs), loads the page of a running `warroom serve` during a scripted
-incident. Checked: the incident shows in the active section; a public update shows in the open page
-within a second of `/incident public`, newest first, instead of the fixed sentences, and the affected
-component changes state; internal updates never show; resolved, it moves to history; a title and a
+incident. Checked: declared and assessed, nothing shows (not its internal title, not its component's
+impact); its first public update shows it in the open page within a second of `/incident public`,
+under its public title, and the affected component changes state with it; later ones newest first; internal updates never show; resolved, it moves to history; a title and a
 public update with markup show as text (no script element); no console errors or failed requests; axe-core finds
 no serious or critical violation; nothing overflows a phone's width. Screenshots at 390 px and
 1280 px are kept under the artifacts directory given as the second argument.
@@ -35,6 +35,7 @@ ARTIFACTS = None  # set in main()
 TITLE = "Payments <b>down</b> <script>alert(1)</script>"
 PUBLIC_TEXT = "Some payments fail <img src=x onerror=alert(3)> & we are on it."
 INTERNAL_TEXT = "db-7 failover by alice"
+INTERNAL_TITLE = "Ledger writes lost on db-7"
 
 
 def missing_dependency():
@@ -103,20 +104,20 @@ class BrowserTests(harness.ServeCase):
             self.assert_clean(page)
             self.assertEqual(page["banner"], "All Systems Operational")
 
-        started = time.monotonic()
-        n = harness.incident_number(self.w.command(f"declare P1 {TITLE}"))
-        declared = browse(self.w.status_url, "2-declared", "/")
-        took = time.monotonic() - started
-        for page in declared:
-            self.assert_clean(page)
-            self.assertIn(TITLE, page["active"], "the title, markup and all, shows as text")
-            self.assertEqual(page["banner"], "Partial System Outage")
-        print(f"  declared → in the browser (two widths, launch included): {took:.2f} s")
-
-        # A public update: in the open browser within a second; the component's state changes with it.
+        # Declared and assessed, nothing published: customers see nothing of it, not even its title.
+        n = harness.incident_number(self.w.command(f"declare P1 {INTERNAL_TITLE}"))
         self.w.command(f"impact INC-{n} API major_outage")
-        pages, acted_at = browse_while(self.w.status_url, "3-public", "/", PUBLIC_TEXT,
-                                       lambda: self.w.command(f"public INC-{n} identified {PUBLIC_TEXT}"))
+        for page in browse(self.w.status_url, "2-declared", "/"):
+            self.assert_clean(page)
+            self.assertNotIn(INTERNAL_TITLE, page["body"])
+            self.assertEqual(page["banner"], "All Systems Operational")
+            self.assertIn("API\nOperational", page["components"])
+
+        # The first public update, under its public title: in the open browser within a second,
+        # the component's state going public with it.
+        pages, acted_at = browse_while(
+            self.w.status_url, "3-public", "/", PUBLIC_TEXT,
+            lambda: self.w.command(f"public INC-{n} identified title: {TITLE} | {PUBLIC_TEXT}"))
         self.assertIsNotNone(pages[0]["appeared_at"], "the public update never showed in the browser")
         shown_after = (pages[0]["appeared_at"] - acted_at) / 1000
         self.assertLess(shown_after, 1.0, f"the browser showed the public update {shown_after:.2f} s after the command")
@@ -124,7 +125,9 @@ class BrowserTests(harness.ServeCase):
         for page in pages:
             self.assert_clean(page)
             self.assertIn(PUBLIC_TEXT, page["active"], "the public update, markup and all, shows as text")
-            self.assertNotIn("We are investigating this issue.", page["active"], "the fixed sentence gave way")
+            self.assertIn(TITLE, page["active"], "the public title, markup and all, shows as text")
+            self.assertNotIn(INTERNAL_TITLE, page["body"])
+            self.assertEqual(page["banner"], "Partial System Outage")
             self.assertIn("API\nMajor outage", page["components"])
             self.assertIn("Checkout\nOperational", page["components"])
 
@@ -137,6 +140,7 @@ class BrowserTests(harness.ServeCase):
         for page in browse(self.w.status_url, "4-monitoring", "/", f"/incidents/{public_id}"):
             self.assert_clean(page)
             self.assertNotIn(INTERNAL_TEXT, page["body"])
+            self.assertNotIn(INTERNAL_TITLE, page["body"])
             self.assertIn("Monitoring", page["body"])
             body = page["body"]
             self.assertLess(body.index("A fix is live"), body.index(PUBLIC_TEXT), "newest first")

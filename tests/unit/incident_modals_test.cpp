@@ -210,6 +210,20 @@ TEST_CASE("the public update form is prefilled from the template and becomes one
     CHECK((*block(view, "text"))["element"]["initial_value"] == "We are investigating an issue affecting API.");
     CHECK((*block(view, "next_update"))["element"]["initial_value"] == "within 1h");
     for (const char* id : {"impact", "workaround", "next_update"}) CHECK((*block(view, id))["optional"] == true);
+    // The first update names the incident for customers: prefilled with what goes out if left alone.
+    REQUIRE(block(view, "public_title"));
+    CHECK((*block(view, "public_title"))["element"]["initial_value"] == "Checkout <!channel> is down");
+    CHECK((*block(view, "public_title")).value("optional", false) == false);  // the form needs one
+    auto titled = bot::read_incident_submission(
+        submit(view, {{"phase", chosen("investigating")}, {"public_title", typed(" Payments delayed ")},
+                      {"text", typed("Card payments fail.")}}),
+        cfg);
+    CHECK(commands_of(titled) == std::vector<std::string>{"public INC-7 investigating title: Payments delayed\nCard payments fail."});
+    CHECK(errors_of(bot::read_incident_submission(
+                        submit(view, {{"phase", chosen("investigating")}, {"public_title", typed("a | b")},
+                                      {"text", typed("x")}}),
+                        cfg))
+              .contains("public_title"));
 
     auto read = bot::read_incident_submission(
         submit(view, {{"phase", chosen("identified")}, {"text", typed(" Card payments fail. ")},
@@ -236,4 +250,12 @@ TEST_CASE("the public update form is prefilled from the template and becomes one
     auto edit = bot::public_update_view(cfg, inc, "C9");
     CHECK((*block(edit, "text"))["element"]["initial_value"] == "A fix is rolling out.");
     CHECK((*block(edit, "phase"))["element"]["initial_option"]["value"] == "monitoring");
+    CHECK((*block(edit, "public_title"))["element"]["initial_value"] == "Checkout <!channel> is down");
+    inc.public_notes.back().title = "Payments delayed";
+    CHECK((*block(bot::public_update_view(cfg, inc, "C9"), "public_title"))["element"]["initial_value"] ==
+          "Payments delayed");
+
+    // Once published, the title is set: later updates do not ask for it.
+    inc.public_notes.back().published_at = commands::time_point{} + std::chrono::hours(1);
+    CHECK_FALSE(block(bot::public_update_view(cfg, inc, "C9"), "public_title"));
 }

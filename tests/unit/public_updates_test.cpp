@@ -68,6 +68,13 @@ TEST_CASE("impact sets and clears a component's state, case-insensitively, on th
     CHECK_THAT(channel_posts(d), Contains("*Web app*") && Contains("major outage"));
     CHECK(h.store.entries.back().kind == "impact");
     CHECK(h.store.entries.back().text == "Web app: major outage");
+    // Nothing is published yet: the responders are told when customers will see it.
+    CHECK_THAT(channel_posts(d), Contains("customers see it with the first public update"));
+    CHECK_THAT(d.reply.text, Contains("customers see it with INC-1's first public update"));
+    REQUIRE(h.run("public INC-1 investigating Checkout fails for some.", "U2").ok);
+    auto after = h.run("impact INC-1 Payments partial_outage");
+    CHECK_THAT(channel_posts(after), !Contains("first public update"));
+    CHECK_THAT(after.reply.text, Contains("on the status page."));
 
     // Statuspage's own spelling is taken too, and a change replaces the impact.
     REQUIRE(h.run("impact INC-1 Web app degraded_performance").ok);
@@ -125,6 +132,72 @@ TEST_CASE("a public update is its own record; an internal update never becomes o
     REQUIRE(h.store.incidents.at(1).public_notes.size() == 2);
     CHECK(h.store.incidents.at(1).public_notes[1].seq == 2);
     CHECK(h.store.incidents.at(1).public_notes[1].phase == public_phase::monitoring);
+}
+
+TEST_CASE("the first public update gives customers a title of their own, else the internal title as it reads then",
+          "[public]") {
+    engine_harness h(page_settings(), t0);
+    h.run("declare P1 ledger writes fail after failover of db-7");
+    auto d = h.run("public INC-1 investigating title: Payments delayed | Some customers cannot pay.", "U2");
+    REQUIRE(d.ok);
+    const auto& n = h.store.incidents.at(1).public_notes.at(0);
+    CHECK(n.title == "Payments delayed");
+    CHECK(n.text == "Some customers cannot pay.");
+    CHECK(h.store.incidents.at(1).public_title() == "Payments delayed");
+    CHECK_THAT(channel_posts(d), Contains("Customers see it as: *Payments delayed*"));
+    CHECK_THAT(d.reply.text, Contains("as “Payments delayed”"));
+
+    // Later updates keep the name customers know: another title is refused, the same one taken.
+    auto renamed = h.run("public INC-1 identified title: Something else | Found it.", "U2");
+    CHECK_FALSE(renamed.ok);
+    CHECK_FALSE(renamed.save);
+    CHECK_THAT(renamed.reply.text, Contains("Payments delayed"));
+    auto same = h.run("public INC-1 identified title: Payments delayed\nFound it.", "U2");
+    REQUIRE(same.ok);
+    CHECK(h.store.incidents.at(1).public_notes.back().text == "Found it.");
+    CHECK_THAT(channel_posts(same), !Contains("Customers see it as"));
+    CHECK(h.store.incidents.at(1).public_title() == "Payments delayed");
+
+    // Without one, the internal title goes out, as it reads at publication.
+    h.run("declare P2 search index stale");
+    REQUIRE(h.run("public INC-2 investigating Search results may be out of date.", "U2").ok);
+    CHECK(h.store.incidents.at(2).public_notes.at(0).title == "search index stale");
+    CHECK(h.store.incidents.at(2).public_title() == "search index stale");
+
+    for (const char* bad : {"public INC-2 identified title: | x", "public INC-2 identified title: Only a title"}) {
+        INFO(bad);
+        CHECK_FALSE(h.run(bad, "U2").ok);
+    }
+}
+
+TEST_CASE("a draft's public title goes out when it is published; without one, the internal title", "[public]") {
+    engine_harness h(page_settings(true), t0);
+    h.run("declare P1 ledger writes fail", "U1");
+    h.run("commander INC-1 <@U1>", "U1");
+    auto d = h.run("public INC-1 investigating title: Payments delayed | We are looking into it.", "U3");
+    REQUIRE(d.ok);
+    CHECK_FALSE(h.store.incidents.at(1).public_notes[0].published());
+    CHECK(h.store.incidents.at(1).public_title().empty());  // nothing public yet
+    CHECK_THAT(channel_posts(d), Contains("Draft public update") && Contains("Customers see it as: *Payments delayed*"));
+    REQUIRE(h.run("public INC-1 publish", "U1").ok);
+    CHECK(h.store.incidents.at(1).public_title() == "Payments delayed");
+
+    h.run("declare P1 search cluster split-brain", "U1");
+    h.run("commander INC-2 <@U1>", "U1");
+    auto untitled = h.run("public INC-2 investigating Search is slow.", "U3");
+    CHECK_THAT(channel_posts(untitled), Contains("Customers see it as: *search cluster split-brain*"));
+    CHECK(h.store.incidents.at(2).public_notes[0].title.empty());
+    REQUIRE(h.run("public INC-2 publish", "U1").ok);
+    CHECK(h.store.incidents.at(2).public_notes[0].title == "search cluster split-brain");
+}
+
+TEST_CASE("every line of a multi-line public update is quoted in the channel", "[public]") {
+    engine_harness h(page_settings(), t0);
+    h.run("declare P1 checkout is down");
+    auto d = h.run("public INC-1 identified Card payments fail.\nImpact: about 5% of checkouts\nNext update: within 30 minutes",
+                   "U2");
+    REQUIRE(d.ok);
+    CHECK_THAT(channel_posts(d), Contains(">Card payments fail.\n>Impact: about 5% of checkouts\n>Next update: within 30 minutes"));
 }
 
 TEST_CASE("a public update needs a status and text, and a private incident has none", "[public]") {

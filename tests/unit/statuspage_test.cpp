@@ -31,7 +31,26 @@ const std::string evil = "<script>alert(1)</script>\"'&<img src=x onerror=alert(
 
 std::vector<commands::severity_def> severities() { return commands::default_settings().severities; }
 
-// An incident as stored, with internal text in every internal field.
+commands::public_note note(int seq, commands::public_phase phase, std::string text, time_point at, bool published = true) {
+    commands::public_note n;
+    n.seq = seq;
+    n.phase = phase;
+    n.text = std::move(text);
+    n.author = "U0ALICE";
+    n.created_at = at;
+    if (published) {
+        n.published_at = at;
+        n.published_by = "U0BOB";
+    }
+    return n;
+}
+
+
+const std::string first_words = "We are looking into reports of errors.";
+
+// An incident as stored, with internal text in every internal field, and
+// published at its declaration (as a P0/P1 is within minutes; the tests of
+// the publish rule take the note away).
 stored_incident stored(std::int64_t number, std::string title, std::string severity, time_point declared,
                        std::optional<time_point> resolved = std::nullopt) {
     stored_incident s;
@@ -49,6 +68,7 @@ stored_incident stored(std::int64_t number, std::string title, std::string sever
     s.timeline.push_back({number, declared, "U0ALICE", "declared", "Declared " + inc.severity + ": " + inc.title});
     s.timeline.push_back({number, declared + minutes(5), "U0ALICE", "update", "update: " + internal_secret});
     s.timeline.push_back({number, declared + minutes(6), "U0ALICE", "note", "note: " + internal_secret});
+    inc.public_notes.push_back(note(1, commands::public_phase::investigating, first_words, declared));
     if (resolved) {
         inc.status = commands::incident_status::resolved;
         inc.resolved_at = resolved;
@@ -127,30 +147,88 @@ bool well_formed_atom(const std::string& xml, std::string& why) {
 
 }  // namespace
 
-TEST_CASE("public_view_of lets only the title, mapped status and impact, and times through") {
+TEST_CASE("public_view_of lets only the public title, the published status, the impact and times through") {
     auto s = stored(7, "Checkout is slow", "P1", now - hours(2));
     change_status(s, commands::incident_status::identified, now - hours(1));
     change_status(s, commands::incident_status::mitigating, now - minutes(50));
     change_status(s, commands::incident_status::monitoring, now - minutes(30));
-    auto v = public_view_of(s, severities());
+    auto maybe = public_view_of(s, severities());
+    REQUIRE(maybe);
+    const auto& v = *maybe;
 
-    CHECK(v.name == "Checkout is slow");
-    CHECK(v.status == public_status::monitoring);
+    CHECK(v.name == "Checkout is slow");  // published without a public title: the internal one went out
+    // What customers were told, not the internal status: the status changes were never published.
+    CHECK(v.status == public_status::investigating);
     CHECK(v.level == impact::major);  // P1: second in the scheme
     CHECK(v.id != "7");
     CHECK(v.id.find("INC") == std::string::npos);
     CHECK(std::regex_match(v.id, std::regex("[0-9a-z]{12}")));
     CHECK(v.id == public_id(s.inc));  // stable: derived, not random
-
-    // Newest first; mitigating is "identified" again for customers, so no second entry.
-    REQUIRE(v.updates.size() == 3);
-    CHECK(v.updates[0].status == public_status::monitoring);
-    CHECK(v.updates[1].status == public_status::identified);
-    CHECK(v.updates[2].status == public_status::investigating);
-    CHECK(v.updates[0].at == now - minutes(30));
-    CHECK(v.monitoring_at == now - minutes(30));
-    CHECK(v.updated_at == now - minutes(30));
+    REQUIRE(v.updates.size() == 1);
+    CHECK(v.updates[0].body == first_words);
+    CHECK(v.created_at == now - hours(2));
+    CHECK_FALSE(v.monitoring_at);
     for (const auto& u : v.updates) CHECK_THAT(u.body, !Contains("alice") && !Contains("db-7"));
+}
+
+TEST_CASE("an unpublished incident appears nowhere: not its title, components, bars, JSON, feed or address", "[public]") {
+    // Declared with a title customers must not read, components assessed, a draft waiting: nothing is published.
+    auto s = stored(1, "Ledger corrupted by migration 42", "P0", now - hours(1));
+    s.inc.public_notes = {note(1, commands::public_phase::investigating, "DRAFT awaiting approval", now - minutes(40), false)};
+    s.timeline.push_back({1, now - minutes(50), "U0ALICE", "impact", "API: major outage"});
+    s.inc.impacts = {{"API", commands::component_impact::major_outage}};
+    s.affected = affected_of(s.inc);
+    auto resolved = stored(2, "Silent fix of tenant 7", "P1", now - days(2), now - days(2) + hours(1));
+    resolved.inc.public_notes.clear();
+    auto m = build_model(two_groups(), severities(), {s, resolved}, now);
+    CHECK_FALSE(public_view_of(s, severities()));
+    CHECK(m.active.empty());
+    CHECK(m.history.empty());
+    CHECK(m.indicator == impact::none);
+    CHECK(m.description == "All Systems Operational");
+    const auto& api = m.groups[1].components[0];
+    REQUIRE(api.def.name == "API");
+    CHECK(api.status == component_status::operational);
+    CHECK(api.uptime == 1.0);
+    CHECK(api.days.back().incidents.empty());
+    auto all = everything_public(m);
+    for (const auto* word : {"Ledger", "migration 42", "DRAFT", "tenant 7", "Silent fix"}) CHECK_THAT(all, !Contains(word));
+    CHECK(respond("GET", "/incidents/" + public_id(s.inc), "", m).status == 404);
+    CHECK(respond("GET", "/incidents/" + public_id(resolved.inc), "", m).status == 404);
+    CHECK(json::parse(summary_json(m))["incidents"].empty());
+
+    SECTION("published, it appears from its publication on, with the components set before it") {
+        s.inc.public_notes[0].published_at = now - minutes(30);
+        auto p = build_model(two_groups(), severities(), {s}, now);
+        REQUIRE(p.active.size() == 1);
+        CHECK(p.active[0].created_at == now - minutes(30));
+        CHECK(p.active[0].updates[0].body == "DRAFT awaiting approval");
+        const auto& pub_api = p.groups[1].components[0];
+        CHECK(pub_api.status == component_status::major_outage);
+        // Down for the 30 minutes since publication, not the 50 since the impact was set: 11.5 h up of 12.
+        CHECK(pub_api.days.back().uptime == Approx(11.5 / 12));
+    }
+}
+
+TEST_CASE("the first public update's title names the incident for customers; the internal title never shows", "[public]") {
+    auto s = stored(1, "DB primary failover broke ledger writes", "P1", now - hours(2));
+    s.inc.public_notes = {note(1, commands::public_phase::investigating, "Some payments fail.", now - minutes(90)),
+                          note(2, commands::public_phase::identified, "Cause found.", now - minutes(60))};
+    s.inc.public_notes[0].title = "Payments delayed";
+    s.inc.public_notes[1].title = "A later title is not the name";
+    auto done = stored(2, "Index rebuild wedged search-7", "P2", now - days(1), now - days(1) + hours(1));
+    done.inc.public_notes[0].title = "Search results out of date";
+    auto m = build_model(two_groups(), severities(), {s, done}, now);
+    REQUIRE(m.active.size() == 1);
+    CHECK(m.active[0].name == "Payments delayed");
+    REQUIRE(m.history.size() == 1);
+    CHECK(m.history[0].name == "Search results out of date");
+    auto all = everything_public(m);
+    CHECK_THAT(all, Contains("Payments delayed") && Contains("Search results out of date"));
+    for (const auto* word : {"DB primary", "ledger", "Index rebuild", "search-7", "A later title"})
+        CHECK_THAT(all, !Contains(word));
+    CHECK(json::parse(summary_json(m))["incidents"][0]["name"] == "Payments delayed");
+    CHECK_THAT(history_atom(m), Contains("<title>Payments delayed</title>"));
 }
 
 TEST_CASE("internal text never reaches the page, the JSON or the feed") {
@@ -360,6 +438,16 @@ TEST_CASE("summary.json and status.json have Statuspage's keys and types") {
     for (const auto* key : {"id", "status", "body", "incident_id", "created_at", "updated_at", "display_at"})
         CHECK(u[key].is_string());
     CHECK(u["incident_id"] == i["id"]);
+    // Statuspage's affected_components: code (the component's id), name, old and new status.
+    REQUIRE(u["affected_components"].is_array());
+    REQUIRE(u["affected_components"].size() == 1);
+    const auto& ac = u["affected_components"][0];
+    CHECK(ac.size() == 4);
+    CHECK(ac["code"] == by_name["API"]["id"]);
+    CHECK(ac["name"] == "API");
+    CHECK(ac["old_status"] == "operational");
+    CHECK(ac["new_status"] == "partial_outage");
+    for (const auto* key : {"old_status", "new_status"}) CHECK(statuses.count(ac[key].get<std::string>()));
 
     auto st = json::parse(status_json(m));
     CHECK(st.size() == 2);
@@ -549,22 +637,6 @@ TEST_CASE("a private incident never reaches the page, the JSON, the feed, the ba
     CHECK(respond("GET", "/incidents/" + public_id(secret.inc), "", m).status == 404);
 }
 
-namespace {
-commands::public_note note(int seq, commands::public_phase phase, std::string text, time_point at, bool published = true) {
-    commands::public_note n;
-    n.seq = seq;
-    n.phase = phase;
-    n.text = std::move(text);
-    n.author = "U0ALICE";
-    n.created_at = at;
-    if (published) {
-        n.published_at = at;
-        n.published_by = "U0BOB";
-    }
-    return n;
-}
-}  // namespace
-
 TEST_CASE("published public updates are what customers read, newest first; drafts and internal text never", "[public]") {
     auto s = stored(1, "Checkout slow", "P1", now - hours(2));
     change_status(s, commands::incident_status::identified, now - hours(1));
@@ -618,13 +690,12 @@ TEST_CASE("an incident resolved inside without a public resolution is resolved f
     CHECK(v.updates[0].at == now - hours(1));
     CHECK(v.updates[1].body == "We found the cause.");
 
-    // Only drafts: the page falls back to the status changes and their sentences.
+    // Only drafts: customers know nothing of it, resolved or not.
     auto d = stored(2, "Search slow", "P2", now - hours(3));
     d.inc.public_notes = {note(1, commands::public_phase::identified, "DRAFT only", now - hours(2), false)};
     auto m2 = build_model(two_groups(), severities(), {d}, now);
-    REQUIRE(m2.active.size() == 1);
-    CHECK(m2.active[0].updates.front().body == "We are investigating this issue.");
-    CHECK_THAT(everything_public(m2), !Contains("DRAFT only"));
+    CHECK(m2.active.empty());
+    CHECK_THAT(everything_public(m2), !Contains("DRAFT only") && !Contains("Search slow"));
 }
 
 TEST_CASE("reopened after a public resolution, the incident is active again for customers", "[public]") {
@@ -640,6 +711,43 @@ TEST_CASE("reopened after a public resolution, the incident is active again for 
     CHECK(m.active[0].updates[0].body == "We are investigating this issue.");
     CHECK(m.active[0].updates[0].at == now - hours(1));
     CHECK(m.active[0].updates[1].body == "Fixed.");
+}
+
+TEST_CASE("each public update lists the components it changed, with their status before and after", "[public]") {
+    // API partially out before publication (not public yet), major after the first update, cleared before the third.
+    auto s = stored(1, "Checkout slow", "P1", now - hours(3));
+    s.timeline.push_back({1, now - hours(3), "U0ALICE", "impact", "API: partial outage"});
+    s.inc.public_notes = {note(1, commands::public_phase::investigating, "Looking.", now - hours(2)),
+                          note(2, commands::public_phase::identified, "Found it.", now - hours(1)),
+                          note(3, commands::public_phase::monitoring, "Watching.", now - minutes(10))};
+    s.timeline.push_back({1, now - minutes(90), "U0ALICE", "impact", "API: major outage"});
+    s.timeline.push_back({1, now - minutes(80), "U0ALICE", "impact", "CDN: degraded performance"});
+    s.timeline.push_back({1, now - minutes(20), "U0ALICE", "impact", "API: operational"});
+    s.inc.impacts = {{"CDN", commands::component_impact::degraded}};
+    s.affected = affected_of(s.inc);
+    auto m = build_model(two_groups(), severities(), {s}, now);
+    auto updates = json::parse(summary_json(m))["incidents"][0]["incident_updates"];
+    REQUIRE(updates.size() == 3);
+    auto changes = [&](int i) {
+        std::map<std::string, std::pair<std::string, std::string>> out;
+        for (const auto& c : updates[i]["affected_components"])
+            out[c["name"].get<std::string>()] = {c["old_status"].get<std::string>(), c["new_status"].get<std::string>()};
+        return out;
+    };
+    // Newest first.
+    CHECK(changes(2) == std::map<std::string, std::pair<std::string, std::string>>{{"API", {"operational", "partial_outage"}}});
+    CHECK(changes(1) == std::map<std::string, std::pair<std::string, std::string>>{
+                            {"API", {"partial_outage", "major_outage"}}, {"CDN", {"operational", "degraded_performance"}}});
+    CHECK(changes(0) == std::map<std::string, std::pair<std::string, std::string>>{
+                            {"API", {"major_outage", "operational"}},
+                            {"CDN", {"degraded_performance", "degraded_performance"}}});
+    CHECK(updates[0]["affected_components"][0]["code"] == component_id("API"));
+
+    SECTION("an update when no component was ever affected lists none: null, as Statuspage") {
+        auto plain = stored(2, "Quiet", "P2", now - hours(1));
+        auto j = json::parse(summary_json(build_model(two_groups(), severities(), {plain}, now)));
+        CHECK(j["incidents"][0]["incident_updates"][0]["affected_components"].is_null());
+    }
 }
 
 TEST_CASE("an injection in a public update's text and a component name is shown as text", "[public]") {
@@ -741,6 +849,18 @@ TEST_CASE("scheduled maintenance: announced ahead, its components under maintena
     auto section = html.substr(html.find("id=\"maintenance\""), html.find("id=\"components\"") - html.find("id=\"maintenance\""));
     CHECK_THAT(section, !Contains("Old work"));  // over: in the day's bar only
     CHECK_THAT(html, !Contains("Never happened"));  // cancelled: nowhere
+
+    // The feed announces the maintenance too (as text), newest change first.
+    auto atom = history_atom(m);
+    std::string why;
+    CHECK(well_formed_atom(atom, why));
+    INFO(why);
+    CHECK_THAT(atom, Contains("<title>Scheduled maintenance: CDN switch</title>") &&
+                         Contains("<title>Scheduled maintenance: Database upgrade &lt;script&gt;") &&
+                         Contains("<id>urn:warroom:maintenance:" + m.maintenances[0].id + "</id>") &&
+                         Contains("Components: CDN.") && !Contains("Never happened") && !Contains("Old work") &&
+                         !Contains("<script>"));
+    CHECK(atom.find("CDN switch") < atom.find("Database upgrade"));  // started now: its newest change
     // Under maintenance counts as up, and today's bar shows it.
     for (const auto& g : m.groups)
         for (const auto& c : g.components)

@@ -578,6 +578,7 @@ TEST_CASE("components, public updates and the status-page clock are stored with 
         draft.text = "Payments fail for some customers 🔥";
         draft.author = "U3";
         draft.created_at = at(1100);
+        draft.title = "Payments delayed";
         d.save->public_notes.push_back(draft);
         repo.apply(d, at(1000));
 
@@ -614,6 +615,7 @@ TEST_CASE("components, public updates and the status-page clock are stored with 
         CHECK(n.created_at == at(1100));
         CHECK(n.published_at == at(1200));
         CHECK(n.published_by == "U2");
+        CHECK(n.title == "Payments delayed");
         CHECK(inc->due.public_update == at(1600));
     }
     CHECK(repo.find(2)->public_notes.empty());
