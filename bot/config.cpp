@@ -120,7 +120,7 @@ void check_unique(std::set<std::string>& seen, const std::string& name, const ke
 commands::severity_def read_severity(const toml::table& t, const key_path& at) {
     check_keys(t, at,
                {"name", "label", "ack_within", "update_every", "resolve_within", "notify_channels", "page",
-                "postmortem", "page_outside_hours", "page_on_declare", "archive_after"});
+                "postmortem", "page_outside_hours", "page_on_declare", "archive_after", "email"});
     commands::severity_def s;
     s.name = read_required_string(t, at, "name");
     if (s.name.find_first_of(" \t") != std::string::npos) at.child("name").fail(t.get("name"), "a name without spaces");
@@ -139,6 +139,11 @@ commands::severity_def read_severity(const toml::table& t, const key_path& at) {
     s.page_outside_hours = read_bool(t, at, "page_outside_hours").value_or(true);
     // Absent: the channel is never archived (the shipped defaults archive after 7 days).
     s.archive_after = read_duration(t, at, "archive_after");
+    s.email = read_strings(t, at, "email").value_or(std::vector<std::string>{});
+    for (std::size_t i = 0; i < s.email.size(); ++i)
+        if (!email::is_address(s.email[i]))
+            at.child("email").index(i).fail(t.get("email"), "a plain address like \"status-subscribers@example.com\", got \"" +
+                                                                s.email[i] + "\"");
     return s;
 }
 
@@ -275,7 +280,8 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
                {"announce_channel", "escalation_channel", "channel_prefix", "timeline_reaction", "templates_dir",
                 "resolve_requires_role", "working_hours", "severities", "roles", "incident_types",
                 "slack_unreachable_after", "followup_nag", "pagers", "private_notice", "followup_dm",
-                "followup_digest_channel", "followup_digest_at", "status_page", "components", "install_id"});
+                "followup_digest_channel", "followup_digest_at", "status_page", "components", "install_id", "email",
+                "statuspage_api"});
 
     commands::settings s = commands::default_settings();
     if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
@@ -366,6 +372,15 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
         } catch (const paging::pager_config_error& e) {
             throw config_error(e.what());
         }
+        try {
+            c.email = email::load_email(text, *file, env);
+        } catch (const email::email_config_error& e) {
+            throw config_error(e.what());
+        }
+        bool wants_mail = false;
+        for (const auto& sev : c.settings.severities) wants_mail = wants_mail || !sev.email.empty();
+        if (wants_mail && !c.email.enabled)
+            throw config_error(*file + ": a severity has an email list, but there is no [email] table to send it with");
         c.source = *file;
     } else {
         c.settings = commands::default_settings();
@@ -462,6 +477,7 @@ std::string describe(const config& c) {
         << "# SLACK_SIGNING_SECRET: " << secret_state(c.signing_secret) << "\n"
         << "# SLACK_APP_TOKEN: " << secret_state(c.app_token) << "\n";
     for (const auto& missing : paging::missing_secrets(c.pagers)) out << "# warning: " << missing << "\n";
+    for (const auto& missing : email::missing_secrets(c.email)) out << "# warning: " << missing << "\n";
     out << "\n"
         << "announce_channel = " << toml_string(s.announce_channel) << "\n"
         << "escalation_channel = " << toml_string(s.escalation_channel) << "\n"
@@ -493,6 +509,7 @@ std::string describe(const config& c) {
             << "postmortem = " << (sev.postmortem ? "true" : "false") << "\n"
             << "page_outside_hours = " << (sev.page_outside_hours ? "true" : "false") << "\n";
         if (sev.archive_after) out << "archive_after = " << toml_duration(*sev.archive_after) << "\n";
+        if (!sev.email.empty()) out << "email = " << list(sev.email) << "\n";
     }
     for (const auto& r : s.roles)
         out << "\n[[roles]]\n"
@@ -507,6 +524,7 @@ std::string describe(const config& c) {
             << "checklist = " << list(t.checklist) << "\n"
             << "private = " << (t.is_private ? "true" : "false") << "\n";
     out << paging::describe(c.pagers);
+    out << email::describe(c.email);
     return out.str();
 }
 

@@ -2,6 +2,7 @@
 // the built-in defaults.
 #pragma once
 
+#include "bot/email/email_config.hpp"
 #include "bot/paging/pager_config.hpp"
 #include "commands/settings.hpp"
 #include "statuspage/components_config.hpp"
@@ -50,6 +51,8 @@ struct config {
     // apart and a webhook from the vendor is matched to this one's incidents.
     // Must never change once pages were sent.
     std::string install_id = "warroom";
+    // [email]: the SMTP server incident mail goes through; its login from the environment.
+    email::email_settings email;
 };
 
 // Reads an environment variable; empty optional when unset. Injected so tests

@@ -29,6 +29,8 @@ struct severity_def {
     bool page_on_declare = false;  // page `pagers` when an incident is declared at this severity
     // How long after resolving its channel is archived; none: never.
     std::optional<duration> archive_after = std::nullopt;
+    // Addresses e-mailed on declaration, public updates and resolution ([email] sends them).
+    std::vector<std::string> email = {};
 };
 
 struct role_def {
