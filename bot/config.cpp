@@ -377,6 +377,13 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
         } catch (const email::email_config_error& e) {
             throw config_error(e.what());
         }
+        try {
+            std::vector<std::string> names;
+            for (const auto& comp : c.status_page.components) names.push_back(comp.name);
+            c.statuspage_api = statuspage_api::load_publish(text, *file, names, env);
+        } catch (const statuspage_api::publish_config_error& e) {
+            throw config_error(e.what());
+        }
         bool wants_mail = false;
         for (const auto& sev : c.settings.severities) wants_mail = wants_mail || !sev.email.empty();
         if (wants_mail && !c.email.enabled)
@@ -478,6 +485,11 @@ std::string describe(const config& c) {
         << "# SLACK_APP_TOKEN: " << secret_state(c.app_token) << "\n";
     for (const auto& missing : paging::missing_secrets(c.pagers)) out << "# warning: " << missing << "\n";
     for (const auto& missing : email::missing_secrets(c.email)) out << "# warning: " << missing << "\n";
+    {
+        std::vector<std::string> names;
+        for (const auto& comp : c.status_page.components) names.push_back(comp.name);
+        for (const auto& w : statuspage_api::warnings(c.statuspage_api, names)) out << "# warning: " << w << "\n";
+    }
     out << "\n"
         << "announce_channel = " << toml_string(s.announce_channel) << "\n"
         << "escalation_channel = " << toml_string(s.escalation_channel) << "\n"
@@ -525,6 +537,7 @@ std::string describe(const config& c) {
             << "private = " << (t.is_private ? "true" : "false") << "\n";
     out << paging::describe(c.pagers);
     out << email::describe(c.email);
+    out << statuspage_api::describe(c.statuspage_api);
     return out.str();
 }
 

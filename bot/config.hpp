@@ -4,6 +4,7 @@
 
 #include "bot/email/email_config.hpp"
 #include "bot/paging/pager_config.hpp"
+#include "bot/statuspage_api/publish_config.hpp"
 #include "commands/settings.hpp"
 #include "statuspage/components_config.hpp"
 
@@ -53,6 +54,8 @@ struct config {
     std::string install_id = "warroom";
     // [email]: the SMTP server incident mail goes through; its login from the environment.
     email::email_settings email;
+    // [statuspage_api]: publishing to an Atlassian Statuspage page; its key from the environment.
+    statuspage_api::publish_settings statuspage_api;
 };
 
 // Reads an environment variable; empty optional when unset. Injected so tests
