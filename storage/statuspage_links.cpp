@@ -5,18 +5,22 @@
 namespace warroom::storage {
 
 std::optional<statuspage_link> statuspage_links::find(std::int64_t incident) {
-    return query(db_, "SELECT incident, coalesce(statuspage_id, ''), create_sent_at FROM statuspage_incidents "
-                      "WHERE incident = ?",
+    return query(db_, "SELECT incident, coalesce(statuspage_id, ''), create_sent_at, create_entry "
+                      "FROM statuspage_incidents WHERE incident = ?",
                  incident)
         .one_row([](auto& q) {
-            return statuspage_link{q.getColumn(0).getInt64(), q.getColumn(1).getString(), column_time(q.getColumn(2))};
+            statuspage_link l{q.getColumn(0).getInt64(), q.getColumn(1).getString(), column_time(q.getColumn(2)),
+                              std::nullopt};
+            if (!q.getColumn(3).isNull()) l.create_entry = q.getColumn(3).getInt64();
+            return l;
         });
 }
 
-void statuspage_links::mark_create_sent(std::int64_t incident, commands::time_point at) {
-    query(db_, "INSERT INTO statuspage_incidents (incident, create_sent_at) VALUES (?, ?) "
-               "ON CONFLICT (incident) DO UPDATE SET create_sent_at = excluded.create_sent_at",
-          incident, at)
+void statuspage_links::mark_create_sent(std::int64_t incident, std::int64_t entry, commands::time_point at) {
+    query(db_, "INSERT INTO statuspage_incidents (incident, create_sent_at, create_entry) VALUES (?, ?, ?) "
+               "ON CONFLICT (incident) DO UPDATE SET create_sent_at = excluded.create_sent_at, "
+               "create_entry = excluded.create_entry",
+          incident, at, entry)
         .exec();
 }
 

@@ -15,6 +15,7 @@ struct statuspage_link {
     std::int64_t incident = 0;
     std::string statuspage_id;  // empty: not created (or not known to be)
     std::optional<commands::time_point> create_sent_at;
+    std::optional<std::int64_t> create_entry;  // the outbox entry whose create that was
 };
 
 class statuspage_links {
@@ -23,7 +24,7 @@ public:
 
     std::optional<statuspage_link> find(std::int64_t incident);
     // Committed before the create is sent: from then on, no id means "maybe created".
-    void mark_create_sent(std::int64_t incident, commands::time_point at);
+    void mark_create_sent(std::int64_t incident, std::int64_t entry, commands::time_point at);
     // Statuspage's id, recorded first thing after it answered (or after it was found again).
     void record_id(std::int64_t incident, const std::string& statuspage_id, commands::time_point at);
 

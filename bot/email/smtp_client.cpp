@@ -39,6 +39,11 @@ int watch_replies(CURL*, curl_infotype type, char* data, std::size_t size, void*
     return 0;
 }
 
+int check_cancelled(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    const auto* cancelled = static_cast<const std::atomic<bool>*>(user);
+    return cancelled && cancelled->load() ? 1 : 0;  // non-zero aborts the transfer
+}
+
 smtp_outcome::failure_t failure_of(CURLcode code) {
     using f = smtp_outcome::failure_t;
     switch (code) {
@@ -47,6 +52,7 @@ smtp_outcome::failure_t failure_of(CURLcode code) {
         case CURLE_COULDNT_RESOLVE_PROXY:
         case CURLE_COULDNT_CONNECT: return f::connect;
         case CURLE_OPERATION_TIMEDOUT: return f::timeout;
+        case CURLE_ABORTED_BY_CALLBACK: return f::dropped;
         case CURLE_SEND_ERROR:
         case CURLE_RECV_ERROR:
         case CURLE_GOT_NOTHING:
@@ -67,8 +73,10 @@ smtp_outcome::failure_t failure_of(CURLcode code) {
 
 }  // namespace
 
-smtp_outcome send_blocking(const email_settings& s, const mail_message& m, std::chrono::seconds timeout) {
+smtp_outcome send_blocking(const email_settings& s, const mail_message& m, std::chrono::seconds timeout,
+                           const std::atomic<bool>* cancelled) {
     global_init();
+    if (cancelled && cancelled->load()) return {smtp_outcome::failure_t::dropped, 0, "", "warroom is stopping"};
     std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
     if (!curl) return {smtp_outcome::failure_t::other, 0, "", "curl_easy_init failed"};
     curl_slist* rcpt = nullptr;
@@ -107,6 +115,9 @@ smtp_outcome send_blocking(const email_settings& s, const mail_message& m, std::
     curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, watch_replies);
     curl_easy_setopt(c, CURLOPT_DEBUGDATA, &last_reply);
     curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // feeds watch_replies; it prints nothing
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_cancelled);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, cancelled);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 
     CURLcode code = curl_easy_perform(c);
     smtp_outcome out;
@@ -159,7 +170,9 @@ void smtp_worker::run() {
         auto [m, done] = std::move(queue_.front());
         queue_.pop_front();
         lock.unlock();
-        done(classify(send_blocking(settings_, m, timeout_)));
+        auto outcome = send_blocking(settings_, m, timeout_, &cancelled_);
+        if (cancelled_ && outcome.failure != smtp_outcome::failure_t::none) outcome.detail = "warroom is stopping";
+        done(classify(outcome));
     }
 }
 

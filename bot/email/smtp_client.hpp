@@ -12,6 +12,7 @@
 #include "bot/email/message.hpp"
 #include "bot/email/send_result.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -21,9 +22,11 @@
 
 namespace warroom::email {
 
-// One message, one connection. Blocking.
+// One message, one connection. Blocking; ends early (as a retry) once
+// `*cancelled` turns true, checked about once a second and on every transfer step.
 smtp_outcome send_blocking(const email_settings& s, const mail_message& m,
-                           std::chrono::seconds timeout = std::chrono::seconds(60));
+                           std::chrono::seconds timeout = std::chrono::seconds(60),
+                           const std::atomic<bool>* cancelled = nullptr);
 
 // One thread sending one message at a time, in order. `done` is called on
 // that thread (the caller hands the result back to its own executor).
@@ -35,6 +38,8 @@ public:
     smtp_worker& operator=(const smtp_worker&) = delete;
 
     void submit(mail_message m, std::function<void(send_result)> done);
+    // For the stop: the transfer in hand ends within about a second, later ones at once (all as retries).
+    void cancel() { cancelled_ = true; }
 
 private:
     void run();
@@ -45,6 +50,7 @@ private:
     std::condition_variable wake_;
     std::deque<std::pair<mail_message, std::function<void(send_result)>>> queue_;
     bool stopping_ = false;
+    std::atomic<bool> cancelled_{false};
     std::thread thread_;
 };
 

@@ -214,11 +214,23 @@ void http_client::cancel() {
 
 asio::awaitable<client_result> http_client::post(std::string path, std::string content_type, std::string body,
                                                  std::vector<std::pair<std::string, std::string>> headers) {
+    return request("POST", std::move(path), std::move(content_type), std::move(body), std::move(headers));
+}
+
+asio::awaitable<client_result> http_client::request(std::string method, std::string path, std::string content_type,
+                                                    std::string body,
+                                                    std::vector<std::pair<std::string, std::string>> headers) {
     auto& s = *impl_;
-    http::request<http::string_body> req{http::verb::post, s.origin.path + path, 11};
+    auto verb = http::string_to_verb(method);
+    if (verb == http::verb::unknown) {
+        client_result refused;
+        refused.error = "unknown HTTP method " + method;
+        co_return refused;
+    }
+    http::request<http::string_body> req{verb, s.origin.path + path, 11};
     req.set(http::field::host, s.origin.host);
     req.set(http::field::user_agent, "warroom");
-    req.set(http::field::content_type, content_type);
+    if (!content_type.empty()) req.set(http::field::content_type, content_type);
     for (auto& [k, v] : headers) req.set(k, v);
     req.keep_alive(true);
     req.body() = std::move(body);

@@ -46,6 +46,10 @@ public:
     // POSTs to origin.path + `path`. Network failures come back in `error`, never as exceptions.
     boost::asio::awaitable<client_result> post(std::string path, std::string content_type, std::string body,
                                                std::vector<std::pair<std::string, std::string>> headers);
+    // Any method (Statuspage takes PATCH and GET); an empty content_type sends none.
+    boost::asio::awaitable<client_result> request(std::string method, std::string path, std::string content_type,
+                                                  std::string body,
+                                                  std::vector<std::pair<std::string, std::string>> headers);
     const url_parts& origin() const;
     // For the stop: aborts every request in flight (their sockets close) and
     // fails later ones at once, so no call outlives the objects it uses.

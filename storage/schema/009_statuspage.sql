@@ -8,5 +8,6 @@ CREATE TABLE statuspage_incidents (
     incident       INTEGER PRIMARY KEY REFERENCES incidents (number) ON DELETE CASCADE,
     statuspage_id  TEXT,              -- NULL until Statuspage's create answered
     create_sent_at INTEGER,           -- the latest create sent without an id stored
+    create_entry   INTEGER,           -- the integration outbox entry that sent it
     created_at     INTEGER            -- when the id was recorded
 );

@@ -164,7 +164,7 @@ TEST_CASE("statuspage links: a create marked sent survives a reopen; the id reco
                           "update_clock_from) VALUES (" + std::to_string(n) + ", 't', 'P1', 'investigating', 'U1', 'c', 0, 0)");
         storage::statuspage_links links(db);
         CHECK_FALSE(links.find(7).has_value());
-        links.mark_create_sent(7, t0);
+        links.mark_create_sent(7, 41, t0);
     }
     {
         // After a crash: no id, but a create went out, so the sender must look before creating.
@@ -174,6 +174,7 @@ TEST_CASE("statuspage links: a create marked sent survives a reopen; the id reco
         REQUIRE(l);
         CHECK(l->statuspage_id.empty());
         CHECK(l->create_sent_at == t0);
+        CHECK(l->create_entry == 41);
         links.record_id(7, "p31zjtct2jer", t0 + std::chrono::seconds(1));
         CHECK(links.find(7)->statuspage_id == "p31zjtct2jer");
         links.record_id(8, "zzz", t0);
