@@ -158,12 +158,14 @@ commands::role_def read_role(const toml::table& t, const key_path& at) {
 }
 
 commands::incident_type_def read_type(const toml::table& t, const key_path& at) {
-    check_keys(t, at, {"name", "label", "checklist", "private"});
+    check_keys(t, at, {"name", "label", "checklist", "private", "page"});
     commands::incident_type_def it;
     it.name = read_required_string(t, at, "name");
     it.label = read_string(t, at, "label").value_or(it.name);
     it.checklist = read_strings(t, at, "checklist").value_or(std::vector<std::string>{});
     it.is_private = read_bool(t, at, "private").value_or(false);
+    // [[pagers]] names, checked against them by paging::route_types.
+    it.pagers = read_strings(t, at, "page").value_or(std::vector<std::string>{});
     return it;
 }
 
@@ -369,6 +371,8 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
         parse_service_settings(text, *file, c);
         try {
             c.pagers = paging::load_pagers(text, *file, c.settings.severities, env);
+            paging::route_types(c.pagers, c.settings.incident_types, *file);
+            for (const auto& p : c.pagers) c.settings.pager_names.push_back(p.name);
         } catch (const paging::pager_config_error& e) {
             throw config_error(e.what());
         }
@@ -534,6 +538,7 @@ std::string describe(const config& c) {
             << "name = " << toml_string(t.name) << "\n"
             << "label = " << toml_string(t.label) << "\n"
             << "checklist = " << list(t.checklist) << "\n"
+            << (t.pagers.empty() ? "" : "page = " + list(t.pagers) + "\n")
             << "private = " << (t.is_private ? "true" : "false") << "\n";
     out << paging::describe(c.pagers);
     out << email::describe(c.email);

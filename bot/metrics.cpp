@@ -61,6 +61,17 @@ std::string metrics::render(const gauges& g) const {
     out << "# HELP warroom_outbox_actions Slack actions in the delivery queue by state.\n"
            "# TYPE warroom_outbox_actions gauge\n";
     for (const auto& [state, n] : g.outbox) out << "warroom_outbox_actions{state=\"" << label(state) << "\"} " << n << '\n';
+    out << "# HELP warroom_integration_outbox_actions Actions for other destinations than Slack (pages, ...) by "
+           "destination and state; state=\"dead\" are dead letters (see `warroom outbox`).\n"
+           "# TYPE warroom_integration_outbox_actions gauge\n";
+    for (const auto& [key, n] : g.integrations)
+        out << "warroom_integration_outbox_actions{destination=\"" << label(key.first) << "\",state=\""
+            << label(key.second) << "\"} " << n << '\n';
+    out << "# HELP warroom_integration_attempts_total Delivery attempts to other destinations than Slack by "
+           "destination, kind and outcome.\n# TYPE warroom_integration_attempts_total counter\n";
+    for (const auto& [key, n] : integration_attempts_)
+        out << "warroom_integration_attempts_total{destination=\"" << label(std::get<0>(key)) << "\",kind=\""
+            << label(std::get<1>(key)) << "\",outcome=\"" << label(std::get<2>(key)) << "\"} " << n << '\n';
     single("warroom_http_connections", "gauge", "Open HTTP connections.", g.connections_open);
     single("warroom_http_connections_closed_total", "counter",
            "Idle HTTP connections closed to make room for new ones.", g.connections_closed_idle);

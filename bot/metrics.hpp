@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace warroom::bot {
@@ -17,12 +18,19 @@ public:
     void count_request(const std::string& kind, const std::string& outcome) { ++requests_[{kind, outcome}]; }
     void count_api_call(const std::string& method, const std::string& outcome) { ++api_calls_[{method, outcome}]; }
     void observe_command(std::chrono::duration<double> took);
+    // One attempt of the integration outbox: its destination ("pager"), the
+    // target's kind ("pagerduty") and the outcome (delivered, retry, dead).
+    // Never a target's secret: labels are names from the config.
+    void count_integration(const std::string& destination, const std::string& kind, const std::string& outcome) {
+        ++integration_attempts_[{destination, kind, outcome}];
+    }
 
     // Gauges read from the database when /metrics is scraped.
     struct gauges {
         std::map<std::string, std::size_t> open_by_severity;
         std::size_t timers_armed = 0;
         std::map<std::string, std::size_t> outbox;  // by state
+        std::map<std::pair<std::string, std::string>, std::size_t> integrations;  // {destination, state}
         // The HTTP server's connections and what hostile traffic cost it.
         std::size_t connections_open = 0;
         std::uint64_t connections_closed_idle = 0, connections_refused = 0, bodies_refused = 0;
@@ -34,6 +42,7 @@ public:
 private:
     static constexpr std::array<double, 10> bounds_{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 3};
     std::map<std::pair<std::string, std::string>, std::uint64_t> requests_, api_calls_;
+    std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> integration_attempts_;
     std::array<std::uint64_t, bounds_.size()> buckets_{};
     std::uint64_t command_count_ = 0;
     double command_sum_ = 0;

@@ -2,6 +2,7 @@
 #include "bot/runtime.hpp"
 
 #include "bot/log_format.hpp"
+#include "bot/paging/outbox_page.hpp"
 
 #include <SQLiteCpp/Transaction.h>
 #include <spdlog/spdlog.h>
@@ -12,7 +13,32 @@ runtime::runtime(const config& cfg, const clock& clk)
     : clock_(clk),
       db_(cfg.db_path),
       repo_(db_),
-      engine_(cfg.settings, templates::renderer(cfg.settings.templates_dir)) {}
+      engine_(cfg.settings, templates::renderer(cfg.settings.templates_dir)),
+      pagers_(cfg.pagers),
+      install_id_(cfg.install_id) {
+    for (auto& p : pagers_) p.secret.clear(), p.webhook_secret.clear();  // not needed to queue a page
+}
+
+void runtime::apply(const commands::decision& d, commands::time_point now) {
+    repo_.apply(d, now);
+    if (!d.ok || d.pages.empty()) return;
+    std::vector<storage::integration_action> queued;
+    std::optional<commands::incident> other;
+    for (const auto& order : d.pages) {
+        const commands::incident* inc = nullptr;
+        if (d.save && d.save->number == order.incident) {
+            inc = &*d.save;
+        } else {
+            if (!other || other->number != order.incident) other = repo_.find(order.incident);
+            if (!other) continue;  // the engine pages only incidents it read: a bug, not a page lost
+            inc = &*other;
+        }
+        auto page = paging::queue_page(order, *inc, engine_.config(), pagers_, install_id_, now);
+        queued.push_back({order.incident, std::string(paging::page_destination), order.target,
+                          paging::summary_line(page), paging::to_payload(page)});
+    }
+    repo_.integrations().enqueue(queued, now);
+}
 
 namespace {
 
@@ -62,9 +88,9 @@ commands::outcome runtime::decide_and_apply(const commands::request& req, comman
     }
     auto d = engine_.handle(req, repo_, now);
     if (d.ok) {
-        repo_.apply(d, now);
+        apply(d, now);
         // Only commands that change something need remembering; reads stay reads (no fsync).
-        bool writes = d.save || !d.timeline.empty() || !d.actions.empty();
+        bool writes = d.save || !d.timeline.empty() || !d.actions.empty() || !d.pages.empty();
         if (writes && !req.once_key.empty()) repo_.remember_request(req.once_key, now);
         if (writes) changes_.fetch_add(1, std::memory_order_release);
         wrote = wrote || writes;
@@ -122,7 +148,7 @@ bool runtime::observe(const commands::observation& seen) {
         SQLite::Transaction txn(db_.sql());
         auto d = engine_.observe(seen, repo_, now);
         if (!d.ok) return false;
-        repo_.apply(d, now);
+        apply(d, now);
         if (commit_if_usable(db_, txn, true)) db_.ensure_usable();  // throws, saying why and what to do
         return true;
     } catch (const std::exception& e) {
@@ -137,7 +163,7 @@ commands::message runtime::join(std::int64_t incident, const std::string& user) 
     try {
         SQLite::Transaction txn(db_.sql());
         auto d = engine_.join(incident, user, repo_, now);
-        if (d.ok) repo_.apply(d, now);
+        if (d.ok) apply(d, now);
         if (auto why = commit_if_usable(db_, txn, d.ok)) return cannot_save(db_, *why);
         return std::move(d.reply);
     } catch (const std::exception& e) {
@@ -157,7 +183,7 @@ std::size_t runtime::fire_due() {
         for (const auto& t : repo_.due_timers(now)) {
             auto d = engine_.fire(t.incident, t.kind, repo_, now);
             if (!d.ok) continue;
-            repo_.apply(d, now);
+            apply(d, now);
             ++fired;
         }
         // The weekly digest: armed on the first pass with a digest channel, and

@@ -50,6 +50,9 @@ private:
     storage::incident_repository& repository() { return repo_; }
     storage::database& db() { return db_; }
 
+    // Writes the decision and queues its pages in the integration outbox, in
+    // the caller's transaction: a page is sent if and only if the decision was stored.
+    void apply(const commands::decision& d, commands::time_point now);
     // Sets `wrote` when the command changed something that must be committed.
     commands::outcome decide_and_apply(const commands::request& req, commands::time_point now, bool& wrote);
 
@@ -57,6 +60,8 @@ private:
     storage::database db_;
     storage::incident_repository repo_;
     commands::engine engine_;
+    std::vector<paging::pager_target> pagers_;  // kinds only matter here: the secrets are the sender's
+    std::string install_id_;
     std::atomic<std::uint64_t> changes_{0};
 };
 

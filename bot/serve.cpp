@@ -15,6 +15,8 @@
 #include "bot/net/task_group.hpp"
 #include "bot/net/tls.hpp"
 #include "bot/net/wakeup.hpp"
+#include "bot/outbound/delivery.hpp"
+#include "bot/outbound/pager_sender.hpp"
 #include "bot/slack/delivery.hpp"
 #include "bot/slack/socket_mode.hpp"
 #include "bot/slack/web_client.hpp"
@@ -46,7 +48,8 @@ constexpr auto stop_cancel_grace = 2s;
 // have armed an earlier one. The first pass fires what came due while stopped.
 // A pass that throws (the database refused) backs off and tries again: the
 // loop ends only when warroom stops.
-net::task<void> run_timers(db_worker& db, delivery& outbox, net::wakeup& wake, const clock& clk,
+net::task<void> run_timers(db_worker& db, delivery& outbox, outbound::delivery& integrations, net::wakeup& wake,
+                           const clock& clk,
                            const bool& stopping, loop_health& health) {
     auto forget_before = clk.now();
     while (!stopping) {
@@ -54,7 +57,10 @@ net::task<void> run_timers(db_worker& db, delivery& outbox, net::wakeup& wake, c
         std::string failure;
         try {
             p = co_await db.run(&store_ops::fire_due);
-            if (p.fired) outbox.wake();
+            if (p.fired) {
+                outbox.wake();
+                integrations.wake();  // a missed acknowledgement pages
+            }
             auto now = clk.now();
             if (now - forget_before > 1h) {
                 // Slack retries within minutes; a day of event IDs is plenty for de-duplication.
@@ -90,6 +96,7 @@ std::string loop_state(const loop_health& h, commands::time_point now) {
 struct health_inputs {
     db_worker& db;
     const delivery& outbox;
+    const loop_health& integrations;
     const loop_health& timers;
     const socket_mode_client* socket_mode;
     const clock& clk;
@@ -130,7 +137,8 @@ net::task<net::http_response> healthz(const health_inputs& in, bool readiness) {
         body["slack"] = "ok";
     }
     if (auto last = reach.last_success()) body["last_slack_success"] = commands::format_time(*last);
-    for (auto [name, h] : {std::pair{"delivery", &in.outbox.health()}, std::pair{"timers", &in.timers}}) {
+    for (auto [name, h] : {std::pair{"delivery", &in.outbox.health()}, std::pair{"integrations", &in.integrations},
+                            std::pair{"timers", &in.timers}}) {
         body[name] = loop_state(*h, now);
         if (h->is_stopped()) healthy = false;
         if (h->is_failing()) ready = false;
@@ -236,6 +244,11 @@ int run_serve(const config& cfg) {
     if (cfg.slack_pace != 1.0)
         spdlog::warn("WARROOM_SLACK_PACE={}: Slack's rate limits are scaled; for tests only", cfg.slack_pace);
     delivery outbox(io.get_executor(), db, slack_api, stats, clk, delivery_opts);
+    // Every destination besides Slack (pages now): one loop, one sender per
+    // destination (see bot/outbound/sender.hpp for adding one).
+    std::vector<std::unique_ptr<outbound::sender>> senders;
+    senders.push_back(std::make_unique<outbound::pager_sender>(io.get_executor(), tls, cfg.pagers));
+    outbound::delivery integrations(io.get_executor(), db, std::move(senders), stats, clk);
     net::wakeup timers_wake(io.get_executor());
     loop_health timers_health;
     bool stopping = false;
@@ -244,6 +257,7 @@ int run_serve(const config& cfg) {
     auto after_command = [&] {
         timers_wake.notify();
         outbox.wake();
+        integrations.wake();
     };
     // Slash commands: only when some command changed something since the last
     // look, so a burst of reads (show, list...) does not make both loops re-read
@@ -274,7 +288,7 @@ int run_serve(const config& cfg) {
                                                             "(this warroom uses Socket Mode)\n", {}};
         if (req.target == "/slack/events") co_return co_await events.handle(std::move(req));
         if (req.target == "/healthz" || req.target == "/readyz") {
-            health_inputs in{db, outbox, timers_health, socket_mode.get(), clk, cfg.slack_unreachable_after};
+            health_inputs in{db, outbox, integrations.health(), timers_health, socket_mode.get(), clk, cfg.slack_unreachable_after};
             co_return co_await healthz(in, req.target == "/readyz");
         }
         if (req.target == "/metrics") co_return co_await metrics_page(db, stats, http, outbox, clk);
@@ -323,13 +337,14 @@ int run_serve(const config& cfg) {
 
     auto stopped = [](loop_health& h) { return [&h](std::string_view what) { h.stopped(std::string(what)); }; };
     tasks.spawn("outbox delivery", outbox.run(), stopped(outbox.health()));
+    tasks.spawn("integration outbox delivery", integrations.run(), stopped(integrations.health()));
     if (socket_mode) {
         spdlog::info("Socket Mode on (SLACK_APP_TOKEN set){}", cfg.signing_secret.empty()
                                                                 ? "; HTTP /slack/events off (no SLACK_SIGNING_SECRET)"
                                                                 : "; HTTP /slack/events on too");
         tasks.spawn("Socket Mode", socket_mode->run());
     }
-    tasks.spawn("timers", run_timers(db, outbox, timers_wake, clk, stopping, timers_health), stopped(timers_health));
+    tasks.spawn("timers", run_timers(db, outbox, integrations, timers_wake, clk, stopping, timers_health), stopped(timers_health));
 
     // The stop: no new connections and the loops end (each finishes the call
     // in hand); requests in hand get `stop_grace`; then every Slack call still
@@ -342,6 +357,7 @@ int run_serve(const config& cfg) {
                      tasks.names());
         slack_api.cancel();
         if (app_api) app_api->cancel();
+        integrations.cancel();
         server.abort();
         if (status_server) status_server->abort();
         tasks.cancel();
@@ -357,6 +373,7 @@ int run_serve(const config& cfg) {
         server.stop();
         if (status_server) status_server->stop();
         outbox.stop();
+        integrations.stop();
         if (socket_mode) socket_mode->stop();
         timers_wake.notify();
         net::spawn_unowned(io.get_executor(), finish, [](std::exception_ptr e) {

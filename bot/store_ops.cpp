@@ -49,6 +49,7 @@ metrics::gauges store_ops::gauges() {
     out.open_by_severity = repo.open_by_severity();
     out.timers_armed = repo.armed_timer_count();
     out.outbox = repo.outbox_counts();
+    out.integrations = repo.integrations().counts();
     return out;
 }
 
@@ -92,6 +93,27 @@ void store_ops::record_outcome(delivery_outcome o) {
         case delivery_outcome::dead: repo.mark_dead(o.id, o.error, o.now); break;
     }
     txn.commit();
+}
+
+store_ops::integration_round store_ops::read_integration_round(time_point now, std::size_t limit) {
+    integration_round out;
+    auto& repo = rt_.repository();
+    auto& queue = repo.integrations();
+    out.entries = queue.due(now, limit);
+    for (const auto& e : out.entries)
+        if (e.act.incident && !out.channel_ids.count(e.act.incident))
+            if (auto inc = repo.find(e.act.incident)) out.channel_ids.emplace(e.act.incident, inc->channel_id);
+    out.next = queue.next_attempt();
+    return out;
+}
+
+void store_ops::record_integration_outcome(integration_outcome o) {
+    auto& queue = rt_.repository().integrations();
+    switch (o.result) {
+        case integration_outcome::delivered: queue.mark_delivered(o.id, o.now); break;
+        case integration_outcome::retry: queue.mark_failed(o.id, o.error, o.retry_at.value_or(o.now)); break;
+        case integration_outcome::dead: queue.mark_dead(o.id, o.error, o.now); break;
+    }
 }
 
 std::size_t store_ops::retry_backed_off(time_point now) { return rt_.repository().retry_backed_off(now); }

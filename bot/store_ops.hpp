@@ -78,6 +78,24 @@ public:
     void set_channel(std::int64_t incident, std::string channel_id, std::string channel_name);
     std::optional<std::string> posted_ts(std::int64_t outbox_id);
 
+    // --- The integration outbox (pages; e-mail and Statuspage next): bot/outbound ---
+    struct integration_round {
+        std::vector<storage::integration_entry> entries;
+        // The Slack channel ID of each entry's incident ("" until created): a
+        // page links back to it, though it was queued before the channel existed.
+        std::map<std::int64_t, std::string> channel_ids;
+        std::optional<time_point> next;
+    };
+    integration_round read_integration_round(time_point now, std::size_t limit);
+    struct integration_outcome {
+        enum kind { delivered, retry, dead } result = delivered;
+        std::int64_t id = 0;
+        std::string error;
+        std::optional<time_point> retry_at;
+        time_point now{};
+    };
+    void record_integration_outcome(integration_outcome o);
+
     // --- The public status page ---
     struct incident_history {
         commands::incident inc;

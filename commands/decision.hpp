@@ -45,6 +45,24 @@ struct action {
     int thread_of = -1;
 };
 
+// A page to a [[pagers]] target, sent after commit. The engine names the
+// target and what to ask; bot/ turns it into the vendor's request (the
+// secret, the install's dedup key) and delivers it from the integration
+// outbox, so a crash between the decision and the page loses nothing.
+enum class page_action { trigger, acknowledge, resolve };
+std::string_view to_string(page_action a);
+std::optional<page_action> parse_page_action(std::string_view s);
+
+struct page_order {
+    std::int64_t incident = 0;
+    std::string target;  // a [[pagers]] name
+    page_action action = page_action::trigger;
+    std::string actor;   // user ID of who caused it; empty: warroom (declaration, escalation)
+    // "declared", "not acknowledged", "severity raised", "paged by hand",
+    // "acknowledged", "resolved", "reopened": for the webhook's event and logs.
+    std::string reason;
+};
+
 struct decision {
     bool ok = true;                  // false: an error for the caller, nothing changes
     std::optional<incident> save;    // the incident's new state
@@ -54,6 +72,8 @@ struct decision {
     // new and moves the follow-up sequence past it.
     std::vector<followup> followups;
     std::vector<action> actions;
+    // Pages to send (triggers, acknowledgements, resolutions), in order.
+    std::vector<page_order> pages;
     message reply;                   // to the caller only
     // The weekly follow-up digest's next time, when this decision moves it.
     std::optional<time_point> next_digest;

@@ -13,7 +13,7 @@ namespace warroom::commands {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, handler>, 23> registry{{
+constexpr std::array<std::pair<std::string_view, handler>, 24> registry{{
     {"declare", handle_declare},   {"new", handle_declare},       {"open", handle_declare},
     {"ack", handle_ack},           {"severity", handle_severity}, {"sev", handle_severity},
     {"status", handle_status},     {"update", handle_update},     {"note", handle_note},
@@ -22,7 +22,7 @@ constexpr std::array<std::pair<std::string_view, handler>, 23> registry{{
     {"postmortem", handle_postmortem}, {"stats", handle_stats},   {"help", handle_help},
     {"", handle_help},
     {"followup", handle_followup}, {"action", handle_followup}, {"followups", handle_followups},
-    {"handoff", handle_handoff},
+    {"handoff", handle_handoff},   {"page", handle_page},
 }};
 
 }  // namespace

@@ -46,6 +46,16 @@ struct observation {
     std::string message_ts;  // pinned_message: its Slack timestamp, so it is added once
 };
 
+// A page answered on the vendor's side, as the inbound webhooks (PagerDuty,
+// Opsgenie) read it, for engine::page_answered.
+struct page_answer {
+    std::int64_t incident = 0;
+    std::string target;      // the [[pagers]] name; empty: every page of the incident
+    std::string vendor;      // "PagerDuty", "Opsgenie": "acknowledged in PagerDuty by …"
+    std::string by;          // the person, as the vendor names them
+    bool resolved = false;   // false: acknowledged
+};
+
 class engine {
 public:
     engine(settings cfg, templates::renderer tpl);
@@ -62,6 +72,12 @@ public:
     // an invite for them and an answer for them alone; nothing is saved. A
     // resolved incident can still be joined. Unknown incident: ok = false.
     decision join(std::int64_t incident, const std::string& user, incident_store& store, time_point now) const;
+    // A page was acknowledged or resolved in the vendor's app: the page state,
+    // the timeline and the channel say so, and an incident not yet
+    // acknowledged is acknowledged. Orders no page: the vendor already knows,
+    // and echoing an acknowledge back would loop. Already known (a vendor's
+    // retry, or the answer to warroom's own acknowledge): ok = false, nothing changes.
+    decision page_answered(const page_answer& answer, incident_store& store, time_point now) const;
     // The App Home tab: open incidents by severity, with age, commander and
     // next update; a private incident only for its members (nobody's: none);
     // then the viewer's open follow-ups, overdue first (none without a viewer).

@@ -132,6 +132,7 @@ decision handle_help(const context&, const command_line&);
 decision handle_followup(const context&, const command_line&);   // add, done, reassign, due, drop
 decision handle_followups(const context&, const command_line&);  // list
 decision handle_handoff(const context&, const command_line&);
+decision handle_page(const context&, const command_line&);  // paging.cpp
 
 // The incident a command is about: named by word `index` (INC-7, inc-7, 7),
 // else the channel it was typed in. `text_follows`: a bare number typed in an

@@ -1,5 +1,6 @@
 // Commands that move an incident through its life: declare to reopen.
 #include "commands/handlers.hpp"
+#include "commands/paging.hpp"
 
 #include "commands/text.hpp"
 
@@ -146,7 +147,13 @@ decision handle_declare(const context& ctx, const command_line& line) {
     d.actions.push_back(std::move(create));
     if (!commander) set_topic(d, ctx, inc);  // else assign_role sets it, once
 
+    // Paged before the summary and the announcement are rendered, so they say who.
+    std::vector<std::string> paged;
+    if (sev->page_on_declare) paged = trigger_pages(d, ctx, inc, pagers_for(ctx, inc, *sev), ctx.req.user, "declared");
     auto view = change_view(ctx, inc);
+    std::string paged_names;
+    for (const auto& p : paged) paged_names += (paged_names.empty() ? "" : ", ") + p;
+    if (!paged_names.empty()) view["paged_now"] = paged_names;
     post(d, inc, summary_message(ctx, inc), true);
     if (type) {
         auto rb = view;
@@ -163,6 +170,7 @@ decision handle_declare(const context& ctx, const command_line& line) {
             if (ch != ctx.cfg.announce_channel) post_to(d, inc, ch, announcement);
     }
     note_timeline(d, ctx, inc, "declared", "Declared " + sev->name + ": " + title, ctx.req.user);
+    if (!paged.empty()) note_timeline(d, ctx, inc, "page", "Paged " + paged_names + " (declared " + sev->name + ")", "");
     // What `commander INC-n me` and `note INC-n <description>` would have added, in that order.
     if (commander) assign_role(d, ctx, inc, *commander, inc.declared_by);
     if (!description.empty()) add_note(d, ctx, inc, description);
@@ -215,6 +223,7 @@ decision handle_ack(const context& ctx, const command_line& line) {
     inc.acked_at = ctx.now;
     inc.acked_by = ctx.req.user;
     inc.due.ack.reset();
+    settle_pages(d, inc, page_status::acknowledged, ctx.req.user, ctx.now);
     auto view = change_view(ctx, inc);
     view["elapsed"] = format_duration(ctx.now - inc.declared_at);
     view["target"] = format_duration(severity_of(ctx, inc).ack_within);
@@ -281,6 +290,11 @@ decision handle_severity(const context& ctx, const command_line& line) {
     }
     set_topic(d, ctx, inc);
     note_timeline(d, ctx, inc, "severity", "Severity " + from + " → " + sev->name, ctx.req.user);
+    // Raised into a severity that pages when declared: paged as if declared so.
+    if (upgrade && sev->page_on_declare) {
+        auto paged = trigger_pages(d, ctx, inc, pagers_for(ctx, inc, *sev), ctx.req.user, "severity raised");
+        announce_pages(d, ctx, inc, paged, ctx.req.user, "severity raised to " + sev->name);
+    }
     d.reply = ctx.render("done", {{"message", inc.id() + " is now " + sev->name + "."}});
     d.save = std::move(inc);
     return d;
@@ -408,6 +422,7 @@ decision handle_resolve(const context& ctx, const command_line& line) {
         inc.due.postmortem_review = ctx.now + std::chrono::hours(48);
     }
     inc.due.archive = archive_due(sev, ctx.now);
+    settle_pages(d, inc, page_status::resolved, ctx.req.user, ctx.now);
     auto view = change_view(ctx, inc);
     view["duration"] = format_duration(ctx.now - inc.declared_at);
     view["postmortem"] = sev.postmortem;
@@ -444,11 +459,17 @@ decision handle_reopen(const context& ctx, const command_line& line) {
     inc.resolved_at.reset();
     inc.resolution.clear();
     arm_timers(inc, severity_of(ctx, inc), ctx.now);
+    retrigger_pages(d, ctx, inc, ctx.req.user);
     auto view = change_view(ctx, inc);
     post(d, inc, ctx.render("reopened", view));
     post_to(d, inc, ctx.cfg.announce_channel, ctx.render("reopened", view));
     set_topic(d, ctx, inc);
     note_timeline(d, ctx, inc, "reopened", "Reopened", ctx.req.user);
+    if (auto again = triggered_now(d); !again.empty()) {
+        std::string names;
+        for (const auto& p : again) names += (names.empty() ? "" : ", ") + p;
+        note_timeline(d, ctx, inc, "page", "Paged " + names + " again (reopened)", ctx.req.user);
+    }
     d.reply = ctx.render("done", {{"message", inc.id() + " reopened."}});
     d.save = std::move(inc);
     return d;

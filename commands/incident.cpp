@@ -36,6 +36,18 @@ constexpr std::array<std::pair<action_kind, std::string_view>, 8> action_names{{
     {action_kind::unarchive_channel, "unarchive_channel"},
 }};
 
+constexpr std::array<std::pair<page_status, std::string_view>, 3> page_status_names{{
+    {page_status::triggered, "triggered"},
+    {page_status::acknowledged, "acknowledged"},
+    {page_status::resolved, "resolved"},
+}};
+
+constexpr std::array<std::pair<page_action, std::string_view>, 3> page_action_names{{
+    {page_action::trigger, "trigger"},
+    {page_action::acknowledge, "acknowledge"},
+    {page_action::resolve, "resolve"},
+}};
+
 template <class E, std::size_t N>
 std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& names, E value) {
     for (const auto& [v, n] : names)
@@ -57,6 +69,16 @@ std::string_view to_string(timer_kind k) { return name_of(timer_names, k); }
 std::optional<timer_kind> parse_timer_kind(std::string_view s) { return value_of(timer_names, s); }
 std::string_view to_string(action_kind k) { return name_of(action_names, k); }
 std::optional<action_kind> parse_action_kind(std::string_view s) { return value_of(action_names, s); }
+std::string_view to_string(page_status s) { return name_of(page_status_names, s); }
+std::optional<page_status> parse_page_status(std::string_view s) { return value_of(page_status_names, s); }
+std::string_view to_string(page_action a) { return name_of(page_action_names, a); }
+std::optional<page_action> parse_page_action(std::string_view s) { return value_of(page_action_names, s); }
+
+page_state* incident::page_of(std::string_view target) {
+    for (auto& p : pages)
+        if (p.target == target) return &p;
+    return nullptr;
+}
 
 std::optional<time_point>& deadlines::at(timer_kind k) {
     return const_cast<std::optional<time_point>&>(std::as_const(*this).at(k));

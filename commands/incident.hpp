@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace warroom::commands {
 
@@ -39,6 +40,23 @@ struct deadlines {
     const std::optional<time_point>& at(timer_kind k) const;
 };
 
+// Where a page to one [[pagers]] target stands, as warroom last asked it (or
+// as the vendor told it, for a page answered there). Pages are never removed
+// from an incident: the pinned summary shows who was paged for good.
+enum class page_status { triggered, acknowledged, resolved };
+std::string_view to_string(page_status s);
+std::optional<page_status> parse_page_status(std::string_view s);
+
+struct page_state {
+    std::string target;  // a [[pagers]] name
+    page_status status = page_status::triggered;
+    time_point paged_at{};
+    std::string paged_by;    // user ID; empty: warroom itself (declaration, escalation)
+    time_point changed_at{};
+    std::string changed_by;  // who acknowledged or resolved it, as warroom or the vendor names them
+    std::string via;         // empty: in warroom; else the vendor it was answered in ("PagerDuty")
+};
+
 struct incident {
     std::int64_t number = 0;
     std::string title;
@@ -66,6 +84,9 @@ struct incident {
     bool archived = false;
     std::map<std::string, std::string> roles;  // role name -> user ID
     deadlines due;
+    std::vector<page_state> pages;  // in the order they were first paged
+
+    page_state* page_of(std::string_view target);
 
     bool is_open() const { return status != incident_status::resolved; }
     std::string id() const { return "INC-" + std::to_string(number); }

@@ -46,6 +46,9 @@ struct incident_type_def {
     std::vector<std::string> checklist;
     // Declared private unless said otherwise (security incidents).
     bool is_private = false;
+    // [[pagers]] targets paged for this type on top of its severity's
+    // (security pages the security on-call), whenever the severity pages.
+    std::vector<std::string> pagers = {};
 };
 
 struct working_hours {
@@ -91,6 +94,8 @@ struct settings {
     std::vector<severity_def> severities;  // most severe first
     std::vector<role_def> roles;
     std::vector<incident_type_def> incident_types;
+    // Every [[pagers]] target's name (set by bot/paging): what `/incident page` accepts.
+    std::vector<std::string> pager_names;
 
     // Case-insensitive lookups; nullptr when unknown.
     const severity_def* find_severity(std::string_view name) const;

@@ -1,5 +1,6 @@
 // The response clock: arming deadlines and deciding what a due one says.
 #include "commands/handlers.hpp"
+#include "commands/paging.hpp"
 
 #include "commands/text.hpp"
 
@@ -73,6 +74,9 @@ decision fire_timer(const context& ctx, incident inc, timer_kind kind) {
                                                            ". Ask " + mention(inc.declared_by) + " to add you.");
             note_timeline(d, ctx, inc, "escalation", "Not acknowledged after " + format_duration(ctx.now - inc.declared_at) +
                                                          "; escalated to " + channel_link(ctx.cfg.escalation_channel), "");
+            // Slack's mention wakes nobody at 3 a.m.: the pagers do.
+            auto paged = trigger_pages(d, ctx, inc, pagers_for(ctx, inc, sev), "", "not acknowledged");
+            announce_pages(d, ctx, inc, paged, "", "not acknowledged after " + format_duration(ctx.now - inc.declared_at));
             // Counted from now, so a deadline missed while warroom was down fires once.
             due = ctx.now + sev.ack_within;
             break;

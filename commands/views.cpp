@@ -1,5 +1,6 @@
 // Template data for incidents and the small decisions every handler shares.
 #include "commands/handlers.hpp"
+#include "commands/paging.hpp"
 
 #include "commands/text.hpp"
 #include "templates/renderer.hpp"
@@ -92,6 +93,7 @@ nlohmann::json incident_view(const context& ctx, const incident& inc) {
     view.emplace("update_every",
                  sev.update_every ? nlohmann::json(format_duration(*sev.update_every)) : nlohmann::json());
     view.emplace("resolve_within", format_duration(sev.resolve_within));
+    view.emplace("pages", inc.pages.empty() ? nlohmann::json() : nlohmann::json(paged_line(inc)));
     return result;
 }
 

@@ -8,6 +8,7 @@
 #include "storage/database.hpp"
 #include "storage/followups.hpp"
 #include "storage/incidents.hpp"
+#include "storage/integration_outbox.hpp"
 #include "storage/outbox.hpp"
 #include "storage/request_keys.hpp"
 #include "storage/timers.hpp"
@@ -23,7 +24,8 @@ namespace warroom::storage {
 
 class incident_repository : public commands::incident_store {
 public:
-    explicit incident_repository(database& db) : timers_(db), incidents_(db, timers_), outbox_(db), keys_(db), followups_(db) {}
+    explicit incident_repository(database& db)
+        : timers_(db), incidents_(db, timers_), outbox_(db), keys_(db), followups_(db), integrations_(db) {}
 
     // commands::incident_store
     std::optional<commands::incident> find(std::int64_t number) override { return incidents_.find(number); }
@@ -131,12 +133,18 @@ public:
 
     std::map<std::string, std::size_t> open_by_severity() { return incidents_.open_by_severity(); }
 
+    // The integration outbox (pages, and the other non-Slack destinations):
+    // queued in the decision's transaction by the runtime, read and settled
+    // by bot/outbound's delivery loop. Slack's delivery never reads it.
+    integration_outbox_table& integrations() { return integrations_; }
+
 private:
     timer_table timers_;
     incident_table incidents_;  // reads and saves deadlines through timers_
     outbox_table outbox_;
     request_keys keys_;
     followup_table followups_;
+    integration_outbox_table integrations_;
 };
 
 }  // namespace warroom::storage

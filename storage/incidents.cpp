@@ -77,6 +77,34 @@ void incident_table::attach_details(std::vector<commands::incident>& incidents) 
         });
     }
     timers_.attach(by_number, scan_all);
+    attach_pages(by_number, scan_all);
+}
+
+void incident_table::attach_pages(std::map<std::int64_t, commands::incident*>& by_number, bool scan_all) {
+    auto add_page = [&](std::int64_t number, SQLite::Statement& q, int first) {
+        auto it = by_number.find(number);
+        if (it == by_number.end()) return;
+        commands::page_state p;
+        p.target = q.getColumn(first).getString();
+        p.status = commands::parse_page_status(q.getColumn(first + 1).getString()).value_or(commands::page_status::triggered);
+        p.paged_at = from_unix(q.getColumn(first + 2).getInt64());
+        p.paged_by = q.getColumn(first + 3).getString();
+        p.changed_at = from_unix(q.getColumn(first + 4).getInt64());
+        p.changed_by = q.getColumn(first + 5).getString();
+        p.via = q.getColumn(first + 6).getString();
+        it->second->pages.push_back(std::move(p));
+    };
+    static constexpr const char* columns = "target, status, paged_at, paged_by, changed_at, changed_by, via";
+    if (!scan_all) {
+        static const std::string one = std::string("SELECT ") + columns + " FROM pages WHERE incident = ? ORDER BY position";
+        for (const auto& entry : by_number) {
+            auto number = entry.first;
+            query(db_, one, number).each_row([&](auto& q) { add_page(number, q, 0); });
+        }
+    } else {
+        static const std::string all = std::string("SELECT incident, ") + columns + " FROM pages ORDER BY incident, position";
+        query(db_, all).each_row([&](auto& q) { add_page(q.getColumn(0).getInt64(), q, 1); });
+    }
 }
 
 template <class... Args>
@@ -207,6 +235,20 @@ void incident_table::save(const commands::incident& inc, bool is_new) {
         if (!user.empty()) role.run(number, name, user);
 
     timers_.arm(number, inc.due);
+
+    // The engine never removes a page, so an incident without any (nearly
+    // every save) writes nothing here.
+    if (!inc.pages.empty()) {
+        query page(db_, "INSERT INTO pages (incident, target, position, status, paged_at, paged_by, changed_at, "
+                        "changed_by, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (incident, target) DO UPDATE "
+                        "SET status = excluded.status, paged_at = excluded.paged_at, paged_by = excluded.paged_by, "
+                        "changed_at = excluded.changed_at, changed_by = excluded.changed_by, via = excluded.via");
+        for (std::size_t i = 0; i < inc.pages.size(); ++i) {
+            const auto& p = inc.pages[i];
+            page.run(number, p.target, static_cast<std::int64_t>(i), commands::to_string(p.status), p.paged_at,
+                     p.paged_by, p.changed_at, p.changed_by, p.via);
+        }
+    }
 
     if (is_new)
         query(db_, "UPDATE counters SET value = max(value, ?) WHERE name = 'incident'", number + 1).exec();

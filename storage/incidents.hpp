@@ -44,6 +44,7 @@ public:
 private:
     // Roles and deadlines of incidents just read.
     void attach_details(std::vector<commands::incident>& incidents);
+    void attach_pages(std::map<std::int64_t, commands::incident*>& by_number, bool scan_all);
     // Incidents from a query whose first columns are incident_columns, `args` bound to its parameters.
     template <class... Args>
     std::vector<commands::incident> read(bool with_details, std::string_view sql, const Args&... args);

@@ -197,6 +197,15 @@ void route_severities(const std::vector<pager_target>& pagers, std::vector<comma
     }
 }
 
+void route_types(const std::vector<pager_target>& pagers, const std::vector<commands::incident_type_def>& types,
+                 const std::string& source) {
+    for (const auto& t : types)
+        for (const auto& entry : t.pagers)
+            if (!find_pager(pagers, entry))
+                throw pager_config_error(source + ": incident type " + t.name + ": page: expected the name of a "
+                                         "[[pagers]] target, got " + bot::toml_string(entry));
+}
+
 void read_secrets(std::vector<pager_target>& pagers, const env_lookup& env) {
     for (auto& p : pagers) {
         p.secret = non_empty(env, p.secret_env).value_or("");

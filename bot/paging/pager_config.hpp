@@ -60,6 +60,11 @@ std::vector<pager_target> parse_pagers(const std::string& toml_text, const std::
 void route_severities(const std::vector<pager_target>& pagers, std::vector<commands::severity_def>& severities,
                       const std::string& source);
 
+// An incident type's `page` list names only [[pagers]] targets (throws
+// pager_config_error otherwise): paged with its severity's.
+void route_types(const std::vector<pager_target>& pagers, const std::vector<commands::incident_type_def>& types,
+                 const std::string& source);
+
 // Fills each target's secrets from the environment.
 void read_secrets(std::vector<pager_target>& pagers, const env_lookup& env);
 

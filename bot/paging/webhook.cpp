@@ -18,6 +18,7 @@ std::string event_name(incident_event_kind k) {
         case incident_event_kind::update_posted: return "incident.update_posted";
         case incident_event_kind::resolved: return "incident.resolved";
         case incident_event_kind::reopened: return "incident.reopened";
+        case incident_event_kind::paged: return "incident.paged";
     }
     return "incident.declared";
 }

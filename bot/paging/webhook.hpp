@@ -26,7 +26,8 @@ inline constexpr int webhook_schema_version = 1;
 inline constexpr std::chrono::seconds webhook_signature_window{300};
 inline constexpr std::string_view webhook_signature_header = "X-Warroom-Signature";
 
-enum class incident_event_kind { declared, acknowledged, severity_changed, role_assigned, update_posted, resolved, reopened };
+// `paged`: a page not tied to another event (a missed acknowledgement, by hand).
+enum class incident_event_kind { declared, acknowledged, severity_changed, role_assigned, update_posted, resolved, reopened, paged };
 // "incident.declared", "incident.severity_changed", …
 std::string event_name(incident_event_kind k);
 
