@@ -54,7 +54,7 @@ int run_cli(int argc, char** argv) {
     auto* console_cmd = app.add_subcommand("console", "Run the engine with this terminal as Slack");
     auto* check_cmd = app.add_subcommand("check-config", "Validate the config and print the effective settings");
     auto* version_cmd = app.add_subcommand("version", "Print the version");
-    auto* outbox_cmd = app.add_subcommand("outbox", "Show Slack calls waiting or given up on (dead letters)");
+    auto* outbox_cmd = app.add_subcommand("outbox", "Show Slack calls and pages waiting or given up on (dead letters)");
     bool retry_dead = false;
     outbox_cmd->add_flag("--retry-dead", retry_dead, "Queue every dead letter again");
 

@@ -130,6 +130,21 @@ void deliver(runtime& rt, std::ostream& out) {
             ops.record_outcome(std::move(done));
         }
     }
+    // Pages (and the other destinations besides Slack) as the lines a log
+    // would show: "[pagerduty payments-oncall] trigger INC-3 [P1] …". The
+    // console sends nothing, so a newcomer sees whom warroom would wake
+    // without an account anywhere.
+    for (;;) {
+        auto round = ops.read_integration_round(rt.time().now(), 100);
+        if (round.entries.empty()) break;
+        for (const auto& entry : round.entries) {
+            out << entry.act.summary << "\n";
+            store_ops::integration_outcome done;
+            done.id = entry.id;
+            done.now = rt.time().now();
+            ops.record_integration_outcome(std::move(done));
+        }
+    }
     out.flush();
 }
 

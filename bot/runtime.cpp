@@ -158,6 +158,23 @@ bool runtime::observe(const commands::observation& seen) {
     }
 }
 
+bool runtime::page_answered(const commands::page_answer& answer) {
+    auto now = clock_.now();
+    try {
+        SQLite::Transaction txn(db_.sql());
+        auto d = engine_.page_answered(answer, repo_, now);
+        if (!d.ok) return false;
+        apply(d, now);
+        if (commit_if_usable(db_, txn, true)) db_.ensure_usable();  // throws, saying why and what to do
+        changes_.fetch_add(1, std::memory_order_release);
+        return true;
+    } catch (const std::exception& e) {
+        db_.note_failure(std::current_exception());
+        spdlog::error("recording INC-{}'s page answered in {} failed: {}", answer.incident, answer.vendor, e.what());
+        return false;
+    }
+}
+
 commands::message runtime::join(std::int64_t incident, const std::string& user) {
     auto now = clock_.now();
     try {

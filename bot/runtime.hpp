@@ -28,6 +28,10 @@ public:
     std::vector<commands::outcome> handle_batch(const std::vector<commands::request>& reqs);
     // An event seen in Slack, through the engine and one transaction; true when recorded.
     bool observe(const commands::observation& seen);
+    // A page acknowledged or resolved in the vendor's app (the inbound
+    // webhooks, #13): through the engine and one transaction; true when it
+    // changed something (false: already known, e.g. the vendor's retry).
+    bool page_answered(const commands::page_answer& answer);
     // The App Home as `viewer` sees it: with their open follow-ups.
     commands::message home(const std::string& viewer);
     // The "Join channel" button: invites `user` to the incident's channel.

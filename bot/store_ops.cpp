@@ -25,6 +25,8 @@ std::optional<commands::incident> store_ops::find_by_channel(std::string channel
 
 bool store_ops::observe(commands::observation seen) { return rt_.observe(seen); }
 
+bool store_ops::page_answered(commands::page_answer answer) { return rt_.page_answered(answer); }
+
 commands::message store_ops::home(std::string viewer) { return rt_.home(viewer); }
 
 commands::message store_ops::join(std::int64_t incident, std::string user) { return rt_.join(incident, user); }

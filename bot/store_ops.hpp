@@ -33,6 +33,8 @@ public:
     // The incident whose channel (ID or name) this is.
     std::optional<commands::incident> find_by_channel(std::string channel);
     bool observe(commands::observation seen);
+    // A page answered in PagerDuty or Opsgenie (the inbound webhooks): see runtime::page_answered.
+    bool page_answered(commands::page_answer answer);
     // The App Home as `viewer` sees it (a private incident shows to its members only; their follow-ups).
     commands::message home(std::string viewer);
     commands::message join(std::int64_t incident, std::string user);

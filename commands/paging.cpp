@@ -214,8 +214,10 @@ decision engine::page_answered(const page_answer& answer, incident_store& store,
     view["by"] = answer.by.empty() ? nlohmann::json() : nlohmann::json(answer.by);
     post(d, inc, ctx.render("page_answered", view));
     // Someone answered the page: the incident is acknowledged, without an
-    // acknowledge sent back to the vendor (it knows).
+    // acknowledge sent back to the vendor (it knows). The other targets'
+    // pages stop ringing, as they would after an acknowledgement in warroom.
     if (!inc.acked_at && inc.is_open()) {
+        if (!answer.resolved) settle_pages(d, inc, page_status::acknowledged, "", now);
         inc.acked_at = now;
         inc.acked_by = "";
         inc.due.ack.reset();

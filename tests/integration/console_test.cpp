@@ -172,3 +172,33 @@ TEST_CASE("the command line") {
         CHECK(has(r.err, "newer"));
     }
 }
+
+TEST_CASE("the console shows pages as outbox lines, and never their secret") {
+    scratch s;
+    std::ofstream(s.dir / "paging.toml") << R"([[pagers]]
+name = "payments-oncall"
+kind = "pagerduty"
+routing_key_env = "PD_PAYMENTS_KEY"
+
+[[severities]]
+name = "P1"
+label = "High"
+ack_within = "15m"
+resolve_within = "4h"
+page = ["payments-oncall"]
+page_on_declare = true
+)";
+    auto r = s.run("console --config " + (s.dir / "paging.toml").string() + " --db " + s.db().string(),
+                   "declare P1 checkout is down\nack INC-1\nresolve INC-1 fixed\nreopen INC-1\n",
+                   "PD_PAYMENTS_KEY=R0ut1ngKeyOfPaymentsOnCall000042");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(has(r.out, "[pagerduty payments-oncall] trigger INC-1 [P1] checkout is down"));
+    CHECK(has(r.out, "paged payments-oncall"));  // the announcement
+    CHECK(has(r.out, "*Paged:* payments-oncall (triggered)"));
+    CHECK(has(r.out, "[pagerduty payments-oncall] acknowledge INC-1"));
+    CHECK(has(r.out, "[pagerduty payments-oncall] resolve INC-1"));
+    auto second_trigger = r.out.find("trigger INC-1", r.out.find("resolve INC-1"));
+    CHECK(second_trigger != std::string::npos);  // reopening pages again
+    CHECK_FALSE(has(r.out + r.err, "R0ut1ngKeyOfPaymentsOnCall000042"));
+}

@@ -4,6 +4,11 @@ SIGKILL at random moments and restarted on the same database.
 
 Usage: python3 tests/integration/crash_test.py build/warroom [--commands 300] [--kills 4] [--seed N]
 
+Then paging (issue #13): P1 declares that page a fake PagerDuty, with SIGKILLs between the
+decision and the page's delivery (while PagerDuty hangs before acting, and after it acted but
+before its answer came back) and at random: every stored incident must have exactly one
+PagerDuty alert (one dedup_key), however often its trigger was sent.
+
 At the end, every acknowledged command's incident must be in the database and its channel and
 summary in the fake Slack; no channel may have been created twice. Posts whose answer was lost in
 a kill may arrive twice (at-least-once): they are counted and reported, not failed. The report
@@ -25,12 +30,17 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import test_serve as harness  # noqa: E402  (the fake Slack and warroom process helpers)
+from fake_pagerduty import FakePagerDuty  # noqa: E402
+
+PD_KEY = "CrashTestRoutingKey0000000000042"
+PAGE_TITLE = re.compile(r"page crash (\d+)")
 
 TITLE = re.compile(r"crash test (\d+)")
 
 
-def send_commands(w, titles, results, stop, pause):
+def send_commands(w, titles, results, stop, pause, sev="P3"):
     """One client: sends declares until the queue is empty; a kill shows up as a refused or
     dropped connection, which counts as sent but not acknowledged (Slack would show an error)."""
     while not stop.is_set():
@@ -39,7 +49,7 @@ def send_commands(w, titles, results, stop, pause):
             title = titles.get_nowait()
         except queue.Empty:
             return
-        body = w.command_body(f"declare P3 {title}")
+        body = w.command_body(f"declare {sev} {title}")
         try:
             status, _, answer = w.send(body, "application/x-www-form-urlencoded")
             ok = status == 200 and "Declared" in answer
@@ -58,6 +68,114 @@ def killer(w, at, stop, log):
         w.kill9()
         log.append(time.monotonic() - started)
         w.start()
+
+
+class PagingWarroom(harness.Warroom):
+    extra_env = {"PD_CRASH_KEY": PD_KEY}
+
+    def pages_pending(self):
+        status, _, body = self.get("/metrics")
+        if status != 200:
+            return 1
+        return sum(int(line.rsplit(" ", 1)[1]) for line in body.splitlines()
+                   if line.startswith("warroom_integration_outbox_actions{") and 'state="pending"' in line)
+
+
+def declare_page(w, title):
+    try:
+        status, _, answer = w.send(w.command_body(f"declare P1 {title}"), "application/x-www-form-urlencoded")
+        return status == 200 and "Declared" in answer
+    except OSError:
+        return False
+
+
+def paging_phase(rng, failures):
+    """SIGKILLs between a paging decision and its delivery; returns the report line."""
+    pd = FakePagerDuty(routing_keys=[PD_KEY]).start()
+    config = f"""
+[[pagers]]
+name = "pd"
+kind = "pagerduty"
+routing_key_env = "PD_CRASH_KEY"
+base_url = "{pd.base}"
+
+[[severities]]
+name = "P1"
+label = "High"
+ack_within = "1h"
+update_every = "1h"
+resolve_within = "4h"
+page = ["pd"]
+page_on_declare = true
+page_outside_hours = true
+"""
+    acked = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            w = PagingWarroom(tmp, config=config).start()
+            # 1: PagerDuty hangs before acting; warroom is killed while it waits.
+            # 2: PagerDuty acted, its answer is late; killed before warroom recorded it.
+            for i, kind in ((1, "hang"), (2, "late")):
+                with pd.lock:
+                    pd.faults.append({"kind": kind, "path": "/v2/enqueue", "count": 1, "retry_after": None,
+                                      "status": 500, "seconds": 30})
+                    seen = len(pd.requests)
+                if declare_page(w, f"page crash {i}"):
+                    acked.append(f"page crash {i}")
+                harness.wait_until(f"the page of 'page crash {i}' to reach PagerDuty",
+                                   lambda: len(pd.requests) > seen, timeout=15)
+                w.kill9()
+                with pd.lock:
+                    pd.faults.clear()
+                w.start()
+            # 3: declares under random kills.
+            results, kill_log, stop = [], [], threading.Event()
+            titles = queue.Queue()
+            for i in range(3, 43):
+                titles.put(f"page crash {i}")
+            clients = [threading.Thread(target=send_commands, args=(w, titles, results, stop, 0.2), kwargs={"sev": "P1"})
+                       for _ in range(2)]
+            k = threading.Thread(target=killer, args=(w, sorted(rng.uniform(0.5, 3.5) for _ in range(2)), stop, kill_log))
+            for t in clients:
+                t.start()
+            k.start()
+            for t in clients:
+                t.join(60)
+            stop.set()
+            k.join(30)
+            acked += [t for t, ok in results if ok]
+            try:
+                harness.wait_until("the pages to be delivered", lambda: w.pages_pending() == 0, timeout=90)
+            except AssertionError as e:
+                failures.append(str(e))
+            db = sqlite3.connect(w.db)
+            stored = {row[1]: row[0] for row in db.execute("SELECT number, title FROM incidents")}
+            db.close()
+            logs = w.logs()
+            w.stop()
+        with pd.lock:
+            alerts = {k: dict(v) for k, v in pd.alerts.items()}
+            triggers = [r for r in pd.requests if isinstance(r["body"], dict) and r["body"].get("event_action") == "trigger"]
+        keys = {f"warroom-warroom-INC-{n}": title for title, n in stored.items()}
+        missing = [t for key, t in keys.items() if key not in alerts]
+        strangers = [k for k in alerts if k not in keys]
+        unacked_missing = [t for t in acked if t not in stored]
+        repeats = sum(a["triggers"] - 1 for a in alerts.values())
+        report = (f"paging: {len(acked)} acknowledged / {len(stored)} stored / {len(alerts)} PagerDuty alerts / "
+                  f"{len(triggers)} trigger requests ({repeats} repeats deduplicated by dedup_key)")
+        if missing:
+            failures.append(f"stored incidents never paged: {missing[:10]}\n{logs}")
+        if strangers:
+            failures.append(f"PagerDuty alerts for no stored incident: {strangers[:10]}")
+        if unacked_missing:
+            failures.append(f"acknowledged but not stored: {unacked_missing[:10]}")
+        if len(alerts) != len(stored):
+            failures.append(f"{len(alerts)} PagerDuty alerts for {len(stored)} incidents: a duplicate trigger")
+        if any(r["errors"] for r in triggers):
+            failures.append(f"PagerDuty refused a trigger: {[r['errors'] for r in triggers if r['errors']][:3]}")
+        return report
+    finally:
+        pd.stop()
 
 
 def main():
@@ -153,6 +271,7 @@ def main():
             failures.append(f"incident numbers are not unique and consecutive: {numbers[:20]}…")
         if len(acked) < args.commands // 2:
             failures.append(f"only {len(acked)} of {args.commands} commands acknowledged: the restarts took too long")
+    print(paging_phase(rng, failures))
     fake.stop()
     for f in failures:
         print("FAIL:", f)

@@ -6,7 +6,7 @@ fake_opsgenie.py, fake_webhook.py) only says what its vendor accepts.
 Control API, as fake_slack.py's (JSON in and out):
   GET  /_control/requests[?since=<seq>]   every request: seq, method, path, query, headers, body
                                           (parsed JSON or text), status answered, fault, errors
-  POST /_control/fault   {"kind": "429"|"500"|"hang"|"drop", "path": "*" or a path prefix,
+  POST /_control/fault   {"kind": "429"|"500"|"hang"|"drop"|"late", "path": "*" or a path prefix,
                           "count": 1, "retry_after": 1 (429; null: no header), "status": 500,
                           "seconds": 10 (hang)}
   POST /_control/clear_faults
@@ -22,7 +22,10 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-FAULT_KINDS = {"429", "500", "hang", "drop"}
+# "late": the request is carried out, then the answer is held `seconds` and the connection
+# dropped, as a vendor that acted but whose answer never came back (the case a crash between a
+# page and its record leaves: the retry must not open a second alert).
+FAULT_KINDS = {"429", "500", "hang", "drop", "late"}
 
 
 class Reply:
@@ -161,11 +164,13 @@ def make_handler(fake):
             with fake.lock:
                 fake.record(request)
                 fault = fake.take_fault(path)
-            if fault:
+            if fault and fault["kind"] != "late":
                 return self.answer_fault(request, fault)
             with fake.lock:
                 reply = fake.handle(request)
                 request["status"] = reply.status
+            if fault:
+                return self.answer_fault(request, dict(fault, kind="hang"))
             self.send(reply)
 
         def answer_fault(self, request, fault):

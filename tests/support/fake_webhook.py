@@ -11,7 +11,7 @@ A delivery is accepted (204) when
   X-Warroom-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
 has a v1 that matches and t is within 300 s of now, and the body is a document with
 schema_version 1, id, event (incident.declared | acknowledged | severity_changed |
-role_assigned | update_posted | resolved | reopened), occurred_at, actor, incident {id,
+role_assigned | update_posted | resolved | reopened | paged), occurred_at, actor, incident {id,
 number, title, severity, state, dedup_key, channel_url, commander} and details (strings).
 Otherwise: 401 (signature) or 400 (document), with the reason. A repeated id is accepted
 and counted as a duplicate, as a receiver that drops retries would.
@@ -32,7 +32,7 @@ from fake_vendor import FakeVendor, Reply, main  # noqa: E402
 
 WINDOW = 300
 EVENTS = {f"incident.{e}" for e in ("declared", "acknowledged", "severity_changed", "role_assigned", "update_posted",
-                                    "resolved", "reopened")}
+                                    "resolved", "reopened", "paged")}
 INCIDENT_FIELDS = {"id": str, "number": int, "title": str, "severity": str, "state": str, "dedup_key": str}
 
 

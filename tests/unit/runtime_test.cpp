@@ -1,5 +1,6 @@
 // The runtime: engine decisions through SQLite, and the transport's
 // de-duplication keys (Slack resends a slash command on a double submit).
+#include "bot/paging/outbox_page.hpp"
 #include "bot/runtime.hpp"
 #include "tests/support/runtime_access.hpp"
 
@@ -208,4 +209,43 @@ TEST_CASE("a resolved channel's archive is armed in the database, fires once aft
     REQUIRE(pending.size() > before);
     CHECK(pending[before].act.kind == commands::action_kind::unarchive_channel);
     CHECK_FALSE(s.repo().find(1)->archived);
+}
+
+TEST_CASE("a page is queued with its decision, without its secret, and an answer from the vendor sends none back") {
+    scratch_runtime s;
+    s.rt.reset();
+    paging::pager_target pd;
+    pd.name = "payments-oncall";
+    pd.kind = paging::pager_kind::pagerduty;
+    pd.secret_env = "PD_KEY";
+    pd.secret = "R0ut1ngKeyOfPaymentsOnCall000042";
+    pd.url = "https://events.pagerduty.com";
+    s.cfg.pagers = {pd};
+    s.cfg.install_id = "acme";
+    s.cfg.settings.pager_names = {"payments-oncall"};
+    s.cfg.settings.severities[0].pagers = {"payments-oncall"};
+    s.cfg.settings.severities[0].page_on_declare = true;
+    s.rt = std::make_unique<bot::runtime>(s.cfg, s.clk);
+    auto sev = s.cfg.settings.severities[0].name;
+    s.rt->handle(from_slack("declare " + sev + " checkout is down", "1"));
+    auto queued = s.repo().integrations().of_incident(1);
+    REQUIRE(queued.size() == 1);
+    CHECK(queued[0].act.destination == "pager");
+    CHECK(queued[0].act.target == "payments-oncall");
+    CHECK_THAT(queued[0].act.summary, Catch::Matchers::StartsWith("[pagerduty payments-oncall] trigger INC-1 [" + sev + "]"));
+    CHECK_THAT(queued[0].act.payload, !Catch::Matchers::Contains(pd.secret));
+    auto page = paging::from_payload(queued[0].act.payload);
+    REQUIRE(page);
+    CHECK(paging::dedup_key(page->event.install, page->event.number) == "warroom-acme-INC-1");
+    // Only Slack's actions in Slack's queue.
+    for (const auto& e : s.repo().pending_actions(s.clk.now(), 100))
+        CHECK(e.act.body.text.find("[pagerduty") == std::string::npos);
+
+    commands::page_answer answer{1, "payments-oncall", "PagerDuty", "Jane Doe", false};
+    CHECK(s.rt->page_answered(answer));
+    CHECK_FALSE(s.rt->page_answered(answer));  // the vendor's retry
+    CHECK(s.repo().integrations().of_incident(1).size() == 1);  // nothing sent back
+    auto inc = *s.repo().find(1);
+    CHECK(inc.acked_at.has_value());
+    CHECK(inc.pages.at(0).via == "PagerDuty");
 }

@@ -563,3 +563,59 @@ TEST_CASE("an empty database file is started as a new database, with a warning")
     CHECK_THAT(logged.str(), Catch::Matchers::Contains("is empty (0 bytes)") &&
                                  Catch::Matchers::Contains(t.path.string()));
 }
+
+TEST_CASE("page states are stored with their incident, in the order they were paged") {
+    temp_db f;
+    storage::database db(f.path.string());
+    storage::incident_repository repo(db);
+    auto d = declare(1, "checkout", at(1000));
+    d.save->pages.push_back({"payments-oncall", commands::page_status::triggered, at(1000), "U1", at(1000), "U1", ""});
+    d.save->pages.push_back({"a-security", commands::page_status::triggered, at(1001), "", at(1001), "", ""});
+    repo.apply(d, at(1000));
+    auto inc = *repo.find(1);
+    inc.pages[0].status = commands::page_status::acknowledged;
+    inc.pages[0].changed_by = "Jane Doe";
+    inc.pages[0].via = "PagerDuty";
+    inc.pages[0].changed_at = at(1100);
+    commands::decision ack;
+    ack.save = inc;
+    repo.apply(ack, at(1100));
+    auto back = *repo.find(1);
+    REQUIRE(back.pages.size() == 2);
+    CHECK(back.pages[0].target == "payments-oncall");  // not sorted by name: paged first, shown first
+    CHECK(back.pages[0].status == commands::page_status::acknowledged);
+    CHECK(back.pages[0].via == "PagerDuty");
+    CHECK(back.pages[0].changed_by == "Jane Doe");
+    CHECK(back.pages[0].changed_at == at(1100));
+    CHECK(back.pages[0].paged_by == "U1");
+    CHECK(back.pages[1].target == "a-security");
+    CHECK(repo.list_open().front().pages.size() == 2);
+}
+
+TEST_CASE("the integration outbox keeps each target's order and never mixes with Slack's") {
+    temp_db f;
+    storage::database db(f.path.string());
+    storage::incident_repository repo(db);
+    repo.apply(declare(1, "checkout", at(1000)), at(1000));
+    auto& q = repo.integrations();
+    q.enqueue({{1, "pager", "pd", "[pagerduty pd] trigger INC-1", R"({"n":1})"},
+               {1, "pager", "og", "[opsgenie og] trigger INC-1", R"({"n":2})"},
+               {1, "pager", "pd", "[pagerduty pd] acknowledge INC-1", R"({"n":3})"}},
+              at(1000));
+    auto due = q.due(at(1000), 10);
+    REQUIRE(due.size() == 2);  // pd's acknowledge waits behind its trigger
+    CHECK(due[0].act.summary == "[pagerduty pd] trigger INC-1");
+    CHECK(due[1].act.target == "og");
+    q.mark_failed(due[0].id, "pagerduty: 500", at(1060));
+    q.mark_delivered(due[1].id, at(1000));
+    CHECK(q.due(at(1000), 10).empty());  // the trigger backs off, its acknowledge behind it
+    CHECK(q.next_attempt() == at(1060));
+    CHECK(q.due(at(1060), 10).front().attempts == 1);
+    q.mark_dead(due[0].id, "pagerduty: 400 invalid event", at(1060));
+    CHECK(q.due(at(1060), 10).front().act.summary == "[pagerduty pd] acknowledge INC-1");
+    CHECK(q.dead(10).front().last_error == "pagerduty: 400 invalid event");
+    CHECK(q.counts().at({"pager", "dead"}) == 1);
+    CHECK(q.retry_dead(at(1100)) == 1);
+    // Slack's delivery reads its own queue only: the declare's two actions.
+    CHECK(repo.pending_actions(at(2000)).size() == 2);
+}
