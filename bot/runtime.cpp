@@ -1,6 +1,7 @@
 // Runs engine decisions through SQLite transactions.
 #include "bot/runtime.hpp"
 
+#include "bot/customer/notices.hpp"
 #include "bot/log_format.hpp"
 #include "bot/paging/outbox_page.hpp"
 
@@ -17,11 +18,16 @@ runtime::runtime(const config& cfg, const clock& clk)
       pagers_(cfg.pagers),
       install_id_(cfg.install_id) {
     for (auto& p : pagers_) p.secret.clear(), p.webhook_secret.clear();  // not needed to queue a page
+    notices_.email = cfg.email.enabled;
+    notices_.statuspage = cfg.statuspage_api.enabled;
+    notices_.install_id = cfg.install_id;
+    notices_.page_url = cfg.status_page.url;
+    while (!notices_.page_url.empty() && notices_.page_url.back() == '/') notices_.page_url.pop_back();
 }
 
 void runtime::apply(const commands::decision& d, commands::time_point now) {
     repo_.apply(d, now);
-    if (!d.ok || d.pages.empty()) return;
+    if (!d.ok) return;
     std::vector<storage::integration_action> queued;
     std::optional<commands::incident> other;
     for (const auto& order : d.pages) {
@@ -37,7 +43,14 @@ void runtime::apply(const commands::decision& d, commands::time_point now) {
         queued.push_back({order.incident, std::string(paging::page_destination), order.target,
                           paging::summary_line(page), paging::to_payload(page)});
     }
-    repo_.integrations().enqueue(queued, now);
+    // What customers are told (e-mail, Statuspage), in the same transaction as what told them.
+    // Public updates (`/incident public`, branch `public`): queue
+    // customer::public_update_notices(incident, status, text, update id, …) here for each
+    // public update the decision publishes, so it is mailed and sent to Statuspage too.
+    for (auto& n : customer::notices_for(d, engine_.config(), notices_))
+        queued.push_back({n.incident, std::move(n.destination), std::move(n.target), std::move(n.summary),
+                          std::move(n.payload)});
+    if (!queued.empty()) repo_.integrations().enqueue(queued, now);
 }
 
 namespace {
