@@ -15,7 +15,7 @@ namespace warroom::bot::customer_out {
 class email_sender final : public outbound::sender {
 public:
     email_sender(email::email_settings settings, std::string install_id,
-                 std::chrono::seconds timeout = std::chrono::seconds(60));
+                 std::chrono::seconds timeout = std::chrono::seconds(30));
     ~email_sender() override;
 
     std::string_view destination() const override;

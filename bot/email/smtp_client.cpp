@@ -108,7 +108,7 @@ smtp_outcome send_blocking(const email_settings& s, const mail_message& m, std::
     curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
     curl_easy_setopt(c, CURLOPT_READDATA, &body);
     curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(m.data.size()));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout.count()));
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for name resolution timeouts
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
