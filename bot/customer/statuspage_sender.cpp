@@ -66,8 +66,10 @@ net::task<statuspage_sender::answer> statuspage_sender::call(paging::http_reques
     }
     std::string method = r.method;
     std::string body = std::move(r.body);
+    // POST creates, and Statuspage's create is not idempotent: never resent behind our back.
+    const bool may_resend = method != "POST";
     auto got = co_await client_->request(std::move(method), std::move(path), std::move(content_type), std::move(body),
-                                         std::move(headers));
+                                         std::move(headers), may_resend);
     answer a;
     a.outcome.status = got.error.empty() ? static_cast<int>(got.status) : 0;
     a.outcome.body = std::move(got.body);

@@ -4,7 +4,8 @@ message it accepts with its envelope.
 
     server = FakeSmtp(cert, key, user="mailer", password="s3cret")   # starts at once
     server.url            # "smtp://127.0.0.1:PORT"
-    server.messages       # [{"mail_from", "rcpt_tos", "data" (bytes), "authenticated"}]
+    server.messages       # [{"mail_from", "rcpt_tos", "data" (bytes), "authenticated", "tls"}]
+    server.rcpt_attempts  # every address offered in RCPT TO, refused ones too
     server.reject["bad@x"] = "550 5.1.1 <bad@x>: no such user"   # a RCPT reply to give
     server.stop()
 
@@ -36,6 +37,8 @@ class _Handler:
         self.owner = owner
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.owner.lock:
+            self.owner.rcpt_attempts.append(address)
         reply = self.owner.reject.get(address)
         if reply:
             return reply
@@ -57,6 +60,7 @@ class _Handler:
 class FakeSmtp:
     def __init__(self, cert=None, key=None, user=None, password=None, starttls=True):
         self.messages = []
+        self.rcpt_attempts = []  # every RCPT TO address offered, accepted or not
         self.reject = {}
         self.data_reply = "250 2.0.0 Message accepted"
         self.lock = threading.Lock()
