@@ -1,6 +1,8 @@
 #include "bot/email/smtp_client.hpp"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -40,8 +42,18 @@ int watch_replies(CURL*, curl_infotype type, char* data, std::size_t size, void*
 }
 
 int check_cancelled(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    const auto* cancelled = static_cast<const std::atomic<bool>*>(user);
-    return cancelled && cancelled->load() ? 1 : 0;  // non-zero aborts the transfer
+    const auto* control = static_cast<const transfer_control*>(user);
+    return control && control->cancelled() ? 1 : 0;  // non-zero aborts the transfer
+}
+
+int socket_opened(void* user, curl_socket_t fd, curlsocktype) {
+    if (user) static_cast<transfer_control*>(user)->opened(fd);
+    return CURL_SOCKOPT_OK;
+}
+
+int socket_closing(void* user, curl_socket_t fd) {
+    if (user) static_cast<transfer_control*>(user)->closed(fd);
+    return ::close(fd);
 }
 
 smtp_outcome::failure_t failure_of(CURLcode code) {
@@ -73,10 +85,27 @@ smtp_outcome::failure_t failure_of(CURLcode code) {
 
 }  // namespace
 
+void transfer_control::cancel() {
+    cancelled_ = true;
+    std::lock_guard lock(mutex_);
+    if (socket_ >= 0) ::shutdown(socket_, SHUT_RDWR);
+}
+
+void transfer_control::opened(int fd) {
+    std::lock_guard lock(mutex_);
+    socket_ = fd;
+    if (cancelled_) ::shutdown(fd, SHUT_RDWR);
+}
+
+void transfer_control::closed(int fd) {
+    std::lock_guard lock(mutex_);
+    if (socket_ == fd) socket_ = -1;
+}
+
 smtp_outcome send_blocking(const email_settings& s, const mail_message& m, std::chrono::seconds timeout,
-                           const std::atomic<bool>* cancelled) {
+                           transfer_control* control) {
     global_init();
-    if (cancelled && cancelled->load()) return {smtp_outcome::failure_t::dropped, 0, "", "warroom is stopping"};
+    if (control && control->cancelled()) return {smtp_outcome::failure_t::dropped, 0, "", "warroom is stopping"};
     std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
     if (!curl) return {smtp_outcome::failure_t::other, 0, "", "curl_easy_init failed"};
     curl_slist* rcpt = nullptr;
@@ -116,7 +145,11 @@ smtp_outcome send_blocking(const email_settings& s, const mail_message& m, std::
     curl_easy_setopt(c, CURLOPT_DEBUGDATA, &last_reply);
     curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // feeds watch_replies; it prints nothing
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_cancelled);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, cancelled);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, control);
+    curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, socket_opened);
+    curl_easy_setopt(c, CURLOPT_SOCKOPTDATA, control);
+    curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, socket_closing);
+    curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, control);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 
     CURLcode code = curl_easy_perform(c);
@@ -170,8 +203,10 @@ void smtp_worker::run() {
         auto [m, done] = std::move(queue_.front());
         queue_.pop_front();
         lock.unlock();
-        auto outcome = send_blocking(settings_, m, timeout_, &cancelled_);
-        if (cancelled_ && outcome.failure != smtp_outcome::failure_t::none) outcome.detail = "warroom is stopping";
+        auto outcome = send_blocking(settings_, m, timeout_, &control_);
+        if (control_.cancelled() && outcome.failure != smtp_outcome::failure_t::none) {
+            outcome = {smtp_outcome::failure_t::dropped, 0, "", "warroom is stopping"};
+        }
         done(classify(outcome));
     }
 }

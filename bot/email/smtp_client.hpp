@@ -22,11 +22,27 @@
 
 namespace warroom::email {
 
-// One message, one connection. Blocking; ends early (as a retry) once
-// `*cancelled` turns true, checked about once a second and on every transfer step.
+// Lets another thread end a transfer in progress: cancel() marks it and shuts
+// its socket down, so libcurl's blocking wait for a reply ends at once (the
+// progress callback alone is not called while libcurl waits for the final
+// reply to a message).
+class transfer_control {
+public:
+    void cancel();
+    bool cancelled() const { return cancelled_; }
+    void opened(int fd);
+    void closed(int fd);
+
+private:
+    std::atomic<bool> cancelled_{false};
+    std::mutex mutex_;
+    int socket_ = -1;
+};
+
+// One message, one connection. Blocking; ends early (as a retry) once `control` is cancelled.
 smtp_outcome send_blocking(const email_settings& s, const mail_message& m,
                            std::chrono::seconds timeout = std::chrono::seconds(60),
-                           const std::atomic<bool>* cancelled = nullptr);
+                           transfer_control* control = nullptr);
 
 // One thread sending one message at a time, in order. `done` is called on
 // that thread (the caller hands the result back to its own executor).
@@ -39,7 +55,7 @@ public:
 
     void submit(mail_message m, std::function<void(send_result)> done);
     // For the stop: the transfer in hand ends within about a second, later ones at once (all as retries).
-    void cancel() { cancelled_ = true; }
+    void cancel() { control_.cancel(); }
 
 private:
     void run();
@@ -50,7 +66,7 @@ private:
     std::condition_variable wake_;
     std::deque<std::pair<mail_message, std::function<void(send_result)>>> queue_;
     bool stopping_ = false;
-    std::atomic<bool> cancelled_{false};
+    transfer_control control_;
     std::thread thread_;
 };
 

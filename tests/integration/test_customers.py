@@ -268,5 +268,43 @@ class CustomersCase(harness.ServeCase):
         self.assertEqual(mails_for(title), [])
 
 
+class SilentSmtpCase(harness.ServeCase):
+    """An SMTP server that takes the login and the message, then never answers it."""
+
+    @classmethod
+    def setUpClass(cls):
+        key = os.path.join(TMP.name, "smtp.key")
+        cls.smtp = FakeSmtp(CERT, key, user=SMTP_USER, password=SMTP_PASSWORD)
+        cls.smtp.data_delay = 120
+        cls.tmp = tempfile.TemporaryDirectory(prefix="warroom-customers-silent-")
+        cls.w = CustomersWarroom(cls.tmp.name, config().replace(SMTP.url, cls.smtp.url)).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.w.stop()
+        cls.smtp.stop()
+        cls.tmp.cleanup()
+
+    def test_a_silent_mail_server_does_not_hold_the_stop(self):
+        self.declare("Mail server went quiet", "P1")
+        harness.wait_until("the message to be in hand", lambda: SilentSmtpCase.smtp.rcpt_attempts, timeout=10)
+        time.sleep(0.5)
+        started = time.monotonic()
+        self.w.proc.terminate()
+        try:
+            code = self.w.proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            self.w.proc.kill()
+            self.w.proc.wait()
+            self.fail("warroom did not stop within 40 s:\n" + self.w.logs())
+        took = time.monotonic() - started
+        self.w.log.close()
+        self.w.proc = None
+        self.assertEqual(code, 0)
+        # The stop's grace (10 s), then the transfer is cut within about a second, not at the
+        # SMTP timeout (30 s).
+        self.assertLess(took, 14.0)
+
+
 if __name__ == "__main__":
     harness.run_suite("test_customers")

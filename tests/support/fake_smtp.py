@@ -13,6 +13,7 @@ message it accepts with its envelope.
 Import it only where aiosmtpd exists (see require_aiosmtpd in tests/integration/test_email.py).
 """
 
+import asyncio
 import logging
 import socket
 import ssl
@@ -46,6 +47,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.owner.data_delay:
+            await asyncio.sleep(self.owner.data_delay)  # a server that goes quiet mid-message
         with self.owner.lock:
             self.owner.messages.append({
                 "mail_from": envelope.mail_from,
@@ -63,6 +66,7 @@ class FakeSmtp:
         self.rcpt_attempts = []  # every RCPT TO address offered, accepted or not
         self.reject = {}
         self.data_reply = "250 2.0.0 Message accepted"
+        self.data_delay = 0  # seconds to sit on a message before answering it
         self.lock = threading.Lock()
         self.logins = []
         self.port = free_port()
