@@ -121,7 +121,7 @@ commands::severity_def read_severity(const toml::table& t, const key_path& at) {
     check_keys(t, at,
                {"name", "label", "ack_within", "update_every", "resolve_within", "notify_channels", "page",
                 "postmortem", "page_outside_hours", "page_on_declare", "archive_after", "public_update_within",
-                "public_update_every"});
+                "public_update_every", "email"});
     commands::severity_def s;
     s.name = read_required_string(t, at, "name");
     if (s.name.find_first_of(" \t") != std::string::npos) at.child("name").fail(t.get("name"), "a name without spaces");
@@ -142,6 +142,11 @@ commands::severity_def read_severity(const toml::table& t, const key_path& at) {
     s.archive_after = read_duration(t, at, "archive_after");
     s.public_update_within = read_duration(t, at, "public_update_within");
     s.public_update_every = read_duration(t, at, "public_update_every");
+    s.email = read_strings(t, at, "email").value_or(std::vector<std::string>{});
+    for (std::size_t i = 0; i < s.email.size(); ++i)
+        if (!email::is_address(s.email[i]))
+            at.child("email").index(i).fail(t.get("email"), "a plain address like \"status-subscribers@example.com\", got \"" +
+                                                                s.email[i] + "\"");
     return s;
 }
 
@@ -281,7 +286,7 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
                 "resolve_requires_role", "working_hours", "severities", "roles", "incident_types",
                 "slack_unreachable_after", "followup_nag", "pagers", "private_notice", "followup_dm",
                 "followup_digest_channel", "followup_digest_at", "status_page", "components", "install_id",
-                "public_updates_need_approval"});
+                "public_updates_need_approval", "email", "statuspage_api"});
 
     commands::settings s = commands::default_settings();
     if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
@@ -377,6 +382,24 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
         } catch (const paging::pager_config_error& e) {
             throw config_error(e.what());
         }
+        try {
+            c.email = email::load_email(text, *file, env);
+        } catch (const email::email_config_error& e) {
+            throw config_error(e.what());
+        }
+        try {
+            std::vector<std::string> names;
+            for (const auto& comp : c.status_page.components) names.push_back(comp.name);
+            c.statuspage_api = statuspage_api::load_publish(text, *file, names, env);
+            // Customers read Atlassian's page then: the status-page clock runs.
+            if (c.statuspage_api.enabled) c.settings.public_page = true;
+        } catch (const statuspage_api::publish_config_error& e) {
+            throw config_error(e.what());
+        }
+        bool wants_mail = false;
+        for (const auto& sev : c.settings.severities) wants_mail = wants_mail || !sev.email.empty();
+        if (wants_mail && !c.email.enabled)
+            throw config_error(*file + ": a severity has an email list, but there is no [email] table to send it with");
         c.source = *file;
     } else {
         c.settings = commands::default_settings();
@@ -474,6 +497,12 @@ std::string describe(const config& c) {
         << "# SLACK_SIGNING_SECRET: " << secret_state(c.signing_secret) << "\n"
         << "# SLACK_APP_TOKEN: " << secret_state(c.app_token) << "\n";
     for (const auto& missing : paging::missing_secrets(c.pagers)) out << "# warning: " << missing << "\n";
+    for (const auto& missing : email::missing_secrets(c.email)) out << "# warning: " << missing << "\n";
+    {
+        std::vector<std::string> names;
+        for (const auto& comp : c.status_page.components) names.push_back(comp.name);
+        for (const auto& w : statuspage_api::warnings(c.statuspage_api, names)) out << "# warning: " << w << "\n";
+    }
     out << "\n"
         << "announce_channel = " << toml_string(s.announce_channel) << "\n"
         << "escalation_channel = " << toml_string(s.escalation_channel) << "\n"
@@ -508,6 +537,7 @@ std::string describe(const config& c) {
         if (sev.archive_after) out << "archive_after = " << toml_duration(*sev.archive_after) << "\n";
         if (sev.public_update_within) out << "public_update_within = " << toml_duration(*sev.public_update_within) << "\n";
         if (sev.public_update_every) out << "public_update_every = " << toml_duration(*sev.public_update_every) << "\n";
+        if (!sev.email.empty()) out << "email = " << list(sev.email) << "\n";
     }
     for (const auto& r : s.roles)
         out << "\n[[roles]]\n"
@@ -523,6 +553,8 @@ std::string describe(const config& c) {
             << (t.pagers.empty() ? "" : "page = " + list(t.pagers) + "\n")
             << "private = " << (t.is_private ? "true" : "false") << "\n";
     out << paging::describe(c.pagers);
+    out << email::describe(c.email);
+    out << statuspage_api::describe(c.statuspage_api);
     return out.str();
 }
 

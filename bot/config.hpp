@@ -2,7 +2,9 @@
 // the built-in defaults.
 #pragma once
 
+#include "bot/email/email_config.hpp"
 #include "bot/paging/pager_config.hpp"
+#include "bot/statuspage_api/publish_config.hpp"
 #include "commands/settings.hpp"
 #include "statuspage/components_config.hpp"
 
@@ -50,6 +52,10 @@ struct config {
     // apart and a webhook from the vendor is matched to this one's incidents.
     // Must never change once pages were sent.
     std::string install_id = "warroom";
+    // [email]: the SMTP server incident mail goes through; its login from the environment.
+    email::email_settings email;
+    // [statuspage_api]: publishing to an Atlassian Statuspage page; its key from the environment.
+    statuspage_api::publish_settings statuspage_api;
 };
 
 // Reads an environment variable; empty optional when unset. Injected so tests

@@ -1,6 +1,8 @@
 // The console transport: stdin lines in, outbox actions printed as Slack would show them.
 #include "bot/console.hpp"
 
+#include "bot/customer/notices.hpp"
+#include "bot/email/message.hpp"
 #include "bot/runtime.hpp"
 #include "bot/store_ops.hpp"
 #include "commands/text.hpp"
@@ -78,9 +80,41 @@ std::string channel_label(const std::string& name_or_id) {
     return name_or_id.empty() || name_or_id[0] == '#' ? name_or_id : "#" + name_or_id;
 }
 
+// The terminal stands in for the SMTP server and Statuspage: a queued e-mail
+// is printed as its reader would get it (recipients, subject, threading, the
+// plain part), a Statuspage update as it would show. False: not one of theirs.
+bool print_customer_notice(const config& cfg, const storage::integration_entry& e, std::ostream& out) {
+    if (e.act.destination == customer::email_destination) {
+        auto mail = customer::read_mail(e.act.payload);
+        if (!mail) return false;
+        auto m = email::build_mail(cfg.email, cfg.install_id, *mail);
+        std::string to;
+        for (const auto& a : m.to) to += (to.empty() ? "" : ", ") + a;
+        out << "[e-mail to " << to << "] Subject: " << m.subject << "\n    Message-ID: " << m.message_id;
+        if (m.message_id != m.thread_id) out << " (In-Reply-To: " << m.thread_id << ")";
+        out << "\n    ";
+        std::string text = m.text;
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        for (char c : text) {
+            out << c;
+            if (c == '\n') out << "    ";
+        }
+        out << "\n";
+        return true;
+    }
+    if (e.act.destination == customer::statuspage_destination) {
+        auto pub = customer::read_publication(e.act.payload);
+        if (!pub) return false;
+        out << "[statuspage] " << statuspage::to_string(pub->status) << " \"" << pub->name << "\" (impact "
+            << statuspage::to_string(pub->impact) << ")" << (pub->body.empty() ? "" : ": " + pub->body) << "\n";
+        return true;
+    }
+    return false;
+}
+
 // Delivers the outbox to the terminal, in order, as Slack would show it:
 // through store_ops, like the service's delivery.
-void deliver(runtime& rt, std::ostream& out) {
+void deliver(runtime& rt, const config& cfg, std::ostream& out) {
     store_ops ops(rt);
     for (;;) {
         auto round = ops.read_outbox_round(rt.time().now(), 100);
@@ -138,7 +172,7 @@ void deliver(runtime& rt, std::ostream& out) {
         auto round = ops.read_integration_round(rt.time().now(), 100);
         if (round.entries.empty()) break;
         for (const auto& entry : round.entries) {
-            out << entry.act.summary << "\n";
+            if (!print_customer_notice(cfg, entry, out)) out << entry.act.summary << "\n";
             store_ops::integration_outcome done;
             done.id = entry.id;
             done.now = rt.time().now();
@@ -161,7 +195,7 @@ int run_console(const config& cfg, std::istream& in, std::ostream& out) {
     runtime rt(cfg, clk);
     out << "warroom console: type /incident commands (e.g. `declare P1 checkout is down`, `help`); "
            "end of input quits.\n";
-    deliver(rt, out);  // anything left from an earlier run
+    deliver(rt, cfg, out);  // anything left from an earlier run
 
     // Shared so that a reader still blocked on a terminal after "quit" can be
     // left behind safely.
@@ -173,7 +207,7 @@ int run_console(const config& cfg, std::istream& in, std::ostream& out) {
     });
 
     for (;;) {
-        if (rt.fire_due() > 0) deliver(rt, out);
+        if (rt.fire_due() > 0) deliver(rt, cfg, out);
         std::optional<std::chrono::system_clock::time_point> wake;
         if (auto next = rt.next_deadline()) wake = std::chrono::system_clock::time_point(*next);
         bool ended = false;
@@ -187,8 +221,8 @@ int run_console(const config& cfg, std::istream& in, std::ostream& out) {
         if (text.empty() || text[0] == '#') continue;  // blank lines and comments in scripts
         if (text == "quit" || text == "exit") break;
         auto reply = rt.handle({console_user, console_channel, text}).reply;
-        deliver(rt, out);
-        if (!reply.text.empty()) print(out, "only you", reply.text);
+        deliver(rt, cfg, out);
+            if (!reply.text.empty()) print(out, "only you", reply.text);
         // A pipe is block-buffered: without this the answer waits for the next delivery.
         out.flush();
     }

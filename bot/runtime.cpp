@@ -1,10 +1,13 @@
 // Runs engine decisions through SQLite transactions.
 #include "bot/runtime.hpp"
 
+#include "bot/customer/notices.hpp"
 #include "bot/log_format.hpp"
 #include "bot/paging/outbox_page.hpp"
 
 #include <SQLiteCpp/Transaction.h>
+
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 namespace warroom::bot {
@@ -21,11 +24,16 @@ runtime::runtime(const config& cfg, const clock& clk)
         p.secret.clear();
         p.webhook_secret.clear();
     }
+    notices_.email = cfg.email.enabled;
+    notices_.statuspage = cfg.statuspage_api.enabled;
+    notices_.install_id = cfg.install_id;
+    notices_.page_url = cfg.status_page.url;
+    while (!notices_.page_url.empty() && notices_.page_url.back() == '/') notices_.page_url.pop_back();
 }
 
 void runtime::apply(const commands::decision& d, commands::time_point now) {
     repo_.apply(d, now);
-    if (!d.ok || d.pages.empty()) return;
+    if (!d.ok) return;
     std::vector<storage::integration_action> queued;
     std::optional<commands::incident> other;
     for (const auto& order : d.pages) {
@@ -42,7 +50,30 @@ void runtime::apply(const commands::decision& d, commands::time_point now) {
         queued.push_back({order.incident, std::string(paging::page_destination), order.target,
                           paging::summary_line(page), paging::to_payload(page)});
     }
-    repo_.integrations().enqueue(queued, now);
+    // What customers are told (e-mail, Statuspage), in the same transaction as what told them.
+    for (auto& n : customer::notices_for(d, engine_.config(), notices_))
+        queued.push_back({n.incident, std::move(n.destination), std::move(n.target), std::move(n.summary),
+                          std::move(n.payload)});
+    // The public update this decision publishes (its "public" timeline entry
+    // says one was): mailed and sent to Statuspage too.
+    bool publishes = d.save && std::any_of(d.timeline.begin(), d.timeline.end(), [&](const auto& e) {
+        return e.kind == "public" && e.incident == d.save->number;
+    });
+    if (publishes && (notices_.email || notices_.statuspage)) {
+        const commands::public_note* newest = nullptr;
+        for (const auto& note : d.save->public_notes)
+            if (note.published() && (!newest || *note.published_at > *newest->published_at ||
+                                     (*note.published_at == *newest->published_at && note.seq > newest->seq)))
+                newest = &note;
+        if (newest)
+            for (auto& n : customer::public_update_notices(*d.save, statuspage::public_status_of(newest->phase),
+                                                           newest->text,
+                                                           d.save->id() + "-" + std::to_string(newest->seq), now,
+                                                           engine_.config(), notices_))
+                queued.push_back({n.incident, std::move(n.destination), std::move(n.target), std::move(n.summary),
+                                  std::move(n.payload)});
+    }
+    if (!queued.empty()) repo_.integrations().enqueue(queued, now);
 }
 
 namespace {

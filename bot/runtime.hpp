@@ -4,6 +4,7 @@
 
 #include "bot/clock.hpp"
 #include "bot/config.hpp"
+#include "bot/customer/notices.hpp"
 #include "commands/engine.hpp"
 #include "storage/database.hpp"
 #include "storage/incident_repository.hpp"
@@ -72,6 +73,7 @@ private:
     commands::engine engine_;
     std::vector<paging::pager_target> pagers_;  // kinds only matter here: the secrets are the sender's
     std::string install_id_;
+    customer::notice_settings notices_;
     std::atomic<std::uint64_t> changes_{0};
 };
 

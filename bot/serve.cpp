@@ -18,6 +18,8 @@
 #include "bot/pager_endpoint.hpp"
 #include "bot/outbound/delivery.hpp"
 #include "bot/outbound/pager_sender.hpp"
+#include "bot/customer/email_sender.hpp"
+#include "bot/customer/statuspage_sender.hpp"
 #include "bot/slack/delivery.hpp"
 #include "bot/slack/socket_mode.hpp"
 #include "bot/slack/web_client.hpp"
@@ -249,6 +251,10 @@ int run_serve(const config& cfg) {
     // destination (see bot/outbound/sender.hpp for adding one).
     std::vector<std::unique_ptr<outbound::sender>> senders;
     senders.push_back(std::make_unique<outbound::pager_sender>(io.get_executor(), tls, cfg.pagers));
+    if (cfg.email.enabled) senders.push_back(std::make_unique<customer_out::email_sender>(cfg.email, cfg.install_id));
+    if (cfg.statuspage_api.enabled)
+        senders.push_back(
+            std::make_unique<customer_out::statuspage_sender>(io.get_executor(), tls, cfg.statuspage_api, db));
     outbound::delivery integrations(io.get_executor(), db, std::move(senders), stats, clk, [&outbox] { outbox.wake(); });
     net::wakeup timers_wake(io.get_executor());
     loop_health timers_health;

@@ -125,6 +125,18 @@ bool store_ops::record_integration_outcome(integration_outcome o) {
     return false;
 }
 
+std::optional<storage::statuspage_link> store_ops::statuspage_link(std::int64_t incident) {
+    return storage::statuspage_links(rt_.db()).find(incident);
+}
+
+void store_ops::mark_statuspage_create(std::int64_t incident, std::int64_t entry, time_point now) {
+    storage::statuspage_links(rt_.db()).mark_create_sent(incident, entry, now);
+}
+
+void store_ops::record_statuspage_id(std::int64_t incident, std::string statuspage_id, time_point now) {
+    storage::statuspage_links(rt_.db()).record_id(incident, statuspage_id, now);
+}
+
 std::size_t store_ops::retry_backed_off(time_point now) { return rt_.repository().retry_backed_off(now); }
 
 void store_ops::set_channel(std::int64_t incident, std::string channel_id, std::string channel_name) {

@@ -5,6 +5,7 @@
 
 #include "bot/metrics.hpp"
 #include "bot/runtime.hpp"
+#include "storage/statuspage_links.hpp"
 
 #include <cstdint>
 #include <map>
@@ -100,6 +101,12 @@ public:
     };
     // True when it gave Slack something to deliver (a dead page is said in its channel).
     bool record_integration_outcome(integration_outcome o);
+
+    // --- Statuspage: which of its incidents is ours (bot/customer/statuspage_sender) ---
+    std::optional<storage::statuspage_link> statuspage_link(std::int64_t incident);
+    // Committed before the create is sent, so a lost answer is looked for, never created twice.
+    void mark_statuspage_create(std::int64_t incident, std::int64_t entry, time_point now);
+    void record_statuspage_id(std::int64_t incident, std::string statuspage_id, time_point now);
 
     // --- The public status page ---
     struct incident_history {

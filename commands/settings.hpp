@@ -34,6 +34,8 @@ struct severity_def {
     // one every `public_update_every` (none: the first only).
     std::optional<duration> public_update_within = std::nullopt;
     std::optional<duration> public_update_every = std::nullopt;
+    // Addresses e-mailed on declaration, public updates and resolution ([email] sends them).
+    std::vector<std::string> email = {};
 };
 
 struct role_def {

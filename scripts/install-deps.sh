@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev libspdlog-dev catch2
   libkainjow-mustache-dev libtomlplusplus-dev libcli11-dev libhowardhinnant-date-dev
   tzdata sqlite3 python3 openssl
+  libcurl4-openssl-dev python3-aiosmtpd
 )
 if [[ "${WARROOM_BENCH_DEPS:-}" == 1 ]]; then
   packages+=(wrk curl)

@@ -117,15 +117,20 @@ struct connection {
         co_return out;
     }
 
-    asio::awaitable<client_result> send(http::request<http::string_body>& req) {
+    asio::awaitable<client_result> send(http::request<http::string_body>& req, bool may_resend) {
         bool reused = fresh();
+        if (reused && !may_resend) {
+            // Not safe to send twice: a fresh connection, so a stale one is never the reason to.
+            close();
+            reused = false;
+        }
         if (!reused) {
             if (auto err = co_await connect(); !err.empty()) co_return client_result{err, false, 0, {}, {}, false};
         }
         client_result result = co_await exchange(req);
         // A reused connection the server had already closed fails at once with
         // eof or reset before any answer: reconnect and send once more.
-        if (!result.error.empty() && result.closed_by_peer && reused) {
+        if (!result.error.empty() && result.closed_by_peer && reused && may_resend) {
             close();
             if (auto err = co_await connect(); !err.empty())
                 co_return client_result{err, result.maybe_delivered, 0, {}, {}, false};
@@ -214,11 +219,24 @@ void http_client::cancel() {
 
 asio::awaitable<client_result> http_client::post(std::string path, std::string content_type, std::string body,
                                                  std::vector<std::pair<std::string, std::string>> headers) {
+    return request("POST", std::move(path), std::move(content_type), std::move(body), std::move(headers), true);
+}
+
+asio::awaitable<client_result> http_client::request(std::string method, std::string path, std::string content_type,
+                                                    std::string body,
+                                                    std::vector<std::pair<std::string, std::string>> headers,
+                                                    bool may_resend) {
     auto& s = *impl_;
-    http::request<http::string_body> req{http::verb::post, s.origin.path + path, 11};
+    auto verb = http::string_to_verb(method);
+    if (verb == http::verb::unknown) {
+        client_result refused;
+        refused.error = "unknown HTTP method " + method;
+        co_return refused;
+    }
+    http::request<http::string_body> req{verb, s.origin.path + path, 11};
     req.set(http::field::host, s.origin.host);
     req.set(http::field::user_agent, "warroom");
-    req.set(http::field::content_type, content_type);
+    if (!content_type.empty()) req.set(http::field::content_type, content_type);
     for (auto& [k, v] : headers) req.set(k, v);
     req.keep_alive(true);
     req.body() = std::move(body);
@@ -235,7 +253,7 @@ asio::awaitable<client_result> http_client::post(std::string path, std::string c
         connection* c;
         ~lease() { pool.release(c); }
     } held{s, c};
-    auto result = co_await c->send(req);
+    auto result = co_await c->send(req, may_resend);
     co_return result;
 }
 

@@ -46,6 +46,15 @@ public:
     // POSTs to origin.path + `path`. Network failures come back in `error`, never as exceptions.
     boost::asio::awaitable<client_result> post(std::string path, std::string content_type, std::string body,
                                                std::vector<std::pair<std::string, std::string>> headers);
+    // Any method (Statuspage takes PATCH and GET); an empty content_type sends none.
+    // `may_resend`: a kept-alive connection found closed after the request was
+    // written is retried once on a new one (the server may have acted on it);
+    // false for what must never happen twice (Statuspage's create): such a
+    // request always goes on a fresh connection, and a lost answer is the caller's to resolve.
+    boost::asio::awaitable<client_result> request(std::string method, std::string path, std::string content_type,
+                                                  std::string body,
+                                                  std::vector<std::pair<std::string, std::string>> headers,
+                                                  bool may_resend = true);
     const url_parts& origin() const;
     // For the stop: aborts every request in flight (their sockets close) and
     // fails later ones at once, so no call outlives the objects it uses.

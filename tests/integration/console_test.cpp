@@ -222,3 +222,55 @@ page_on_declare = true
     CHECK(second_trigger != std::string::npos);  // reopening pages again
     CHECK_FALSE(has(r.out + r.err, "R0ut1ngKeyOfPaymentsOnCall000042"));
 }
+
+TEST_CASE("the console prints what would be e-mailed and published, threaded, and sends nothing") {
+    scratch s;
+    std::ofstream(s.dir / "mail.toml") << R"([email]
+smtp_url = "smtp://mail.example.com:587"
+from = "status@example.com"
+username_env = "SMTP_USER"
+password_env = "SMTP_PASSWORD"
+
+[statuspage_api]
+page_id = "kctbh9vrtdwd"
+api_key_env = "STATUSPAGE_API_KEY"
+
+[[severities]]
+name = "P1"
+ack_within = "15m"
+resolve_within = "4h"
+email = ["ops@customer.example", "cto@customer.example"]
+)";
+    auto r = s.run("console --config " + (s.dir / "mail.toml").string() + " --db " + s.db().string(),
+                   "declare P1 Checkout is slow\n"
+                   "update INC-1 disk full on db-3 (internal)\n"
+                   "status INC-1 monitoring\n"  // nothing public yet: Statuspage hears nothing
+                   "public INC-1 identified title: Checkout is slow | Some card payments are slow.\n"
+                   "resolve INC-1 replaced the disk\n",
+                   "SMTP_USER=mailer SMTP_PASSWORD=smtp-secret-123 STATUSPAGE_API_KEY=sp-secret-456");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(has(r.out, "[e-mail to ops@customer.example, cto@customer.example] Subject: Checkout is slow\n"));
+    CHECK(has(r.out, "[e-mail to ops@customer.example, cto@customer.example] Subject: Re: Checkout is slow\n"));
+    auto first = r.out.find("    Message-ID: <incident.");
+    REQUIRE(first != std::string::npos);
+    auto id = r.out.substr(first + 16, r.out.find('>', first) - first - 15);
+    CHECK(has(r.out, "(In-Reply-To: " + id + ")"));  // the resolution replies to the declaration
+    CHECK_FALSE(has(r.out, "[statuspage] monitoring"));
+    CHECK(has(r.out, "[statuspage] identified \"Checkout is slow\""));
+    CHECK(has(r.out, "[e-mail to ops@customer.example, cto@customer.example] Subject: Re: Checkout is slow\n"));
+    CHECK(has(r.out, "[statuspage] resolved \"Checkout is slow\""));
+    // Internal words never reach customers, and secrets appear nowhere.
+    std::string customers;  // the e-mail blocks and Statuspage lines
+    std::istringstream lines(r.out);
+    bool in_mail = false;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("[", 0) == 0) in_mail = line.rfind("[e-mail", 0) == 0;
+        if (in_mail || line.rfind("[statuspage]", 0) == 0) customers += line + "\n";
+    }
+    CHECK(has(customers, "Status: Resolved"));
+    CHECK_FALSE(has(customers, "internal"));
+    CHECK_FALSE(has(customers, "replaced the disk"));
+    CHECK_FALSE(has(r.out + r.err, "smtp-secret-123"));
+    CHECK_FALSE(has(r.out + r.err, "sp-secret-456"));
+}

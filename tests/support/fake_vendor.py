@@ -143,6 +143,9 @@ def make_handler(fake):
         def do_DELETE(self):
             self.route()
 
+        def do_PATCH(self):
+            self.route()
+
         def route(self):
             path, _, query = self.path.partition("?")
             length = int(self.headers.get("Content-Length") or 0)

@@ -98,7 +98,7 @@ TEST_CASE("PagerDuty answer: an event more than 15 minutes from now either way i
     }
 }
 
-TEST_CASE("PagerDuty answer: verified but not ours or not an answer: ignored; not its shape: malformed") {
+TEST_CASE("PagerDuty answer: verified but not ours or not an answer: ignored, not its shape: malformed") {
     const std::vector<std::string> secrets{"pd-secret"};
     for (std::string key : {"warroom-T222-INC-42", "srv01/mysql", "warroom-T111-INC-x"}) {
         auto b = pd_body(key);
@@ -116,7 +116,7 @@ TEST_CASE("PagerDuty answer: verified but not ours or not an answer: ignored; no
     CHECK(check_pagerduty_answer(secrets, sign("x", junk), junk, "T111", occurred).status == answer_verdict::refused);
 }
 
-TEST_CASE("Opsgenie answer: the shared secret header, any of the configured ones; updatedAt in nanoseconds") {
+TEST_CASE("Opsgenie answer: the shared secret header, any of the configured ones, updatedAt in nanoseconds") {
     const std::vector<std::string> secrets{"og-old", "og-new"};
     const long long ns = std::chrono::duration_cast<std::chrono::nanoseconds>(occurred.time_since_epoch()).count();
     auto body = og_body("warroom-T111-INC-7", ns);

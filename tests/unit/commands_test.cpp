@@ -468,7 +468,7 @@ TEST_CASE("incident numbers count up from 1 and are never reused") {
 
 // --- naming the incident ---------------------------------------------------------
 
-TEST_CASE("INC-7, inc-7 and 7 name the incident; in its channel it can be left out; explicit wins") {
+TEST_CASE("INC-7, inc-7 and 7 name the incident, in its channel it can be left out, explicit wins") {
     engine_harness h(default_settings(), t0);
     REQUIRE(h.run("declare P2 first").ok);
     REQUIRE(h.run("declare P2 second").ok);
@@ -711,7 +711,7 @@ TEST_CASE("roles can be reassigned in the incident channel, and bad people are r
 
 // --- status ----------------------------------------------------------------------
 
-TEST_CASE("status moves the incident through its statuses; resolved only through resolve") {
+TEST_CASE("status moves the incident through its statuses, resolved only through resolve") {
     engine_harness h(default_settings(), t0);
     REQUIRE(h.run("declare P1 checkout is down").ok);
     const auto chan = inc_of(h, 1).channel_name;
@@ -815,7 +815,7 @@ TEST_CASE("note adds to the timeline and posts it, without changing the incident
 
 // --- snooze ----------------------------------------------------------------------
 
-TEST_CASE("snooze postpones the next update reminder from now; snooze off undoes it") {
+TEST_CASE("snooze postpones the next update reminder from now, snooze off undoes it") {
     engine_harness h(default_settings(), t0);
     REQUIRE(h.run("declare P1 checkout is down").ok);
     h.advance(minutes(10));
@@ -965,7 +965,7 @@ TEST_CASE("show answers the caller with the incident's summary") {
     CHECK_THAT(d.reply.text, Contains("*Next update due:* in 30m"));
 }
 
-TEST_CASE("list shows open incidents most severe first; list all adds recently resolved ones") {
+TEST_CASE("list shows open incidents most severe first, list all adds recently resolved ones") {
     engine_harness h(default_settings(), t0);
     REQUIRE(h.run("declare P3 low thing").ok);
     REQUIRE(h.run("declare P1 high thing").ok);
@@ -1604,7 +1604,7 @@ TEST_CASE("join invites the caller to the incident's channel and answers them al
 
 // --- resolve_requires_role ------------------------------------------------------------
 
-TEST_CASE("resolve_requires_role: only role holders resolve; others are told who can") {
+TEST_CASE("resolve_requires_role: only role holders resolve, others are told who can") {
     auto cfg = default_settings();
     SECTION("off (the default): anyone resolves") {
         REQUIRE_FALSE(cfg.resolve_requires_role);
@@ -1709,7 +1709,7 @@ TEST_CASE("a person is me, @me, <@U…> or <@U…|name> wherever one is expected
     }
 }
 
-TEST_CASE("error examples name the caller's own incident; a number that names none says so") {
+TEST_CASE("error examples name the caller's own incident, a number that names none says so") {
     engine_harness h(default_settings(), t0);
     REQUIRE(h.run("declare P1 checkout is down", "U1").ok);
     REQUIRE(h.run("declare P2 search is slow", "U2").ok);
@@ -1812,7 +1812,7 @@ TEST_CASE("a severity change says only what it arms and keeps the resolution tar
     CHECK_THAT(h.run("stats").reply.text, Contains("MTTR 1h 10m (target 1h, met 0/1)"));
 }
 
-TEST_CASE("a downgrade keeps the resolution target from declaration; a missed one is not escalated twice") {
+TEST_CASE("a downgrade keeps the resolution target from declaration, a missed one is not escalated twice") {
     engine_harness h(default_settings(), t0);
     REQUIRE(h.run("declare P0 checkout is down").ok);
     REQUIRE(h.run("ack 1").ok);

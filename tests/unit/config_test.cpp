@@ -148,7 +148,7 @@ TEST_CASE("followup_nag: 2 days unless set, a duration, and shown by check-confi
     CHECK(bot::parse_settings(text, "described.toml").followup_nag == std::chrono::hours(72));
 }
 
-TEST_CASE("follow-up DMs on unless set off; the digest off unless a channel, at a weekday and time") {
+TEST_CASE("follow-up DMs on unless set off, the digest off unless a channel, at a weekday and time") {
     auto d = bot::parse_settings("", "team.toml");
     CHECK(d.followup_dm);
     CHECK(d.followup_digest_channel.empty());

@@ -158,7 +158,7 @@ TEST_CASE("the declare form is one engine request with its commander and descrip
     CHECK(std::holds_alternative<std::monostate>(refused.then));
 }
 
-TEST_CASE("a bare declare opens the form; anything else is the typed command, keyed by its trigger") {
+TEST_CASE("a bare declare opens the form, anything else is the typed command, keyed by its trigger") {
     slack::slash_command cmd;
     cmd.user_id = "U1";
     cmd.channel_id = "C1";
@@ -319,7 +319,7 @@ TEST_CASE("the resolution post's Follow-up button opens the form for its inciden
     CHECK(open->answer.channel == "C9");
 }
 
-TEST_CASE("the follow-up form is one engine request keyed by its view; a bad one stays open with errors") {
+TEST_CASE("the follow-up form is one engine request keyed by its view, a bad one stays open with errors") {
     auto submission = [](json values, const std::string& meta = R"({"incident":7,"channel":"C9"})") {
         json state = json::object();
         for (auto& [id, element] : values.items()) state[id] = {{id, element}};

@@ -62,7 +62,7 @@ TEST_CASE("a valid submission becomes the typed declare command") {
     CHECK(f.command() == "declare P1 type:outage checkout is down");
 }
 
-TEST_CASE("the declare modal has a Private checkbox; ticked, the command declares private") {
+TEST_CASE("the declare modal has a Private checkbox, ticked, the command declares private") {
     auto cfg = commands::default_settings();
     auto view = bot::declare_view(cfg, "C42");
     const json* visibility = nullptr;

@@ -449,7 +449,7 @@ TEST_CASE("reminders missed while warroom was down fire once, and never at night
     }
 }
 
-TEST_CASE("dropping a follow-up cancels its reminders; others of the incident keep theirs", "[followups]") {
+TEST_CASE("dropping a follow-up cancels its reminders, others of the incident keep theirs", "[followups]") {
     auto h = declared();
     REQUIRE(h.run("followup INC-1 one owner <@U2> due wed").ok);
     REQUIRE(h.run("followup INC-1 two owner <@U3> due wed").ok);

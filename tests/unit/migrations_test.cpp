@@ -159,7 +159,7 @@ TEST_CASE("schema 4 adds follow-ups to a schema 3 database in use: its data kept
     CHECK(due[1].kind == commands::timer_kind::followup);
 }
 
-TEST_CASE("schema 5 adds private and archived incidents to a schema 4 database in use; the archive timer survives a restart") {
+TEST_CASE("schema 5 adds private and archived incidents to a schema 4 database in use, the archive timer survives a restart") {
     temp_db t;
     {
         SQLite::Database raw(t.path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);

@@ -242,7 +242,7 @@ TEST_CASE("an export is plain text: user IDs as @U…, links as URLs, in CSV and
     CHECK(inc["resolution"] == "rolled back by @U9");
 }
 
-TEST_CASE("export --since keeps incidents declared in that window; JSON parses") {
+TEST_CASE("export --since keeps incidents declared in that window, JSON parses") {
     scratch_dir d;
     settable_clock clk;
     bot::config cfg;
@@ -271,7 +271,7 @@ TEST_CASE("export --since keeps incidents declared in that window; JSON parses")
     CHECK_THAT(bad_err.str(), Contains("--since"));
 }
 
-TEST_CASE("an export marks private incidents; --exclude-private leaves them out") {
+TEST_CASE("an export marks private incidents, --exclude-private leaves them out") {
     scratch_dir d;
     settable_clock clk;
     bot::config cfg;

@@ -315,7 +315,7 @@ TEST_CASE("invite: one call for everyone, duplicates and blanks left out") {
     CHECK(d.calls[0].args == json{{"channel", "C0INC"}, {"users", "U1,U2"}});
 }
 
-TEST_CASE("invite: a list refused for one user is invited one by one; user errors only warn") {
+TEST_CASE("invite: a list refused for one user is invited one by one, user errors only warn") {
     auto inc = incident_with_channel();
     auto j = job(action_kind::invite);
     j.act.users = {"U1", "UGONE", "UBOT", "U2"};
@@ -426,7 +426,7 @@ TEST_CASE("post: a configured channel name is looked up once, then served from t
     CHECK(d.calls[2].args["channel"] == "C0OPS");
 }
 
-TEST_CASE("post: a channel ID is used as it is; an unknown name or a failed lookup is not posted") {
+TEST_CASE("post: a channel ID is used as it is, an unknown name or a failed lookup is not posted") {
     workspace_cache ws;
     driver d;
     SECTION("ID") {
@@ -502,7 +502,7 @@ TEST_CASE("post: blocks Slack refuses are dropped and the text goes alone, with 
     }
 }
 
-TEST_CASE("post: a pinned summary is pinned and its ts recorded; a failed pin still delivers") {
+TEST_CASE("post: a pinned summary is pinned and its ts recorded, a failed pin still delivers") {
     auto inc = incident_with_channel();
     workspace_cache ws;
     auto j = post_job();
@@ -543,7 +543,7 @@ TEST_CASE("post: a pinned summary is pinned and its ts recorded; a failed pin st
     }
 }
 
-TEST_CASE("post in parts: the head's ts is recorded; later parts go in its thread") {
+TEST_CASE("post in parts: the head's ts is recorded, later parts go in its thread") {
     auto inc = incident_with_channel();
     workspace_cache ws;
     driver d;
@@ -565,7 +565,7 @@ TEST_CASE("post in parts: the head's ts is recorded; later parts go in its threa
     CHECK(d.calls.back().args["thread_ts"] == "5.5");
 }
 
-TEST_CASE("post in parts: a head not known here is looked up; unknown waits, never posted goes to the channel") {
+TEST_CASE("post in parts: a head not known here is looked up, unknown waits, never posted goes to the channel") {
     auto inc = incident_with_channel();
     workspace_cache ws;
     auto part = post_job();
@@ -670,7 +670,7 @@ TEST_CASE("update_summary: edits the pinned summary, text alone when the blocks 
     }
 }
 
-TEST_CASE("update_summary: skipped when no summary is known; dead when there is no channel") {
+TEST_CASE("update_summary: skipped when no summary is known, dead when there is no channel") {
     workspace_cache ws;
     auto j = job(action_kind::update_summary);
     SECTION("no summary") {
@@ -751,7 +751,7 @@ TEST_CASE("without im:write a direct message is skipped, said once, and later on
     CHECK(post.methods() == std::vector<std::string>{"chat.postMessage"});
 }
 
-TEST_CASE("a direct message to an unknown user is a dead letter; a timeout is retried") {
+TEST_CASE("a direct message to an unknown user is a dead letter, a timeout is retried") {
     workspace_cache ws;
     auto inc = incident_with_channel();
     driver gone;
@@ -816,7 +816,7 @@ TEST_CASE("archive_channel and unarchive_channel: one call on the incident's cha
     }
 }
 
-TEST_CASE("archive_channel: already archived is done; a channel never created or the general one is dead") {
+TEST_CASE("archive_channel: already archived is done, a channel never created or the general one is dead") {
     auto inc = incident_with_channel();
     workspace_cache ws;
     {

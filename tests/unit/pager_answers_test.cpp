@@ -99,7 +99,7 @@ TEST_CASE("an acknowledgement of an incident already acknowledged in warroom is 
     CHECK_THAT(posts(d), Contains("acknowledged in PagerDuty") && !Contains("That acknowledges it"));
 }
 
-TEST_CASE("a resolution in the pager is noted; the incident stays open in warroom") {
+TEST_CASE("a resolution in the pager is noted, the incident stays open in warroom") {
     engine_harness h(default_settings(), monday_morning);
     REQUIRE(h.run("declare P1 checkout is down").ok);
     auto d = h.eng.answer_from_pager(answered(pager_answer::kind::resolved, 1, "alice", "Opsgenie"), h.store, h.now);

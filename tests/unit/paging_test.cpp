@@ -276,7 +276,7 @@ TEST_CASE("Opsgenie: acknowledge and close address the alert by alias") {
     CHECK_THAT(opsgenie_request(target(pager_kind::opsgenie), e).url, Contains("/v2/alerts/warroom-team%20a%2Fb-INC-42/"));
 }
 
-TEST_CASE("Opsgenie: a long title fits the 130-character message; priorities P1 to P5") {
+TEST_CASE("Opsgenie: a long title fits the 130-character message, priorities P1 to P5") {
     auto e = incident();
     e.title = std::string(300, 'x');
     auto b = json::parse(opsgenie_body(e));
@@ -355,7 +355,7 @@ TEST_CASE("webhook: during a rotation either secret's signature is accepted") {
 
 // -- Answers: what the outbox does with them -------------------------------------------------------
 
-TEST_CASE("classify: 2xx delivered; 429, 5xx and no answer retry; refusals are dead with the vendor's words") {
+TEST_CASE("classify: 2xx delivered, 429, 5xx and no answer retry, refusals are dead with the vendor's words") {
     CHECK(classify(pager_kind::pagerduty, {202, R"({"status":"success","message":"Event processed"})", "", ""}).kind ==
           page_result::delivered);
     CHECK(classify(pager_kind::webhook, {204, "", "", ""}).kind == page_result::delivered);
@@ -508,7 +508,7 @@ TEST_CASE("[[pagers]] errors name the file, the key and what was expected") {
     CHECK_THAT(error_of("pagers = \"pd\"\n"), Contains("pagers: expected a list of tables written [[pagers]]"));
 }
 
-TEST_CASE("a severity's page list names pagers beside Slack groups; a typo is refused") {
+TEST_CASE("a severity's page list names pagers beside Slack groups, a typo is refused") {
     std::vector<commands::severity_def> sevs(2);
     sevs[0].name = "P0";
     sevs[0].page = {"S0ONCALL", "payments-oncall", "teams-bridge"};
@@ -533,7 +533,7 @@ TEST_CASE("a severity's page list names pagers beside Slack groups; a typo is re
     CHECK_THROWS_WITH(route_severities(pagers, nothing_to_page, "team.toml"), Contains("page_on_declare"));
 }
 
-TEST_CASE("load_config: pagers read with their secrets; check-config names what is missing and never a value") {
+TEST_CASE("load_config: pagers read with their secrets, check-config names what is missing and never a value") {
     auto path = (std::filesystem::temp_directory_path() / "warroom_paging_test.toml").string();
     std::ofstream(path) << three_pagers << R"(
 [[severities]]

@@ -101,7 +101,7 @@ TEST_CASE("declare private makes a private incident, in any order with severity 
     CHECK(d.save->title == "the private api is down");
 }
 
-TEST_CASE("a type marked private declares private incidents; security is, in the defaults", "[private]") {
+TEST_CASE("a type marked private declares private incidents, security is, in the defaults", "[private]") {
     engine_harness h(default_settings(), t0);
     auto d = h.run("declare P1 type:security " + secret);
     REQUIRE(d.ok);
@@ -111,7 +111,7 @@ TEST_CASE("a type marked private declares private incidents; security is, in the
     CHECK_FALSE(d.save->is_private);
 }
 
-TEST_CASE("a private incident is not announced; the escalation channel gets a line without the title", "[private]") {
+TEST_CASE("a private incident is not announced, the escalation channel gets a line without the title", "[private]") {
     engine_harness h(default_settings(), t0);
     auto d = h.run("declare private P1 " + secret);
     REQUIRE(d.ok);

@@ -107,7 +107,7 @@ TEST_CASE("impact refuses what the page could not show, changing nothing", "[pub
     CHECK_THAT(none.run("impact INC-1 API major_outage").reply.text, Contains("[[components]]"));
 }
 
-TEST_CASE("a public update is its own record; an internal update never becomes one", "[public]") {
+TEST_CASE("a public update is its own record, an internal update never becomes one", "[public]") {
     engine_harness h(page_settings(), t0);
     h.run("declare P1 checkout is down");
     h.run("update INC-1 db-7 ran out of connections, bob is restarting it");
@@ -170,7 +170,7 @@ TEST_CASE("the first public update gives customers a title of their own, else th
     }
 }
 
-TEST_CASE("a draft's public title goes out when it is published; without one, the internal title", "[public]") {
+TEST_CASE("a draft's public title goes out when it is published, without one, the internal title", "[public]") {
     engine_harness h(page_settings(true), t0);
     h.run("declare P1 ledger writes fail", "U1");
     h.run("commander INC-1 <@U1>", "U1");

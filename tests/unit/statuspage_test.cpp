@@ -210,7 +210,7 @@ TEST_CASE("an unpublished incident appears nowhere: not its title, components, b
     }
 }
 
-TEST_CASE("the first public update's title names the incident for customers; the internal title never shows", "[public]") {
+TEST_CASE("the first public update's title names the incident for customers, the internal title never shows", "[public]") {
     auto s = stored(1, "DB primary failover broke ledger writes", "P1", now - hours(2));
     s.inc.public_notes = {note(1, commands::public_phase::investigating, "Some payments fail.", now - minutes(90)),
                           note(2, commands::public_phase::identified, "Cause found.", now - minutes(60))};
@@ -280,7 +280,7 @@ TEST_CASE("the model sorts active and resolved incidents, and the worst active o
     CHECK(find_incident(m, "zzzzzzzzzzzz") == nullptr);
 }
 
-TEST_CASE("components keep the config's groups and order; ungrouped ones come first") {
+TEST_CASE("components keep the config's groups and order, ungrouped ones come first") {
     auto m = build_model(two_groups(), severities(), {}, now);
     REQUIRE(m.groups.size() == 3);
     CHECK(m.groups[0].name.empty());
@@ -577,7 +577,7 @@ name = "Docs"
     CHECK_THAT(error_of("components = 3\n"), Contains("[[components]]"));
 }
 
-TEST_CASE("the front page lists the newest past incidents; older ones are in the feed and at their addresses") {
+TEST_CASE("the front page lists the newest past incidents, older ones are in the feed and at their addresses") {
     std::vector<stored_incident> many;
     for (int i = 1; i <= 30; ++i)
         many.push_back(stored(i, "Past " + std::to_string(i) + ".", "P2", now - days(40) + hours(i), now - days(40) + hours(i) + minutes(30)));
@@ -637,7 +637,7 @@ TEST_CASE("a private incident never reaches the page, the JSON, the feed, the ba
     CHECK(respond("GET", "/incidents/" + public_id(secret.inc), "", m).status == 404);
 }
 
-TEST_CASE("published public updates are what customers read, newest first; drafts and internal text never", "[public]") {
+TEST_CASE("published public updates are what customers read, newest first, drafts and internal text never", "[public]") {
     auto s = stored(1, "Checkout slow", "P1", now - hours(2));
     change_status(s, commands::incident_status::identified, now - hours(1));
     s.inc.public_notes = {note(1, commands::public_phase::investigating, "Payments may fail for some customers.", now - minutes(100)),
