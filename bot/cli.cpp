@@ -41,7 +41,7 @@ int run_cli(int argc, char** argv) {
     config_overrides flags;
     std::string config_file, db_file;
     app.add_option("--config", config_file, "TOML config file (else $WARROOM_CONFIG, else built-in defaults)");
-    app.add_option("--db", db_file, "SQLite database file (else $WARROOM_DB, else warroom.db)");
+    app.add_option("--db", db_file, "SQLite database file or postgresql:// URL (else $WARROOM_DB, else warroom.db)");
     std::string log_format_name = "text", log_level_name = "info";
     app.add_option("--log-format", log_format_name, "Log lines on stderr: text, or json (one object a line)")
         ->envname("WARROOM_LOG_FORMAT")

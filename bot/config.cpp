@@ -3,6 +3,8 @@
 // because the person reading it is often fixing a config under pressure.
 #include "bot/config.hpp"
 
+#include "storage/location.hpp"
+
 #include "bot/toml_text.hpp"
 
 #include "commands/text.hpp"
@@ -451,7 +453,7 @@ std::string describe(const config& c) {
     const auto& s = c.settings;
     std::ostringstream out;
     out << "# effective settings from " << c.source << "\n"
-        << "# database: " << c.db_path << "\n"
+        << "# database: " << storage::redact_location(c.db_path) << "\n"
         << "# listen: " << c.listen << "\n"
         << "# slack api: " << c.slack_api_url << "\n"
         << "# max connections: " << c.max_connections << "\n"

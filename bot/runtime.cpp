@@ -3,7 +3,6 @@
 
 #include "bot/log_format.hpp"
 
-#include <SQLiteCpp/Transaction.h>
 #include <spdlog/spdlog.h>
 
 namespace warroom::bot {
@@ -44,7 +43,7 @@ commands::message cannot_save(storage::database& db, const std::string& why) {
 // while the file is usable. When it is gone or damaged, a commit would vanish
 // (or land in a file that is not ours): the writes are rolled back (by the
 // transaction's destructor) and the reason returned.
-std::optional<std::string> commit_if_usable(storage::database& db, SQLite::Transaction& txn, bool wrote) {
+std::optional<std::string> commit_if_usable(storage::database& db, storage::transaction& txn, bool wrote) {
     if (wrote)
         if (const auto& why = db.problem()) return why;
     txn.commit();
@@ -77,7 +76,7 @@ commands::outcome runtime::handle(const commands::request& req) {
     log_scope scope({std::nullopt, req.once_key});
     auto now = clock_.now();
     try {
-        SQLite::Transaction txn(db_.sql());
+        storage::transaction txn(db_);
         bool wrote = false;
         auto reply = decide_and_apply(req, now, wrote);
         if (auto why = commit_if_usable(db_, txn, wrote)) {
@@ -101,7 +100,7 @@ std::vector<commands::outcome> runtime::handle_batch(const std::vector<commands:
     replies.reserve(reqs.size());
     auto now = clock_.now();
     try {
-        SQLite::Transaction txn(db_.sql());
+        storage::transaction txn(db_);
         bool wrote = false;
         for (const auto& req : reqs) replies.push_back(decide_and_apply(req, now, wrote));
         // Nothing can be saved: one by one, reads are still answered and writes refused.
@@ -119,7 +118,7 @@ std::vector<commands::outcome> runtime::handle_batch(const std::vector<commands:
 bool runtime::observe(const commands::observation& seen) {
     auto now = clock_.now();
     try {
-        SQLite::Transaction txn(db_.sql());
+        storage::transaction txn(db_);
         auto d = engine_.observe(seen, repo_, now);
         if (!d.ok) return false;
         repo_.apply(d, now);
@@ -135,7 +134,7 @@ bool runtime::observe(const commands::observation& seen) {
 commands::message runtime::join(std::int64_t incident, const std::string& user) {
     auto now = clock_.now();
     try {
-        SQLite::Transaction txn(db_.sql());
+        storage::transaction txn(db_);
         auto d = engine_.join(incident, user, repo_, now);
         if (d.ok) repo_.apply(d, now);
         if (auto why = commit_if_usable(db_, txn, d.ok)) return cannot_save(db_, *why);
@@ -153,7 +152,7 @@ std::size_t runtime::fire_due() {
     auto now = clock_.now();
     std::size_t fired = 0;
     try {
-        SQLite::Transaction txn(db_.sql());
+        storage::transaction txn(db_);
         for (const auto& t : repo_.due_timers(now)) {
             auto d = engine_.fire(t.incident, t.kind, repo_, now);
             if (!d.ok) continue;

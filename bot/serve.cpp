@@ -21,6 +21,7 @@
 #include "bot/slack_endpoint.hpp"
 #include "bot/status_site.hpp"
 #include "commands/text.hpp"
+#include "storage/location.hpp"
 #include "storage/writer_lock.hpp"
 
 #include <nlohmann/json.hpp>
@@ -214,9 +215,12 @@ int run_serve(const config& cfg) {
                      descriptors, limits.max_connections, cfg.max_connections);
     }
 
+    // One writer per SQLite file; on PostgreSQL replicas share the database by design.
     std::string why_not;
-    auto only_writer = storage::writer_lock::acquire(cfg.db_path, why_not);
-    if (!only_writer) {
+    bool shared = storage::is_postgres_url(cfg.db_path);
+    auto only_writer = shared ? std::optional<storage::writer_lock>()
+                              : storage::writer_lock::acquire(cfg.db_path, why_not);
+    if (!shared && !only_writer) {
         std::cerr << "warroom serve: " << why_not << ".\n";
         return 2;
     }
@@ -319,7 +323,7 @@ int run_serve(const config& cfg) {
     }
     auto bound = server.local_endpoint();
     spdlog::info("warroom {} serving Slack on {}:{} (database {}, Slack API {})", WARROOM_VERSION,
-                 bound.address().to_string(), bound.port(), cfg.db_path, cfg.slack_api_url);
+                 bound.address().to_string(), bound.port(), storage::redact_location(cfg.db_path), cfg.slack_api_url);
 
     auto stopped = [](loop_health& h) { return [&h](std::string_view what) { h.stopped(std::string(what)); }; };
     tasks.spawn("outbox delivery", outbox.run(), stopped(outbox.health()));

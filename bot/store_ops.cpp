@@ -1,7 +1,6 @@
 // The database thread's named operations: the SQL each caller needs, with its transaction.
 #include "bot/store_ops.hpp"
 
-#include <SQLiteCpp/Transaction.h>
 
 namespace warroom::bot {
 
@@ -71,7 +70,7 @@ store_ops::outbox_round store_ops::read_outbox_round(time_point now, std::size_t
 std::size_t store_ops::settle_round(std::vector<std::pair<std::int64_t, time_point>> deferrals,
                                     std::vector<std::int64_t> superseded, time_point now) {
     auto& repo = rt_.repository();
-    SQLite::Transaction txn(rt_.db().sql());
+    storage::transaction txn(rt_.db());
     for (const auto& [id, at] : deferrals) repo.defer(id, at);
     for (auto id : superseded) repo.mark_delivered(id, now);
     txn.commit();
@@ -80,7 +79,7 @@ std::size_t store_ops::settle_round(std::vector<std::pair<std::int64_t, time_poi
 
 void store_ops::record_outcome(delivery_outcome o) {
     auto& repo = rt_.repository();
-    SQLite::Transaction txn(rt_.db().sql());
+    storage::transaction txn(rt_.db());
     if (!o.channel_id.empty()) repo.set_channel(o.incident, o.channel_id, o.channel_name);
     if (!o.summary_ts.empty()) repo.set_summary(o.incident, o.summary_ts);
     if (!o.posted_ts.empty()) repo.set_posted_ts(o.id, o.posted_ts);
@@ -105,7 +104,7 @@ std::optional<std::string> store_ops::posted_ts(std::int64_t outbox_id) { return
 std::vector<store_ops::incident_history> store_ops::status_page_incidents(time_point since) {
     auto& repo = rt_.repository();
     // One read transaction: the incidents and their timelines as of one moment.
-    SQLite::Transaction txn(rt_.db().sql());
+    storage::transaction txn(rt_.db());
     std::map<std::int64_t, commands::incident> found;
     for (auto& inc : repo.list_open()) found.emplace(inc.number, std::move(inc));
     for (auto& inc : repo.list_declared_since(since)) found.emplace(inc.number, std::move(inc));

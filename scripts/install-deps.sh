@@ -9,6 +9,8 @@ packages=(
   nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev libspdlog-dev catch2
   libkainjow-mustache-dev libtomlplusplus-dev libcli11-dev libhowardhinnant-date-dev
   tzdata sqlite3 python3 openssl
+  # PostgreSQL storage (libpq's C API), and the server the tests run a throwaway cluster of.
+  libpq-dev postgresql
 )
 if [[ "${WARROOM_BENCH_DEPS:-}" == 1 ]]; then
   packages+=(wrk curl)

@@ -13,7 +13,7 @@ constexpr const char* incident_columns =
     "declared_at, acked_at, acked_by, resolved_at, resolution, last_update_at, last_update, update_clock_from, "
     "snoozed, summary_ts, is_private, archived";
 
-commands::incident read_incident(SQLite::Statement& q) {
+commands::incident read_incident(statement& q) {
     commands::incident inc;
     inc.number = q.getColumn(0).getInt64();
     inc.title = q.getColumn(1).getString();
@@ -209,7 +209,7 @@ void incident_table::save(const commands::incident& inc, bool is_new) {
     timers_.arm(number, inc.due);
 
     if (is_new)
-        query(db_, "UPDATE counters SET value = max(value, ?) WHERE name = 'incident'", number + 1).exec();
+        query(db_, "UPDATE counters SET value = ?1 WHERE name = 'incident' AND value < ?1", number + 1).exec();
 }
 
 void incident_table::add_timeline(const std::vector<commands::timeline_entry>& entries, std::int64_t incident) {

@@ -21,7 +21,7 @@ json payload_of(const commands::action& a) {
     return p;
 }
 
-outbox_entry read_outbox(SQLite::Statement& q) {
+outbox_entry read_outbox(statement& q) {
     outbox_entry e;
     e.id = q.getColumn(0).getInt64();
     e.act.incident = q.getColumn(1).getInt64();
@@ -78,8 +78,8 @@ std::string describe_action(const outbox_entry& e) {
 
 void outbox_table::enqueue(const std::vector<commands::action>& actions, std::int64_t incident, time_point now) {
     if (actions.empty()) return;
-    query q(db_, "INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?)");
+    constexpr const char* insert = "INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
+                                   "VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
     // A reply in a thread names its head by outbox id, known only here.
     std::vector<std::int64_t> ids;
     std::vector<bool> head(actions.size(), false);  // a later action replies in its thread
@@ -90,9 +90,10 @@ void outbox_table::enqueue(const std::vector<commands::action>& actions, std::in
         auto payload = payload_of(a);
         if (a.thread_of >= 0 && static_cast<std::size_t>(a.thread_of) < i) payload["thread_of"] = ids[static_cast<std::size_t>(a.thread_of)];
         if (head[i]) payload["thread_head"] = true;
-        q.run(a.incident ? a.incident : incident, commands::to_string(a.kind), a.channel,
-              payload.dump(-1, ' ', false, json::error_handler_t::replace), now, now);
-        ids.push_back(db_.sql().getLastInsertRowid());
+        auto text = payload.dump(-1, ' ', false, json::error_handler_t::replace);
+        ids.push_back(query(db_, insert, a.incident ? a.incident : incident, commands::to_string(a.kind), a.channel,
+                            text, now, now)
+                          .row([](auto& q) { return q.getColumn(0).getInt64(); }));
     }
 }
 
@@ -167,16 +168,27 @@ std::size_t outbox_table::retry_dead(time_point now) {
             .exec());
 }
 
+// The payload is read and written whole, in C++: SQLite's json_set and
+// PostgreSQL's jsonb_set differ, and this runs once per posted thread head.
 void outbox_table::set_posted_ts(std::int64_t outbox_id, const std::string& ts) {
-    query(db_, "UPDATE outbox SET payload = json_set(payload, '$.ts', ?) WHERE id = ?", ts, outbox_id).exec();
+    auto payload = query(db_, "SELECT payload FROM outbox WHERE id = ?", outbox_id).one_row([](auto& q) {
+        return q.getColumn(0).getString();
+    });
+    if (!payload) return;
+    auto p = json::parse(*payload, nullptr, false);
+    if (!p.is_object()) p = json::object();
+    p["ts"] = ts;
+    auto text = p.dump(-1, ' ', false, json::error_handler_t::replace);
+    query(db_, "UPDATE outbox SET payload = ? WHERE id = ?", text, outbox_id).exec();
 }
 
 std::optional<std::string> outbox_table::posted_ts(std::int64_t outbox_id) {
-    auto row = query(db_, "SELECT state, coalesce(json_extract(payload, '$.ts'), '') FROM outbox WHERE id = ?",
-                     outbox_id)
+    auto row = query(db_, "SELECT state, payload FROM outbox WHERE id = ?", outbox_id)
                    .one_row([](auto& q) -> std::optional<std::string> {
                        if (q.getColumn(0).getString() == "pending") return std::nullopt;
-                       return q.getColumn(1).getString();
+                       json p = json::parse(q.getColumn(1).getString(), nullptr, false);
+                       if (!p.is_object() || !p.contains("ts") || !p["ts"].is_string()) return std::string();
+                       return p["ts"].get<std::string>();
                    });
     if (!row) return std::string();  // gone
     return *row;

@@ -29,6 +29,33 @@ def fail(msg):
     sys.exit(1)
 
 
+_closure = None
+
+
+# What apt installs with the listed packages: their Depends and Pre-Depends,
+# recursively, as this machine's dpkg knows them (libpq5 brings Kerberos,
+# LDAP and GnuTLS, which the Dockerfile need not name one by one).
+def pulled_in(wanted):
+    global _closure
+    if _closure is not None:
+        return _closure
+    seen, todo = set(), list(wanted)
+    while todo:
+        pkg = todo.pop()
+        if pkg in seen:
+            continue
+        seen.add(pkg)
+        r = subprocess.run(["dpkg-query", "-W", "-f=${Depends}, ${Pre-Depends}", pkg], capture_output=True, text=True)
+        if r.returncode != 0:
+            continue
+        for alternative in r.stdout.split(","):
+            name = alternative.split("|")[0].strip().split(" ")[0].split(":")[0]
+            if name:
+                todo.append(name)
+    _closure = seen
+    return seen
+
+
 def check_dockerfile(binary):
     text = open(os.path.join(DEPLOY, "Dockerfile"), encoding="utf-8").read()
     stages = re.split(r"(?m)^FROM\s+", text)[1:]
@@ -60,7 +87,7 @@ def check_dockerfile(binary):
                 break
         if owner is None:
             fail(f"no Debian package owns {lib}; the image could not provide it")
-        if owner not in wanted and owner not in BASE_PACKAGES:
+        if owner not in wanted and owner not in BASE_PACKAGES and owner not in pulled_in(wanted):
             missing.append(f"{owner} (for {os.path.basename(lib)})")
     if missing:
         fail("the runtime stage does not install " + ", ".join(missing))

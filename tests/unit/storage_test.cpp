@@ -1,9 +1,10 @@
-// The SQLite repository: what is written is read back, a failed command
+// The repository, on SQLite and (run again by ctest) on PostgreSQL: what is written is read back, a failed command
 // leaves nothing behind, and the outbox keeps each incident's order.
 #include "storage/database.hpp"
 #include "storage/incident_repository.hpp"
+#include "test_db.hpp"
 
-#include <SQLiteCpp/Transaction.h>
+#include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
 #include <date/date.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -22,12 +23,7 @@ using commands::time_point;
 
 namespace {
 
-struct temp_db {
-    fs::path path = fs::temp_directory_path() / ("warroom-storage-" + std::to_string(std::random_device{}()) + ".db");
-    ~temp_db() {
-        for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
-    }
-};
+using testing::temp_db;
 
 time_point at(std::int64_t s) { return time_point{std::chrono::seconds{s}}; }
 
@@ -63,7 +59,7 @@ commands::decision declare(std::int64_t number, const std::string& title, time_p
 
 TEST_CASE("an incident is stored and read back whole") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     REQUIRE(repo.next_number() == 1);
     repo.apply(declare(1, "Checkout down 🔥", at(1000)), at(1000));
@@ -101,9 +97,9 @@ TEST_CASE("an incident is stored and read back whole") {
 // prepared once, for every call.
 TEST_CASE("a statement is prepared once for its text, whichever string carries it") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     const std::string owned = "SELECT count(*) FROM incidents";
-    SQLite::Statement* first = nullptr;
+    storage::statement* first = nullptr;
     { auto h = db.prepare(owned); first = &*h; }
     { auto h = db.prepare(std::string_view(owned)); CHECK(&*h == first); }
     { auto h = db.prepare("SELECT count(*) FROM incidents"); CHECK(&*h == first); }
@@ -112,7 +108,7 @@ TEST_CASE("a statement is prepared once for its text, whichever string carries i
 
 TEST_CASE("timers follow the incident's deadlines") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     repo.apply(declare(2, "b", at(1100)), at(1100));
@@ -140,7 +136,7 @@ TEST_CASE("timers follow the incident's deadlines") {
 TEST_CASE("follow-ups are stored whole, their reminders are timers after a restart, and closing one disarms it") {
     temp_db t;
     {
-        storage::database db(t.path.string());
+        storage::database db(t.location);
         storage::incident_repository repo(db);
         repo.apply(declare(1, "a", at(1000)), at(1000));
         repo.apply(declare(2, "b", at(1000)), at(1000));
@@ -168,7 +164,7 @@ TEST_CASE("follow-ups are stored whole, their reminders are timers after a resta
         CHECK(repo.next_followup_id() == 4);
     }
     // A restart: what was armed is armed again, from the file alone.
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     auto back = repo.find_followup(1);
     REQUIRE(back);
@@ -229,10 +225,10 @@ TEST_CASE("follow-ups are stored whole, their reminders are timers after a resta
 
 TEST_CASE("a failed command's transaction leaves nothing behind") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     try {
-        SQLite::Transaction txn(db.sql());
+        storage::transaction txn(db);
         repo.apply(declare(1, "half made", at(1000)), at(1000));
         throw std::runtime_error("crash before commit");
     } catch (const std::runtime_error&) {
@@ -246,33 +242,35 @@ TEST_CASE("a failed command's transaction leaves nothing behind") {
 
 TEST_CASE("incident numbers are never reused") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     repo.apply(declare(2, "b", at(1000)), at(1000));
-    db.sql().exec("DELETE FROM incidents WHERE number = 2");
+    db.execute("DELETE FROM incidents WHERE number = 2");
     CHECK(repo.next_number() == 3);
 }
 
 TEST_CASE("everything survives closing and reopening the file") {
     temp_db t;
     {
-        storage::database db(t.path.string());
+        storage::database db(t.location);
         storage::incident_repository repo(db);
         repo.apply(declare(1, "persisted", at(1000)), at(1000));
     }
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     CHECK(repo.find(1)->title == "persisted");
     CHECK(repo.next_deadline() == at(1300));
     CHECK(repo.pending_action_count() == 2);
-    CHECK(db.sql().execAndGet("PRAGMA journal_mode").getString() == "wal");
-    CHECK(db.sql().execAndGet("PRAGMA synchronous").getInt() == 2);  // FULL
+    if (!t.postgres) {
+        CHECK(db.sql().execAndGet("PRAGMA journal_mode").getString() == "wal");
+        CHECK(db.sql().execAndGet("PRAGMA synchronous").getInt() == 2);  // FULL
+    }
 }
 
 TEST_CASE("the outbox delivers in order and holds an incident's later actions behind a retry") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     repo.apply(declare(2, "b", at(1000)), at(1000));
@@ -325,7 +323,7 @@ TEST_CASE("the outbox delivers in order and holds an incident's later actions be
 
 TEST_CASE("a repeated request key is recognised") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     CHECK(repo.remember_request("Ev123", at(1000)));
     CHECK_FALSE(repo.remember_request("Ev123", at(1001)));
@@ -335,7 +333,7 @@ TEST_CASE("a repeated request key is recognised") {
 
 TEST_CASE("open incidents are counted by severity and listed with their roles") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     repo.apply(declare(2, "b", at(2000)), at(2000));
@@ -357,7 +355,7 @@ TEST_CASE("open incidents are counted by severity and listed with their roles") 
 
 TEST_CASE("recent open incidents: newest first, bounded, resolved ones left out") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     for (int n = 1; n <= 8; ++n) repo.apply(declare(n, "storm " + std::to_string(n), at(1000 + n)), at(1000 + n));
     auto resolved = repo.find(7);
@@ -384,7 +382,7 @@ TEST_CASE("recent open incidents: newest first, bounded, resolved ones left out"
 
 TEST_CASE("the summary's ts is stored once posted and survives later saves of the incident") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     auto before = repo.find(1);  // as the engine read it before the summary went out
@@ -418,7 +416,7 @@ TEST_CASE("the summary's ts is stored once posted and survives later saves of th
 
     // Still there after a reopen.
     {
-        storage::database again(t.path.string());
+        storage::database again(t.location);
         storage::incident_repository repo2(again);
         CHECK(repo2.find(1)->summary_ts == "1764000000.000100");
     }
@@ -426,7 +424,7 @@ TEST_CASE("the summary's ts is stored once posted and survives later saves of th
 
 TEST_CASE("a summary update is superseded by a newer one, pending or delivered, not by a dead one") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     repo.apply(declare(2, "b", at(1000)), at(1000));
@@ -459,9 +457,9 @@ TEST_CASE("a summary update is superseded by a newer one, pending or delivered, 
     CHECK_FALSE(repo.has_newer_summary_update(1, updates[0].id));  // dead: never shown
 }
 
-TEST_CASE("a database file deleted under the open connection is noticed, and stays noticed") {
+TEST_CASE("a database file deleted under the open connection is noticed, and stays noticed", "[sqlite]") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "kept", at(1000)), at(1000));
     CHECK_FALSE(db.problem());
@@ -475,25 +473,25 @@ TEST_CASE("a database file deleted under the open connection is noticed, and sta
     CHECK(db.problem());
 }
 
-TEST_CASE("a database file replaced by another under the open connection is noticed") {
+TEST_CASE("a database file replaced by another under the open connection is noticed", "[sqlite]") {
     temp_db t, other;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     { storage::database second(other.path.string()); }
     fs::rename(other.path, t.path);
     REQUIRE(db.problem());
     CHECK_THAT(*db.problem(), Catch::Matchers::Contains("replaced"));
 }
 
-TEST_CASE("an in-memory database has no file to lose") {
+TEST_CASE("an in-memory database has no file to lose", "[sqlite]") {
     storage::database db(":memory:");
     CHECK_FALSE(db.problem());
 }
 
-TEST_CASE("a new database and its -wal and -shm are readable by their owner only") {
+TEST_CASE("a new database and its -wal and -shm are readable by their owner only", "[sqlite]") {
     temp_db t;
     auto old = ::umask(022);
     {
-        storage::database db(t.path.string());
+        storage::database db(t.location);
         storage::incident_repository repo(db);
         repo.apply(declare(1, "secret title", at(1000)), at(1000));
         for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -507,7 +505,7 @@ TEST_CASE("a new database and its -wal and -shm are readable by their owner only
     ::umask(old);
 }
 
-TEST_CASE("create_owner_only makes a file 0600, and with replace a leftover too, emptied") {
+TEST_CASE("create_owner_only makes a file 0600, and with replace a leftover too, emptied", "[sqlite]") {
     temp_db t;
     const std::string p = t.path.string() + ".out";
     auto old = ::umask(022);
@@ -523,10 +521,10 @@ TEST_CASE("create_owner_only makes a file 0600, and with replace a leftover too,
     fs::remove(p);
 }
 
-TEST_CASE("a database with a zeroed page is refused at open, saying it is damaged") {
+TEST_CASE("a database with a zeroed page is refused at open, saying it is damaged", "[sqlite]") {
     temp_db t;
     {
-        storage::database db(t.path.string());
+        storage::database db(t.location);
         storage::incident_repository repo(db);
         for (int n = 1; n <= 60; ++n) repo.apply(declare(n, std::string(400, 'x'), at(1000)), at(1000));
         db.sql().exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -548,7 +546,7 @@ TEST_CASE("a database with a zeroed page is refused at open, saying it is damage
                       Catch::Matchers::Contains("damaged") && Catch::Matchers::Contains("backup"));
 }
 
-TEST_CASE("an empty database file is started as a new database, with a warning") {
+TEST_CASE("an empty database file is started as a new database, with a warning", "[sqlite]") {
     temp_db t;
     { std::ofstream touch(t.path); }
     std::ostringstream logged;
@@ -556,7 +554,7 @@ TEST_CASE("an empty database file is started as a new database, with a warning")
     spdlog::set_default_logger(std::make_shared<spdlog::logger>(
         "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(logged)));
     {
-        storage::database db(t.path.string());
+        storage::database db(t.location);
         CHECK(db.schema_version() == storage::database::latest_schema_version());
     }
     spdlog::set_default_logger(previous);
