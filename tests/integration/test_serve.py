@@ -252,6 +252,13 @@ class Warroom:
     def __init__(self, tmpdir, config=CONFIG):
         self.tmpdir = tmpdir
         self.db = os.path.join(tmpdir, "w.db")
+        # ctest's PostgreSQL pass (tests/support/with_pg.sh): the same tests on an emptied PostgreSQL database.
+        pg = os.environ.get("WARROOM_TEST_DB", "")
+        if pg.startswith(("postgresql://", "postgres://")):
+            self.db = pg
+            subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", pg, "-c",
+                            "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.config = None
         if config:
             self.config = os.path.join(tmpdir, "warroom.toml")
