@@ -50,6 +50,12 @@ struct config {
     // apart and a webhook from the vendor is matched to this one's incidents.
     // Must never change once pages were sent.
     std::string install_id = "warroom";
+    // Several replicas on one PostgreSQL database: this process's name in
+    // leases and /healthz (WARROOM_REPLICA_ID; default host:listen port), and how long
+    // an outbox entry it took stays its own without news (`lease`): a replica
+    // that dies holds its entries this long, then another delivers them.
+    std::string replica_id;
+    std::chrono::seconds lease{15};
 };
 
 // Reads an environment variable; empty optional when unset. Injected so tests

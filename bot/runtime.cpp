@@ -9,6 +9,8 @@ namespace warroom::bot {
 
 runtime::runtime(const config& cfg, const clock& clk)
     : clock_(clk),
+      replica_id_(cfg.replica_id.empty() ? "warroom" : cfg.replica_id),
+      lease_(cfg.lease),
       db_(cfg.db_path),
       repo_(db_),
       engine_(cfg.settings, templates::renderer(cfg.settings.templates_dir)) {}

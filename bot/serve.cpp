@@ -4,6 +4,8 @@
 // database closes.
 #include "bot/serve.hpp"
 
+#include <cmath>
+
 #include "bot/db_worker.hpp"
 #include "bot/event_intake.hpp"
 #include "bot/interactions.hpp"
@@ -109,6 +111,12 @@ net::task<net::http_response> healthz(const health_inputs& in, bool readiness) {
         // Deleted, replaced or damaged: 503, though reads still work.
         body["outbox"] = co_await in.db.run(&store_ops::health_check);
         body["database"] = "ok";
+        auto now = in.clk.now();
+        auto r = co_await in.db.run(&store_ops::replica_health, now);
+        body["replica"] = r.replica;
+        body["backend"] = r.backend;
+        body["database_round_trip_ms"] = std::round(r.round_trip_ms * 1000) / 1000;
+        body["leases"] = r.leases;
     } catch (const std::exception& e) {
         db_error = e.what();
     }

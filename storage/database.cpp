@@ -24,6 +24,8 @@ namespace warroom::storage {
 
 namespace {
 
+const std::string write_lock_sql = "SELECT pg_advisory_xact_lock(7797114114111111110)";
+
 bool is_plain_file(const std::string& path) {
     return !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
 }
@@ -254,7 +256,14 @@ int database::schema_version() { return pg_ ? current_version(*pg_) : current_ve
 
 int database::latest_schema_version() { return latest_version(); }
 
-transaction::transaction(database& db) : db_(db) { db_.execute("BEGIN"); }
+transaction::transaction(database& db) : db_(db) {
+    db_.execute("BEGIN");
+    // Replicas write one at a time, as SQLite's one writer does: a command
+    // reads its incident and saves it whole, and timers fire from what they
+    // read, so two replicas interleaving would lose an update or fire twice.
+    // Held to COMMIT / ROLLBACK; reads outside transactions do not wait.
+    if (db_.is_postgres()) db_.execute(write_lock_sql);
+}
 
 transaction::~transaction() {
     if (done_ || !db_.in_transaction()) return;

@@ -125,7 +125,9 @@ private:
     std::unordered_map<std::string, std::unique_ptr<statement>, sql_hash, std::equal_to<>> statements_;
 };
 
-// BEGIN … COMMIT on either backend; rolled back by the destructor unless committed.
+// BEGIN … COMMIT on either backend; rolled back by the destructor unless
+// committed. On PostgreSQL it also takes the replicas' write lock (an
+// advisory lock for the transaction), so writers run one after another.
 class transaction {
 public:
     explicit transaction(database& db);

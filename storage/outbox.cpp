@@ -107,6 +107,40 @@ std::vector<outbox_entry> outbox_table::pending_actions(time_point now, std::siz
     return read_outbox_entries(query(db_, sql, now, limit));
 }
 
+std::vector<outbox_entry> outbox_table::claim_actions(time_point now, std::size_t limit, const std::string& replica,
+                                                     time_point lease_until) {
+    // pending_actions' rule, less what another replica holds: an entry, or
+    // any entry of its incident (the incident's queue is theirs until then).
+    static const std::string sql =
+        std::string("SELECT ") + outbox_columns +
+        " FROM outbox o WHERE state = 'pending' AND next_attempt_at <= ?1 AND NOT EXISTS ("
+        "SELECT 1 FROM outbox w WHERE w.state = 'pending' AND o.incident <> 0 AND "
+        "w.incident = o.incident AND w.id < o.id AND w.next_attempt_at > ?1) "
+        "AND NOT EXISTS (SELECT 1 FROM outbox c WHERE c.state = 'pending' AND c.claimed_by <> '' AND "
+        "c.claimed_by <> ?3 AND c.lease_until > ?1 AND (c.id = o.id OR (o.incident <> 0 AND c.incident = o.incident))) "
+        "ORDER BY id LIMIT ?2";
+    static const std::string pg_sql = sql + " FOR UPDATE OF o SKIP LOCKED";
+    auto entries = read_outbox_entries(query(db_, db_.is_postgres() ? pg_sql : sql, now, limit, replica));
+    query claim(db_, "UPDATE outbox SET claimed_by = ?, lease_until = ? WHERE id = ?");
+    for (const auto& e : entries) claim.run(replica, lease_until, e.id);
+    return entries;
+}
+
+std::size_t outbox_table::renew_leases(const std::string& replica, time_point lease_until) {
+    return static_cast<std::size_t>(
+        query(db_, "UPDATE outbox SET lease_until = ? WHERE claimed_by = ? AND state = 'pending'", lease_until, replica)
+            .exec());
+}
+
+std::map<std::string, std::size_t> outbox_table::live_leases(time_point now) {
+    std::map<std::string, std::size_t> out;
+    query(db_, "SELECT claimed_by, count(*) FROM outbox WHERE state = 'pending' AND claimed_by <> '' AND "
+               "lease_until > ? GROUP BY claimed_by",
+          now)
+        .each_row([&](auto& q) { out[q.getColumn(0).getString()] = static_cast<std::size_t>(q.getColumn(1).getInt64()); });
+    return out;
+}
+
 std::optional<time_point> outbox_table::next_outbox_attempt() {
     // Only the head of each incident's queue counts: the rest wait behind it.
     return query(db_, "SELECT min(next_attempt_at) FROM outbox o WHERE state = 'pending' AND (incident = 0 OR NOT "
@@ -132,20 +166,21 @@ std::vector<outbox_entry> outbox_table::dead_actions(std::size_t limit) {
 }
 
 void outbox_table::mark_delivered(std::int64_t outbox_id, time_point now) {
-    query(db_, "UPDATE outbox SET state = 'done', attempts = attempts + 1, finished_at = ? WHERE id = ?", now,
+    query(db_, "UPDATE outbox SET state = 'done', attempts = attempts + 1, finished_at = ?, claimed_by = '', lease_until = 0 "
+               "WHERE id = ?", now,
           outbox_id)
         .exec();
 }
 
 void outbox_table::mark_failed(std::int64_t outbox_id, const std::string& error, time_point retry_at) {
-    query(db_, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
-               "WHERE id = ? AND state = 'pending'",
+    query(db_, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_by = '', "
+               "lease_until = 0 WHERE id = ? AND state = 'pending'",
           error, retry_at, outbox_id)
         .exec();
 }
 
 void outbox_table::defer(std::int64_t outbox_id, time_point at) {
-    query(db_, "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'", at, outbox_id).exec();
+    query(db_, "UPDATE outbox SET next_attempt_at = ?, claimed_by = '', lease_until = 0 WHERE id = ? AND state = 'pending'", at, outbox_id).exec();
 }
 
 std::size_t outbox_table::retry_backed_off(time_point now) {
@@ -156,7 +191,8 @@ std::size_t outbox_table::retry_backed_off(time_point now) {
 }
 
 void outbox_table::mark_dead(std::int64_t outbox_id, const std::string& error, time_point now) {
-    query(db_, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, finished_at = ? WHERE id = ?",
+    query(db_, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, finished_at = ?, claimed_by = '', "
+               "lease_until = 0 WHERE id = ?",
           error, now, outbox_id)
         .exec();
 }

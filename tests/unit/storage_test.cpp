@@ -561,3 +561,42 @@ TEST_CASE("an empty database file is started as a new database, with a warning",
     CHECK_THAT(logged.str(), Catch::Matchers::Contains("is empty (0 bytes)") &&
                                  Catch::Matchers::Contains(t.path.string()));
 }
+
+// Several replicas share one database (PostgreSQL); the claim rules are
+// plain SQL, so they are checked on both backends with two connections.
+TEST_CASE("a replica's claim keeps an incident's queue its own until the lease runs out") {
+    temp_db t;
+    storage::database a_db(t.location), b_db(t.location);
+    storage::incident_repository a(a_db), b(b_db);
+    a.apply(declare(1, "a", at(1000)), at(1000));  // create_channel, summary
+    a.apply(declare(2, "b", at(1000)), at(1000));
+
+    auto mine = a.claim_actions(at(1000), 1, "one", at(1015));  // incident 1's head only
+    REQUIRE(mine.size() == 1);
+    CHECK(mine[0].act.incident == 1);
+    // The other replica gets incident 2, and nothing of incident 1: not even
+    // its summary, which must wait for the channel replica one is creating.
+    auto theirs = b.claim_actions(at(1001), 10, "two", at(1016));
+    REQUIRE(theirs.size() == 2);
+    CHECK(theirs[0].act.incident == 2);
+    CHECK(theirs[1].act.incident == 2);
+    CHECK(a.live_leases(at(1001)) == std::map<std::string, std::size_t>{{"one", 1}, {"two", 2}});
+
+    // Replica one delivers its head: the release lets anyone take the rest, in
+    // order (replica two's next round also has again what it already holds).
+    a.mark_delivered(mine[0].id, at(1002));
+    auto next = b.claim_actions(at(1002), 10, "two", at(1017));
+    REQUIRE(next.size() == 3);
+    CHECK(next[0].act.incident == 1);
+    CHECK(next[0].id > mine[0].id);
+
+    // Replica two dies holding all of it: after its lease, replica one takes over.
+    CHECK(a.claim_actions(at(1016), 10, "one", at(1031)).empty());
+    auto taken = a.claim_actions(at(1017), 10, "one", at(1032));
+    CHECK(taken.size() == 3);
+    CHECK(a.live_leases(at(1017)) == std::map<std::string, std::size_t>{{"one", 3}});
+    // Renewed while it works; a failed attempt releases the entry for a later retry by anyone.
+    CHECK(a.renew_leases("one", at(1040)) == 3);
+    a.mark_failed(taken[0].id, "ratelimited", at(1020));
+    CHECK(a.live_leases(at(1017)) == std::map<std::string, std::size_t>{{"one", 2}});
+}
