@@ -75,6 +75,25 @@ commands::outcome runtime::decide_and_apply(const commands::request& req, comman
 }
 
 commands::outcome runtime::handle(const commands::request& req) {
+    // A connection found dead (the server restarted since the last command)
+    // costs the command nothing: once more on a new connection. The once-key
+    // makes the retry safe even if the lost reply was COMMIT's.
+    try {
+        return handle_once(req);
+    } catch (const storage::database_unavailable&) {
+    }
+    try {
+        return handle_once(req);
+    } catch (const storage::database_unavailable& e) {
+        spdlog::error("command from {} in {} not carried out: {}: text: {:.200}", req.user, req.channel, e.what(),
+                      req.text);
+        return answer_only({":warning: warroom cannot reach its database; nothing was changed. Please try again in "
+                            "a minute.",
+                            ""});
+    }
+}
+
+commands::outcome runtime::handle_once(const commands::request& req) {
     log_scope scope({std::nullopt, req.once_key});
     auto now = clock_.now();
     try {
@@ -86,6 +105,8 @@ commands::outcome runtime::handle(const commands::request& req) {
             return answer_only(cannot_save(db_, *why));
         }
         return reply;
+    } catch (const storage::database_unavailable&) {
+        throw;  // handle() retries once, then answers that the database is out of reach
     } catch (const std::exception& e) {
         db_.note_failure(std::current_exception());
         // Logged here, once; the caller gets a plain answer and nothing was stored.

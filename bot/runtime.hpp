@@ -53,6 +53,8 @@ private:
     storage::incident_repository& repository() { return repo_; }
     storage::database& db() { return db_; }
 
+    // One attempt of handle(); throws database_unavailable.
+    commands::outcome handle_once(const commands::request& req);
     // Sets `wrote` when the command changed something that must be committed.
     commands::outcome decide_and_apply(const commands::request& req, commands::time_point now, bool& wrote);
 

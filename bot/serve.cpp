@@ -5,6 +5,7 @@
 #include "bot/serve.hpp"
 
 #include <cmath>
+#include <thread>
 
 #include "bot/db_worker.hpp"
 #include "bot/event_intake.hpp"
@@ -175,6 +176,30 @@ net::task<net::http_response> metrics_page(db_worker& db, const metrics& m, cons
     co_return net::http_response{200, "text/plain; version=0.0.4; charset=utf-8", m.render(g), {}};
 }
 
+// PostgreSQL down at start (a restart, a failover in progress, the database
+// container still starting): wait for it, saying so, rather than exit and be
+// restarted in a loop. SIGTERM ends the wait (the default action: nothing is
+// open yet).
+void wait_for_database(const std::string& location) {
+    auto wait = std::chrono::seconds(1);
+    auto started = std::chrono::steady_clock::now();
+    for (int attempt = 1;; ++attempt) {
+        try {
+            storage::database probe(location);
+            if (attempt > 1)
+                spdlog::info("the database is reachable after {} s; starting",
+                             std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count());
+            return;
+        } catch (const storage::database_unavailable& e) {
+            // Said at the first attempt and then about once a minute.
+            if (attempt == 1 || attempt % 6 == 0)
+                spdlog::warn("waiting for the database: {}; trying again every {} s", e.what(), wait.count());
+        }
+        std::this_thread::sleep_for(wait);
+        wait = std::min(wait * 2, std::chrono::seconds(10));
+    }
+}
+
 // Every connection is a file descriptor: the soft limit (often 1024) would
 // be reached long before the connection cap, so take all the hard limit
 // allows. Returns the descriptors available.
@@ -232,6 +257,7 @@ int run_serve(const config& cfg) {
         std::cerr << "warroom serve: " << why_not << ".\n";
         return 2;
     }
+    if (shared) wait_for_database(cfg.db_path);
     system_clock clk;
     runtime rt(cfg, clk);
     db_worker db(rt);

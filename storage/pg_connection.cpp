@@ -64,7 +64,28 @@ void pg_connection::connect() {
 }
 
 pg_conn* pg_connection::get() {
-    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) connect();
+    if (conn_ && PQstatus(conn_) == CONNECTION_OK) return conn_;
+    auto now = std::chrono::steady_clock::now();
+    if (!down_since_) {
+        down_since_ = now;
+        spdlog::warn("lost the connection to PostgreSQL at {}; reconnecting", display_);
+    }
+    if (failures_ > 0 && now < retry_at_) throw database_unavailable(last_error_);
+    try {
+        connect();
+    } catch (const database_unavailable& e) {
+        ++failures_;
+        auto wait = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(250L << std::min(failures_ - 1, 5)),
+                                                        std::chrono::seconds(5));
+        retry_at_ = now + wait;
+        last_error_ = e.what();
+        if (failures_ == 1) spdlog::error("{}; retrying with backoff (up to every 5 s)", last_error_);
+        throw;
+    }
+    auto down = std::chrono::duration_cast<std::chrono::milliseconds>(now - *down_since_);
+    spdlog::info("reconnected to PostgreSQL at {} after {} ms ({} failed attempts)", display_, down.count(), failures_);
+    down_since_.reset();
+    failures_ = 0;
     return conn_;
 }
 

@@ -15,8 +15,10 @@
 
 #include "storage/statement.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,7 +36,10 @@ public:
     pg_connection(const pg_connection&) = delete;
     pg_connection& operator=(const pg_connection&) = delete;
 
-    // The live connection, reconnecting first if it was lost; throws database_unavailable.
+    // The live connection, reconnecting first if it was lost; throws
+    // database_unavailable. After a failed attempt the next waits (0.25 s,
+    // doubling to 5 s): until then every use fails at once, so a command
+    // during an outage is answered at once rather than after a timeout.
     pg_conn* get();
     // Bumped at each new connection: prepared statements belong to one.
     std::uint64_t generation() const { return generation_; }
@@ -53,6 +58,11 @@ private:
     void connect();
 
     std::string url_;
+    // While the server is away: when to try connecting again, and why it failed.
+    std::chrono::steady_clock::time_point retry_at_{};
+    std::optional<std::chrono::steady_clock::time_point> down_since_;
+    int failures_ = 0;
+    std::string last_error_;
     std::string display_;
     pg_conn* conn_ = nullptr;
     std::uint64_t generation_ = 0;
