@@ -2,6 +2,8 @@
 // with --config, --db, --log-format and --log-level everywhere.
 #include "bot/cli.hpp"
 
+#include "bot/migrate_db_command.hpp"
+
 #include "bot/backup_command.hpp"
 #include "bot/config.hpp"
 #include "bot/console.hpp"
@@ -75,6 +77,13 @@ int run_cli(int argc, char** argv) {
     export_cmd->add_flag("--exclude-private", export_opts.exclude_private,
                          "Leave out private incidents (exported marked \"private\" otherwise)");
 
+    auto* migrate_cmd = app.add_subcommand(
+        "migrate-db", "Copy every incident, timeline, timer, outbox entry and key into an empty database");
+    std::string migrate_from, migrate_to;
+    migrate_cmd->add_option("--from", migrate_from, "The database to copy: a SQLite file or postgresql:// URL")->required();
+    migrate_cmd->add_option("--to", migrate_to, "The empty database to fill: a postgresql:// URL or a new SQLite file")
+        ->required();
+
     auto* health_cmd = app.add_subcommand("healthcheck", "GET /healthz of a running serve; exit 0 only on 200");
     std::string health_url;
     bool health_ready = false;
@@ -82,7 +91,8 @@ int run_cli(int argc, char** argv) {
     health_cmd->add_flag("--ready", health_ready,
                          "GET /readyz instead: fails also while Slack has been unreachable past slack_unreachable_after");
 
-    for (auto* sub : {serve_cmd, console_cmd, check_cmd, version_cmd, outbox_cmd, backup_cmd, export_cmd, health_cmd})
+    for (auto* sub :
+         {serve_cmd, console_cmd, check_cmd, version_cmd, outbox_cmd, backup_cmd, export_cmd, migrate_cmd, health_cmd})
         sub->fallthrough();
 
     try {
@@ -98,6 +108,8 @@ int run_cli(int argc, char** argv) {
         std::cout << "warroom " << WARROOM_VERSION << "\n";
         return 0;
     }
+    // Needs no config: the two databases are its arguments.
+    if (migrate_cmd->parsed()) return run_migrate_db_command(migrate_from, migrate_to, std::cout, std::cerr);
     try {
         auto cfg = load(flags);
         // Whatever code logs, these never reach a log line.

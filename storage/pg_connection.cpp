@@ -164,12 +164,11 @@ void pg_statement::bind_text(int index, std::string_view v) {
     if (!types_[i]) types_[i] = text_oid;
 }
 
-void pg_statement::bind_null(int index) {
+void pg_statement::bind_null(int index, bool text) {
     slot(index);
     auto i = static_cast<std::size_t>(index - 1);
     null_[i] = 1;
-    // Our NULLs are unset times (BIGINT).
-    if (!types_[i]) types_[i] = int8_oid;
+    if (!types_[i]) types_[i] = text ? text_oid : int8_oid;
 }
 
 int pg_statement::index_of(const char* name) {

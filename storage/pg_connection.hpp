@@ -76,7 +76,7 @@ public:
 
     void bind_int(int index, std::int64_t v) override;
     void bind_text(int index, std::string_view v) override;
-    void bind_null(int index) override;
+    void bind_null(int index, bool text = false) override;
     int index_of(const char* name) override;
     int exec() override;
     bool step() override;

@@ -14,7 +14,7 @@ public:
 
     void bind_int(int index, std::int64_t v) override { s_.bind(index, static_cast<int64_t>(v)); }
     void bind_text(int index, std::string_view v) override { s_.bind(index, std::string(v)); }  // copied (TRANSIENT)
-    void bind_null(int index) override { s_.bind(index); }
+    void bind_null(int index, bool = false) override { s_.bind(index); }
     int index_of(const char* name) override;
     int exec() override {
         int n = s_.exec();

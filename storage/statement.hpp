@@ -37,7 +37,8 @@ public:
     // Parameters are 1-based, as in SQL's `?1`.
     virtual void bind_int(int index, std::int64_t v) = 0;
     virtual void bind_text(int index, std::string_view v) = 0;
-    virtual void bind_null(int index) = 0;
+    // NULL; `text` says which type of column it goes to (PostgreSQL types its parameters).
+    virtual void bind_null(int index, bool text = false) = 0;
     // The index of a named parameter (":name"); throws storage_error if the statement has none such.
     virtual int index_of(const char* name) = 0;
 

@@ -1,6 +1,7 @@
 // The repository, on SQLite and (run again by ctest) on PostgreSQL: what is written is read back, a failed command
 // leaves nothing behind, and the outbox keeps each incident's order.
 #include "storage/database.hpp"
+#include "storage/copy.hpp"
 #include "storage/incident_repository.hpp"
 #include "test_db.hpp"
 
@@ -599,4 +600,61 @@ TEST_CASE("a replica's claim keeps an incident's queue its own until the lease r
     CHECK(a.renew_leases("one", at(1040)) == 3);
     a.mark_failed(taken[0].id, "ratelimited", at(1020));
     CHECK(a.live_leases(at(1017)) == std::map<std::string, std::size_t>{{"one", 2}});
+}
+
+// `warroom migrate-db`: from a SQLite file into the database under test (a
+// second SQLite file, or PostgreSQL in the PostgreSQL pass), and back into a
+// new SQLite file, which then reads as the original did.
+TEST_CASE("every table is copied into an empty database and back, ids continuing after the copied ones") {
+    temp_db original, back;
+    temp_db t;
+    {
+        storage::database src(original.path.string());
+        storage::incident_repository repo(src);
+        repo.apply(declare(1, "Checkout down 🔥", at(1000)), at(1000));
+        repo.apply(declare(2, "it's 'quoted'", at(1100)), at(1100));
+        repo.remember_request("Ev1", at(1000));
+        repo.mark_dead(repo.pending_actions(at(1000))[0].id, "channel_not_found", at(1001));
+    }
+    std::map<std::string, std::size_t> copied;
+    {
+        storage::database src(original.path.string());
+        storage::database dest(t.location);
+        for (const auto& c : storage::copy_database(src, dest)) {
+            CHECK(c.copied_rows == c.source_rows);
+            copied[c.table] = c.copied_rows;
+        }
+        CHECK(copied.at("incidents") == 2);
+        CHECK(copied.at("timeline") == 2);
+        CHECK(copied.at("outbox") == 4);
+        CHECK(copied.at("seen_requests") == 1);
+        CHECK(copied.at("roles") == 2);
+        CHECK(copied.at("timers") == 4);
+
+        storage::incident_repository repo(dest);
+        CHECK(repo.find(2)->title == "it's 'quoted'");
+        CHECK(repo.find(1)->roles.at("commander") == "U2");
+        CHECK(repo.next_number() == 3);
+        CHECK(repo.seen_request("Ev1"));
+        CHECK(repo.dead_actions().size() == 1);
+        CHECK(repo.next_deadline() == at(1300));
+        // New rows get ids after the copied ones (PostgreSQL's identity sequences are moved on).
+        auto before = repo.pending_actions(at(2000));
+        repo.apply(declare(3, "after the move", at(2000)), at(2000));
+        auto after = repo.pending_actions(at(2000), 100);
+        CHECK(after.size() == before.size() + 2);
+        CHECK(after.back().id > before.back().id);
+        // Into a database in use: refused, nothing changed.
+        storage::database again(original.path.string());
+        CHECK_THROWS_WITH(storage::copy_database(again, dest), Catch::Matchers::Contains("already holds incidents"));
+        CHECK(repo.find(3));
+    }
+    // And back, to move away from PostgreSQL.
+    storage::database dest(t.location);
+    storage::database home(back.path.string());
+    storage::copy_database(dest, home);
+    storage::incident_repository repo(home);
+    CHECK(repo.find(3)->title == "after the move");
+    CHECK(repo.next_number() == 4);
+    CHECK(repo.timeline(1).size() == 1);
 }
