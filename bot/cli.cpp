@@ -3,6 +3,7 @@
 #include "bot/cli.hpp"
 
 #include "bot/migrate_db_command.hpp"
+#include "storage/location.hpp"
 
 #include "bot/backup_command.hpp"
 #include "bot/config.hpp"
@@ -113,7 +114,7 @@ int run_cli(int argc, char** argv) {
     try {
         auto cfg = load(flags);
         // Whatever code logs, these never reach a log line.
-        add_log_secrets({cfg.bot_token, cfg.signing_secret, cfg.app_token});
+        add_log_secrets({cfg.bot_token, cfg.signing_secret, cfg.app_token, storage::password_in(cfg.db_path)});
         for (const auto& p : cfg.pagers) add_log_secrets({p.secret, p.webhook_secret});
         if (check_cmd->parsed()) return check_config(cfg);
         if (console_cmd->parsed()) return run_console(cfg, std::cin, std::cout);

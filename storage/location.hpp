@@ -39,4 +39,17 @@ inline std::string redact_location(std::string_view location) {
     return out;
 }
 
+// The password the location carries (user-info or `password=`), or "": the
+// log filter is given it too, so no code path can print it.
+inline std::string password_in(std::string_view location) {
+    if (!is_postgres_url(location)) return {};
+    std::string plain(location), shown = redact_location(location);
+    // Where the two differ is the password (the first place; the second, if any, is found next).
+    std::size_t i = 0;
+    while (i < plain.size() && i < shown.size() && plain[i] == shown[i]) ++i;
+    if (i >= plain.size()) return {};
+    auto end = plain.find_first_of("@&", i);
+    return plain.substr(i, (end == std::string::npos ? plain.size() : end) - i);
+}
+
 }  // namespace warroom::storage

@@ -42,6 +42,11 @@ TEST_CASE("a URL is shown without its password, wherever it is written") {
           "postgresql://warroom@/warroom_test?host=/tmp/x");
     CHECK(storage::redact_location("postgresql://h/d?host=/tmp/a@b") == "postgresql://h/d?host=/tmp/a@b");
     CHECK(storage::redact_location("warroom.db") == "warroom.db");
+    // What the log filter is given to hide.
+    CHECK(storage::password_in("postgresql://warroom:s3cret@db/w?sslmode=require") == "s3cret");
+    CHECK(storage::password_in("postgresql://u@h/d?sslmode=require&password=hunter2") == "hunter2");
+    CHECK(storage::password_in("postgresql://u@h/d") == "");
+    CHECK(storage::password_in("warroom.db") == "");
 }
 
 TEST_CASE("? placeholders become $n: in order, numbered, named, but not inside quotes or casts") {
