@@ -147,3 +147,38 @@ TEST_CASE("a password is not repeated in the error of a failed connection") {
         CHECK(what.find("postgresql://warroom:***@/nowhere") != std::string::npos);
     }
 }
+
+// After a failover a connection may land on a server that only reads (the
+// old primary, demoted): that is unavailability, not a bug, and the next use
+// connects again, finding the writable server.
+TEST_CASE("a server that has become read-only is treated as unavailable, and left for a new connection", "[.postgres]") {
+    testing::temp_db t;
+    storage::database db(t.location), admin(t.location);
+    storage::incident_repository repo(db);
+    auto pid = storage::count_of(db, "SELECT pg_backend_pid()");
+    admin.execute("ALTER DATABASE warroom_test SET default_transaction_read_only = on");
+    admin.execute("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+    CHECK_THROWS_AS(repo.remember_request("k", at(1000)), storage::database_unavailable);  // the dead connection
+    CHECK_THROWS_AS(repo.remember_request("k", at(1000)), storage::database_unavailable);  // a read-only one
+    admin.execute("ALTER DATABASE warroom_test SET default_transaction_read_only = off");
+    // The connection that met read-only was dropped: after the backoff, a writable one.
+    bool stored = false;
+    for (int i = 0; i < 40 && !stored; ++i) {
+        try {
+            stored = repo.remember_request("k", at(1000));
+        } catch (const storage::database_unavailable&) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+    CHECK(stored);
+}
+
+TEST_CASE("a PostgreSQL database from a newer warroom is refused", "[.postgres]") {
+    testing::temp_db t;
+    { storage::database db(t.location); }
+    {
+        storage::pg_connection c(t.location);
+        c.execute("INSERT INTO warroom_schema (version, name) VALUES (999, '999_future')");
+    }
+    CHECK_THROWS_WITH(storage::database(t.location), Catch::Matchers::Contains("newer than this warroom knows"));
+}
