@@ -47,7 +47,7 @@ std::vector<std::string> table_names(database& db) {
                                   "current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'warroom_schema' "
                                   "ORDER BY table_name"
                                 : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-                                  "ORDER BY name";
+                                  "AND name <> 'warroom_schema' ORDER BY name";
     query(db, sql).each_row([&](auto& q) { out.push_back(q.getColumn(0).getString()); });
     std::stable_partition(out.begin(), out.end(), [](const std::string& t) { return t == "incidents"; });
     return out;

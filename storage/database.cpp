@@ -78,7 +78,7 @@ SQLite::Database open(const std::string& path) {
 void backup_before_migrating(SQLite::Database& db, const std::string& path) {
     int from = current_version(db);
     int to = latest_version();
-    if (from <= 0 || from >= to || path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return;
+    if (from <= 0 || !has_pending(db) || path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return;
     std::string bak = path + ".before-v" + std::to_string(to) + ".bak";
     std::error_code ec;
     if (std::filesystem::exists(bak, ec)) {

@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <ctime>
+#include <set>
 
 namespace warroom::storage {
 
@@ -46,22 +48,72 @@ std::string too_new(const std::string& where, int version, int target) {
            "); run the newer warroom, or restore the backup taken before the upgrade";
 }
 
+bool known(int version) {
+    const auto& all = migrations();
+    return std::any_of(all.begin(), all.end(), [&](const auto& m) { return m.version == version; });
+}
+
 // The advisory lock's key: any constant all warroom processes agree on ("warroom" in ASCII, roughly).
 const std::string lock_sql = "SELECT pg_advisory_lock(7797114114111111109)";
 const std::string unlock_sql = "SELECT pg_advisory_unlock(7797114114111111109)";
 
+const char* schema_table_sql = "CREATE TABLE IF NOT EXISTS warroom_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                               "applied_at INTEGER NOT NULL DEFAULT 0)";
+
 }  // namespace
+
+// Which migrations a SQLite file has: the warroom_schema table once there is
+// one; before it (files of earlier versions), every migration up to user_version.
+std::set<int> applied_versions(SQLite::Database& db) {
+    std::set<int> out;
+    if (db.tableExists("warroom_schema")) {
+        SQLite::Statement q(db, "SELECT version FROM warroom_schema");
+        while (q.executeStep()) out.insert(q.getColumn(0).getInt());
+        return out;
+    }
+    int v = current_version(db);
+    for (const auto& m : migrations())
+        if (m.version <= v) out.insert(m.version);
+    return out;
+}
+
+bool has_pending(SQLite::Database& db) {
+    auto applied = applied_versions(db);
+    const auto& all = migrations();
+    return std::any_of(all.begin(), all.end(), [&](const auto& m) { return !applied.count(m.version); });
+}
 
 void migrate(SQLite::Database& db, const std::string& path, int target) {
     if (target < 0) target = latest_version();
     int version = current_version(db);
     if (version > target) throw storage_error(too_new(path, version, target));
+    auto applied = applied_versions(db);
+    for (int v : applied)
+        if (!known(v)) throw storage_error(too_new(path, v, target));
+    try {
+        if (!db.tableExists("warroom_schema")) {
+            SQLite::Transaction txn(db);
+            db.exec(schema_table_sql);
+            for (int v : applied)
+                for (const auto& m : migrations())
+                    if (m.version == v)
+                        db.exec("INSERT INTO warroom_schema (version, name) VALUES (" + std::to_string(v) + ", '" +
+                                m.name + "')");
+            txn.commit();
+        }
+    } catch (const SQLite::Exception& e) {
+        throw storage_error("recording the schema of " + path + " failed: " + e.what());
+    }
+    // Every migration not applied yet, in order, even one numbered below the
+    // newest applied (work merged in a different order than it was numbered).
     for (const auto& m : migrations()) {
-        if (m.version <= version || m.version > target) continue;
+        if (applied.count(m.version) || m.version > target) continue;
         try {
             SQLite::Transaction txn(db);
             db.exec(std::string(m.sql));
-            db.exec("PRAGMA user_version = " + std::to_string(m.version));
+            db.exec("INSERT INTO warroom_schema (version, name, applied_at) VALUES (" + std::to_string(m.version) +
+                    ", '" + m.name + "', " + std::to_string(std::time(nullptr)) + ")");
+            db.exec("PRAGMA user_version = " + std::to_string(std::max(m.version, current_version(db))));
             txn.commit();
         } catch (const SQLite::Exception& e) {
             throw storage_error("migrating " + path + " to schema " + m.name + " failed: " + e.what());
@@ -96,10 +148,18 @@ void migrate_postgres(pg_connection& db, int target) {
     } release{db};
     db.execute("CREATE TABLE IF NOT EXISTS warroom_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                "applied_at BIGINT NOT NULL DEFAULT extract(epoch from now())::bigint)");
-    int version = current_version(db);
-    if (version > target) throw storage_error(too_new(db.display(), version, target));
+    std::set<int> applied;
+    {
+        auto* r = PQexec(db.get(), "SELECT version FROM warroom_schema");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK)
+            for (int i = 0; i < PQntuples(r); ++i) applied.insert(std::atoi(PQgetvalue(r, i, 0)));
+        PQclear(r);
+    }
+    for (int v : applied)
+        if (v > target || !known(v)) throw storage_error(too_new(db.display(), v, target));
+    // As on SQLite: every migration not applied yet, even one numbered below the newest applied.
     for (const auto& m : migrations()) {
-        if (m.version <= version || m.version > target) continue;
+        if (applied.count(m.version) || m.version > target) continue;
         db.execute("BEGIN");
         try {
             db.execute(schema_for_postgres(m.sql));

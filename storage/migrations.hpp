@@ -5,6 +5,7 @@
 // several replicas starting together one migrates and the others wait.
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,10 +30,18 @@ const std::vector<std::pair<std::string_view, std::string_view>>& builtin_migrat
 
 // Every migration, ordered by version. Versions only increase; a number may
 // be missing (helpers number their migrations apart while they work in
-// parallel), and a database records the highest applied.
+// parallel). A database records each migration applied (the table
+// warroom_schema, on both backends), so one merged later with a lower
+// number than those already applied is still applied.
 const std::vector<migration>& migrations();
 int latest_version();
+// The highest version applied (SQLite: user_version).
 int current_version(SQLite::Database& db);
+// Which migrations a SQLite file has had (its warroom_schema table; for files
+// made before there was one, every migration up to user_version), and whether
+// any known migration is missing from them.
+std::set<int> applied_versions(SQLite::Database& db);
+bool has_pending(SQLite::Database& db);
 int current_version(pg_connection& db);
 
 // Upgrades `db` to `target` (default: the latest), one transaction per

@@ -448,7 +448,7 @@ TEST_CASE("lease (replicas' outbox claims) is a duration, 15 s unless set, 2 s t
     }
 }
 
-TEST_CASE("the database URL's password never reaches check-config's output; the replica id defaults to host:port") {
+TEST_CASE("the database URL's password never reaches check-config's output, and the replica id defaults to host:port") {
     auto env = [](std::map<std::string, std::string> vars) {
         return [vars](const std::string& k) -> std::optional<std::string> {
             auto it = vars.find(k);

@@ -182,3 +182,19 @@ TEST_CASE("a PostgreSQL database from a newer warroom is refused", "[.postgres]"
     }
     CHECK_THROWS_WITH(storage::database(t.location), Catch::Matchers::Contains("newer than this warroom knows"));
 }
+
+TEST_CASE("on PostgreSQL too, a migration numbered below the newest applied is still applied", "[.postgres]") {
+    testing::temp_db t;
+    const auto& newest = storage::migrations().back();
+    REQUIRE(newest.version > 5);
+    {
+        storage::pg_connection c(t.location);
+        storage::migrate_postgres(c, 4);
+        c.execute(storage::schema_for_postgres(newest.sql));
+        c.execute("INSERT INTO warroom_schema (version, name) VALUES (" + std::to_string(newest.version) + ", '" +
+                  newest.name + "')");
+    }
+    storage::database db(t.location);
+    CHECK(storage::count_of(db, "SELECT count(*) FROM warroom_schema WHERE version = 5") == 1);
+    CHECK(storage::count_of(db, "SELECT count(*) FROM incidents WHERE is_private = 0") == 0);  // 005's column
+}
