@@ -88,7 +88,7 @@ case "$cmd" in
       rm -rf "$dir"
       unavailable "the server did not start: $why"
     fi
-    as_owner "$bindir/../bin/psql" -h "$dir" -U warroom -d postgres -qc "CREATE DATABASE warroom_test" >/dev/null 2>&1 ||
+    as_owner "$bindir/psql" -h "$dir" -U warroom -d postgres -qc "CREATE DATABASE warroom_test" >/dev/null 2>&1 ||
       psql -h "$dir" -U warroom -d postgres -qc "CREATE DATABASE warroom_test" >/dev/null 2>&1 ||
       { rm -rf "$dir"; unavailable "cannot create the test database"; }
     # Everyone may reach the socket: the tests connect as whoever runs ctest.
