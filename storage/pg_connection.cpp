@@ -99,13 +99,14 @@ void pg_connection::check(pg_result* r, std::string_view what) {
         PQclear(r);
         return;
     }
+    // Copied out before the result is freed.
     const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    std::string code = state ? std::string(state) : std::string();
     std::string why = trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
     if (why.empty()) why = trimmed(PQerrorMessage(conn_));
-    std::string code = state ? std::string(state) : std::string();
     if (r) PQclear(r);
     bool lost = !conn_ || PQstatus(conn_) != CONNECTION_OK;
-    if (lost || is_unavailability(state)) {
+    if (lost || is_unavailability(code.empty() ? nullptr : code.c_str())) {
         // Whatever the server was doing for us is gone with the connection; the next use connects afresh.
         if (conn_) {
             PQfinish(conn_);
