@@ -1,12 +1,19 @@
 #include "bot/backup_command.hpp"
 
 #include "storage/backup.hpp"
+#include "storage/location.hpp"
 
 #include <ostream>
 
 namespace warroom::bot {
 
 int run_backup_command(const config& cfg, const std::string& dest, bool force, std::ostream& out, std::ostream& err) {
+    if (storage::is_postgres_url(cfg.db_path)) {
+        err << "warroom backup: copies a SQLite file, and this warroom's database is PostgreSQL ("
+            << storage::redact_location(cfg.db_path) << "). Back it up with PostgreSQL's own tools, e.g. "
+            << "`pg_dump --format=custom --file=" << dest << " <the database URL>`, or your provider's snapshots.\n";
+        return 2;
+    }
     storage::backup_result copy;
     try {
         copy = storage::backup_file(cfg.db_path, dest, force);

@@ -2,6 +2,9 @@
 // with --config, --db, --log-format and --log-level everywhere.
 #include "bot/cli.hpp"
 
+#include "bot/migrate_db_command.hpp"
+#include "storage/location.hpp"
+
 #include "bot/backup_command.hpp"
 #include "bot/config.hpp"
 #include "bot/console.hpp"
@@ -41,7 +44,7 @@ int run_cli(int argc, char** argv) {
     config_overrides flags;
     std::string config_file, db_file;
     app.add_option("--config", config_file, "TOML config file (else $WARROOM_CONFIG, else built-in defaults)");
-    app.add_option("--db", db_file, "SQLite database file (else $WARROOM_DB, else warroom.db)");
+    app.add_option("--db", db_file, "SQLite database file or postgresql:// URL (else $WARROOM_DB, else warroom.db)");
     std::string log_format_name = "text", log_level_name = "info";
     app.add_option("--log-format", log_format_name, "Log lines on stderr: text, or json (one object a line)")
         ->envname("WARROOM_LOG_FORMAT")
@@ -75,6 +78,13 @@ int run_cli(int argc, char** argv) {
     export_cmd->add_flag("--exclude-private", export_opts.exclude_private,
                          "Leave out private incidents (exported marked \"private\" otherwise)");
 
+    auto* migrate_cmd = app.add_subcommand(
+        "migrate-db", "Copy every incident, timeline, timer, outbox entry and key into an empty database");
+    std::string migrate_from, migrate_to;
+    migrate_cmd->add_option("--from", migrate_from, "The database to copy: a SQLite file or postgresql:// URL")->required();
+    migrate_cmd->add_option("--to", migrate_to, "The empty database to fill: a postgresql:// URL or a new SQLite file")
+        ->required();
+
     auto* health_cmd = app.add_subcommand("healthcheck", "GET /healthz of a running serve; exit 0 only on 200");
     std::string health_url;
     bool health_ready = false;
@@ -82,7 +92,8 @@ int run_cli(int argc, char** argv) {
     health_cmd->add_flag("--ready", health_ready,
                          "GET /readyz instead: fails also while Slack has been unreachable past slack_unreachable_after");
 
-    for (auto* sub : {serve_cmd, console_cmd, check_cmd, version_cmd, outbox_cmd, backup_cmd, export_cmd, health_cmd})
+    for (auto* sub :
+         {serve_cmd, console_cmd, check_cmd, version_cmd, outbox_cmd, backup_cmd, export_cmd, migrate_cmd, health_cmd})
         sub->fallthrough();
 
     try {
@@ -98,10 +109,12 @@ int run_cli(int argc, char** argv) {
         std::cout << "warroom " << WARROOM_VERSION << "\n";
         return 0;
     }
+    // Needs no config: the two databases are its arguments.
+    if (migrate_cmd->parsed()) return run_migrate_db_command(migrate_from, migrate_to, std::cout, std::cerr);
     try {
         auto cfg = load(flags);
         // Whatever code logs, these never reach a log line.
-        add_log_secrets({cfg.bot_token, cfg.signing_secret, cfg.app_token});
+        add_log_secrets({cfg.bot_token, cfg.signing_secret, cfg.app_token, storage::password_in(cfg.db_path)});
         for (const auto& p : cfg.pagers) add_log_secrets({p.secret, p.webhook_secret});
         if (check_cmd->parsed()) return check_config(cfg);
         if (console_cmd->parsed()) return run_console(cfg, std::cin, std::cout);

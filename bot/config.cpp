@@ -3,6 +3,8 @@
 // because the person reading it is often fixing a config under pressure.
 #include "bot/config.hpp"
 
+#include "storage/location.hpp"
+
 #include "bot/toml_text.hpp"
 
 #include "commands/text.hpp"
@@ -12,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include <cstdlib>
+#include <unistd.h>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -286,7 +289,7 @@ commands::settings parse_settings(const std::string& toml_text, const std::strin
                 "resolve_requires_role", "working_hours", "severities", "roles", "incident_types",
                 "slack_unreachable_after", "followup_nag", "pagers", "private_notice", "followup_dm",
                 "followup_digest_channel", "followup_digest_at", "status_page", "components", "install_id",
-                "public_updates_need_approval", "email", "statuspage_api"});
+                "public_updates_need_approval", "email", "statuspage_api", "lease"});
 
     commands::settings s = commands::default_settings();
     if (auto v = read_string(root, at, "announce_channel")) s.announce_channel = *v;
@@ -346,6 +349,11 @@ void parse_service_settings(const std::string& toml_text, const std::string& sou
     }
     key_path at{source, ""};
     if (auto d = read_duration(root, at, "slack_unreachable_after")) c.slack_unreachable_after = *d;
+    if (auto d = read_duration(root, at, "lease")) {
+        if (*d < std::chrono::seconds(2) || *d > std::chrono::hours(1))
+            throw config_error(source + ": lease must be between 2s and 1h");
+        c.lease = *d;
+    }
     if (auto v = read_string(root, at, "install_id")) {
         if (v->empty() || v->size() > 64 || v->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
             throw config_error(source + ": install_id must be 1-64 characters of a-z, 0-9 and '-'");
@@ -410,6 +418,15 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
         if (colon == std::string::npos || colon + 1 == v->size())
             throw config_error("WARROOM_LISTEN: expected host:port like 0.0.0.0:3000, got \"" + *v + "\"");
         c.listen = *v;
+    }
+    // Stable across restarts, so a restarted replica takes up its own leases
+    // at once; unique per host as long as listen ports are.
+    if (auto v = non_empty(env, "WARROOM_REPLICA_ID")) {
+        c.replica_id = *v;
+    } else {
+        char host[256] = {};
+        ::gethostname(host, sizeof host - 1);
+        c.replica_id = std::string(*host ? host : "warroom") + ":" + c.listen.substr(c.listen.rfind(':') + 1);
     }
     if (auto v = non_empty(env, "WARROOM_STATUS_LISTEN")) {
         auto colon = v->rfind(':');
@@ -486,7 +503,7 @@ std::string describe(const config& c) {
     const auto& s = c.settings;
     std::ostringstream out;
     out << "# effective settings from " << c.source << "\n"
-        << "# database: " << c.db_path << "\n"
+        << "# database: " << storage::redact_location(c.db_path) << "\n"
         << "# listen: " << c.listen << "\n"
         << "# slack api: " << c.slack_api_url << "\n"
         << "# max connections: " << c.max_connections << "\n"
@@ -517,7 +534,8 @@ std::string describe(const config& c) {
         << "followup_digest_at = " << quoted(commands::format_weekly_time(s.followup_digest_at)) << "\n"
         << "private_notice = " << toml_string(s.private_notice) << "\n"
         << "slack_unreachable_after = " << toml_duration(c.slack_unreachable_after) << "\n"
-        << "install_id = " << toml_string(c.install_id) << "\n\n"
+        << "install_id = " << toml_string(c.install_id) << "\n"
+        << "lease = " << toml_duration(c.lease) << "\n\n"
         << "[working_hours]\n"
         << "days = " << toml_string(s.hours.days_text) << "\n"
         << "hours = " << toml_string(s.hours.hours_text) << "\n"

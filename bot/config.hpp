@@ -56,6 +56,12 @@ struct config {
     email::email_settings email;
     // [statuspage_api]: publishing to an Atlassian Statuspage page; its key from the environment.
     statuspage_api::publish_settings statuspage_api;
+    // Several replicas on one PostgreSQL database: this process's name in
+    // leases and /healthz (WARROOM_REPLICA_ID; default host:listen port), and how long
+    // an outbox entry it took stays its own without news (`lease`): a replica
+    // that dies holds its entries this long, then another delivers them.
+    std::string replica_id;
+    std::chrono::seconds lease{15};
 };
 
 // Reads an environment variable; empty optional when unset. Injected so tests

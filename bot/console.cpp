@@ -6,6 +6,7 @@
 #include "bot/runtime.hpp"
 #include "bot/store_ops.hpp"
 #include "commands/text.hpp"
+#include "storage/location.hpp"
 #include "storage/writer_lock.hpp"
 #include "templates/slack_text.hpp"
 
@@ -186,8 +187,10 @@ void deliver(runtime& rt, const config& cfg, std::ostream& out) {
 
 int run_console(const config& cfg, std::istream& in, std::ostream& out) {
     std::string why_not;
-    auto only_writer = storage::writer_lock::acquire(cfg.db_path, why_not);
-    if (!only_writer) {
+    bool shared = storage::is_postgres_url(cfg.db_path);
+    auto only_writer = shared ? std::optional<storage::writer_lock>()
+                              : storage::writer_lock::acquire(cfg.db_path, why_not);
+    if (!shared && !only_writer) {
         std::cerr << "warroom console: " << why_not << ".\n";
         return 2;
     }

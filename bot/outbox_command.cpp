@@ -1,5 +1,7 @@
 #include "bot/outbox_command.hpp"
 
+#include "storage/location.hpp"
+
 #include "bot/clock.hpp"
 #include "commands/text.hpp"
 #include "storage/database.hpp"
@@ -28,7 +30,7 @@ int run_outbox_command(const config& cfg, bool retry_dead, std::ostream& out) {
     }
     auto counts = repo.outbox_counts();
     auto count = [&](const char* state) { return counts.count(state) ? counts.at(state) : 0; };
-    out << "outbox of " << cfg.db_path << ": " << count("pending") << " pending, " << count("done")
+    out << "outbox of " << storage::redact_location(cfg.db_path) << ": " << count("pending") << " pending, " << count("done")
         << " delivered, " << count("dead") << " dead\n";
     // Pages (and the other destinations besides Slack): their own queue, one line per destination.
     std::map<std::string, std::map<std::string, std::size_t>> by_destination;

@@ -5,8 +5,6 @@
 #include "bot/log_format.hpp"
 #include "bot/paging/outbox_page.hpp"
 
-#include <SQLiteCpp/Transaction.h>
-
 #include <algorithm>
 #include <spdlog/spdlog.h>
 
@@ -14,6 +12,8 @@ namespace warroom::bot {
 
 runtime::runtime(const config& cfg, const clock& clk)
     : clock_(clk),
+      replica_id_(cfg.replica_id.empty() ? "warroom" : cfg.replica_id),
+      lease_(cfg.lease),
       db_(cfg.db_path),
       repo_(db_),
       engine_(cfg.settings, templates::renderer(cfg.settings.templates_dir)),
@@ -106,7 +106,7 @@ commands::message cannot_save(storage::database& db, const std::string& why) {
 // while the file is usable. When it is gone or damaged, a commit would vanish
 // (or land in a file that is not ours): the writes are rolled back (by the
 // transaction's destructor) and the reason returned.
-std::optional<std::string> commit_if_usable(storage::database& db, SQLite::Transaction& txn, bool wrote) {
+std::optional<std::string> commit_if_usable(storage::database& db, storage::transaction& txn, bool wrote) {
     if (wrote)
         if (const auto& why = db.problem()) return why;
     txn.commit();
@@ -137,10 +137,29 @@ commands::outcome runtime::decide_and_apply(const commands::request& req, comman
 }
 
 commands::outcome runtime::handle(const commands::request& req) {
+    // A connection found dead (the server restarted since the last command)
+    // costs the command nothing: once more on a new connection. The once-key
+    // makes the retry safe even if the lost reply was COMMIT's.
+    try {
+        return handle_once(req);
+    } catch (const storage::database_unavailable&) {
+    }
+    try {
+        return handle_once(req);
+    } catch (const storage::database_unavailable& e) {
+        spdlog::error("command from {} in {} not carried out: {}: text: {:.200}", req.user, req.channel, e.what(),
+                      req.text);
+        return answer_only({":warning: warroom cannot reach its database; nothing was changed. Please try again in "
+                            "a minute.",
+                            ""});
+    }
+}
+
+commands::outcome runtime::handle_once(const commands::request& req) {
     log_scope scope({std::nullopt, req.once_key});
     auto now = clock_.now();
     try {
-        SQLite::Transaction txn(db_.sql());
+        storage::transaction txn(db_);
         bool wrote = false;
         auto reply = decide_and_apply(req, now, wrote);
         if (auto why = commit_if_usable(db_, txn, wrote)) {
@@ -148,6 +167,8 @@ commands::outcome runtime::handle(const commands::request& req) {
             return answer_only(cannot_save(db_, *why));
         }
         return reply;
+    } catch (const storage::database_unavailable&) {
+        throw;  // handle() retries once, then answers that the database is out of reach
     } catch (const std::exception& e) {
         db_.note_failure(std::current_exception());
         // Logged here, once; the caller gets a plain answer and nothing was stored.
@@ -164,7 +185,7 @@ std::vector<commands::outcome> runtime::handle_batch(const std::vector<commands:
     replies.reserve(reqs.size());
     auto now = clock_.now();
     try {
-        SQLite::Transaction txn(db_.sql());
+        storage::transaction txn(db_);
         bool wrote = false;
         for (const auto& req : reqs) replies.push_back(decide_and_apply(req, now, wrote));
         // Nothing can be saved: one by one, reads are still answered and writes refused.
@@ -182,7 +203,7 @@ std::vector<commands::outcome> runtime::handle_batch(const std::vector<commands:
 bool runtime::observe(const commands::observation& seen) {
     auto now = clock_.now();
     try {
-        SQLite::Transaction txn(db_.sql());
+        storage::transaction txn(db_);
         auto d = engine_.observe(seen, repo_, now);
         if (!d.ok) return false;
         apply(d, now);
@@ -199,7 +220,7 @@ runtime::pager_answer_result runtime::answer_from_pager(const commands::pager_an
                                                          const std::string& once_key) {
     auto now = clock_.now();
     try {
-        SQLite::Transaction txn(db_.sql());
+        storage::transaction txn(db_);
         if (repo_.seen_request(once_key)) return pager_answer_result::duplicate;
         auto d = engine_.answer_from_pager(answer, repo_, now);
         if (!d.ok) return pager_answer_result::unknown_incident;
@@ -221,7 +242,7 @@ runtime::pager_answer_result runtime::answer_from_pager(const commands::pager_an
 bool runtime::page_dead(std::int64_t outbox_id, std::int64_t incident, const std::string& target,
                         const std::string& error) {
     auto now = clock_.now();
-    SQLite::Transaction txn(db_.sql());
+    storage::transaction txn(db_);
     repo_.integrations().mark_dead(outbox_id, error, now);
     auto d = engine_.page_failed(incident, target, error, repo_, now);
     if (d.ok) apply(d, now);
@@ -233,7 +254,7 @@ bool runtime::page_dead(std::int64_t outbox_id, std::int64_t incident, const std
 commands::message runtime::join(std::int64_t incident, const std::string& user) {
     auto now = clock_.now();
     try {
-        SQLite::Transaction txn(db_.sql());
+        storage::transaction txn(db_);
         auto d = engine_.join(incident, user, repo_, now);
         if (d.ok) apply(d, now);
         if (auto why = commit_if_usable(db_, txn, d.ok)) return cannot_save(db_, *why);
@@ -251,7 +272,7 @@ std::size_t runtime::fire_due() {
     auto now = clock_.now();
     std::size_t fired = 0;
     try {
-        SQLite::Transaction txn(db_.sql());
+        storage::transaction txn(db_);
         for (const auto& t : repo_.due_timers(now)) {
             auto d = engine_.fire(t.incident, t.kind, repo_, now);
             if (!d.ok) continue;

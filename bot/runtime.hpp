@@ -51,6 +51,9 @@ public:
     std::uint64_t changes() const { return changes_.load(std::memory_order_acquire); }
 
     const commands::engine& engine() const { return engine_; }
+    // Several replicas (PostgreSQL): this one's id and its outbox lease.
+    const std::string& replica_id() const { return replica_id_; }
+    std::chrono::seconds lease() const { return lease_; }
     const clock& time() const { return clock_; }
 
 private:
@@ -64,10 +67,14 @@ private:
     // Writes the decision and queues its pages in the integration outbox, in
     // the caller's transaction: a page is sent if and only if the decision was stored.
     void apply(const commands::decision& d, commands::time_point now);
+    // One attempt of handle(); throws database_unavailable.
+    commands::outcome handle_once(const commands::request& req);
     // Sets `wrote` when the command changed something that must be committed.
     commands::outcome decide_and_apply(const commands::request& req, commands::time_point now, bool& wrote);
 
     const clock& clock_;
+    std::string replica_id_;
+    std::chrono::seconds lease_;
     storage::database db_;
     storage::incident_repository repo_;
     commands::engine engine_;

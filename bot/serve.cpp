@@ -4,6 +4,9 @@
 // database closes.
 #include "bot/serve.hpp"
 
+#include <cmath>
+#include <thread>
+
 #include "bot/db_worker.hpp"
 #include "bot/event_intake.hpp"
 #include "bot/interactions.hpp"
@@ -26,6 +29,7 @@
 #include "bot/slack_endpoint.hpp"
 #include "bot/status_site.hpp"
 #include "commands/text.hpp"
+#include "storage/location.hpp"
 #include "storage/writer_lock.hpp"
 
 #include <nlohmann/json.hpp>
@@ -118,6 +122,12 @@ net::task<net::http_response> healthz(const health_inputs& in, bool readiness) {
         // Deleted, replaced or damaged: 503, though reads still work.
         body["outbox"] = co_await in.db.run(&store_ops::health_check);
         body["database"] = "ok";
+        auto now = in.clk.now();
+        auto r = co_await in.db.run(&store_ops::replica_health, now);
+        body["replica"] = r.replica;
+        body["backend"] = r.backend;
+        body["database_round_trip_ms"] = std::round(r.round_trip_ms * 1000) / 1000;
+        body["leases"] = r.leases;
     } catch (const std::exception& e) {
         db_error = e.what();
     }
@@ -177,6 +187,30 @@ net::task<net::http_response> metrics_page(db_worker& db, const metrics& m, cons
     co_return net::http_response{200, "text/plain; version=0.0.4; charset=utf-8", m.render(g), {}};
 }
 
+// PostgreSQL down at start (a restart, a failover in progress, the database
+// container still starting): wait for it, saying so, rather than exit and be
+// restarted in a loop. SIGTERM ends the wait (the default action: nothing is
+// open yet).
+void wait_for_database(const std::string& location) {
+    auto wait = std::chrono::seconds(1);
+    auto started = std::chrono::steady_clock::now();
+    for (int attempt = 1;; ++attempt) {
+        try {
+            storage::database probe(location);
+            if (attempt > 1)
+                spdlog::info("the database is reachable after {} s; starting",
+                             std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count());
+            return;
+        } catch (const storage::database_unavailable& e) {
+            // Said at the first attempt and then about once a minute.
+            if (attempt == 1 || attempt % 6 == 0)
+                spdlog::warn("waiting for the database: {}; trying again every {} s", e.what(), wait.count());
+        }
+        std::this_thread::sleep_for(wait);
+        wait = std::min(wait * 2, std::chrono::seconds(10));
+    }
+}
+
 // Every connection is a file descriptor: the soft limit (often 1024) would
 // be reached long before the connection cap, so take all the hard limit
 // allows. Returns the descriptors available.
@@ -225,12 +259,16 @@ int run_serve(const config& cfg) {
                      descriptors, limits.max_connections, cfg.max_connections);
     }
 
+    // One writer per SQLite file; on PostgreSQL replicas share the database by design.
     std::string why_not;
-    auto only_writer = storage::writer_lock::acquire(cfg.db_path, why_not);
-    if (!only_writer) {
+    bool shared = storage::is_postgres_url(cfg.db_path);
+    auto only_writer = shared ? std::optional<storage::writer_lock>()
+                              : storage::writer_lock::acquire(cfg.db_path, why_not);
+    if (!shared && !only_writer) {
         std::cerr << "warroom serve: " << why_not << ".\n";
         return 2;
     }
+    if (shared) wait_for_database(cfg.db_path);
     system_clock clk;
     runtime rt(cfg, clk);
     db_worker db(rt);
@@ -344,7 +382,7 @@ int run_serve(const config& cfg) {
     }
     auto bound = server.local_endpoint();
     spdlog::info("warroom {} serving Slack on {}:{} (database {}, Slack API {})", WARROOM_VERSION,
-                 bound.address().to_string(), bound.port(), cfg.db_path, cfg.slack_api_url);
+                 bound.address().to_string(), bound.port(), storage::redact_location(cfg.db_path), cfg.slack_api_url);
 
     if (!cfg.pagers.empty()) spdlog::info("pages: {}", pager_answers.status());
 

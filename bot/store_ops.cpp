@@ -1,9 +1,28 @@
 // The database thread's named operations: the SQL each caller needs, with its transaction.
 #include "bot/store_ops.hpp"
 
-#include <SQLiteCpp/Transaction.h>
+#include "storage/statements.hpp"
+
+#include <chrono>
+
 
 namespace warroom::bot {
+
+namespace {
+
+// Replicas are not woken by each other's commits: on PostgreSQL a loop looks
+// again this soon at the latest, so work another replica queued or a dead
+// replica left is found within it (plus the lease).
+constexpr std::chrono::seconds replica_poll{2};
+
+std::optional<commands::time_point> polled(std::optional<commands::time_point> next, commands::time_point now,
+                                           bool shared) {
+    if (!shared) return next;
+    auto soon = now + replica_poll;
+    return next && *next < soon ? next : std::optional(soon);
+}
+
+}  // namespace
 
 std::vector<commands::outcome> store_ops::handle_batch(const std::vector<commands::request>& reqs) {
     return rt_.handle_batch(reqs);
@@ -36,7 +55,7 @@ commands::message store_ops::join(std::int64_t incident, std::string user) { ret
 store_ops::timer_pass store_ops::fire_due() {
     timer_pass p;
     p.fired = rt_.fire_due();
-    p.next = rt_.next_deadline();
+    p.next = polled(rt_.next_deadline(), rt_.time().now(), rt_.db().is_postgres());
     return p;
 }
 
@@ -45,6 +64,18 @@ void store_ops::forget_requests_before(time_point cutoff) { rt_.repository().for
 std::map<std::string, std::size_t> store_ops::health_check() {
     rt_.db().ensure_usable();  // deleted, replaced or damaged: 503, though reads still work
     return rt_.repository().outbox_counts();
+}
+
+store_ops::replica_status store_ops::replica_health(time_point now) {
+    replica_status out;
+    out.replica = rt_.replica_id();
+    out.backend = rt_.db().is_postgres() ? "postgresql" : "sqlite";
+    auto start = std::chrono::steady_clock::now();
+    storage::count_of(rt_.db(), "SELECT 1");
+    out.round_trip_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    out.leases = rt_.repository().live_leases(now);
+    return out;
 }
 
 metrics::gauges store_ops::gauges() {
@@ -57,10 +88,19 @@ metrics::gauges store_ops::gauges() {
     return out;
 }
 
+
 store_ops::outbox_round store_ops::read_outbox_round(time_point now, std::size_t limit) {
     outbox_round out;
     auto& repo = rt_.repository();
-    out.entries = repo.pending_actions(now, limit);
+    bool shared = rt_.db().is_postgres();
+    // One process on SQLite: nothing to claim, and no write (no fsync) per round.
+    std::optional<storage::transaction> txn;
+    if (shared) {
+        txn.emplace(rt_.db());
+        out.entries = repo.claim_actions(now, limit, rt_.replica_id(), now + rt_.lease());
+    } else {
+        out.entries = repo.pending_actions(now, limit);
+    }
     for (const auto& e : out.entries) {
         if (e.act.incident && !out.incidents.count(e.act.incident))
             if (auto inc = repo.find(e.act.incident)) out.incidents.emplace(e.act.incident, std::move(*inc));
@@ -69,14 +109,15 @@ store_ops::outbox_round store_ops::read_outbox_round(time_point now, std::size_t
             repo.has_newer_summary_update(e.act.incident, e.id))
             out.superseded.insert(e.id);
     }
-    out.next = repo.next_outbox_attempt();
+    out.next = polled(repo.next_outbox_attempt(), now, shared);
+    if (txn) txn->commit();
     return out;
 }
 
 std::size_t store_ops::settle_round(std::vector<std::pair<std::int64_t, time_point>> deferrals,
                                     std::vector<std::int64_t> superseded, time_point now) {
     auto& repo = rt_.repository();
-    SQLite::Transaction txn(rt_.db().sql());
+    storage::transaction txn(rt_.db());
     for (const auto& [id, at] : deferrals) repo.defer(id, at);
     for (auto id : superseded) repo.mark_delivered(id, now);
     txn.commit();
@@ -85,7 +126,7 @@ std::size_t store_ops::settle_round(std::vector<std::pair<std::int64_t, time_poi
 
 void store_ops::record_outcome(delivery_outcome o) {
     auto& repo = rt_.repository();
-    SQLite::Transaction txn(rt_.db().sql());
+    storage::transaction txn(rt_.db());
     if (!o.channel_id.empty()) repo.set_channel(o.incident, o.channel_id, o.channel_name);
     if (!o.summary_ts.empty()) repo.set_summary(o.incident, o.summary_ts);
     if (!o.posted_ts.empty()) repo.set_posted_ts(o.id, o.posted_ts);
@@ -96,6 +137,8 @@ void store_ops::record_outcome(delivery_outcome o) {
         case delivery_outcome::retry: repo.mark_failed(o.id, o.error, o.retry_at.value_or(o.now)); break;
         case delivery_outcome::dead: repo.mark_dead(o.id, o.error, o.now); break;
     }
+    // Still delivering: what this replica holds stays its own for another lease.
+    if (rt_.db().is_postgres()) repo.renew_leases(rt_.replica_id(), o.now + rt_.lease());
     txn.commit();
 }
 
@@ -148,7 +191,7 @@ std::optional<std::string> store_ops::posted_ts(std::int64_t outbox_id) { return
 std::vector<store_ops::incident_history> store_ops::status_page_incidents(time_point since) {
     auto& repo = rt_.repository();
     // One read transaction: the incidents and their timelines as of one moment.
-    SQLite::Transaction txn(rt_.db().sql());
+    storage::transaction txn(rt_.db());
     std::map<std::int64_t, commands::incident> found;
     for (auto& inc : repo.list_open()) found.emplace(inc.number, std::move(inc));
     for (auto& inc : repo.list_declared_since(since)) found.emplace(inc.number, std::move(inc));

@@ -51,6 +51,15 @@ public:
     // --- /healthz and /metrics ---
     // Throws when the database is deleted, replaced or damaged; else the outbox by state.
     std::map<std::string, std::size_t> health_check();
+    // Which replica this is, how long a trivial query takes to come back,
+    // and the live outbox leases by replica (/healthz).
+    struct replica_status {
+        std::string replica;
+        std::string backend;  // "sqlite" or "postgresql"
+        double round_trip_ms = 0;
+        std::map<std::string, std::size_t> leases;
+    };
+    replica_status replica_health(time_point now);
     metrics::gauges gauges();
 
     // --- Delivery ---

@@ -10,6 +10,8 @@ packages=(
   libkainjow-mustache-dev libtomlplusplus-dev libcli11-dev libhowardhinnant-date-dev
   tzdata sqlite3 python3 openssl
   libcurl4-openssl-dev python3-aiosmtpd
+  # PostgreSQL storage (libpq's C API), and the server the tests run a throwaway cluster of.
+  libpq-dev postgresql
 )
 if [[ "${WARROOM_BENCH_DEPS:-}" == 1 ]]; then
   packages+=(wrk curl)

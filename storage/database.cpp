@@ -2,9 +2,13 @@
 
 #include "storage/backup.hpp"
 #include "storage/migrations.hpp"
+#include "storage/pg_connection.hpp"
+#include "storage/pg_sql.hpp"
+#include "storage/sqlite_statement.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
 
@@ -19,6 +23,8 @@
 namespace warroom::storage {
 
 namespace {
+
+const std::string write_lock_sql = "SELECT pg_advisory_xact_lock(7797114114111111110)";
 
 bool is_plain_file(const std::string& path) {
     return !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
@@ -72,7 +78,7 @@ SQLite::Database open(const std::string& path) {
 void backup_before_migrating(SQLite::Database& db, const std::string& path) {
     int from = current_version(db);
     int to = latest_version();
-    if (from <= 0 || from >= to || path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return;
+    if (from <= 0 || !has_pending(db) || path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return;
     std::string bak = path + ".before-v" + std::to_string(to) + ".bak";
     std::error_code ec;
     if (std::filesystem::exists(bak, ec)) {
@@ -126,7 +132,21 @@ void check_integrity(SQLite::Database& db, const std::string& path) {
 
 }  // namespace
 
-database::database(const std::string& path) : path_(path), db_(open(path)) {
+database::database(const std::string& location) : location_(location), display_(redact_location(location)) {
+    if (is_postgres_url(location)) {
+        kind_ = backend::postgres;
+        pg_ = std::make_unique<pg_connection>(location);
+        migrate_postgres(*pg_);
+        return;
+    }
+    open_sqlite(location);
+}
+
+database::~database() = default;
+
+void database::open_sqlite(const std::string& path) {
+    sqlite_ = std::make_unique<SQLite::Database>(open(path));
+    auto& db_ = *sqlite_;
     try {
         // WAL lets readers run beside the writer; FULL makes every commit
         // survive power loss, which is the point of an incident log.
@@ -141,25 +161,39 @@ database::database(const std::string& path) : path_(path), db_(open(path)) {
             throw refused(path, e.what());
         throw storage_error("cannot set up the database " + path + ": " + e.what());
     }
-    check_integrity(db_, path_);
-    backup_before_migrating(db_, path_);
-    migrate(db_, path_);
+    check_integrity(db_, path);
+    backup_before_migrating(db_, path);
+    migrate(db_, path);
     struct stat st {};
-    if (is_plain_file(path_) && ::stat(path_.c_str(), &st) == 0) {
+    if (is_plain_file(path) && ::stat(path.c_str(), &st) == 0) {
         watched_ = true;
         dev_ = st.st_dev;
         ino_ = st.st_ino;
     }
 }
 
+SQLite::Database& database::sql() {
+    if (!sqlite_) throw storage_error("this needs a SQLite database; " + display_ + " is PostgreSQL");
+    return *sqlite_;
+}
+
+void database::execute(const std::string& text) {
+    if (pg_) return pg_->execute(text);
+    try {
+        sqlite_->exec(text);
+    } catch (const SQLite::Exception& e) {
+        throw storage_error(std::string(text.substr(0, 60)) + " failed: " + e.what());
+    }
+}
+
 const std::optional<std::string>& database::problem() {
     if (problem_ || !watched_) return problem_;
     struct stat st {};
-    if (::stat(path_.c_str(), &st) != 0) {
+    if (::stat(location_.c_str(), &st) != 0) {
         // Only a missing file is certain; anything else (EACCES, EIO) may pass.
-        if (errno == ENOENT) set_problem("the database file " + path_ + " was deleted while warroom ran");
+        if (errno == ENOENT) set_problem("the database file " + location_ + " was deleted while warroom ran");
     } else if (st.st_dev != dev_ || st.st_ino != ino_) {
-        set_problem("the database file " + path_ + " was replaced by another file while warroom ran");
+        set_problem("the database file " + location_ + " was replaced by another file while warroom ran");
     }
     return problem_;
 }
@@ -171,7 +205,7 @@ void database::set_problem(std::string why) {
 }
 
 std::string database::restart_advice() const {
-    return "restart warroom, first restoring " + path_ + " from a backup if it is lost or damaged";
+    return "restart warroom, first restoring " + display_ + " from a backup if it is lost or damaged";
 }
 
 void database::ensure_usable() {
@@ -184,32 +218,75 @@ void database::note_failure(std::exception_ptr e) {
         std::rethrow_exception(e);
     } catch (const SQLite::Exception& ex) {
         if (!is_damage(ex.getErrorCode())) return;
-        set_problem(damaged(path_, ex.what()));
+        set_problem(damaged(location_, ex.what()));
     } catch (...) {
     }
 }
 
-statement_handle::~statement_handle() {
-    s_->tryReset();
+void sqlite_statement::reset() noexcept {
+    s_.tryReset();
     try {
-        s_->clearBindings();
+        s_.clearBindings();
     } catch (const SQLite::Exception&) {
         // Cannot fail for a valid statement; nothing to do if it did.
     }
+}
+
+int sqlite_statement::index_of(const char* name) {
+    int i = s_.getIndex(name);
+    if (i == 0) throw storage_error(std::string("no parameter ") + name + " in " + text_);
+    return i;
 }
 
 statement_handle database::prepare(std::string_view sql) {
     auto it = statements_.find(sql);
     if (it == statements_.end()) {
         std::string text(sql);
-        auto statement = std::make_unique<SQLite::Statement>(db_, text);
-        it = statements_.emplace(std::move(text), std::move(statement)).first;
+        std::unique_ptr<statement> made;
+        if (pg_)
+            made = std::make_unique<pg_statement>(*pg_, text);
+        else
+            made = std::make_unique<sqlite_statement>(*sqlite_, text);
+        it = statements_.emplace(std::move(text), std::move(made)).first;
     }
     return statement_handle(*it->second);
 }
 
-int database::schema_version() { return current_version(db_); }
+int database::schema_version() { return pg_ ? current_version(*pg_) : current_version(*sqlite_); }
 
 int database::latest_schema_version() { return latest_version(); }
+
+transaction::transaction(database& db) : db_(db) {
+    db_.execute("BEGIN");
+    // Replicas write one at a time, as SQLite's one writer does: a command
+    // reads its incident and saves it whole, and timers fire from what they
+    // read, so two replicas interleaving would lose an update or fire twice.
+    // Held to COMMIT / ROLLBACK; reads outside transactions do not wait.
+    if (db_.is_postgres()) db_.execute(write_lock_sql);
+}
+
+transaction::~transaction() {
+    if (done_ || !db_.in_transaction()) return;
+    try {
+        db_.execute("ROLLBACK");
+    } catch (const std::exception&) {
+        // A lost connection took the transaction with it.
+    }
+}
+
+void transaction::commit() {
+    db_.commit();
+    done_ = true;
+}
+
+bool database::in_transaction() const {
+    if (pg_) return pg_->in_transaction();
+    return sqlite3_get_autocommit(sqlite_->getHandle()) == 0;
+}
+
+void database::commit() {
+    if (pg_) return pg_->commit();
+    execute("COMMIT");
+}
 
 }  // namespace warroom::storage

@@ -1,9 +1,9 @@
-// The SQLite database: opened with durable pragmas, migrated to the schema
-// this binary knows.
+// The database: a SQLite file (the embedded default) or a PostgreSQL server
+// (a `postgresql://` URL), opened and migrated to the schema this binary
+// knows. Queries go through prepare() and storage::statement whichever it is.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
+#include "storage/statement.hpp"
 
 #include <exception>
 #include <functional>
@@ -16,11 +16,23 @@
 #include <string_view>
 #include <system_error>
 
+namespace SQLite {
+class Database;
+}
+
 namespace warroom::storage {
 
 // Storage failures carry what was being done; main and the runtime report them.
 struct storage_error : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+
+// The database cannot be reached just now (PostgreSQL restarting, the
+// connection lost, a failover left us on a read-only server): nothing was
+// changed, and trying again later may work. The connection is re-made on
+// the next use.
+struct database_unavailable : storage_error {
+    using storage_error::storage_error;
 };
 
 // Files that hold incidents (the database, backups, exports) are made
@@ -34,27 +46,47 @@ std::error_code create_owner_only(const std::string& path, bool replace = false)
 // handle goes out of scope, so no read snapshot is left open behind it.
 class statement_handle {
 public:
-    explicit statement_handle(SQLite::Statement& s) : s_(&s) {}
-    ~statement_handle();
+    explicit statement_handle(statement& s) : s_(&s) {}
+    ~statement_handle() { s_->reset(); }
     statement_handle(const statement_handle&) = delete;
     statement_handle& operator=(const statement_handle&) = delete;
-    SQLite::Statement& operator*() const { return *s_; }
+    statement& operator*() const { return *s_; }
 
 private:
-    SQLite::Statement* s_;
+    statement* s_;
 };
+
+class pg_connection;
 
 class database {
 public:
-    // Opens (creating if needed) and migrates. Throws storage_error, e.g. when
-    // the file holds a schema newer than this binary knows.
-    explicit database(const std::string& path);
+    enum class backend { sqlite, postgres };
 
-    SQLite::Database& sql() { return db_; }
+    // Opens (creating a SQLite file if needed) and migrates. `location` is a
+    // file path or a postgresql:// URL. Throws storage_error, e.g. when the
+    // database holds a schema newer than this binary knows, or
+    // database_unavailable when PostgreSQL cannot be reached.
+    explicit database(const std::string& location);
+    ~database();
+    database(const database&) = delete;
+    database& operator=(const database&) = delete;
+
+    backend kind() const { return kind_; }
+    bool is_postgres() const { return kind_ == backend::postgres; }
+    // The SQLite connection, for the SQLite-only tools (backup, tests);
+    // throws storage_error on PostgreSQL.
+    SQLite::Database& sql();
     // `sql` must be constant text (values bound, not spliced in): it is the
     // cache key, looked up as it is (no string made per call).
     statement_handle prepare(std::string_view sql);
-    const std::string& path() const { return path_; }
+    // Runs SQL without results (BEGIN, COMMIT, DDL); throws storage_error.
+    void execute(const std::string& sql);
+    // COMMIT; throws when the transaction could not be committed (on
+    // PostgreSQL also when an earlier failure had aborted it).
+    void commit();
+    bool in_transaction() const;
+    // The path, or the URL without its password: what may be shown.
+    const std::string& path() const { return display_; }
     int schema_version();
     static int latest_schema_version();
 
@@ -63,6 +95,7 @@ public:
     // would go to an unlinked inode and vanish at the next start), or SQLite
     // found it damaged. Checked before each commit that writes: one stat().
     // Once found, it stays: a file put back at the path is still not ours.
+    // Always nothing on PostgreSQL (the server keeps its own files).
     const std::optional<std::string>& problem();
     // Throws storage_error saying problem(), if any.
     void ensure_usable();
@@ -74,18 +107,38 @@ public:
 
 private:
     void set_problem(std::string why);
+    void open_sqlite(const std::string& path);
 
-    std::string path_;
+    backend kind_ = backend::sqlite;
+    std::string location_;  // as given: may hold a password, never shown
+    std::string display_;
     bool watched_ = false;  // an ordinary file, not :memory: or a URI
     unsigned long long dev_ = 0, ino_ = 0;
     std::optional<std::string> problem_;
-    SQLite::Database db_;
+    std::unique_ptr<SQLite::Database> sqlite_;
+    std::unique_ptr<pg_connection> pg_;
     struct sql_hash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
     };
-    // After db_: closed first.
-    std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, sql_hash, std::equal_to<>> statements_;
+    // Declared last: destroyed before the connections they belong to.
+    std::unordered_map<std::string, std::unique_ptr<statement>, sql_hash, std::equal_to<>> statements_;
+};
+
+// BEGIN … COMMIT on either backend; rolled back by the destructor unless
+// committed. On PostgreSQL it also takes the replicas' write lock (an
+// advisory lock for the transaction), so writers run one after another.
+class transaction {
+public:
+    explicit transaction(database& db);
+    ~transaction();
+    transaction(const transaction&) = delete;
+    transaction& operator=(const transaction&) = delete;
+    void commit();
+
+private:
+    database& db_;
+    bool done_ = false;
 };
 
 }  // namespace warroom::storage

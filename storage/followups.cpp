@@ -31,7 +31,7 @@ std::optional<commands::day> parse_day(const std::string& s) {
     return commands::day(date::sys_days(ymd).time_since_epoch());
 }
 
-commands::followup read_followup(SQLite::Statement& q) {
+commands::followup read_followup(statement& q) {
     commands::followup f;
     f.id = q.getColumn(0).getInt64();
     f.incident = q.getColumn(1).getInt64();
@@ -92,7 +92,7 @@ void followup_table::save(const commands::followup& f) {
           f.id, f.incident, f.text, f.owner, f.due ? commands::format_day(*f.due) : std::string(),
           commands::to_string(f.state), f.created_by, f.created_at, f.closed_at, f.closed_by, f.note, f.remind_at)
         .exec();
-    query(db_, "UPDATE counters SET value = max(value, ?) WHERE name = 'followup'", f.id + 1).exec();
+    query(db_, "UPDATE counters SET value = ?1 WHERE name = 'followup' AND value < ?1", f.id + 1).exec();
 }
 
 std::optional<time_point> followup_table::next_reminder() {

@@ -95,6 +95,21 @@ public:
     std::vector<outbox_entry> pending_actions(commands::time_point now, std::size_t limit = 100) {
         return outbox_.pending_actions(now, limit);
     }
+    // Several replicas: the due actions no other replica holds a live lease on
+    // (for their incident's queue, or themselves, when they have no incident),
+    // claimed for `replica` until `lease_until`. Delivering, failing, deferring
+    // or killing an action releases it. Rows another replica is claiming at
+    // this moment are skipped (FOR UPDATE SKIP LOCKED on PostgreSQL).
+    std::vector<outbox_entry> claim_actions(commands::time_point now, std::size_t limit, const std::string& replica,
+                                            commands::time_point lease_until) {
+        return outbox_.claim_actions(now, limit, replica, lease_until);
+    }
+    // Still working: `replica`'s pending claims last until `lease_until`.
+    std::size_t renew_leases(const std::string& replica, commands::time_point lease_until) {
+        return outbox_.renew_leases(replica, lease_until);
+    }
+    // Pending actions under a live lease, by the replica holding it.
+    std::map<std::string, std::size_t> live_leases(commands::time_point now) { return outbox_.live_leases(now); }
     std::optional<commands::time_point> next_outbox_attempt() { return outbox_.next_outbox_attempt(); }
     std::size_t pending_action_count() { return outbox_.pending_action_count(); }
     std::map<std::string, std::size_t> outbox_counts() { return outbox_.outbox_counts(); }  // by state

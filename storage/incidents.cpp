@@ -13,7 +13,7 @@ constexpr const char* incident_columns =
     "declared_at, acked_at, acked_by, resolved_at, resolution, last_update_at, last_update, update_clock_from, "
     "snoozed, summary_ts, is_private, archived";
 
-commands::incident read_incident(SQLite::Statement& q) {
+commands::incident read_incident(statement& q) {
     commands::incident inc;
     inc.number = q.getColumn(0).getInt64();
     inc.title = q.getColumn(1).getString();
@@ -68,7 +68,7 @@ void incident_table::attach_details(std::vector<commands::incident>& incidents) 
         auto level = commands::parse_component_impact(impact);
         if (it != by_number.end() && level) it->second->impacts[component] = *level;
     };
-    auto add_note = [&](std::int64_t number, SQLite::Statement& q, int first) {
+    auto add_note = [&](std::int64_t number, statement& q, int first) {
         auto it = by_number.find(number);
         if (it == by_number.end()) return;
         commands::public_note n;
@@ -111,7 +111,7 @@ void incident_table::attach_details(std::vector<commands::incident>& incidents) 
 }
 
 void incident_table::attach_pages(std::map<std::int64_t, commands::incident*>& by_number, bool scan_all) {
-    auto add_page = [&](std::int64_t number, SQLite::Statement& q, int first) {
+    auto add_page = [&](std::int64_t number, statement& q, int first) {
         auto it = by_number.find(number);
         if (it == by_number.end()) return;
         commands::page_state p;
@@ -296,7 +296,7 @@ void incident_table::save(const commands::incident& inc, bool is_new) {
     }
 
     if (is_new)
-        query(db_, "UPDATE counters SET value = max(value, ?) WHERE name = 'incident'", number + 1).exec();
+        query(db_, "UPDATE counters SET value = ?1 WHERE name = 'incident' AND value < ?1", number + 1).exec();
 }
 
 void incident_table::add_timeline(const std::vector<commands::timeline_entry>& entries, std::int64_t incident) {

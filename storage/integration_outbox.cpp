@@ -11,7 +11,7 @@ namespace {
 constexpr const char* columns =
     "id, incident, destination, target, summary, payload, state, attempts, next_attempt_at, created_at, last_error";
 
-integration_entry read_entry(SQLite::Statement& q) {
+integration_entry read_entry(statement& q) {
     integration_entry e;
     e.id = q.getColumn(0).getInt64();
     e.act.incident = q.getColumn(1).getInt64();

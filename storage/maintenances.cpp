@@ -22,7 +22,7 @@ std::vector<std::string> split_lines(const std::string& text) {
     return out;
 }
 
-commands::maintenance read_row(SQLite::Statement& q) {
+commands::maintenance read_row(statement& q) {
     commands::maintenance m;
     m.id = q.getColumn(0).getInt64();
     m.title = q.getColumn(1).getString();

@@ -21,7 +21,7 @@ json payload_of(const commands::action& a) {
     return p;
 }
 
-outbox_entry read_outbox(SQLite::Statement& q) {
+outbox_entry read_outbox(statement& q) {
     outbox_entry e;
     e.id = q.getColumn(0).getInt64();
     e.act.incident = q.getColumn(1).getInt64();
@@ -78,8 +78,8 @@ std::string describe_action(const outbox_entry& e) {
 
 void outbox_table::enqueue(const std::vector<commands::action>& actions, std::int64_t incident, time_point now) {
     if (actions.empty()) return;
-    query q(db_, "INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?)");
+    constexpr const char* insert = "INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
+                                   "VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
     // A reply in a thread names its head by outbox id, known only here.
     std::vector<std::int64_t> ids;
     std::vector<bool> head(actions.size(), false);  // a later action replies in its thread
@@ -90,9 +90,10 @@ void outbox_table::enqueue(const std::vector<commands::action>& actions, std::in
         auto payload = payload_of(a);
         if (a.thread_of >= 0 && static_cast<std::size_t>(a.thread_of) < i) payload["thread_of"] = ids[static_cast<std::size_t>(a.thread_of)];
         if (head[i]) payload["thread_head"] = true;
-        q.run(a.incident ? a.incident : incident, commands::to_string(a.kind), a.channel,
-              payload.dump(-1, ' ', false, json::error_handler_t::replace), now, now);
-        ids.push_back(db_.sql().getLastInsertRowid());
+        auto text = payload.dump(-1, ' ', false, json::error_handler_t::replace);
+        ids.push_back(query(db_, insert, a.incident ? a.incident : incident, commands::to_string(a.kind), a.channel,
+                            text, now, now)
+                          .row([](auto& q) { return q.getColumn(0).getInt64(); }));
     }
 }
 
@@ -104,6 +105,40 @@ std::vector<outbox_entry> outbox_table::pending_actions(time_point now, std::siz
         "w.incident = o.incident AND w.id < o.id AND w.next_attempt_at > ?1) "
         "ORDER BY id LIMIT ?2";
     return read_outbox_entries(query(db_, sql, now, limit));
+}
+
+std::vector<outbox_entry> outbox_table::claim_actions(time_point now, std::size_t limit, const std::string& replica,
+                                                     time_point lease_until) {
+    // pending_actions' rule, less what another replica holds: an entry, or
+    // any entry of its incident (the incident's queue is theirs until then).
+    static const std::string sql =
+        std::string("SELECT ") + outbox_columns +
+        " FROM outbox o WHERE state = 'pending' AND next_attempt_at <= ?1 AND NOT EXISTS ("
+        "SELECT 1 FROM outbox w WHERE w.state = 'pending' AND o.incident <> 0 AND "
+        "w.incident = o.incident AND w.id < o.id AND w.next_attempt_at > ?1) "
+        "AND NOT EXISTS (SELECT 1 FROM outbox c WHERE c.state = 'pending' AND c.claimed_by <> '' AND "
+        "c.claimed_by <> ?3 AND c.lease_until > ?1 AND (c.id = o.id OR (o.incident <> 0 AND c.incident = o.incident))) "
+        "ORDER BY id LIMIT ?2";
+    static const std::string pg_sql = sql + " FOR UPDATE OF o SKIP LOCKED";
+    auto entries = read_outbox_entries(query(db_, db_.is_postgres() ? pg_sql : sql, now, limit, replica));
+    query claim(db_, "UPDATE outbox SET claimed_by = ?, lease_until = ? WHERE id = ?");
+    for (const auto& e : entries) claim.run(replica, lease_until, e.id);
+    return entries;
+}
+
+std::size_t outbox_table::renew_leases(const std::string& replica, time_point lease_until) {
+    return static_cast<std::size_t>(
+        query(db_, "UPDATE outbox SET lease_until = ? WHERE claimed_by = ? AND state = 'pending'", lease_until, replica)
+            .exec());
+}
+
+std::map<std::string, std::size_t> outbox_table::live_leases(time_point now) {
+    std::map<std::string, std::size_t> out;
+    query(db_, "SELECT claimed_by, count(*) FROM outbox WHERE state = 'pending' AND claimed_by <> '' AND "
+               "lease_until > ? GROUP BY claimed_by",
+          now)
+        .each_row([&](auto& q) { out[q.getColumn(0).getString()] = static_cast<std::size_t>(q.getColumn(1).getInt64()); });
+    return out;
 }
 
 std::optional<time_point> outbox_table::next_outbox_attempt() {
@@ -131,20 +166,21 @@ std::vector<outbox_entry> outbox_table::dead_actions(std::size_t limit) {
 }
 
 void outbox_table::mark_delivered(std::int64_t outbox_id, time_point now) {
-    query(db_, "UPDATE outbox SET state = 'done', attempts = attempts + 1, finished_at = ? WHERE id = ?", now,
+    query(db_, "UPDATE outbox SET state = 'done', attempts = attempts + 1, finished_at = ?, claimed_by = '', lease_until = 0 "
+               "WHERE id = ?", now,
           outbox_id)
         .exec();
 }
 
 void outbox_table::mark_failed(std::int64_t outbox_id, const std::string& error, time_point retry_at) {
-    query(db_, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
-               "WHERE id = ? AND state = 'pending'",
+    query(db_, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_by = '', "
+               "lease_until = 0 WHERE id = ? AND state = 'pending'",
           error, retry_at, outbox_id)
         .exec();
 }
 
 void outbox_table::defer(std::int64_t outbox_id, time_point at) {
-    query(db_, "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'", at, outbox_id).exec();
+    query(db_, "UPDATE outbox SET next_attempt_at = ?, claimed_by = '', lease_until = 0 WHERE id = ? AND state = 'pending'", at, outbox_id).exec();
 }
 
 std::size_t outbox_table::retry_backed_off(time_point now) {
@@ -155,7 +191,8 @@ std::size_t outbox_table::retry_backed_off(time_point now) {
 }
 
 void outbox_table::mark_dead(std::int64_t outbox_id, const std::string& error, time_point now) {
-    query(db_, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, finished_at = ? WHERE id = ?",
+    query(db_, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, finished_at = ?, claimed_by = '', "
+               "lease_until = 0 WHERE id = ?",
           error, now, outbox_id)
         .exec();
 }
@@ -167,16 +204,27 @@ std::size_t outbox_table::retry_dead(time_point now) {
             .exec());
 }
 
+// The payload is read and written whole, in C++: SQLite's json_set and
+// PostgreSQL's jsonb_set differ, and this runs once per posted thread head.
 void outbox_table::set_posted_ts(std::int64_t outbox_id, const std::string& ts) {
-    query(db_, "UPDATE outbox SET payload = json_set(payload, '$.ts', ?) WHERE id = ?", ts, outbox_id).exec();
+    auto payload = query(db_, "SELECT payload FROM outbox WHERE id = ?", outbox_id).one_row([](auto& q) {
+        return q.getColumn(0).getString();
+    });
+    if (!payload) return;
+    auto p = json::parse(*payload, nullptr, false);
+    if (!p.is_object()) p = json::object();
+    p["ts"] = ts;
+    auto text = p.dump(-1, ' ', false, json::error_handler_t::replace);
+    query(db_, "UPDATE outbox SET payload = ? WHERE id = ?", text, outbox_id).exec();
 }
 
 std::optional<std::string> outbox_table::posted_ts(std::int64_t outbox_id) {
-    auto row = query(db_, "SELECT state, coalesce(json_extract(payload, '$.ts'), '') FROM outbox WHERE id = ?",
-                     outbox_id)
+    auto row = query(db_, "SELECT state, payload FROM outbox WHERE id = ?", outbox_id)
                    .one_row([](auto& q) -> std::optional<std::string> {
                        if (q.getColumn(0).getString() == "pending") return std::nullopt;
-                       return q.getColumn(1).getString();
+                       json p = json::parse(q.getColumn(1).getString(), nullptr, false);
+                       if (!p.is_object() || !p.contains("ts") || !p["ts"].is_string()) return std::string();
+                       return p["ts"].get<std::string>();
                    });
     if (!row) return std::string();  // gone
     return *row;

@@ -44,6 +44,10 @@ public:
     void enqueue(const std::vector<commands::action>& actions, std::int64_t incident, commands::time_point now);
 
     std::vector<outbox_entry> pending_actions(commands::time_point now, std::size_t limit);
+    std::vector<outbox_entry> claim_actions(commands::time_point now, std::size_t limit, const std::string& replica,
+                                            commands::time_point lease_until);
+    std::size_t renew_leases(const std::string& replica, commands::time_point lease_until);
+    std::map<std::string, std::size_t> live_leases(commands::time_point now);
     std::optional<commands::time_point> next_outbox_attempt();
     std::size_t pending_action_count();
     std::map<std::string, std::size_t> outbox_counts();

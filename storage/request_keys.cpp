@@ -5,7 +5,7 @@
 namespace warroom::storage {
 
 bool request_keys::remember(const std::string& key, commands::time_point now) {
-    return query(db_, "INSERT OR IGNORE INTO seen_requests (key, seen_at) VALUES (?, ?)", key, now).exec() == 1;
+    return query(db_, "INSERT INTO seen_requests (key, seen_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, now).exec() == 1;
 }
 
 bool request_keys::seen(const std::string& key) {

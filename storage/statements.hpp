@@ -6,7 +6,6 @@
 #include "commands/settings.hpp"
 #include "storage/database.hpp"
 
-#include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
 #include <map>
@@ -21,29 +20,31 @@ namespace warroom::storage {
 // Times are stored as Unix seconds; NULL for a time that is not set.
 inline std::int64_t to_unix(commands::time_point t) { return t.time_since_epoch().count(); }
 inline commands::time_point from_unix(std::int64_t s) { return commands::time_point{std::chrono::seconds{s}}; }
-inline std::optional<commands::time_point> column_time(const SQLite::Column& c) {
+inline std::optional<commands::time_point> column_time(const column& c) {
     if (c.isNull()) return std::nullopt;
     return from_unix(c.getInt64());
 }
 
 // Binds one value by position (1-based) or by name (":name").
-template <class Key, class T>
-void bind_value(SQLite::Statement& q, Key key, const T& v) {
+template <class T>
+void bind_value(statement& q, int index, const T& v) {
     if constexpr (std::is_same_v<T, commands::time_point>)
-        q.bind(key, static_cast<int64_t>(to_unix(v)));
+        q.bind_int(index, to_unix(v));
     else if constexpr (std::is_same_v<T, std::optional<commands::time_point>>) {
         if (v)
-            q.bind(key, static_cast<int64_t>(to_unix(*v)));
+            q.bind_int(index, to_unix(*v));
         else
-            q.bind(key);  // NULL
+            q.bind_null(index);
     } else if constexpr (std::is_integral_v<T>)
-        q.bind(key, static_cast<int64_t>(v));
-    else if constexpr (std::is_same_v<T, std::string>)
-        q.bind(key, v);  // SQLiteCpp copies it (SQLITE_TRANSIENT)
+        q.bind_int(index, static_cast<std::int64_t>(v));
     else {
-        static_assert(std::is_convertible_v<const T&, std::string_view>, "bind_value: no SQLite type for this");
-        q.bind(key, std::string(std::string_view(v)));
+        static_assert(std::is_convertible_v<const T&, std::string_view>, "bind_value: no SQL type for this");
+        q.bind_text(index, std::string_view(v));
     }
+}
+template <class T>
+void bind_value(statement& q, const char* name, const T& v) {
+    bind_value(q, q.index_of(name), v);
 }
 
 class query {
@@ -69,11 +70,7 @@ public:
 
     // Runs a statement that returns no rows: the number of rows it changed.
     // Reset afterwards, so it can run again with new values (run).
-    int exec() {
-        int n = (*h_).exec();
-        (*h_).reset();
-        return n;
-    }
+    int exec() { return (*h_).exec(); }
     template <class... Args>
     int run(const Args&... args) {
         bind(args...);
@@ -83,21 +80,21 @@ public:
     // Calls `f(statement)` for each row.
     template <class F>
     void each_row(F&& f) {
-        while ((*h_).executeStep()) f(*h_);
+        while ((*h_).step()) f(*h_);
     }
     // `f(statement)` of the first row, if there is one.
     template <class F>
-    auto one_row(F&& f) -> std::optional<std::invoke_result_t<F&, SQLite::Statement&>> {
-        if (!(*h_).executeStep()) return std::nullopt;
+    auto one_row(F&& f) -> std::optional<std::invoke_result_t<F&, statement&>> {
+        if (!(*h_).step()) return std::nullopt;
         return f(*h_);
     }
     // `f(statement)` of the row an aggregate (count, min, …) always returns.
     template <class F>
-    auto row(F&& f) -> std::invoke_result_t<F&, SQLite::Statement&> {
-        if (!(*h_).executeStep()) throw storage_error("no row from " + (*h_).getQuery());
+    auto row(F&& f) -> std::invoke_result_t<F&, statement&> {
+        if (!(*h_).step()) throw storage_error("no row from " + (*h_).text());
         return f(*h_);
     }
-    bool has_row() { return (*h_).executeStep(); }
+    bool has_row() { return (*h_).step(); }
 
 private:
     statement_handle h_;

@@ -29,10 +29,17 @@ def fail(msg):
     sys.exit(1)
 
 
-def dependency_closure(packages):
-    """The packages apt-get brings with `packages` (their Depends and Pre-Depends, recursively,
-    the first of each alternative), as installed here."""
-    seen, todo = set(), list(packages)
+_closure = None
+
+
+# What apt installs with the listed packages: their Depends and Pre-Depends,
+# recursively, as this machine's dpkg knows them (libpq5 brings Kerberos,
+# LDAP and GnuTLS, which the Dockerfile need not name one by one).
+def pulled_in(wanted):
+    global _closure
+    if _closure is not None:
+        return _closure
+    seen, todo = set(), list(wanted)
     while todo:
         pkg = todo.pop()
         if pkg in seen:
@@ -41,10 +48,11 @@ def dependency_closure(packages):
         r = subprocess.run(["dpkg-query", "-W", "-f=${Depends}, ${Pre-Depends}", pkg], capture_output=True, text=True)
         if r.returncode != 0:
             continue
-        for clause in r.stdout.split(","):
-            name = clause.split("|")[0].strip().split(" ")[0].split(":")[0]
+        for alternative in r.stdout.split(","):
+            name = alternative.split("|")[0].strip().split(" ")[0].split(":")[0]
             if name:
                 todo.append(name)
+    _closure = seen
     return seen
 
 
@@ -79,12 +87,8 @@ def check_dockerfile(binary):
                 break
         if owner is None:
             fail(f"no Debian package owns {lib}; the image could not provide it")
-        if owner not in wanted and owner not in BASE_PACKAGES:
+        if owner not in wanted and owner not in BASE_PACKAGES and owner not in pulled_in(wanted):
             missing.append(f"{owner} (for {os.path.basename(lib)})")
-    if missing:
-        # apt-get installs a package's dependencies too: what a listed package depends on is covered.
-        brought = dependency_closure(wanted)
-        missing = [m for m in missing if m.split(" ")[0] not in brought]
     if missing:
         fail("the runtime stage does not install " + ", ".join(missing))
     for pkg in ("tzdata", "ca-certificates"):

@@ -249,9 +249,17 @@ class Warroom:
     extra_env = {}
     ready_statuses = (200,)  # what /healthz must answer for the process to count as started
 
-    def __init__(self, tmpdir, config=CONFIG):
+    def __init__(self, tmpdir, config=CONFIG, fresh_db=True):
         self.tmpdir = tmpdir
         self.db = os.path.join(tmpdir, "w.db")
+        # ctest's PostgreSQL pass (tests/support/with_pg.sh): the same tests on an emptied PostgreSQL database.
+        pg = os.environ.get("WARROOM_TEST_DB", "")
+        if pg.startswith(("postgresql://", "postgres://")):
+            self.db = pg
+            if fresh_db:
+                subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", pg, "-c",
+                                "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"],
+                               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.config = None
         if config:
             self.config = os.path.join(tmpdir, "warroom.toml")
@@ -270,6 +278,8 @@ class Warroom:
                    WARROOM_LISTEN=f"127.0.0.1:{self.port}", WARROOM_DB=self.db)
         env.pop("SLACK_APP_TOKEN", None)
         env.pop("WARROOM_CONFIG", None)
+        # A restart here takes a new port; the replica's name (its leases) stays, as host:port would in service.
+        env["WARROOM_REPLICA_ID"] = f"test-replica-{id(self)}"
         for k, v in self.extra_env.items():  # e.g. Socket Mode's SLACK_APP_TOKEN; None unsets
             if v is None:
                 env.pop(k, None)

@@ -470,3 +470,35 @@ name = "Web app"
                                           "public_update_within = \"soon\"\n", "t.toml"),
                       Contains("public_update_within"));
 }
+
+TEST_CASE("lease (replicas' outbox claims) is a duration, 15 s unless set, 2 s to 1 h") {
+    bot::config c;
+    CHECK(c.lease == std::chrono::seconds(15));
+    CHECK_THAT(bot::describe(c), Contains("\nlease = \"15s\"\n"));
+    std::string text = "lease = \"30s\"\n";
+    bot::parse_settings(text, "team.toml");  // a known key
+    bot::parse_service_settings(text, "team.toml", c);
+    CHECK(c.lease == std::chrono::seconds(30));
+    for (std::string bad : {"lease = \"1s\"\n", "lease = \"2h\"\n"}) {
+        bot::config d;
+        CHECK_THROWS_AS(bot::parse_service_settings(bad, "team.toml", d), bot::config_error);
+    }
+}
+
+TEST_CASE("the database URL's password never reaches check-config's output, and the replica id defaults to host:port") {
+    auto env = [](std::map<std::string, std::string> vars) {
+        return [vars](const std::string& k) -> std::optional<std::string> {
+            auto it = vars.find(k);
+            if (it == vars.end()) return std::nullopt;
+            return it->second;
+        };
+    };
+    auto c = bot::load_config({}, env({{"WARROOM_DB", "postgresql://warroom:hunter2@db/warroom"},
+                                       {"WARROOM_LISTEN", "127.0.0.1:3007"}}));
+    CHECK(c.db_path == "postgresql://warroom:hunter2@db/warroom");
+    CHECK_THAT(bot::describe(c), Contains("# database: postgresql://warroom:***@db/warroom"));
+    CHECK(bot::describe(c).find("hunter2") == std::string::npos);
+    CHECK_THAT(c.replica_id, Catch::Matchers::EndsWith(":3007"));
+    auto named = bot::load_config({}, env({{"WARROOM_REPLICA_ID", "replica-a"}}));
+    CHECK(named.replica_id == "replica-a");
+}

@@ -160,7 +160,7 @@ TEST_CASE("statuspage links: a create marked sent survives a reopen, the id reco
     {
         storage::database db(path.string());
         for (int n : {7, 8})
-            db.sql().exec("INSERT INTO incidents (number, title, severity, status, declared_by, channel_name, declared_at, "
+            db.execute("INSERT INTO incidents (number, title, severity, status, declared_by, channel_name, declared_at, "
                           "update_clock_from) VALUES (" + std::to_string(n) + ", 't', 'P1', 'investigating', 'U1', 'c', 0, 0)");
         storage::statuspage_links links(db);
         CHECK_FALSE(links.find(7).has_value());

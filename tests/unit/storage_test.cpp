@@ -1,9 +1,11 @@
-// The SQLite repository: what is written is read back, a failed command
+// The repository, on SQLite and (run again by ctest) on PostgreSQL: what is written is read back, a failed command
 // leaves nothing behind, and the outbox keeps each incident's order.
 #include "storage/database.hpp"
+#include "storage/copy.hpp"
 #include "storage/incident_repository.hpp"
+#include "test_db.hpp"
 
-#include <SQLiteCpp/Transaction.h>
+#include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
 #include <date/date.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -22,12 +24,7 @@ using commands::time_point;
 
 namespace {
 
-struct temp_db {
-    fs::path path = fs::temp_directory_path() / ("warroom-storage-" + std::to_string(std::random_device{}()) + ".db");
-    ~temp_db() {
-        for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
-    }
-};
+using testing::temp_db;
 
 time_point at(std::int64_t s) { return time_point{std::chrono::seconds{s}}; }
 
@@ -63,7 +60,7 @@ commands::decision declare(std::int64_t number, const std::string& title, time_p
 
 TEST_CASE("an incident is stored and read back whole") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     REQUIRE(repo.next_number() == 1);
     repo.apply(declare(1, "Checkout down 🔥", at(1000)), at(1000));
@@ -101,9 +98,9 @@ TEST_CASE("an incident is stored and read back whole") {
 // prepared once, for every call.
 TEST_CASE("a statement is prepared once for its text, whichever string carries it") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     const std::string owned = "SELECT count(*) FROM incidents";
-    SQLite::Statement* first = nullptr;
+    storage::statement* first = nullptr;
     { auto h = db.prepare(owned); first = &*h; }
     { auto h = db.prepare(std::string_view(owned)); CHECK(&*h == first); }
     { auto h = db.prepare("SELECT count(*) FROM incidents"); CHECK(&*h == first); }
@@ -112,7 +109,7 @@ TEST_CASE("a statement is prepared once for its text, whichever string carries i
 
 TEST_CASE("timers follow the incident's deadlines") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     repo.apply(declare(2, "b", at(1100)), at(1100));
@@ -140,7 +137,7 @@ TEST_CASE("timers follow the incident's deadlines") {
 TEST_CASE("follow-ups are stored whole, their reminders are timers after a restart, and closing one disarms it") {
     temp_db t;
     {
-        storage::database db(t.path.string());
+        storage::database db(t.location);
         storage::incident_repository repo(db);
         repo.apply(declare(1, "a", at(1000)), at(1000));
         repo.apply(declare(2, "b", at(1000)), at(1000));
@@ -168,7 +165,7 @@ TEST_CASE("follow-ups are stored whole, their reminders are timers after a resta
         CHECK(repo.next_followup_id() == 4);
     }
     // A restart: what was armed is armed again, from the file alone.
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     auto back = repo.find_followup(1);
     REQUIRE(back);
@@ -229,10 +226,10 @@ TEST_CASE("follow-ups are stored whole, their reminders are timers after a resta
 
 TEST_CASE("a failed command's transaction leaves nothing behind") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     try {
-        SQLite::Transaction txn(db.sql());
+        storage::transaction txn(db);
         repo.apply(declare(1, "half made", at(1000)), at(1000));
         throw std::runtime_error("crash before commit");
     } catch (const std::runtime_error&) {
@@ -246,33 +243,35 @@ TEST_CASE("a failed command's transaction leaves nothing behind") {
 
 TEST_CASE("incident numbers are never reused") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     repo.apply(declare(2, "b", at(1000)), at(1000));
-    db.sql().exec("DELETE FROM incidents WHERE number = 2");
+    db.execute("DELETE FROM incidents WHERE number = 2");
     CHECK(repo.next_number() == 3);
 }
 
 TEST_CASE("everything survives closing and reopening the file") {
     temp_db t;
     {
-        storage::database db(t.path.string());
+        storage::database db(t.location);
         storage::incident_repository repo(db);
         repo.apply(declare(1, "persisted", at(1000)), at(1000));
     }
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     CHECK(repo.find(1)->title == "persisted");
     CHECK(repo.next_deadline() == at(1300));
     CHECK(repo.pending_action_count() == 2);
-    CHECK(db.sql().execAndGet("PRAGMA journal_mode").getString() == "wal");
-    CHECK(db.sql().execAndGet("PRAGMA synchronous").getInt() == 2);  // FULL
+    if (!t.postgres) {
+        CHECK(db.sql().execAndGet("PRAGMA journal_mode").getString() == "wal");
+        CHECK(db.sql().execAndGet("PRAGMA synchronous").getInt() == 2);  // FULL
+    }
 }
 
 TEST_CASE("the outbox delivers in order and holds an incident's later actions behind a retry") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     repo.apply(declare(2, "b", at(1000)), at(1000));
@@ -325,7 +324,7 @@ TEST_CASE("the outbox delivers in order and holds an incident's later actions be
 
 TEST_CASE("a repeated request key is recognised") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     CHECK(repo.remember_request("Ev123", at(1000)));
     CHECK_FALSE(repo.remember_request("Ev123", at(1001)));
@@ -335,7 +334,7 @@ TEST_CASE("a repeated request key is recognised") {
 
 TEST_CASE("open incidents are counted by severity and listed with their roles") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     repo.apply(declare(2, "b", at(2000)), at(2000));
@@ -357,7 +356,7 @@ TEST_CASE("open incidents are counted by severity and listed with their roles") 
 
 TEST_CASE("recent open incidents: newest first, bounded, resolved ones left out") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     for (int n = 1; n <= 8; ++n) repo.apply(declare(n, "storm " + std::to_string(n), at(1000 + n)), at(1000 + n));
     auto resolved = repo.find(7);
@@ -384,7 +383,7 @@ TEST_CASE("recent open incidents: newest first, bounded, resolved ones left out"
 
 TEST_CASE("the summary's ts is stored once posted and survives later saves of the incident") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     auto before = repo.find(1);  // as the engine read it before the summary went out
@@ -418,7 +417,7 @@ TEST_CASE("the summary's ts is stored once posted and survives later saves of th
 
     // Still there after a reopen.
     {
-        storage::database again(t.path.string());
+        storage::database again(t.location);
         storage::incident_repository repo2(again);
         CHECK(repo2.find(1)->summary_ts == "1764000000.000100");
     }
@@ -426,7 +425,7 @@ TEST_CASE("the summary's ts is stored once posted and survives later saves of th
 
 TEST_CASE("a summary update is superseded by a newer one, pending or delivered, not by a dead one") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     repo.apply(declare(2, "b", at(1000)), at(1000));
@@ -459,9 +458,9 @@ TEST_CASE("a summary update is superseded by a newer one, pending or delivered, 
     CHECK_FALSE(repo.has_newer_summary_update(1, updates[0].id));  // dead: never shown
 }
 
-TEST_CASE("a database file deleted under the open connection is noticed, and stays noticed") {
+TEST_CASE("a database file deleted under the open connection is noticed, and stays noticed", "[sqlite]") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "kept", at(1000)), at(1000));
     CHECK_FALSE(db.problem());
@@ -475,25 +474,25 @@ TEST_CASE("a database file deleted under the open connection is noticed, and sta
     CHECK(db.problem());
 }
 
-TEST_CASE("a database file replaced by another under the open connection is noticed") {
+TEST_CASE("a database file replaced by another under the open connection is noticed", "[sqlite]") {
     temp_db t, other;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     { storage::database second(other.path.string()); }
     fs::rename(other.path, t.path);
     REQUIRE(db.problem());
     CHECK_THAT(*db.problem(), Catch::Matchers::Contains("replaced"));
 }
 
-TEST_CASE("an in-memory database has no file to lose") {
+TEST_CASE("an in-memory database has no file to lose", "[sqlite]") {
     storage::database db(":memory:");
     CHECK_FALSE(db.problem());
 }
 
-TEST_CASE("a new database and its -wal and -shm are readable by their owner only") {
+TEST_CASE("a new database and its -wal and -shm are readable by their owner only", "[sqlite]") {
     temp_db t;
     auto old = ::umask(022);
     {
-        storage::database db(t.path.string());
+        storage::database db(t.location);
         storage::incident_repository repo(db);
         repo.apply(declare(1, "secret title", at(1000)), at(1000));
         for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -507,7 +506,7 @@ TEST_CASE("a new database and its -wal and -shm are readable by their owner only
     ::umask(old);
 }
 
-TEST_CASE("create_owner_only makes a file 0600, and with replace a leftover too, emptied") {
+TEST_CASE("create_owner_only makes a file 0600, and with replace a leftover too, emptied", "[sqlite]") {
     temp_db t;
     const std::string p = t.path.string() + ".out";
     auto old = ::umask(022);
@@ -523,10 +522,10 @@ TEST_CASE("create_owner_only makes a file 0600, and with replace a leftover too,
     fs::remove(p);
 }
 
-TEST_CASE("a database with a zeroed page is refused at open, saying it is damaged") {
+TEST_CASE("a database with a zeroed page is refused at open, saying it is damaged", "[sqlite]") {
     temp_db t;
     {
-        storage::database db(t.path.string());
+        storage::database db(t.location);
         storage::incident_repository repo(db);
         for (int n = 1; n <= 60; ++n) repo.apply(declare(n, std::string(400, 'x'), at(1000)), at(1000));
         db.sql().exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -548,7 +547,7 @@ TEST_CASE("a database with a zeroed page is refused at open, saying it is damage
                       Catch::Matchers::Contains("damaged") && Catch::Matchers::Contains("backup"));
 }
 
-TEST_CASE("an empty database file is started as a new database, with a warning") {
+TEST_CASE("an empty database file is started as a new database, with a warning", "[sqlite]") {
     temp_db t;
     { std::ofstream touch(t.path); }
     std::ostringstream logged;
@@ -556,7 +555,7 @@ TEST_CASE("an empty database file is started as a new database, with a warning")
     spdlog::set_default_logger(std::make_shared<spdlog::logger>(
         "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(logged)));
     {
-        storage::database db(t.path.string());
+        storage::database db(t.location);
         CHECK(db.schema_version() == storage::database::latest_schema_version());
     }
     spdlog::set_default_logger(previous);
@@ -567,7 +566,7 @@ TEST_CASE("an empty database file is started as a new database, with a warning")
 TEST_CASE("components, public updates and the status-page clock are stored with the incident and survive a restart") {
     temp_db t;
     {
-        storage::database db(t.path.string());
+        storage::database db(t.location);
         storage::incident_repository repo(db);
         auto d = declare(1, "Checkout down", at(1000));
         d.save->impacts = {{"API", commands::component_impact::major_outage}, {"Web app", commands::component_impact::degraded}};
@@ -594,7 +593,7 @@ TEST_CASE("components, public updates and the status-page clock are stored with 
         repo.apply(later, at(1200));
         CHECK(repo.due_timers(at(1600)).back().kind == commands::timer_kind::public_update);
     }
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     // Read one by one and in a scan of many (more than 16), the same.
     for (int n = 2; n <= 20; ++n) repo.apply(declare(n, "x", at(1000 + n)), at(1000 + n));
@@ -623,7 +622,7 @@ TEST_CASE("components, public updates and the status-page clock are stored with 
 
 TEST_CASE("scheduled maintenances are stored, found by their end, and cancelled in place") {
     temp_db t;
-    storage::database db(t.path.string());
+    storage::database db(t.location);
     storage::incident_repository repo(db);
     CHECK(repo.next_maintenance_id() == 1);
     commands::maintenance m;
@@ -659,7 +658,7 @@ TEST_CASE("scheduled maintenances are stored, found by their end, and cancelled 
 
 TEST_CASE("page states are stored with their incident, in the order they were paged") {
     temp_db f;
-    storage::database db(f.path.string());
+    storage::database db(f.location);
     storage::incident_repository repo(db);
     auto d = declare(1, "checkout", at(1000));
     d.save->pages.push_back({"payments-oncall", commands::page_status::triggered, at(1000), "U1", at(1000), "U1", ""});
@@ -687,7 +686,7 @@ TEST_CASE("page states are stored with their incident, in the order they were pa
 
 TEST_CASE("the integration outbox keeps each target's order and never mixes with Slack's") {
     temp_db f;
-    storage::database db(f.path.string());
+    storage::database db(f.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "checkout", at(1000)), at(1000));
     auto& q = repo.integrations();
@@ -711,4 +710,100 @@ TEST_CASE("the integration outbox keeps each target's order and never mixes with
     CHECK(q.retry_dead(at(1100)) == 1);
     // Slack's delivery reads its own queue only: the declare's two actions.
     CHECK(repo.pending_actions(at(2000)).size() == 2);
+// Several replicas share one database (PostgreSQL); the claim rules are
+// plain SQL, so they are checked on both backends with two connections.
+}
+
+TEST_CASE("a replica's claim keeps an incident's queue its own until the lease runs out") {
+    temp_db t;
+    storage::database a_db(t.location), b_db(t.location);
+    storage::incident_repository a(a_db), b(b_db);
+    a.apply(declare(1, "a", at(1000)), at(1000));  // create_channel, summary
+    a.apply(declare(2, "b", at(1000)), at(1000));
+
+    auto mine = a.claim_actions(at(1000), 1, "one", at(1015));  // incident 1's head only
+    REQUIRE(mine.size() == 1);
+    CHECK(mine[0].act.incident == 1);
+    // The other replica gets incident 2, and nothing of incident 1: not even
+    // its summary, which must wait for the channel replica one is creating.
+    auto theirs = b.claim_actions(at(1001), 10, "two", at(1016));
+    REQUIRE(theirs.size() == 2);
+    CHECK(theirs[0].act.incident == 2);
+    CHECK(theirs[1].act.incident == 2);
+    CHECK(a.live_leases(at(1001)) == std::map<std::string, std::size_t>{{"one", 1}, {"two", 2}});
+
+    // Replica one delivers its head: the release lets anyone take the rest, in
+    // order (replica two's next round also has again what it already holds).
+    a.mark_delivered(mine[0].id, at(1002));
+    auto next = b.claim_actions(at(1002), 10, "two", at(1017));
+    REQUIRE(next.size() == 3);
+    CHECK(next[0].act.incident == 1);
+    CHECK(next[0].id > mine[0].id);
+
+    // Replica two dies holding all of it: after its lease, replica one takes over.
+    CHECK(a.claim_actions(at(1016), 10, "one", at(1031)).empty());
+    auto taken = a.claim_actions(at(1017), 10, "one", at(1032));
+    CHECK(taken.size() == 3);
+    CHECK(a.live_leases(at(1017)) == std::map<std::string, std::size_t>{{"one", 3}});
+    // Renewed while it works; a failed attempt releases the entry for a later retry by anyone.
+    CHECK(a.renew_leases("one", at(1040)) == 3);
+    a.mark_failed(taken[0].id, "ratelimited", at(1020));
+    CHECK(a.live_leases(at(1017)) == std::map<std::string, std::size_t>{{"one", 2}});
+}
+
+// `warroom migrate-db`: from a SQLite file into the database under test (a
+// second SQLite file, or PostgreSQL in the PostgreSQL pass), and back into a
+// new SQLite file, which then reads as the original did.
+TEST_CASE("every table is copied into an empty database and back, ids continuing after the copied ones") {
+    temp_db original, back;
+    temp_db t;
+    {
+        storage::database src(original.path.string());
+        storage::incident_repository repo(src);
+        repo.apply(declare(1, "Checkout down 🔥", at(1000)), at(1000));
+        repo.apply(declare(2, "it's 'quoted'", at(1100)), at(1100));
+        repo.remember_request("Ev1", at(1000));
+        repo.mark_dead(repo.pending_actions(at(1000))[0].id, "channel_not_found", at(1001));
+    }
+    std::map<std::string, std::size_t> copied;
+    {
+        storage::database src(original.path.string());
+        storage::database dest(t.location);
+        for (const auto& c : storage::copy_database(src, dest)) {
+            CHECK(c.copied_rows == c.source_rows);
+            copied[c.table] = c.copied_rows;
+        }
+        CHECK(copied.at("incidents") == 2);
+        CHECK(copied.at("timeline") == 2);
+        CHECK(copied.at("outbox") == 4);
+        CHECK(copied.at("seen_requests") == 1);
+        CHECK(copied.at("roles") == 2);
+        CHECK(copied.at("timers") == 4);
+
+        storage::incident_repository repo(dest);
+        CHECK(repo.find(2)->title == "it's 'quoted'");
+        CHECK(repo.find(1)->roles.at("commander") == "U2");
+        CHECK(repo.next_number() == 3);
+        CHECK(repo.seen_request("Ev1"));
+        CHECK(repo.dead_actions().size() == 1);
+        CHECK(repo.next_deadline() == at(1300));
+        // New rows get ids after the copied ones (PostgreSQL's identity sequences are moved on).
+        auto before = repo.pending_actions(at(2000));
+        repo.apply(declare(3, "after the move", at(2000)), at(2000));
+        auto after = repo.pending_actions(at(2000), 100);
+        CHECK(after.size() == before.size() + 2);
+        CHECK(after.back().id > before.back().id);
+        // Into a database in use: refused, nothing changed.
+        storage::database again(original.path.string());
+        CHECK_THROWS_WITH(storage::copy_database(again, dest), Catch::Matchers::Contains("already holds incidents"));
+        CHECK(repo.find(3));
+    }
+    // And back, to move away from PostgreSQL.
+    storage::database dest(t.location);
+    storage::database home(back.path.string());
+    storage::copy_database(dest, home);
+    storage::incident_repository repo(home);
+    CHECK(repo.find(3)->title == "after the move");
+    CHECK(repo.next_number() == 4);
+    CHECK(repo.timeline(1).size() == 1);
 }
