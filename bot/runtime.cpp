@@ -2,6 +2,7 @@
 #include "bot/runtime.hpp"
 
 #include "bot/log_format.hpp"
+#include "bot/read_view.hpp"
 
 #include <SQLiteCpp/Transaction.h>
 #include <spdlog/spdlog.h>
@@ -62,7 +63,7 @@ commands::outcome runtime::decide_and_apply(const commands::request& req, comman
     }
     auto d = engine_.handle(req, repo_, now);
     if (d.ok) {
-        repo_.apply(d, now);
+        apply(d, now);
         // Only commands that change something need remembering; reads stay reads (no fsync).
         bool writes = d.save || !d.timeline.empty() || !d.actions.empty();
         if (writes && !req.once_key.empty()) repo_.remember_request(req.once_key, now);
@@ -122,7 +123,7 @@ bool runtime::observe(const commands::observation& seen) {
         SQLite::Transaction txn(db_.sql());
         auto d = engine_.observe(seen, repo_, now);
         if (!d.ok) return false;
-        repo_.apply(d, now);
+        apply(d, now);
         if (commit_if_usable(db_, txn, true)) db_.ensure_usable();  // throws, saying why and what to do
         return true;
     } catch (const std::exception& e) {
@@ -140,7 +141,7 @@ runtime::pager_answer_result runtime::answer_from_pager(const commands::pager_an
         if (repo_.seen_request(once_key)) return pager_answer_result::duplicate;
         auto d = engine_.answer_from_pager(answer, repo_, now);
         if (!d.ok) return pager_answer_result::unknown_incident;
-        repo_.apply(d, now);
+        apply(d, now);
         repo_.remember_request(once_key, now);
         if (commit_if_usable(db_, txn, true)) db_.ensure_usable();  // throws, saying why and what to do
         changes_.fetch_add(1, std::memory_order_release);
@@ -160,7 +161,7 @@ commands::message runtime::join(std::int64_t incident, const std::string& user) 
     try {
         SQLite::Transaction txn(db_.sql());
         auto d = engine_.join(incident, user, repo_, now);
-        if (d.ok) repo_.apply(d, now);
+        if (d.ok) apply(d, now);
         if (auto why = commit_if_usable(db_, txn, d.ok)) return cannot_save(db_, *why);
         return std::move(d.reply);
     } catch (const std::exception& e) {
@@ -180,7 +181,7 @@ std::size_t runtime::fire_due() {
         for (const auto& t : repo_.due_timers(now)) {
             auto d = engine_.fire(t.incident, t.kind, repo_, now);
             if (!d.ok) continue;
-            repo_.apply(d, now);
+            apply(d, now);
             ++fired;
         }
         // The weekly digest: armed on the first pass with a digest channel, and
@@ -190,9 +191,9 @@ std::size_t runtime::fire_due() {
             if (!at) {
                 commands::decision arm;
                 arm.next_digest = next;
-                repo_.apply(arm, now);
+                apply(arm, now);
             } else if (*at <= now) {
-                repo_.apply(engine_.digest(repo_, now), now);
+                apply(engine_.digest(repo_, now), now);
                 ++fired;
             }
         }
@@ -212,6 +213,31 @@ std::optional<commands::time_point> runtime::next_deadline() {
     auto digest = repo_.digest_at();
     if (!digest || !next) return digest ? digest : next;
     return std::min(*next, *digest);
+}
+
+void runtime::apply(const commands::decision& d, commands::time_point now) {
+    repo_.apply(d, now);
+    if (!view_) return;
+    if (d.save) touched(d.save->number);
+    for (const auto& e : d.timeline) touched(e.incident);
+    for (const auto& f : d.followups) touched(f.incident);
+}
+
+void runtime::attach_view(read_view* view) {
+    view_ = view;
+    if (view_) view_->load(repo_);
+}
+
+void runtime::publish_view() {
+    if (!view_ || touched_.empty()) return;
+    try {
+        view_->refresh(repo_, touched_);
+    } catch (const std::exception& e) {
+        // A view that missed a commit would show the past: nothing is answered from it any more.
+        spdlog::error("the in-memory read view could not be updated ({}); reads go to the database from now on", e.what());
+        view_->invalidate();
+    }
+    touched_.clear();
 }
 
 }  // namespace warroom::bot

@@ -89,6 +89,10 @@ public:
     // with its timeline, oldest first: what statuspage::build_model reads.
     std::vector<incident_history> status_page_incidents(time_point since);
 
+    // After every operation and batch, before its caller resumes (db_worker):
+    // the in-memory read view learns what was committed.
+    void publish_view();
+
     // A failure met by any operation (a damaged page) makes health report it.
     void note_failure(std::exception_ptr error);
 
