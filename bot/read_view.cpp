@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <functional>
+#include <utility>
 
 namespace warroom::bot {
 
@@ -81,6 +82,19 @@ std::optional<std::int64_t> read_view::snapshot::number_of(std::string_view chan
 
 read_view::read_view() : current_(empty_snapshot()) {}
 
+std::shared_ptr<const read_view::snapshot> read_view::current() const {
+    std::lock_guard lock(mutex_);
+    return current_;
+}
+
+void read_view::publish(std::shared_ptr<const snapshot> s) {
+    std::shared_ptr<const snapshot> old;  // the last reference, if readers are done, is dropped outside the lock
+    {
+        std::lock_guard lock(mutex_);
+        old = std::exchange(current_, std::move(s));
+    }
+}
+
 void read_view::load(storage::incident_repository& repo) {
     auto s = empty_snapshot();
     for (auto& inc : repo.list_declared_since(commands::time_point{})) {
@@ -92,7 +106,7 @@ void read_view::load(storage::incident_repository& repo) {
         }
     }
     s->version = current()->version + 1;
-    current_.store(std::move(s), std::memory_order_release);
+    publish(std::move(s));
 }
 
 void read_view::refresh(storage::incident_repository& repo, const std::set<std::int64_t>& numbers) {
@@ -112,14 +126,14 @@ void read_view::refresh(storage::incident_repository& repo, const std::set<std::
         set_entry(*s, number, inc->is_open() ? load_entry(repo, std::move(*inc)) : nullptr);
     }
     ++s->version;
-    current_.store(std::move(s), std::memory_order_release);
+    publish(std::move(s));
 }
 
 void read_view::invalidate() {
     auto s = empty_snapshot();
     s->usable = false;
     s->version = current()->version + 1;
-    current_.store(std::move(s), std::memory_order_release);
+    publish(std::move(s));
 }
 
 const read_view::entry* snapshot_store::entry_of(std::int64_t number) {

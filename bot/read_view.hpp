@@ -14,9 +14,9 @@
 #include "commands/store.hpp"
 
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -81,10 +81,17 @@ public:
     // A publish failed (the committed state could not be read back): the view
     // can no longer be trusted, so it answers nothing until the restart.
     void invalidate();
-    std::shared_ptr<const snapshot> current() const { return current_.load(std::memory_order_acquire); }
+    std::shared_ptr<const snapshot> current() const;
 
 private:
-    std::atomic<std::shared_ptr<const snapshot>> current_;
+    void publish(std::shared_ptr<const snapshot> s);
+    // Held only to copy or swap the pointer (a reference count, no allocation,
+    // no work): building a snapshot happens outside it, so neither side ever
+    // waits for the other's work. Not std::atomic<std::shared_ptr>: GCC 12's
+    // unlocks its internal lock with a relaxed store after a load, a race
+    // ThreadSanitizer rightly reports (test_read_view_threads under TSan).
+    mutable std::mutex mutex_;
+    std::shared_ptr<const snapshot> current_;
 };
 
 // The engine's store over one snapshot. What the snapshot cannot answer
