@@ -188,7 +188,13 @@ std::optional<commands::message> view_reader::try_answer(const commands::request
     auto snap = view_.current();
     if (!snap->usable) return std::nullopt;
     snapshot_store store(std::move(snap));
-    auto d = engine_.handle(req, store, clock_.now());
+    commands::decision d;
+    try {
+        d = engine_.handle(req, store, clock_.now());
+    } catch (const std::exception&) {
+        // The database path meets the same failure and answers it as it always has (logged there, once).
+        return std::nullopt;
+    }
     if (store.missed()) return std::nullopt;
     if (d.save || !d.timeline.empty() || !d.actions.empty() || !d.followups.empty() || d.next_digest)
         return std::nullopt;
