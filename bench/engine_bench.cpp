@@ -1,6 +1,7 @@
 // Engine throughput with durable commits, against the raw rate of fsync'd
 // SQLite commits measured in the same run; memory and start-up with 10,000
 // open incidents stored. A benchmark, not a test: it prints figures.
+#include "bot/read_view.hpp"
 #include "bot/runtime.hpp"
 #include "bot/store_ops.hpp"
 
@@ -78,7 +79,11 @@ double rate(double budget, F&& step) {
 int child_startup(const fs::path& db) {
     auto t0 = steady::now();
     bot::system_clock clk;
-    bot::runtime rt(bench_config(db), clk);
+    auto cfg = bench_config(db);
+    bot::runtime rt(cfg, clk);
+    // As serve starts: the in-memory read view loaded before anything is served (WARROOM_READ_VIEW=off: without).
+    bot::read_view view;
+    if (bot::reads_from_memory(cfg)) rt.attach_view(&view);
     auto next = rt.next_deadline();  // ready: the scheduler knows its next wake-up
     double ms = seconds_since(t0) * 1000;
     double rss = rss_mb();  // before the count's queries

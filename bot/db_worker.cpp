@@ -73,6 +73,8 @@ void db_worker::loop() {
             for (auto& c : batch) reqs.push_back(std::move(c.req));
             // One transaction, one fsync; every caller hears back only after it.
             auto replies = ops_.handle_batch(reqs);
+            // Published before any caller resumes: a declare's answer implies its `show` sees it.
+            ops_.publish_view();
             for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(replies[i]));
         }
         for (auto& j : jobs) j(ops_);

@@ -87,6 +87,8 @@ net::task<R> db_worker::run(R (store_ops::*op)(P...), std::decay_t<P>... args) {
                 // A damaged page met by any job (delivery reading the outbox) makes health report it.
                 ops.note_failure(error);
             }
+            // What the operation committed is visible to reads before its caller resumes.
+            ops.publish_view();
             resume(error, result ? std::move(*result) : V{});
         }));
     };

@@ -4,6 +4,7 @@
 #include "bot/customer/notices.hpp"
 #include "bot/log_format.hpp"
 #include "bot/paging/outbox_page.hpp"
+#include "bot/read_view.hpp"
 
 #include <algorithm>
 #include <spdlog/spdlog.h>
@@ -33,6 +34,11 @@ runtime::runtime(const config& cfg, const clock& clk)
 
 void runtime::apply(const commands::decision& d, commands::time_point now) {
     repo_.apply(d, now);
+    if (view_) {  // the read view re-reads these after the commit
+        if (d.save) touched(d.save->number);
+        for (const auto& e : d.timeline) touched(e.incident);
+        for (const auto& f : d.followups) touched(f.incident);
+    }
     if (!d.ok) return;
     std::vector<storage::integration_action> queued;
     std::optional<commands::incident> other;
@@ -224,7 +230,7 @@ runtime::pager_answer_result runtime::answer_from_pager(const commands::pager_an
         if (repo_.seen_request(once_key)) return pager_answer_result::duplicate;
         auto d = engine_.answer_from_pager(answer, repo_, now);
         if (!d.ok) return pager_answer_result::unknown_incident;
-        repo_.apply(d, now);
+        apply(d, now);
         repo_.remember_request(once_key, now);
         if (commit_if_usable(db_, txn, true)) db_.ensure_usable();  // throws, saying why and what to do
         changes_.fetch_add(1, std::memory_order_release);
@@ -286,9 +292,9 @@ std::size_t runtime::fire_due() {
             if (!at) {
                 commands::decision arm;
                 arm.next_digest = next;
-                repo_.apply(arm, now);
+                apply(arm, now);
             } else if (*at <= now) {
-                repo_.apply(engine_.digest(repo_, now), now);
+                apply(engine_.digest(repo_, now), now);
                 ++fired;
             }
         }
@@ -308,6 +314,23 @@ std::optional<commands::time_point> runtime::next_deadline() {
     auto digest = repo_.digest_at();
     if (!digest || !next) return digest ? digest : next;
     return std::min(*next, *digest);
+}
+
+void runtime::attach_view(read_view* view) {
+    view_ = view;
+    if (view_) view_->load(repo_);
+}
+
+void runtime::publish_view() {
+    if (!view_ || touched_.empty()) return;
+    try {
+        view_->refresh(repo_, touched_);
+    } catch (const std::exception& e) {
+        // A view that missed a commit would show the past: nothing is answered from it any more.
+        spdlog::error("the in-memory read view could not be updated ({}); reads go to the database from now on", e.what());
+        view_->invalidate();
+    }
+    touched_.clear();
 }
 
 }  // namespace warroom::bot

@@ -12,9 +12,12 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace warroom::bot {
+
+class read_view;
 
 class runtime {
 public:
@@ -50,6 +53,15 @@ public:
     // a caller that sees it unchanged after a command knows it only read.
     std::uint64_t changes() const { return changes_.load(std::memory_order_acquire); }
 
+    // The in-memory read view (bot/read_view.hpp) this runtime keeps current,
+    // or none. Loaded here, before anything is served.
+    void attach_view(read_view* view);
+    // Publishes the committed state of every incident written since the last
+    // publish. The database thread calls it after each commit and before the
+    // caller that caused the write resumes (db_worker), so a `show` typed
+    // after a declare's answer sees the declaration.
+    void publish_view();
+
     const commands::engine& engine() const { return engine_; }
     // Several replicas (PostgreSQL): this one's id and its outbox lease.
     const std::string& replica_id() const { return replica_id_; }
@@ -66,9 +78,14 @@ private:
 
     // Writes the decision and queues its pages in the integration outbox, in
     // the caller's transaction: a page is sent if and only if the decision was stored.
+    // Every write of a decision goes through here, so the view learns which incidents changed.
     void apply(const commands::decision& d, commands::time_point now);
+    void touched(std::int64_t incident) {
+        if (view_ && incident > 0) touched_.insert(incident);
+    }
     // One attempt of handle(); throws database_unavailable.
     commands::outcome handle_once(const commands::request& req);
+
     // Sets `wrote` when the command changed something that must be committed.
     commands::outcome decide_and_apply(const commands::request& req, commands::time_point now, bool& wrote);
 
@@ -82,6 +99,8 @@ private:
     std::string install_id_;
     customer::notice_settings notices_;
     std::atomic<std::uint64_t> changes_{0};
+    read_view* view_ = nullptr;
+    std::set<std::int64_t> touched_;  // written since the last publish (rolled back ones too: harmless)
 };
 
 }  // namespace warroom::bot

@@ -23,6 +23,7 @@
 #include "bot/outbound/pager_sender.hpp"
 #include "bot/customer/email_sender.hpp"
 #include "bot/customer/statuspage_sender.hpp"
+#include "bot/read_view.hpp"
 #include "bot/slack/delivery.hpp"
 #include "bot/slack/socket_mode.hpp"
 #include "bot/slack/web_client.hpp"
@@ -271,6 +272,12 @@ int run_serve(const config& cfg) {
     if (shared) wait_for_database(cfg.db_path);
     system_clock clk;
     runtime rt(cfg, clk);
+    // Reads from memory only while this process is the only writer (the lock above; see reads_from_memory).
+    std::unique_ptr<read_view> reads_view;
+    if (reads_from_memory(cfg)) {
+        reads_view = std::make_unique<read_view>();
+        rt.attach_view(reads_view.get());
+    }
     db_worker db(rt);
     boost::asio::io_context io(1);
     // Every coroutine below runs in `tasks`; io.run() returns only once they
@@ -318,6 +325,12 @@ int run_serve(const config& cfg) {
     interactions clicks(tasks, db, slack_api, stats, cfg.settings, after_command);
     slack_endpoint events(tasks, cfg.signing_secret, db, slack_api, stats, clk, cfg.settings, events_in, clicks,
                           after_slash_command);
+    // The network thread's own engine over the view (the database thread keeps the runtime's).
+    std::unique_ptr<view_reader> reads;
+    if (reads_view) {
+        reads = std::make_unique<view_reader>(*reads_view, cfg, clk);
+        events.answer_reads_with(reads.get());
+    }
     // Pages answered in PagerDuty or Opsgenie (their webhooks), on the same listener as /slack/events.
     pager_endpoint pager_answers(db, stats, clk, cfg, after_command);
     // Socket Mode (SLACK_APP_TOKEN): Slack's traffic over a WebSocket we open;

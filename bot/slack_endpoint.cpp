@@ -2,6 +2,8 @@
 // a status Slack understands and logs once with enough context to act on.
 #include "bot/slack_endpoint.hpp"
 
+#include "bot/read_view.hpp"
+
 #include "bot/db_worker.hpp"
 #include "bot/slack/declare_modal.hpp"
 #include "bot/event_intake.hpp"
@@ -162,6 +164,13 @@ net::task<std::string> slack_endpoint::answer_command(const slack::slash_command
     if (auto* run = std::get_if<slack::run_requests>(&p.then); run && run->requests.size() == 1)
         decided = std::move(run->requests.front());
     auto started = std::chrono::steady_clock::now();
+    if (reads_)
+        if (auto read = reads_->try_answer(decided)) {
+            metrics_.observe_command(std::chrono::steady_clock::now() - started);
+            metrics_.count_request("slash_command", "ok");
+            auto body = slack::command_answer(*read);
+            co_return body;
+        }
     auto ex = co_await net::own_executor();
     auto pending = std::make_shared<pending_answer>(ex);
 

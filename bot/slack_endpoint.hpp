@@ -30,6 +30,7 @@ namespace warroom::bot {
 class db_worker;
 class event_intake;
 class interactions;
+class view_reader;
 
 struct endpoint_options {
     // Past this, the caller gets "working on it" and the answer follows
@@ -46,6 +47,11 @@ public:
     slack_endpoint(net::task_group& tasks, std::string signing_secret, db_worker& db, slack::web_client& slack,
                    metrics& m, const clock& clk, const commands::settings& cfg, event_intake& intake,
                    interactions& clicks, std::function<void()> after_command, endpoint_options opts = {});
+
+    // Read-only commands (`show`, `list`, `timeline`) answered from the
+    // in-memory view on this thread when it can (bot/read_view.hpp), else as
+    // before through the database thread. None (the default): always the database.
+    void answer_reads_with(const view_reader* reader) { reads_ = reader; }
 
     net::task<net::http_response> handle(net::http_request req);
     // Before the body is read: a refusal for a POST whose signature headers
@@ -78,6 +84,7 @@ private:
     interactions& interactions_;
     std::function<void()> after_command_;
     endpoint_options opts_;
+    const view_reader* reads_ = nullptr;
 };
 
 }  // namespace warroom::bot

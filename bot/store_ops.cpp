@@ -129,6 +129,7 @@ void store_ops::record_outcome(delivery_outcome o) {
     storage::transaction txn(rt_.db());
     if (!o.channel_id.empty()) repo.set_channel(o.incident, o.channel_id, o.channel_name);
     if (!o.summary_ts.empty()) repo.set_summary(o.incident, o.summary_ts);
+    if (!o.channel_id.empty() || !o.summary_ts.empty()) rt_.touched(o.incident);
     if (!o.posted_ts.empty()) repo.set_posted_ts(o.id, o.posted_ts);
     // Slack answers again: what was backing off goes now, not minutes from now.
     if (o.slack_is_back) repo.retry_backed_off(o.now);
@@ -184,6 +185,7 @@ std::size_t store_ops::retry_backed_off(time_point now) { return rt_.repository(
 
 void store_ops::set_channel(std::int64_t incident, std::string channel_id, std::string channel_name) {
     rt_.repository().set_channel(incident, channel_id, channel_name);
+    rt_.touched(incident);
 }
 
 std::optional<std::string> store_ops::posted_ts(std::int64_t outbox_id) { return rt_.repository().posted_ts(outbox_id); }
@@ -206,6 +208,8 @@ std::vector<store_ops::incident_history> store_ops::status_page_incidents(time_p
 std::vector<commands::maintenance> store_ops::status_page_maintenances(time_point since) {
     return rt_.repository().maintenances_ending_after(since);
 }
+
+void store_ops::publish_view() { rt_.publish_view(); }
 
 void store_ops::note_failure(std::exception_ptr error) { rt_.db().note_failure(std::move(error)); }
 

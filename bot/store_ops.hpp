@@ -128,6 +128,10 @@ public:
     // Scheduled maintenances ending after `since`, cancelled ones too.
     std::vector<commands::maintenance> status_page_maintenances(time_point since);
 
+    // After every operation and batch, before its caller resumes (db_worker):
+    // the in-memory read view learns what was committed.
+    void publish_view();
+
     // A failure met by any operation (a damaged page) makes health report it.
     void note_failure(std::exception_ptr error);
 

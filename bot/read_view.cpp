@@ -1,0 +1,207 @@
+// The read view: snapshots published by the writer, read by the network thread.
+#include "bot/read_view.hpp"
+
+#include "commands/parser.hpp"
+#include "storage/incident_repository.hpp"
+#include "storage/location.hpp"
+
+#include <cstdlib>
+#include <functional>
+#include <utility>
+
+namespace warroom::bot {
+
+bool reads_from_memory(const config& cfg) {
+    // On SQLite serve holds the writer lock: every commit is this process's.
+    // On PostgreSQL other replicas commit too, and this memory would not see
+    // their writes: reads go to the database there.
+    if (storage::is_postgres_url(cfg.db_path)) return false;
+    const char* off = std::getenv("WARROOM_READ_VIEW");
+    return !(off && std::string_view(off) == "off");
+}
+
+namespace {
+
+std::size_t bucket_of(std::string_view key) { return std::hash<std::string_view>{}(key) % read_view::bucket_count; }
+
+// Remembers `key` for `number` in the snapshot being built (copying its bucket once).
+void index_channel(read_view::snapshot& s, const std::string& key, std::int64_t number, bool is_id) {
+    if (key.empty()) return;
+    auto& slot = s.channels[bucket_of(key)];
+    for (const auto& k : *slot)
+        if (k.key == key && k.number == number && k.is_id == is_id) return;
+    auto copy = std::make_shared<read_view::bucket>(*slot);
+    copy->push_back({key, number, is_id});
+    slot = std::move(copy);
+}
+
+std::shared_ptr<const read_view::entry> load_entry(storage::incident_repository& repo, commands::incident inc) {
+    auto e = std::make_shared<read_view::entry>();
+    e->timeline = repo.timeline(inc.number);
+    e->followups = repo.followups_of(inc.number);
+    e->inc = std::move(inc);
+    return e;
+}
+
+// Puts `e` (or nothing) in the slot of `number`, copying that chunk.
+void set_entry(read_view::snapshot& s, std::int64_t number, std::shared_ptr<const read_view::entry> e) {
+    if (number < 0) return;
+    auto c = static_cast<std::size_t>(number) / read_view::chunk_size;
+    if (c >= s.chunks.size()) {
+        if (!e) return;
+        s.chunks.resize(c + 1);
+    }
+    auto copy = s.chunks[c] ? std::make_shared<read_view::chunk>(*s.chunks[c]) : std::make_shared<read_view::chunk>();
+    (*copy)[static_cast<std::size_t>(number) % read_view::chunk_size] = std::move(e);
+    s.chunks[c] = std::move(copy);
+}
+
+std::shared_ptr<read_view::snapshot> empty_snapshot() {
+    auto s = std::make_shared<read_view::snapshot>();
+    auto none = std::make_shared<const read_view::bucket>();
+    for (auto& b : s->channels) b = none;
+    return s;
+}
+
+}  // namespace
+
+const read_view::entry* read_view::snapshot::find(std::int64_t number) const {
+    if (number < 0) return nullptr;
+    auto c = static_cast<std::size_t>(number) / chunk_size;
+    if (c >= chunks.size() || !chunks[c]) return nullptr;
+    return (*chunks[c])[static_cast<std::size_t>(number) % chunk_size].get();
+}
+
+std::optional<std::int64_t> read_view::snapshot::number_of(std::string_view channel) const {
+    if (channel.empty()) return std::nullopt;
+    std::optional<std::int64_t> by_id, by_name;
+    for (const auto& k : *channels[bucket_of(channel)]) {
+        if (k.key != channel) continue;
+        auto& best = k.is_id ? by_id : by_name;
+        if (!best || k.number > *best) best = k.number;
+    }
+    return by_id ? by_id : by_name;
+}
+
+read_view::read_view() : current_(empty_snapshot()) {}
+
+std::shared_ptr<const read_view::snapshot> read_view::current() const {
+    std::lock_guard lock(mutex_);
+    return current_;
+}
+
+void read_view::publish(std::shared_ptr<const snapshot> s) {
+    std::shared_ptr<const snapshot> old;  // the last reference, if readers are done, is dropped outside the lock
+    {
+        std::lock_guard lock(mutex_);
+        old = std::exchange(current_, std::move(s));
+    }
+}
+
+void read_view::load(storage::incident_repository& repo) {
+    auto s = empty_snapshot();
+    for (auto& inc : repo.list_declared_since(commands::time_point{})) {
+        index_channel(*s, inc.channel_id, inc.number, true);
+        index_channel(*s, inc.channel_name, inc.number, false);
+        if (inc.is_open()) {
+            auto number = inc.number;
+            set_entry(*s, number, load_entry(repo, std::move(inc)));
+        }
+    }
+    s->version = current()->version + 1;
+    publish(std::move(s));
+}
+
+void read_view::refresh(storage::incident_repository& repo, const std::set<std::int64_t>& numbers) {
+    if (numbers.empty()) return;
+    // Only the writer publishes, so reading the current snapshot and replacing it cannot race.
+    auto s = std::make_shared<snapshot>(*current());
+    for (auto number : numbers) {
+        auto inc = repo.find(number);
+        if (!inc) {
+            set_entry(*s, number, nullptr);
+            continue;
+        }
+        // Keys are only added: a stale one names an incident whose channel no
+        // longer matches it, and the reader checks that (then falls back).
+        index_channel(*s, inc->channel_id, number, true);
+        index_channel(*s, inc->channel_name, number, false);
+        set_entry(*s, number, inc->is_open() ? load_entry(repo, std::move(*inc)) : nullptr);
+    }
+    ++s->version;
+    publish(std::move(s));
+}
+
+void read_view::invalidate() {
+    auto s = empty_snapshot();
+    s->usable = false;
+    s->version = current()->version + 1;
+    publish(std::move(s));
+}
+
+const read_view::entry* snapshot_store::entry_of(std::int64_t number) {
+    const auto* e = s_->find(number);
+    if (!e) missed_ = true;  // resolved, or never there: the database knows
+    return e;
+}
+
+std::optional<commands::incident> snapshot_store::find(std::int64_t number) {
+    if (const auto* e = entry_of(number)) return e->inc;
+    return std::nullopt;
+}
+
+std::optional<commands::incident> snapshot_store::find_by_channel(std::string_view channel) {
+    auto number = s_->number_of(channel);
+    if (!number) return std::nullopt;  // no incident's channel: exact
+    const auto* e = entry_of(*number);
+    if (!e) return std::nullopt;
+    // A key the incident no longer has (renamed): only the database can say whose it is now.
+    if (e->inc.channel_id != channel && e->inc.channel_name != channel) return miss<std::optional<commands::incident>>();
+    return e->inc;
+}
+
+std::vector<commands::incident> snapshot_store::list_open() {
+    // Every open incident is in the view, in number order as the database lists them.
+    std::vector<commands::incident> out;
+    for (const auto& c : s_->chunks)
+        if (c)
+            for (const auto& e : *c)
+                if (e) out.push_back(e->inc);
+    return out;
+}
+
+std::vector<commands::timeline_entry> snapshot_store::timeline(std::int64_t number) {
+    if (const auto* e = entry_of(number)) return e->timeline;
+    return {};
+}
+
+std::vector<commands::followup> snapshot_store::followups_of(std::int64_t incident) {
+    if (const auto* e = entry_of(incident)) return e->followups;
+    return {};
+}
+
+view_reader::view_reader(const read_view& view, const config& cfg, const clock& clk)
+    : view_(view), engine_(cfg.settings, templates::renderer(cfg.settings.templates_dir)), clock_(clk) {}
+
+std::optional<commands::message> view_reader::try_answer(const commands::request& req) const {
+    // Only commands that never write; anything else (and their variants that
+    // post, like `timeline all`) goes to the database thread.
+    auto verb = commands::command_line(req.text).verb();
+    if (verb != "show" && verb != "list" && verb != "timeline") return std::nullopt;
+    auto snap = view_.current();
+    if (!snap->usable) return std::nullopt;
+    snapshot_store store(std::move(snap));
+    commands::decision d;
+    try {
+        d = engine_.handle(req, store, clock_.now());
+    } catch (const std::exception&) {
+        // The database path meets the same failure and answers it as it always has (logged there, once).
+        return std::nullopt;
+    }
+    if (store.missed()) return std::nullopt;
+    if (d.save || !d.timeline.empty() || !d.actions.empty() || !d.followups.empty() || d.next_digest)
+        return std::nullopt;
+    return std::move(d.reply);
+}
+
+}  // namespace warroom::bot
