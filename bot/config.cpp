@@ -3,6 +3,8 @@
 // because the person reading it is often fixing a config under pressure.
 #include "bot/config.hpp"
 
+#include "bot/toml_read.hpp"
+
 #include "storage/location.hpp"
 
 #include "bot/toml_text.hpp"
@@ -26,24 +28,7 @@ namespace {
 using commands::duration;
 
 // Where we are in the file, for messages: "file: severities[1].ack_within (line 12)".
-struct key_path {
-    const std::string& source;
-    std::string key;
-
-    key_path child(std::string_view name) const {
-        return {source, key.empty() ? std::string(name) : key + "." + std::string(name)};
-    }
-    key_path index(std::size_t i) const { return {source, key + "[" + std::to_string(i) + "]"}; }
-
-    [[noreturn]] void fail(const toml::node* node, const std::string& expected) const {
-        std::ostringstream msg;
-        msg << source << ": " << key << ": expected " << expected;
-        if (node) {
-            if (auto line = node->source().begin.line; line > 0) msg << " (line " << line << ")";
-        }
-        throw config_error(msg.str());
-    }
-};
+using key_path = bot::toml_key_path<config_error>;
 
 // Rejects keys we do not know, so a typo never silently does nothing.
 void check_keys(const toml::table& table, const key_path& at, std::initializer_list<std::string_view> known) {
@@ -58,10 +43,7 @@ void check_keys(const toml::table& table, const key_path& at, std::initializer_l
 }
 
 std::optional<std::string> read_string(const toml::table& t, const key_path& at, std::string_view name) {
-    const toml::node* node = t.get(name);
-    if (!node) return std::nullopt;
-    if (auto v = node->value<std::string>(); v && node->is_string()) return *v;
-    at.child(name).fail(node, "a string in quotes");
+    return bot::read_toml_string(t, at, name);
 }
 
 std::string read_required_string(const toml::table& t, const key_path& at, std::string_view name) {

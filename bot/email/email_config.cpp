@@ -1,6 +1,7 @@
 // Messages follow bot/config.cpp's: "file: email.smtp_url: expected … (line 12)".
 #include "bot/email/email_config.hpp"
 
+#include "bot/toml_read.hpp"
 #include "bot/toml_text.hpp"
 
 #include <toml++/toml.h>
@@ -12,33 +13,12 @@ namespace warroom::email {
 
 namespace {
 
-struct key_path {
-    const std::string& source;
-    std::string key;
+using bot::is_env_name;
 
-    key_path child(std::string_view name) const { return {source, key + "." + std::string(name)}; }
-
-    [[noreturn]] void fail(const toml::node* node, const std::string& expected) const {
-        std::ostringstream msg;
-        msg << source << ": " << key << ": expected " << expected;
-        if (node) {
-            if (auto line = node->source().begin.line; line > 0) msg << " (line " << line << ")";
-        }
-        throw email_config_error(msg.str());
-    }
-};
+using key_path = bot::toml_key_path<email_config_error>;
 
 std::optional<std::string> read_string(const toml::table& t, const key_path& at, std::string_view name) {
-    const toml::node* node = t.get(name);
-    if (!node) return std::nullopt;
-    if (!node->is_string()) at.child(name).fail(node, "a string in quotes");
-    return *node->value<std::string>();
-}
-
-bool is_env_name(std::string_view s) {
-    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-    return std::all_of(s.begin(), s.end(),
-                       [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
+    return bot::read_toml_string(t, at, name);
 }
 
 std::string env_name(const toml::table& t, const key_path& at, std::string_view key) {

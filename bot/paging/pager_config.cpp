@@ -1,6 +1,7 @@
 // Messages follow bot/config.cpp's: "file: pagers[0].routing_key_env: expected … (line 12)".
 #include "bot/paging/pager_config.hpp"
 
+#include "bot/toml_read.hpp"
 #include "bot/toml_text.hpp"
 
 #include <toml++/toml.h>
@@ -22,27 +23,12 @@ std::string_view to_string(pager_kind k) noexcept {
 
 namespace {
 
-struct key_path {
-    const std::string& source;
-    std::string key;
+using bot::is_env_name;
 
-    key_path child(std::string_view name) const { return {source, key + "." + std::string(name)}; }
-
-    [[noreturn]] void fail(const toml::node* node, const std::string& expected) const {
-        std::ostringstream msg;
-        msg << source << ": " << key << ": expected " << expected;
-        if (node) {
-            if (auto line = node->source().begin.line; line > 0) msg << " (line " << line << ")";
-        }
-        throw pager_config_error(msg.str());
-    }
-};
+using key_path = bot::toml_key_path<pager_config_error>;
 
 std::optional<std::string> read_string(const toml::table& t, const key_path& at, std::string_view name) {
-    const toml::node* node = t.get(name);
-    if (!node) return std::nullopt;
-    if (!node->is_string()) at.child(name).fail(node, "a string in quotes");
-    return *node->value<std::string>();
+    return bot::read_toml_string(t, at, name);
 }
 
 std::string required(const toml::table& t, const key_path& at, std::string_view name, std::string_view kind) {
@@ -57,12 +43,6 @@ bool is_lower_name(std::string_view s) {
     return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
            });
-}
-
-bool is_env_name(std::string_view s) {
-    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-    return std::all_of(s.begin(), s.end(),
-                       [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 // A Slack user group (S…) or user (U…, W…) ID: what a `page` entry that is

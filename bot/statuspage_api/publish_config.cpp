@@ -1,5 +1,6 @@
 #include "bot/statuspage_api/publish_config.hpp"
 
+#include "bot/toml_read.hpp"
 #include "bot/toml_text.hpp"
 
 #include <toml++/toml.h>
@@ -10,6 +11,8 @@
 namespace warroom::statuspage_api {
 
 namespace {
+
+using bot::is_env_name;
 
 [[noreturn]] void fail(const std::string& source, const std::string& key, const toml::node* node,
                        const std::string& expected) {
@@ -24,12 +27,6 @@ bool is_id(std::string_view s) {
     return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
            });
-}
-
-bool is_env_name(std::string_view s) {
-    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-    return std::all_of(s.begin(), s.end(),
-                       [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 }  // namespace
