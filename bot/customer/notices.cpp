@@ -55,6 +55,15 @@ notice mail_notice(const commands::incident& inc, email::mail_kind kind, statusp
     return {inc.number, std::string(email_destination), "email", summary, p.dump()};
 }
 
+// The components the incident affects, as `/incident impact` set them, for
+// Statuspage's components map (the sender maps our names to its ids).
+json components_of(const commands::incident& inc) {
+    json out = json::array();
+    for (const auto& c : statuspage::affected_of(inc))
+        out.push_back({{"component", c.component}, {"status", std::string(statuspage::to_string(c.status))}});
+    return out;
+}
+
 notice publication(const commands::incident& inc, statuspage::public_status status, const std::string& body,
                    const commands::settings& s, const notice_settings& n) {
     json p = {{"key", statuspage_api::incident_key(n.install_id, statuspage::public_id(inc))},
@@ -62,7 +71,7 @@ notice publication(const commands::incident& inc, statuspage::public_status stat
               {"status", std::string(statuspage::to_string(status))},
               {"impact", std::string(statuspage::to_string(statuspage::impact_of(inc.severity, s.severities)))},
               {"body", body},
-              {"components", json::array()}};
+              {"components", components_of(inc)}};
     std::string summary =
         "[statuspage] " + std::string(statuspage::to_string(status)) + " " + inc.id() + " " + customer_title(inc);
     return {inc.number, std::string(statuspage_destination), "statuspage", summary, p.dump()};

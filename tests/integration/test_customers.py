@@ -55,10 +55,16 @@ from_name = "Example Status"
 username_env = "SMTP_USER"
 password_env = "SMTP_PASSWORD"
 
+[[components]]
+name = "Checkout"
+
 [statuspage_api]
 page_id = "{PAGE}"
 api_key_env = "STATUSPAGE_API_KEY"
 base_url = "{SP.base}"
+
+[statuspage_api.components]
+Checkout = "cmpcheckout1"
 
 [[severities]]
 name = "P1"
@@ -184,15 +190,20 @@ class CustomersCase(harness.ServeCase):
         harness.wait_until("the public update's mail", lambda: len(mails_for(title)) == 2, timeout=20)
         self.assertIn("We are looking into slow payments.", mails_for(title)[1].get_body(preferencelist=("plain",)).get_content())
 
+        self.w.command("impact Checkout partial_outage", channel=ch)
         self.w.command("status identified", channel=ch)
         self.w.command("update the db primary is out of disk (internal words)", channel=ch)
         sp_id = next(iter(incidents_named(title)))
+        harness.wait_until("Statuspage's Checkout component to show the impact",
+                           lambda: SP.components.get("cmpcheckout1") == "partial_outage")
         harness.wait_until("Statuspage to show identified",
                            lambda: incidents_named(title)[sp_id]["status"] == "identified")
         self.w.command("resolve replaced the disk", channel=ch)
         harness.wait_until("the resolution's mail", lambda: len(mails_for(title)) == 3, timeout=20)
         harness.wait_until("Statuspage to show resolved",
                            lambda: incidents_named(title)[sp_id]["status"] == "resolved")
+        harness.wait_until("the Checkout component back to operational",
+                           lambda: SP.components.get("cmpcheckout1") == "operational")
         self.w.drained()
         resolved = mails_for(title)[2]
         self.assertEqual(resolved["In-Reply-To"], first["Message-ID"])

@@ -81,6 +81,17 @@ TEST_CASE("notices: a declaration mails the severity's list, Statuspage hears no
     CHECK(pub->status == statuspage::public_status::investigating);
     CHECK(pub->impact == statuspage::impact::critical);  // the first severity
     CHECK(pub->name == "Payments are slow");  // the public title, never the internal one
+    CHECK(pub->components.empty());  // no impact set
+
+    auto with_impact = decided(s, "status", commands::incident_status::identified);
+    with_impact.save->impacts = {{"Checkout", commands::component_impact::partial_outage}};
+    auto impacted = customer::notices_for(with_impact, s, both());
+    REQUIRE(impacted.size() == 1);
+    auto pub2 = customer::read_publication(impacted[0].payload);
+    REQUIRE(pub2);
+    REQUIRE(pub2->components.size() == 1);  // what /incident impact set reaches Statuspage's components
+    CHECK(pub2->components[0].component == "Checkout");
+    CHECK(pub2->components[0].status == statuspage::component_status::partial_outage);
 }
 
 TEST_CASE("notices: resolving mails and resolves, a status change only updates Statuspage") {
