@@ -9,6 +9,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace warroom::bot {
 
@@ -42,6 +43,12 @@ public:
         failures_ = 0;
         return since;
     }
+    // One iteration's outcome (`failure` empty: it went through), logged only
+    // where an episode starts ("<what> failed: …; retrying with backoff<kept>")
+    // or ends ("<what> works again after …"). The backoff before the next
+    // iteration when it failed; nullopt when it went through.
+    std::optional<std::chrono::seconds> report(std::string_view what, std::string_view kept, const std::string& failure,
+                                               time_point now);
     void stopped(std::string why) {
         stopped_ = true;
         error_ = std::move(why);

@@ -80,15 +80,10 @@ net::task<void> run_timers(db_worker& db, delivery& outbox, outbound::delivery& 
         }
         auto now = clk.now();
         std::chrono::seconds wait = 60s;
-        if (!failure.empty()) {
-            auto f = health.failed(failure, now);
-            if (f.first) spdlog::error("timers: could not fire due deadlines: {}; retrying with backoff", failure);
-            wait = f.wait;
-        } else {
-            if (auto since = health.succeeded())
-                spdlog::info("timers: work again after {}", commands::format_duration(now - *since));
-            if (p.next) wait = std::clamp(std::chrono::duration_cast<std::chrono::seconds>(*p.next - now), 1s, 60s);
-        }
+        if (auto backoff = health.report("timers: firing due deadlines", "", failure, now))
+            wait = *backoff;
+        else if (p.next)
+            wait = std::clamp(std::chrono::duration_cast<std::chrono::seconds>(*p.next - now), 1s, 60s);
         co_await wake.sleep_for(wait);
     }
 }

@@ -58,17 +58,9 @@ net::task<void> delivery::run() {
         } catch (const std::exception& ex) {
             failure = *ex.what() ? ex.what() : "unknown error";
         }
-        auto now = clock_.now();
-        if (!failure.empty()) {
-            auto f = health_.failed(failure, now);
-            if (f.first)
-                spdlog::error("integration outbox delivery failed: {}; retrying with backoff (pending pages stay "
-                              "queued)",
-                              failure);
-            next.wait = f.wait;
-        } else if (auto since = health_.succeeded()) {
-            spdlog::info("integration outbox delivery works again after {}", commands::format_duration(now - *since));
-        }
+        if (auto wait = health_.report("integration outbox delivery", " (pending pages stay queued)", failure,
+                                       clock_.now()))
+            next.wait = *wait;
         if (stopping_) break;
         if (next.wait > std::chrono::seconds(0)) co_await wake_.sleep_for(next.wait);
     }

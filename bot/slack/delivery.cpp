@@ -83,16 +83,9 @@ net::task<void> delivery::run() {
         } catch (...) {
             failure = "unknown error";
         }
-        auto now = clock_.now();
-        if (!failure.empty()) {
-            auto f = health_.failed(failure, now);
-            if (f.first)
-                spdlog::error("outbox delivery failed: {}; retrying with backoff (pending actions stay queued)",
-                              failure);
+        if (auto wait = health_.report("outbox delivery", " (pending actions stay queued)", failure, clock_.now())) {
             next.how = pause::pace;
-            next.wait = f.wait;
-        } else if (auto since = health_.succeeded()) {
-            spdlog::info("outbox delivery works again after {}", commands::format_duration(now - *since));
+            next.wait = *wait;
         }
         if (stopping_) break;
         if (next.how == pause::wake) {
