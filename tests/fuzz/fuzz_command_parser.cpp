@@ -16,6 +16,7 @@
 #include "commands/engine.hpp"
 #include "commands/parser.hpp"
 #include "commands/settings.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 #include <cctype>
 #include <chrono>
@@ -29,11 +30,6 @@
 using namespace warroom::commands;
 
 namespace {
-
-[[noreturn]] void fail(const char* what) {
-    std::fprintf(stderr, "fuzz_command_parser: %s\n", what);
-    std::abort();
-}
 
 bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 

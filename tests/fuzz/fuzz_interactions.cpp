@@ -9,6 +9,7 @@
 #include "bot/slack/followup_modal.hpp"
 #include "bot/slack/incident_modals.hpp"
 #include "bot/slack/payloads.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -19,11 +20,6 @@ using namespace warroom;
 using json = nlohmann::json;
 
 namespace {
-
-[[noreturn]] void fail(const char* what) {
-    std::fprintf(stderr, "fuzz_interactions: %s\n", what);
-    std::abort();
-}
 
 void check_errors(const json& body) {
     if (!body.is_object() || body.value("response_action", "") != "errors") fail("not a response_action: errors body");

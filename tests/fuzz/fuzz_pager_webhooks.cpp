@@ -19,6 +19,7 @@
 #include "bot/paging/hmac.hpp"
 #include "bot/paging/inbound.hpp"
 #include "bot/paging/page_event.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -31,18 +32,6 @@
 using namespace warroom::paging;
 
 namespace {
-
-[[noreturn]] void fail(const char* what) {
-    std::fprintf(stderr, "fuzz_pager_webhooks: %s\n", what);
-    std::abort();
-}
-
-std::string_view next_line(std::string_view& in) {
-    auto nl = in.find('\n');
-    auto line = in.substr(0, nl);
-    in = nl == std::string_view::npos ? std::string_view{} : in.substr(nl + 1);
-    return line;
-}
 
 constexpr std::string_view install = "T0FUZZ";
 constexpr std::string_view secret_suffix = "~q7#";

@@ -9,6 +9,7 @@
 #include "bot/slack/inbound.hpp"
 #include "bot/slack/payloads.hpp"
 #include "commands/settings.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -20,11 +21,6 @@
 using namespace warroom::slack;
 
 namespace {
-
-[[noreturn]] void fail(const char* what) {
-    std::fprintf(stderr, "fuzz_payloads: %s\n", what);
-    std::abort();
-}
 
 void check_form(const form& f) {
     if (auto c = parse_slash_command(f)) {

@@ -6,6 +6,7 @@
 // (newlines included). An empty or non-numeric `now` means "the timestamp's
 // own value", so Slack's published vectors verify as they are.
 #include "bot/slack/signature.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -17,18 +18,6 @@
 using namespace warroom::slack;
 
 namespace {
-
-[[noreturn]] void fail(const char* what) {
-    std::fprintf(stderr, "fuzz_signature: %s\n", what);
-    std::abort();
-}
-
-std::string_view next_line(std::string_view& in) {
-    auto nl = in.find('\n');
-    auto line = in.substr(0, nl);
-    in = nl == std::string_view::npos ? std::string_view{} : in.substr(nl + 1);
-    return line;
-}
 
 // Digits only, fitting an int64: what verify() accepts as a timestamp.
 bool plain_number(std::string_view s, std::int64_t& out) {

@@ -12,6 +12,7 @@
 // Input: "method\ntarget\nif-none-match\npublic title\nupdate text...".
 #include "statuspage/site.hpp"
 #include "statuspage/status_model.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -25,18 +26,6 @@ using namespace warroom;
 using namespace warroom::statuspage;
 
 namespace {
-
-[[noreturn]] void fail(const char* what) {
-    std::fprintf(stderr, "fuzz_status_site: %s\n", what);
-    std::abort();
-}
-
-std::string_view next_line(std::string_view& in) {
-    auto nl = in.find('\n');
-    auto line = in.substr(0, nl);
-    in = nl == std::string_view::npos ? std::string_view{} : in.substr(nl + 1);
-    return line;
-}
 
 const commands::time_point now = commands::time_point{} + std::chrono::hours(24 * 20000);
 constexpr std::string_view hidden = "HIDDEN-INCIDENT";
