@@ -105,23 +105,8 @@ class CustomersWarroom(harness.Warroom):
         self.extra_env = dict(self.extra_env, SSL_CERT_FILE=CERT)
         return super().start()
 
-    def integrations(self):
-        status, _, body = self.get("/metrics")
-        assert status == 200, body
-        out = {}
-        for line in body.splitlines():
-            if line.startswith("warroom_integration_outbox_actions{"):
-                labels, value = line.rsplit(" ", 1)
-                state = labels.split('state="', 1)[1].split('"', 1)[0]
-                out[state] = out.get(state, 0) + int(value)
-        return out
-
     def drained(self):
-        harness.wait_until("the integration outbox to drain", lambda: self.integrations().get("pending", 0) == 0,
-                           timeout=30)
-
-    def outbox_command(self):
-        return subprocess.run([harness.BINARY, "outbox", "--db", self.db], capture_output=True, text=True, timeout=20)
+        self.integrations_drained(timeout=30)
 
 
 def fault(**f):

@@ -141,23 +141,8 @@ class PagingWarroom(harness.Warroom):
     extra_env = {"PD_PAYMENTS_KEY": PD_KEY, "PD_ESCALATION_KEY": PD_ESCALATION_KEY, "OG_KEY": OG_KEY,
                  "HOOK_SECRET": HOOK_SECRET}
 
-    def integrations(self):
-        """The integration outbox by destination and state, from /metrics."""
-        status, _, body = self.get("/metrics")
-        assert status == 200, body
-        out = {}
-        for line in body.splitlines():
-            if line.startswith("warroom_integration_outbox_actions{"):
-                labels, value = line.rsplit(" ", 1)
-                state = labels.split('state="', 1)[1].split('"', 1)[0]
-                out[state] = out.get(state, 0) + int(value)
-        return out
-
     def pages_quiet(self):
-        harness.wait_until("the integration outbox to drain", lambda: self.integrations().get("pending", 0) == 0)
-
-    def outbox_command(self):
-        return subprocess.run([harness.BINARY, "outbox", "--db", self.db], capture_output=True, text=True, timeout=20)
+        self.integrations_drained()
 
 
 class PagingCase(harness.ServeCase):

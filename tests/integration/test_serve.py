@@ -408,6 +408,26 @@ class Warroom:
     def get(self, path):
         return http("GET", self.url + path)
 
+    def integrations(self):
+        """The integration outbox (pages, e-mail, Statuspage) by state, from /metrics."""
+        status, _, body = self.get("/metrics")
+        assert status == 200, body
+        out = {}
+        for line in body.splitlines():
+            if line.startswith("warroom_integration_outbox_actions{"):
+                labels, value = line.rsplit(" ", 1)
+                state = labels.split('state="', 1)[1].split('"', 1)[0]
+                out[state] = out.get(state, 0) + int(value)
+        return out
+
+    def integrations_drained(self, timeout=WAIT):
+        wait_until("the integration outbox to drain", lambda: self.integrations().get("pending", 0) == 0,
+                   timeout=timeout)
+
+    def outbox_command(self):
+        """`warroom outbox` on this database, beside the running service."""
+        return subprocess.run([BINARY, "outbox", "--db", self.db], capture_output=True, text=True, timeout=20)
+
 
 def answer_text(answer):
     return (answer.get("text") or "") + "\n" + all_text(answer.get("blocks") or [])
