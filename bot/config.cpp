@@ -247,12 +247,6 @@ std::string read_file(const std::string& path) {
     return text.str();
 }
 
-std::optional<std::string> non_empty(const env_lookup& env, const std::string& name) {
-    auto v = env(name);
-    if (v && v->empty()) return std::nullopt;
-    return v;
-}
-
 }  // namespace
 
 commands::settings parse_settings(const std::string& toml_text, const std::string& source) {
@@ -360,7 +354,7 @@ env_lookup process_environment() {
 
 config load_config(const config_overrides& flags, const env_lookup& env) {
     config c;
-    auto file = flags.config_file ? flags.config_file : non_empty(env, "WARROOM_CONFIG");
+    auto file = flags.config_file ? flags.config_file : bot::non_empty_env(env, "WARROOM_CONFIG");
     if (file) {
         auto text = read_file(*file);
         c.settings = parse_settings(text, *file);
@@ -394,8 +388,8 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
     } else {
         c.settings = commands::default_settings();
     }
-    if (auto v = flags.db_path ? flags.db_path : non_empty(env, "WARROOM_DB")) c.db_path = *v;
-    if (auto v = non_empty(env, "WARROOM_LISTEN")) {
+    if (auto v = flags.db_path ? flags.db_path : bot::non_empty_env(env, "WARROOM_DB")) c.db_path = *v;
+    if (auto v = bot::non_empty_env(env, "WARROOM_LISTEN")) {
         auto colon = v->rfind(':');
         if (colon == std::string::npos || colon + 1 == v->size())
             throw config_error("WARROOM_LISTEN: expected host:port like 0.0.0.0:3000, got \"" + *v + "\"");
@@ -403,14 +397,14 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
     }
     // Stable across restarts, so a restarted replica takes up its own leases
     // at once; unique per host as long as listen ports are.
-    if (auto v = non_empty(env, "WARROOM_REPLICA_ID")) {
+    if (auto v = bot::non_empty_env(env, "WARROOM_REPLICA_ID")) {
         c.replica_id = *v;
     } else {
         char host[256] = {};
         ::gethostname(host, sizeof host - 1);
         c.replica_id = std::string(*host ? host : "warroom") + ":" + c.listen.substr(c.listen.rfind(':') + 1);
     }
-    if (auto v = non_empty(env, "WARROOM_STATUS_LISTEN")) {
+    if (auto v = bot::non_empty_env(env, "WARROOM_STATUS_LISTEN")) {
         auto colon = v->rfind(':');
         if (colon == std::string::npos || colon + 1 == v->size())
             throw config_error("WARROOM_STATUS_LISTEN: expected host:port like 0.0.0.0:3001, got \"" + *v + "\"");
@@ -420,12 +414,12 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
         c.status_listen = *v;
         c.settings.public_page = true;  // customers read a page: its clock runs
     }
-    if (auto v = non_empty(env, "SLACK_API_URL")) {
+    if (auto v = bot::non_empty_env(env, "SLACK_API_URL")) {
         if (v->rfind("https://", 0) != 0 && v->rfind("http://", 0) != 0)
             throw config_error("SLACK_API_URL: expected a URL starting with https:// (or http:// for tests), got \"" + *v + "\"");
         c.slack_api_url = v->back() == '/' ? *v : *v + "/";
     }
-    if (auto v = non_empty(env, "WARROOM_SLACK_PACE")) {
+    if (auto v = bot::non_empty_env(env, "WARROOM_SLACK_PACE")) {
         char* end = nullptr;
         double pace = std::strtod(v->c_str(), &end);
         if (end == v->c_str() || *end != '\0' || !(pace > 0))
@@ -433,7 +427,7 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
         c.slack_pace = pace;
     }
     auto count = [&](const char* name, std::size_t least, std::size_t most, std::size_t& out) {
-        auto v = non_empty(env, name);
+        auto v = bot::non_empty_env(env, name);
         if (!v) return;
         std::size_t n = 0;
         auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
@@ -445,9 +439,9 @@ config load_config(const config_overrides& flags, const env_lookup& env) {
     count("WARROOM_MAX_CONNECTIONS", 16, 1'000'000, c.max_connections);
     // At least two of the largest bodies (1 MiB) at once.
     count("WARROOM_BODY_MEMORY_MB", 2, 1'000'000, c.body_memory_mb);
-    c.bot_token = non_empty(env, "SLACK_BOT_TOKEN").value_or("");
-    c.signing_secret = non_empty(env, "SLACK_SIGNING_SECRET").value_or("");
-    c.app_token = non_empty(env, "SLACK_APP_TOKEN").value_or("");
+    c.bot_token = bot::non_empty_env(env, "SLACK_BOT_TOKEN").value_or("");
+    c.signing_secret = bot::non_empty_env(env, "SLACK_SIGNING_SECRET").value_or("");
+    c.app_token = bot::non_empty_env(env, "SLACK_APP_TOKEN").value_or("");
     return c;
 }
 
@@ -477,7 +471,8 @@ std::vector<std::string> concat(std::vector<std::string> a, const std::vector<st
     return a;
 }
 
-const char* secret_state(const std::string& s) { return s.empty() ? "not set" : "set (redacted)"; }
+// The Slack secrets' lines keep the wording they always had ("not set").
+const char* slack_secret_state(const std::string& s) { return s.empty() ? "not set" : "set (redacted)"; }
 
 }  // namespace
 
@@ -492,9 +487,9 @@ std::string describe(const config& c) {
         << "# body memory: " << c.body_memory_mb << " MiB\n"
         << "# status page: " << (c.status_listen.empty() ? "off (WARROOM_STATUS_LISTEN not set)" : c.status_listen)
         << ", " << c.status_page.components.size() << " components\n"
-        << "# SLACK_BOT_TOKEN: " << secret_state(c.bot_token) << "\n"
-        << "# SLACK_SIGNING_SECRET: " << secret_state(c.signing_secret) << "\n"
-        << "# SLACK_APP_TOKEN: " << secret_state(c.app_token) << "\n";
+        << "# SLACK_BOT_TOKEN: " << slack_secret_state(c.bot_token) << "\n"
+        << "# SLACK_SIGNING_SECRET: " << slack_secret_state(c.signing_secret) << "\n"
+        << "# SLACK_APP_TOKEN: " << slack_secret_state(c.app_token) << "\n";
     for (const auto& missing : paging::missing_secrets(c.pagers)) out << "# warning: " << missing << "\n";
     for (const auto& missing : email::missing_secrets(c.email)) out << "# warning: " << missing << "\n";
     {

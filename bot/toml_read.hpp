@@ -1,7 +1,8 @@
-// Reading the TOML config with messages that say where: "file: email.smtp_url:
-// expected a string in quotes (line 12)". One copy for every table's reader
-// (bot/config, [[pagers]], [email], [statuspage_api]); each throws its own
-// error type, which its caller turns into config_error.
+// Reading the config with messages that say where: "file: email.smtp_url:
+// expected a string in quotes (line 12)", and its secrets from the
+// environment. One copy for every table's reader (bot/config, [[pagers]],
+// [email], [statuspage_api]); each throws its own error type, which its
+// caller turns into config_error.
 #pragma once
 
 #include <toml++/toml.h>
@@ -49,5 +50,16 @@ inline bool is_env_name(std::string_view s) {
     return std::all_of(s.begin(), s.end(),
                        [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
 }
+
+// An environment variable's value; set but empty counts as unset.
+template <class Env>
+std::optional<std::string> non_empty_env(const Env& env, const std::string& name) {
+    auto v = env(name);
+    if (v && v->empty()) return std::nullopt;
+    return v;
+}
+
+// What check-config prints beside a secret's variable: whether it is set, never its value.
+inline const char* secret_state(const std::string& secret) { return secret.empty() ? "NOT SET" : "set (redacted)"; }
 
 }  // namespace warroom::bot

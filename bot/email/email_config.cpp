@@ -32,14 +32,6 @@ bool has_control(std::string_view s) {
     return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
-std::optional<std::string> non_empty(const env_lookup& env, const std::string& name) {
-    auto v = env(name);
-    if (v && v->empty()) return std::nullopt;
-    return v;
-}
-
-const char* state(const std::string& secret) { return secret.empty() ? "NOT SET" : "set (redacted)"; }
-
 }  // namespace
 
 std::string email_settings::domain() const {
@@ -104,8 +96,8 @@ email_settings parse_email(const std::string& toml_text, const std::string& sour
 }
 
 void read_secrets(email_settings& s, const env_lookup& env) {
-    s.username = s.username_env.empty() ? "" : non_empty(env, s.username_env).value_or("");
-    s.password = s.password_env.empty() ? "" : non_empty(env, s.password_env).value_or("");
+    s.username = s.username_env.empty() ? "" : bot::non_empty_env(env, s.username_env).value_or("");
+    s.password = s.password_env.empty() ? "" : bot::non_empty_env(env, s.password_env).value_or("");
 }
 
 email_settings load_email(const std::string& toml_text, const std::string& source, const env_lookup& env) {
@@ -132,8 +124,8 @@ std::string describe(const email_settings& s) {
         << "from = " << bot::toml_string(s.from) << "\n";
     if (!s.from_name.empty()) out << "from_name = " << bot::toml_string(s.from_name) << "\n";
     if (!s.username_env.empty())
-        out << "username_env = " << bot::toml_string(s.username_env) << "  # " << state(s.username) << "\n"
-            << "password_env = " << bot::toml_string(s.password_env) << "  # " << state(s.password) << "\n";
+        out << "username_env = " << bot::toml_string(s.username_env) << "  # " << bot::secret_state(s.username) << "\n"
+            << "password_env = " << bot::toml_string(s.password_env) << "  # " << bot::secret_state(s.password) << "\n";
     out << "require_starttls = " << (s.require_starttls ? "true" : "false") << "\n";
     return out.str();
 }

@@ -118,14 +118,6 @@ pager_target read_pager(const toml::table& t, const key_path& at) {
     return p;
 }
 
-std::optional<std::string> non_empty(const env_lookup& env, const std::string& name) {
-    auto v = env(name);
-    if (v && v->empty()) return std::nullopt;
-    return v;
-}
-
-const char* state(const std::string& secret) { return secret.empty() ? "NOT SET" : "set (redacted)"; }
-
 }  // namespace
 
 std::vector<pager_target> parse_pagers(const std::string& toml_text, const std::string& source) {
@@ -188,8 +180,8 @@ void route_types(const std::vector<pager_target>& pagers, const std::vector<comm
 
 void read_secrets(std::vector<pager_target>& pagers, const env_lookup& env) {
     for (auto& p : pagers) {
-        p.secret = non_empty(env, p.secret_env).value_or("");
-        p.webhook_secret = p.webhook_secret_env.empty() ? "" : non_empty(env, p.webhook_secret_env).value_or("");
+        p.secret = bot::non_empty_env(env, p.secret_env).value_or("");
+        p.webhook_secret = p.webhook_secret_env.empty() ? "" : bot::non_empty_env(env, p.webhook_secret_env).value_or("");
     }
 }
 
@@ -221,9 +213,9 @@ std::string describe(const std::vector<pager_target>& pagers) {
         const char* secret_key = p.kind == pager_kind::pagerduty  ? "routing_key_env"
                                  : p.kind == pager_kind::opsgenie ? "api_key_env"
                                                                   : "secret_env";
-        out << secret_key << " = " << bot::toml_string(p.secret_env) << "  # " << state(p.secret) << "\n";
+        out << secret_key << " = " << bot::toml_string(p.secret_env) << "  # " << bot::secret_state(p.secret) << "\n";
         if (!p.webhook_secret_env.empty())
-            out << "webhook_secret_env = " << bot::toml_string(p.webhook_secret_env) << "  # " << state(p.webhook_secret) << "\n";
+            out << "webhook_secret_env = " << bot::toml_string(p.webhook_secret_env) << "  # " << bot::secret_state(p.webhook_secret) << "\n";
         out << (p.kind == pager_kind::webhook ? "url" : "base_url") << " = " << bot::toml_string(p.url) << "\n";
         if (p.kind == pager_kind::pagerduty) out << "source = " << bot::toml_string(p.source) << "\n";
     }

@@ -118,7 +118,7 @@ std::string describe(const publish_settings& s) {
     out << "\n[statuspage_api]\n"
         << "page_id = " << bot::toml_string(s.page_id) << "\n"
         << "api_key_env = " << bot::toml_string(s.api_key_env) << "  # "
-        << (s.api_key.empty() ? "NOT SET" : "set (redacted)") << "\n"
+        << bot::secret_state(s.api_key) << "\n"
         << "base_url = " << bot::toml_string(s.base_url) << "\n"
         << "deliver_notifications = " << (s.deliver_notifications ? "true" : "false") << "\n";
     if (!s.components.empty()) {
