@@ -60,25 +60,6 @@ void runtime::apply(const commands::decision& d, commands::time_point now) {
     for (auto& n : customer::notices_for(d, engine_.config(), notices_))
         queued.push_back({n.incident, std::move(n.destination), std::move(n.target), std::move(n.summary),
                           std::move(n.payload)});
-    // The public update this decision publishes (its "public" timeline entry
-    // says one was): mailed and sent to Statuspage too.
-    bool publishes = d.save && std::any_of(d.timeline.begin(), d.timeline.end(), [&](const auto& e) {
-        return e.kind == "public" && e.incident == d.save->number;
-    });
-    if (publishes && (notices_.email || notices_.statuspage)) {
-        const commands::public_note* newest = nullptr;
-        for (const auto& note : d.save->public_notes)
-            if (note.published() && (!newest || *note.published_at > *newest->published_at ||
-                                     (*note.published_at == *newest->published_at && note.seq > newest->seq)))
-                newest = &note;
-        if (newest)
-            for (auto& n : customer::public_update_notices(*d.save, statuspage::public_status_of(newest->phase),
-                                                           newest->text,
-                                                           d.save->id() + "-" + std::to_string(newest->seq), now,
-                                                           engine_.config(), notices_))
-                queued.push_back({n.incident, std::move(n.destination), std::move(n.target), std::move(n.summary),
-                                  std::move(n.payload)});
-    }
     if (!queued.empty()) repo_.integrations().enqueue(queued, now);
 }
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <iterator>
+
 namespace warroom::customer {
 
 namespace {
@@ -91,6 +93,16 @@ std::string sentence(const std::string& kind, statuspage::public_status st) {
     return "";
 }
 
+// The note a "public" timeline entry announces: the last one published.
+const commands::public_note* newest_published(const commands::incident& inc) {
+    const commands::public_note* newest = nullptr;
+    for (const auto& note : inc.public_notes)
+        if (note.published() && (!newest || *note.published_at > *newest->published_at ||
+                                 (*note.published_at == *newest->published_at && note.seq > newest->seq)))
+            newest = &note;
+    return newest;
+}
+
 }  // namespace
 
 std::vector<notice> notices_for(const commands::decision& d, const commands::settings& s, const notice_settings& n) {
@@ -117,6 +129,12 @@ std::vector<notice> notices_for(const commands::decision& d, const commands::set
             out.push_back(publication(inc, status, sentence(e.kind, status), s, n));
             published = true;
         }
+        if (e.kind == "public")
+            if (const auto* note = newest_published(inc)) {
+                auto told = public_update_notices(inc, statuspage::public_status_of(note->phase), note->text,
+                                                  inc.id() + "-" + std::to_string(note->seq), e.at, s, n);
+                std::move(told.begin(), told.end(), std::back_inserter(out));
+            }
     }
     return out;
 }

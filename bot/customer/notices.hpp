@@ -38,9 +38,11 @@ struct notice {
     std::string payload;      // JSON the sender rebuilds its request from; never a secret
 };
 
-// From a committed decision's timeline: "declared" mails the severity's list
-// and creates the Statuspage incident; "resolved" mails and resolves it;
-// "status", "severity" and "reopened" update it on Statuspage.
+// From a committed decision's timeline: "declared" mails the severity's list;
+// "public" (a public update published) mails it and publishes it on
+// Statuspage (public_update_notices); "resolved" mails and resolves it;
+// "status", "severity" and "reopened" update Statuspage once the incident
+// has been published there.
 std::vector<notice> notices_for(const commands::decision& d, const commands::settings& s, const notice_settings& n);
 
 // THE HOOK for public updates (`/incident public`, branch `public`): one

@@ -149,3 +149,25 @@ TEST_CASE("notices: the public-update hook mails the text and publishes it") {
     CHECK_FALSE(customer::read_mail("{}").has_value());
     CHECK_FALSE(customer::read_publication("not json").has_value());
 }
+
+TEST_CASE("notices: a decision that publishes a public update mails it and publishes its text") {
+    auto s = settings_with_mail();
+    auto d = decided(s, "public");
+    commands::public_note later;  // the one this decision published, after the first
+    later.seq = 2;
+    later.phase = commands::public_phase::monitoring;
+    later.text = "A fix is rolling out.";
+    later.created_at = d.timeline[0].at;
+    later.published_at = d.timeline[0].at;
+    d.save->public_notes.push_back(later);
+    auto out = customer::notices_for(d, s, both());
+    REQUIRE(out.size() == 2);
+    auto mail = customer::read_mail(out[0].payload);
+    REQUIRE(mail);
+    CHECK(mail->text == "A fix is rolling out.");
+    CHECK(mail->key == "update-INC-12-2");
+    auto pub = customer::read_publication(out[1].payload);
+    REQUIRE(pub);
+    CHECK(pub->status == statuspage::public_status::monitoring);
+    CHECK(pub->body == "A fix is rolling out.");
+}
