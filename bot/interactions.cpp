@@ -24,6 +24,10 @@ namespace {
 
 commands::message text_only(std::string text) { return {std::move(text), ""}; }
 
+// How long a click's 200 waits for its commands to be written: Slack's 3 s, less
+// the way there and back (a slash command waits as long, endpoint_options::answer_within).
+constexpr auto write_within = std::chrono::milliseconds(2500);
+
 bool trigger_expired(const std::string& error) {
     return error == "expired_trigger_id" || error == "exchanged_trigger_id" || error == "trigger_expired" ||
            error == "trigger_exchanged";
@@ -68,10 +72,16 @@ net::task<std::string> interactions::answer(const slack::inbound& in) {
     if (auto* click = std::get_if<slack::button_click>(&in);
         click && click->press.action_id.starts_with("warroom_") && !click->press.which && click->press.incident)
         spdlog::info("ignored a click on button {} from {}", click->press.action_id, click->press.user);
-    // Slack wants its 200 within 3 s; the work and its answer follow it.
-    if (auto* run = std::get_if<slack::run_requests>(&p.then))
-        tasks_.spawn("a click's commands", run_requests(std::move(*run)));
-    else if (auto* j = std::get_if<slack::join_channel>(&p.then))
+    // Slack wants its 200 within 3 s; the work and its answer follow it. Commands
+    // are written first, as a slash command's are: Slack sends a click once, so a
+    // 200 for a click a crash then lost would lose it unseen. Past `write_within`
+    // the 200 goes anyway and they finish after it.
+    if (auto* run = std::get_if<slack::run_requests>(&p.then)) {
+        auto ex = co_await net::own_executor();
+        auto written = std::make_shared<net::wakeup>(ex);
+        tasks_.spawn("a click's commands", run_requests(std::move(*run), written));
+        co_await written->sleep_for(write_within);
+    } else if (auto* j = std::get_if<slack::join_channel>(&p.then))
         tasks_.spawn("joining a channel", join(std::move(*j)));
     else if (auto* form = std::get_if<slack::open_incident_form>(&p.then))
         tasks_.spawn("opening an incident form", open_incident_modal(std::move(form->press)));
@@ -169,7 +179,7 @@ net::task<void> interactions::join(slack::join_channel j) {
     co_await tell(j.answer.user, j.answer.channel, j.answer.response_url, std::move(answer));
 }
 
-net::task<void> interactions::run_requests(slack::run_requests run) {
+net::task<void> interactions::run_requests(slack::run_requests run, std::shared_ptr<net::wakeup> written) {
     commands::message last;
     std::string answers;
     for (auto& req : run.requests) {
@@ -177,6 +187,7 @@ net::task<void> interactions::run_requests(slack::run_requests run) {
         last = std::move(done.reply);
         answers += (answers.empty() ? "" : "\n") + last.text;
     }
+    written->notify();
     after_command_();
     // One answer: the engine's own (with its blocks) for one request, the texts joined for more.
     commands::message told = run.requests.size() == 1 ? std::move(last) : text_only(answers);

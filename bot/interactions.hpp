@@ -8,6 +8,7 @@
 #include "bot/slack/incident_modals.hpp"
 #include "bot/metrics.hpp"
 #include "bot/net/async.hpp"
+#include "bot/net/wakeup.hpp"
 #include "bot/slack/decide.hpp"
 #include "commands/decision.hpp"
 #include "commands/settings.hpp"
@@ -16,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,8 +57,9 @@ private:
     net::task<void> join(slack::join_channel j);
     // "Add as follow-up" and the resolution post's Follow-up button.
     net::task<void> open_followup_modal(slack::open_followup_form f);
-    // Runs the requests in order, then tells the caller the answers.
-    net::task<void> run_requests(slack::run_requests run);
+    // Runs the requests in order, then tells the caller the answers; `written`
+    // hears it once they are done with (committed or refused), before that.
+    net::task<void> run_requests(slack::run_requests run, std::shared_ptr<net::wakeup> written);
     // A fixed answer; by value, as it outlives answer()'s frame.
     net::task<void> say(slack::tell t);
     // Answers the clicker alone: through response_url when the click has one,

@@ -284,6 +284,7 @@ int run_serve(const config& cfg) {
     metrics stats;
     delivery_options delivery_opts;
     delivery_opts.pace_speed = cfg.slack_pace;
+    if (shared) delivery_opts.renew_leases_every = std::max(std::chrono::seconds(1), cfg.lease / 3);
     if (cfg.slack_pace != 1.0)
         spdlog::warn("WARROOM_SLACK_PACE={}: Slack's rate limits are scaled; for tests only", cfg.slack_pace);
     delivery outbox(io.get_executor(), db, slack_api, stats, clk, delivery_opts);
@@ -396,6 +397,7 @@ int run_serve(const config& cfg) {
 
     auto stopped = [](loop_health& h) { return [&h](std::string_view what) { h.stopped(std::string(what)); }; };
     tasks.spawn("outbox delivery", outbox.run(), stopped(outbox.health()));
+    tasks.spawn("outbox leases", outbox.keep_leases());
     tasks.spawn("integration outbox delivery", integrations.run(), stopped(integrations.health()));
     if (socket_mode) {
         spdlog::info("Socket Mode on (SLACK_APP_TOKEN set){}", cfg.signing_secret.empty()

@@ -143,6 +143,10 @@ void store_ops::record_outcome(delivery_outcome o) {
     txn.commit();
 }
 
+void store_ops::renew_leases(time_point now) {
+    if (rt_.db().is_postgres()) rt_.repository().renew_leases(rt_.replica_id(), now + rt_.lease());
+}
+
 store_ops::integration_round store_ops::read_integration_round(time_point now, std::size_t limit) {
     integration_round out;
     auto& repo = rt_.repository();

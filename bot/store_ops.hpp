@@ -86,6 +86,8 @@ public:
     };
     // One commit (one fsync) for the outcome and what it taught us.
     void record_outcome(delivery_outcome o);
+    // What this replica holds stays its own for another lease (PostgreSQL; nothing on SQLite).
+    void renew_leases(time_point now);
     std::size_t retry_backed_off(time_point now);
     void set_channel(std::int64_t incident, std::string channel_id, std::string channel_name);
     std::optional<std::string> posted_ts(std::int64_t outbox_id);

@@ -30,7 +30,8 @@ std::string describe(const storage::outbox_entry& e) {
 
 delivery::delivery(const net::executor& ex, db_worker& db, slack::web_client& slack, metrics& m,
                    const clock& clk, delivery_options opts)
-    : db_(db), slack_(slack), metrics_(m), clock_(clk), opts_(opts), wake_(ex), pace_(ex), limiter_(opts.pace_speed),
+    : db_(db), slack_(slack), metrics_(m), clock_(clk), opts_(opts), wake_(ex), pace_(ex), leases_wake_(ex),
+      limiter_(opts.pace_speed),
       reach_(slack::reachability::options{opts.probe_every, std::chrono::seconds(60)}) {}
 
 net::task<slack::api_result> delivery::call(std::string_view method, const json& args, bool probing) {
@@ -76,6 +77,7 @@ net::task<void> delivery::run() {
     while (!stopping_) {
         pause next;
         std::string failure;
+        in_round_ = true;
         try {
             next = co_await round();
         } catch (const std::exception& ex) {
@@ -83,6 +85,7 @@ net::task<void> delivery::run() {
         } catch (...) {
             failure = "unknown error";
         }
+        in_round_ = false;
         if (auto wait = health_.report("outbox delivery", " (pending actions stay queued)", failure, clock_.now())) {
             next.how = pause::pace;
             next.wait = *wait;
@@ -93,6 +96,21 @@ net::task<void> delivery::run() {
         } else if (next.how == pause::pace) {
             // Not cut short by new commands: only stop() ends this wait.
             co_await pace_.sleep_for(next.wait);
+        }
+    }
+}
+
+net::task<void> delivery::keep_leases() {
+    if (opts_.renew_leases_every <= std::chrono::seconds::zero()) co_return;
+    while (!stopping_) {
+        co_await leases_wake_.sleep_for(opts_.renew_leases_every);
+        if (stopping_ || !in_round_) continue;
+        try {
+            auto now = clock_.now();
+            co_await db_.run(&store_ops::renew_leases, now);
+        } catch (const std::exception& ex) {
+            // The round in hand fails on the same database and reports it (health_).
+            spdlog::debug("slack: could not renew the outbox leases: {}", ex.what());
         }
     }
 }

@@ -34,6 +34,9 @@ struct delivery_options {
     double pace_speed = 1.0;  // rate_limiter's speed: 1 is Slack's own pace
     // While calls fail, auth.test asks Slack this often whether it is back.
     std::chrono::seconds probe_every{5};
+    // Several replicas: how often a round in progress renews this replica's
+    // outbox leases (a third of `lease`); zero with one writer (SQLite).
+    std::chrono::seconds renew_leases_every{0};
 };
 
 class delivery {
@@ -42,11 +45,20 @@ public:
              const clock& clk, delivery_options opts = {});
 
     net::task<void> run();
+    // Beside run(): keeps the leases of what this replica claimed while a round
+    // is under way. One Slack call may take longer than the lease (the HTTP
+    // client's timeout is 15 s for each of connect, write and read, plus a
+    // resend and a wait for a pooled connection; `lease` may be 2 s), and
+    // renewing only between actions would let another replica take the action
+    // in hand and post it twice. Renewed on a clock instead, a lease ends only
+    // when this replica stops, dies or loses its database.
+    net::task<void> keep_leases();
     void wake() { wake_.notify(); }
     void stop() {
         stopping_ = true;
         wake_.notify();
         pace_.notify();
+        leases_wake_.notify();
     }
 
     // Non-empty when Slack rejected the token: delivery waits, /healthz says 503.
@@ -78,6 +90,8 @@ private:
     delivery_options opts_;
     net::wakeup wake_;
     net::wakeup pace_;  // only stop() cuts a pacing wait short
+    net::wakeup leases_wake_;
+    bool in_round_ = false;  // run() and keep_leases() share the network thread
     slack::rate_limiter limiter_;
     std::vector<std::pair<std::int64_t, commands::time_point>> deferrals_;  // paced this round
     std::vector<std::int64_t> superseded_;  // summary updates a newer one replaces, this round

@@ -125,6 +125,22 @@ class ReplicaTests(unittest.TestCase):
         made = [c for c in harness.FAKE.state()["channels"] if "taken-over-after-a-kill" in c["name"]]
         self.assertEqual(len(made), 1, [c["name"] for c in made])
 
+    def test_a_slack_call_longer_than_the_lease_keeps_the_action_its_replicas(self):
+        n = harness.incident_number(self.w1.command("declare P3 slow post outlives the lease"))
+        ch = self.channel_of(n)
+        self.quiet()
+        # Slack posts the note at once but answers after three leases: the replica in the call
+        # is alive, so the other must not take the action and post it again.
+        harness.FAKE.post("fault", {"method": "chat.postMessage", "kind": "slow", "seconds": 3 * LEASE, "count": 1})
+        said = f"slow note {time.time():.0f}"
+        self.w1.command(f"note {said}", channel={"id": ch["id"], "name": ch["name"]})
+        harness.wait_until("the slow call to be answered", lambda: any(
+            c["fault"] == "slow" and c["outcome"] == "ok" for c in harness.FAKE.calls("chat.postMessage")),
+            3 * LEASE + harness.WAIT)
+        self.quiet()
+        posts = [m for m in harness.FAKE.messages(ch["id"]) if said in harness.msg_text(m)]
+        self.assertEqual(len(posts), 1, f"posted {len(posts)} times{self.logs()}")
+
     def test_a_timer_armed_by_a_replica_that_died_fires_on_the_other(self):
         # P0: acknowledge within 2 s, else a reminder in the channel.
         n = harness.incident_number(self.w1.command("declare P0 timer outlives its replica"))
