@@ -88,7 +88,9 @@ net::task<void> delivery::run() {
         in_round_ = false;
         if (auto wait = health_.report("outbox delivery", " (pending actions stay queued)", failure, clock_.now())) {
             next.how = pause::pace;
-            next.wait = *wait;
+            // Owed outcomes race the lease (another replica may send the action
+            // again once it ends): ask every second, not on the growing backoff.
+            next.wait = owed_.empty() ? *wait : std::min(*wait, std::chrono::seconds(1));
         }
         if (stopping_) break;
         if (next.how == pause::wake) {
@@ -127,7 +129,21 @@ net::task<void> delivery::probe() {
                  commands::format_time(reach_.failing_since().value_or(now)), released);
 }
 
+// Outcomes the database missed, oldest first; each leaves the list once committed.
+net::task<void> delivery::settle_owed() {
+    if (owed_.empty()) co_return;
+    const auto count = owed_.size();
+    while (!owed_.empty()) {
+        auto o = owed_.front();
+        o.now = clock_.now();  // the lease it renews runs from now
+        co_await db_.run(&store_ops::record_outcome, std::move(o));
+        owed_.erase(owed_.begin());
+    }
+    spdlog::info("slack: recorded the outcome of {} action(s) Slack had carried out while the database failed", count);
+}
+
 net::task<delivery::pause> delivery::round() {
+    co_await settle_owed();
     auto now = clock_.now();
     if (auth_error_.empty() && reach_.probe_due(now)) {
         co_await probe();
@@ -242,8 +258,8 @@ net::task<void> delivery::record(const storage::outbox_entry& e, const outcome& 
             break;
         case outcome::dead: spdlog::error("slack: {} failed for good: {}; see `warroom outbox`", describe(e), final.error); break;
     }
+    store_ops::delivery_outcome written;
     try {
-        store_ops::delivery_outcome written;
         written.result = final.result == outcome::delivered ? store_ops::delivery_outcome::delivered
                          : final.result == outcome::retry   ? store_ops::delivery_outcome::retry
                                                             : store_ops::delivery_outcome::dead;
@@ -261,9 +277,12 @@ net::task<void> delivery::record(const storage::outbox_entry& e, const outcome& 
         // Only once written: a release that was not committed is still owed.
         slack_failing_ = failing_after;
     } catch (const std::exception& ex) {
-        // The action stays pending and is tried again: at-least-once, never lost.
-        // The round ends here: whatever it delivered next could not be recorded
-        // either, and would only be sent twice.
+        // The action stays pending: at-least-once, never lost. What Slack already
+        // did is owed to the database and written first thing when it answers
+        // again, before anything is read or claimed, so a database blip shorter
+        // than the lease sends nothing twice. The round ends here: whatever it
+        // delivered next could not be recorded either.
+        owed_.push_back(std::move(written));
         throw std::runtime_error("could not record the outcome of " + describe(e) + ": " + ex.what());
     }
 }

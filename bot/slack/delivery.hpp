@@ -9,6 +9,7 @@
 #include "bot/slack/rate_limiter.hpp"
 #include "bot/slack/retry_policy.hpp"
 #include "bot/slack/web_client.hpp"
+#include "bot/store_ops.hpp"
 #include "bot/net/async.hpp"
 #include "bot/net/wakeup.hpp"
 #include "storage/incident_repository.hpp"
@@ -82,6 +83,7 @@ private:
                                                    bool probing = false);
     net::task<void> flush_round();
     net::task<void> record(const storage::outbox_entry& e, const outcome& o);
+    net::task<void> settle_owed();
 
     db_worker& db_;
     slack::web_client& slack_;
@@ -105,6 +107,8 @@ private:
     loop_health health_;
     std::string auth_error_;
     std::optional<commands::time_point> last_delivered_;
+    // Done in Slack, not yet recorded: the database failed when it was written.
+    std::vector<store_ops::delivery_outcome> owed_;
     slack::workspace_cache workspace_;
 };
 

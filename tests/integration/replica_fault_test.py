@@ -35,7 +35,7 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_serve as harness  # noqa: E402
 
-LEASE = 3
+LEASE = 6  # longer than the PostgreSQL restart below: an outcome owed to the database is written before the lease ends
 ACK = 4  # P1's acknowledgement interval: its reminder repeats every 4 s until acknowledged
 CONFIG = f'''lease = "{LEASE}s"
 [[severities]]
