@@ -139,7 +139,7 @@ void store_ops::record_outcome(delivery_outcome o) {
         case delivery_outcome::dead: repo.mark_dead(o.id, o.error, o.now); break;
     }
     // Still delivering: what this replica holds stays its own for another lease.
-    if (rt_.db().is_postgres()) repo.renew_leases(rt_.replica_id(), o.now + rt_.lease());
+    renew_leases(o.now);
     txn.commit();
 }
 
