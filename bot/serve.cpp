@@ -285,6 +285,7 @@ int run_serve(const config& cfg) {
     delivery_options delivery_opts;
     delivery_opts.pace_speed = cfg.slack_pace;
     if (shared) delivery_opts.renew_leases_every = std::max(std::chrono::seconds(1), cfg.lease / 3);
+    delivery_opts.fleet_pace = shared;
     if (cfg.slack_pace != 1.0)
         spdlog::warn("WARROOM_SLACK_PACE={}: Slack's rate limits are scaled; for tests only", cfg.slack_pace);
     delivery outbox(io.get_executor(), db, slack_api, stats, clk, delivery_opts);

@@ -1,6 +1,7 @@
 // The database thread's named operations: the SQL each caller needs, with its transaction.
 #include "bot/store_ops.hpp"
 
+#include "storage/slack_pace.hpp"
 #include "storage/statements.hpp"
 
 #include <chrono>
@@ -145,6 +146,18 @@ void store_ops::record_outcome(delivery_outcome o) {
 
 void store_ops::renew_leases(time_point now) {
     if (rt_.db().is_postgres()) rt_.repository().renew_leases(rt_.replica_id(), now + rt_.lease());
+}
+
+std::chrono::milliseconds store_ops::take_slack_pace(std::vector<pace_key> keys, std::int64_t now_ms) {
+    storage::slack_pace pace(rt_.db());
+    for (const auto& k : keys)
+        if (auto wait = pace.take(k.key, {k.per_minute, k.burst}, now_ms); wait > std::chrono::milliseconds::zero())
+            return wait;
+    return std::chrono::milliseconds::zero();
+}
+
+void store_ops::hold_slack_pace(pace_key key, std::int64_t until_ms) {
+    storage::slack_pace(rt_.db()).hold(key.key, {key.per_minute, key.burst}, until_ms);
 }
 
 store_ops::integration_round store_ops::read_integration_round(time_point now, std::size_t limit) {

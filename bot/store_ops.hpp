@@ -89,6 +89,17 @@ public:
     // What this replica holds stays its own for another lease (PostgreSQL; nothing on SQLite).
     void renew_leases(time_point now);
     std::size_t retry_backed_off(time_point now);
+    // Slack's pace shared by the fleet (PostgreSQL, storage::slack_pace): takes
+    // a token of each key in turn; zero when all were granted (the call may
+    // go), else how long to wait. A key refused after an earlier one granted
+    // wastes that token: the fleet errs on the slow side, never the fast one.
+    struct pace_key {
+        std::string key;
+        double per_minute = 0, burst = 0;
+    };
+    std::chrono::milliseconds take_slack_pace(std::vector<pace_key> keys, std::int64_t now_ms);
+    // Slack's 429 on one replica holds the key for every replica.
+    void hold_slack_pace(pace_key key, std::int64_t until_ms);
     void set_channel(std::int64_t incident, std::string channel_id, std::string channel_name);
     std::optional<std::string> posted_ts(std::int64_t outbox_id);
 

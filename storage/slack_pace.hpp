@@ -26,6 +26,9 @@ public:
     // Takes a token of `key` at `now_ms` (Unix milliseconds): zero when granted,
     // else how long to wait before asking again.
     millis take(const std::string& key, const limit& l, std::int64_t now_ms);
+    // Slack answered 429 with Retry-After: no replica gets a token of `key`
+    // before `until_ms`, and then one at a time (the bucket's burst is spent).
+    void hold(const std::string& key, const limit& l, std::int64_t until_ms);
 
 private:
     database& db_;

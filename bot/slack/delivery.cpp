@@ -37,20 +37,31 @@ delivery::delivery(const net::executor& ex, db_worker& db, slack::web_client& sl
 net::task<slack::api_result> delivery::call(std::string_view method, const json& args, bool probing) {
     using steady = std::chrono::steady_clock;
     std::string channel = args.contains("channel") && args["channel"].is_string() ? args["channel"].get<std::string>() : "";
-    auto wait = limiter_.wait(method, channel, steady::now());
-    if (wait > opts_.max_inline_wait) {
-        // Too long to hold the whole queue: this action waits, the others go on.
-        slack::api_result later;
-        later.error = "ratelimited";
-        later.paced = true;
-        later.retry_after = std::chrono::ceil<std::chrono::seconds>(wait);
-        co_return later;
+    // Waited in line so far: past max_inline_wait, this action is deferred
+    // and the rest of the queue goes on.
+    steady::duration waited{};
+    for (;;) {
+        auto wait = limiter_.wait(method, channel, steady::now());
+        // This replica's own pace first (no round trip), then the fleet's.
+        if (wait == steady::duration::zero()) wait = co_await fleet_wait(method, channel);
+        if (wait == steady::duration::zero()) break;
+        if (waited + wait > opts_.max_inline_wait) {
+            slack::api_result later;
+            later.error = "ratelimited";
+            later.paced = true;
+            later.retry_after = std::chrono::ceil<std::chrono::seconds>(wait);
+            co_return later;
+        }
+        co_await pace_.sleep_for(wait);
+        waited += wait;
     }
-    if (wait > steady::duration::zero()) co_await pace_.sleep_for(wait);
     limiter_.spend(method, channel, steady::now());
     // Methods are string literals: a view keeps temporaries out of the co_await.
     auto r = co_await slack_.call(method, args);
-    if (r.retry_after) limiter_.pause(method, steady::now() + *r.retry_after);
+    if (r.retry_after) {
+        limiter_.pause(method, steady::now() + *r.retry_after);
+        co_await fleet_hold(method, *r.retry_after);
+    }
     metrics_.count_api_call(std::string(method), r.ok ? "ok" : r.error);
     if (!probing) reach_.on_result(slack::classify(r), r.error, clock_.now());
     if (slack::classify(r) == slack::failure_kind::auth) {
@@ -62,6 +73,48 @@ net::task<slack::api_result> delivery::call(std::string_view method, const json&
         auth_error_.clear();
     }
     co_return r;
+}
+
+namespace {
+
+std::int64_t unix_ms_now() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+// The fleet's tokens (several replicas on PostgreSQL), chat.postMessage's
+// channel bucket before the method's. A database that does not answer does not
+// stop Slack calls: this replica's own pace still holds, and a 429 is honoured.
+net::task<std::chrono::steady_clock::duration> delivery::fleet_wait(std::string_view method, const std::string& channel) {
+    if (!opts_.fleet_pace) co_return std::chrono::steady_clock::duration::zero();
+    std::vector<store_ops::pace_key> keys;
+    if (method == "chat.postMessage" && !channel.empty()) {
+        auto l = limiter_.scaled("");
+        keys.push_back({std::string(method) + " " + channel, l.per_minute, l.burst});
+    }
+    auto l = limiter_.scaled(method);
+    keys.push_back({std::string(method), l.per_minute, l.burst});
+    try {
+        co_return co_await db_.run(&store_ops::take_slack_pace, std::move(keys), unix_ms_now());
+    } catch (const std::exception& ex) {
+        spdlog::debug("slack: the fleet's pace is out of reach ({}); {} goes at this replica's own pace", ex.what(),
+                      method);
+    }
+    co_return std::chrono::steady_clock::duration::zero();
+}
+
+net::task<void> delivery::fleet_hold(std::string_view method, std::chrono::seconds retry_after) {
+    if (!opts_.fleet_pace) co_return;
+    auto l = limiter_.scaled(method);
+    store_ops::pace_key key{std::string(method), l.per_minute, l.burst};
+    auto until = unix_ms_now() + std::chrono::duration_cast<std::chrono::milliseconds>(retry_after).count();
+    try {
+        co_await db_.run(&store_ops::hold_slack_pace, std::move(key), until);
+    } catch (const std::exception& ex) {
+        spdlog::debug("slack: could not share {}'s Retry-After with the other replicas: {}", method, ex.what());
+    }
 }
 
 // What the loop waits for after a round.

@@ -38,6 +38,9 @@ struct delivery_options {
     // Several replicas: how often a round in progress renews this replica's
     // outbox leases (a third of `lease`); zero with one writer (SQLite).
     std::chrono::seconds renew_leases_every{0};
+    // Several replicas: Slack's pace is kept for the whole fleet in the
+    // database (storage::slack_pace), on top of each replica's own.
+    bool fleet_pace = false;
 };
 
 class delivery {
@@ -81,6 +84,8 @@ private:
     // A probe's result tells reach_ nothing about deliveries: probe() reports it itself.
     net::task<slack::api_result> call(std::string_view method, const nlohmann::json& args,
                                                    bool probing = false);
+    net::task<std::chrono::steady_clock::duration> fleet_wait(std::string_view method, const std::string& channel);
+    net::task<void> fleet_hold(std::string_view method, std::chrono::seconds retry_after);
     net::task<void> flush_round();
     net::task<void> record(const storage::outbox_entry& e, const outcome& o);
     net::task<void> settle_owed();

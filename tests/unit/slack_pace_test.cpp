@@ -33,6 +33,27 @@ TEST_CASE("a pace row grants its burst, then one call per interval, and says how
     CHECK(pace.take("chat.postMessage C1", per_second, now + 60'000) > milliseconds::zero());
 }
 
+TEST_CASE("a 429 held on a pace row stops every taker until Retry-After ends, then lets one through") {
+    testing::temp_db t;
+    storage::database db(t.location);
+    storage::slack_pace pace(db);
+    const storage::slack_pace::limit l{60, 3};  // 1000 ms apart, 3 at once
+    const std::int64_t now = 1'700'000'000'000;
+    CHECK(pace.take("views.open", l, now) == milliseconds::zero());
+    pace.hold("views.open", l, now + 30'000);
+    // Refused until the hold ends, and told exactly when that is.
+    CHECK(pace.take("views.open", l, now + 1) == milliseconds(29'999));
+    CHECK(pace.take("views.open", l, now + 29'000) == milliseconds(1'000));
+    // Then one call, not the burst: Slack has just said it is over its limit.
+    CHECK(pace.take("views.open", l, now + 30'000) == milliseconds::zero());
+    CHECK(pace.take("views.open", l, now + 30'000) == milliseconds(1'000));
+    // A shorter hold never shortens a longer one, and a hold on an unused key applies too.
+    pace.hold("views.open", l, now + 10'000);
+    CHECK(pace.take("views.open", l, now + 30'500) == milliseconds(500));
+    pace.hold("users.info", l, now + 5'000);
+    CHECK(pace.take("users.info", l, now) == milliseconds(5'000));
+}
+
 TEST_CASE("two replicas taking from one pace row together stay within its rate", "[.postgres]") {
     testing::temp_db t;
     REQUIRE(t.postgres);
