@@ -54,6 +54,8 @@ net::task<slack::api_result> delivery::call(std::string_view method, const json&
         }
         co_await pace_.sleep_for(wait);
         waited += wait;
+        // stop() cut the wait short: this call goes, and the round ends after it.
+        if (stopping_) break;
     }
     limiter_.spend(method, channel, steady::now());
     // Methods are string literals: a view keeps temporaries out of the co_await.
