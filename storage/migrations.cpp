@@ -6,7 +6,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Transaction.h>
-#include <libpq-fe.h>
+#include "storage/libpq_api.hpp"
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -129,13 +129,13 @@ void migrate(SQLite::Database& db, const std::string& path, int target) {
 }
 
 int current_version(pg_connection& db) {
-    auto* r = PQexec(db.get(), "SELECT coalesce(max(version), 0) FROM warroom_schema");
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
+    auto* r = pq::PQexec(db.get(), "SELECT coalesce(max(version), 0) FROM warroom_schema");
+    if (pq::PQresultStatus(r) != PGRES_TUPLES_OK) {
+        pq::PQclear(r);
         return 0;  // no table yet: nothing applied
     }
-    int v = std::atoi(PQgetvalue(r, 0, 0));
-    PQclear(r);
+    int v = std::atoi(pq::PQgetvalue(r, 0, 0));
+    pq::PQclear(r);
     return v;
 }
 
@@ -157,10 +157,10 @@ void migrate_postgres(pg_connection& db, int target) {
                "applied_at BIGINT NOT NULL DEFAULT extract(epoch from now())::bigint)");
     std::set<int> applied;
     {
-        auto* r = PQexec(db.get(), "SELECT version FROM warroom_schema");
-        if (PQresultStatus(r) == PGRES_TUPLES_OK)
-            for (int i = 0; i < PQntuples(r); ++i) applied.insert(std::atoi(PQgetvalue(r, i, 0)));
-        PQclear(r);
+        auto* r = pq::PQexec(db.get(), "SELECT version FROM warroom_schema");
+        if (pq::PQresultStatus(r) == PGRES_TUPLES_OK)
+            for (int i = 0; i < pq::PQntuples(r); ++i) applied.insert(std::atoi(pq::PQgetvalue(r, i, 0)));
+        pq::PQclear(r);
     }
     for (int v : applied)
         if (v > target || !known(v)) throw storage_error(too_new(db.display(), v, target));
