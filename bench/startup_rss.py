@@ -67,7 +67,7 @@ def start_fake():
 
 
 def seed(binary, db, incidents):
-    """`declare` N times through the console (no Slack), then close the incidents' half so reads see both."""
+    """`declare` N times through the console (no Slack): N open incidents, their channels and timers."""
     lines = "".join(f"declare P2 seeded incident {i}\n" for i in range(incidents))
     env = dict(os.environ, WARROOM_DB=db)
     subprocess.run([binary, "console"], input=lines, text=True, env=env, stdout=subprocess.DEVNULL, check=True)
