@@ -2,6 +2,7 @@
 
 #include "bot/log_format.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace warroom::bot {
@@ -30,6 +31,14 @@ void metrics::observe_command(std::chrono::duration<double> took) {
     command_sum_ += s;
 }
 
+void metrics::observe_timer_lateness(std::chrono::duration<double> late) {
+    double s = std::max(0.0, late.count());  // the clock stepped back: on time, not early
+    for (std::size_t i = 0; i < lateness_bounds_.size(); ++i)
+        if (s <= lateness_bounds_[i]) ++lateness_buckets_[i];
+    ++lateness_count_;
+    lateness_sum_ += s;
+}
+
 std::string metrics::render(const gauges& g) const {
     std::ostringstream out;
     // A metric with one unlabelled sample.
@@ -49,6 +58,14 @@ std::string metrics::render(const gauges& g) const {
     out << "warroom_command_duration_seconds_bucket{le=\"+Inf\"} " << command_count_ << '\n'
         << "warroom_command_duration_seconds_sum " << command_sum_ << '\n'
         << "warroom_command_duration_seconds_count " << command_count_ << '\n';
+    out << "# HELP warroom_timer_lateness_seconds How long after its deadline each timer fired (committed).\n"
+           "# TYPE warroom_timer_lateness_seconds histogram\n";
+    for (std::size_t i = 0; i < lateness_bounds_.size(); ++i)
+        out << "warroom_timer_lateness_seconds_bucket{le=\"" << lateness_bounds_[i] << "\"} " << lateness_buckets_[i]
+            << '\n';
+    out << "warroom_timer_lateness_seconds_bucket{le=\"+Inf\"} " << lateness_count_ << '\n'
+        << "warroom_timer_lateness_seconds_sum " << lateness_sum_ << '\n'
+        << "warroom_timer_lateness_seconds_count " << lateness_count_ << '\n';
     out << "# HELP warroom_slack_api_calls_total Slack Web API calls by method and outcome.\n"
            "# TYPE warroom_slack_api_calls_total counter\n";
     for (const auto& [key, n] : api_calls_)

@@ -18,6 +18,10 @@ public:
     void count_request(const std::string& kind, const std::string& outcome) { ++requests_[{kind, outcome}]; }
     void count_api_call(const std::string& method, const std::string& outcome) { ++api_calls_[{method, outcome}]; }
     void observe_command(std::chrono::duration<double> took);
+    // How long after its deadline a timer (a nag, a reminder, the digest)
+    // fired, committed. A deadline missed while warroom was stopped counts its
+    // whole wait: the +Inf bucket.
+    void observe_timer_lateness(std::chrono::duration<double> late);
     // One attempt of the integration outbox: its destination ("pager"), the
     // target's kind ("pagerduty") and the outcome (delivered, retry, dead).
     // Never a target's secret: labels are names from the config.
@@ -46,6 +50,10 @@ private:
     std::array<std::uint64_t, bounds_.size()> buckets_{};
     std::uint64_t command_count_ = 0;
     double command_sum_ = 0;
+    static constexpr std::array<double, 10> lateness_bounds_{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+    std::array<std::uint64_t, lateness_bounds_.size()> lateness_buckets_{};
+    std::uint64_t lateness_count_ = 0;
+    double lateness_sum_ = 0;
 };
 
 }  // namespace warroom::bot

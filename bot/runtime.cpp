@@ -255,9 +255,10 @@ commands::message runtime::join(std::int64_t incident, const std::string& user) 
 
 commands::message runtime::home(const std::string& viewer) { return engine_.home(repo_, clock_.now(), viewer); }
 
-std::size_t runtime::fire_due() {
+std::size_t runtime::fire_due(std::vector<commands::time_point>* fired_at) {
     auto now = clock_.now();
     std::size_t fired = 0;
+    std::vector<commands::time_point> deadlines;
     try {
         storage::transaction txn(db_);
         for (const auto& t : repo_.due_timers(now)) {
@@ -265,6 +266,7 @@ std::size_t runtime::fire_due() {
             if (!d.ok) continue;
             apply(d, now);
             ++fired;
+            deadlines.push_back(t.at);
         }
         // The weekly digest: armed on the first pass with a digest channel, and
         // a time missed while warroom was down fires once, the next counted from now.
@@ -277,6 +279,7 @@ std::size_t runtime::fire_due() {
             } else if (*at <= now) {
                 apply(engine_.digest(repo_, now), now);
                 ++fired;
+                deadlines.push_back(*at);
             }
         }
         // Said once, when found; the timers wait for a restart.
@@ -286,6 +289,7 @@ std::size_t runtime::fire_due() {
         spdlog::error("firing due timers failed (will retry): {}", e.what());
         return 0;
     }
+    if (fired_at) *fired_at = std::move(deadlines);
     return fired;
 }
 

@@ -47,7 +47,8 @@ public:
     // The "Join channel" button: invites `user` to the incident's channel.
     commands::message join(std::int64_t incident, const std::string& user);
     // Fires every deadline due now, committed together; returns how many fired.
-    std::size_t fire_due();
+    // `fired_at`, when given, receives the deadline of each timer fired (for the lateness metric).
+    std::size_t fire_due(std::vector<commands::time_point>* fired_at = nullptr);
     std::optional<commands::time_point> next_deadline();
     // How many commands have changed something (stored state, timeline, outbox):
     // a caller that sees it unchanged after a command knows it only read.

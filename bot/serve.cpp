@@ -52,19 +52,20 @@ constexpr auto stop_grace = 10s;
 // unless one ignores cancellation: a bug, logged).
 constexpr auto stop_cancel_grace = 2s;
 
-// Fires due deadlines, then sleeps until the next one or until a command may
-// have armed an earlier one. The first pass fires what came due while stopped.
+// Fires due deadlines, then sleeps until the next one (to the millisecond:
+// deadlines are whole seconds, the clock is not) or until a command may have
+// armed an earlier one. The first pass fires what came due while stopped.
 // A pass that throws (the database refused) backs off and tries again: the
 // loop ends only when warroom stops.
 net::task<void> run_timers(db_worker& db, delivery& outbox, outbound::delivery& integrations, net::wakeup& wake,
-                           const clock& clk,
-                           const bool& stopping, loop_health& health) {
+                           const clock& clk, metrics& stats, const bool& stopping, loop_health& health) {
     auto forget_before = clk.now();
     while (!stopping) {
         store_ops::timer_pass p;
         std::string failure;
         try {
             p = co_await db.run(&store_ops::fire_due);
+            for (auto late : p.lateness) stats.observe_timer_lateness(late);
             if (p.fired) {
                 outbox.wake();
                 integrations.wake();  // a missed acknowledgement pages
@@ -79,11 +80,16 @@ net::task<void> run_timers(db_worker& db, delivery& outbox, outbound::delivery& 
             failure = *e.what() ? e.what() : "unknown error";
         }
         auto now = clk.now();
-        std::chrono::seconds wait = 60s;
+        std::chrono::milliseconds wait = 60s;
         if (auto backoff = health.report("timers: firing due deadlines", "", failure, now))
             wait = *backoff;
+        else if (p.next && *p.next <= now)
+            // Still due: more than one pass holds (go on at once), or a timer the engine declined (not a spin).
+            wait = p.fired ? std::chrono::milliseconds(1) : std::chrono::milliseconds(1s);
         else if (p.next)
-            wait = std::clamp(std::chrono::duration_cast<std::chrono::seconds>(*p.next - now), 1s, 60s);
+            // Woken a hair early, the next pass sees the previous second and sleeps the rest: at least 1 ms.
+            wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(*p.next - clk.precise_now()),
+                              std::chrono::milliseconds(1), std::chrono::milliseconds(60s));
         co_await wake.sleep_for(wait);
     }
 }
@@ -406,7 +412,7 @@ int run_serve(const config& cfg) {
                                                                 : "; HTTP /slack/events on too");
         tasks.spawn("Socket Mode", socket_mode->run());
     }
-    tasks.spawn("timers", run_timers(db, outbox, integrations, timers_wake, clk, stopping, timers_health), stopped(timers_health));
+    tasks.spawn("timers", run_timers(db, outbox, integrations, timers_wake, clk, stats, stopping, timers_health), stopped(timers_health));
 
     // The stop: no new connections and the loops end (each finishes the call
     // in hand); requests in hand get `stop_grace`; then every Slack call still

@@ -55,7 +55,10 @@ commands::message store_ops::join(std::int64_t incident, std::string user) { ret
 
 store_ops::timer_pass store_ops::fire_due() {
     timer_pass p;
-    p.fired = rt_.fire_due();
+    std::vector<time_point> deadlines;
+    p.fired = rt_.fire_due(&deadlines);
+    auto committed = rt_.time().precise_now();
+    for (auto at : deadlines) p.lateness.push_back(committed - at);
     p.next = polled(rt_.next_deadline(), rt_.time().now(), rt_.db().is_postgres());
     return p;
 }

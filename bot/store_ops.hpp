@@ -44,6 +44,8 @@ public:
     struct timer_pass {
         std::size_t fired = 0;
         std::optional<time_point> next;
+        // How late each fired timer was, committed, against its deadline.
+        std::vector<std::chrono::duration<double>> lateness;
     };
     timer_pass fire_due();
     void forget_requests_before(time_point cutoff);

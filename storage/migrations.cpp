@@ -6,7 +6,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Transaction.h>
-#include <libpq-fe.h>
+#include "storage/libpq_api.hpp"
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -90,45 +90,52 @@ void migrate(SQLite::Database& db, const std::string& path, int target) {
     auto applied = applied_versions(db);
     for (int v : applied)
         if (!known(v)) throw storage_error(too_new(path, v, target));
+    // One transaction for the lot: each commit is an fsync (synchronous = FULL),
+    // and an empty database has every migration to apply. All or nothing still
+    // holds, for the whole upgrade rather than each step: a failure leaves the
+    // file as it was, and the next start tries again from there.
+    bool pending = std::any_of(migrations().begin(), migrations().end(),
+                               [&](const auto& m) { return !applied.count(m.version) && m.version <= target; });
+    if (!pending && db.tableExists("warroom_schema")) return;
+    std::string step = "recording the schema of " + path;
     try {
+        SQLite::Transaction txn(db);
         if (!db.tableExists("warroom_schema")) {
-            SQLite::Transaction txn(db);
             db.exec(schema_table_sql);
             for (int v : applied)
                 for (const auto& m : migrations())
                     if (m.version == v)
                         db.exec("INSERT INTO warroom_schema (version, name) VALUES (" + std::to_string(v) + ", '" +
                                 m.name + "')");
-            txn.commit();
         }
-    } catch (const SQLite::Exception& e) {
-        throw storage_error("recording the schema of " + path + " failed: " + e.what());
-    }
-    // Every migration not applied yet, in order, even one numbered below the
-    // newest applied (work merged in a different order than it was numbered).
-    for (const auto& m : migrations()) {
-        if (applied.count(m.version) || m.version > target) continue;
-        try {
-            SQLite::Transaction txn(db);
+        // Every migration not applied yet, in order, even one numbered below the
+        // newest applied (work merged in a different order than it was numbered).
+        int user_version = version;
+        bool changed = false;  // only a file made before warroom_schema: the table recorded, nothing else
+        for (const auto& m : migrations()) {
+            if (applied.count(m.version) || m.version > target) continue;
+            step = "migrating " + path + " to schema " + m.name;
             db.exec(std::string(m.sql));
             db.exec("INSERT INTO warroom_schema (version, name, applied_at) VALUES (" + std::to_string(m.version) +
                     ", '" + m.name + "', " + std::to_string(std::time(nullptr)) + ")");
-            db.exec("PRAGMA user_version = " + std::to_string(std::max(m.version, current_version(db))));
-            txn.commit();
-        } catch (const SQLite::Exception& e) {
-            throw storage_error("migrating " + path + " to schema " + m.name + " failed: " + e.what());
+            user_version = std::max(m.version, user_version);
+            changed = true;
         }
+        if (changed) db.exec("PRAGMA user_version = " + std::to_string(std::max(user_version, current_version(db))));
+        txn.commit();
+    } catch (const SQLite::Exception& e) {
+        throw storage_error(step + " failed: " + e.what());
     }
 }
 
 int current_version(pg_connection& db) {
-    auto* r = PQexec(db.get(), "SELECT coalesce(max(version), 0) FROM warroom_schema");
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
+    auto* r = pq::PQexec(db.get(), "SELECT coalesce(max(version), 0) FROM warroom_schema");
+    if (pq::PQresultStatus(r) != PGRES_TUPLES_OK) {
+        pq::PQclear(r);
         return 0;  // no table yet: nothing applied
     }
-    int v = std::atoi(PQgetvalue(r, 0, 0));
-    PQclear(r);
+    int v = std::atoi(pq::PQgetvalue(r, 0, 0));
+    pq::PQclear(r);
     return v;
 }
 
@@ -150,33 +157,41 @@ void migrate_postgres(pg_connection& db, int target) {
                "applied_at BIGINT NOT NULL DEFAULT extract(epoch from now())::bigint)");
     std::set<int> applied;
     {
-        auto* r = PQexec(db.get(), "SELECT version FROM warroom_schema");
-        if (PQresultStatus(r) == PGRES_TUPLES_OK)
-            for (int i = 0; i < PQntuples(r); ++i) applied.insert(std::atoi(PQgetvalue(r, i, 0)));
-        PQclear(r);
+        auto* r = pq::PQexec(db.get(), "SELECT version FROM warroom_schema");
+        if (pq::PQresultStatus(r) == PGRES_TUPLES_OK)
+            for (int i = 0; i < pq::PQntuples(r); ++i) applied.insert(std::atoi(pq::PQgetvalue(r, i, 0)));
+        pq::PQclear(r);
     }
     for (int v : applied)
         if (v > target || !known(v)) throw storage_error(too_new(db.display(), v, target));
-    // As on SQLite: every migration not applied yet, even one numbered below the newest applied.
-    for (const auto& m : migrations()) {
-        if (applied.count(m.version) || m.version > target) continue;
-        db.execute("BEGIN");
-        try {
-            db.execute(schema_for_postgres(m.sql));
-            db.execute("INSERT INTO warroom_schema (version, name) VALUES (" + std::to_string(m.version) + ", '" +
-                       m.name + "')");
-            db.commit();
-        } catch (const database_unavailable&) {
-            throw;  // the server went away: nothing half-applied, the next start migrates
-        } catch (const storage_error& e) {
-            try {
-                db.execute("ROLLBACK");
-            } catch (const std::exception&) {
-            }
-            throw storage_error("migrating " + db.display() + " to schema " + m.name + " failed: " + e.what());
+    // As on SQLite: every migration not applied yet, even one numbered below
+    // the newest applied, all in one transaction (one commit to wait for).
+    std::vector<const migration*> todo;
+    for (const auto& m : migrations())
+        if (!applied.count(m.version) && m.version <= target) todo.push_back(&m);
+    if (todo.empty()) return;
+    db.execute("BEGIN");
+    const migration* at = nullptr;
+    try {
+        for (const auto* m : todo) {
+            at = m;
+            db.execute(schema_for_postgres(m->sql));
+            db.execute("INSERT INTO warroom_schema (version, name) VALUES (" + std::to_string(m->version) + ", '" +
+                       m->name + "')");
         }
-        spdlog::info("PostgreSQL database {}: applied schema {}", db.display(), m.name);
+        at = nullptr;
+        db.commit();
+    } catch (const database_unavailable&) {
+        throw;  // the server went away: nothing half-applied, the next start migrates
+    } catch (const storage_error& e) {
+        try {
+            db.execute("ROLLBACK");
+        } catch (const std::exception&) {
+        }
+        throw storage_error(at ? "migrating " + db.display() + " to schema " + at->name + " failed: " + e.what()
+                               : "committing the schema migrations of " + db.display() + " failed: " + e.what());
     }
+    for (const auto* m : todo) spdlog::info("PostgreSQL database {}: applied schema {}", db.display(), m->name);
 }
 
 }  // namespace warroom::storage

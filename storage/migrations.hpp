@@ -44,8 +44,9 @@ std::set<int> applied_versions(SQLite::Database& db);
 bool has_pending(SQLite::Database& db);
 int current_version(pg_connection& db);
 
-// Upgrades `db` to `target` (default: the latest), one transaction per
-// migration. Throws storage_error when the file is newer than `target`.
+// Upgrades `db` to `target` (default: the latest), every pending migration
+// in one transaction (one commit, one fsync: all of them or none).
+// Throws storage_error when the file is newer than `target`.
 void migrate(SQLite::Database& db, const std::string& path, int target = -1);
 void migrate_postgres(pg_connection& db, int target = -1);
 

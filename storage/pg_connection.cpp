@@ -3,7 +3,7 @@
 #include "storage/database.hpp"
 #include "storage/pg_sql.hpp"
 
-#include <libpq-fe.h>
+#include "storage/libpq_api.hpp"
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -40,31 +40,31 @@ void ignore_notice(void*, const char* message) { spdlog::debug("PostgreSQL: {}",
 pg_connection::pg_connection(std::string url) : url_(std::move(url)), display_(redact_location(url_)) { connect(); }
 
 pg_connection::~pg_connection() {
-    if (conn_) PQfinish(conn_);
+    if (conn_) pq::PQfinish(conn_);
 }
 
 void pg_connection::connect() {
     if (conn_) {
-        PQfinish(conn_);
+        pq::PQfinish(conn_);
         conn_ = nullptr;
     }
     // The URL's own settings win (they come later); these are defaults.
     const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
     const char* values[] = {"5", "warroom", url_.c_str(), nullptr};
-    PGconn* c = PQconnectdbParams(keys, values, 1);
-    if (!c || PQstatus(c) != CONNECTION_OK) {
+    PGconn* c = pq::PQconnectdbParams(keys, values, 1);
+    if (!c || pq::PQstatus(c) != CONNECTION_OK) {
         // libpq's message names host and user, never the password.
-        std::string why = c ? trimmed(PQerrorMessage(c)) : "out of memory";
-        if (c) PQfinish(c);
+        std::string why = c ? trimmed(pq::PQerrorMessage(c)) : "out of memory";
+        if (c) pq::PQfinish(c);
         throw database_unavailable("cannot connect to PostgreSQL at " + display_ + ": " + why);
     }
-    PQsetNoticeProcessor(c, ignore_notice, nullptr);
+    pq::PQsetNoticeProcessor(c, ignore_notice, nullptr);
     conn_ = c;
     ++generation_;
 }
 
 pg_conn* pg_connection::get() {
-    if (conn_ && PQstatus(conn_) == CONNECTION_OK) return conn_;
+    if (conn_ && pq::PQstatus(conn_) == CONNECTION_OK) return conn_;
     auto now = std::chrono::steady_clock::now();
     if (!down_since_) {
         down_since_ = now;
@@ -90,26 +90,26 @@ pg_conn* pg_connection::get() {
 }
 
 bool pg_connection::in_transaction() const {
-    return conn_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) != PQTRANS_IDLE;
+    return conn_ && pq::PQstatus(conn_) == CONNECTION_OK && pq::PQtransactionStatus(conn_) != PQTRANS_IDLE;
 }
 
 void pg_connection::check(pg_result* r, std::string_view what) {
-    auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    auto status = r ? pq::PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-        PQclear(r);
+        pq::PQclear(r);
         return;
     }
     // Copied out before the result is freed.
-    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    const char* state = r ? pq::PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
     std::string code = state ? std::string(state) : std::string();
-    std::string why = trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
-    if (why.empty()) why = trimmed(PQerrorMessage(conn_));
-    if (r) PQclear(r);
-    bool lost = !conn_ || PQstatus(conn_) != CONNECTION_OK;
+    std::string why = trimmed(r ? pq::PQresultErrorMessage(r) : pq::PQerrorMessage(conn_));
+    if (why.empty()) why = trimmed(pq::PQerrorMessage(conn_));
+    if (r) pq::PQclear(r);
+    bool lost = !conn_ || pq::PQstatus(conn_) != CONNECTION_OK;
     if (lost || is_unavailability(code.empty() ? nullptr : code.c_str())) {
         // Whatever the server was doing for us is gone with the connection; the next use connects afresh.
         if (conn_) {
-            PQfinish(conn_);
+            pq::PQfinish(conn_);
             conn_ = nullptr;
         }
         throw database_unavailable("PostgreSQL at " + display_ + " is unavailable (" + std::string(what) + "): " +
@@ -120,13 +120,13 @@ void pg_connection::check(pg_result* r, std::string_view what) {
 
 void pg_connection::execute(const std::string& sql) {
     auto* c = get();
-    check(PQexec(c, sql.c_str()), sql.size() > 60 ? std::string_view(sql).substr(0, 60) : std::string_view(sql));
+    check(pq::PQexec(c, sql.c_str()), sql.size() > 60 ? std::string_view(sql).substr(0, 60) : std::string_view(sql));
 }
 
 void pg_connection::commit() {
     auto* c = get();
-    auto* r = PQexec(c, "COMMIT");
-    bool rolled_back = r && PQresultStatus(r) == PGRES_COMMAND_OK && std::strcmp(PQcmdStatus(r), "ROLLBACK") == 0;
+    auto* r = pq::PQexec(c, "COMMIT");
+    bool rolled_back = r && pq::PQresultStatus(r) == PGRES_COMMAND_OK && std::strcmp(pq::PQcmdStatus(r), "ROLLBACK") == 0;
     check(r, "COMMIT");
     if (rolled_back) throw storage_error("PostgreSQL rolled the transaction back: a statement in it had failed");
 }
@@ -141,7 +141,7 @@ pg_statement::pg_statement(pg_connection& c, std::string text) : c_(c), text_(st
 }
 
 pg_statement::~pg_statement() {
-    if (result_) PQclear(result_);
+    if (result_) pq::PQclear(result_);
 }
 
 void pg_statement::slot(int index) {
@@ -180,22 +180,22 @@ int pg_statement::index_of(const char* name) {
 
 void pg_statement::run() {
     if (result_) {
-        PQclear(result_);
+        pq::PQclear(result_);
         result_ = nullptr;
     }
     auto* conn = c_.get();
     if (prepared_on_ != c_.generation()) {
         if (name_.empty()) name_ = c_.next_statement_name();
-        c_.check(PQprepare(conn, name_.c_str(), pg_text_.c_str(), static_cast<int>(types_.size()),
+        c_.check(pq::PQprepare(conn, name_.c_str(), pg_text_.c_str(), static_cast<int>(types_.size()),
                            types_.empty() ? nullptr : types_.data()),
                  "preparing " + text_.substr(0, 80));
         prepared_on_ = c_.generation();
     }
     std::vector<const char*> params(values_.size());
     for (std::size_t i = 0; i < values_.size(); ++i) params[i] = null_[i] ? nullptr : values_[i].c_str();
-    auto* r = PQexecPrepared(conn, name_.c_str(), static_cast<int>(params.size()),
+    auto* r = pq::PQexecPrepared(conn, name_.c_str(), static_cast<int>(params.size()),
                              params.empty() ? nullptr : params.data(), nullptr, nullptr, 0);
-    auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    auto status = r ? pq::PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         c_.check(r, text_.substr(0, 80));
         return;  // not reached: check throws
@@ -207,7 +207,7 @@ void pg_statement::run() {
 int pg_statement::exec() {
     run();
     int n = 0;
-    const char* tuples = PQcmdTuples(result_);
+    const char* tuples = pq::PQcmdTuples(result_);
     if (tuples && *tuples) std::from_chars(tuples, tuples + std::strlen(tuples), n);
     reset();
     return n;
@@ -216,12 +216,12 @@ int pg_statement::exec() {
 bool pg_statement::step() {
     if (!result_) run();
     ++row_;
-    return row_ < PQntuples(result_);
+    return row_ < pq::PQntuples(result_);
 }
 
 void pg_statement::reset() noexcept {
     if (result_) {
-        PQclear(result_);
+        pq::PQclear(result_);
         result_ = nullptr;
     }
     row_ = -1;
@@ -229,8 +229,8 @@ void pg_statement::reset() noexcept {
 }
 
 std::int64_t pg_statement::column_int64(int index) {
-    if (!result_ || row_ < 0 || PQgetisnull(result_, row_, index)) return 0;
-    const char* v = PQgetvalue(result_, row_, index);
+    if (!result_ || row_ < 0 || pq::PQgetisnull(result_, row_, index)) return 0;
+    const char* v = pq::PQgetvalue(result_, row_, index);
     std::int64_t out = 0;
     std::from_chars(v, v + std::strlen(v), out);
     return out;
@@ -238,9 +238,9 @@ std::int64_t pg_statement::column_int64(int index) {
 
 std::string pg_statement::column_text(int index) {
     if (!result_ || row_ < 0) return {};
-    return std::string(PQgetvalue(result_, row_, index), static_cast<std::size_t>(PQgetlength(result_, row_, index)));
+    return std::string(pq::PQgetvalue(result_, row_, index), static_cast<std::size_t>(pq::PQgetlength(result_, row_, index)));
 }
 
-bool pg_statement::column_null(int index) { return !result_ || row_ < 0 || PQgetisnull(result_, row_, index); }
+bool pg_statement::column_null(int index) { return !result_ || row_ < 0 || pq::PQgetisnull(result_, row_, index); }
 
 }  // namespace warroom::storage

@@ -1,6 +1,7 @@
 #include "bot/email/smtp_client.hpp"
 
-#include <curl/curl.h>
+#include "bot/email/libcurl_api.hpp"
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,7 +16,7 @@ namespace {
 
 void global_init() {
     static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    std::call_once(once, [] { curl::global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 struct upload {
@@ -104,63 +105,67 @@ void transfer_control::closed(int fd) {
 
 smtp_outcome send_blocking(const email_settings& s, const mail_message& m, std::chrono::seconds timeout,
                            transfer_control* control) {
-    global_init();
+    try {
+        global_init();
+    } catch (const std::exception& e) {  // libcurl could not be loaded: said as the send's failure
+        return {smtp_outcome::failure_t::other, 0, "", e.what()};
+    }
     if (control && control->cancelled()) return {smtp_outcome::failure_t::dropped, 0, "", "warroom is stopping"};
-    std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+    std::unique_ptr<CURL, void (*)(CURL*)> curl(curl::easy_init(), curl::easy_cleanup);
     if (!curl) return {smtp_outcome::failure_t::other, 0, "", "curl_easy_init failed"};
     curl_slist* rcpt = nullptr;
-    for (const auto& to : m.to) rcpt = curl_slist_append(rcpt, ("<" + to + ">").c_str());
-    std::unique_ptr<curl_slist, void (*)(curl_slist*)> rcpt_owner(rcpt, curl_slist_free_all);
+    for (const auto& to : m.to) rcpt = curl::slist_append(rcpt, ("<" + to + ">").c_str());
+    std::unique_ptr<curl_slist, void (*)(curl_slist*)> rcpt_owner(rcpt, curl::slist_free_all);
 
     upload body{&m.data};
     std::string last_reply;
     char error[CURL_ERROR_SIZE] = {0};
     CURL* c = curl.get();
     const std::string from = "<" + m.from + ">";
-    curl_easy_setopt(c, CURLOPT_URL, s.smtp_url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(s.require_starttls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl::easy_setopt(c, CURLOPT_URL, s.smtp_url.c_str());
+    curl::easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl::easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(s.require_starttls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+    curl::easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl::easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     // The rest of warroom verifies through OpenSSL, which reads SSL_CERT_FILE; libcurl
     // uses its own built-in bundle path unless told, so tell it the same file.
-    if (const char* ca = std::getenv("SSL_CERT_FILE"); ca && *ca) curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+    if (const char* ca = std::getenv("SSL_CERT_FILE"); ca && *ca) curl::easy_setopt(c, CURLOPT_CAINFO, ca);
     if (!s.username.empty()) {
-        curl_easy_setopt(c, CURLOPT_USERNAME, s.username.c_str());
-        curl_easy_setopt(c, CURLOPT_PASSWORD, s.password.c_str());
+        curl::easy_setopt(c, CURLOPT_USERNAME, s.username.c_str());
+        curl::easy_setopt(c, CURLOPT_PASSWORD, s.password.c_str());
     }
-    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
-    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+    curl::easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
+    curl::easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
     // One refused address on a list must not keep the message from the others.
-    curl_easy_setopt(c, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
-    curl_easy_setopt(c, CURLOPT_READDATA, &body);
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(m.data.size()));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout.count()));
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for name resolution timeouts
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, watch_replies);
-    curl_easy_setopt(c, CURLOPT_DEBUGDATA, &last_reply);
-    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // feeds watch_replies; it prints nothing
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_cancelled);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, control);
-    curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, socket_opened);
-    curl_easy_setopt(c, CURLOPT_SOCKOPTDATA, control);
-    curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, socket_closing);
-    curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, control);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl::easy_setopt(c, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
+    curl::easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl::easy_setopt(c, CURLOPT_READFUNCTION, read_body);
+    curl::easy_setopt(c, CURLOPT_READDATA, &body);
+    curl::easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(m.data.size()));
+    curl::easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl::easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout.count()));
+    curl::easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for name resolution timeouts
+    curl::easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    curl::easy_setopt(c, CURLOPT_DEBUGFUNCTION, watch_replies);
+    curl::easy_setopt(c, CURLOPT_DEBUGDATA, &last_reply);
+    curl::easy_setopt(c, CURLOPT_VERBOSE, 1L);  // feeds watch_replies; it prints nothing
+    curl::easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_cancelled);
+    curl::easy_setopt(c, CURLOPT_XFERINFODATA, control);
+    curl::easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, socket_opened);
+    curl::easy_setopt(c, CURLOPT_SOCKOPTDATA, control);
+    curl::easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, socket_closing);
+    curl::easy_setopt(c, CURLOPT_CLOSESOCKETDATA, control);
+    curl::easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 
-    CURLcode code = curl_easy_perform(c);
+    CURLcode code = curl::easy_perform(c);
     smtp_outcome out;
     out.failure = failure_of(code);
     if (code != CURLE_OK) {
         long reply = 0;
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
+        curl::easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
         out.reply_code = reply;
         out.reply = last_reply;
-        out.detail = error[0] ? error : curl_easy_strerror(code);
+        out.detail = error[0] ? error : curl::easy_strerror(code);
         if (out.failure == smtp_outcome::failure_t::other && reply >= 400) out.failure = smtp_outcome::failure_t::refused;
     }
     return out;

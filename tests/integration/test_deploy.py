@@ -94,6 +94,11 @@ def check_dockerfile(binary):
     for pkg in ("tzdata", "ca-certificates"):
         if pkg not in wanted:
             fail(f"the runtime stage needs {pkg}")
+    # Loaded on first use (dlopen), so ldd does not show them: PostgreSQL (storage/libpq_api.hpp)
+    # and e-mail (bot/email/libcurl_api.hpp) would fail only when first used.
+    for pkg, lib in (("libpq5", "libpq.so.5"), ("libcurl4", "libcurl.so.4")):
+        if pkg not in wanted:
+            fail(f"the runtime stage needs {pkg}: warroom loads {lib} when it is first used")
     for needle in ("USER warroom", "VOLUME /var/lib/warroom", "WARROOM_DB=/var/lib/warroom/warroom.db",
                    "WARROOM_LISTEN=0.0.0.0:3000", "EXPOSE 3000", "STOPSIGNAL SIGTERM",
                    'CMD ["warroom", "healthcheck"]', 'ENTRYPOINT ["warroom"]'):

@@ -1142,6 +1142,13 @@ class TimerTests(ServeCase):
         cid = ch["id"]
         esc = self.wait_post("C0ESCALATIONS", lambda t: f"INC-{n}" in t, "the ack escalation", esc_before)
         self.assertIn("S0ONCALL", msg_text(esc), "the escalation mentions the page list")
+        # /metrics counts the fired timer and how late it was against its deadline: seconds at most
+        # (not the time since the declaration, nor since 1970), whatever the machine's load.
+        _, _, metrics = self.w.get("/metrics")
+        count = re.search(r"^warroom_timer_lateness_seconds_count (\d+)$", metrics, re.M)
+        self.assertTrue(count and int(count.group(1)) >= 1, f"no timer lateness counted: {metrics[:2000]}")
+        within = re.search(r'^warroom_timer_lateness_seconds_bucket\{le="10"\} (\d+)$', metrics, re.M)
+        self.assertEqual(int(within.group(1)), int(count.group(1)), "a timer counted as fired over 10 s late")
         self.assertGreaterEqual(float(esc["ts"]), declared + 2, "escalated before ack_within passed")
         self.wait_post(cid, lambda t: re.search(r"(?i)not acknowledged", t),
                        "the missed-ack notice in the incident channel")

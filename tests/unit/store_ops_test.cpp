@@ -208,3 +208,21 @@ TEST_CASE("the status page reads open incidents and those of the window, each wi
         CHECK(later[0].inc.number == 2);
     }
 }
+
+TEST_CASE("a timer pass says how late each timer it fired was against its deadline") {
+    scratch_store s;
+    s.run("declare P1 checkout is down", "1");
+    auto armed = s.ops->fire_due();
+    CHECK(armed.fired == 0);
+    CHECK(armed.lateness.empty());
+    REQUIRE(armed.next);
+
+    // warroom was busy (or stopped) for 7 s past the first deadline.
+    s.clk.t = *armed.next + 7s;
+    auto p = s.ops->fire_due();
+    REQUIRE(p.fired >= 1);
+    REQUIRE(p.lateness.size() == p.fired);
+    // The earliest deadline is the latest fired; any other came due since, so later, never before.
+    CHECK(*std::max_element(p.lateness.begin(), p.lateness.end()) == std::chrono::duration<double>(7));
+    for (auto late : p.lateness) CHECK(late.count() >= 0);
+}
