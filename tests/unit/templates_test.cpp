@@ -172,6 +172,18 @@ void check_same_as_kainjow(const renderer& r, std::string_view name, std::string
 
 }  // namespace
 
+TEST_CASE("Slack's length is UTF-16 code units, wherever in a long text a character falls") {
+    // One code unit for ASCII, two- and three-byte characters, two for four
+    // bytes, none for a stray continuation byte.
+    const std::vector<std::pair<std::string, std::size_t>> chars{{"a", 1}, {"é", 1}, {"…", 1}, {"🔥", 2}, {"\x80", 0}};
+    for (std::size_t at = 0; at < 20; ++at)
+        for (const auto& [ch, units] : chars) {
+            INFO("at " << at << ": " << ch);
+            std::string text = std::string(at, 'x') + ch + std::string(19 - at, 'y');
+            CHECK(slack_length(text) == 19 + units);
+        }
+}
+
 TEST_CASE("every built-in template renders exactly as kainjow renders it, for any data") {
     renderer r;
     unsigned seed = 1;
