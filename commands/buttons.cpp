@@ -45,27 +45,43 @@ namespace {
 constexpr std::size_t max_actions_elements = 25;
 constexpr std::size_t max_button_value = 2000;
 
-nlohmann::json plain(std::string text) { return {{"type", "plain_text"}, {"text", std::move(text)}, {"emoji", true}}; }
+// Objects are built member by member, not from initializer lists: nlohmann
+// copies every nested list it is given, which made the buttons of a
+// declare's summary cost about as much as rendering its text.
+using object_t = nlohmann::json::object_t;
+
+nlohmann::json plain(std::string text, bool emoji = true) {
+    object_t o;
+    o.emplace("type", "plain_text");
+    o.emplace("text", std::move(text));
+    if (emoji) o.emplace("emoji", true);
+    return o;
+}
 
 nlohmann::json button_element(button which, std::string_view label, const incident& inc,
                       std::string_view style = {}) {
     // The incident number in decimal: at most 20 characters of Slack's 2,000.
     static_assert(max_button_value >= 20);
-    std::string value = std::to_string(inc.number);
-    nlohmann::json b = {{"type", "button"},
-                        {"action_id", to_string(which)},
-                        {"text", plain(std::string(label))},
-                        {"value", std::move(value)}};
-    if (!style.empty()) b["style"] = style;
+    object_t b;
+    b.emplace("type", "button");
+    b.emplace("action_id", to_string(which));
+    b.emplace("text", plain(std::string(label)));
+    b.emplace("value", std::to_string(inc.number));
+    if (!style.empty()) b.emplace("style", style);
     return b;
 }
 
 template <std::size_t N>
 nlohmann::json actions_block(std::string_view block_id, std::array<nlohmann::json, N> buttons) {
     static_assert(N <= max_actions_elements, "Slack takes at most 25 elements in an actions block");
-    auto elements = nlohmann::json::array();
+    nlohmann::json::array_t elements;
+    elements.reserve(N);
     for (auto& b : buttons) elements.push_back(std::move(b));
-    return {{"type", "actions"}, {"block_id", block_id}, {"elements", std::move(elements)}};
+    object_t block;
+    block.emplace("type", "actions");
+    block.emplace("block_id", block_id);
+    block.emplace("elements", std::move(elements));
+    return block;
 }
 
 // The announce channel as plain text can show it (no <#C…> links there).
@@ -79,17 +95,17 @@ std::string announce_channel_words(const context& ctx) {
 nlohmann::json summary_buttons(const context& ctx, const incident& inc) {
     if (!inc.is_open()) return nullptr;  // a resolved incident has nothing left to click
     auto resolve = button_element(button::resolve, "Resolve", inc, "danger");
-    resolve["confirm"] = {
-        {"title", {{"type", "plain_text"}, {"text", "Resolve " + inc.id() + "?"}}},
-        {"text", {{"type", "plain_text"},
-                  // A private incident's resolution is said in its channel only.
-                  {"text", "Resolving " + inc.id() + " stops its reminders" +
-                               (inc.is_private ? std::string(".")
-                                               : " and tells " + announce_channel_words(ctx) + " that it is over.")}}},
-        {"confirm", {{"type", "plain_text"}, {"text", "Resolve"}}},
-        {"deny", {{"type", "plain_text"}, {"text", "Cancel"}}},
-        {"style", "danger"},
-    };
+    object_t confirm;
+    confirm.emplace("title", plain("Resolve " + inc.id() + "?", false));
+    // A private incident's resolution is said in its channel only.
+    confirm.emplace("text", plain("Resolving " + inc.id() + " stops its reminders" +
+                                      (inc.is_private ? std::string(".")
+                                                      : " and tells " + announce_channel_words(ctx) + " that it is over."),
+                                  false));
+    confirm.emplace("confirm", plain("Resolve", false));
+    confirm.emplace("deny", plain("Cancel", false));
+    confirm.emplace("style", "danger");
+    resolve["confirm"] = std::move(confirm);
     // Where customers read a status page, the summary opens its form too.
     if (ctx.cfg.public_page && !inc.is_private)
         return actions_block("warroom_summary_actions",
@@ -98,7 +114,7 @@ nlohmann::json summary_buttons(const context& ctx, const incident& inc) {
                                  button_element(button::public_update, "Public update", inc),
                                  button_element(button::severity, "Change severity", inc),
                                  button_element(button::role, "Assign role", inc),
-                                 resolve,
+                                 std::move(resolve),
                              });
     return actions_block("warroom_summary_actions", std::array{
                                                         button_element(button::update, "Post update", inc, "primary"),

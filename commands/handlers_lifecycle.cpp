@@ -195,19 +195,22 @@ decision handle_declare(const context& ctx, const command_line& line) {
     constexpr std::size_t shown = 3;
     constexpr std::size_t candidates = 50;
     auto words = significant_words(inc.title);
+    // The sort moves these, not the incidents (a stable sort of whole
+    // incidents cost more than reading them).
     struct similar {
-        incident inc;
+        const incident* inc;
         std::size_t shared;
         bool same_type;
     };
+    const auto recent = ctx.store.recent_open(ctx.now - duplicate_window, candidates);
     std::vector<similar> found;
-    for (auto& other : ctx.store.recent_open(ctx.now - duplicate_window, candidates)) {
+    for (const auto& other : recent) {
         if (!can_see(ctx, other)) continue;  // a private incident's title is for its members
         auto theirs = significant_words(other.title);
         std::size_t shared = static_cast<std::size_t>(
             std::count_if(words.begin(), words.end(), [&](const std::string& w) { return theirs.count(w) > 0; }));
         bool same_type = !inc.type.empty() && other.type == inc.type;
-        if (shared > 0 || same_type) found.push_back({std::move(other), shared, same_type});
+        if (shared > 0 || same_type) found.push_back({&other, shared, same_type});
     }
     // Newest first among equals: recent_open gives them in that order.
     std::stable_sort(found.begin(), found.end(), [](const similar& a, const similar& b) {
@@ -215,8 +218,8 @@ decision handle_declare(const context& ctx, const command_line& line) {
     });
     auto duplicates = nlohmann::json::array();
     for (std::size_t i = 0; i < found.size() && i < shown; ++i)
-        duplicates.push_back({{"id", found[i].inc.id()}, {"title", found[i].inc.title},
-                              {"severity", found[i].inc.severity}, {"channel", channel_link(found[i].inc)}});
+        duplicates.push_back({{"id", found[i].inc->id()}, {"title", found[i].inc->title},
+                              {"severity", found[i].inc->severity}, {"channel", channel_link(*found[i].inc)}});
     view["duplicates"] = duplicates;
     view["more_duplicates"] = found.size() > shown;
     view["has_duplicates"] = !duplicates.empty();

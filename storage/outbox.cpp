@@ -1,8 +1,11 @@
 #include "storage/outbox.hpp"
 
 #include "storage/statements.hpp"
+#include "templates/renderer.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <optional>
 
 namespace warroom::storage {
 
@@ -11,14 +14,37 @@ using json = nlohmann::json;
 
 namespace {
 
-json payload_of(const commands::action& a) {
-    json p = json::object();
-    if (!a.users.empty()) p["users"] = a.users;
-    if (!a.topic.empty()) p["topic"] = a.topic;
-    if (!a.body.text.empty()) p["text"] = a.body.text;
-    if (!a.body.blocks_json.empty()) p["blocks"] = a.body.blocks_json;
-    if (a.pin) p["pin"] = true;
-    return p;
+// The stored payload, written straight to JSON text with nlohmann's key
+// order and escaping (templates::append_json_string): building a nlohmann
+// tree copied each message's text and blocks, and its dump read them a byte
+// at a time, for every action a command queues.
+std::string payload_text(const commands::action& a, std::optional<std::int64_t> thread_of, bool thread_head) {
+    std::string out;
+    out.reserve(a.body.text.size() + a.body.blocks_json.size() + a.body.blocks_json.size() / 8 + 64);
+    out += '{';
+    auto key = [&](const char* k) {
+        if (out.size() > 1) out += ',';
+        out += '"';
+        out += k;
+        out += "\":";
+    };
+    if (!a.body.blocks_json.empty()) key("blocks"), templates::append_json_string(out, a.body.blocks_json);
+    if (a.pin) key("pin"), out += "true";
+    if (!a.body.text.empty()) key("text"), templates::append_json_string(out, a.body.text);
+    if (thread_head) key("thread_head"), out += "true";
+    if (thread_of) key("thread_of"), out += std::to_string(*thread_of);
+    if (!a.topic.empty()) key("topic"), templates::append_json_string(out, a.topic);
+    if (!a.users.empty()) {
+        key("users");
+        out += '[';
+        for (std::size_t i = 0; i < a.users.size(); ++i) {
+            if (i) out += ',';
+            templates::append_json_string(out, a.users[i]);
+        }
+        out += ']';
+    }
+    out += '}';
+    return out;
 }
 
 outbox_entry read_outbox(statement& q) {
@@ -87,10 +113,9 @@ void outbox_table::enqueue(const std::vector<commands::action>& actions, std::in
         if (a.thread_of >= 0 && static_cast<std::size_t>(a.thread_of) < actions.size()) head[static_cast<std::size_t>(a.thread_of)] = true;
     for (std::size_t i = 0; i < actions.size(); ++i) {
         const auto& a = actions[i];
-        auto payload = payload_of(a);
-        if (a.thread_of >= 0 && static_cast<std::size_t>(a.thread_of) < i) payload["thread_of"] = ids[static_cast<std::size_t>(a.thread_of)];
-        if (head[i]) payload["thread_head"] = true;
-        auto text = payload.dump(-1, ' ', false, json::error_handler_t::replace);
+        std::optional<std::int64_t> thread_of;
+        if (a.thread_of >= 0 && static_cast<std::size_t>(a.thread_of) < i) thread_of = ids[static_cast<std::size_t>(a.thread_of)];
+        auto text = payload_text(a, thread_of, head[i]);
         ids.push_back(query(db_, insert, a.incident ? a.incident : incident, commands::to_string(a.kind), a.channel,
                             text, now, now)
                           .row([](auto& q) { return q.getColumn(0).getInt64(); }));

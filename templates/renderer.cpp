@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -47,12 +48,197 @@ std::string join_standalone_tags(const std::string& text) {
     return out;
 }
 
+// warroom's own rendering of what the templates use (variables, sections,
+// inverted sections, comments), read from the nlohmann tree itself: kainjow
+// needs its own copy of the data first, which cost about as much as rendering.
+// It follows kainjow's rules to the byte (see render_with_kainjow and its
+// test): names looked up from the innermost context out, null as false, a
+// number as its JSON text, and kainjow's dropping of a line that holds a
+// rendered section tag and nothing but blanks. A template using anything else
+// (partials, set delimiters, dotted names) is rendered by kainjow.
+namespace fast {
+
+enum class kind : unsigned char { text, newline, variable, raw, section, inverted };
+
+struct node {
+    kind k;
+    std::string text;  // the text, the newline, or the name looked up
+    std::vector<node> children;
+};
+
+std::string trim(std::string_view s) {
+    auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    while (!s.empty() && space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    return std::string(s);
+}
+
+// Mirrors kainjow's parser for the default delimiters; nullopt for what it
+// leaves to kainjow.
+std::optional<std::vector<node>> parse(const std::string& input) {
+    std::vector<node> root;
+    std::vector<std::vector<node>*> sections{&root};
+    std::string text;
+    auto flush = [&] {
+        if (!text.empty()) sections.back()->push_back({kind::text, std::move(text), {}});
+        text.clear();
+    };
+    const std::size_t n = input.size();
+    std::size_t pos = 0;
+    while (pos < n) {
+        if (input.compare(pos, 2, "{{") == 0) {
+            flush();
+            std::size_t contents = pos + 2;
+            bool triple = pos != n - 2 && input[contents] == '{';
+            if (triple) ++contents;
+            auto end = input.find(triple ? "}}}" : "}}", contents);
+            if (end == std::string::npos) return std::nullopt;
+            std::string tag = trim(std::string_view(input).substr(contents, end - contents));
+            pos = end + (triple ? 3 : 2);
+            if (!tag.empty() && tag[0] == '=') return std::nullopt;  // set delimiter
+            kind k = kind::variable;
+            std::string name = tag;
+            if (triple) {
+                k = kind::raw;
+            } else if (!tag.empty()) {
+                switch (tag[0]) {
+                    case '#': k = kind::section; break;
+                    case '^': k = kind::inverted; break;
+                    case '&': k = kind::raw; break;
+                    case '/':
+                        if (sections.size() == 1) return std::nullopt;
+                        sections.pop_back();
+                        continue;
+                    case '!': continue;  // comment
+                    case '>': return std::nullopt;  // partial
+                    default: break;
+                }
+                if (k != kind::variable) name = trim(std::string_view(tag).substr(1));
+            }
+            if (name != "." && name.find('.') != std::string::npos) return std::nullopt;
+            sections.back()->push_back({k, std::move(name), {}});
+            if (k == kind::section || k == kind::inverted) sections.push_back(&sections.back()->back().children);
+        } else if (input[pos] == '\n' || input[pos] == '\r') {
+            flush();
+            std::size_t len = input[pos] == '\r' && pos + 1 < n && input[pos + 1] == '\n' ? 2 : 1;
+            sections.back()->push_back({kind::newline, input.substr(pos, len), {}});
+            pos += len;
+        } else {
+            text += input[pos++];
+        }
+    }
+    flush();
+    if (sections.size() != 1) return std::nullopt;
+    return root;
+}
+
+using json = nlohmann::json;
+
+struct state {
+    std::string out;
+    std::size_t line_start = 0;  // where the current line begins in out
+    bool section_tag = false;    // the current line holds a rendered section's tag
+    std::vector<const json*> stack;  // contexts, innermost last
+};
+
+const json* lookup(const state& st, const std::string& name) {
+    if (name.size() == 1 && name[0] == '.') return st.stack.back();
+    for (auto it = st.stack.rbegin(); it != st.stack.rend(); ++it) {
+        if (!(*it)->is_object()) continue;
+        const auto& obj = (*it)->get_ref<const json::object_t&>();
+        if (auto found = obj.find(name); found != obj.end()) return &found->second;
+    }
+    return nullptr;
+}
+
+// kainjow: a line that held a rendered section tag and only blanks goes,
+// newline and all.
+void end_line(state& st, std::string_view newline) {
+    bool blank = st.out.find_first_not_of(" \t", st.line_start) == std::string::npos;
+    if (st.section_tag && blank)
+        st.out.resize(st.line_start);
+    else
+        st.out.append(newline);
+    st.line_start = st.out.size();
+    st.section_tag = false;
+}
+
+bool is_false(const json& v) { return v.is_null() || (v.is_boolean() && !v.get<bool>()); }
+bool is_empty_list(const json& v) { return v.is_array() && v.empty(); }
+
+void render_nodes(state& st, const std::vector<node>& nodes);
+
+void render_section(state& st, const node& n, const json* v) {
+    if (v && v->is_array() && !v->empty()) {
+        for (const auto& item : v->get_ref<const json::array_t&>()) {
+            st.section_tag = true;
+            st.stack.push_back(&item);
+            render_nodes(st, n.children);
+            st.stack.pop_back();
+            st.section_tag = true;
+        }
+        return;
+    }
+    st.section_tag = true;
+    if (v) st.stack.push_back(v);
+    render_nodes(st, n.children);
+    if (v) st.stack.pop_back();
+    st.section_tag = true;
+}
+
+void render_nodes(state& st, const std::vector<node>& nodes) {
+    for (const auto& n : nodes) {
+        switch (n.k) {
+            case kind::text: st.out.append(n.text); break;
+            case kind::newline: end_line(st, n.text); break;
+            case kind::variable:
+            case kind::raw: {
+                const json* v = lookup(st, n.text);
+                if (!v || v->is_boolean() || v->is_null() || v->is_object() || v->is_array()) break;
+                if (v->is_string()) {
+                    const auto& s = v->get_ref<const std::string&>();
+                    if (n.k == kind::raw) st.out.append(s);
+                    else append_escaped_user_text(st.out, s);
+                } else if (n.k == kind::raw) {
+                    st.out.append(v->dump());
+                } else {
+                    append_escaped_user_text(st.out, v->dump());
+                }
+                break;
+            }
+            case kind::section: {
+                const json* v = lookup(st, n.text);
+                if (v && !is_false(*v) && !is_empty_list(*v)) render_section(st, n, v);
+                break;
+            }
+            case kind::inverted: {
+                const json* v = lookup(st, n.text);
+                if (!v || is_false(*v) || is_empty_list(*v)) render_section(st, n, v);
+                break;
+            }
+        }
+    }
+}
+
+std::string render(const std::vector<node>& nodes, const json& data) {
+    state st;
+    st.stack.reserve(8);
+    st.stack.push_back(&data);
+    render_nodes(st, nodes);
+    end_line(st, {});
+    return std::move(st.out);
+}
+
+}  // namespace fast
+
 }  // namespace
 
 struct renderer::compiled {
     mst::mustache tmpl;
+    std::optional<std::vector<fast::node>> nodes;  // none: kainjow renders it
     explicit compiled(const std::string& text) : tmpl(join_standalone_tags(text)) {
         tmpl.set_custom_escape([](const std::string& s) { return escape_user_text(s); });
+        if (tmpl.is_valid()) nodes = fast::parse(join_standalone_tags(text));
     }
 };
 
@@ -117,13 +303,30 @@ renderer::~renderer() = default;
 renderer::renderer(renderer&&) noexcept = default;
 renderer& renderer::operator=(renderer&&) noexcept = default;
 
+namespace {
+
+void trim_end(std::string& out) {
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+}
+
+}  // namespace
+
 std::string renderer::render(std::string_view name, const nlohmann::json& data) const {
+    auto it = templates_.find(name);
+    if (it == templates_.end()) throw template_error("no template called " + std::string(name));
+    if (!it->second->nodes) return render_with_kainjow(name, data);
+    std::string out = fast::render(*it->second->nodes, data);
+    trim_end(out);
+    return out;
+}
+
+std::string renderer::render_with_kainjow(std::string_view name, const nlohmann::json& data) const {
     auto it = templates_.find(name);
     if (it == templates_.end()) throw template_error("no template called " + std::string(name));
     // Templates are parsed once; kainjow's render is non-const only for its
     // own bookkeeping, and a renderer is used from one thread.
     std::string out = it->second->tmpl.render(to_data(data));
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    trim_end(out);
     return out;
 }
 
@@ -215,10 +418,17 @@ void append_json_string(std::string& out, std::string_view text) {
     out += '"';
 }
 
+// Every message is measured several times (fitting the text, packing the
+// blocks): eight ASCII bytes, eight characters, are counted at once.
 std::size_t slack_length(std::string_view text) {
-    std::size_t n = 0;
-    for (char ch : text) {
-        auto c = static_cast<unsigned char>(ch);
+    std::size_t n = 0, i = 0;
+    for (; i < text.size(); ++i) {
+        while (text.size() - i >= 8 && (load_word(text.data() + i) & highs) == 0) {
+            n += 8;
+            i += 8;
+        }
+        if (i == text.size()) break;
+        auto c = static_cast<unsigned char>(text[i]);
         if ((c & 0xC0) != 0x80) ++n;  // a lead byte (or a stray one) starts a code point
         if (c >= 0xF0) ++n;           // four bytes: a surrogate pair in UTF-16
     }

@@ -37,6 +37,10 @@ public:
     // `{{x}}` escapes user text for Slack (mentions kept); `{{{x}}}` inserts
     // markup warroom made itself. Throws template_error for an unknown name.
     std::string render(std::string_view name, const nlohmann::json& data) const;
+    // The same rendered by kainjow, which render() uses only for what its own
+    // renderer leaves out (partials, set delimiters, dotted names): the
+    // reference the tests hold render() to, byte for byte.
+    std::string render_with_kainjow(std::string_view name, const nlohmann::json& data) const;
 
     // Overrides in use, for check-config and logs.
     const std::vector<std::string>& overridden() const { return overridden_; }

@@ -38,12 +38,23 @@ std::size_t hidden_control_length(std::string_view text) {
 std::string escape_user_text(std::string_view text) {
     std::string out;
     out.reserve(text.size() + text.size() / 8);
+    append_escaped_user_text(out, text);
+    return out;
+}
+
+void append_escaped_user_text(std::string& out, std::string_view text) {
+    std::size_t plain_from = 0;  // runs with nothing to escape are appended whole
     for (std::size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
+        auto u = static_cast<unsigned char>(c);
+        if (c != '<' && c != '>' && c != '&' && u >= 0x20 && u != 0x7F && u != 0xC2 && u != 0xE2) continue;
+        out.append(text.substr(plain_from, i - plain_from));
+        plain_from = i + 1;
         if (c == '<') {
             if (auto n = mention_length(text.substr(i)); n > 0) {
                 out.append(text.substr(i, n));
                 i += n - 1;
+                plain_from = i + 1;
                 continue;
             }
             out += "&lt;";
@@ -55,11 +66,12 @@ std::string escape_user_text(std::string_view text) {
             // Stored before the engine cleaned what it is given, or from elsewhere:
             // still never shown to a reader.
             i += skip - 1;
+            plain_from = i + 1;
         } else {
             out += c;
         }
     }
-    return out;
+    out.append(text.substr(plain_from));
 }
 
 markup read_markup(std::string_view inner) {

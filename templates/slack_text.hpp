@@ -14,6 +14,8 @@ namespace warroom::templates {
 // else, <!channel>, <!here>, <!everyone> and <!subteam^…> included, is
 // escaped so it can never ping anyone.
 std::string escape_user_text(std::string_view text);
+// The same, appended to `out` (no string of its own: templates run it per value).
+void append_escaped_user_text(std::string& out, std::string_view text);
 
 // The text as a person reads it in a terminal: mentions as @name/#name,
 // links as "label (url)", entities decoded.

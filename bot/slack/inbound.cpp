@@ -8,8 +8,8 @@ using json = nlohmann::json;
 
 namespace {
 
-inbound from_slash_form(const form& f) {
-    if (auto cmd = parse_slash_command(f)) return *cmd;
+inbound from_slash_form(form f) {
+    if (auto cmd = parse_slash_command(std::move(f))) return std::move(*cmd);
     return invalid_request{"slash_command", "a slash command without command, user_id or channel_id"};
 }
 
@@ -53,7 +53,7 @@ inbound parse_interaction_payload(const json& payload) {
 inbound parse_inbound(std::string_view content_type, std::string_view body) {
     std::optional<form> f;
     switch (classify(content_type, body, f)) {
-        case body_kind::slash_command: return from_slash_form(*f);
+        case body_kind::slash_command: return from_slash_form(std::move(*f));
         case body_kind::event_json: return from_event(parse_event(body));
         case body_kind::interaction: {
             auto payload = parse_interaction(*f);
@@ -88,7 +88,7 @@ inbound parse_envelope(const json& envelope) {
             else if (!it.value().is_null())
                 fields[it.key()] = it.value().dump(-1, ' ', false, json::error_handler_t::replace);
         }
-        return from_slash_form(fields);
+        return from_slash_form(std::move(fields));
     }
     if (type == "interactive") return parse_interaction_payload(payload);
     return invalid_request{"unknown", "an envelope of unknown type '" + type + "'"};

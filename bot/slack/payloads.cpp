@@ -50,6 +50,12 @@ std::string get(const form& f, const char* key) {
     return v ? *v : std::string{};
 }
 
+// The value, moved out of the form (every slash command's fields pass here).
+std::string take(form& f, const char* key) {
+    auto it = f.find(key);
+    return it == f.end() ? std::string{} : std::move(it->second);
+}
+
 std::string lower_media_type(std::string_view content_type) {
     auto semi = content_type.find(';');
     std::string_view media = content_type.substr(0, semi);
@@ -125,25 +131,25 @@ std::optional<form> parse_form(std::string_view body) {
     return out;
 }
 
-std::optional<slash_command> parse_slash_command(const form& f) {
+std::optional<slash_command> parse_slash_command(form f) {
     slash_command c;
-    c.command = get(f, "command");
-    c.user_id = get(f, "user_id");
-    c.channel_id = get(f, "channel_id");
+    c.command = take(f, "command");
+    c.user_id = take(f, "user_id");
+    c.channel_id = take(f, "channel_id");
     if (c.command.empty() || c.user_id.empty() || c.channel_id.empty()) return std::nullopt;
 
-    c.token = get(f, "token");
-    c.team_id = get(f, "team_id");
-    c.team_domain = get(f, "team_domain");
-    c.enterprise_id = get(f, "enterprise_id");
-    c.enterprise_name = get(f, "enterprise_name");
-    c.channel_name = get(f, "channel_name");
-    c.user_name = get(f, "user_name");
-    c.text = get(f, "text");
-    c.api_app_id = get(f, "api_app_id");
-    c.is_enterprise_install = get(f, "is_enterprise_install") == "true";
-    c.response_url = get(f, "response_url");
-    c.trigger_id = get(f, "trigger_id");
+    c.token = take(f, "token");
+    c.team_id = take(f, "team_id");
+    c.team_domain = take(f, "team_domain");
+    c.enterprise_id = take(f, "enterprise_id");
+    c.enterprise_name = take(f, "enterprise_name");
+    c.channel_name = take(f, "channel_name");
+    c.user_name = take(f, "user_name");
+    c.text = take(f, "text");
+    c.api_app_id = take(f, "api_app_id");
+    c.is_enterprise_install = take(f, "is_enterprise_install") == "true";
+    c.response_url = take(f, "response_url");
+    c.trigger_id = take(f, "trigger_id");
     return c;
 }
 

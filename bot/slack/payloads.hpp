@@ -56,7 +56,7 @@ struct slash_command {
 };
 
 // Needs non-empty command, user_id and channel_id; other fields default to "".
-std::optional<slash_command> parse_slash_command(const form& f);
+std::optional<slash_command> parse_slash_command(form f);  // by value: its strings are moved, not copied
 
 // Slack's reachability probe for distributed apps (`ssl_check=1`): answer 200
 // and do nothing. classify() reports such a post as unknown.

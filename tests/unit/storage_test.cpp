@@ -269,6 +269,44 @@ TEST_CASE("everything survives closing and reopening the file") {
     }
 }
 
+TEST_CASE("an outbox action reads back as queued, whatever its text holds") {
+    temp_db t;
+    storage::database db(t.location);
+    storage::incident_repository repo(db);
+    auto d = declare(1, "a", at(1000));
+    commands::action head;
+    head.body = {"quote \" backslash \\ tab\t line\nnext \x01 é 🔥", R"([{"text":"say \"hi\""}])"};
+    head.pin = true;
+    commands::action reply;
+    reply.body.text = "part two";
+    reply.thread_of = 2;
+    commands::action topic;
+    topic.kind = commands::action_kind::set_topic;
+    topic.topic = "P1 \"down\"";
+    commands::action dm;
+    dm.kind = commands::action_kind::direct_message;
+    dm.users = {"U9"};
+    dm.body.text = std::string("bad \xff byte");
+    d.actions.insert(d.actions.end(), {head, reply, topic, dm});
+    repo.apply(d, at(1000));
+
+    auto pending = repo.pending_actions(at(1000), 10);
+    REQUIRE(pending.size() == 6);
+    const auto& h = pending[2];
+    CHECK(h.act.body.text == head.body.text);
+    CHECK(h.act.body.blocks_json == head.body.blocks_json);
+    CHECK(h.act.pin);
+    CHECK(h.thread_head);
+    CHECK(h.thread_of == 0);
+    CHECK(pending[3].act.body.text == "part two");
+    CHECK(pending[3].thread_of == h.id);
+    CHECK_FALSE(pending[3].thread_head);
+    CHECK_FALSE(pending[3].act.pin);
+    CHECK(pending[4].act.topic == "P1 \"down\"");
+    CHECK(pending[5].act.users == std::vector<std::string>{"U9"});
+    CHECK(pending[5].act.body.text == "bad \uFFFD byte");  // invalid UTF-8 is replaced, not refused
+}
+
 TEST_CASE("the outbox delivers in order and holds an incident's later actions behind a retry") {
     temp_db t;
     storage::database db(t.location);

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -94,6 +95,124 @@ TEST_CASE("every built-in template renders with no data") {
         CHECK_NOTHROW(r.render(name, nlohmann::json::object()));
     }
     CHECK_THROWS_AS(r.render("no_such_template", nlohmann::json::object()), template_error);
+}
+
+namespace {
+
+// Every name a template looks up, so that random data reaches each of its
+// sections and variables.
+std::vector<std::string> tag_names(std::string_view text) {
+    std::vector<std::string> names;
+    for (auto pos = text.find("{{"); pos != std::string_view::npos; pos = text.find("{{", pos)) {
+        auto end = text.find("}}", pos);
+        if (end == std::string_view::npos) break;
+        auto tag = text.substr(pos + 2, end - pos - 2);
+        while (!tag.empty() && (tag[0] == '{' || tag[0] == '#' || tag[0] == '^' || tag[0] == '/' || tag[0] == '&' ||
+                                tag[0] == ' '))
+            tag.remove_prefix(1);
+        while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+        if (!tag.empty() && tag != ".") names.emplace_back(tag);
+        pos = end + 2;
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    return names;
+}
+
+nlohmann::json random_object(std::mt19937& rng, const std::vector<std::string>& names, int depth);
+
+nlohmann::json random_value(std::mt19937& rng, const std::vector<std::string>& names, int depth) {
+    switch (rng() % (depth > 0 ? 15 : 11)) {
+        case 0: return nullptr;
+        case 1: return false;
+        case 2: return true;
+        case 3: return "";
+        case 4: return " \t";
+        case 5: return "a <!channel> & <@U1|bob> > \x07 é\u202E line\nnext";
+        case 6: return 42;
+        case 7: return -1.5;
+        case 8: return nlohmann::json::array();
+        case 9: return "plain";
+        case 10: return nlohmann::json::object();
+        case 11: {
+            auto list = nlohmann::json::array();
+            for (unsigned i = 0, n = 1 + rng() % 3; i < n; ++i) list.push_back(random_object(rng, names, depth - 1));
+            return list;
+        }
+        case 12: return random_object(rng, names, depth - 1);
+        case 13: return nlohmann::json::array({"one", "<two>"});
+        default: return nlohmann::json::array({random_value(rng, names, 0), random_value(rng, names, 0)});
+    }
+}
+
+nlohmann::json random_object(std::mt19937& rng, const std::vector<std::string>& names, int depth) {
+    auto obj = nlohmann::json::object();
+    for (const auto& name : names)
+        if (rng() % 4 != 0) obj[name] = random_value(rng, names, depth);
+    return obj;
+}
+
+// render() is warroom's own renderer wherever the template allows; kainjow is
+// the reference it must equal byte for byte, whatever the data.
+void check_same_as_kainjow(const renderer& r, std::string_view name, std::string_view text, unsigned seed) {
+    INFO("template " << name);
+    auto names = tag_names(text);
+    std::mt19937 rng(seed);
+    std::vector<nlohmann::json> cases{nlohmann::json::object(), nlohmann::json(nullptr)};
+    for (int i = 0; i < 300; ++i) cases.push_back(random_object(rng, names, 2));
+    for (const auto& data : cases) {
+        auto ours = r.render(name, data), reference = r.render_with_kainjow(name, data);
+        if (ours != reference) {
+            INFO("data " << data.dump());
+            CHECK(ours == reference);
+            return;
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("Slack's length is UTF-16 code units, wherever in a long text a character falls") {
+    // One code unit for ASCII, two- and three-byte characters, two for four
+    // bytes, none for a stray continuation byte.
+    const std::vector<std::pair<std::string, std::size_t>> chars{{"a", 1}, {"é", 1}, {"…", 1}, {"🔥", 2}, {"\x80", 0}};
+    for (std::size_t at = 0; at < 20; ++at)
+        for (const auto& [ch, units] : chars) {
+            INFO("at " << at << ": " << ch);
+            std::string text = std::string(at, 'x') + ch + std::string(19 - at, 'y');
+            CHECK(slack_length(text) == 19 + units);
+        }
+}
+
+TEST_CASE("every built-in template renders exactly as kainjow renders it, for any data") {
+    renderer r;
+    unsigned seed = 1;
+    for (const auto& [name, text] : builtin_templates()) check_same_as_kainjow(r, name, text, seed++);
+}
+
+TEST_CASE("overrides render exactly as kainjow renders them, kainjow's own features included") {
+    auto dir = fs::temp_directory_path() / ("warroom-tpl-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir);
+    struct cleanup {
+        fs::path p;
+        ~cleanup() { fs::remove_all(p); }
+    } guard{dir};
+    // Blank lines around sections, \r\n and \r, comments, spaced and empty
+    // names, {{& }} and {{{ }}}, {{.}} inside and outside sections.
+    const std::vector<std::pair<std::string, std::string>> overrides{
+        {"error", "  {{#a}}  \n{{b}}{{/a}}\r\n{{^c}} \t{{/c}}\r{{! a comment }}x{{ d }}{{{e}}}{{& f}}{{}}\n"
+                  "{{#a}}{{.}}{{/a}}\n  \n{{#l}}{{n}},{{#m}}{{a}}{{/m}}\n{{/l}}{{.}}\n\t{{^l}}{{/l}}\t\n{{b}}"},
+        {"done", "{{#x}}\n{{#y}}\n{{z}}\n{{/y}}\n{{/x}}\n{{^x}}\n  {{^y}}  \n{{/y}}{{/x}}\n{{{z}}}{{#z}}{{z}}{{/z}}"},
+        // kainjow's alone: dotted names, partials, set delimiters.
+        {"note", "{{a.b}} {{#a}}{{b}}{{/a}} {{>p}}"},
+        {"help", "{{=<% %>=}}<% a %> {{a}}"},
+    };
+    for (const auto& [name, text] : overrides) std::ofstream(dir / (name + ".mustache"), std::ios::binary) << text;
+    renderer r(dir.string());
+    unsigned seed = 100;
+    for (const auto& [name, text] : overrides) check_same_as_kainjow(r, name, text, seed++);
+    CHECK(r.render("note", {{"a", {{"b", "<x>"}}}, {"p", "{{a.b}}!"}}) == "&lt;x&gt; &lt;x&gt; &lt;x&gt;!");
+    CHECK(r.render("help", {{"a", "1"}}) == "1 {{a}}");
 }
 
 TEST_CASE("Block Kit: sections, dividers and Slack's limits") {
