@@ -14,6 +14,7 @@ Usage: python3 tests/integration/test_paging.py build/warroom   (or WARROOM_BINA
 """
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -292,11 +293,15 @@ class SequenceTests(PagingCase):
 
 class EscalationTests(PagingCase):
     def test_missed_acknowledgement_pages(self):
+        # Deadlines are whole seconds from the declare's second: ack_within (2 s) ends no earlier than this.
+        ack_deadline = math.floor(time.time()) + 2
         n, ch, _ = self.declare("nobody answers", sev="P0")
-        self.assertEqual(self.pd_events(n), [])  # P0 pages only when not acknowledged
+        # P0 pages only when not acknowledged: not at the declare (which, on a slow sanitizer build,
+        # may itself take longer than ack_within), but once the acknowledgement is missed.
         harness.wait_until("the missed acknowledgement to page", lambda: self.pd_events(n), timeout=10)
         self.w.pages_quiet()
         pd = self.pd_events(n)
+        self.assertGreaterEqual(pd[0]["time"], ack_deadline - 0.05, "paged before ack_within ran out")
         self.assertEqual([r["body"]["event_action"] for r in pd], ["trigger"])
         self.assertEqual(pd[0]["body"]["routing_key"], PD_ESCALATION_KEY)
         self.assertEqual(pd[0]["body"]["payload"]["severity"], "critical")
