@@ -289,7 +289,9 @@ class StatusPageTests(harness.ServeCase):
         def components_section():
             html = self.w.page("/")[2]
             return html[html.index('id="components"'):html.index('id="history"')]
-        self.assertNotIn("Major outage", components_section())
+        # API's own entry: today's bar of another component may name an earlier test's outage.
+        api = components_section().split('<span class="name">API</span>', 1)[1].split("</li>", 1)[0]
+        self.assertNotIn("Major outage", api)
 
         # A public update shows within a second, newest first, in place of the fixed sentences.
         first = f"Searches may time out {INJECTION}"
