@@ -13,6 +13,13 @@
 using namespace warroom::templates;
 namespace fs = std::filesystem;
 
+// A templates directory of the test's own, removed with its files when the test ends.
+struct temp_template_dir {
+    fs::path path = fs::temp_directory_path() / ("warroom-tpl-" + std::to_string(std::random_device{}()));
+    temp_template_dir() { fs::create_directories(path); }
+    ~temp_template_dir() { fs::remove_all(path); }
+};
+
 TEST_CASE("user text can never ping @channel, @here or @everyone") {
     CHECK(escape_user_text("<!channel> down") == "&lt;!channel&gt; down");
     CHECK(escape_user_text("<!here>") == "&lt;!here&gt;");
@@ -191,12 +198,8 @@ TEST_CASE("every built-in template renders exactly as kainjow renders it, for an
 }
 
 TEST_CASE("overrides render exactly as kainjow renders them, kainjow's own features included") {
-    auto dir = fs::temp_directory_path() / ("warroom-tpl-" + std::to_string(std::random_device{}()));
-    fs::create_directories(dir);
-    struct cleanup {
-        fs::path p;
-        ~cleanup() { fs::remove_all(p); }
-    } guard{dir};
+    temp_template_dir tmp;
+    const fs::path& dir = tmp.path;
     // Blank lines around sections, \r\n and \r, comments, spaced and empty
     // names, {{& }} and {{{ }}}, {{.}} inside and outside sections.
     const std::vector<std::pair<std::string, std::string>> overrides{
@@ -338,12 +341,8 @@ TEST_CASE("JSON strings are nlohmann's wherever in a long text the byte to escap
 }
 
 TEST_CASE("a templates directory overrides templates file by file") {
-    auto dir = fs::temp_directory_path() / ("warroom-tpl-" + std::to_string(std::random_device{}()));
-    fs::create_directories(dir);
-    struct cleanup {
-        fs::path p;
-        ~cleanup() { fs::remove_all(p); }
-    } guard{dir};
+    temp_template_dir tmp;
+    const fs::path& dir = tmp.path;
     std::ofstream(dir / "error.mustache") << "Oops: {{message}}";
     renderer r(dir.string());
     CHECK(r.render("error", {{"message", "<!here>"}}) == "Oops: &lt;!here&gt;");
