@@ -13,14 +13,12 @@ a 429's Retry-After met by one replica keeps the other from calling that method 
 import os
 import subprocess
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_replicas as replicas  # noqa: E402  (two replicas on PostgreSQL, lease 3 s)
 import test_serve as harness  # noqa: E402
 
-LEASE = 3
-CONFIG = f'lease = "{LEASE}s"\n' + harness.CONFIG
 # rate_limiter's tier 2 at Slack's pace: 20 calls a minute, 6 at once.
 BURST, INTERVAL = 6, 3.0
 JITTER = 1.0  # seconds a call may take from its token to the fake (a sanitizer build on a busy machine)
@@ -28,42 +26,19 @@ setUpModule = harness.start_own_fake
 tearDownModule = harness.stop_own_fake
 
 
-def replica(tmpdir, name, fresh):
-    w = harness.Warroom(tmpdir, CONFIG, fresh_db=fresh)
-    w.extra_env = {"WARROOM_REPLICA_ID": name, "WARROOM_SLACK_PACE": "1"}
-    return w
-
-
 def created(since=0):
     """conversations.create calls Slack answered ok, oldest first."""
     return [c for c in harness.FAKE.calls("conversations.create", since) if c["outcome"] == "ok"]
 
 
-class ReplicaPaceTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not os.environ.get("WARROOM_TEST_DB", "").startswith(("postgresql://", "postgres://")):
-            raise unittest.SkipTest("needs WARROOM_TEST_DB=postgresql://… (tests/support/with_pg.sh)")
-        cls.tmp1 = tempfile.TemporaryDirectory(prefix="warroom-pace-1-")
-        cls.tmp2 = tempfile.TemporaryDirectory(prefix="warroom-pace-2-")
-        cls.w1 = replica(cls.tmp1.name, "replica-one", fresh=True).start()
-        cls.w2 = replica(cls.tmp2.name, "replica-two", fresh=False).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        for w in (cls.w1, cls.w2):
-            w.stop()
-        cls.tmp1.cleanup()
-        cls.tmp2.cleanup()
+class ReplicaPaceTests(replicas.TwoReplicas):
+    env = {"WARROOM_SLACK_PACE": "1"}
 
     def setUp(self):
         harness.FAKE.post("clear_faults")
         # Each test starts with the fleet's buckets full (what an earlier test spent is forgotten).
         subprocess.run(["psql", "-q", os.environ["WARROOM_TEST_DB"], "-c", "DELETE FROM slack_pace"],
                        check=True, stdout=subprocess.DEVNULL)
-
-    def logs(self):
-        return f"\n--- replica one ---\n{self.w1.logs()}\n--- replica two ---\n{self.w2.logs()}"
 
     def wait_created(self, since, count, timeout):
         return harness.wait_until(f"{count} channels created", lambda: len(created(since)) >= count and created(since),

@@ -24,9 +24,9 @@ tearDownModule = harness.stop_own_fake
 CONFIG = f'lease = "{LEASE}s"\n' + harness.CONFIG
 
 
-def replica(tmpdir, name, fresh):
+def replica(tmpdir, name, fresh, env=None):
     w = harness.Warroom(tmpdir, CONFIG, fresh_db=fresh)
-    w.extra_env = {"WARROOM_REPLICA_ID": name}
+    w.extra_env = {"WARROOM_REPLICA_ID": name, **(env or {})}
     return w
 
 
@@ -36,15 +36,18 @@ def healthz(w):
     return status, json.loads(body)
 
 
-class ReplicaTests(unittest.TestCase):
+class TwoReplicas(unittest.TestCase):
+    """Two replicas on the WARROOM_TEST_DB database (emptied first), for the suites of replicas."""
+    env = {}  # more of each replica's environment
+
     @classmethod
     def setUpClass(cls):
         if not os.environ.get("WARROOM_TEST_DB", "").startswith(("postgresql://", "postgres://")):
             raise unittest.SkipTest("needs WARROOM_TEST_DB=postgresql://… (tests/support/with_pg.sh)")
         cls.tmp1 = tempfile.TemporaryDirectory(prefix="warroom-replica-1-")
         cls.tmp2 = tempfile.TemporaryDirectory(prefix="warroom-replica-2-")
-        cls.w1 = replica(cls.tmp1.name, "replica-one", fresh=True).start()
-        cls.w2 = replica(cls.tmp2.name, "replica-two", fresh=False).start()
+        cls.w1 = replica(cls.tmp1.name, "replica-one", fresh=True, env=cls.env).start()
+        cls.w2 = replica(cls.tmp2.name, "replica-two", fresh=False, env=cls.env).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -53,15 +56,17 @@ class ReplicaTests(unittest.TestCase):
         cls.tmp1.cleanup()
         cls.tmp2.cleanup()
 
+    def logs(self):
+        return f"\n--- replica one ---\n{self.w1.logs()}\n--- replica two ---\n{self.w2.logs()}"
+
+
+class ReplicaTests(TwoReplicas):
     def setUp(self):
         # The fake keeps its channels: incidents of earlier tests still post to theirs.
         harness.FAKE.post("clear_faults")
         for w in (self.w1, self.w2):
             if w.proc.poll() is not None:
                 w.start()
-
-    def logs(self):
-        return f"\n--- replica one ---\n{self.w1.logs()}\n--- replica two ---\n{self.w2.logs()}"
 
     def quiet(self):
         self.w1.quiet()
