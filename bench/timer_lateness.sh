@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# How late warroom's timers fire (issue #16): a `declare P0` load arms an ack
-# escalation and an update reminder per incident, due seconds later (P0's
-# ack_within = 2s, update_every = 3s below), while the load is still running;
-# after it, the histogram warroom_timer_lateness_seconds on /metrics says how
-# long after its deadline each fired. Prints p50 and p99 (read from the
-# buckets: an upper bound, the bucket's edge) and the count, idle and under load.
+# How late warroom's timers fire (issue #16), from the histogram
+# warroom_timer_lateness_seconds on /metrics (how long after its deadline each
+# timer fired). Prints p50 and p99 (read from the buckets: an upper bound, the
+# bucket's edge) and the count of each phase:
+#   idle:   5 P0 incidents, their timers alone (P0: ack_within 2s, update_every 3s below);
+#   steady: 20 P0 incidents escalating and reminding (about 17 timers a second)
+#           while the shared loadgen's declare load (`declare P2 load test…`, whose
+#           own timers are hours away) runs on STEADY_CONNECTIONS; only the timers
+#           that fired during that load are counted: the issue's "under the declare load";
+#   storm:  a `declare P0` load, so every declared incident arms timers due
+#           seconds later: thousands fall due each second (throughput, not lateness).
 #
-#   bench/timer_lateness.sh [DURATION] [CONNECTIONS]     (defaults: 10 s, 2)
+#   bench/timer_lateness.sh [DURATION] [CONNECTIONS] [STEADY_CONNECTIONS]   (defaults: 10 s, 2, 50)
 #   env: WARROOM_BENCH_BINARY (default build/warroom); WARROOM_SHARED_BENCH (../shared/bench)
 # Needs the shared loadgen (wrk, node). The figures mean something only with
 # the machine stated: the timers share the network thread with the load.
@@ -14,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 loadgen=$(cd "${WARROOM_SHARED_BENCH:-../shared/bench}/loadgen" && pwd)
 warroom=${WARROOM_BENCH_BINARY:-build/warroom}
-duration=${1:-10} conns=${2:-2}
+duration=${1:-10} conns=${2:-2} steady_conns=${3:-50}
 
 work=$(mktemp -d /tmp/timer-lateness.XXXXXX)
 bot_pid='' fake_pid=''
@@ -35,6 +40,17 @@ notify_channels    = []
 page               = []
 postmortem         = false
 page_outside_hours = true
+
+[[severities]]
+name               = "P2"
+label              = "Medium"
+ack_within         = "1h"
+update_every       = "2h"
+resolve_within     = "24h"
+notify_channels    = []
+page               = []
+postmortem         = false
+page_outside_hours = false
 EOF
 
 token=xoxb-test-token
@@ -54,8 +70,12 @@ for _ in $(seq 300); do
 done
 
 # p50, p99 (the upper edge of the bucket holding that rank) and the count, from /metrics.
+buckets() { curl -s "$base/metrics" | grep '^warroom_timer_lateness_seconds_bucket'; }
+# With a file of earlier buckets as $1: only what fired since.
 quantiles() {
-  curl -s "$base/metrics" | awk '
+  { if [ -n "${1:-}" ]; then sed 's/^/before /' "$1"; fi; buckets; } | awk '
+    /^before / { sub(/^before /, ""); base[$1] = $NF; next }
+    /^warroom_timer_lateness_seconds_bucket/ { $NF = $NF - base[$1] }
     /^warroom_timer_lateness_seconds_bucket/ {
       match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5); n[++k] = $NF; edge[k] = le }
     END {
@@ -75,6 +95,16 @@ quantiles() {
 for i in 1 2 3 4 5; do node "$loadgen/slack-request.mjs" "$base/slack/events" "$secret" "declare P0 idle timer $i" >/dev/null; done
 sleep 4
 echo "idle (5 incidents, nothing else running): $(quantiles)"
+
+# Steady: 15 more P0 incidents (20 in all, each escalating every 2 s and reminding every 3 s),
+# then the compare.sh declare load on STEADY_CONNECTIONS; counted: what fired during it.
+for i in $(seq 6 20); do node "$loadgen/slack-request.mjs" "$base/slack/events" "$secret" "declare P0 steady timer $i" >/dev/null; done
+sleep 3
+buckets >"$work/steady.before"
+line=$("$loadgen/run.sh" "$base/slack/events" "$secret" 'declare P2 load test c{c} r{r} {n}' "$duration" "$steady_conns" || true)
+echo "steady timers of 20 P0 incidents during a declare P2 load c=$steady_conns ${duration}s: $(quantiles "$work/steady.before")"
+echo "  that load: $line"
+sleep 2
 before=$(curl -s "$base/metrics" | awk '/^warroom_timer_lateness_seconds_count/ {print $2}')
 
 # Under load: declares for DURATION s; each incident's first deadlines come due while it runs.

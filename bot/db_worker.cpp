@@ -1,4 +1,4 @@
-// The database thread's loop: group-commit the commands waiting, then run jobs.
+// The database thread's loop: urgent jobs, then group-commit the commands waiting, then the other jobs.
 #include "bot/db_worker.hpp"
 
 #include <spdlog/spdlog.h>
@@ -28,10 +28,10 @@ void db_worker::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
-void db_worker::enqueue(job j) {
+void db_worker::enqueue(lane where, job j) {
     {
         std::lock_guard lock(mutex_);
-        jobs_.push_back(std::move(j));
+        (where == lane::before_commands ? first_ : jobs_).push_back(std::move(j));
     }
     cv_.notify_one();
 }
@@ -58,14 +58,16 @@ net::task<commands::outcome> db_worker::submit(commands::request req) {
 void db_worker::loop() {
     for (;;) {
         std::vector<command> batch;
-        std::deque<job> jobs;
+        std::deque<job> first, jobs;
         {
             std::unique_lock lock(mutex_);
-            cv_.wait(lock, [&] { return stopping_ || !commands_.empty() || !jobs_.empty(); });
-            if (commands_.empty() && jobs_.empty() && stopping_) return;
+            cv_.wait(lock, [&] { return stopping_ || !commands_.empty() || !jobs_.empty() || !first_.empty(); });
+            if (commands_.empty() && jobs_.empty() && first_.empty() && stopping_) return;
+            first.swap(first_);
             batch.swap(commands_);
             jobs.swap(jobs_);
         }
+        for (auto& j : first) j(ops_);
         if (!batch.empty()) {
             largest_batch_ = std::max(largest_batch_, batch.size());
             std::vector<commands::request> reqs;

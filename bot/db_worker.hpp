@@ -38,7 +38,17 @@ public:
     // executor with the result (or the exception it threw). Nothing else runs
     // there: no arbitrary code over the runtime.
     template <class R, class... P>
-    net::task<R> run(R (store_ops::*op)(P...), std::decay_t<P>... args);
+    net::task<R> run(R (store_ops::*op)(P...), std::decay_t<P>... args) {
+        return run_in(lane::after_commands, op, std::move(args)...);
+    }
+
+    // The same, ahead of the commands waiting: for work whose lateness users
+    // see (a due escalation), which would otherwise wait for the batch in
+    // progress and then the whole next one (#16: timers under a declare load).
+    template <class R, class... P>
+    net::task<R> run_first(R (store_ops::*op)(P...), std::decay_t<P>... args) {
+        return run_in(lane::before_commands, op, std::move(args)...);
+    }
 
     // An /incident command through group commit: what it did and the answer.
     net::task<commands::outcome> submit(commands::request req);
@@ -47,17 +57,21 @@ public:
 
 private:
     using job = std::function<void(store_ops&)>;
+    enum class lane { before_commands, after_commands };
+    template <class R, class... P>
+    net::task<R> run_in(lane where, R (store_ops::*op)(P...), std::decay_t<P>... args);
     struct command {
         commands::request req;
         std::function<void(commands::outcome)> done;
     };
-    void enqueue(job j);
+    void enqueue(lane where, job j);
     void enqueue(command c);
     void loop();
 
     store_ops ops_;
     std::mutex mutex_;
     std::condition_variable cv_;
+    std::deque<job> first_;
     std::deque<job> jobs_;
     std::vector<command> commands_;
     bool stopping_ = false;
@@ -66,12 +80,12 @@ private:
 };
 
 template <class R, class... P>
-net::task<R> db_worker::run(R (store_ops::*op)(P...), std::decay_t<P>... args) {
+net::task<R> db_worker::run_in(lane where, R (store_ops::*op)(P...), std::decay_t<P>... args) {
     // A void operation answers with an empty value.
     using V = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
     // Named, not a temporary in the co_await expression (see db_worker::submit).
-    auto start = [this, op, args = std::make_tuple(std::move(args)...)](net::resume_with<V> resume) mutable {
-        enqueue(job([resume = std::move(resume), op, args = std::move(args)](store_ops& ops) mutable {
+    auto start = [this, where, op, args = std::make_tuple(std::move(args)...)](net::resume_with<V> resume) mutable {
+        enqueue(where, job([resume = std::move(resume), op, args = std::move(args)](store_ops& ops) mutable {
             std::exception_ptr error;
             std::optional<V> result;
             try {

@@ -64,7 +64,8 @@ net::task<void> run_timers(db_worker& db, delivery& outbox, outbound::delivery& 
         store_ops::timer_pass p;
         std::string failure;
         try {
-            p = co_await db.run(&store_ops::fire_due);
+            // Ahead of queued commands: an escalation is late by whatever it waits behind.
+            p = co_await db.run_first(&store_ops::fire_due);
             for (auto late : p.lateness) stats.observe_timer_lateness(late);
             if (p.fired) {
                 outbox.wake();
