@@ -30,6 +30,7 @@ public:
     std::vector<commands::incident> list_resolved_since(commands::time_point since);
     std::vector<commands::incident> recent_open(commands::time_point since, std::size_t limit);
     std::vector<commands::timeline_entry> timeline(std::int64_t number);
+    std::vector<commands::timeline_entry> open_timelines();
     std::int64_t next_number();
     bool channel_name_taken(std::string_view name);
     std::map<std::string, std::size_t> open_by_severity();

@@ -392,6 +392,60 @@ TEST_CASE("open incidents are counted by severity and listed with their roles") 
     CHECK(repo.list_declared_since(at(0)).size() == 2);
 }
 
+TEST_CASE("every open incident's timeline and follow-ups in one read each, as each incident's own reads give them") {
+    temp_db t;
+    storage::database db(t.location);
+    storage::incident_repository repo(db);
+    for (std::int64_t n = 1; n <= 3; ++n) repo.apply(declare(n, "i" + std::to_string(n), at(1000)), at(1000));
+    // Rows of the three interleaved, and incident 2 resolved with its own.
+    commands::decision more;
+    for (int i = 0; i < 3; ++i)
+        for (std::int64_t n : {3, 1, 2}) more.timeline.push_back({n, at(2000 + i), "U1", "note", "n" + std::to_string(n) + "." + std::to_string(i)});
+    std::int64_t id = 1;
+    for (std::int64_t n : {3, 2, 1, 3}) {
+        commands::followup f;
+        f.id = id++;
+        f.incident = n;
+        f.text = "follow-up " + std::to_string(f.id);
+        f.created_by = "U1";
+        f.created_at = at(2500);
+        more.followups.push_back(f);
+    }
+    repo.apply(more, at(2500));
+    auto resolved = *repo.find(2);
+    resolved.status = commands::incident_status::resolved;
+    resolved.due = {};
+    commands::decision d;
+    d.save = resolved;
+    repo.apply(d, at(3000));
+
+    std::vector<commands::timeline_entry> expected_timeline;
+    std::vector<commands::followup> expected_followups;
+    for (std::int64_t n : {1, 3}) {
+        for (auto& e : repo.timeline(n)) expected_timeline.push_back(e);
+        for (auto& f : repo.followups_of(n)) expected_followups.push_back(f);
+    }
+    REQUIRE(expected_timeline.size() == 8);
+    auto timelines = repo.open_timelines();
+    REQUIRE(timelines.size() == expected_timeline.size());
+    for (std::size_t i = 0; i < timelines.size(); ++i) {
+        INFO(i);
+        CHECK(timelines[i].incident == expected_timeline[i].incident);
+        CHECK(timelines[i].at == expected_timeline[i].at);
+        CHECK(timelines[i].actor == expected_timeline[i].actor);
+        CHECK(timelines[i].kind == expected_timeline[i].kind);
+        CHECK(timelines[i].text == expected_timeline[i].text);
+    }
+    CHECK(timelines[1].text == "n1.0");
+    CHECK(timelines[4].incident == 3);
+    auto followups = repo.open_incidents_followups();
+    REQUIRE(followups.size() == 3);
+    std::vector<std::int64_t> ids;
+    for (const auto& f : followups) ids.push_back(f.id);
+    CHECK(ids == std::vector<std::int64_t>{3, 1, 4});
+    CHECK(followups[2].text == "follow-up 4");
+}
+
 TEST_CASE("recent open incidents: newest first, bounded, resolved ones left out") {
     temp_db t;
     storage::database db(t.location);
