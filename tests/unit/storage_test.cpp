@@ -340,12 +340,12 @@ TEST_CASE("the outbox delivers in order and holds an incident's later actions be
     CHECK(later[0].attempts == 1);
     CHECK(later[0].last_error == "ratelimited");
 
+    using counts_by_state = std::map<std::string, std::size_t>;
+    CHECK(repo.outbox_counts() == counts_by_state{{"pending", 2}, {"done", 2}, {"dead", 0}});
     repo.mark_dead(later[0].id, "invalid_auth", at(1010));
     repo.mark_delivered(later[1].id, at(1010));
     CHECK(repo.pending_action_count() == 0);
-    auto counts = repo.outbox_counts();
-    CHECK(counts["done"] == 3);
-    CHECK(counts["dead"] == 1);
+    CHECK(repo.outbox_counts() == counts_by_state{{"pending", 0}, {"done", 3}, {"dead", 1}});
     auto dead = repo.dead_actions();
     REQUIRE(dead.size() == 1);
     CHECK(dead[0].last_error == "invalid_auth");
