@@ -68,6 +68,8 @@ public:
     // all of them with one query each instead of two per incident (#16).
     std::vector<commands::timeline_entry> open_timelines() { return incidents_.open_timelines(); }
     std::vector<commands::followup> open_incidents_followups() { return followups_.of_open_incidents(); }
+    // Every incident's channel, open or resolved, without reading the rest of it.
+    std::vector<incident_channel> incident_channels() { return incidents_.channels(); }
 
     // Writes everything a decision holds: the incident (with roles and
     // deadlines), timeline entries and outbox actions. The caller wraps it in

@@ -444,6 +444,16 @@ TEST_CASE("every open incident's timeline and follow-ups in one read each, as ea
     for (const auto& f : followups) ids.push_back(f.id);
     CHECK(ids == std::vector<std::int64_t>{3, 1, 4});
     CHECK(followups[2].text == "follow-up 4");
+
+    // Every incident's channel, the resolved one's too.
+    repo.set_channel(3, "C3", "incident-20261124-3-renamed");
+    auto channels = repo.incident_channels();
+    REQUIRE(channels.size() == 3);
+    CHECK(channels[1].number == 2);
+    CHECK(channels[1].name == "incident-20261124-2");
+    CHECK(channels[1].id.empty());
+    CHECK(channels[2].id == "C3");
+    CHECK(channels[2].name == "incident-20261124-3-renamed");
 }
 
 TEST_CASE("recent open incidents: newest first, bounded, resolved ones left out") {
