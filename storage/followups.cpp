@@ -67,6 +67,11 @@ std::vector<commands::followup> followup_table::of_incident(std::int64_t inciden
     return read(select_followups + "WHERE incident = ? ORDER BY id", incident);
 }
 
+std::vector<commands::followup> followup_table::of_open_incidents() {
+    return read(select_followups + "WHERE incident IN (SELECT number FROM incidents WHERE status <> 'resolved') "
+                                   "ORDER BY incident, id");
+}
+
 std::vector<commands::followup> followup_table::open() {
     return read(select_followups + "WHERE state = 'open' ORDER BY id");
 }

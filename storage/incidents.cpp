@@ -225,6 +225,25 @@ std::vector<commands::timeline_entry> incident_table::timeline(std::int64_t numb
     return out;
 }
 
+std::vector<commands::timeline_entry> incident_table::open_timelines() {
+    std::vector<commands::timeline_entry> out;
+    query(db_, "SELECT incident, at, actor, kind, text FROM timeline "
+               "WHERE incident IN (SELECT number FROM incidents WHERE status <> 'resolved') ORDER BY incident, id")
+        .each_row([&](auto& q) {
+            out.push_back({q.getColumn(0).getInt64(), from_unix(q.getColumn(1).getInt64()), q.getColumn(2).getString(),
+                           q.getColumn(3).getString(), q.getColumn(4).getString()});
+        });
+    return out;
+}
+
+std::vector<incident_channel> incident_table::channels() {
+    std::vector<incident_channel> out;
+    query(db_, "SELECT number, channel_id, channel_name FROM incidents ORDER BY number").each_row([&](auto& q) {
+        out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString()});
+    });
+    return out;
+}
+
 std::int64_t incident_table::next_number() {
     return query(db_, "SELECT value FROM counters WHERE name = 'incident'").row([](auto& q) {
         return q.getColumn(0).getInt64();

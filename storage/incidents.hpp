@@ -16,6 +16,13 @@
 
 namespace warroom::storage {
 
+// An incident's channel, as Slack knows it (id) and by name.
+struct incident_channel {
+    std::int64_t number = 0;
+    std::string id;
+    std::string name;
+};
+
 // The calls are documented on incident_repository (and commands::incident_store).
 class incident_table {
 public:
@@ -30,6 +37,8 @@ public:
     std::vector<commands::incident> list_resolved_since(commands::time_point since);
     std::vector<commands::incident> recent_open(commands::time_point since, std::size_t limit);
     std::vector<commands::timeline_entry> timeline(std::int64_t number);
+    std::vector<commands::timeline_entry> open_timelines();
+    std::vector<incident_channel> channels();
     std::int64_t next_number();
     bool channel_name_taken(std::string_view name);
     std::map<std::string, std::size_t> open_by_severity();

@@ -180,7 +180,19 @@ std::size_t outbox_table::pending_action_count() {
 
 std::map<std::string, std::size_t> outbox_table::outbox_counts() {
     std::map<std::string, std::size_t> out{{"pending", 0}, {"done", 0}, {"dead", 0}};
-    count_by(db_, "SELECT state, count(*) FROM outbox GROUP BY state", out);
+    // Pending and dead from their partial indexes, done the rest: a GROUP BY
+    // state decoded every row of the table, whose payloads are most of the
+    // file (41 MB at 10,000 incidents), on every /healthz and /metrics; a
+    // count(*) only walks its pages (#16). One statement: one snapshot, on
+    // either backend. The states are these three (schema 001).
+    query(db_, "SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM outbox WHERE state = 'pending'), "
+               "(SELECT count(*) FROM outbox WHERE state = 'dead')")
+        .each_row([&](auto& q) {
+            auto all = static_cast<std::size_t>(q.getColumn(0).getInt64());
+            out["pending"] = static_cast<std::size_t>(q.getColumn(1).getInt64());
+            out["dead"] = static_cast<std::size_t>(q.getColumn(2).getInt64());
+            out["done"] = all - out["pending"] - out["dead"];
+        });
     return out;
 }
 

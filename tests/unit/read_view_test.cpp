@@ -8,6 +8,7 @@
 #include "bot/read_view.hpp"
 #include "bot/runtime.hpp"
 #include "bot/store_ops.hpp"
+#include "storage/incident_repository.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -173,6 +174,55 @@ TEST_CASE("what the view cannot answer exactly goes to the database", "[read_vie
     CHECK(s.from_database("show INC-99").find("does not exist") != std::string::npos);
     s.same_answer("show INC-2");  // loaded at the start
     s.same_answer("list");
+}
+
+TEST_CASE("loaded at the start, every open incident has its own timeline and follow-ups, however their rows interleave", "[read_view]") {
+    served s;
+    s.submit("declare P2 first outage");
+    s.submit("declare P3 second outage");
+    s.submit("declare P2 third outage");
+    s.submit("followup INC-3 alert on queue depth owner <@U9>");
+    s.submit("update INC-1 still failing");
+    s.submit("followup INC-1 add a circuit breaker owner <@U8>");
+    s.submit("note INC-2 looking at the dashboards");
+    s.submit("followup INC-2 write the postmortem");
+    s.submit("ack INC-3", "U7");
+    s.submit("resolve INC-2 fixed");
+    s.stop();
+    s.start();
+    CHECK_FALSE(s.from_view("show INC-2"));  // resolved: not loaded
+    for (const char* n : {"INC-1", "INC-3"}) {
+        s.same_answer(std::string("show ") + n);
+        s.same_answer(std::string("timeline ") + n);
+    }
+    CHECK(s.from_view("timeline INC-1")->text.find("still failing") != std::string::npos);
+    CHECK(s.from_view("timeline INC-1")->text.find("looking at the dashboards") == std::string::npos);
+    s.same_answer("list");
+    // No read renders follow-ups yet: compare what was loaded with each incident's own reads.
+    storage::database db(s.cfg.db_path);
+    storage::incident_repository repo(db);
+    auto snap = s.view->current();
+    CHECK_FALSE(snap->find(2));
+    for (std::int64_t n : {1, 3}) {
+        INFO("INC-" << n);
+        const auto* e = snap->find(n);
+        REQUIRE(e);
+        auto timeline = repo.timeline(n);
+        REQUIRE(e->timeline.size() == timeline.size());
+        for (std::size_t i = 0; i < timeline.size(); ++i) {
+            CHECK(e->timeline[i].kind == timeline[i].kind);
+            CHECK(e->timeline[i].text == timeline[i].text);
+            CHECK(e->timeline[i].at == timeline[i].at);
+        }
+        auto followups = repo.followups_of(n);
+        REQUIRE(e->followups.size() == followups.size());
+        REQUIRE(followups.size() == 1);
+        CHECK(e->followups[0].id == followups[0].id);
+        CHECK(e->followups[0].text == followups[0].text);
+        CHECK(e->followups[0].owner == followups[0].owner);
+    }
+    CHECK(snap->find(1)->followups[0].text.find("circuit breaker") != std::string::npos);
+    CHECK(snap->find(3)->followups[0].text.find("queue depth") != std::string::npos);
 }
 
 TEST_CASE("the view learns the channel Slack created, and answers a show typed in it", "[read_view]") {

@@ -340,12 +340,12 @@ TEST_CASE("the outbox delivers in order and holds an incident's later actions be
     CHECK(later[0].attempts == 1);
     CHECK(later[0].last_error == "ratelimited");
 
+    using counts_by_state = std::map<std::string, std::size_t>;
+    CHECK(repo.outbox_counts() == counts_by_state{{"pending", 2}, {"done", 2}, {"dead", 0}});
     repo.mark_dead(later[0].id, "invalid_auth", at(1010));
     repo.mark_delivered(later[1].id, at(1010));
     CHECK(repo.pending_action_count() == 0);
-    auto counts = repo.outbox_counts();
-    CHECK(counts["done"] == 3);
-    CHECK(counts["dead"] == 1);
+    CHECK(repo.outbox_counts() == counts_by_state{{"pending", 0}, {"done", 3}, {"dead", 1}});
     auto dead = repo.dead_actions();
     REQUIRE(dead.size() == 1);
     CHECK(dead[0].last_error == "invalid_auth");
@@ -390,6 +390,70 @@ TEST_CASE("open incidents are counted by severity and listed with their roles") 
     CHECK(repo.open_by_severity() == std::map<std::string, std::size_t>{{"P1", 1}});
     CHECK(repo.list_declared_since(at(1500)).size() == 1);
     CHECK(repo.list_declared_since(at(0)).size() == 2);
+}
+
+TEST_CASE("every open incident's timeline and follow-ups in one read each, as each incident's own reads give them") {
+    temp_db t;
+    storage::database db(t.location);
+    storage::incident_repository repo(db);
+    for (std::int64_t n = 1; n <= 3; ++n) repo.apply(declare(n, "i" + std::to_string(n), at(1000)), at(1000));
+    // Rows of the three interleaved, and incident 2 resolved with its own.
+    commands::decision more;
+    for (int i = 0; i < 3; ++i)
+        for (std::int64_t n : {3, 1, 2}) more.timeline.push_back({n, at(2000 + i), "U1", "note", "n" + std::to_string(n) + "." + std::to_string(i)});
+    std::int64_t id = 1;
+    for (std::int64_t n : {3, 2, 1, 3}) {
+        commands::followup f;
+        f.id = id++;
+        f.incident = n;
+        f.text = "follow-up " + std::to_string(f.id);
+        f.created_by = "U1";
+        f.created_at = at(2500);
+        more.followups.push_back(f);
+    }
+    repo.apply(more, at(2500));
+    auto resolved = *repo.find(2);
+    resolved.status = commands::incident_status::resolved;
+    resolved.due = {};
+    commands::decision d;
+    d.save = resolved;
+    repo.apply(d, at(3000));
+
+    std::vector<commands::timeline_entry> expected_timeline;
+    std::vector<commands::followup> expected_followups;
+    for (std::int64_t n : {1, 3}) {
+        for (auto& e : repo.timeline(n)) expected_timeline.push_back(e);
+        for (auto& f : repo.followups_of(n)) expected_followups.push_back(f);
+    }
+    REQUIRE(expected_timeline.size() == 8);
+    auto timelines = repo.open_timelines();
+    REQUIRE(timelines.size() == expected_timeline.size());
+    for (std::size_t i = 0; i < timelines.size(); ++i) {
+        INFO(i);
+        CHECK(timelines[i].incident == expected_timeline[i].incident);
+        CHECK(timelines[i].at == expected_timeline[i].at);
+        CHECK(timelines[i].actor == expected_timeline[i].actor);
+        CHECK(timelines[i].kind == expected_timeline[i].kind);
+        CHECK(timelines[i].text == expected_timeline[i].text);
+    }
+    CHECK(timelines[1].text == "n1.0");
+    CHECK(timelines[4].incident == 3);
+    auto followups = repo.open_incidents_followups();
+    REQUIRE(followups.size() == 3);
+    std::vector<std::int64_t> ids;
+    for (const auto& f : followups) ids.push_back(f.id);
+    CHECK(ids == std::vector<std::int64_t>{3, 1, 4});
+    CHECK(followups[2].text == "follow-up 4");
+
+    // Every incident's channel, the resolved one's too.
+    repo.set_channel(3, "C3", "incident-20261124-3-renamed");
+    auto channels = repo.incident_channels();
+    REQUIRE(channels.size() == 3);
+    CHECK(channels[1].number == 2);
+    CHECK(channels[1].name == "incident-20261124-2");
+    CHECK(channels[1].id.empty());
+    CHECK(channels[2].id == "C3");
+    CHECK(channels[2].name == "incident-20261124-3-renamed");
 }
 
 TEST_CASE("recent open incidents: newest first, bounded, resolved ones left out") {
