@@ -118,27 +118,12 @@ storage_error refused(const std::string& path, const std::string& detail) {
 void check_integrity(SQLite::Database& db, const std::string& path) {
     std::string found;
     try {
-        // The check reads every page once: through a memory map rather than a
-        // pread (a copy) per page it takes half the time, the start-up's
-        // largest part with 10,000 incidents (#16: 44-62 -> 22-33 ms, 46 MB).
-        // Unmapped once it is done, so the pages it read do not stay in RSS
-        // and the connection reads as before. The price: a disk read error
-        // during this check stops warroom with SIGBUS instead of this message.
-        db.exec("PRAGMA mmap_size = 2147418112");
-        bool ok = false;
-        {
-            SQLite::Statement check(db, "PRAGMA quick_check(5)");
-            while (check.executeStep()) {
-                auto line = check.getColumn(0).getString();
-                if (line == "ok") {
-                    ok = true;
-                    break;
-                }
-                found += (found.empty() ? "" : "; ") + line;
-            }
+        SQLite::Statement check(db, "PRAGMA quick_check(5)");
+        while (check.executeStep()) {
+            auto line = check.getColumn(0).getString();
+            if (line == "ok") return;
+            found += (found.empty() ? "" : "; ") + line;
         }
-        db.exec("PRAGMA mmap_size = 0");
-        if (ok) return;
     } catch (const SQLite::Exception& e) {
         found = e.what();
     }
