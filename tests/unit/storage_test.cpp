@@ -307,6 +307,42 @@ TEST_CASE("an outbox action reads back as queued, whatever its text holds") {
     CHECK(pending[5].act.body.text == "bad \uFFFD byte");  // invalid UTF-8 is replaced, not refused
 }
 
+TEST_CASE("a decision's many actions are queued in their order, each with its own fields") {
+    // More than one multi-row INSERT's worth (8), so the rows are split across statements.
+    temp_db t;
+    storage::database db(t.location);
+    storage::incident_repository repo(db);
+    auto d = declare(1, "a", at(1000));
+    for (int i = 0; i < 11; ++i) {
+        commands::action a;
+        a.kind = i % 3 == 0 ? commands::action_kind::set_topic : commands::action_kind::post;
+        a.incident = i == 5 ? 7 : 0;
+        a.channel = "C" + std::to_string(i);
+        a.body.text = "part " + std::to_string(i);
+        a.topic = i % 3 == 0 ? "topic " + std::to_string(i) : "";
+        d.actions.push_back(a);
+    }
+    repo.apply(d, at(1000));
+
+    auto pending = repo.pending_actions(at(1000), 50);
+    REQUIRE(pending.size() == d.actions.size());
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+        const auto& want = d.actions[i];
+        const auto& got = pending[i];
+        CAPTURE(i);
+        if (i) CHECK(got.id > pending[i - 1].id);
+        CHECK(got.act.kind == want.kind);
+        CHECK(got.act.incident == (want.incident ? want.incident : 1));
+        CHECK(got.act.channel == want.channel);
+        CHECK(got.act.body.text == want.body.text);
+        CHECK(got.act.topic == want.topic);
+        CHECK(got.created_at == at(1000));
+        CHECK(got.next_attempt_at == at(1000));
+        CHECK(got.thread_of == 0);
+        CHECK_FALSE(got.thread_head);
+    }
+}
+
 TEST_CASE("the outbox delivers in order and holds an incident's later actions behind a retry") {
     temp_db t;
     storage::database db(t.location);
