@@ -134,6 +134,48 @@ TEST_CASE("timers follow the incident's deadlines") {
     CHECK(repo.find(1)->acked_at == at(1200));
 }
 
+TEST_CASE("every kind of deadline is stored with its own time, and a later save replaces the set") {
+    temp_db t;
+    storage::database db(t.location);
+    storage::incident_repository repo(db);
+    auto d = declare(1, "a", at(1000));
+    auto& due = d.save->due;
+    due.ack = at(2001);
+    due.update = at(2002);
+    due.resolve = at(2003);
+    due.postmortem_draft = at(2004);
+    due.postmortem_review = at(2005);
+    due.archive = at(2006);
+    due.public_update = at(2007);
+    repo.apply(d, at(1000));
+    CHECK(repo.armed_timer_count() == 7);
+    auto stored = repo.find(1)->due;
+    CHECK(stored.ack == at(2001));
+    CHECK(stored.update == at(2002));
+    CHECK(stored.resolve == at(2003));
+    CHECK(stored.postmortem_draft == at(2004));
+    CHECK(stored.postmortem_review == at(2005));
+    CHECK(stored.archive == at(2006));
+    CHECK(stored.public_update == at(2007));
+
+    auto inc = *repo.find(1);
+    inc.due = {};
+    inc.due.resolve = at(3003);
+    inc.due.archive = at(3006);
+    inc.roles["scribe"] = "U3";
+    commands::decision later;
+    later.save = inc;
+    repo.apply(later, at(1100));
+    CHECK(repo.armed_timer_count() == 2);
+    auto after = *repo.find(1);
+    CHECK_FALSE(after.due.ack);
+    CHECK(after.due.resolve == at(3003));
+    CHECK(after.due.archive == at(3006));
+    CHECK(after.roles.size() == 2);
+    CHECK(after.roles.at("commander") == "U2");
+    CHECK(after.roles.at("scribe") == "U3");
+}
+
 TEST_CASE("follow-ups are stored whole, their reminders are timers after a restart, and closing one disarms it") {
     temp_db t;
     {
