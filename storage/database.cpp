@@ -256,8 +256,39 @@ int database::schema_version() { return pg_ ? current_version(*pg_) : current_ve
 
 int database::latest_schema_version() { return latest_version(); }
 
+void database::stmt_finalizer::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+
+void database::run_control(control c) {
+    static constexpr const char* text[] = {"BEGIN", "COMMIT", "ROLLBACK"};
+    auto& s = control_[c];
+    sqlite3* h = sqlite_->getHandle();
+    if (!s) {
+        sqlite3_stmt* made = nullptr;
+        if (sqlite3_prepare_v2(h, text[c], -1, &made, nullptr) != SQLITE_OK)
+            throw storage_error(std::string(text[c]) + " failed: " + sqlite3_errmsg(h));
+        s.reset(made);
+    }
+    int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) {
+        std::string why = sqlite3_errmsg(h);
+        sqlite3_reset(s.get());
+        throw storage_error(std::string(text[c]) + " failed: " + why);
+    }
+    sqlite3_reset(s.get());
+}
+
+void database::begin() {
+    if (pg_) return pg_->execute("BEGIN");
+    run_control(begin_txn);
+}
+
+void database::rollback() {
+    if (pg_) return pg_->execute("ROLLBACK");
+    run_control(rollback_txn);
+}
+
 transaction::transaction(database& db) : db_(db) {
-    db_.execute("BEGIN");
+    db_.begin();
     // Replicas write one at a time, as SQLite's one writer does: a command
     // reads its incident and saves it whole, and timers fire from what they
     // read, so two replicas interleaving would lose an update or fire twice.
@@ -268,7 +299,7 @@ transaction::transaction(database& db) : db_(db) {
 transaction::~transaction() {
     if (done_ || !db_.in_transaction()) return;
     try {
-        db_.execute("ROLLBACK");
+        db_.rollback();
     } catch (const std::exception&) {
         // A lost connection took the transaction with it.
     }
@@ -286,7 +317,7 @@ bool database::in_transaction() const {
 
 void database::commit() {
     if (pg_) return pg_->commit();
-    execute("COMMIT");
+    run_control(commit_txn);
 }
 
 }  // namespace warroom::storage

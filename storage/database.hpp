@@ -19,6 +19,7 @@
 namespace SQLite {
 class Database;
 }
+struct sqlite3_stmt;
 
 namespace warroom::storage {
 
@@ -81,9 +82,13 @@ public:
     statement_handle prepare(std::string_view sql);
     // Runs SQL without results (BEGIN, COMMIT, DDL); throws storage_error.
     void execute(const std::string& sql);
+    // BEGIN (deferred); throws storage_error.
+    void begin();
     // COMMIT; throws when the transaction could not be committed (on
     // PostgreSQL also when an earlier failure had aborted it).
     void commit();
+    // ROLLBACK; throws storage_error.
+    void rollback();
     bool in_transaction() const;
     // The path, or the URL without its password: what may be shown.
     const std::string& path() const { return display_; }
@@ -108,6 +113,8 @@ public:
 private:
     void set_problem(std::string why);
     void open_sqlite(const std::string& path);
+    enum control { begin_txn, commit_txn, rollback_txn };
+    void run_control(control c);
 
     backend kind_ = backend::sqlite;
     std::string location_;  // as given: may hold a password, never shown
@@ -123,6 +130,12 @@ private:
     };
     // Declared last: destroyed before the connections they belong to.
     std::unordered_map<std::string, std::unique_ptr<statement>, sql_hash, std::equal_to<>> statements_;
+    // SQLite's BEGIN, COMMIT and ROLLBACK, prepared on first use: through
+    // sqlite3_exec each was parsed and compiled anew, twice per transaction.
+    struct stmt_finalizer {
+        void operator()(sqlite3_stmt* s) const;
+    };
+    std::unique_ptr<sqlite3_stmt, stmt_finalizer> control_[3];
 };
 
 // BEGIN … COMMIT on either backend; rolled back by the destructor unless

@@ -304,12 +304,14 @@ void incident_table::save(const commands::incident& inc, bool is_new) {
         .bind_named(":archived", inc.archived ? 1 : 0)
         .exec();
 
-    query(db_, "DELETE FROM roles WHERE incident = ?", number).exec();
+    // A new incident's number was never used (the counter only grows) and
+    // these rows reference it: there is nothing to delete or replace.
+    if (!is_new) query(db_, "DELETE FROM roles WHERE incident = ?", number).exec();
     query role(db_, "INSERT INTO roles (incident, role, user_id) VALUES (?, ?, ?)");
     for (const auto& [name, user] : inc.roles)
         if (!user.empty()) role.run(number, name, user);
 
-    query(db_, "DELETE FROM incident_components WHERE incident = ?", number).exec();
+    if (!is_new) query(db_, "DELETE FROM incident_components WHERE incident = ?", number).exec();
     query component(db_, "INSERT INTO incident_components (incident, component, impact) VALUES (?, ?, ?)");
     for (const auto& [name, impact] : inc.impacts) component.run(number, name, commands::to_string(impact));
 
@@ -322,7 +324,7 @@ void incident_table::save(const commands::incident& inc, bool is_new) {
         note.run(number, n.seq, commands::to_string(n.phase), n.text, n.author, n.created_at, n.published_at,
                  n.published_by, n.title);
 
-    timers_.arm(number, inc.due);
+    timers_.arm(number, inc.due, is_new);
 
     // The engine never removes a page, so an incident without any (nearly
     // every save) writes nothing here.

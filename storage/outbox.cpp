@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <optional>
 
 namespace warroom::storage {
@@ -102,15 +104,53 @@ std::string describe_action(const outbox_entry& e) {
     return what;
 }
 
+namespace {
+
+// INSERT of `rows` outbox rows (1 to max_rows_per_insert) in one statement,
+// its values in the order of the rows: VALUES is read in order on both
+// backends, so the ids (and with them delivery order) follow the actions.
+constexpr std::size_t max_rows_per_insert = 8;
+const std::string& multi_row_insert(std::size_t rows) {
+    static const auto texts = [] {
+        std::array<std::string, max_rows_per_insert + 1> out;
+        std::string sql = "INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) VALUES ";
+        for (std::size_t n = 1; n <= max_rows_per_insert; ++n) {
+            sql += n == 1 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)";
+            out[n] = sql;
+        }
+        return out;
+    }();
+    return texts[rows];
+}
+
+}  // namespace
+
 void outbox_table::enqueue(const std::vector<commands::action>& actions, std::int64_t incident, time_point now) {
     if (actions.empty()) return;
+    std::vector<bool> head(actions.size(), false);  // a later action replies in its thread
+    bool threaded = false;
+    for (const auto& a : actions)
+        if (a.thread_of >= 0 && static_cast<std::size_t>(a.thread_of) < actions.size())
+            head[static_cast<std::size_t>(a.thread_of)] = threaded = true;
+    if (!threaded) {
+        // No ids needed (nearly every decision): the rows go in one statement
+        // per eight, not one INSERT … RETURNING each.
+        for (std::size_t from = 0; from < actions.size(); from += max_rows_per_insert) {
+            auto rows = std::min(max_rows_per_insert, actions.size() - from);
+            query q(db_, multi_row_insert(rows));
+            for (std::size_t i = 0; i < rows; ++i) {
+                const auto& a = actions[from + i];
+                q.bind_from(static_cast<int>(i * 6), a.incident ? a.incident : incident, commands::to_string(a.kind),
+                            a.channel, payload_text(a, std::nullopt, false), now, now);
+            }
+            q.exec();
+        }
+        return;
+    }
     constexpr const char* insert = "INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
                                    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
     // A reply in a thread names its head by outbox id, known only here.
     std::vector<std::int64_t> ids;
-    std::vector<bool> head(actions.size(), false);  // a later action replies in its thread
-    for (const auto& a : actions)
-        if (a.thread_of >= 0 && static_cast<std::size_t>(a.thread_of) < actions.size()) head[static_cast<std::size_t>(a.thread_of)] = true;
     for (std::size_t i = 0; i < actions.size(); ++i) {
         const auto& a = actions[i];
         std::optional<std::int64_t> thread_of;

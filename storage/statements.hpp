@@ -62,6 +62,13 @@ public:
         (bind_value(*h_, ++i, args), ...);
         return *this;
     }
+    // Binds `args` to parameters after `first`: first + 1, first + 2, …
+    template <class... Args>
+    query& bind_from(int first, const Args&... args) {
+        int i = first;
+        (bind_value(*h_, ++i, args), ...);
+        return *this;
+    }
     template <class T>
     query& bind_named(const char* name, const T& v) {
         bind_value(*h_, name, v);

@@ -24,7 +24,8 @@ public:
     explicit timer_table(database& db) : db_(db) {}
 
     // Replaces the incident's deadlines with the armed ones of `due`.
-    void arm(std::int64_t incident, const commands::deadlines& due);
+    // `is_new`: a new incident, which has none to replace.
+    void arm(std::int64_t incident, const commands::deadlines& due, bool is_new = false);
     // Fills in the deadlines of already-read incidents: each looked up by
     // number, or (`scan_all`, for many) all read in one pass.
     void attach(const std::map<std::int64_t, commands::incident*>& by_number, bool scan_all);

@@ -134,6 +134,48 @@ TEST_CASE("timers follow the incident's deadlines") {
     CHECK(repo.find(1)->acked_at == at(1200));
 }
 
+TEST_CASE("every kind of deadline is stored with its own time, and a later save replaces the set") {
+    temp_db t;
+    storage::database db(t.location);
+    storage::incident_repository repo(db);
+    auto d = declare(1, "a", at(1000));
+    auto& due = d.save->due;
+    due.ack = at(2001);
+    due.update = at(2002);
+    due.resolve = at(2003);
+    due.postmortem_draft = at(2004);
+    due.postmortem_review = at(2005);
+    due.archive = at(2006);
+    due.public_update = at(2007);
+    repo.apply(d, at(1000));
+    CHECK(repo.armed_timer_count() == 7);
+    auto stored = repo.find(1)->due;
+    CHECK(stored.ack == at(2001));
+    CHECK(stored.update == at(2002));
+    CHECK(stored.resolve == at(2003));
+    CHECK(stored.postmortem_draft == at(2004));
+    CHECK(stored.postmortem_review == at(2005));
+    CHECK(stored.archive == at(2006));
+    CHECK(stored.public_update == at(2007));
+
+    auto inc = *repo.find(1);
+    inc.due = {};
+    inc.due.resolve = at(3003);
+    inc.due.archive = at(3006);
+    inc.roles["scribe"] = "U3";
+    commands::decision later;
+    later.save = inc;
+    repo.apply(later, at(1100));
+    CHECK(repo.armed_timer_count() == 2);
+    auto after = *repo.find(1);
+    CHECK_FALSE(after.due.ack);
+    CHECK(after.due.resolve == at(3003));
+    CHECK(after.due.archive == at(3006));
+    CHECK(after.roles.size() == 2);
+    CHECK(after.roles.at("commander") == "U2");
+    CHECK(after.roles.at("scribe") == "U3");
+}
+
 TEST_CASE("follow-ups are stored whole, their reminders are timers after a restart, and closing one disarms it") {
     temp_db t;
     {
@@ -305,6 +347,42 @@ TEST_CASE("an outbox action reads back as queued, whatever its text holds") {
     CHECK(pending[4].act.topic == "P1 \"down\"");
     CHECK(pending[5].act.users == std::vector<std::string>{"U9"});
     CHECK(pending[5].act.body.text == "bad \uFFFD byte");  // invalid UTF-8 is replaced, not refused
+}
+
+TEST_CASE("a decision's many actions are queued in their order, each with its own fields") {
+    // More than one multi-row INSERT's worth (8), so the rows are split across statements.
+    temp_db t;
+    storage::database db(t.location);
+    storage::incident_repository repo(db);
+    auto d = declare(1, "a", at(1000));
+    for (int i = 0; i < 11; ++i) {
+        commands::action a;
+        a.kind = i % 3 == 0 ? commands::action_kind::set_topic : commands::action_kind::post;
+        a.incident = i == 5 ? 7 : 0;
+        a.channel = "C" + std::to_string(i);
+        a.body.text = "part " + std::to_string(i);
+        a.topic = i % 3 == 0 ? "topic " + std::to_string(i) : "";
+        d.actions.push_back(a);
+    }
+    repo.apply(d, at(1000));
+
+    auto pending = repo.pending_actions(at(1000), 50);
+    REQUIRE(pending.size() == d.actions.size());
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+        const auto& want = d.actions[i];
+        const auto& got = pending[i];
+        CAPTURE(i);
+        if (i) CHECK(got.id > pending[i - 1].id);
+        CHECK(got.act.kind == want.kind);
+        CHECK(got.act.incident == (want.incident ? want.incident : 1));
+        CHECK(got.act.channel == want.channel);
+        CHECK(got.act.body.text == want.body.text);
+        CHECK(got.act.topic == want.topic);
+        CHECK(got.created_at == at(1000));
+        CHECK(got.next_attempt_at == at(1000));
+        CHECK(got.thread_of == 0);
+        CHECK_FALSE(got.thread_head);
+    }
 }
 
 TEST_CASE("the outbox delivers in order and holds an incident's later actions behind a retry") {
