@@ -448,18 +448,23 @@ TEST_CASE("a repeated request key is recognised") {
     CHECK(repo.remember_request("Ev123", at(1002)));
 }
 
+// Incident `number` resolved, as the engine saves it: no deadlines left.
+static void resolve(storage::incident_repository& repo, std::int64_t number, time_point now) {
+    auto resolved = *repo.find(number);
+    resolved.status = commands::incident_status::resolved;
+    resolved.due = {};
+    commands::decision d;
+    d.save = resolved;
+    repo.apply(d, now);
+}
+
 TEST_CASE("open incidents are counted by severity and listed with their roles") {
     temp_db t;
     storage::database db(t.location);
     storage::incident_repository repo(db);
     repo.apply(declare(1, "a", at(1000)), at(1000));
     repo.apply(declare(2, "b", at(2000)), at(2000));
-    auto resolved = *repo.find(2);
-    resolved.status = commands::incident_status::resolved;
-    resolved.due = {};
-    commands::decision d;
-    d.save = resolved;
-    repo.apply(d, at(3000));
+    resolve(repo, 2, at(3000));
 
     auto open = repo.list_open();
     REQUIRE(open.size() == 1);
@@ -490,12 +495,7 @@ TEST_CASE("every open incident's timeline and follow-ups in one read each, as ea
         more.followups.push_back(f);
     }
     repo.apply(more, at(2500));
-    auto resolved = *repo.find(2);
-    resolved.status = commands::incident_status::resolved;
-    resolved.due = {};
-    commands::decision d;
-    d.save = resolved;
-    repo.apply(d, at(3000));
+    resolve(repo, 2, at(3000));
 
     std::vector<commands::timeline_entry> expected_timeline;
     std::vector<commands::followup> expected_followups;
