@@ -211,6 +211,8 @@ std::vector<commands::incident> incident_table::list_resolved_since(time_point s
 
 std::vector<commands::incident> incident_table::recent_open(time_point since, std::size_t limit) {
     std::vector<commands::incident> out;
+    // An incident is large: growing the vector moved every one read so far, each time.
+    out.reserve(std::min<std::size_t>(limit, 64));
     query(db_, recent_open_sql, since, limit).each_row([&](auto& q) { out.push_back(read_candidate(q)); });
     return out;
 }
