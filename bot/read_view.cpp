@@ -145,7 +145,8 @@ void read_view::refresh(storage::incident_repository& repo, const std::set<std::
     auto slot = [&](std::int64_t number) -> std::shared_ptr<const entry>* {
         auto c = static_cast<std::size_t>(number) / chunk_size;
         auto& copy = chunks[c];
-        if (!copy) copy = c < s->chunks.size() && s->chunks[c] ? std::make_shared<chunk>(*s->chunks[c]) : std::make_shared<chunk>();
+        if (!copy)
+            copy = c < s->chunks.size() && s->chunks[c] ? std::make_shared<chunk>(*s->chunks[c]) : std::make_shared<chunk>();
         return &(*copy)[static_cast<std::size_t>(number) % chunk_size];
     };
     std::map<std::size_t, std::shared_ptr<bucket>> buckets;

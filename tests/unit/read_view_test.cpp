@@ -381,3 +381,13 @@ TEST_CASE("refresh of a 50-incident batch, for measuring", "[.bench]") {
     for (int i = 0; i < 10; ++i) bench_refresh_batch(*s.view, repo, touched);
     CHECK(s.view->current()->find(54));
 }
+
+TEST_CASE("refresh of a one-incident batch, for measuring", "[.bench1]") {
+    served s;
+    for (int k = 1; k <= 10; ++k) s.submit("declare P3 outage number " + std::to_string(k));
+    s.submit("followup INC-5 write it up");
+    storage::database db(s.cfg.db_path);
+    storage::incident_repository repo(db);
+    for (int i = 0; i < 100; ++i) bench_refresh_batch(*s.view, repo, {5});
+    CHECK(s.view->current()->find(5));
+}
