@@ -5,6 +5,7 @@
 #include "storage/pg_connection.hpp"
 #include "storage/pg_sql.hpp"
 #include "storage/sqlite_statement.hpp"
+#include "storage/statements.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -236,6 +237,15 @@ int sqlite_statement::index_of(const char* name) {
     int i = s_.getIndex(name);
     if (i == 0) throw storage_error(std::string("no parameter ") + name + " in " + text_);
     return i;
+}
+
+std::string_view in_list_sql(std::string_view before, std::size_t count, std::string_view after) {
+    thread_local std::string sql;
+    sql.clear();
+    sql.append(before);
+    for (std::size_t i = 0; i < count; ++i) sql.append(i ? ",?" : "?");
+    sql.append(after);
+    return sql;
 }
 
 statement_handle database::prepare(std::string_view sql) {

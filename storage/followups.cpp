@@ -72,6 +72,13 @@ std::vector<commands::followup> followup_table::of_open_incidents() {
                                    "ORDER BY incident, id");
 }
 
+std::vector<commands::followup> followup_table::of_incidents(const std::vector<std::int64_t>& incidents) {
+    std::vector<commands::followup> out;
+    each_row_in(db_, select_followups + "WHERE incident IN (", ") ORDER BY incident, id", incidents,
+                [&](auto& q) { out.push_back(read_followup(q)); });
+    return out;
+}
+
 std::vector<commands::followup> followup_table::open() {
     return read(select_followups + "WHERE state = 'open' ORDER BY id");
 }

@@ -20,6 +20,7 @@ public:
     std::optional<commands::followup> find(std::int64_t id);
     std::vector<commands::followup> of_incident(std::int64_t incident);
     std::vector<commands::followup> of_open_incidents();
+    std::vector<commands::followup> of_incidents(const std::vector<std::int64_t>& incidents);  // sorted, no repeats
     std::vector<commands::followup> open();
     std::vector<commands::followup> created_since(commands::time_point since);
     std::int64_t next_id();

@@ -78,9 +78,7 @@ const std::string recent_open_sql = std::string("SELECT ") + candidate_columns +
 
 }  // namespace
 
-// By number for a few (the common case: one incident), by a scan of the
-// tables for many (list, stats).
-void incident_table::attach_details(std::vector<commands::incident>& incidents) {
+void incident_table::attach_details(std::vector<commands::incident>& incidents, bool scan_all) {
     if (incidents.empty()) return;
     std::map<std::int64_t, commands::incident*> by_number;
     for (auto& inc : incidents) by_number[inc.number] = &inc;
@@ -106,19 +104,22 @@ void incident_table::attach_details(std::vector<commands::incident>& incidents) 
         n.title = q.getColumn(first + 7).getString();
         it->second->public_notes.push_back(std::move(n));
     };
-    bool scan_all = incidents.size() > 16;
     if (!scan_all) {
-        for (const auto& entry : by_number) {
-            auto number = entry.first;
-            query(db_, "SELECT role, user_id FROM roles WHERE incident = ?", number).each_row([&](auto& q) {
-                add_role(number, q.getColumn(0).getString(), q.getColumn(1).getString());
-            });
-            query(db_, "SELECT component, impact FROM incident_components WHERE incident = ?", number)
-                .each_row([&](auto& q) { add_impact(number, q.getColumn(0).getString(), q.getColumn(1).getString()); });
-            query(db_, "SELECT seq, status, body, author, created_at, published_at, published_by, title FROM public_updates "
-                       "WHERE incident = ? ORDER BY seq", number)
-                .each_row([&](auto& q) { add_note(number, q, 0); });
-        }
+        // One query per table for all of them (IN lists), not one per incident.
+        std::vector<std::int64_t> numbers;
+        numbers.reserve(by_number.size());
+        for (const auto& entry : by_number) numbers.push_back(entry.first);
+        each_row_in(db_, "SELECT incident, role, user_id FROM roles WHERE incident IN (", ")", numbers, [&](auto& q) {
+            add_role(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString());
+        });
+        each_row_in(db_, "SELECT incident, component, impact FROM incident_components WHERE incident IN (", ")", numbers,
+                    [&](auto& q) {
+                        add_impact(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString());
+                    });
+        each_row_in(db_,
+                    "SELECT incident, seq, status, body, author, created_at, published_at, published_by, title "
+                    "FROM public_updates WHERE incident IN (",
+                    ") ORDER BY incident, seq", numbers, [&](auto& q) { add_note(q.getColumn(0).getInt64(), q, 1); });
     } else {
         query(db_, "SELECT incident, role, user_id FROM roles").each_row([&](auto& q) {
             add_role(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString());
@@ -151,11 +152,12 @@ void incident_table::attach_pages(std::map<std::int64_t, commands::incident*>& b
     };
     static constexpr const char* columns = "target, status, paged_at, paged_by, changed_at, changed_by, via, error";
     if (!scan_all) {
-        static const std::string one = std::string("SELECT ") + columns + " FROM pages WHERE incident = ? ORDER BY position";
-        for (const auto& entry : by_number) {
-            auto number = entry.first;
-            query(db_, one, number).each_row([&](auto& q) { add_page(number, q, 0); });
-        }
+        static const std::string head = std::string("SELECT incident, ") + columns + " FROM pages WHERE incident IN (";
+        std::vector<std::int64_t> numbers;
+        numbers.reserve(by_number.size());
+        for (const auto& entry : by_number) numbers.push_back(entry.first);
+        each_row_in(db_, head, ") ORDER BY incident, position", numbers,
+                    [&](auto& q) { add_page(q.getColumn(0).getInt64(), q, 1); });
     } else {
         static const std::string all = std::string("SELECT incident, ") + columns + " FROM pages ORDER BY incident, position";
         query(db_, all).each_row([&](auto& q) { add_page(q.getColumn(0).getInt64(), q, 1); });
@@ -166,7 +168,19 @@ template <class... Args>
 std::vector<commands::incident> incident_table::read(bool with_details, std::string_view sql, const Args&... args) {
     std::vector<commands::incident> out;
     query(db_, sql, args...).each_row([&](auto& q) { out.push_back(read_incident(q)); });
-    if (with_details) attach_details(out);
+    // By number for a few (the common case: one incident), by a scan of the
+    // tables for many (list, stats).
+    if (with_details) attach_details(out, out.size() > 16);
+    return out;
+}
+
+std::vector<commands::incident> incident_table::find_many(const std::vector<std::int64_t>& numbers) {
+    std::vector<commands::incident> out;
+    out.reserve(numbers.size());  // an incident is large: moving them as the vector grows cost a tenth of a refresh
+    each_row_in(db_, select_incidents + "WHERE number IN (", ") ORDER BY number", numbers,
+                [&](auto& q) { out.push_back(read_incident(q)); });
+    // By number however many: a batch's few dozen among thousands of incidents.
+    attach_details(out, false);
     return out;
 }
 
@@ -235,6 +249,16 @@ std::vector<commands::timeline_entry> incident_table::open_timelines() {
             out.push_back({q.getColumn(0).getInt64(), from_unix(q.getColumn(1).getInt64()), q.getColumn(2).getString(),
                            q.getColumn(3).getString(), q.getColumn(4).getString()});
         });
+    return out;
+}
+
+std::vector<commands::timeline_entry> incident_table::timelines_of(const std::vector<std::int64_t>& numbers) {
+    std::vector<commands::timeline_entry> out;
+    each_row_in(db_, "SELECT incident, at, actor, kind, text FROM timeline WHERE incident IN (", ") ORDER BY incident, id",
+                numbers, [&](auto& q) {
+                    out.push_back({q.getColumn(0).getInt64(), from_unix(q.getColumn(1).getInt64()),
+                                   q.getColumn(2).getString(), q.getColumn(3).getString(), q.getColumn(4).getString()});
+                });
     return out;
 }
 

@@ -38,6 +38,9 @@ public:
     std::vector<commands::incident> recent_open(commands::time_point since, std::size_t limit);
     std::vector<commands::timeline_entry> timeline(std::int64_t number);
     std::vector<commands::timeline_entry> open_timelines();
+    // `numbers` sorted, without repeats (incident_repository documents them).
+    std::vector<commands::incident> find_many(const std::vector<std::int64_t>& numbers);
+    std::vector<commands::timeline_entry> timelines_of(const std::vector<std::int64_t>& numbers);
     std::vector<incident_channel> channels();
     std::int64_t next_number();
     bool channel_name_taken(std::string_view name);
@@ -51,8 +54,9 @@ public:
     void set_summary(std::int64_t number, const std::string& ts);
 
 private:
-    // Roles and deadlines of incidents just read.
-    void attach_details(std::vector<commands::incident>& incidents);
+    // Roles, impacts, notes, deadlines and pages of incidents just read: by
+    // their numbers, or by a scan of the whole tables (for many of them).
+    void attach_details(std::vector<commands::incident>& incidents, bool scan_all);
     void attach_pages(std::map<std::int64_t, commands::incident*>& by_number, bool scan_all);
     // Incidents from a query whose first columns are incident_columns, `args` bound to its parameters.
     template <class... Args>

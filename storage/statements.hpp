@@ -7,6 +7,8 @@
 #include "storage/database.hpp"
 
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -14,6 +16,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace warroom::storage {
 
@@ -69,6 +72,11 @@ public:
         (bind_value(*h_, ++i, args), ...);
         return *this;
     }
+    // Binds `values` to parameters first, first + 1, …
+    query& bind_list(const std::int64_t* values, std::size_t count, int first = 1) {
+        for (std::size_t i = 0; i < count; ++i) (*h_).bind_int(first + static_cast<int>(i), values[i]);
+        return *this;
+    }
     template <class T>
     query& bind_named(const char* name, const T& v) {
         bind_value(*h_, name, v);
@@ -106,6 +114,33 @@ public:
 private:
     statement_handle h_;
 };
+
+// `WHERE x IN (…)` over a set of numbers: `before` + "?,?,…,?" + `after`, run
+// once per slice of at most in_list_max numbers (SQLite allowed only 999 bound
+// parameters before 3.32), `f(statement)` called for each row. The numbers are
+// bound, never spliced; a slice is padded to a power of two by repeating its
+// last number (harmless in an IN list), so each query has a few texts in the
+// statement cache, not one per length. `numbers` sorted and without repeats:
+// then rows ordered by x come in order of x across the slices too.
+inline constexpr std::size_t in_list_max = 128;
+// `before` + `count` "?" separated by commas + `after`, in a buffer of this
+// thread's that the next call overwrites: a refresh of one incident runs
+// eight IN queries, and making a string for each cost as much as looking
+// its statement up.
+std::string_view in_list_sql(std::string_view before, std::size_t count, std::string_view after);
+template <class F>
+void each_row_in(database& db, std::string_view before, std::string_view after, const std::vector<std::int64_t>& numbers,
+                 F&& f) {
+    for (std::size_t at = 0; at < numbers.size(); at += in_list_max) {
+        auto count = std::min(in_list_max, numbers.size() - at);
+        std::size_t padded = 1;
+        while (padded < count) padded *= 2;
+        query q(db, in_list_sql(before, padded, after));
+        q.bind_list(numbers.data() + at, count);
+        for (auto i = count; i < padded; ++i) q.bind_list(numbers.data() + at + count - 1, 1, static_cast<int>(i) + 1);
+        q.each_row(f);
+    }
+}
 
 // The number an aggregate such as count(*) returns.
 inline std::size_t count_of(database& db, std::string_view sql) {

@@ -52,12 +52,12 @@ void timer_table::attach(const std::map<std::int64_t, commands::incident*>& by_n
             if (auto k = commands::parse_timer_kind(kind)) it->second->due.at(*k) = from_unix(due);
     };
     if (!scan_all) {
-        for (const auto& entry : by_number) {
-            auto number = entry.first;
-            query(db_, "SELECT kind, due_at FROM timers WHERE incident = ?", number).each_row([&](auto& q) {
-                add(number, q.getColumn(0).getString(), q.getColumn(1).getInt64());
-            });
-        }
+        std::vector<std::int64_t> numbers;
+        numbers.reserve(by_number.size());
+        for (const auto& entry : by_number) numbers.push_back(entry.first);
+        each_row_in(db_, "SELECT incident, kind, due_at FROM timers WHERE incident IN (", ")", numbers, [&](auto& q) {
+            add(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64());
+        });
         return;
     }
     query(db_, "SELECT incident, kind, due_at FROM timers").each_row([&](auto& q) {

@@ -17,7 +17,9 @@
 #include <filesystem>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
+#include <vector>
 
 using namespace warroom;
 namespace asio = boost::asio;
@@ -259,4 +261,133 @@ TEST_CASE("a private incident is refused to a non-member from the view exactly a
     s.submit("commander INC-1 <@U9>", "U1", "C1");
     CHECK(s.from_view("show INC-1", "U9", "C9")->text.find("leaked credentials") != std::string::npos);
     s.same_answer("show INC-1", "U9", "C9");
+}
+
+TEST_CASE("one refresh of a batch that touched several incidents leaves the view as the database answers", "[read_view]") {
+    served s;
+    for (int k = 1; k <= 6; ++k) s.submit("declare P3 outage number " + std::to_string(k));
+    s.submit("followup INC-5 rotate the keys");
+    // A second view, behind by the batch below: refreshed once for all of it,
+    // as the writer does after a group commit.
+    storage::database db(s.cfg.db_path);
+    storage::incident_repository repo(db);
+    bot::read_view batch;
+    batch.load(repo);
+    auto before = batch.current();
+    s.submit("update INC-2 the cache is cold");
+    s.submit("ack INC-3", "U7");
+    s.submit("commander INC-3 <@U8>");
+    s.submit("followup INC-4 add an alert owner <@U9>");
+    s.submit("note INC-4 looking at the graphs");
+    s.submit("resolve INC-5 rotated");
+    s.submit("declare P1 a brand new outage");  // INC-7
+    s.on_network_thread([&]() -> net::task<void> {
+        std::int64_t number = 6;
+        std::string id = "CINC6", channel_name = "inc-6-outage";
+        co_await s.db->run(&bot::store_ops::set_channel, number, id, channel_name);
+    });
+    batch.refresh(repo, {2, 3, 4, 5, 6, 7, 99});
+    auto after = batch.current();
+    CHECK(after->version == before->version + 1);
+    // Untouched: the very entry it had, not read again.
+    CHECK(after->find(1) == before->find(1));
+    CHECK_FALSE(after->find(5));   // resolved: left the view
+    CHECK_FALSE(after->find(99));  // never declared
+    REQUIRE(after->find(7));       // new
+    bot::view_reader reader(batch, s.cfg, s.clk);
+    auto same = [&](const std::string& text, const std::string& channel = "C2") {
+        INFO(text << " in " << channel);
+        auto seen = reader.try_answer({"U2", channel, text});
+        REQUIRE(seen);
+        CHECK(seen->text == s.from_database(text, "U2", channel));
+    };
+    for (int n = 1; n <= 7; ++n) {
+        if (n == 5) continue;
+        same("show INC-" + std::to_string(n));
+        same("timeline INC-" + std::to_string(n));
+    }
+    same("list");
+    same("show", "CINC6");
+    same("show", "inc-6-outage");
+    CHECK_FALSE(reader.try_answer({"U2", "C2", "show INC-5"}));
+    CHECK(after->find(3)->inc.roles.count("commander"));
+    // Follow-ups (no read renders them): as each incident's own query gives them.
+    for (std::int64_t n : {2, 3, 4, 6, 7}) {
+        INFO("INC-" << n);
+        auto followups = repo.followups_of(n);
+        REQUIRE(after->find(n)->followups.size() == followups.size());
+        for (std::size_t i = 0; i < followups.size(); ++i) CHECK(after->find(n)->followups[i].id == followups[i].id);
+    }
+    CHECK(after->find(4)->followups.size() == 1);
+    // And the view the writer kept up one commit at a time says the same.
+    for (int n = 1; n <= 7; ++n) {
+        INFO("INC-" << n);
+        const auto* a = after->find(n);
+        const auto* b = s.view->current()->find(n);
+        REQUIRE(bool(a) == bool(b));
+        if (!a) continue;
+        CHECK(a->timeline.size() == b->timeline.size());
+        CHECK(a->followups.size() == b->followups.size());
+        CHECK(a->inc.status == b->inc.status);
+        CHECK(a->inc.channel_id == b->inc.channel_id);
+    }
+}
+
+TEST_CASE("commands sent together and committed as one batch all reach the view", "[read_view]") {
+    served s;
+    for (int k = 1; k <= 4; ++k) s.submit("declare P3 outage number " + std::to_string(k));
+    // All queued before the database thread is asked: group commit takes them together.
+    std::vector<std::string> texts = {"update INC-1 still down", "resolve INC-2 fixed", "declare P2 another one",
+                                      "followup INC-3 write it up", "ack INC-4", "note INC-1 paged the vendor"};
+    int done = 0;
+    for (const auto& text : texts)
+        asio::co_spawn(
+            s.io,
+            [&, text]() -> net::task<void> {
+                commands::request req{"U1", "C1", text};
+                co_await s.db->submit(req);
+                ++done;
+            },
+            [](std::exception_ptr e) {
+                if (e) std::rethrow_exception(e);
+            });
+    s.io.restart();
+    s.io.run();
+    REQUIRE(done == static_cast<int>(texts.size()));
+    INFO("largest batch " << s.db->largest_batch());
+    CHECK_FALSE(s.from_view("show INC-2"));
+    for (const char* n : {"INC-1", "INC-3", "INC-4", "INC-5"}) {
+        s.same_answer(std::string("show ") + n);
+        s.same_answer(std::string("timeline ") + n);
+    }
+    s.same_answer("list");
+}
+
+// Not a check: what one refresh of 50 touched incidents costs, for callgrind
+// (--toggle-collect='*bench_refresh_batch*').
+__attribute__((noinline)) void bench_refresh_batch(bot::read_view& view, storage::incident_repository& repo,
+                                                   const std::set<std::int64_t>& touched) {
+    view.refresh(repo, touched);
+}
+
+TEST_CASE("refresh of a 50-incident batch, for measuring", "[.bench]") {
+    served s;
+    for (int k = 1; k <= 60; ++k) s.submit("declare P3 outage number " + std::to_string(k));
+    for (int k = 1; k <= 50; k += 3) s.submit("followup INC-" + std::to_string(k) + " write it up");
+    storage::database db(s.cfg.db_path);
+    storage::incident_repository repo(db);
+    std::set<std::int64_t> touched;
+    for (std::int64_t n = 5; n < 55; ++n) touched.insert(n);
+    for (int i = 0; i < 10; ++i) bench_refresh_batch(*s.view, repo, touched);
+    CHECK(s.view->current()->find(54));
+}
+
+TEST_CASE("refresh of a one-incident batch, for measuring", "[.bench1]") {
+    served s;
+    for (int k = 1; k <= 10; ++k) s.submit("declare P3 outage number " + std::to_string(k));
+    s.submit("followup INC-5 write it up");
+    storage::database db(s.cfg.db_path);
+    storage::incident_repository repo(db);
+    for (int i = 0; i < 100; ++i) bench_refresh_batch(*s.view, repo, {5});
+    CHECK(s.view->current()->find(5));
 }

@@ -3,6 +3,7 @@
 #include "storage/database.hpp"
 #include "storage/copy.hpp"
 #include "storage/incident_repository.hpp"
+#include "storage/statements.hpp"
 #include "test_db.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -532,6 +533,106 @@ TEST_CASE("every open incident's timeline and follow-ups in one read each, as ea
     CHECK(channels[1].id.empty());
     CHECK(channels[2].id == "C3");
     CHECK(channels[2].name == "incident-20261124-3-renamed");
+}
+
+TEST_CASE("a set of incidents with their details, timelines and follow-ups in one read each, as each one's own reads give them") {
+    temp_db t;
+    storage::database db(t.location);
+    storage::incident_repository repo(db);
+    // More than one IN list's worth (in_list_max), so the set is read in slices.
+    const std::int64_t count = static_cast<std::int64_t>(storage::in_list_max) + 20;
+    for (std::int64_t n = 1; n <= count; ++n) {
+        auto d = declare(n, "i" + std::to_string(n), at(1000));
+        if (n % 3 == 0) {
+            d.save->roles["scribe"] = "U" + std::to_string(n);
+            d.save->impacts["api"] = commands::component_impact::degraded;
+            commands::public_note note;
+            note.seq = 1;
+            note.text = "first note of " + std::to_string(n);
+            note.author = "U1";
+            note.created_at = at(1000);
+            d.save->public_notes.push_back(note);
+            note.seq = 2;
+            note.text = "second note of " + std::to_string(n);
+            d.save->public_notes.push_back(note);
+            for (const char* target : {"team-b", "team-a"}) {
+                commands::page_state p;
+                p.target = target;
+                p.paged_at = at(1000);
+                p.paged_by = "U1";
+                p.changed_at = at(1000);
+                d.save->pages.push_back(p);
+            }
+        }
+        repo.apply(d, at(1000));
+    }
+    commands::decision more;
+    std::int64_t id = 1;
+    for (int i = 0; i < 2; ++i)
+        for (std::int64_t n = count; n >= 1; n -= 7) {
+            more.timeline.push_back({n, at(2000 + i), "U1", "note", "n" + std::to_string(n) + "." + std::to_string(i)});
+            commands::followup f;
+            f.id = id++;
+            f.incident = n;
+            f.text = "follow-up " + std::to_string(f.id);
+            f.created_by = "U1";
+            f.created_at = at(2500);
+            more.followups.push_back(f);
+        }
+    repo.apply(more, at(2500));
+
+    // Every third, the last ones (a second, padded slice), and one that does not exist.
+    std::vector<std::int64_t> numbers;
+    for (std::int64_t n = 1; n <= count + 1; ++n)
+        if (n % 3 == 0 || n > count - 10) numbers.push_back(n);
+    auto found = repo.find_incidents(numbers);
+    auto timelines = repo.timelines_of(numbers);
+    auto followups = repo.followups_of_incidents(numbers);
+    std::size_t at_timeline = 0, at_followup = 0;
+    auto f = found.begin();
+    for (auto n : numbers) {
+        INFO("incident " << n);
+        auto one = repo.find(n);
+        if (!one) {
+            CHECK((f == found.end() || f->number != n));
+            continue;
+        }
+        REQUIRE(f != found.end());
+        const auto& many = *f++;
+        CHECK(many.number == n);
+        CHECK(many.title == one->title);
+        CHECK(many.roles == one->roles);
+        CHECK(many.due.ack == one->due.ack);
+        CHECK(many.due.update == one->due.update);
+        CHECK(many.impacts == one->impacts);
+        REQUIRE(many.public_notes.size() == one->public_notes.size());
+        for (std::size_t i = 0; i < many.public_notes.size(); ++i) {
+            CHECK(many.public_notes[i].seq == one->public_notes[i].seq);
+            CHECK(many.public_notes[i].text == one->public_notes[i].text);
+        }
+        REQUIRE(many.pages.size() == one->pages.size());
+        for (std::size_t i = 0; i < many.pages.size(); ++i) CHECK(many.pages[i].target == one->pages[i].target);
+        for (const auto& e : repo.timeline(n)) {
+            REQUIRE(at_timeline < timelines.size());
+            CHECK(timelines[at_timeline].incident == n);
+            CHECK(timelines[at_timeline].at == e.at);
+            CHECK(timelines[at_timeline++].text == e.text);
+        }
+        for (const auto& e : repo.followups_of(n)) {
+            REQUIRE(at_followup < followups.size());
+            CHECK(followups[at_followup++].id == e.id);
+        }
+    }
+    CHECK(f == found.end());
+    CHECK(at_timeline == timelines.size());
+    CHECK(at_followup == followups.size());
+    CHECK(found.size() == numbers.size() - 1);
+    CHECK(found[0].public_notes.size() == 2);
+    CHECK(found[0].pages.size() == 2);
+    CHECK(found[0].pages[0].target == "team-b");
+    CHECK_FALSE(timelines.empty());
+    CHECK_FALSE(followups.empty());
+    CHECK(repo.find_incidents({}).empty());
 }
 
 TEST_CASE("recent open incidents: newest first, bounded, resolved ones left out") {
