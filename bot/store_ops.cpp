@@ -113,7 +113,12 @@ store_ops::outbox_round store_ops::read_outbox_round(time_point now, std::size_t
             repo.has_newer_summary_update(e.act.incident, e.id))
             out.superseded.insert(e.id);
     }
-    out.next = polled(repo.next_outbox_attempt(), now, shared);
+    // Only an empty round waits for the next attempt (after one with work,
+    // delivery goes straight on), and it is the one query here that grows with
+    // the whole queue: the earliest of every pending incident's queue head. With
+    // a backlog of 200,000 actions it took the database thread ~100 ms a round,
+    // in front of the declares waiting (#16).
+    if (out.entries.empty()) out.next = polled(repo.next_outbox_attempt(), now, shared);
     if (txn) txn->commit();
     return out;
 }

@@ -69,7 +69,7 @@ public:
         std::vector<storage::outbox_entry> entries;
         std::map<std::int64_t, commands::incident> incidents;
         std::set<std::int64_t> superseded;  // outbox ids of summary updates a newer one replaces
-        std::optional<time_point> next;
+        std::optional<time_point> next;  // when the next action falls due: only for a round with none due now
     };
     // The next `limit` actions due at `now`, their incidents, and which are superseded.
     outbox_round read_outbox_round(time_point now, std::size_t limit);

@@ -82,6 +82,18 @@ TEST_CASE("a delivery round reads what is due with its incident, and marks older
         CHECK(none.entries.empty());
         CHECK_FALSE(none.next);
     }
+    SECTION("a queue whose heads are all deferred says when the first of them falls due") {
+        std::vector<std::pair<std::int64_t, commands::time_point>> later;
+        for (const auto& e : round.entries)
+            if (e.act.kind == commands::action_kind::create_channel) later.emplace_back(e.id, s.clk.t + 30s);
+        REQUIRE(later.size() == 1);
+        s.ops->settle_round(later, {}, s.clk.t);
+        auto waiting = s.ops->read_outbox_round(s.clk.t, 100);
+        CHECK(waiting.entries.empty());  // the rest of INC-1's queue waits behind its channel
+        REQUIRE(waiting.next);
+        CHECK(*waiting.next == s.clk.t + 30s);
+        CHECK(s.ops->read_outbox_round(s.clk.t + 30s, 100).entries.size() == round.entries.size());
+    }
 }
 
 TEST_CASE("recording a delivered action stores what Slack taught us and takes it off the queue") {
