@@ -449,6 +449,17 @@ TEST_CASE("a repeated request key is recognised") {
     CHECK(repo.remember_request("Ev123", at(1002)));
 }
 
+// Follow-up `id` of incident `number`, written at 2500 s.
+static commands::followup followup_of(std::int64_t number, std::int64_t id) {
+    commands::followup f;
+    f.id = id;
+    f.incident = number;
+    f.text = "follow-up " + std::to_string(id);
+    f.created_by = "U1";
+    f.created_at = at(2500);
+    return f;
+}
+
 // Incident `number` resolved, as the engine saves it: no deadlines left.
 static void resolve(storage::incident_repository& repo, std::int64_t number, time_point now) {
     auto resolved = *repo.find(number);
@@ -486,15 +497,7 @@ TEST_CASE("every open incident's timeline and follow-ups in one read each, as ea
     for (int i = 0; i < 3; ++i)
         for (std::int64_t n : {3, 1, 2}) more.timeline.push_back({n, at(2000 + i), "U1", "note", "n" + std::to_string(n) + "." + std::to_string(i)});
     std::int64_t id = 1;
-    for (std::int64_t n : {3, 2, 1, 3}) {
-        commands::followup f;
-        f.id = id++;
-        f.incident = n;
-        f.text = "follow-up " + std::to_string(f.id);
-        f.created_by = "U1";
-        f.created_at = at(2500);
-        more.followups.push_back(f);
-    }
+    for (std::int64_t n : {3, 2, 1, 3}) more.followups.push_back(followup_of(n, id++));
     repo.apply(more, at(2500));
     resolve(repo, 2, at(3000));
 
@@ -571,13 +574,7 @@ TEST_CASE("a set of incidents with their details, timelines and follow-ups in on
     for (int i = 0; i < 2; ++i)
         for (std::int64_t n = count; n >= 1; n -= 7) {
             more.timeline.push_back({n, at(2000 + i), "U1", "note", "n" + std::to_string(n) + "." + std::to_string(i)});
-            commands::followup f;
-            f.id = id++;
-            f.incident = n;
-            f.text = "follow-up " + std::to_string(f.id);
-            f.created_by = "U1";
-            f.created_at = at(2500);
-            more.followups.push_back(f);
+            more.followups.push_back(followup_of(n, id++));
         }
     repo.apply(more, at(2500));
 
