@@ -266,35 +266,25 @@ int database::schema_version() { return pg_ ? current_version(*pg_) : current_ve
 
 int database::latest_schema_version() { return latest_version(); }
 
-void database::stmt_finalizer::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-
-void database::run_control(control c) {
-    static constexpr const char* text[] = {"BEGIN", "COMMIT", "ROLLBACK"};
-    auto& s = control_[c];
-    sqlite3* h = sqlite_->getHandle();
-    if (!s) {
-        sqlite3_stmt* made = nullptr;
-        if (sqlite3_prepare_v2(h, text[c], -1, &made, nullptr) != SQLITE_OK)
-            throw storage_error(std::string(text[c]) + " failed: " + sqlite3_errmsg(h));
-        s.reset(made);
+// BEGIN, COMMIT and ROLLBACK through the statement cache like every other
+// statement: through sqlite3_exec each was parsed and compiled anew, twice per
+// transaction.
+void database::run_control(const char* sql) {
+    try {
+        (*prepare(sql)).exec();
+    } catch (const SQLite::Exception& e) {
+        throw storage_error(std::string(sql) + " failed: " + e.what());
     }
-    int rc = sqlite3_step(s.get());
-    if (rc != SQLITE_DONE) {
-        std::string why = sqlite3_errmsg(h);
-        sqlite3_reset(s.get());
-        throw storage_error(std::string(text[c]) + " failed: " + why);
-    }
-    sqlite3_reset(s.get());
 }
 
 void database::begin() {
     if (pg_) return pg_->execute("BEGIN");
-    run_control(begin_txn);
+    run_control("BEGIN");
 }
 
 void database::rollback() {
     if (pg_) return pg_->execute("ROLLBACK");
-    run_control(rollback_txn);
+    run_control("ROLLBACK");
 }
 
 transaction::transaction(database& db) : db_(db) {
@@ -327,7 +317,7 @@ bool database::in_transaction() const {
 
 void database::commit() {
     if (pg_) return pg_->commit();
-    run_control(commit_txn);
+    run_control("COMMIT");
 }
 
 }  // namespace warroom::storage

@@ -19,7 +19,6 @@
 namespace SQLite {
 class Database;
 }
-struct sqlite3_stmt;
 
 namespace warroom::storage {
 
@@ -113,8 +112,8 @@ public:
 private:
     void set_problem(std::string why);
     void open_sqlite(const std::string& path);
-    enum control { begin_txn, commit_txn, rollback_txn };
-    void run_control(control c);
+    // SQLite's BEGIN, COMMIT or ROLLBACK, prepared once (the statement cache).
+    void run_control(const char* sql);
 
     backend kind_ = backend::sqlite;
     std::string location_;  // as given: may hold a password, never shown
@@ -130,12 +129,6 @@ private:
     };
     // Declared last: destroyed before the connections they belong to.
     std::unordered_map<std::string, std::unique_ptr<statement>, sql_hash, std::equal_to<>> statements_;
-    // SQLite's BEGIN, COMMIT and ROLLBACK, prepared on first use: through
-    // sqlite3_exec each was parsed and compiled anew, twice per transaction.
-    struct stmt_finalizer {
-        void operator()(sqlite3_stmt* s) const;
-    };
-    std::unique_ptr<sqlite3_stmt, stmt_finalizer> control_[3];
 };
 
 // BEGIN … COMMIT on either backend; rolled back by the destructor unless
