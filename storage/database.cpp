@@ -239,11 +239,14 @@ int sqlite_statement::index_of(const char* name) {
     return i;
 }
 
-std::string_view in_list_sql(std::string_view before, std::size_t count, std::string_view after) {
+std::string_view repeated_sql(std::string_view before, std::string_view item, std::size_t count, std::string_view after) {
     thread_local std::string sql;
     sql.clear();
     sql.append(before);
-    for (std::size_t i = 0; i < count; ++i) sql.append(i ? ",?" : "?");
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i) sql.append(", ");
+        sql.append(item);
+    }
     sql.append(after);
     return sql;
 }

@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
 #include <optional>
 
 namespace warroom::storage {
@@ -106,22 +105,9 @@ std::string describe_action(const outbox_entry& e) {
 
 namespace {
 
-// INSERT of `rows` outbox rows (1 to max_rows_per_insert) in one statement,
-// its values in the order of the rows: VALUES is read in order on both
+// At most this many outbox rows per INSERT; VALUES is read in order on both
 // backends, so the ids (and with them delivery order) follow the actions.
 constexpr std::size_t max_rows_per_insert = 8;
-const std::string& multi_row_insert(std::size_t rows) {
-    static const auto texts = [] {
-        std::array<std::string, max_rows_per_insert + 1> out;
-        std::string sql = "INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) VALUES ";
-        for (std::size_t n = 1; n <= max_rows_per_insert; ++n) {
-            sql += n == 1 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)";
-            out[n] = sql;
-        }
-        return out;
-    }();
-    return texts[rows];
-}
 
 }  // namespace
 
@@ -137,7 +123,9 @@ void outbox_table::enqueue(const std::vector<commands::action>& actions, std::in
         // per eight, not one INSERT … RETURNING each.
         for (std::size_t from = 0; from < actions.size(); from += max_rows_per_insert) {
             auto rows = std::min(max_rows_per_insert, actions.size() - from);
-            query q(db_, multi_row_insert(rows));
+            query q(db_, repeated_sql("INSERT INTO outbox (incident, kind, channel, payload, next_attempt_at, created_at) "
+                                      "VALUES ",
+                                      "(?, ?, ?, ?, ?, ?)", rows, ""));
             for (std::size_t i = 0; i < rows; ++i) {
                 const auto& a = actions[from + i];
                 q.bind_from(static_cast<int>(i * 6), a.incident ? a.incident : incident, commands::to_string(a.kind),

@@ -123,11 +123,11 @@ private:
 // statement cache, not one per length. `numbers` sorted and without repeats:
 // then rows ordered by x come in order of x across the slices too.
 inline constexpr std::size_t in_list_max = 128;
-// `before` + `count` "?" separated by commas + `after`, in a buffer of this
-// thread's that the next call overwrites: a refresh of one incident runs
-// eight IN queries, and making a string for each cost as much as looking
-// its statement up.
-std::string_view in_list_sql(std::string_view before, std::size_t count, std::string_view after);
+// `before` + `count` copies of `item` separated by ", " + `after` (an IN list,
+// a multi-row VALUES), in a buffer of this thread's that the next call
+// overwrites: a refresh of one incident runs eight IN queries, and making a
+// string for each cost as much as looking its statement up.
+std::string_view repeated_sql(std::string_view before, std::string_view item, std::size_t count, std::string_view after);
 template <class F>
 void each_row_in(database& db, std::string_view before, std::string_view after, const std::vector<std::int64_t>& numbers,
                  F&& f) {
@@ -135,7 +135,7 @@ void each_row_in(database& db, std::string_view before, std::string_view after, 
         auto count = std::min(in_list_max, numbers.size() - at);
         std::size_t padded = 1;
         while (padded < count) padded *= 2;
-        query q(db, in_list_sql(before, padded, after));
+        query q(db, repeated_sql(before, "?", padded, after));
         q.bind_list(numbers.data() + at, count);
         for (auto i = count; i < padded; ++i) q.bind_list(numbers.data() + at + count - 1, 1, static_cast<int>(i) + 1);
         q.each_row(f);

@@ -14,21 +14,6 @@ constexpr std::array all_timers{commands::timer_kind::ack, commands::timer_kind:
                                 commands::timer_kind::postmortem_draft, commands::timer_kind::postmortem_review,
                                 commands::timer_kind::archive, commands::timer_kind::public_update};
 
-// INSERT of 1 to all_timers.size() timers in one statement: one statement's
-// overhead (cursors opened, halted) instead of one per armed deadline.
-const std::string& multi_row_insert(std::size_t rows) {
-    static const auto texts = [] {
-        std::array<std::string, all_timers.size() + 1> out;
-        std::string sql = "INSERT INTO timers (incident, kind, due_at) VALUES ";
-        for (std::size_t n = 1; n <= all_timers.size(); ++n) {
-            sql += n == 1 ? "(?, ?, ?)" : ", (?, ?, ?)";
-            out[n] = sql;
-        }
-        return out;
-    }();
-    return texts[rows];
-}
-
 }  // namespace
 
 void timer_table::arm(std::int64_t incident, const commands::deadlines& due, bool is_new) {
@@ -36,7 +21,8 @@ void timer_table::arm(std::int64_t incident, const commands::deadlines& due, boo
     std::size_t rows = 0;
     for (auto kind : all_timers) rows += due.at(kind) ? 1 : 0;
     if (rows == 0) return;
-    query timer(db_, multi_row_insert(rows));
+    // One statement for all of them: one statement's overhead (cursors opened, halted), not one per deadline.
+    query timer(db_, repeated_sql("INSERT INTO timers (incident, kind, due_at) VALUES ", "(?, ?, ?)", rows, ""));
     int next = 0;
     for (auto kind : all_timers)
         if (const auto& at = due.at(kind)) {
