@@ -72,6 +72,14 @@ commands::incident read_candidate(statement& q) {
     return inc;
 }
 
+// Timeline rows, read the same way by one incident's timeline and the bulk reads.
+constexpr const char* select_timeline = "SELECT incident, at, actor, kind, text FROM timeline ";
+
+commands::timeline_entry read_timeline_entry(statement& q) {
+    return {q.getColumn(0).getInt64(), from_unix(q.getColumn(1).getInt64()), q.getColumn(2).getString(),
+            q.getColumn(3).getString(), q.getColumn(4).getString()};
+}
+
 const std::string recent_open_sql = std::string("SELECT ") + candidate_columns +
                                     " FROM incidents WHERE declared_at >= ? AND status <> 'resolved' "
                                     "ORDER BY declared_at DESC, number DESC LIMIT ?";
@@ -106,9 +114,7 @@ void incident_table::attach_details(std::vector<commands::incident>& incidents, 
     };
     if (!scan_all) {
         // One query per table for all of them (IN lists), not one per incident.
-        std::vector<std::int64_t> numbers;
-        numbers.reserve(by_number.size());
-        for (const auto& entry : by_number) numbers.push_back(entry.first);
+        auto numbers = numbers_of(by_number);
         each_row_in(db_, "SELECT incident, role, user_id FROM roles WHERE incident IN (", ")", numbers, [&](auto& q) {
             add_role(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString());
         });
@@ -153,9 +159,7 @@ void incident_table::attach_pages(std::map<std::int64_t, commands::incident*>& b
     static constexpr const char* columns = "target, status, paged_at, paged_by, changed_at, changed_by, via, error";
     if (!scan_all) {
         static const std::string head = std::string("SELECT incident, ") + columns + " FROM pages WHERE incident IN (";
-        std::vector<std::int64_t> numbers;
-        numbers.reserve(by_number.size());
-        for (const auto& entry : by_number) numbers.push_back(entry.first);
+        auto numbers = numbers_of(by_number);
         each_row_in(db_, head, ") ORDER BY incident, position", numbers,
                     [&](auto& q) { add_page(q.getColumn(0).getInt64(), q, 1); });
     } else {
@@ -233,32 +237,26 @@ std::vector<commands::incident> incident_table::recent_open(time_point since, st
 
 std::vector<commands::timeline_entry> incident_table::timeline(std::int64_t number) {
     std::vector<commands::timeline_entry> out;
-    query(db_, "SELECT at, actor, kind, text FROM timeline WHERE incident = ? ORDER BY id", number)
-        .each_row([&](auto& q) {
-            out.push_back({number, from_unix(q.getColumn(0).getInt64()), q.getColumn(1).getString(),
-                           q.getColumn(2).getString(), q.getColumn(3).getString()});
-        });
+    static const std::string sql = std::string(select_timeline) + "WHERE incident = ? ORDER BY id";
+    query(db_, sql, number)
+        .each_row([&](auto& q) { out.push_back(read_timeline_entry(q)); });
     return out;
 }
 
 std::vector<commands::timeline_entry> incident_table::open_timelines() {
     std::vector<commands::timeline_entry> out;
-    query(db_, "SELECT incident, at, actor, kind, text FROM timeline "
-               "WHERE incident IN (SELECT number FROM incidents WHERE status <> 'resolved') ORDER BY incident, id")
-        .each_row([&](auto& q) {
-            out.push_back({q.getColumn(0).getInt64(), from_unix(q.getColumn(1).getInt64()), q.getColumn(2).getString(),
-                           q.getColumn(3).getString(), q.getColumn(4).getString()});
-        });
+    static const std::string sql = std::string(select_timeline) +
+                                   "WHERE incident IN (SELECT number FROM incidents WHERE status <> 'resolved') ORDER BY incident, id";
+    query(db_, sql)
+        .each_row([&](auto& q) { out.push_back(read_timeline_entry(q)); });
     return out;
 }
 
 std::vector<commands::timeline_entry> incident_table::timelines_of(const std::vector<std::int64_t>& numbers) {
     std::vector<commands::timeline_entry> out;
-    each_row_in(db_, "SELECT incident, at, actor, kind, text FROM timeline WHERE incident IN (", ") ORDER BY incident, id",
-                numbers, [&](auto& q) {
-                    out.push_back({q.getColumn(0).getInt64(), from_unix(q.getColumn(1).getInt64()),
-                                   q.getColumn(2).getString(), q.getColumn(3).getString(), q.getColumn(4).getString()});
-                });
+    static const std::string before = std::string(select_timeline) + "WHERE incident IN (";
+    each_row_in(db_, before, ") ORDER BY incident, id", numbers,
+                [&](auto& q) { out.push_back(read_timeline_entry(q)); });
     return out;
 }
 

@@ -61,9 +61,7 @@ public:
     // Binds `args` to parameters 1, 2, …
     template <class... Args>
     query& bind(const Args&... args) {
-        int i = 0;
-        (bind_value(*h_, ++i, args), ...);
-        return *this;
+        return bind_from(0, args...);
     }
     // Binds `args` to parameters after `first`: first + 1, first + 2, …
     template <class... Args>
@@ -140,6 +138,16 @@ void each_row_in(database& db, std::string_view before, std::string_view after, 
         for (auto i = count; i < padded; ++i) q.bind_list(numbers.data() + at + count - 1, 1, static_cast<int>(i) + 1);
         q.each_row(f);
     }
+}
+
+// The keys of incidents held by number (the details' readers take such a
+// map), in order: the list each_row_in wants.
+template <class T>
+std::vector<std::int64_t> numbers_of(const std::map<std::int64_t, T>& by_number) {
+    std::vector<std::int64_t> out;
+    out.reserve(by_number.size());
+    for (const auto& entry : by_number) out.push_back(entry.first);
+    return out;
 }
 
 // The number an aggregate such as count(*) returns.

@@ -38,9 +38,7 @@ void timer_table::attach(const std::map<std::int64_t, commands::incident*>& by_n
             if (auto k = commands::parse_timer_kind(kind)) it->second->due.at(*k) = from_unix(due);
     };
     if (!scan_all) {
-        std::vector<std::int64_t> numbers;
-        numbers.reserve(by_number.size());
-        for (const auto& entry : by_number) numbers.push_back(entry.first);
+        auto numbers = numbers_of(by_number);
         each_row_in(db_, "SELECT incident, kind, due_at FROM timers WHERE incident IN (", ")", numbers, [&](auto& q) {
             add(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64());
         });
