@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <utility>
 
@@ -23,12 +24,74 @@ bool reads_from_memory(const config& cfg) {
 
 namespace {
 
-std::size_t bucket_of(std::string_view key) { return std::hash<std::string_view>{}(key) % read_view::bucket_count; }
+using channel_key = read_view::channel_key;
+constexpr std::size_t page_size = read_view::page_size;
+
+std::size_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+// Enough pages for `keys` at max_load a bucket: a power of two, at least one.
+std::size_t pages_for(std::size_t keys) {
+    std::size_t pages = 1;
+    while (keys > pages * page_size * read_view::max_load) pages *= 2;
+    return pages;
+}
+
+// Every key hashed into fresh pages: the first snapshot, and each doubling.
+void build_channels(read_view::snapshot& s, std::vector<channel_key> keys) {
+    auto pages = pages_for(keys.size());
+    std::vector<std::shared_ptr<read_view::bucket>> buckets(pages * page_size);
+    for (auto& k : keys) {
+        auto& b = buckets[hash_of(k.key) & (buckets.size() - 1)];
+        if (!b) b = std::make_shared<read_view::bucket>();
+        b->push_back(std::move(k));
+    }
+    s.channel_pages.clear();
+    for (std::size_t p = 0; p < pages; ++p) {
+        auto page = std::make_shared<read_view::bucket_page>();
+        for (std::size_t i = 0; i < page_size; ++i) (*page)[i] = std::move(buckets[p * page_size + i]);
+        s.channel_pages.push_back(std::move(page));
+    }
+    s.channel_keys = keys.size();
+}
+
+// The keys a batch added: copies of the few buckets and pages they land in,
+// or, past max_load, every key into twice the buckets (rare: each doubling
+// doubles the keys the next one needs).
+void add_channels(read_view::snapshot& s, std::vector<channel_key> added) {
+    if (added.empty()) return;
+    if (s.channel_keys + added.size() > s.bucket_count() * read_view::max_load) {
+        std::vector<channel_key> all;
+        all.reserve(s.channel_keys + added.size());
+        for (const auto& page : s.channel_pages)
+            for (const auto& b : *page)
+                if (b) all.insert(all.end(), b->begin(), b->end());
+        std::move(added.begin(), added.end(), std::back_inserter(all));
+        build_channels(s, std::move(all));
+        return;
+    }
+    s.channel_keys += added.size();
+    std::map<std::size_t, std::shared_ptr<read_view::bucket>> buckets;
+    for (auto& k : added) {
+        auto i = hash_of(k.key) & (s.bucket_count() - 1);
+        auto& copy = buckets[i];
+        if (!copy) {
+            const auto& now = (*s.channel_pages[i / page_size])[i % page_size];
+            copy = now ? std::make_shared<read_view::bucket>(*now) : std::make_shared<read_view::bucket>();
+        }
+        copy->push_back(std::move(k));
+    }
+    std::map<std::size_t, std::shared_ptr<read_view::bucket_page>> pages;
+    for (auto& [i, copy] : buckets) {
+        auto& page = pages[i / page_size];
+        if (!page) page = std::make_shared<read_view::bucket_page>(*s.channel_pages[i / page_size]);
+        (*page)[i % page_size] = std::move(copy);
+    }
+    for (auto& [p, page] : pages) s.channel_pages[p] = std::move(page);
+}
 
 std::shared_ptr<read_view::snapshot> empty_snapshot() {
     auto s = std::make_shared<read_view::snapshot>();
-    auto none = std::make_shared<const read_view::bucket>();
-    for (auto& b : s->channels) b = none;
+    build_channels(*s, {});
     return s;
 }
 
@@ -41,10 +104,18 @@ const read_view::entry* read_view::snapshot::find(std::int64_t number) const {
     return (*chunks[c])[static_cast<std::size_t>(number) % chunk_size].get();
 }
 
+const read_view::bucket* read_view::snapshot::bucket_of(std::string_view key) const {
+    if (channel_pages.empty()) return nullptr;
+    auto i = hash_of(key) & (bucket_count() - 1);
+    return (*channel_pages[i / page_size])[i % page_size].get();
+}
+
 std::optional<std::int64_t> read_view::snapshot::number_of(std::string_view channel) const {
     if (channel.empty()) return std::nullopt;
+    const auto* b = bucket_of(channel);
+    if (!b) return std::nullopt;
     std::optional<std::int64_t> by_id, by_name;
-    for (const auto& k : *channels[bucket_of(channel)]) {
+    for (const auto& k : *b) {
         if (k.key != channel) continue;
         auto& best = k.is_id ? by_id : by_name;
         if (!best || k.number > *best) best = k.number;
@@ -73,19 +144,16 @@ void read_view::load(storage::incident_repository& repo) {
     // and every incident's channel, grouped here, not two more per incident:
     // with 10,000 open those 20,000 queries were most of the start-up (#16).
     // And built in place: nobody sees this snapshot before it is published, so
-    // nothing is copied per incident as refresh must (quadratic for the buckets).
-    std::array<std::shared_ptr<bucket>, bucket_count> buckets;
-    for (auto& b : buckets) b = std::make_shared<bucket>();
-    auto index = [&](const std::string& key, std::int64_t number, bool is_id) {
-        // Each incident is read once, so no key can repeat: refresh's check is not needed.
-        if (!key.empty()) buckets[bucket_of(key)]->push_back({key, number, is_id});
-    };
+    // nothing is copied per incident as refresh must.
     // Resolved incidents only lend their channels: reading them whole (roles,
     // timers, pages...) made the start-up grow with the history, not the open ones.
+    std::vector<channel_key> keys;
     for (auto& c : repo.incident_channels()) {
-        index(c.id, c.number, true);
-        index(c.name, c.number, false);
+        // Each incident is read once, so no key can repeat: refresh's check is not needed.
+        if (!c.id.empty()) keys.push_back({std::move(c.id), c.number, true});
+        if (!c.name.empty()) keys.push_back({std::move(c.name), c.number, false});
     }
+    build_channels(*s, std::move(keys));
     std::map<std::int64_t, std::shared_ptr<entry>> open;
     for (auto& inc : repo.list_open()) {
         auto e = std::make_shared<entry>();
@@ -106,7 +174,6 @@ void read_view::load(storage::incident_repository& repo) {
         (*chunks[c])[static_cast<std::size_t>(number) % chunk_size] = std::move(e);
     }
     s->chunks.assign(chunks.begin(), chunks.end());
-    for (std::size_t i = 0; i < bucket_count; ++i) s->channels[i] = std::move(buckets[i]);
     s->version = current()->version + 1;
     publish(std::move(s));
 }
@@ -149,16 +216,14 @@ void read_view::refresh(storage::incident_repository& repo, const std::set<std::
             copy = c < s->chunks.size() && s->chunks[c] ? std::make_shared<chunk>(*s->chunks[c]) : std::make_shared<chunk>();
         return &(*copy)[static_cast<std::size_t>(number) % chunk_size];
     };
-    std::map<std::size_t, std::shared_ptr<bucket>> buckets;
+    std::vector<channel_key> added;
     auto index = [&](const std::string& key, std::int64_t number, bool is_id) {
         if (key.empty()) return;
-        auto b = bucket_of(key);
-        const bucket& seen = buckets.count(b) ? *buckets[b] : *s->channels[b];
-        for (const auto& k : seen)
-            if (k.key == key && k.number == number && k.is_id == is_id) return;
-        auto& copy = buckets[b];
-        if (!copy) copy = std::make_shared<bucket>(*s->channels[b]);
-        copy->push_back({key, number, is_id});
+        // Each number comes once, so only the published snapshot can hold this key already.
+        if (const auto* b = s->bucket_of(key))
+            for (const auto& k : *b)
+                if (k.key == key && k.number == number && k.is_id == is_id) return;
+        added.push_back({key, number, is_id});
     };
     auto it = found.begin();
     for (auto number : wanted) {
@@ -185,7 +250,7 @@ void read_view::refresh(storage::incident_repository& repo, const std::set<std::
         if (c >= s->chunks.size()) s->chunks.resize(c + 1);
         s->chunks[c] = std::move(copy);
     }
-    for (auto& [b, copy] : buckets) s->channels[b] = std::move(copy);
+    add_channels(*s, std::move(added));
     ++s->version;
     publish(std::move(s));
 }

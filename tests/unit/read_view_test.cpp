@@ -363,6 +363,57 @@ TEST_CASE("commands sent together and committed as one batch all reach the view"
     s.same_answer("list");
 }
 
+TEST_CASE("every incident's channel stays known to the view as the channels outgrow their buckets", "[read_view]") {
+    served s;
+    // 1,100 declares, queued 100 at a time so that group commit batches them:
+    // past 256, 512 and 1,024 channel names, the buckets double.
+    const int total = 1100;
+    std::size_t buckets_seen = s.view->current()->bucket_count();
+    int grew = 0;
+    for (int from = 1; from <= total; from += 100) {
+        for (int k = from; k < from + 100; ++k)
+            asio::co_spawn(
+                s.io,
+                [&, k]() -> net::task<void> {
+                    commands::request req{"U1", "C1", "declare P3 outage number " + std::to_string(k)};
+                    co_await s.db->submit(req);
+                },
+                [](std::exception_ptr e) {
+                    if (e) std::rethrow_exception(e);
+                });
+        s.io.restart();
+        s.io.run();
+        auto now = s.view->current()->bucket_count();
+        if (now > buckets_seen) ++grew;
+        buckets_seen = now;
+    }
+    CHECK(grew >= 2);
+    storage::database db(s.cfg.db_path);
+    storage::incident_repository repo(db);
+    bot::read_view loaded;
+    loaded.load(repo);
+    auto kept = s.view->current();
+    auto fresh = loaded.current();
+    CHECK(kept->channel_keys == static_cast<std::size_t>(total));
+    CHECK(fresh->channel_keys == kept->channel_keys);
+    // Each name names its incident, in the view kept up batch by batch and in
+    // the one loaded at once.
+    int named = 0;
+    for (const auto& c : repo.incident_channels()) {
+        INFO("INC-" << c.number << " " << c.name);
+        REQUIRE_FALSE(c.name.empty());
+        CHECK(kept->number_of(c.name) == std::optional<std::int64_t>(c.number));
+        CHECK(fresh->number_of(c.name) == std::optional<std::int64_t>(c.number));
+        ++named;
+    }
+    CHECK(named == total);
+    CHECK_FALSE(kept->number_of("incident-nobody-has-this"));
+    // And a show typed in a channel, by its name, is the database's answer.
+    auto last = repo.incident_channels().back();
+    s.same_answer("show", "U1", last.name);
+    s.same_answer("show", "U1", repo.incident_channels().front().name);
+}
+
 // Not a check: what one refresh of 50 touched incidents costs, for callgrind
 // (--toggle-collect='*bench_refresh_batch*').
 __attribute__((noinline)) void bench_refresh_batch(bot::read_view& view, storage::incident_repository& repo,
