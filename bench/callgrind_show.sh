@@ -34,7 +34,15 @@ bot_pid='' fake_pid=''
 cleanup() {
   for p in $bot_pid $fake_pid; do kill "$p" 2>/dev/null || true; done
   for p in $bot_pid $fake_pid; do wait "$p" 2>/dev/null || true; done
-  if [ -n "$keep" ]; then mkdir -p "$keep"; cp "$run_dir"/callgrind.out.* "$run_dir"/bot.log "$keep"/ 2>/dev/null || true; fi
+  if [ -n "$keep" ]; then
+    # Named by phase (callgrind numbers its dumps), as the usage line says.
+    mkdir -p "$keep"
+    cp "$run_dir"/bot.log "$keep"/ 2>/dev/null || true
+    for f in "$run_dir"/callgrind.out.*; do
+      phase=$(sed -n 's/^desc: Trigger: dump //p' "$f" 2>/dev/null | head -1)
+      [ -n "$phase" ] && cp "$f" "$keep/callgrind.out.$phase"
+    done
+  fi
   rm -rf "$run_dir"
 }
 trap cleanup EXIT

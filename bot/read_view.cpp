@@ -7,7 +7,6 @@
 
 #include <cstdlib>
 #include <functional>
-#include <iterator>
 #include <map>
 #include <utility>
 
@@ -24,76 +23,7 @@ bool reads_from_memory(const config& cfg) {
 
 namespace {
 
-using channel_key = read_view::channel_key;
-constexpr std::size_t page_size = read_view::page_size;
-
-std::size_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
-
-// Enough pages for `keys` at max_load a bucket: a power of two, at least one.
-std::size_t pages_for(std::size_t keys) {
-    std::size_t pages = 1;
-    while (keys > pages * page_size * read_view::max_load) pages *= 2;
-    return pages;
-}
-
-// Every key hashed into fresh pages: the first snapshot, and each doubling.
-void build_channels(read_view::snapshot& s, std::vector<channel_key> keys) {
-    auto pages = pages_for(keys.size());
-    std::vector<std::shared_ptr<read_view::bucket>> buckets(pages * page_size);
-    for (auto& k : keys) {
-        auto& b = buckets[hash_of(k.key) & (buckets.size() - 1)];
-        if (!b) b = std::make_shared<read_view::bucket>();
-        b->push_back(std::move(k));
-    }
-    s.channel_pages.clear();
-    for (std::size_t p = 0; p < pages; ++p) {
-        auto page = std::make_shared<read_view::bucket_page>();
-        for (std::size_t i = 0; i < page_size; ++i) (*page)[i] = std::move(buckets[p * page_size + i]);
-        s.channel_pages.push_back(std::move(page));
-    }
-    s.channel_keys = keys.size();
-}
-
-// The keys a batch added: copies of the few buckets and pages they land in,
-// or, past max_load, every key into twice the buckets (rare: each doubling
-// doubles the keys the next one needs).
-void add_channels(read_view::snapshot& s, std::vector<channel_key> added) {
-    if (added.empty()) return;
-    if (s.channel_keys + added.size() > s.bucket_count() * read_view::max_load) {
-        std::vector<channel_key> all;
-        all.reserve(s.channel_keys + added.size());
-        for (const auto& page : s.channel_pages)
-            for (const auto& b : *page)
-                if (b) all.insert(all.end(), b->begin(), b->end());
-        std::move(added.begin(), added.end(), std::back_inserter(all));
-        build_channels(s, std::move(all));
-        return;
-    }
-    s.channel_keys += added.size();
-    std::map<std::size_t, std::shared_ptr<read_view::bucket>> buckets;
-    for (auto& k : added) {
-        auto i = hash_of(k.key) & (s.bucket_count() - 1);
-        auto& copy = buckets[i];
-        if (!copy) {
-            const auto& now = (*s.channel_pages[i / page_size])[i % page_size];
-            copy = now ? std::make_shared<read_view::bucket>(*now) : std::make_shared<read_view::bucket>();
-        }
-        copy->push_back(std::move(k));
-    }
-    std::map<std::size_t, std::shared_ptr<read_view::bucket_page>> pages;
-    for (auto& [i, copy] : buckets) {
-        auto& page = pages[i / page_size];
-        if (!page) page = std::make_shared<read_view::bucket_page>(*s.channel_pages[i / page_size]);
-        (*page)[i % page_size] = std::move(copy);
-    }
-    for (auto& [p, page] : pages) s.channel_pages[p] = std::move(page);
-}
-
-std::shared_ptr<read_view::snapshot> empty_snapshot() {
-    auto s = std::make_shared<read_view::snapshot>();
-    build_channels(*s, {});
-    return s;
-}
+std::shared_ptr<read_view::snapshot> empty_snapshot() { return std::make_shared<read_view::snapshot>(); }
 
 }  // namespace
 
@@ -102,25 +32,6 @@ const read_view::entry* read_view::snapshot::find(std::int64_t number) const {
     auto c = static_cast<std::size_t>(number) / chunk_size;
     if (c >= chunks.size() || !chunks[c]) return nullptr;
     return (*chunks[c])[static_cast<std::size_t>(number) % chunk_size].get();
-}
-
-const read_view::bucket* read_view::snapshot::bucket_of(std::string_view key) const {
-    if (channel_pages.empty()) return nullptr;
-    auto i = hash_of(key) & (bucket_count() - 1);
-    return (*channel_pages[i / page_size])[i % page_size].get();
-}
-
-std::optional<std::int64_t> read_view::snapshot::number_of(std::string_view channel) const {
-    if (channel.empty()) return std::nullopt;
-    const auto* b = bucket_of(channel);
-    if (!b) return std::nullopt;
-    std::optional<std::int64_t> by_id, by_name;
-    for (const auto& k : *b) {
-        if (k.key != channel) continue;
-        auto& best = k.is_id ? by_id : by_name;
-        if (!best || k.number > *best) best = k.number;
-    }
-    return by_id ? by_id : by_name;
 }
 
 read_view::read_view() : current_(empty_snapshot()) {}
@@ -147,13 +58,13 @@ void read_view::load(storage::incident_repository& repo) {
     // nothing is copied per incident as refresh must.
     // Resolved incidents only lend their channels: reading them whole (roles,
     // timers, pages...) made the start-up grow with the history, not the open ones.
-    std::vector<channel_key> keys;
+    std::vector<channel_index::key> keys;
     for (auto& c : repo.incident_channels()) {
         // Each incident is read once, so no key can repeat: refresh's check is not needed.
         if (!c.id.empty()) keys.push_back({std::move(c.id), c.number, true});
         if (!c.name.empty()) keys.push_back({std::move(c.name), c.number, false});
     }
-    build_channels(*s, std::move(keys));
+    s->channels = channel_index(std::move(keys));
     std::map<std::int64_t, std::shared_ptr<entry>> open;
     for (auto& inc : repo.list_open()) {
         auto e = std::make_shared<entry>();
@@ -216,14 +127,12 @@ void read_view::refresh(storage::incident_repository& repo, const std::set<std::
             copy = c < s->chunks.size() && s->chunks[c] ? std::make_shared<chunk>(*s->chunks[c]) : std::make_shared<chunk>();
         return &(*copy)[static_cast<std::size_t>(number) % chunk_size];
     };
-    std::vector<channel_key> added;
+    std::vector<channel_index::key> added;
     auto index = [&](const std::string& key, std::int64_t number, bool is_id) {
         if (key.empty()) return;
+        channel_index::key k{key, number, is_id};
         // Each number comes once, so only the published snapshot can hold this key already.
-        if (const auto* b = s->bucket_of(key))
-            for (const auto& k : *b)
-                if (k.key == key && k.number == number && k.is_id == is_id) return;
-        added.push_back({key, number, is_id});
+        if (!s->channels.contains(k)) added.push_back(std::move(k));
     };
     auto it = found.begin();
     for (auto number : wanted) {
@@ -250,7 +159,7 @@ void read_view::refresh(storage::incident_repository& repo, const std::set<std::
         if (c >= s->chunks.size()) s->chunks.resize(c + 1);
         s->chunks[c] = std::move(copy);
     }
-    add_channels(*s, std::move(added));
+    s->channels = s->channels.with(std::move(added));
     ++s->version;
     publish(std::move(s));
 }

@@ -8,6 +8,7 @@
 // Exact only while this process is the only writer: see reads_from_memory().
 #pragma once
 
+#include "bot/channel_index.hpp"
 #include "bot/clock.hpp"
 #include "bot/config.hpp"
 #include "commands/engine.hpp"
@@ -49,38 +50,18 @@ public:
     // 64 slots and the chunk pointers, never every incident.
     static constexpr std::size_t chunk_size = 64;
     using chunk = std::array<std::shared_ptr<const entry>, chunk_size>;
-    struct channel_key {
-        std::string key;       // a channel ID or name
-        std::int64_t number;   // the incident that has (or had) it
-        bool is_id;
-    };
-    using bucket = std::vector<channel_key>;
-    // The channel keys are hashed into pages of buckets, and the buckets double
-    // when they hold max_load keys each on average: a publish copies the few
-    // short buckets and the pages it touches, whatever the history. (A fixed 256
-    // buckets grew hundreds of keys long, each copied whole by the publish that
-    // added one: declares slowed down as incidents piled up.)
-    static constexpr std::size_t page_size = 64;  // buckets per page
-    static constexpr std::size_t max_load = 4;
-    using bucket_page = std::array<std::shared_ptr<const bucket>, page_size>;  // null: an empty bucket
     struct snapshot {
         std::vector<std::shared_ptr<const chunk>> chunks;  // chunk i: numbers i*64 .. i*64+63
         // Every channel key any incident ever had (open or not): a key absent
         // here is no incident's channel. A key present may be stale (renamed)
         // or point outside the view; the reader then falls back.
-        std::vector<std::shared_ptr<const bucket_page>> channel_pages;  // a power of two of them
-        std::size_t channel_keys = 0;
+        channel_index channels;
         std::uint64_t version = 0;
         // False once a publish failed: from then on every read goes to the database.
         bool usable = true;
 
         const entry* find(std::int64_t number) const;
-        // The incident the key names, as the database picks it (by ID, else by
-        // name; the newest), or nullopt for no incident's channel.
-        std::optional<std::int64_t> number_of(std::string_view channel) const;
-        std::size_t bucket_count() const { return channel_pages.size() * page_size; }
-        // The bucket a key hashes to now (null if empty).
-        const bucket* bucket_of(std::string_view key) const;
+        std::optional<std::int64_t> number_of(std::string_view channel) const { return channels.number_of(channel); }
     };
 
     read_view();
