@@ -6,7 +6,6 @@
 #include "storage/location.hpp"
 
 #include <cstdlib>
-#include <functional>
 #include <map>
 #include <utility>
 
