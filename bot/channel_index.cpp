@@ -60,7 +60,7 @@ std::shared_ptr<const channel_index::shard> channel_index::build(std::vector<key
     return out;
 }
 
-std::shared_ptr<const channel_index::shard> channel_index::add(const shard& s, std::vector<key> added) {
+std::shared_ptr<const channel_index::shard> channel_index::added_to(const shard& s, std::vector<key> added) {
     if (s.keys + added.size() > s.pages.size() * page_size * max_load) {
         // Twice the buckets (or more): every key of this shard rehashed once.
         std::vector<key> all;
@@ -94,14 +94,11 @@ std::shared_ptr<const channel_index::shard> channel_index::add(const shard& s, s
     return out;
 }
 
-channel_index channel_index::with(std::vector<key> added) const {
-    channel_index out = *this;
-    if (added.empty()) return out;
-    out.size_ += added.size();
+void channel_index::add(std::vector<key> added) {
+    size_ += added.size();
     std::map<std::size_t, std::vector<key>> by_shard;
     for (auto& k : added) by_shard[shard_of(hash_of(k.text))].push_back(std::move(k));
-    for (auto& [i, keys] : by_shard) out.shards_[i] = add(*shards_[i], std::move(keys));
-    return out;
+    for (auto& [i, keys] : by_shard) shards_[i] = added_to(*shards_[i], std::move(keys));
 }
 
 const channel_index::bucket* channel_index::bucket_of(std::size_t hash) const {

@@ -36,9 +36,10 @@ public:
 
     channel_index();
     explicit channel_index(std::vector<key> keys);
-    // This index and `added`, sharing every shard, page and bucket they do not
-    // touch. The caller adds a key once (see contains).
-    channel_index with(std::vector<key> added) const;
+    // Adds `added`, replacing only the shards, pages and buckets they land in:
+    // a copy of this index made before (a published snapshot's) shares the
+    // rest and keeps answering as it did. The caller adds a key once (see contains).
+    void add(std::vector<key> added);
 
     bool contains(const key& k) const;
     // The incident the channel names, as the database picks it (by ID, else by
@@ -55,7 +56,7 @@ private:
         std::size_t keys = 0;
     };
     static std::shared_ptr<const shard> build(std::vector<key> keys);
-    static std::shared_ptr<const shard> add(const shard& s, std::vector<key> added);
+    static std::shared_ptr<const shard> added_to(const shard& s, std::vector<key> added);
     const bucket* bucket_of(std::size_t hash) const;
 
     std::array<std::shared_ptr<const shard>, shard_count> shards_;

@@ -158,7 +158,7 @@ void read_view::refresh(storage::incident_repository& repo, const std::set<std::
         if (c >= s->chunks.size()) s->chunks.resize(c + 1);
         s->chunks[c] = std::move(copy);
     }
-    s->channels = s->channels.with(std::move(added));
+    s->channels.add(std::move(added));  // s is this publish's own copy: readers keep theirs
     ++s->version;
     publish(std::move(s));
 }

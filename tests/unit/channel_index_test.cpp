@@ -20,21 +20,22 @@ TEST_CASE("a channel names its incident by ID before name, the newest incident f
     channel_index none;
     CHECK_FALSE(none.number_of("C1"));
     CHECK_FALSE(none.number_of(""));
-    auto idx = none.with({{"incident-db", 3, false}, {"C9", 4, true}});
+    auto idx = none;
+    idx.add({{"incident-db", 3, false}, {"C9", 4, true}});
     // A later incident reuses the name (the first was renamed away); its ID is another.
-    idx = idx.with({{"incident-db", 7, false}, {"C7", 7, true}});
+    idx.add({{"incident-db", 7, false}, {"C7", 7, true}});
     CHECK(idx.number_of("incident-db") == 7);
     CHECK(idx.number_of("C9") == 4);
     CHECK(idx.number_of("C7") == 7);
     // A channel whose ID is some incident's and whose name another's: the ID wins.
-    idx = idx.with({{"C-shared", 2, true}, {"C-shared", 9, false}});
+    idx.add({{"C-shared", 2, true}, {"C-shared", 9, false}});
     CHECK(idx.number_of("C-shared") == 2);
     CHECK_FALSE(idx.number_of("incident-nobody"));
     CHECK(idx.contains({"C9", 4, true}));
     CHECK_FALSE(idx.contains({"C9", 4, false}));
     CHECK_FALSE(idx.contains({"C9", 5, true}));
     CHECK(idx.size() == 6);
-    // What it was built from is untouched: a reader holding it sees what it saw.
+    // The copy it was made from is untouched: a reader holding it sees what it saw.
     CHECK_FALSE(none.number_of("incident-db"));
     CHECK(none.size() == 0);
 }
@@ -50,7 +51,7 @@ TEST_CASE("100,000 incidents' channels added 50 at a time: every one found, olde
             batch.push_back({id_of(n), n, true});
             batch.push_back({name_of(n), n, false});
         }
-        idx = idx.with(std::move(batch));
+        idx.add(std::move(batch));
         if (from + 25 == 1001) at_1000 = idx;
     }
     CHECK(idx.size() == static_cast<std::size_t>(2 * total));
